@@ -1,0 +1,146 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { escapeText } from 'entities';
+import type { Item } from '../src/model.js';
+import { type Random, seededRandom } from './random.js';
+import { ACTORS, AUTHORS, CATEGORIES, FILLER, PLACES, SUBJECTS, VERBS, WORDS } from './vocabulary.js';
+
+/** One news story as a feed would carry it; the HTML is unescaped here. */
+export interface GeneratedStory {
+  headline: string;
+  summary: string;
+  contentHtml: string;
+  categories: string[];
+  authors: string[];
+  link: string;
+  guid: string;
+  publishedAt: Date;
+}
+
+export interface GeneratedFeedSet {
+  dir: string;
+  /** File names relative to dir, one per feed. */
+  files: string[];
+  bytes: number;
+  items: number;
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function headline(random: Random): string {
+  return capitalize(`${random.pick(ACTORS)} ${random.pick(VERBS)} ${random.pick(SUBJECTS)} in ${random.pick(PLACES)}`);
+}
+
+function sentence(random: Random): string {
+  const words = Array.from({ length: 6 + random.int(10) }, () => random.pick(WORDS)).join(' ');
+  return `${capitalize(random.pick(ACTORS))} ${random.pick(VERBS)} ${random.pick(SUBJECTS)}, ${random.pick(FILLER)}; ${words}.`;
+}
+
+function trackedLink(random: Random, host: string, path: string): string {
+  // Some publishers tag every link for analytics; identity must not depend on it.
+  return random.chance(0.3) ? `https://${host}${path}?utm_source=rss&utm_medium=feed&utm_campaign=news` : `https://${host}${path}`;
+}
+
+function paragraph(random: Random, host: string): string {
+  const parts = Array.from({ length: 3 + random.int(3) }, () => sentence(random));
+  if (random.chance(0.6)) {
+    const at = random.int(parts.length);
+    parts[at] = `${parts[at]} <a href="${trackedLink(random, host, `/related/${random.int(1e6)}`)}">Read more on ${random.pick(SUBJECTS)}</a>.`;
+  }
+  return `<p>${parts.join(' ')}</p>`;
+}
+
+function contentHtml(random: Random, host: string, targetBytes: number): string {
+  const blocks: string[] = [];
+  let size = 0;
+  while (size < targetBytes) {
+    const block = random.chance(0.15)
+      ? `<figure><img src="https://cdn.${host}/img/${random.int(1e7)}.jpg" alt="${random.pick(PLACES)}" width="800" height="450"><figcaption>${sentence(random)}</figcaption></figure>`
+      : paragraph(random, host);
+    blocks.push(block);
+    size += block.length;
+  }
+  return blocks.join('\n');
+}
+
+/** A story for feed `feedIndex`, entry `itemIndex`; about 10% are copies of a shared wire story. */
+export function generateStory(feedIndex: number, itemIndex: number, now: Date, contentBytes: number): GeneratedStory {
+  const random = seededRandom(feedIndex * 100_003 + itemIndex);
+  const host = `outlet${feedIndex}.example`;
+  const wire = random.chance(0.1) ? seededRandom(7_000_000 + random.int(400)) : random;
+  const title = headline(wire);
+  const summary = `${sentence(wire)} ${random.chance(0.5) ? sentence(wire) : ''}`.trim();
+  const categories = Array.from({ length: 1 + random.int(3) }, () => random.pick(CATEGORIES));
+  const authors = random.chance(0.8) ? [random.pick(AUTHORS)] : [random.pick(AUTHORS), random.pick(AUTHORS)];
+  const path = `/news/${feedIndex}/${itemIndex}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`;
+  return {
+    headline: title,
+    summary,
+    contentHtml: contentHtml(random, host, contentBytes * (0.85 + random.next() * 0.3)),
+    categories: [...new Set(categories)],
+    authors: [...new Set(authors)],
+    link: trackedLink(random, host, path),
+    guid: `${host}:${feedIndex}:${itemIndex}`,
+    publishedAt: new Date(now.getTime() - (itemIndex * 37 + (feedIndex % 60)) * 60_000),
+  };
+}
+
+/** RSS 2.0 with escaped (not CDATA) HTML: what most real feeds send, and the harder case for a parser. */
+export function renderRss(feedIndex: number, stories: GeneratedStory[]): string {
+  const items = stories.map((story) => `    <item>
+      <title>${escapeText(story.headline)}</title>
+      <link>${escapeText(story.link)}</link>
+      <guid isPermaLink="false">${escapeText(story.guid)}</guid>
+      <pubDate>${story.publishedAt.toUTCString()}</pubDate>
+${story.authors.map((a) => `      <dc:creator>${escapeText(a)}</dc:creator>`).join('\n')}
+${story.categories.map((c) => `      <category>${escapeText(c)}</category>`).join('\n')}
+      <description>${escapeText(story.summary)}</description>
+      <content:encoded>${escapeText(story.contentHtml)}</content:encoded>
+    </item>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+  <channel>
+    <title>Outlet ${feedIndex} News</title>
+    <link>https://outlet${feedIndex}.example/</link>
+    <description>Latest stories from outlet ${feedIndex}</description>
+    <language>en-gb</language>
+    <ttl>15</ttl>
+${items.join('\n')}
+  </channel>
+</rss>
+`;
+}
+
+export function feedFileName(feedIndex: number): string {
+  return `feed-${String(feedIndex).padStart(5, '0')}.rss`;
+}
+
+/** Writes `feeds` RSS files of `itemsPerFeed` stories each into `dir`. */
+export function writeFeeds(dir: string, feeds: number, itemsPerFeed: number, now: Date, contentBytes = 5800): GeneratedFeedSet {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  let bytes = 0;
+  for (let f = 0; f < feeds; f++) {
+    const stories = Array.from({ length: itemsPerFeed }, (_, i) => generateStory(f, i, now, contentBytes));
+    const body = Buffer.from(renderRss(f, stories), 'utf8');
+    const file = feedFileName(f);
+    writeFileSync(join(dir, file), body);
+    files.push(file);
+    bytes += body.length;
+  }
+  return { dir, files, bytes, items: feeds * itemsPerFeed };
+}
+
+/** A normalized Item, as ingest would store it, for filling a database directly. */
+export function generateItem(feedIndex: number, itemIndex: number, now: Date, contentBytes: number): Item {
+  const story = generateStory(feedIndex, itemIndex, now, contentBytes);
+  return {
+    identity: story.guid, guid: story.guid, url: story.link.replace(/\?utm_.*$/, ''), title: story.headline,
+    summary: story.summary, contentHtml: story.contentHtml, authors: story.authors, categories: story.categories,
+    publishedAt: story.publishedAt.toISOString(), updatedAt: null, language: 'en-gb', enclosures: [],
+  };
+}
+
+export function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+}

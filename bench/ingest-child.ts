@@ -1,0 +1,90 @@
+// A feedsieve core in its own process, driven over IPC by bench/ingest.ts, so that its peak
+// memory is its own and the origin and load generator never share its event loop.
+// Messages in: { type: 'ingest' } | { type: 'close' }; out: 'ready', 'ingested', 'failed'.
+// argv[2] is the path of a JSON ChildSetup.
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { openCore, type Core } from '../src/main.js';
+import type { RefreshReport } from '../src/ingest/refresh.js';
+
+export interface ChildSetup {
+  database: string;
+  feedUrls: string[];
+  topics: { slug: string; title: string; query: string }[];
+  concurrency: number;
+}
+
+export interface PassFigures {
+  ms: number;
+  feeds: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  statuses: Record<string, number>;
+  errors: string[];
+  maxRssBytes: number;
+}
+
+function send(message: unknown): void {
+  process.send?.(message);
+}
+
+// core.ingest returns the reports, or a pass outcome wrapping them when it runs under a lease.
+function reportsOf(outcome: unknown): RefreshReport[] {
+  if (Array.isArray(outcome)) return outcome as RefreshReport[];
+  const pass = outcome as { status?: string; reports?: RefreshReport[]; holder?: string };
+  if (pass.status === 'done' && pass.reports) return pass.reports;
+  throw new Error(`ingest did not run: ${pass.status ?? 'unknown outcome'}${pass.holder ? ` (held by ${pass.holder})` : ''}`);
+}
+
+async function runPass(core: Core): Promise<PassFigures> {
+  const feeds = await core.store.listFeeds();
+  const started = process.hrtime.bigint();
+  const reports = reportsOf(await core.ingest(feeds));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const statuses: Record<string, number> = {};
+  const errors: string[] = [];
+  let inserted = 0;
+  let updated = 0;
+  let unchanged = 0;
+  for (const report of reports) {
+    statuses[report.status] = (statuses[report.status] ?? 0) + 1;
+    inserted += report.inserted;
+    updated += report.updated;
+    unchanged += report.unchanged;
+    if (report.error && errors.length < 5) errors.push(`${report.url}: ${report.error.kind} ${report.error.message}`);
+  }
+  // resourceUsage().maxRSS is in kilobytes: the peak of the whole process so far.
+  return { ms, feeds: reports.length, inserted, updated, unchanged, statuses, errors, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+async function main(setup: ChildSetup): Promise<void> {
+  const config = parseConfig({
+    database: setup.database,
+    logLevel: 'silent',
+    ingest: {
+      allowPrivateAddresses: true,
+      concurrency: setup.concurrency,
+      perHostConcurrency: Math.min(16, setup.concurrency),
+      timeoutMs: 120_000,
+    },
+    feeds: setup.feedUrls.map((url) => ({ url })),
+    topics: setup.topics,
+  }, setup.database.replace(/[^/]*$/, 'config.json'), {});
+  const core = await openCore(config, createLogger('silent'));
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'ingest') {
+      runPass(core).then((pass) => send({ type: 'ingested', pass }), (error: unknown) => send({ type: 'failed', message: String(error) }));
+    } else if (message.type === 'close') {
+      void core.close().then(() => process.exit(0));
+    }
+  });
+  send({ type: 'ready' });
+}
+
+const setup = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as ChildSetup;
+main(setup).catch((error: unknown) => {
+  send({ type: 'failed', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.exit(1);
+});

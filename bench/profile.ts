@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** One function's share of the sampled CPU time. */
+export interface ProfileEntry {
+  /** "src/ingest/parse.ts:parseFeed" (path relative to the project), or the runtime's name for it. */
+  where: string;
+  selfPercent: number;
+  totalPercent: number;
+}
+
+interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: CpuProfileNode[];
+  samples: number[];
+}
+
+function describe(frame: CpuProfileNode['callFrame'], root: string): string {
+  const name = frame.functionName || '(anonymous)';
+  if (!frame.url) return name;
+  const path = frame.url.startsWith('file://') ? relative(root, new URL(frame.url).pathname) : frame.url;
+  // Built files map back to their source by name: dist/src/x.js ↔ src/x.ts.
+  const source = path.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+  return `${source}:${name}`;
+}
+
+function tally(profile: CpuProfile, root: string): ProfileEntry[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  for (const id of profile.samples) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const name = describe(node.callFrame, root);
+    self.set(name, (self.get(name) ?? 0) + 1);
+    // Count each function once per sample even when it recurses.
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at);
+      if (!frame) break;
+      const key = describe(frame.callFrame, root);
+      if (!seen.has(key)) {
+        seen.add(key);
+        total.set(key, (total.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  const samples = profile.samples.length || 1;
+  return [...total.entries()].map(([where, count]) => ({
+    where, selfPercent: (100 * (self.get(where) ?? 0)) / samples, totalPercent: (100 * count) / samples,
+  }));
+}
+
+/** Functions by their own (self) time, largest first. */
+export function topSelf(profile: CpuProfile, root: string, top = 20): ProfileEntry[] {
+  return tally(profile, root).sort((a, b) => b.selfPercent - a.selfPercent).slice(0, top);
+}
+
+/** The project's own functions by inclusive time: where the time goes, by caller. */
+export function topInclusive(profile: CpuProfile, root: string, top = 20): ProfileEntry[] {
+  return tally(profile, root)
+    .filter((entry) => entry.where.startsWith('src/'))
+    .sort((a, b) => b.totalPercent - a.totalPercent)
+    .slice(0, top);
+}
+
+export function readProfiles(dir: string): CpuProfile[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.cpuprofile'))
+    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+}

@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { validate as isCronExpression } from 'node-cron';
+import { z } from 'zod';
+
+export const TOPIC_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+const feedUrl = z.string().refine((value) => {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:' || protocol === 'file:';
+  } catch {
+    return false;
+  }
+}, 'must be an http:, https: or file: URL');
+
+const topicSchema = z.strictObject({
+  slug: z.string().regex(TOPIC_SLUG, 'lowercase letters, digits and dashes, starting with a letter or digit'),
+  title: z.string().min(1).max(200),
+  query: z.string().min(1).max(2000),
+  pinned: z.boolean().default(false),
+});
+
+const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  readToken: z.string().min(16).optional(),
+  websubHub: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const ingestSchema = z.strictObject({
+  schedule: z.string().refine((value) => isCronExpression(value), 'must be a cron expression such as "*/15 * * * *"').default('*/15 * * * *'),
+  concurrency: z.number().int().min(1).max(256).default(8),
+  perHostConcurrency: z.number().int().min(1).max(16).default(2),
+  timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+  connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  maxBytes: z.number().int().min(1024).max(1_000_000_000).default(10_000_000),
+  allowPrivateAddresses: z.boolean().default(false),
+  minIntervalMinutes: z.number().int().min(1).default(15),
+  maxIntervalMinutes: z.number().int().min(1).default(1440),
+  maxBackoffMinutes: z.number().int().min(1).default(1440),
+});
+
+const fileSchema = z.strictObject({
+  database: z.string().min(1).default('data/feedsieve.db'),
+  server: serverSchema.default(serverSchema.parse({})),
+  ingest: ingestSchema.default(ingestSchema.parse({})),
+  retention: z.strictObject({ maxAgeDays: z.number().int().min(1).default(90) }).default({ maxAgeDays: 90 }),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  feeds: z.array(z.strictObject({ url: feedUrl, title: z.string().min(1).max(300).optional() })),
+  topics: z.array(topicSchema).default([]),
+});
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export interface Config extends Omit<FileConfig, 'server'> {
+  /** Absolute path of the SQLite file. */
+  database: string;
+  server: FileConfig['server'] & { baseUrl: string };
+  adminToken: string | null;
+  /** Where the config came from, for messages. */
+  path: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** "feeds[2].url: must be an http:, https: or file: URL" — the path first, so an operator finds it. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.reduce<string>(
+        (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+        '',
+      );
+      return `${path || '(root)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+// file: URLs in the config may be relative ("file:samples/world.rss") and then resolve against the
+// config file's folder, like the database path, so the example config works from any working directory.
+function resolveFeedUrl(url: string, configDir: string): string {
+  if (!url.startsWith('file:') || url.startsWith('file:/')) return url;
+  return pathToFileURL(resolve(configDir, url.slice('file:'.length))).href;
+}
+
+export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv = {}): Config {
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${path}: ${describeIssues(parsed.error)}`);
+  const file = parsed.data;
+  const configDir = dirname(path);
+  const database = env.FEEDSIEVE_DB ?? file.database;
+  let port = file.server.port;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    port = Number(env.PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ConfigError(`PORT: must be an integer from 0 to 65535, got "${env.PORT}"`);
+    }
+  }
+  const baseUrl = (file.server.baseUrl ?? `http://${file.server.host}:${port}`).replace(/\/+$/, '');
+  return {
+    ...file,
+    path,
+    database: isAbsolute(database) ? database : resolve(configDir, database),
+    server: { ...file.server, port, baseUrl },
+    feeds: file.feeds.map((feed) => ({ ...feed, url: resolveFeedUrl(feed.url, configDir) })),
+    adminToken: env.FEEDSIEVE_ADMIN_TOKEN && env.FEEDSIEVE_ADMIN_TOKEN.length > 0 ? env.FEEDSIEVE_ADMIN_TOKEN : null,
+  };
+}
+
+/** Which file to read: --config, else FEEDSIEVE_CONFIG, else ./config.json, else ./config.example.json. */
+export function findConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  const chosen = explicit ?? env.FEEDSIEVE_CONFIG;
+  if (chosen) return resolve(cwd, chosen);
+  const local = resolve(cwd, 'config.json');
+  return existsSync(local) ? local : resolve(cwd, 'config.example.json');
+}
+
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`${path}: cannot read the config file (${(cause as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`);
+  }
+  return parseConfig(raw, path, env);
+}

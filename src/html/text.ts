@@ -1,0 +1,45 @@
+import { Parser } from 'htmlparser2';
+
+// Elements whose bodies a reader never sees as text.
+const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'math']);
+// Elements that separate words even when the markup has no whitespace between them
+// ("<p>one</p><p>two</p>" reads as two words).
+const BREAKING = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure',
+  'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
+  'section', 'table', 'td', 'th', 'tr', 'ul', 'img', 'caption', 'tbody', 'thead', 'tfoot', 'option',
+]);
+
+/**
+ * The visible text of an HTML fragment: tags, attributes (so URLs) and script/style bodies
+ * dropped, entities decoded, whitespace collapsed.
+ */
+export function htmlToText(html: string): string {
+  if (!html) return '';
+  if (html.indexOf('<') === -1 && html.indexOf('&') === -1) return collapse(html);
+  const parts: string[] = [];
+  let hidden = 0;
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (INVISIBLE.has(name)) hidden++;
+        else if (BREAKING.has(name)) parts.push(' ');
+      },
+      onclosetag(name) {
+        if (INVISIBLE.has(name)) hidden = Math.max(0, hidden - 1);
+        else if (BREAKING.has(name)) parts.push(' ');
+      },
+      ontext(text) {
+        if (hidden === 0) parts.push(text);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.write(html);
+  parser.end();
+  return collapse(parts.join(''));
+}
+
+function collapse(text: string): string {
+  return text.replace(/[\s\u00a0]+/g, ' ').trim();
+}

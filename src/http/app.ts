@@ -1,0 +1,38 @@
+import compression from 'compression';
+import express, { type Express } from 'express';
+import type { AppDeps } from './deps.js';
+import { requireReader } from './auth.js';
+import { problemHandler, unknownRoute } from './errors.js';
+import type { FeedCache } from './feed-cache.js';
+import { feedsRouter } from './feeds.js';
+import { itemsRouter } from './items.js';
+import { openApiRouter } from './openapi.js';
+import { opsRouter } from './ops.js';
+import { requestLog } from './request-log.js';
+import { pagesRouter } from './pages.js';
+import { syndicationRouter } from './syndication.js';
+import { topicsRouter } from './topics.js';
+
+export const BODY_LIMIT = '64kb';
+
+/** The whole HTTP surface; listening is the caller's business. */
+export function createApp(deps: AppDeps, cache: FeedCache): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestLog(deps.log, deps.metrics));
+  app.use(compression());
+  app.use(opsRouter(deps));
+  app.use(requireReader(deps.readToken, deps.adminToken));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(openApiRouter(deps.baseUrl));
+  app.use(pagesRouter(deps));
+  app.use(syndicationRouter(deps, cache));
+  app.use(itemsRouter(deps));
+  app.use(topicsRouter(deps));
+  app.use(feedsRouter(deps));
+  app.use(unknownRoute);
+  app.use(problemHandler((error, req) => req.log.error({ err: error }, 'request failed')));
+  return app;
+}

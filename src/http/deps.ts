@@ -1,0 +1,23 @@
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/index.js';
+
+/** Everything the HTTP layer needs, handed in by main.ts; nothing here reads config or env. */
+export interface AppDeps {
+  store: Store;
+  log: Logger;
+  now: () => Date;
+  baseUrl: string;
+  adminToken: string | null;
+  readToken: string | null;
+  websubHub: string | null;
+  /** How long readers may cache a feed: the ingest interval. */
+  feedMaxAgeSeconds: number;
+  /** Called after a topic is created, edited or deleted: recompile, backfill, invalidate. */
+  onTopicChanged: (slug: string, query: string | null) => Promise<void>;
+  /** Called after a feed is added: fetch it now rather than at the next tick. */
+  onFeedAdded: (feedId: number) => void;
+  metrics: Metrics | null;
+  /** Whether the ingest schedule runs, and when it last ticked (ISO-8601). */
+  scheduler: () => { alive: boolean; lastTickAt: string | null };
+}

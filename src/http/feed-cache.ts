@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+export interface RenderedFeed {
+  body: Buffer;
+  etag: string;
+  lastModified: Date;
+  contentType: string;
+}
+
+interface Entry extends RenderedFeed {
+  generation: number;
+}
+
+const MAX_ENTRIES = 1000;
+
+/**
+ * Rendered feeds kept in memory until the topic (or, for the combined feed, anything) changes.
+ * A generation counter per topic makes invalidation O(1): stale entries are just ignored.
+ */
+export function createFeedCache() {
+  const entries = new Map<string, Entry>();
+  const generations = new Map<string, number>();
+  let everything = 0;
+  const generationOf = (scope: string) => (scope === '*' ? everything : (generations.get(scope) ?? 0) + everything);
+
+  return {
+    get(scope: string, key: string): RenderedFeed | null {
+      const entry = entries.get(key);
+      return entry && entry.generation === generationOf(scope) ? entry : null;
+    },
+    set(scope: string, key: string, feed: Omit<RenderedFeed, 'etag'>): RenderedFeed {
+      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+      const etag = `"${createHash('sha256').update(feed.body).digest('base64url').slice(0, 27)}"`;
+      const entry = { ...feed, etag, generation: generationOf(scope) };
+      entries.set(key, entry);
+      return entry;
+    },
+    /** The topics that gained or lost an item; the combined feed changes with any of them. */
+    invalidate(slugs: string[]): void {
+      for (const slug of slugs) generations.set(slug, (generations.get(slug) ?? 0) + 1);
+      everything++;
+    },
+    invalidateAll(): void {
+      everything++;
+    },
+  };
+}
+
+export type FeedCache = ReturnType<typeof createFeedCache>;

@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { FeedRecord } from '../model.js';
+import { DuplicateFeedError } from '../store/index.js';
+import { renderOpml } from '../opml.js';
+import type { AppDeps } from './deps.js';
+import { requireAdmin } from './auth.js';
+import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
+
+// file: URLs are for the operator's config file only: over HTTP they would read the server's disk.
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048);
+
+export const feedBodySchema = z.strictObject({
+  url: httpUrl,
+  title: z.string().min(1).max(300).optional(),
+});
+
+export function feedJson(feed: FeedRecord) {
+  return {
+    id: feed.id,
+    url: feed.url,
+    title: feed.title,
+    siteUrl: feed.siteUrl,
+    origin: feed.origin,
+    disabled: feed.disabled,
+    itemCount: feed.itemCount,
+    status: {
+      lastFetchedAt: feed.lastFetchedAt,
+      httpStatus: feed.lastStatus,
+      ok: feed.lastFetchedAt !== null && feed.lastError === null,
+      error: feed.lastError ? { kind: feed.lastError.kind, message: feed.lastError.message } : null,
+      consecutiveFailures: feed.consecutiveFailures,
+      nextFetchAt: feed.nextFetchAt,
+    },
+  };
+}
+
+const feedId = z.coerce.number().int().positive();
+
+export function feedsRouter(deps: AppDeps): Router {
+  const router = Router();
+  const admin = requireAdmin(deps.adminToken);
+
+  router.get('/api/feeds', async (_req, res) => {
+    res.json({ feeds: (await deps.store.listFeeds()).map(feedJson) });
+  });
+
+  router.get('/api/feeds.opml', async (_req, res) => {
+    const feeds = (await deps.store.listFeeds()).filter((f) => !f.url.startsWith('file:'));
+    res.type('text/x-opml; charset=utf-8').send(renderOpml('feedsieve feeds', feeds.map((f) => ({ url: f.url, title: f.title, htmlUrl: f.siteUrl })), deps.now()));
+  });
+
+  router.get('/api/feeds/:id', async (req, res) => {
+    const id = feedId.safeParse(req.params.id);
+    if (!id.success) throw badRequest('feed id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
+    const feed = await deps.store.getFeed(id.data);
+    if (!feed) throw notFound(`no feed ${id.data}`);
+    res.json(feedJson(feed));
+  });
+
+  router.post('/api/feeds', admin, async (req, res) => {
+    const body = feedBodySchema.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error, 'body');
+    try {
+      const feed = await deps.store.addFeed({ url: body.data.url, title: body.data.title ?? null, origin: 'api' }, deps.now());
+      deps.onFeedAdded(feed.id);
+      res.status(201).location(`/api/feeds/${feed.id}`).json(feedJson(feed));
+    } catch (error) {
+      if (error instanceof DuplicateFeedError) throw new HttpProblem(409, 'Conflict', error.message);
+      throw error;
+    }
+  });
+
+  router.delete('/api/feeds/:id', admin, async (req, res) => {
+    const id = feedId.safeParse(req.params.id);
+    if (!id.success) throw badRequest('feed id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
+    if (!(await deps.store.deleteFeed(id.data))) throw notFound(`no feed ${id.data}`);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,131 @@
+import { type Request, Router } from 'express';
+import { z } from 'zod';
+import type { StoredItem, TopicMatch } from '../model.js';
+import type { ItemCursor, ItemFilter, Store, StorySource } from '../store/index.js';
+import { searchItems } from '../search.js';
+import type { AppDeps } from './deps.js';
+import { badRequest, fromZod, notFound } from './errors.js';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+
+const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+export const itemsQuerySchema = z.strictObject({
+  topic: z.string().min(1).max(64).optional(),
+  feed: z.coerce.number().int().positive().optional(),
+  q: z.string().min(1).max(2000).optional(),
+  since: isoDate.optional(),
+  until: isoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+export const storiesQuerySchema = itemsQuerySchema.pick({ topic: true, feed: true, since: true, until: true, limit: true, cursor: true });
+
+export function encodeCursor(item: { sortAt: string; id: number }): string {
+  return Buffer.from(JSON.stringify([item.sortAt, item.id])).toString('base64url');
+}
+
+export function decodeCursor(text: string): ItemCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [sortAt, id] = value as [unknown, unknown];
+    if (typeof sortAt !== 'string' || Number.isNaN(Date.parse(sortAt)) || !Number.isSafeInteger(id) || (id as number) < 0) return null;
+    return { sortAt, id: id as number };
+  } catch {
+    return null;
+  }
+}
+
+export function itemJson(item: StoredItem, topics: TopicMatch[], sources: StorySource[] = [], full = false) {
+  return {
+    id: item.id,
+    title: item.title,
+    url: item.url,
+    summary: item.summary,
+    publishedAt: item.publishedAt,
+    updatedAt: item.updatedAt,
+    sortAt: item.sortAt,
+    firstSeenAt: item.firstSeenAt,
+    feed: { id: item.feedId, title: item.feedTitle },
+    authors: item.authors,
+    categories: item.categories,
+    language: item.language,
+    topics,
+    storyId: item.storyId,
+    alsoReportedBy: sources
+      .filter((s) => s.itemId !== item.id)
+      .map((s) => ({ itemId: s.itemId, feed: { id: s.feedId, title: s.feedTitle }, url: s.url })),
+    ...(full ? { contentHtml: item.contentHtml, guid: item.guid, enclosures: item.enclosures } : {}),
+  };
+}
+
+async function search(store: Store, q: string, filter: Omit<ItemFilter, 'limit'>, limit: number): Promise<StoredItem[]> {
+  const result = await searchItems(store, q, filter, limit);
+  if (!result.ok) throw badRequest(`invalid query: ${result.error.message}`, [{ field: 'query.q', message: result.error.message }]);
+  return result.hits.map((hit) => hit.item);
+}
+
+function parseItemsQuery(req: Request) {
+  const parsed = itemsQuerySchema.safeParse(req.query);
+  if (!parsed.success) throw fromZod(parsed.error, 'query');
+  const after = parsed.data.cursor !== undefined ? decodeCursor(parsed.data.cursor) : undefined;
+  if (after === null) throw badRequest('cursor is not one this server issued', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  return { ...parsed.data, after };
+}
+
+export function itemsRouter(deps: AppDeps): Router {
+  const router = Router();
+
+  router.get('/api/items', async (req, res) => {
+    const { topic, feed, q, since, until, limit, after } = parseItemsQuery(req);
+    if (topic !== undefined && !(await deps.store.getTopic(topic))) throw notFound(`no topic "${topic}"`);
+    const filter = { topicSlug: topic, feedId: feed, since, until, after };
+    const items = q !== undefined ? await search(deps.store, q, filter, limit) : await deps.store.listItems({ ...filter, limit });
+    const matches = await deps.store.matchesForItems(items.map((i) => i.id));
+    const last = items[items.length - 1];
+    res.json({
+      items: items.map((item) => itemJson(item, matches.get(item.id) ?? [])),
+      nextCursor: items.length === limit && last ? encodeCursor(last) : null,
+    });
+  });
+
+  // Each story once (by its earliest item), with every source that carried it.
+  router.get('/api/stories', async (req, res) => {
+    const parsed = storiesQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw fromZod(parsed.error, 'query');
+    const { topic, feed, since, until, limit, cursor } = parsed.data;
+    const after = cursor !== undefined ? decodeCursor(cursor) : undefined;
+    if (after === null) throw badRequest('cursor is not one this server issued', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+    if (topic !== undefined && !(await deps.store.getTopic(topic))) throw notFound(`no topic "${topic}"`);
+    const items = await deps.store.listItems({ topicSlug: topic, feedId: feed, since, until, after, limit, collapseStories: true });
+    const sources = await deps.store.storySources(items.map((i) => i.storyId).filter((id): id is number => id !== null));
+    const last = items[items.length - 1];
+    res.json({
+      stories: items.map((item) => ({
+        id: item.storyId ?? item.id,
+        title: item.title,
+        url: item.url,
+        summary: item.summary,
+        sortAt: item.sortAt,
+        items: (item.storyId !== null ? sources.get(item.storyId) ?? [] : [{ itemId: item.id, feedId: item.feedId, feedTitle: item.feedTitle, url: item.url }])
+          .map((s) => ({ itemId: s.itemId, feed: { id: s.feedId, title: s.feedTitle }, url: s.url })),
+      })),
+      nextCursor: items.length === limit && last ? encodeCursor(last) : null,
+    });
+  });
+
+  router.get('/api/items/:id', async (req, res) => {
+    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    if (!id.success) throw badRequest('item id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
+    const item = await deps.store.getItem(id.data);
+    if (!item) throw notFound(`no item ${id.data}`);
+    const matches = await deps.store.matchesForItems([item.id]);
+    const sources = item.storyId !== null ? (await deps.store.storySources([item.storyId])).get(item.storyId) ?? [] : [];
+    res.json(itemJson(item, matches.get(item.id) ?? [], sources, true));
+  });
+
+  return router;
+}

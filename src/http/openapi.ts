@@ -1,0 +1,124 @@
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import { z } from 'zod';
+import { feedBodySchema } from './feeds.js';
+import { itemsQuerySchema, storiesQuerySchema } from './items.js';
+import { previewBodySchema, topicBodySchema, topicEditSchema } from './topics.js';
+
+extendZodWithOpenApi(z);
+
+// Response shapes, documented here and checked against real responses in test/http/openapi.test.ts.
+const feedRef = z.object({ id: z.number().int(), title: z.string().nullable() });
+const topicMatch = z.object({ slug: z.string(), terms: z.array(z.string()) });
+const item = z.object({
+  id: z.number().int(), title: z.string(), url: z.string().nullable(), summary: z.string(),
+  publishedAt: z.string().nullable(), updatedAt: z.string().nullable(), sortAt: z.string(), firstSeenAt: z.string(),
+  feed: feedRef, authors: z.array(z.string()), categories: z.array(z.string()), language: z.string().nullable(),
+  topics: z.array(topicMatch), storyId: z.number().int().nullable(),
+  alsoReportedBy: z.array(z.object({ itemId: z.number().int(), feed: feedRef, url: z.string().nullable() })),
+}).openapi('Item');
+const fullItem = item.extend({
+  contentHtml: z.string(), guid: z.string().nullable(),
+  enclosures: z.array(z.object({ url: z.string(), type: z.string().nullable(), length: z.number().nullable() })),
+}).openapi('FullItem');
+const feedLinks = z.object({ rss: z.string(), atom: z.string(), json: z.string() });
+const topic = z.object({
+  slug: z.string(), title: z.string(), query: z.string(), origin: z.enum(['config', 'api']), pinned: z.boolean(),
+  itemCount: z.number().int(), recentItemCount: z.number().int(), feeds: feedLinks,
+}).openapi('Topic');
+const savedTopic = z.object({
+  slug: z.string(), title: z.string(), query: z.string(), origin: z.literal('api'), pinned: z.boolean(), feeds: feedLinks,
+}).openapi('SavedTopic');
+const feed = z.object({
+  id: z.number().int(), url: z.string(), title: z.string().nullable(), siteUrl: z.string().nullable(),
+  origin: z.enum(['config', 'api']), disabled: z.boolean(), itemCount: z.number().int(),
+  status: z.object({
+    lastFetchedAt: z.string().nullable(), httpStatus: z.number().int().nullable(), ok: z.boolean(),
+    error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+    consecutiveFailures: z.number().int(), nextFetchAt: z.string().nullable(),
+  }),
+}).openapi('Feed');
+const story = z.object({
+  id: z.number().int(), title: z.string(), url: z.string().nullable(), summary: z.string(), sortAt: z.string(),
+  items: z.array(z.object({ itemId: z.number().int(), feed: feedRef, url: z.string().nullable() })),
+}).openapi('Story');
+const preview = z.object({
+  query: z.string(), count: z.number().int(), scanned: z.number().int(),
+  items: z.array(item.extend({ matchedTerms: z.array(z.string()), highlightedTitle: z.string(), highlightedSummary: z.string() })),
+}).openapi('TopicPreview');
+const problem = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), instance: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+}).openapi('Problem');
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const problems = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'a problem', content: { 'application/problem+json': { schema: problem } } }]));
+const text = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
+const admin = [{ adminToken: [] }];
+const feedFile = z.object({ file: z.string().openapi({ description: '{slug}.rss, .atom or .json' }) });
+const feedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), before: z.string().optional() });
+const slug = z.object({ slug: z.string() });
+const id = z.object({ id: z.coerce.number().int().positive() });
+
+export function buildOpenApiDocument(baseUrl: string) {
+  const r = new OpenAPIRegistry();
+  r.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'FEEDSIEVE_ADMIN_TOKEN' });
+  const feedResponses = { 200: text('application/rss+xml', 'the feed (RSS, Atom or JSON Feed by extension)'), 304: { description: 'not modified' }, ...problems(400, 404) };
+
+  r.registerPath({ method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: json(z.object({ status: z.literal('ok') }), 'alive') } });
+  r.registerPath({ method: 'get', path: '/readyz', summary: 'Readiness: database, scheduler, last tick', responses: {
+    200: json(z.object({ status: z.string(), database: z.string(), scheduler: z.string(), lastIngestTickAt: z.string().nullable() }), 'ready'),
+    503: { description: 'not ready' } } });
+  r.registerPath({ method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: text('text/plain', 'Prometheus text format') } });
+  r.registerPath({ method: 'get', path: '/', summary: 'Subscribe page', responses: { 200: text('text/html', 'HTML page') } });
+  r.registerPath({ method: 'get', path: '/opml', summary: 'OPML of every topic feed', responses: { 200: text('text/x-opml', 'OPML 2.0') } });
+  r.registerPath({ method: 'get', path: '/topics/{file}', summary: 'A topic feed', request: { params: feedFile, query: feedQuery }, responses: feedResponses });
+  r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery }, responses: feedResponses });
+  r.registerPath({ method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: json(z.object({}).passthrough(), 'OpenAPI 3.1') } });
+  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first', request: { query: itemsQuerySchema },
+    responses: { 200: json(z.object({ items: z.array(item), nextCursor: z.string().nullable() }), 'a page of items'), ...problems(400, 404) } });
+  r.registerPath({ method: 'get', path: '/api/items/{id}', summary: 'One item in full', request: { params: id },
+    responses: { 200: json(fullItem, 'the item'), ...problems(400, 404) } });
+  r.registerPath({ method: 'get', path: '/api/stories', summary: 'Stories, each once, with every source', request: { query: storiesQuerySchema },
+    responses: { 200: json(z.object({ stories: z.array(story), nextCursor: z.string().nullable() }), 'a page of stories'), ...problems(400, 404) } });
+  r.registerPath({ method: 'get', path: '/api/topics', summary: 'Every topic', responses: { 200: json(z.object({ topics: z.array(topic) }), 'topics') } });
+  r.registerPath({ method: 'post', path: '/api/topics', summary: 'Create a topic', security: admin,
+    request: { body: { content: { 'application/json': { schema: topicBodySchema } } } },
+    responses: { 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413) } });
+  r.registerPath({ method: 'post', path: '/api/topics/preview', summary: 'What a query would match, without saving',
+    request: { body: { content: { 'application/json': { schema: previewBodySchema } } } },
+    responses: { 200: json(preview, 'matches'), ...problems(400, 413) } });
+  r.registerPath({ method: 'get', path: '/api/topics/{slug}', summary: 'One topic', request: { params: slug },
+    responses: { 200: json(topic, 'the topic'), ...problems(404) } });
+  r.registerPath({ method: 'put', path: '/api/topics/{slug}', summary: 'Create or edit a topic', security: admin,
+    request: { params: slug, body: { content: { 'application/json': { schema: topicEditSchema } } } },
+    responses: { 200: json(savedTopic, 'edited'), 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 413) } });
+  r.registerPath({ method: 'delete', path: '/api/topics/{slug}', summary: 'Delete a topic and its matches', security: admin,
+    request: { params: slug }, responses: { 204: { description: 'deleted' }, ...problems(401, 403, 404) } });
+  r.registerPath({ method: 'get', path: '/api/feeds', summary: 'Every feed with its fetch status',
+    responses: { 200: json(z.object({ feeds: z.array(feed) }), 'feeds') } });
+  r.registerPath({ method: 'post', path: '/api/feeds', summary: 'Add a feed (a web page URL is searched for its feed)', security: admin,
+    request: { body: { content: { 'application/json': { schema: feedBodySchema } } } },
+    responses: { 201: json(feed, 'added'), ...problems(400, 401, 403, 409, 413, 422) } });
+  r.registerPath({ method: 'get', path: '/api/feeds.opml', summary: 'Every feed as OPML', responses: { 200: text('text/x-opml', 'OPML 2.0') } });
+  r.registerPath({ method: 'get', path: '/api/feeds/{id}', summary: 'One feed with its fetch status', request: { params: id },
+    responses: { 200: json(feed, 'the feed'), ...problems(400, 404) } });
+  r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items', security: admin,
+    request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404) } });
+
+  return new OpenApiGeneratorV31(r.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'feedsieve', version: '0.1.0', description: 'Topic feeds across many sources, and queries over recent items.' },
+    servers: [{ url: baseUrl }],
+  });
+}
+
+export function openApiRouter(baseUrl: string): Router {
+  const router = Router();
+  const document = JSON.stringify(buildOpenApiDocument(baseUrl));
+  router.get('/api/openapi.json', (_req, res) => {
+    res.type('application/json').send(document);
+  });
+  return router;
+}

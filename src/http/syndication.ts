@@ -1,0 +1,129 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { StoredItem } from '../model.js';
+import { CONTENT_TYPES, type FeedEntry, type FeedFormat, renderFeed } from '../syndication/render.js';
+import type { AppDeps } from './deps.js';
+import { badRequest, fromZod, notFound } from './errors.js';
+import type { FeedCache } from './feed-cache.js';
+import { DEFAULT_LIMIT, decodeCursor, encodeCursor, MAX_LIMIT } from './items.js';
+
+const FORMATS: Record<string, FeedFormat> = { rss: 'rss', atom: 'atom', json: 'json' };
+
+const feedQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  before: z.string().min(1).max(200).optional(),
+  token: z.string().optional(),
+});
+
+// Browsers run scripts in XHTML-namespaced XML: a feed must never be a document that can act.
+function setFeedHeaders(res: Response, contentType: string, maxAge: number): void {
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
+  res.setHeader('Vary', 'Accept-Encoding');
+}
+
+function splitFile(file: string): { name: string; format: FeedFormat } | null {
+  const dot = file.lastIndexOf('.');
+  const format = dot > 0 ? FORMATS[file.slice(dot + 1)] : undefined;
+  return format ? { name: file.slice(0, dot), format } : null;
+}
+
+function newest(items: StoredItem[]): Date {
+  let latest = 0;
+  for (const item of items) latest = Math.max(latest, Date.parse(item.updatedAt ?? item.sortAt), Date.parse(item.sortAt));
+  // Last-Modified has one-second resolution; an empty feed is "modified" at the epoch.
+  return new Date(Math.floor(latest / 1000) * 1000);
+}
+
+interface Scope {
+  key: string; // cache scope: a topic slug, or '*' for the combined feed
+  slug: string | undefined;
+  title: string;
+  description: string;
+  path: string; // without extension, e.g. /topics/nato
+}
+
+export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
+  const router = Router();
+
+  async function entriesFor(items: StoredItem[]): Promise<FeedEntry[]> {
+    const feedUrls = new Map((await deps.store.listFeeds()).map((f) => [f.id, f.url]));
+    const stories = await deps.store.storySources([...new Set(items.map((i) => i.storyId).filter((id): id is number => id !== null))]);
+    return items.map((item) => ({
+      item,
+      sourceFeedUrl: feedUrls.get(item.feedId) ?? null,
+      alsoReportedBy: (item.storyId !== null ? stories.get(item.storyId) ?? [] : [])
+        .filter((s) => s.itemId !== item.id && s.feedId !== item.feedId)
+        .map((s) => ({ feedTitle: s.feedTitle ?? 'Unknown source', url: s.url })),
+    }));
+  }
+
+  async function render(scope: Scope, format: FeedFormat, req: Request) {
+    const query = feedQuerySchema.safeParse(req.query);
+    if (!query.success) throw fromZod(query.error, 'query');
+    const after = query.data.before !== undefined ? decodeCursor(query.data.before) : undefined;
+    if (after === null) throw badRequest('"before" is not a cursor this server issued', [{ field: 'query.before', message: 'invalid cursor' }]);
+    const cacheKey = `${scope.path}.${format}?${query.data.limit}&${query.data.before ?? ''}`;
+    const cached = cache.get(scope.key, cacheKey);
+    if (cached) return cached;
+
+    const items = await deps.store.listItems({ topicSlug: scope.slug, limit: query.data.limit, after, collapseStories: true });
+    const base = `${deps.baseUrl}${scope.path}`;
+    const pageUrl = (ext: string, before?: string) =>
+      `${base}.${ext}${before || query.data.limit !== DEFAULT_LIMIT ? '?' : ''}${[
+        query.data.limit !== DEFAULT_LIMIT ? `limit=${query.data.limit}` : '',
+        before ? `before=${before}` : '',
+      ].filter(Boolean).join('&')}`;
+    const last = items[items.length - 1];
+    const updated = newest(items);
+    const body = renderFeed(format, {
+      title: scope.title,
+      description: scope.description,
+      htmlUrl: `${deps.baseUrl}/`,
+      selfUrl: pageUrl(format, query.data.before),
+      links: { rss: pageUrl('rss', query.data.before), atom: pageUrl('atom', query.data.before), json: pageUrl('json', query.data.before) },
+      hubUrl: deps.websubHub,
+      paging: {
+        first: pageUrl(format),
+        next: items.length === query.data.limit && last ? pageUrl(format, encodeCursor(last)) : null,
+        prev: null,
+      },
+      id: `${deps.baseUrl}${scope.path}`,
+      updated,
+      entries: await entriesFor(items),
+    });
+    return cache.set(scope.key, cacheKey, { body: Buffer.from(body, 'utf8'), lastModified: updated, contentType: CONTENT_TYPES[format] });
+  }
+
+  async function serve(scope: Scope, format: FeedFormat, req: Request, res: Response) {
+    const feed = await render(scope, format, req);
+    setFeedHeaders(res, feed.contentType, deps.feedMaxAgeSeconds);
+    res.setHeader('ETag', feed.etag);
+    res.setHeader('Last-Modified', feed.lastModified.toUTCString());
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.status(200).send(feed.body);
+  }
+
+  router.get('/topics/:file', async (req, res) => {
+    const file = splitFile(req.params.file as string);
+    if (!file) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
+    const topic = await deps.store.getTopic(file.name);
+    if (!topic) throw notFound(`no topic "${file.name}"`);
+    await serve({ key: topic.slug, slug: topic.slug, title: topic.title, description: `feedsieve topic: ${topic.query}`, path: `/topics/${topic.slug}` },
+      file.format, req, res);
+  });
+
+  router.get('/feeds/:file', async (req, res) => {
+    const file = splitFile(req.params.file as string);
+    if (!file || file.name !== 'all') throw notFound(`no feed at ${req.path}: use /feeds/all.rss, .atom or .json`);
+    await serve({ key: '*', slug: undefined, title: 'feedsieve: all items', description: 'Every item from every source, each story once', path: '/feeds/all' },
+      file.format, req, res);
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { TOPIC_SLUG } from '../config.js';
+import { searchItems } from '../search.js';
+import { highlight } from '../topics/highlight.js';
+import { parseQuery } from '../topics/query.js';
+import type { AppDeps } from './deps.js';
+import { requireAdmin } from './auth.js';
+import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
+import { itemJson } from './items.js';
+
+export const topicBodySchema = z.strictObject({
+  slug: z.string().regex(TOPIC_SLUG, 'lowercase letters, digits and dashes'),
+  title: z.string().min(1).max(200),
+  query: z.string().min(1).max(2000),
+  pinned: z.boolean().default(false),
+});
+export const topicEditSchema = topicBodySchema.omit({ slug: true });
+export const previewBodySchema = z.strictObject({
+  query: z.string().min(1).max(2000),
+  limit: z.number().int().min(1).max(200).default(20),
+});
+
+function checkQuery(query: string) {
+  const parsed = parseQuery(query);
+  if (!parsed.ok) {
+    throw badRequest(`invalid query: ${parsed.error.message}`, [{ field: 'body.query', message: parsed.error.message }]);
+  }
+  return parsed;
+}
+
+function topicLinks(baseUrl: string, slug: string) {
+  return { rss: `${baseUrl}/topics/${slug}.rss`, atom: `${baseUrl}/topics/${slug}.atom`, json: `${baseUrl}/topics/${slug}.json` };
+}
+
+const PREVIEW_SCAN = 5000;
+
+export function topicsRouter(deps: AppDeps): Router {
+  const router = Router();
+  const admin = requireAdmin(deps.adminToken);
+
+  router.get('/api/topics', async (_req, res) => {
+    const topics = await deps.store.listTopics(deps.now());
+    res.json({ topics: topics.map((t) => ({ ...t, feeds: topicLinks(deps.baseUrl, t.slug) })) });
+  });
+
+  router.get('/api/topics/:slug', async (req, res) => {
+    const topic = (await deps.store.listTopics(deps.now())).find((t) => t.slug === req.params.slug);
+    if (!topic) throw notFound(`no topic "${req.params.slug}"`);
+    res.json({ ...topic, feeds: topicLinks(deps.baseUrl, topic.slug) });
+  });
+
+  // Answers what a topic with this query would hold among recent items, without saving anything.
+  router.post('/api/topics/preview', async (req, res) => {
+    const body = previewBodySchema.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error, 'body');
+    const result = await searchItems(deps.store, body.data.query, {}, Number.POSITIVE_INFINITY, PREVIEW_SCAN);
+    if (!result.ok) throw badRequest(`invalid query: ${result.error.message}`, [{ field: 'body.query', message: result.error.message }]);
+    const matched = result.hits;
+    res.json({
+      query: result.normalized,
+      count: matched.length,
+      scanned: result.scanned,
+      items: matched.slice(0, body.data.limit).map(({ item, terms }) => ({
+        ...itemJson(item, []),
+        matchedTerms: terms,
+        highlightedTitle: highlight(item.title, terms),
+        highlightedSummary: highlight(item.summary, terms),
+      })),
+    });
+  });
+
+  router.post('/api/topics', admin, async (req, res) => {
+    const body = topicBodySchema.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error, 'body');
+    checkQuery(body.data.query);
+    if (await deps.store.getTopic(body.data.slug)) {
+      throw new HttpProblem(409, 'Conflict', `a topic "${body.data.slug}" already exists; use PUT to edit it`);
+    }
+    await deps.store.putTopic({ ...body.data, origin: 'api' }, deps.now());
+    await deps.onTopicChanged(body.data.slug, body.data.query);
+    res.status(201).location(`/api/topics/${body.data.slug}`).json({ ...body.data, origin: 'api', feeds: topicLinks(deps.baseUrl, body.data.slug) });
+  });
+
+  router.put('/api/topics/:slug', admin, async (req, res) => {
+    const slug = z.string().regex(TOPIC_SLUG).safeParse(req.params.slug);
+    if (!slug.success) throw badRequest('invalid topic slug', [{ field: 'path.slug', message: 'lowercase letters, digits and dashes' }]);
+    const body = topicEditSchema.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error, 'body');
+    checkQuery(body.data.query);
+    const { created, queryChanged } = await deps.store.putTopic({ slug: slug.data, ...body.data, origin: 'api' }, deps.now());
+    if (queryChanged) await deps.onTopicChanged(slug.data, body.data.query);
+    res.status(created ? 201 : 200).json({ slug: slug.data, ...body.data, origin: 'api', feeds: topicLinks(deps.baseUrl, slug.data) });
+  });
+
+  router.delete('/api/topics/:slug', admin, async (req, res) => {
+    if (!(await deps.store.deleteTopic(req.params.slug as string))) throw notFound(`no topic "${req.params.slug}"`);
+    await deps.onTopicChanged(req.params.slug as string, null);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,141 @@
+import { isUtf8 } from 'node:buffer';
+import { gunzipSync } from 'node:zlib';
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+
+/** Decompressed size above which a gzipped document is refused rather than inflated. */
+export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+
+export type DecodeResult =
+  | { ok: true; text: string; encoding: string }
+  | { ok: false; message: string };
+
+/**
+ * Bytes of a feed document → text. Order of authority: byte-order mark, HTTP charset,
+ * the XML declaration, then statistical sniffing. A declared encoding is checked against
+ * the bytes, because feeds often lie about it (windows-1252 bytes declared UTF-8, or UTF-8
+ * bytes declared ISO-8859-1). Bytes that fit no encoding become U+FFFD; nothing throws.
+ */
+export function decodeBody(body: Buffer, contentType: string | null): DecodeResult {
+  const inflated = inflateIfGzipped(body);
+  if (!inflated.ok) return inflated;
+  const bytes = inflated.bytes;
+
+  const bom = bomEncoding(bytes);
+  if (bom) return decodeWith(bytes.subarray(bom.length), bom.encoding);
+
+  const declared = canonicalEncoding(charsetFromContentType(contentType)) ?? canonicalEncoding(xmlDeclaredEncoding(bytes));
+  const wide = wideWithoutBom(bytes);
+  if (wide) return decodeWith(bytes, wide);
+
+  if (declared) return decodeDeclared(bytes, declared);
+  return decodeWith(bytes, isUtf8(bytes) ? 'utf-8' : sniff(bytes));
+}
+
+function decodeDeclared(bytes: Buffer, declared: string): DecodeResult {
+  if (declared === 'utf-8') {
+    // A UTF-8 claim over bytes that are not UTF-8 is almost always windows-1252 text.
+    return decodeWith(bytes, isUtf8(bytes) ? 'utf-8' : sniff(bytes));
+  }
+  if (isSingleByteLatin(declared) && hasNonAscii(bytes) && isUtf8(bytes)) {
+    // Latin text is practically never valid multi-byte UTF-8 by accident, so valid UTF-8
+    // means the declaration is stale (a CMS that re-encoded but kept its prolog).
+    return decodeWith(bytes, 'utf-8');
+  }
+  return decodeWith(bytes, declared);
+}
+
+function decodeWith(bytes: Buffer, encoding: string): DecodeResult {
+  let text: string;
+  if (encoding === 'utf-8') text = bytes.toString('utf8');
+  else if (iconv.encodingExists(encoding)) text = iconv.decode(bytes, encoding, { stripBOM: true });
+  else text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { ok: true, text: C1_CONTROL.test(text) ? text.replace(C1_CONTROLS, fromWindows1252) : text, encoding };
+}
+
+// C1 control characters (U+0080–U+009F) in text are windows-1252 punctuation that went
+// through a Latin-1 conversion ("don\u0092t"); nobody means the control codes.
+const C1_CONTROL = /[\u0080-\u009f]/;
+const C1_CONTROLS = /[\u0080-\u009f]/g;
+
+function fromWindows1252(character: string): string {
+  return iconv.decode(Buffer.from([character.charCodeAt(0)]), 'windows-1252');
+}
+
+function inflateIfGzipped(body: Buffer): { ok: true; bytes: Buffer } | { ok: false; message: string } {
+  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return { ok: true, bytes: body };
+  try {
+    return { ok: true, bytes: gunzipSync(body, { maxOutputLength: MAX_INFLATED_BYTES }) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      return { ok: false, message: `gzip body inflates beyond ${MAX_INFLATED_BYTES} bytes` };
+    }
+    return { ok: false, message: `gzip body cannot be inflated: ${(error as Error).message}` };
+  }
+}
+
+function bomEncoding(bytes: Buffer): { encoding: string; length: number } | null {
+  const [a, b, c, d] = [bytes[0], bytes[1], bytes[2], bytes[3]];
+  if (a === 0xef && b === 0xbb && c === 0xbf) return { encoding: 'utf-8', length: 3 };
+  if (a === 0xff && b === 0xfe && c === 0 && d === 0) return { encoding: 'utf-32le', length: 4 };
+  if (a === 0 && b === 0 && c === 0xfe && d === 0xff) return { encoding: 'utf-32be', length: 4 };
+  if (a === 0xff && b === 0xfe) return { encoding: 'utf-16le', length: 2 };
+  if (a === 0xfe && b === 0xff) return { encoding: 'utf-16be', length: 2 };
+  return null;
+}
+
+// "<?" in UTF-16 or UTF-32 without a BOM (XML 1.0 Appendix F): the declaration itself
+// cannot be read as ASCII, so the byte pattern is the only clue.
+function wideWithoutBom(bytes: Buffer): string | null {
+  if (bytes[0] === 0x3c && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0) return 'utf-32le';
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0x3c) return 'utf-32be';
+  if (bytes[0] === 0x3c && bytes[1] === 0 && bytes[2] === 0x3f && bytes[3] === 0) return 'utf-16le';
+  if (bytes[0] === 0 && bytes[1] === 0x3c && bytes[2] === 0 && bytes[3] === 0x3f) return 'utf-16be';
+  return null;
+}
+
+export function charsetFromContentType(contentType: string | null): string | null {
+  if (!contentType) return null;
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
+  return match?.[1] ?? null;
+}
+
+function xmlDeclaredEncoding(bytes: Buffer): string | null {
+  // The declaration is ASCII in every encoding we can read this way; a leading blank line
+  // (a common CMS bug) is tolerated.
+  const head = bytes.subarray(0, 512).toString('latin1');
+  const match = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']/.exec(head);
+  return match?.[1] ?? null;
+}
+
+/** Maps a label to the name we decode with, or null when no decoder knows it. */
+function canonicalEncoding(label: string | null): string | null {
+  if (!label) return null;
+  const name = label.trim().toLowerCase().replace(/_/g, '-');
+  if (name === 'utf-8' || name === 'utf8' || name === 'unicode-1-1-utf-8') return 'utf-8';
+  // Browsers read these labels as windows-1252 (WHATWG Encoding); feeds written on Windows
+  // use its curly quotes and euro sign in the 0x80–0x9F range.
+  if (['iso-8859-1', 'iso8859-1', 'latin1', 'latin-1', 'l1', 'us-ascii', 'ascii', 'cp1252', 'windows-1252'].includes(name)) {
+    return 'windows-1252';
+  }
+  if (name === 'gb2312' || name === 'gbk' || name === 'x-gbk') return 'gb18030';
+  if (name === 'utf-16' || name === 'utf16') return 'utf-16le';
+  return iconv.encodingExists(name) ? name : null;
+}
+
+function isSingleByteLatin(encoding: string): boolean {
+  return encoding === 'windows-1252' || encoding.startsWith('iso-8859') || encoding.startsWith('windows-125');
+}
+
+function hasNonAscii(bytes: Buffer): boolean {
+  for (let index = 0; index < bytes.length; index++) if ((bytes[index] as number) > 0x7f) return true;
+  return false;
+}
+
+function sniff(bytes: Buffer): string {
+  const guess = canonicalEncoding(chardet.detect(bytes.subarray(0, 64 * 1024)));
+  // chardet guesses UTF-8 only for valid UTF-8, which we already ruled out here.
+  return guess && guess !== 'utf-8' ? guess : 'windows-1252';
+}

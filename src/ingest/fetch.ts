@@ -1,0 +1,396 @@
+// Fetching one feed over HTTP(S), or from disk for feeds named in the config file, politely
+// (conditional GET, compression) and defensively (deadlines, a byte limit on decoded bytes,
+// redirects checked hop by hop, no connections to private addresses). Every failure comes
+// back as a FeedError value; nothing here rejects.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Readable, type Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Agent, Dispatcher } from 'undici';
+import type { FeedError } from '../model.js';
+import { BlockedAddressError, createGuardedAgent, isBlockedAddress } from './address-guard.js';
+
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+export interface FetchLimits {
+  /** Total deadline for the whole fetch, including redirects and the body. */
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  /** Counted on decoded bytes, after gzip/deflate/br. */
+  maxBytes: number;
+  maxRedirects: number;
+  allowPrivateAddresses: boolean;
+  /** True only for feeds that come from the config file. */
+  allowFileUrls: boolean;
+  userAgent: string;
+}
+
+export type FetchOutcome =
+  | { status: 'not-modified'; httpStatus: 304; finalUrl: string; permanentUrl: string | null }
+  | {
+      status: 'ok';
+      httpStatus: number;
+      body: Buffer;
+      contentType: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      finalUrl: string;
+      permanentUrl: string | null;
+    }
+  | { status: 'error'; error: FeedError; retryAfterSeconds: number | null; permanentUrl: string | null };
+
+export type FeedFetcher = (
+  url: string,
+  validators: Validators,
+  limits: FetchLimits,
+  signal?: AbortSignal,
+) => Promise<FetchOutcome>;
+
+/** Which addresses the fetcher may connect to; production uses `isBlockedAddress`. */
+export interface AddressPolicy {
+  isBlocked(ip: string): boolean;
+}
+
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
+  'application/json;q=0.8, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5';
+
+const PERMANENT_REDIRECTS = new Set([301, 308]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const nothingBlocked: AddressPolicy = { isBlocked: () => false };
+const productionGuard: AddressPolicy = { isBlocked: isBlockedAddress };
+
+/** Fetch a feed. Never rejects: every failure is an `{ status: 'error' }` outcome. */
+export function fetchFeed(
+  url: string,
+  validators: Validators,
+  limits: FetchLimits,
+  signal?: AbortSignal,
+): Promise<FetchOutcome> {
+  const policy = limits.allowPrivateAddresses ? nothingBlocked : productionGuard;
+  return createFetcher(policy)(url, validators, limits, signal);
+}
+
+/**
+ * `fetchFeed` with an explicit address policy. `limits.allowPrivateAddresses` is not consulted:
+ * the policy alone decides, which lets a test allow exactly one loopback address.
+ */
+export function createFetcher(policy: AddressPolicy): FeedFetcher {
+  return async (url, validators, limits, signal) => {
+    const deadline = AbortSignal.timeout(limits.timeoutMs);
+    const ctx: Attempt = {
+      limits,
+      deadline,
+      signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
+    };
+    let start: URL;
+    try {
+      start = new URL(url);
+    } catch {
+      return failure({ kind: 'unsupported-scheme', message: `GET ${url}: not a valid URL` });
+    }
+    if (start.protocol === 'file:') {
+      if (limits.allowFileUrls) return readFeedFile(start, validators, ctx);
+      const message = `GET ${shown(start)}: file URLs are allowed only in the config file`;
+      return failure({ kind: 'unsupported-scheme', message });
+    }
+    if (start.protocol !== 'http:' && start.protocol !== 'https:') {
+      const message = `GET ${shown(start)}: ${start.protocol} is not http or https`;
+      return failure({ kind: 'unsupported-scheme', message });
+    }
+    const agent = createGuardedAgent(policy.isBlocked, limits);
+    try {
+      return await followRedirects(start, validators, agent, ctx);
+    } finally {
+      agent.destroy().catch(() => undefined);
+    }
+  };
+}
+
+interface Attempt {
+  limits: FetchLimits;
+  /** Our own total deadline, kept apart from the caller's signal to tell a timeout from an abort. */
+  deadline: AbortSignal;
+  signal: AbortSignal;
+}
+
+async function followRedirects(start: URL, validators: Validators, agent: Agent, ctx: Attempt): Promise<FetchOutcome> {
+  const visited = new Set([start.href]);
+  let current = start;
+  let everyHopPermanent = true;
+  for (let redirects = 0; ; redirects++) {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await agent.request({
+        origin: current.origin,
+        path: current.pathname + current.search,
+        method: 'GET',
+        headers: requestHeaders(current, validators, ctx.limits),
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      return failure(transportError(err, current, ctx));
+    }
+    // Only a target that answered through nothing but permanent redirects replaces the stored URL.
+    const permanentUrl = redirects > 0 && everyHopPermanent ? current.href : null;
+    const location = header(response.headers, 'location');
+    if (!REDIRECTS.has(response.statusCode) || location === null) {
+      return finishResponse(response, current, permanentUrl, ctx);
+    }
+    await discard(response);
+    if (redirects >= ctx.limits.maxRedirects) {
+      const message = `GET ${shown(start)}: more than ${ctx.limits.maxRedirects} redirects`;
+      return failure({ kind: 'redirect', message });
+    }
+    const next = resolveLocation(location, current);
+    if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+      const message = `GET ${shown(current)}: redirect to ${location}, which is not an http(s) URL`;
+      return failure({ kind: 'unsupported-scheme', message });
+    }
+    if (visited.has(next.href)) {
+      return failure({ kind: 'redirect', message: `GET ${shown(start)}: redirect loop back to ${shown(next)}` });
+    }
+    visited.add(next.href);
+    everyHopPermanent &&= PERMANENT_REDIRECTS.has(response.statusCode);
+    current = next;
+  }
+}
+
+function requestHeaders(url: URL, validators: Validators, limits: FetchLimits): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: ACCEPT,
+    'accept-encoding': 'gzip, deflate, br',
+    'user-agent': limits.userAgent,
+  };
+  // Private feeds carry Basic credentials in their URL. A relative redirect keeps them (URL
+  // resolution inherits userinfo); a redirect to another origin drops them, as browsers do.
+  if (url.username !== '' || url.password !== '') {
+    const credentials = `${decodeUserinfo(url.username)}:${decodeUserinfo(url.password)}`;
+    headers['authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  if (validators.etag !== null) headers['if-none-match'] = validators.etag;
+  if (validators.lastModified !== null) headers['if-modified-since'] = validators.lastModified;
+  return headers;
+}
+
+async function finishResponse(
+  response: Dispatcher.ResponseData,
+  url: URL,
+  permanentUrl: string | null,
+  ctx: Attempt,
+): Promise<FetchOutcome> {
+  const status = response.statusCode;
+  if (status === 304) {
+    await discard(response);
+    return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl };
+  }
+  if (status < 200 || status > 299) {
+    await discard(response);
+    return failure(statusError(status, url), retryAfterFor(status, response.headers), permanentUrl);
+  }
+  const decoders = decodersFor(header(response.headers, 'content-encoding'));
+  if (decoders === null) {
+    await discard(response);
+    const encoding = header(response.headers, 'content-encoding');
+    const message = `GET ${shown(url)}: unsupported Content-Encoding ${encoding}`;
+    return failure({ kind: 'network', message }, null, permanentUrl);
+  }
+  // An honest Content-Length over the limit saves downloading what we would throw away.
+  const declaredLength = Number(header(response.headers, 'content-length') ?? Number.NaN);
+  if (decoders.length === 0 && declaredLength > ctx.limits.maxBytes) {
+    await discard(response);
+    return failure(transportError(new TooLargeError(ctx.limits.maxBytes), url, ctx), null, permanentUrl);
+  }
+  let body: Buffer;
+  try {
+    body = await readLimited(response.body, decoders, ctx);
+  } catch (err) {
+    return failure(transportError(err, url, ctx), null, permanentUrl);
+  }
+  return {
+    status: 'ok',
+    httpStatus: status,
+    body,
+    contentType: header(response.headers, 'content-type'),
+    etag: header(response.headers, 'etag'),
+    lastModified: header(response.headers, 'last-modified'),
+    finalUrl: url.href,
+    permanentUrl,
+  };
+}
+
+function statusError(status: number, url: URL): FeedError {
+  const message = `GET ${shown(url)}: HTTP ${status}`;
+  if (status === 410) return { kind: 'gone', message, httpStatus: status };
+  if (status === 429 || status === 503) return { kind: 'rate-limited', message, httpStatus: status };
+  return { kind: 'http', message, httpStatus: status };
+}
+
+function retryAfterFor(status: number, headers: IncomingHttpHeaders): number | null {
+  if (status !== 429 && status !== 503) return null;
+  return parseRetryAfter(header(headers, 'retry-after'), new Date());
+}
+
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now: Date): number | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // A date always names its month or weekday; this keeps Date.parse from reading '-5' as a year.
+  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+}
+
+/**
+ * Decoders for a Content-Encoding list, in the order to apply them (the reverse of the order
+ * the server applied them); null when one of them is unknown.
+ */
+function decodersFor(contentEncoding: string | null): Transform[] | null {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  const decoders: Transform[] = [];
+  for (const coding of codings.reverse()) {
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip());
+    else if (coding === 'deflate') decoders.push(createInflate());
+    else if (coding === 'br') decoders.push(createBrotliDecompress());
+    else return null;
+  }
+  return decoders;
+}
+
+class TooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`body over ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * Read a whole stream through its decoders, stopping as soon as the decoded size passes
+ * the limit: a 10 MB gzip bomb costs at most maxBytes of memory, not 10 MB.
+ */
+async function readLimited(source: Readable, decoders: Transform[], ctx: Attempt): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const collect = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > ctx.limits.maxBytes) return callback(new TooLargeError(ctx.limits.maxBytes));
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  await pipeline([source, ...decoders, collect], { signal: ctx.signal });
+  return Buffer.concat(chunks, total);
+}
+
+/** Feeds from the config file may be local files; the byte limit still applies. */
+async function readFeedFile(url: URL, validators: Validators, ctx: Attempt): Promise<FetchOutcome> {
+  try {
+    const path = fileURLToPath(url);
+    const info = await stat(path);
+    if (!info.isFile()) return failure({ kind: 'network', message: `read ${shown(url)}: not a file` });
+    const lastModified = info.mtime.toUTCString();
+    if (validators.lastModified === lastModified) {
+      return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl: null };
+    }
+    if (info.size > ctx.limits.maxBytes) throw new TooLargeError(ctx.limits.maxBytes);
+    const body = await readLimited(createReadStream(path), [], ctx);
+    return {
+      status: 'ok',
+      httpStatus: 200,
+      body,
+      contentType: null,
+      etag: null,
+      lastModified,
+      finalUrl: url.href,
+      permanentUrl: null,
+    };
+  } catch (err) {
+    const error = transportError(err, url, ctx);
+    return failure({ ...error, message: error.message.replace(/^GET /, 'read ') });
+  }
+}
+
+/** Name what went wrong below HTTP: deadline, byte limit, address guard or the network. */
+function transportError(err: unknown, url: URL, ctx: Attempt): FeedError {
+  const where = `GET ${shown(url)}`;
+  if (err instanceof TooLargeError) {
+    return { kind: 'too-large', message: `${where}: body over ${err.maxBytes} bytes` };
+  }
+  if (ctx.deadline.aborted) {
+    return { kind: 'timeout', message: `${where}: no complete response within ${ctx.limits.timeoutMs} ms` };
+  }
+  if (ctx.signal.aborted) return { kind: 'timeout', message: `${where}: aborted before the response was complete` };
+  const blocked = err instanceof Error && err.cause instanceof BlockedAddressError ? err.cause : err;
+  if (blocked instanceof BlockedAddressError) {
+    return { kind: 'blocked-address', message: `${where}: refused to connect, ${blocked.message}` };
+  }
+  const code = errorCode(err);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { kind: 'timeout', message: `${where}: no connection within ${ctx.limits.connectTimeoutMs} ms` };
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return { kind: 'timeout', message: `${where}: no complete response within ${ctx.limits.timeoutMs} ms` };
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code !== null) return { kind: 'network', message: `${where}: ${detail} (${code})` };
+  return { kind: 'internal', message: `${where}: ${detail}` };
+}
+
+function errorCode(err: unknown): string | null {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : null;
+}
+
+function failure(
+  error: FeedError,
+  retryAfterSeconds: number | null = null,
+  permanentUrl: string | null = null,
+): FetchOutcome {
+  return { status: 'error', error, retryAfterSeconds, permanentUrl };
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first ?? null;
+}
+
+function decodeUserinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // a stray '%' that is not an escape: take it literally
+  }
+}
+
+/** A URL for messages, which are stored and shown: without any password it carries. */
+function shown(url: URL): string {
+  if (url.username === '' && url.password === '') return url.href;
+  const safe = new URL(url.href);
+  safe.username = '';
+  safe.password = '';
+  return safe.href;
+}
+
+function resolveLocation(location: string, base: URL): URL | null {
+  try {
+    return new URL(location, base);
+  } catch {
+    return null;
+  }
+}
+
+/** Drain a body we do not need, so the connection can carry the next hop; errors do not matter. */
+async function discard(response: Dispatcher.ResponseData): Promise<void> {
+  await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+}

@@ -1,0 +1,139 @@
+import { isUtf8 } from 'node:buffer';
+import { mediaDescription, mediaEnclosures, resolve, texts } from './common.js';
+import type { RawEnclosure, RawEntry, RawFeed, RawText, TextType } from './raw.js';
+import { child, childText, innerMarkup, valueOf, type XmlElement } from './xml.js';
+
+// Atom 1.0 (RFC 4287) and Atom 0.3. Elements are matched with and without the Atom
+// namespace, since feeds that forget xmlns are common and otherwise unambiguous.
+
+function atom(element: XmlElement, name: string): XmlElement | undefined {
+  return child(element, `atom:${name}`, name);
+}
+
+function atoms(element: XmlElement, name: string): XmlElement[] {
+  return element.children.filter((candidate) => candidate.name === `atom:${name}` || candidate.name === name);
+}
+
+function atomText(element: XmlElement, ...names: string[]): string | null {
+  return childText(element, ...names.flatMap((name) => [`atom:${name}`, name]));
+}
+
+export function readAtom(root: XmlElement): RawFeed {
+  const alternate = alternateLink(root);
+  return {
+    format: 'atom',
+    title: textConstruct(atom(root, 'title')),
+    siteUrl: alternate,
+    base: root.base,
+    language: root.lang ?? childText(root, 'dc:language'),
+    minIntervalMinutes: null,
+    entries: atoms(root, 'entry').map(readEntry),
+  };
+}
+
+function readEntry(entry: XmlElement): RawEntry {
+  return {
+    base: entry.base,
+    guid: atomText(entry, 'id'),
+    guidIsPermaLink: false,
+    link: alternateLink(entry),
+    title: textConstruct(atom(entry, 'title')) ?? textConstruct(child(child(entry, 'media:group') ?? entry, 'media:title')),
+    summary: textConstruct(atom(entry, 'summary')) ?? mediaDescription(entry),
+    content: textConstruct(atom(entry, 'content')),
+    published: atomText(entry, 'published', 'issued', 'created') ?? childText(entry, 'dc:date'),
+    updated: atomText(entry, 'updated', 'modified'),
+    authors: [...personNames(entry), ...texts(entry, 'dc:creator')],
+    categories: [...categories(entry), ...texts(entry, 'dc:subject')],
+    language: entry.lang,
+    enclosures: [...linkEnclosures(entry), ...mediaEnclosures(entry)],
+  };
+}
+
+/** rel="alternate" (the default rel), preferring an HTML one; resolved at the link's own base. */
+function alternateLink(element: XmlElement): string | null {
+  let fallback: string | null = null;
+  for (const link of atoms(element, 'link')) {
+    const href = link.attrs.href?.trim() ?? (link.children.length === 0 ? link.text.trim() : '');
+    const rel = link.attrs.rel?.trim().toLowerCase() || 'alternate';
+    if (!href || rel !== 'alternate') continue;
+    const type = link.attrs.type?.toLowerCase();
+    if (!type || type === 'text/html' || type === 'application/xhtml+xml') return resolve(href, link.base);
+    fallback ??= resolve(href, link.base);
+  }
+  return fallback;
+}
+
+function linkEnclosures(entry: XmlElement): RawEnclosure[] {
+  const found: RawEnclosure[] = [];
+  for (const link of atoms(entry, 'link')) {
+    const href = link.attrs.href?.trim();
+    if (!href || link.attrs.rel?.trim().toLowerCase() !== 'enclosure') continue;
+    found.push({ url: resolve(href, link.base), type: link.attrs.type?.trim() || null, length: link.attrs.length?.trim() || null });
+  }
+  return found;
+}
+
+function personNames(entry: XmlElement): string[] {
+  const names: string[] = [];
+  for (const author of atoms(entry, 'author')) {
+    const name = atomText(author, 'name') ?? atomText(author, 'email') ?? (author.children.length === 0 ? valueOf(author) : null);
+    if (name) names.push(name);
+  }
+  return names;
+}
+
+function categories(entry: XmlElement): string[] {
+  const found: string[] = [];
+  for (const category of atoms(entry, 'category')) {
+    const term = category.attrs.term?.trim() || category.attrs.label?.trim() || valueOf(category);
+    if (term) found.push(term);
+  }
+  return found;
+}
+
+/**
+ * An Atom text construct (RFC 4287 §3.1) as a RawText. Atom 0.3 used MIME types and a
+ * `mode` attribute instead of text/html/xhtml; both spellings are read.
+ */
+function textConstruct(element: XmlElement | undefined): RawText | null {
+  if (!element || element.attrs.src) return null;
+  const type = textType(element.attrs.type);
+  if (type === 'xhtml' || element.children.length > 0) {
+    const markup = xhtmlMarkup(element);
+    return markup ? { value: markup, type: 'html', base: element.base } : null;
+  }
+  let value: string | null = element.text.trim();
+  if (element.attrs.mode?.toLowerCase() === 'base64' || isBase64Type(element.attrs.type)) {
+    value = fromBase64(value, element.attrs.type);
+  }
+  return value ? { value, type, base: element.base } : null;
+}
+
+// RFC 4287 §4.1.3.3: content of a MIME type that is neither text nor XML is base64-encoded.
+function isBase64Type(type: string | undefined): boolean {
+  const normalized = type?.trim().toLowerCase() ?? '';
+  return normalized.includes('/') && !normalized.startsWith('text/') && !/[/+]xml$/.test(normalized);
+}
+
+// Binary payloads (images, sound) have no place in a text field; text that only claims an
+// odd MIME type without being base64 stays as written.
+function fromBase64(value: string, type: string | undefined): string | null {
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length > 0 && isUtf8(bytes)) return bytes.toString('utf8');
+  return /^(image|audio|video)\//i.test(type?.trim() ?? '') ? null : value;
+}
+
+function textType(type: string | undefined): TextType {
+  const normalized = type?.trim().toLowerCase() ?? 'text';
+  if (normalized === 'html' || normalized === 'text/html') return 'html';
+  if (normalized === 'xhtml' || normalized === 'application/xhtml+xml') return 'xhtml';
+  return 'text';
+}
+
+// xhtml content sits inside one wrapping <div> that is not part of the content (§3.1.1.3).
+function xhtmlMarkup(element: XmlElement): string {
+  const only = element.children.length === 1 ? element.children[0] : undefined;
+  const wrapper = only && /(^|:)div$/.test(only.name) && element.text.trim() === '' ? only : element;
+  // Prefixed XHTML tags (<xhtml:p>) are plain HTML tags to everything downstream.
+  return innerMarkup(wrapper).replace(/<(\/?)[A-Za-z][\w.-]*:(?=[A-Za-z])/g, '<$1').trim();
+}

@@ -1,0 +1,134 @@
+import { escapeText } from 'entities';
+import { sanitizeContent } from '../html/sanitize.js';
+import { htmlToText } from '../html/text.js';
+import type { Enclosure, Item, ParsedFeed } from '../model.js';
+import { parseFeedDate } from './dates.js';
+import type { RawEntry, RawFeed, RawText } from './formats/raw.js';
+import { itemIdentity, stripTrackingParams } from './identity.js';
+
+/** How long a summary cut from full content may be, in characters. */
+export const EXCERPT_LENGTH = 300;
+
+/** A format parser's raw document → the shared model. The only place an Item is built. */
+export function normalizeFeed(raw: RawFeed): ParsedFeed {
+  const title = toPlainText(raw.title);
+  return {
+    format: raw.format,
+    title: title || null,
+    siteUrl: raw.siteUrl ? httpUrl(raw.siteUrl, raw.base) : null,
+    language: languageTag(raw.language),
+    minIntervalMinutes: raw.minIntervalMinutes,
+    items: raw.entries.map((entry) => normalizeEntry(entry, raw)),
+  };
+}
+
+export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): Item {
+  const title = toPlainText(entry.title);
+  const link = entryLink(entry);
+  const url = link ? stripTrackingParams(link) : null;
+  const publishedAt = parseFeedDate(entry.published);
+  const updatedAt = parseFeedDate(entry.updated);
+  const guid = entry.guid?.trim() || null;
+  const summaryText = toPlainText(entry.summary);
+  const contentSource = entry.content ?? entry.summary;
+  return {
+    identity: itemIdentity({ guid, url, title, publishedAt: publishedAt ?? updatedAt }),
+    guid,
+    url,
+    title,
+    summary: summaryText || excerpt(toPlainText(entry.content)),
+    contentHtml: contentSource ? sanitizeContent(toHtml(contentSource), contentSource.base) : '',
+    authors: unique(entry.authors.map(personName)),
+    categories: unique(entry.categories),
+    // An entry without its own date still has to sort somewhere; its last update is the
+    // closest the feed says to when it appeared.
+    publishedAt: publishedAt ?? updatedAt,
+    updatedAt,
+    language: languageTag(entry.language) ?? languageTag(feed.language),
+    enclosures: enclosures(entry),
+  };
+}
+
+// BCP 47 separates subtags with "-"; POSIX locales ("en_US") leak into feeds.
+function languageTag(value: string | null): string | null {
+  return value?.trim().replace(/_/g, '-') || null;
+}
+
+function entryLink(entry: RawEntry): string | null {
+  if (entry.link) return httpUrl(entry.link, entry.base);
+  // RSS 2.0: a permalink guid is the item's URL when <link> is missing.
+  if (entry.guid && entry.guidIsPermaLink) return httpUrl(entry.guid, entry.base, true);
+  return null;
+}
+
+/** An absolute http(s) URL, or null; relative references resolve against `base`. */
+function httpUrl(value: string, base: string, absoluteOnly = false): string | null {
+  try {
+    const url = absoluteOnly ? new URL(value.trim()) : new URL(value.trim(), base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// "&amp;" was already decoded by the XML layer, so only values that still look like markup
+// or carry entity references are read as HTML; plain text is decoded exactly once.
+const LOOKS_LIKE_HTML = /<\/?[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);/;
+
+/** A text construct as plain text: tags removed, entities decoded once, whitespace collapsed. */
+export function toPlainText(text: RawText | null): string {
+  if (!text) return '';
+  if (text.type === 'text' && !LOOKS_LIKE_HTML.test(text.value)) return text.value.replace(/\s+/g, ' ').trim();
+  return htmlToText(text.value);
+}
+
+function toHtml(text: RawText): string {
+  if (text.type !== 'text') return text.value;
+  return text.value
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => `<p>${escapeText(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+function excerpt(text: string): string {
+  if (text.length <= EXCERPT_LENGTH) return text;
+  const cut = text.slice(0, EXCERPT_LENGTH);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > EXCERPT_LENGTH / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+// RSS <author> is an e-mail address with the name in parentheses: "jo@example.com (Jo Smith)".
+function personName(value: string): string {
+  const text = htmlToText(value);
+  const withEmail = /^\S+@\S+\s*\((.+)\)$/.exec(text);
+  return (withEmail?.[1] ?? text).trim();
+}
+
+/** Trimmed, non-empty, first spelling kept when values differ only in case. */
+function unique(values: string[]): string[] {
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const value of values) {
+    const trimmed = value.replace(/\s+/g, ' ').trim();
+    const key = trimmed.toLowerCase();
+    if (!trimmed || seen.has(key)) continue;
+    seen.add(key);
+    kept.push(trimmed);
+  }
+  return kept;
+}
+
+function enclosures(entry: RawEntry): Enclosure[] {
+  const seen = new Set<string>();
+  const kept: Enclosure[] = [];
+  for (const enclosure of entry.enclosures) {
+    const url = httpUrl(enclosure.url, entry.base);
+    if (!url || seen.has(url)) continue;
+    seen.add(url);
+    const length = enclosure.length === null ? NaN : Number.parseInt(enclosure.length, 10);
+    kept.push({ url, type: enclosure.type, length: Number.isFinite(length) && length >= 0 ? length : null });
+  }
+  return kept;
+}

@@ -1,0 +1,81 @@
+import type { FeedError, ParsedFeed } from '../model.js';
+import { decodeBody } from './decode.js';
+import { readAtom } from './formats/atom.js';
+import { isJsonFeed, readJsonFeed } from './formats/json.js';
+import type { RawFeed } from './formats/raw.js';
+import { readRdf } from './formats/rdf.js';
+import { readRss } from './formats/rss.js';
+import { parseXml, type XmlElement } from './formats/xml.js';
+import { normalizeFeed } from './normalize.js';
+
+export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: FeedError };
+
+type RawResult = { ok: true; raw: RawFeed } | { ok: false; message: string };
+
+/**
+ * Bytes of a feed document → a normalized feed: decode, sniff the format, parse, normalize.
+ * Never throws; an unreadable document is a 'parse' error naming what was wrong.
+ */
+export function parseFeed(body: Buffer, source: { url: string; contentType: string | null }): ParseResult {
+  try {
+    const decoded = decodeBody(body, source.contentType);
+    if (!decoded.ok) return failure(decoded.message);
+    const raw = readDocument(decoded.text, source.url);
+    if (!raw.ok) return failure(raw.message);
+    return { ok: true, feed: normalizeFeed(raw.raw) };
+  } catch (error) {
+    return failure(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function failure(message: string): ParseResult {
+  return { ok: false, error: { kind: 'parse', message } };
+}
+
+function readDocument(text: string, url: string): RawResult {
+  const start = text.search(/\S/);
+  if (start === -1) return { ok: false, message: 'empty document' };
+  if (text[start] === '{' || text[start] === '[') return readJson(text, url);
+  return readXmlFeed(text, url);
+}
+
+function readJson(text: string, url: string): RawResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `invalid JSON: ${(error as Error).message}` };
+  }
+  if (!isJsonFeed(document)) return { ok: false, message: 'JSON document is not a JSON Feed (no jsonfeed.org "version")' };
+  return { ok: true, raw: readJsonFeed(document, url) };
+}
+
+function readXmlFeed(text: string, url: string): RawResult {
+  const parsed = parseXml(text, url);
+  if (!parsed.ok) return { ok: false, message: `not well-formed XML: ${parsed.message}` };
+  const root = findFeedRoot(parsed.root);
+  if (!root) {
+    return { ok: false, message: `no feed root: the document element is <${parsed.root.name}>, not <rss>, <rdf:RDF> or <feed>` };
+  }
+  return { ok: true, raw: FEED_ROOTS[root.name]!(root) };
+}
+
+const FEED_ROOTS: Record<string, (root: XmlElement) => RawFeed> = {
+  rss: readRss,
+  'rdf:rdf': readRdf,
+  // RSS 1.0 written without its namespaces.
+  rdf: readRdf,
+  'atom:feed': readAtom,
+  feed: readAtom,
+};
+
+// Some sites wrap the feed in an XHTML page; the first feed element near the top still counts.
+function findFeedRoot(element: XmlElement, depth = 0): XmlElement | null {
+  if (Object.hasOwn(FEED_ROOTS, element.name)) return element;
+  if (depth >= 3) return null;
+  for (const candidate of element.children) {
+    const found = findFeedRoot(candidate, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}

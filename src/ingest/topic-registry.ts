@@ -1,0 +1,60 @@
+import type { Store } from '../store/index.js';
+import { analyzeDoc } from '../topics/text.js';
+import { compileQuery, matchQuery } from '../topics/match.js';
+import { parseQuery } from '../topics/query.js';
+import { matchableDoc } from '../topics/matchable.js';
+import { buildTopicIndex, type TopicIndex } from '../topics/topic-index.js';
+
+/** The compiled topics ingest matches against; rebuilt whenever a topic changes. */
+export interface TopicRegistry {
+  current(): TopicIndex;
+  reload(): Promise<void>;
+}
+
+export async function createTopicRegistry(store: Store, now: () => Date): Promise<TopicRegistry> {
+  let index = buildTopicIndex([]);
+  const registry: TopicRegistry = {
+    current: () => index,
+    async reload() {
+      const topics = await store.listTopics(now());
+      index = buildTopicIndex(topics.map((t) => ({ slug: t.slug, query: t.query })));
+    },
+  };
+  await registry.reload();
+  return registry;
+}
+
+export interface BackfillProgress {
+  done: number;
+  total: number;
+  matched: number;
+}
+
+const BATCH = 500;
+
+/** Recomputes one topic's matches over every stored item, in batches so readers are never blocked long. */
+export async function backfillTopic(store: Store, slug: string, query: string,
+  onProgress?: (progress: BackfillProgress) => void): Promise<BackfillProgress> {
+  const parsed = parseQuery(query);
+  if (!parsed.ok) throw new Error(`topic ${slug}: ${parsed.error.message}`);
+  const compiled = compileQuery(parsed.query);
+  const progress: BackfillProgress = { done: 0, total: await store.countItems(), matched: 0 };
+  await store.clearTopicMatches(slug);
+  let afterId = 0;
+  for (;;) {
+    const items = await store.itemsAfter(afterId, BATCH);
+    if (items.length === 0) break;
+    const matches = [];
+    for (const item of items) {
+      const doc = analyzeDoc(matchableDoc(item, { id: item.feedId, title: item.feedTitle }));
+      const result = matchQuery(compiled, doc);
+      if (result.matched) matches.push({ itemId: item.id, sortAt: item.sortAt, terms: result.terms });
+    }
+    await store.addTopicMatches(slug, matches);
+    progress.done += items.length;
+    progress.matched += matches.length;
+    afterId = items[items.length - 1]!.id;
+    onProgress?.({ ...progress });
+  }
+  return progress;
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { createFeedCache, type FeedCache } from './http/feed-cache.js';
+import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
+import { ingestFeeds } from './ingest/run.js';
+import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
+import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { FeedRecord } from './model.js';
+import { isSameStoredStory, STORY_WINDOW_HOURS } from './stories/fingerprint.js';
+import { openStore, type Store } from './store/index.js';
+
+export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
+
+/** How long an ingest lease lasts without renewal: a crashed holder blocks others at most this long. */
+const LEASE_TTL_MS = 60_000;
+
+export type IngestPass =
+  | { status: 'done'; reports: RefreshReport[] }
+  | { status: 'busy'; holder: string };
+
+/** Storage, topics and ingest wired together: what every command needs. */
+export interface Core {
+  config: Config;
+  log: Logger;
+  store: Store;
+  topics: TopicRegistry;
+  refreshDeps: RefreshDeps;
+  /**
+   * One ingest pass over `feeds` (all due ones by default) under the database's ingest lease, so
+   * two processes never fetch the same feed at once. Reports go to the log and `onReport`.
+   */
+  ingest(feeds?: FeedRecord[], onReport?: (report: RefreshReport) => void, signal?: AbortSignal): Promise<IngestPass>;
+  backfill(slug: string, query: string, onProgress?: (progress: BackfillProgress) => void): Promise<BackfillProgress>;
+  /** Deletes items past retention.maxAgeDays (pinned topics keep theirs). */
+  expire(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openCore(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Core> {
+  const store = openStore(config.database, { stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS } });
+  await store.syncConfigFeeds(config.feeds, now());
+  const staleTopics = await store.syncConfigTopics(config.topics, now());
+  const topics = await createTopicRegistry(store, now);
+  const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const refreshDeps: RefreshDeps = {
+    store,
+    now,
+    topicIndex: () => topics.current(),
+    fetchLimits: {
+      timeoutMs: config.ingest.timeoutMs,
+      connectTimeoutMs: config.ingest.connectTimeoutMs,
+      maxBytes: config.ingest.maxBytes,
+      maxRedirects: 5,
+      allowPrivateAddresses: config.ingest.allowPrivateAddresses,
+      userAgent: USER_AGENT,
+    },
+    schedule: {
+      minIntervalMinutes: config.ingest.minIntervalMinutes,
+      maxIntervalMinutes: config.ingest.maxIntervalMinutes,
+      maxBackoffMinutes: config.ingest.maxBackoffMinutes,
+    },
+  };
+
+  const core: Core = {
+    config, log, store, topics, refreshDeps,
+    async ingest(feeds, onReport, signal) {
+      if (!(await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()))) {
+        return { status: 'busy', holder: (await store.ingestLeaseHolder(now())) ?? 'another process' };
+      }
+      const renew = setInterval(() => void store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()), LEASE_TTL_MS / 3);
+      try {
+        const targets = feeds ?? (await store.dueFeeds(now()));
+        const reports = await ingestFeeds(refreshDeps, targets, {
+          concurrency: config.ingest.concurrency,
+          perHostConcurrency: config.ingest.perHostConcurrency,
+          signal,
+          onReport: (report) => {
+            const { feedId, url, status, inserted, updated, unchanged, durationMs, error } = report;
+            log.info({ feedId, url, status, inserted, updated, unchanged, durationMs, error }, 'feed fetched');
+            onReport?.(report);
+          },
+        });
+        return { status: 'done', reports };
+      } finally {
+        clearInterval(renew);
+        await store.releaseIngestLease(leaseHolder);
+      }
+    },
+    async backfill(slug, query, onProgress) {
+      const result = await backfillTopic(store, slug, query, onProgress);
+      log.info({ topic: slug, ...result }, 'topic backfilled');
+      return result;
+    },
+    async expire() {
+      const cutoff = new Date(now().getTime() - config.retention.maxAgeDays * 86_400_000);
+      const deleted = await store.expireItems(cutoff);
+      if (deleted > 0) log.info({ deleted, cutoff }, 'expired old items');
+      return deleted;
+    },
+    close: () => store.close(),
+  };
+  for (const slug of staleTopics) {
+    const topic = await store.getTopic(slug);
+    if (topic) await core.backfill(slug, topic.query);
+  }
+  return core;
+}
+
+export interface SchedulerState {
+  alive: boolean;
+  lastTickAt: string | null;
+}
+
+/** The HTTP app over a core: topic edits recompile, backfill and invalidate; new feeds are fetched at once. */
+export function buildApp(core: Core, cache: FeedCache, options: {
+  metrics?: Metrics | null;
+  scheduler?: () => SchedulerState;
+  fetchNow?: (feed: FeedRecord) => void;
+} = {}) {
+  const { config, log, store } = core;
+  return createApp({
+    store, log, now: () => new Date(),
+    baseUrl: config.server.baseUrl,
+    adminToken: config.adminToken,
+    readToken: config.server.readToken ?? null,
+    websubHub: config.server.websubHub ?? null,
+    feedMaxAgeSeconds: config.ingest.minIntervalMinutes * 60,
+    metrics: options.metrics ?? null,
+    scheduler: options.scheduler ?? (() => ({ alive: true, lastTickAt: null })),
+    async onTopicChanged(slug, query) {
+      await core.topics.reload();
+      if (query !== null) await core.backfill(slug, query);
+      cache.invalidate([slug]);
+    },
+    onFeedAdded(feedId) {
+      void store.getFeed(feedId).then((feed) => feed && options.fetchNow?.(feed));
+    },
+  }, cache);
+}
+
+export interface Service {
+  server: Server;
+  cache: FeedCache;
+  metrics: Metrics;
+  /** Resolves when the start-up ingest pass is done. */
+  firstIngest: Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** serve: HTTP plus one ingest pass now and then one per cron tick. */
+export async function startService(core: Core): Promise<Service> {
+  const { config, log, store } = core;
+  const cache = createFeedCache();
+  const metrics = createMetrics(() => store.sizeBytes());
+  const shutdown = new AbortController();
+  const scheduler: SchedulerState = { alive: false, lastTickAt: null };
+  let running: Promise<unknown> | null = null;
+
+  const runPass = (feeds?: FeedRecord[]) => {
+    if (running) return running; // a slow pass is never doubled up by the next tick
+    const tick = new Date();
+    scheduler.lastTickAt = tick.toISOString();
+    metrics.recordTick(tick);
+    running = core
+      .ingest(feeds, (report) => {
+        metrics.recordFetch(report);
+        if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
+      }, shutdown.signal)
+      .then(async (pass) => {
+        if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
+        if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+
+  const app = buildApp(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchNow: (feed) => void runPass([feed]) });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  log.info({ address: server.address(), baseUrl: config.server.baseUrl }, 'listening');
+
+  const firstIngest = runPass();
+  const task: ScheduledTask = scheduleCron(config.ingest.schedule, () => void runPass(), { noOverlap: true });
+  scheduler.alive = true;
+
+  return {
+    server,
+    cache,
+    metrics,
+    firstIngest,
+    async stop() {
+      scheduler.alive = false;
+      await task.stop();
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (running) await running; // in-flight feeds finish their transaction
+      await closed;
+      await core.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RefreshReport } from './ingest/refresh.js';
+
+/** The Prometheus series feedsieve exports; one registry per process (tests make their own). */
+export function createMetrics(databaseSize: () => Promise<number>) {
+  const registry = new Registry();
+  const fetches = new Counter({
+    name: 'feedsieve_feed_fetches_total',
+    help: 'Feed fetches by outcome (stored, not-modified, unchanged-body, or the error kind)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const fetchSeconds = new Histogram({
+    name: 'feedsieve_feed_fetch_duration_seconds',
+    help: 'Time to fetch, parse and store one feed',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const items = new Counter({
+    name: 'feedsieve_items_total',
+    help: 'Entries seen at ingest: new, updated, or duplicate (already stored unchanged)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const topicMatches = new Counter({
+    name: 'feedsieve_topic_feed_changes_total',
+    help: 'Topic feeds that gained or lost an item at ingest',
+    registers: [registry],
+  });
+  const lastTick = new Gauge({
+    name: 'feedsieve_last_ingest_tick_timestamp_seconds',
+    help: 'When the last ingest pass started',
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'feedsieve_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpSeconds = new Histogram({
+    name: 'feedsieve_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'feedsieve_database_size_bytes',
+    help: 'Size of the SQLite database file',
+    registers: [registry],
+    async collect() {
+      this.set(await databaseSize());
+    },
+  });
+
+  return {
+    registry,
+    recordFetch(report: RefreshReport): void {
+      fetches.inc({ outcome: report.error ? report.error.kind : report.status });
+      fetchSeconds.observe(report.durationMs / 1000);
+      if (report.inserted) items.inc({ kind: 'new' }, report.inserted);
+      if (report.updated) items.inc({ kind: 'updated' }, report.updated);
+      if (report.unchanged) items.inc({ kind: 'duplicate' }, report.unchanged);
+      if (report.touchedTopics.length) topicMatches.inc(report.touchedTopics.length);
+    },
+    recordTick(at: Date): void {
+      lastTick.set(at.getTime() / 1000);
+    },
+    recordRequest(method: string, route: string, status: number, seconds: number): void {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpSeconds.observe({ method, route }, seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

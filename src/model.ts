@@ -1,0 +1,105 @@
+// The shared types. Every module speaks these; format- and library-specific shapes
+// (rss-parser, feed, htmlparser2) never leave the module that uses them.
+
+/** Why a feed could not be read. Stored on the feed; never thrown past ingest/refresh.ts. */
+export type FeedErrorKind =
+  | 'timeout' // connect or total deadline passed
+  | 'too-large' // body (after decompression) over ingest.maxBytes
+  | 'http' // a status that is neither success nor handled
+  | 'network' // connection refused, reset, DNS failure
+  | 'redirect' // too many redirects or a loop
+  | 'blocked-address' // SSRF guard refused the address
+  | 'unsupported-scheme'
+  | 'gone' // 410: the feed is disabled
+  | 'rate-limited' // 429 / 503 with or without Retry-After
+  | 'parse' // not a feed we can read
+  | 'internal'; // a bug: recorded instead of crashing the run
+
+export interface FeedError {
+  kind: FeedErrorKind;
+  message: string;
+  httpStatus?: number;
+}
+
+export interface Enclosure {
+  url: string;
+  type: string | null;
+  length: number | null;
+}
+
+/**
+ * One normalized entry, ready to store. Built only by ingest/normalize.ts.
+ * Text fields are plain text (entities decoded, tags removed); contentHtml is sanitized HTML
+ * with absolute URLs.
+ */
+export interface Item {
+  /** Per-feed identity: the guid, else the link without tracking parameters, else a hash of title and date. */
+  identity: string;
+  guid: string | null;
+  url: string | null;
+  title: string;
+  summary: string;
+  contentHtml: string;
+  authors: string[];
+  categories: string[];
+  /** ISO-8601 UTC, or null when the entry carries no readable date. */
+  publishedAt: string | null;
+  updatedAt: string | null;
+  language: string | null;
+  enclosures: Enclosure[];
+}
+
+/** A whole parsed document: channel facts plus its items. */
+export interface ParsedFeed {
+  format: 'rss' | 'rdf' | 'atom' | 'json';
+  title: string | null;
+  siteUrl: string | null;
+  language: string | null;
+  /** The feed's own polling hint (<ttl>, sy:updatePeriod/Frequency), in minutes. */
+  minIntervalMinutes: number | null;
+  items: Item[];
+}
+
+export interface FeedRecord {
+  id: number;
+  url: string;
+  title: string | null;
+  siteUrl: string | null;
+  origin: 'config' | 'api';
+  disabled: boolean;
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string | null;
+  lastFetchedAt: string | null;
+  lastStatus: number | null;
+  lastError: FeedError | null;
+  consecutiveFailures: number;
+  nextFetchAt: string | null;
+  minIntervalMinutes: number | null;
+  itemCount: number;
+}
+
+export interface StoredItem extends Item {
+  id: number;
+  feedId: number;
+  feedTitle: string | null;
+  firstSeenAt: string;
+  /** What lists sort on: publishedAt, but never later than firstSeenAt (future-dated entries). */
+  sortAt: string;
+  storyId: number | null;
+}
+
+export interface TopicRecord {
+  slug: string;
+  title: string;
+  query: string;
+  origin: 'config' | 'api';
+  /** A pinned topic's items outlive retention. */
+  pinned: boolean;
+}
+
+/** Why an item belongs to a topic: the words of the item that satisfied the query. */
+export interface TopicMatch {
+  slug: string;
+  terms: string[];
+}

@@ -1,0 +1,194 @@
+import type { FeedError, Item, TopicMatch } from '../model.js';
+import type { Db } from './db.js';
+
+export interface StoryKey {
+  signature: Buffer;
+  bandKeys: string[];
+}
+
+/** One new or changed entry, with what ingest computed for it. */
+export interface ItemToSave {
+  item: Item;
+  contentHash: string;
+  matches: TopicMatch[];
+  story: StoryKey | null;
+}
+
+/** Everything one fetch of one feed produced; stored in one transaction. */
+export interface FetchResultToSave {
+  fetchedAt: Date;
+  httpStatus: number | null;
+  /** A permanent redirect's target, to become the feed's URL. */
+  newUrl: string | null;
+  /** Present when the fetch returned a body; absent on 304 or error (validators kept). */
+  validators: { etag: string | null; lastModified: string | null; contentHash: string } | null;
+  feedInfo: { title: string | null; siteUrl: string | null; minIntervalMinutes: number | null } | null;
+  items: ItemToSave[];
+  error: FeedError | null;
+  next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
+}
+
+export interface SaveSummary {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Topics that gained or lost an item: their rendered feeds are stale. */
+  touchedTopics: string[];
+}
+
+export interface StoryPolicy {
+  isSameStory(a: Buffer, b: Buffer): boolean;
+  windowHours: number;
+}
+
+interface ExistingItem {
+  id: number;
+  content_hash: string;
+  first_seen_at: string;
+}
+
+// A future-dated entry sorts as if published when first seen, so it cannot pin itself to the top.
+function sortTime(publishedAt: string | null, firstSeenAt: string): string {
+  return publishedAt !== null && publishedAt < firstSeenAt ? publishedAt : firstSeenAt;
+}
+
+export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
+  const hashes = db.prepare(
+    `SELECT identity, content_hash FROM items WHERE feed_id = ? AND identity IN (SELECT value FROM json_each(?))`,
+  );
+  const existing = db.prepare(`SELECT id, content_hash, first_seen_at FROM items WHERE feed_id = ? AND identity = ?`);
+  const insertItem = db.prepare(`INSERT INTO items (feed_id, identity, guid, url, title, summary, content_html,
+      authors, categories, enclosures, language, published_at, updated_at, first_seen_at, sort_at, changed_at,
+      content_hash, story_signature)
+    VALUES (@feedId, @identity, @guid, @url, @title, @summary, @contentHtml, @authors, @categories, @enclosures,
+      @language, @publishedAt, @updatedAt, @now, @sortAt, @now, @contentHash, @signature)`);
+  const updateItem = db.prepare(`UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary,
+      content_html = @contentHtml, authors = @authors, categories = @categories, enclosures = @enclosures,
+      language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
+      changed_at = @now, content_hash = @contentHash
+    WHERE id = @id`);
+  const setStory = db.prepare(`UPDATE items SET story_id = ? WHERE id = ?`);
+  const storyCandidates = db.prepare(`SELECT DISTINCT i.id, i.story_id, i.story_signature FROM story_bands b
+      JOIN items i ON i.id = b.item_id
+    WHERE b.band_key IN (SELECT value FROM json_each(@keys)) AND b.sort_at BETWEEN @from AND @to
+      AND i.feed_id <> @feedId AND i.story_signature IS NOT NULL
+    ORDER BY i.sort_at, i.id`);
+  const insertBand = db.prepare(`INSERT OR IGNORE INTO story_bands (band_key, item_id, sort_at) VALUES (?, ?, ?)`);
+  const topicIds = db.prepare(`SELECT id, slug FROM topics`);
+  const matchesOfItem = db.prepare(
+    `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
+  );
+  const clearMatches = db.prepare(`DELETE FROM topic_matches WHERE item_id = ?`);
+  const insertMatch = db.prepare(
+    `INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (?, ?, ?, ?)`,
+  );
+  const updateFeed = db.prepare(`UPDATE feeds SET
+      url = coalesce(@newUrl, url),
+      source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
+      site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
+      min_interval_minutes = CASE WHEN @hasInfo THEN @minInterval ELSE min_interval_minutes END,
+      etag = CASE WHEN @hasValidators THEN @etag ELSE etag END,
+      last_modified = CASE WHEN @hasValidators THEN @lastModified ELSE last_modified END,
+      content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,
+      last_fetched_at = @fetchedAt, last_status = @httpStatus,
+      last_error_kind = @errorKind, last_error_message = @errorMessage,
+      consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = @disabled
+    WHERE id = @feedId`);
+
+  function assignStory(feedId: number, itemId: number, sortAt: string, story: StoryKey): void {
+    let storyId = itemId;
+    if (stories) {
+      const windowMs = stories.windowHours * 3_600_000;
+      const at = Date.parse(sortAt);
+      const candidates = storyCandidates.all({
+        keys: JSON.stringify(story.bandKeys),
+        from: new Date(at - windowMs).toISOString(),
+        to: new Date(at + windowMs).toISOString(),
+        feedId,
+      }) as { id: number; story_id: number | null; story_signature: Buffer }[];
+      const same = candidates.find((c) => stories.isSameStory(story.signature, c.story_signature));
+      if (same) storyId = same.story_id ?? same.id;
+    }
+    setStory.run(storyId, itemId);
+    for (const key of story.bandKeys) insertBand.run(key, itemId, sortAt);
+  }
+
+  function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], slugToId: Map<string, number>,
+    touched: Set<string>): void {
+    const before = new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
+    clearMatches.run(itemId);
+    for (const match of matches) {
+      const topicId = slugToId.get(match.slug);
+      if (topicId === undefined) continue;
+      insertMatch.run(topicId, itemId, sortAt, JSON.stringify(match.terms));
+      touched.add(match.slug);
+    }
+    // An edit that drops a match changes that topic's feed too.
+    for (const slug of before) if (!matches.some((m) => m.slug === slug)) touched.add(slug);
+  }
+
+  const save = db.transaction((feedId: number, result: FetchResultToSave): SaveSummary => {
+    const now = result.fetchedAt.toISOString();
+    const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
+    const touched = new Set<string>();
+    const slugToId = new Map((topicIds.all() as { id: number; slug: string }[]).map((t) => [t.slug, t.id]));
+    for (const { item, contentHash, matches, story } of result.items) {
+      const row = existing.get(feedId, item.identity) as ExistingItem | undefined;
+      if (row && row.content_hash === contentHash) {
+        summary.unchanged++;
+        continue;
+      }
+      const sortAt = sortTime(item.publishedAt, row?.first_seen_at ?? now);
+      const values = {
+        feedId, identity: item.identity, guid: item.guid, url: item.url, title: item.title, summary: item.summary,
+        contentHtml: item.contentHtml, authors: JSON.stringify(item.authors),
+        categories: JSON.stringify(item.categories), enclosures: JSON.stringify(item.enclosures),
+        language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt, now, sortAt, contentHash,
+      };
+      let itemId: number;
+      if (row) {
+        updateItem.run({ ...values, id: row.id });
+        itemId = row.id;
+        summary.updated++;
+      } else {
+        itemId = Number(insertItem.run({ ...values, signature: story?.signature ?? null }).lastInsertRowid);
+        if (story) assignStory(feedId, itemId, sortAt, story);
+        else setStory.run(itemId, itemId);
+        summary.inserted++;
+      }
+      writeMatches(itemId, sortAt, matches, slugToId, touched);
+    }
+    updateFeed.run({
+      feedId,
+      newUrl: result.newUrl,
+      hasInfo: result.feedInfo ? 1 : 0,
+      title: result.feedInfo?.title ?? null,
+      siteUrl: result.feedInfo?.siteUrl ?? null,
+      minInterval: result.feedInfo?.minIntervalMinutes ?? null,
+      hasValidators: result.validators ? 1 : 0,
+      etag: result.validators?.etag ?? null,
+      lastModified: result.validators?.lastModified ?? null,
+      contentHash: result.validators?.contentHash ?? null,
+      fetchedAt: now,
+      httpStatus: result.httpStatus,
+      errorKind: result.error?.kind ?? null,
+      errorMessage: result.error?.message ?? null,
+      failures: result.next.consecutiveFailures,
+      nextFetchAt: result.next.nextFetchAt.toISOString(),
+      disabled: result.next.disabled ? 1 : 0,
+    });
+    summary.touchedTopics = [...touched];
+    return summary;
+  });
+
+  return {
+    /** identity → content hash for the entries of this feed already stored. */
+    async storedItemHashes(feedId: number, identities: string[]): Promise<Map<string, string>> {
+      const rows = hashes.all(feedId, JSON.stringify(identities)) as { identity: string; content_hash: string }[];
+      return new Map(rows.map((row) => [row.identity, row.content_hash]));
+    },
+    async saveFetchResult(feedId: number, result: FetchResultToSave): Promise<SaveSummary> {
+      return save(feedId, result);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { type Db, migrate, openDatabase } from './db.js';
+import { createFeedQueries } from './feeds.js';
+import { createFetchResultQueries, type StoryPolicy } from './fetch-results.js';
+import { createItemQueries } from './items.js';
+import { createOperationQueries } from './operations.js';
+import { createTopicQueries } from './topics.js';
+
+export type { FetchResultToSave, ItemToSave, SaveSummary, StoryKey, StoryPolicy } from './fetch-results.js';
+export type { ItemCursor, ItemFilter, StorySource } from './items.js';
+export type { TopicMatchRow, TopicSummary } from './topics.js';
+export { DuplicateFeedError } from './feeds.js';
+
+/**
+ * The storage engine behind every other module: coarse operations, each its own transaction,
+ * async so that a networked engine can implement the same shape.
+ */
+export type Store = ReturnType<typeof createFeedQueries> &
+  ReturnType<typeof createFetchResultQueries> &
+  ReturnType<typeof createItemQueries> &
+  ReturnType<typeof createTopicQueries> &
+  ReturnType<typeof createOperationQueries> & {
+    /** SQLite file size in bytes (for metrics). */
+    sizeBytes(): Promise<number>;
+    ping(): Promise<void>;
+    close(): Promise<void>;
+    readonly db: Db;
+  };
+
+export interface OpenStoreOptions {
+  stories?: StoryPolicy | null;
+}
+
+/** Opens (creating if needed) and migrates the database at `path`. */
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  const db = openDatabase(path);
+  migrate(db);
+  const pageCount = db.prepare('PRAGMA page_count');
+  const pageSize = db.prepare('PRAGMA page_size');
+  return {
+    db,
+    ...createFeedQueries(db),
+    ...createFetchResultQueries(db, options.stories ?? null),
+    ...createItemQueries(db),
+    ...createTopicQueries(db),
+    ...createOperationQueries(db),
+    async sizeBytes() {
+      return (pageCount.pluck().get() as number) * (pageSize.pluck().get() as number);
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.open) {
+        db.pragma('optimize');
+        db.close();
+      }
+    },
+  };
+}

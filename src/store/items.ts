@@ -1,0 +1,112 @@
+import type { StoredItem, TopicMatch } from '../model.js';
+import type { Db } from './db.js';
+import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './rows.js';
+
+/** Keyset position: lists are ordered by (sort_at, id) descending. */
+export interface ItemCursor {
+  sortAt: string;
+  id: number;
+}
+
+export interface ItemFilter {
+  topicSlug?: string | undefined;
+  feedId?: number | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  after?: ItemCursor | undefined;
+  limit: number;
+  /** Show each story once, by its earliest item (within the topic when one is given). */
+  collapseStories?: boolean;
+}
+
+export interface StorySource {
+  itemId: number;
+  feedId: number;
+  feedTitle: string | null;
+  url: string | null;
+}
+
+// Bounds that every stored value sorts inside, so the cursor conditions need no NULL branches.
+const TOP: ItemCursor = { sortAt: '9999-12-31T23:59:59.999Z', id: Number.MAX_SAFE_INTEGER };
+
+const EARLIER_IN_STORY = `EXISTS (SELECT 1 FROM items j WHERE j.story_id = i.story_id AND j.id <> i.id
+  AND (j.sort_at < i.sort_at OR (j.sort_at = i.sort_at AND j.id < i.id)))`;
+
+export function createItemQueries(db: Db) {
+  const byTopic = db.prepare(`SELECT ${ITEM_COLUMNS} FROM topic_matches m
+      JOIN topics t ON t.id = m.topic_id
+      JOIN items i ON i.id = m.item_id
+      JOIN feeds f ON f.id = i.feed_id
+    WHERE t.slug = @topicSlug
+      AND (m.sort_at < @afterSort OR (m.sort_at = @afterSort AND m.item_id < @afterId))
+      AND (@since IS NULL OR m.sort_at >= @since) AND (@until IS NULL OR m.sort_at < @until)
+      AND (@feedId IS NULL OR i.feed_id = @feedId)
+      AND (@collapse = 0 OR NOT EXISTS (SELECT 1 FROM items j JOIN topic_matches mj ON mj.item_id = j.id
+        WHERE mj.topic_id = m.topic_id AND j.story_id = i.story_id AND j.id <> i.id
+          AND (j.sort_at < i.sort_at OR (j.sort_at = i.sort_at AND j.id < i.id))))
+    ORDER BY m.sort_at DESC, m.item_id DESC
+    LIMIT @limit`);
+  const byFeed = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
+    WHERE i.feed_id = @feedId
+      AND (i.sort_at < @afterSort OR (i.sort_at = @afterSort AND i.id < @afterId))
+      AND (@since IS NULL OR i.sort_at >= @since) AND (@until IS NULL OR i.sort_at < @until)
+      AND (@collapse = 0 OR NOT ${EARLIER_IN_STORY})
+    ORDER BY i.sort_at DESC, i.id DESC
+    LIMIT @limit`);
+  const everything = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
+    WHERE (i.sort_at < @afterSort OR (i.sort_at = @afterSort AND i.id < @afterId))
+      AND (@since IS NULL OR i.sort_at >= @since) AND (@until IS NULL OR i.sort_at < @until)
+      AND (@collapse = 0 OR NOT ${EARLIER_IN_STORY})
+    ORDER BY i.sort_at DESC, i.id DESC
+    LIMIT @limit`);
+  const byId = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?`);
+  const matchesOf = db.prepare(`SELECT m.item_id, t.slug, m.terms FROM topic_matches m JOIN topics t ON t.id = m.topic_id
+    WHERE m.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug`);
+  const sourcesOf = db.prepare(`SELECT i.story_id, i.id AS item_id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title,
+      i.url FROM items i JOIN feeds f ON f.id = i.feed_id
+    WHERE i.story_id IN (SELECT value FROM json_each(?)) ORDER BY i.sort_at, i.id`);
+
+  return {
+    async listItems(filter: ItemFilter): Promise<StoredItem[]> {
+      const after = filter.after ?? TOP;
+      const params = {
+        topicSlug: filter.topicSlug ?? null,
+        feedId: filter.feedId ?? null,
+        since: filter.since ?? null,
+        until: filter.until ?? null,
+        afterSort: after.sortAt,
+        afterId: after.id,
+        collapse: filter.collapseStories ? 1 : 0,
+        limit: filter.limit,
+      };
+      const statement = filter.topicSlug !== undefined ? byTopic : filter.feedId !== undefined ? byFeed : everything;
+      return (statement.all(params) as ItemRow[]).map(toStoredItem);
+    },
+    async getItem(id: number): Promise<StoredItem | null> {
+      const row = byId.get(id) as ItemRow | undefined;
+      return row ? toStoredItem(row) : null;
+    },
+    async matchesForItems(itemIds: number[]): Promise<Map<number, TopicMatch[]>> {
+      const result = new Map<number, TopicMatch[]>();
+      if (itemIds.length === 0) return result;
+      for (const row of matchesOf.all(JSON.stringify(itemIds)) as { item_id: number; slug: string; terms: string }[]) {
+        const list = result.get(row.item_id) ?? [];
+        list.push({ slug: row.slug, terms: JSON.parse(row.terms) as string[] });
+        result.set(row.item_id, list);
+      }
+      return result;
+    },
+    /** Every item of each story, earliest first: the "also reported by" list. */
+    async storySources(storyIds: number[]): Promise<Map<number, StorySource[]>> {
+      const result = new Map<number, StorySource[]>();
+      if (storyIds.length === 0) return result;
+      type Row = { story_id: number; item_id: number; feed_id: number; feed_title: string | null; url: string | null };
+      for (const row of sourcesOf.all(JSON.stringify(storyIds)) as Row[]) {
+        const list = result.get(row.story_id) ?? [];
+        list.push({ itemId: row.item_id, feedId: row.feed_id, feedTitle: row.feed_title, url: row.url });
+        result.set(row.story_id, list);
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { Db } from './db.js';
+
+const LEASE = 'ingest';
+const RETENTION_BATCH = 500;
+
+export function createOperationQueries(db: Db) {
+  const takeLease = db.prepare(`INSERT INTO ingest_lease (name, holder, expires_at) VALUES (@name, @holder, @expires)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+    WHERE ingest_lease.holder = excluded.holder OR ingest_lease.expires_at <= @now`);
+  const dropLease = db.prepare(`DELETE FROM ingest_lease WHERE name = ? AND holder = ?`);
+  const leaseHolder = db.prepare(`SELECT holder, expires_at FROM ingest_lease WHERE name = ?`);
+  const expireBatch = db.prepare(`DELETE FROM items WHERE id IN (
+      SELECT i.id FROM items i
+      WHERE i.first_seen_at < @cutoff
+        AND NOT EXISTS (SELECT 1 FROM topic_matches m JOIN topics t ON t.id = m.topic_id
+                        WHERE m.item_id = i.id AND t.pinned = 1)
+      LIMIT @batch)`);
+
+  return {
+    /** Takes or renews the ingest lease; false while another live holder has it. */
+    async acquireIngestLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+      const expires = new Date(now.getTime() + ttlMs).toISOString();
+      return takeLease.run({ name: LEASE, holder, expires, now: now.toISOString() }).changes > 0;
+    },
+    async releaseIngestLease(holder: string): Promise<void> {
+      dropLease.run(LEASE, holder);
+    },
+    async ingestLeaseHolder(now: Date): Promise<string | null> {
+      const row = leaseHolder.get(LEASE) as { holder: string; expires_at: string } | undefined;
+      return row && row.expires_at > now.toISOString() ? row.holder : null;
+    },
+    /**
+     * Deletes items first stored before the cutoff that no pinned topic holds, a small batch per transaction
+     * so ingest and readers are never blocked for long; then lets SQLite refresh its statistics.
+     */
+    async expireItems(cutoff: Date): Promise<number> {
+      let deleted = 0;
+      for (;;) {
+        const { changes } = expireBatch.run({ cutoff: cutoff.toISOString(), batch: RETENTION_BATCH });
+        deleted += changes;
+        if (changes < RETENTION_BATCH) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (deleted > 0) db.pragma('optimize');
+      return deleted;
+    },
+    /** An online, consistent copy of the database (SQLite's backup API). */
+    async backupTo(path: string): Promise<void> {
+      await db.backup(path);
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { hashString, minHash } from './minhash.js';
+import { storyWords } from './normalize.js';
+
+/*
+ * A story's fingerprint: MinHash over word pairs (2-shingles) of its title and the lead of its
+ * text, plus the number of distinct pairs, so two copies can be compared without their text.
+ *
+ * Only the lead (the first LEAD_WORDS words) counts: copies of a story agree most at the top and
+ * drift further down (trimmed endings, appended boxes, "Read more"), and a copy cut after a few
+ * paragraphs then fingerprints like the full text.
+ *
+ * Candidates are found through LSH band keys of two MinHashes: one over the same pairs as the
+ * signature, and one over the title and only the first KEY_LEAD_WORDS words. The second one is
+ * what brings a one-paragraph or description-only copy together with the full article: their
+ * full pair sets overlap too little (Jaccard about 0.3) for bands to meet reliably, their openings
+ * overlap a lot. isSameStory then decides on the full signature. Thresholds and the measurements
+ * behind them: README.md.
+ */
+
+// Part of every band key and serialized signature: bump when anything below changes, so new
+// fingerprints never meet old ones.
+const SIGNATURE_VERSION = 1;
+const HASHES = 128;
+const ROWS_PER_BAND = 4;
+const LEAD_WORDS = 80;
+const KEY_HASHES = 96;
+const KEY_ROWS_PER_BAND = 3;
+const KEY_LEAD_WORDS = 30;
+
+// Same-story tests, chosen on test/fixtures/story-pairs.json (figures in README.md): every copy
+// scores containment >= 0.85 (and Jaccard >= 0.69 unless one copy is trimmed); different stories
+// score at most 0.53 and 0.30. The cut-offs sit inside those gaps with room for MinHash's
+// estimation error (a few hundredths at 128 hashes).
+const SAME_JACCARD = 0.5;
+const SAME_CONTAINMENT = 0.7;
+/** Containment of a tiny set in a big one says little: a 4-pair brief is "contained" in many articles. */
+const CONTAINMENT_MIN_PAIRS = 12;
+/** Below this, even equal sets are too small to call one story ("Weather", "Morning briefing"). */
+const MIN_PAIRS = 5;
+
+/** Items are only compared with items published within this many hours of them (either side). */
+export const STORY_WINDOW_HOURS = 48;
+
+/** signature[0] is the number of distinct word pairs; signature[1..HASHES] the MinHash values. */
+export interface StoryFingerprint {
+  signature: Uint32Array;
+  bandKeys: string[];
+}
+
+function pairs(words: string[], into: Set<string>): void {
+  if (words.length === 1) into.add(words[0]!);
+  for (let i = 1; i < words.length; i++) into.add(`${words[i - 1]} ${words[i]}`);
+}
+
+function shingles(titleWords: string[], textWords: string[], leadWords: number): Set<string> {
+  const out = new Set<string>();
+  pairs(titleWords, out);
+  pairs(textWords.slice(0, leadWords), out);
+  return out;
+}
+
+/** @param text plain text of the item's summary and content */
+export function fingerprintStory(title: string, text: string): StoryFingerprint {
+  const titleWords = storyWords(title);
+  // Only the lead is used, so only its neighbourhood is normalized (a long article would
+  // otherwise cost ten times more); 40 characters a word leaves room for long words and URLs.
+  const textWords = storyWords(text.slice(0, LEAD_WORDS * 40));
+  const full = shingles(titleWords, textWords, LEAD_WORDS);
+  const mins = minHash(full, HASHES);
+  const signature = new Uint32Array(HASHES + 1);
+  signature[0] = full.size;
+  signature.set(mins, 1);
+  // An item without words has nothing to be the same as: no keys, so it is never a candidate.
+  if (full.size === 0) return { signature, bandKeys: [] };
+  const opening = minHash(shingles(titleWords, textWords, KEY_LEAD_WORDS), KEY_HASHES);
+  return { signature, bandKeys: [...bandKeys('f', mins, ROWS_PER_BAND), ...bandKeys('o', opening, KEY_ROWS_PER_BAND)] };
+}
+
+function bandKeys(kind: string, mins: Uint32Array, rowsPerBand: number): string[] {
+  const keys: string[] = [];
+  for (let band = 0; band * rowsPerBand < mins.length; band++) {
+    const rows = Array.from(mins.subarray(band * rowsPerBand, (band + 1) * rowsPerBand));
+    keys.push(`s${SIGNATURE_VERSION}${kind}${band}.${hashString(rows.join(',')).toString(36)}`);
+  }
+  return keys;
+}
+
+export interface StorySimilarity {
+  /** Estimated Jaccard similarity of the two pair sets. */
+  jaccard: number;
+  /** Estimated share of the smaller set found in the larger one (a trimmed copy scores high). */
+  containment: number;
+  smallerSize: number;
+}
+
+export function storySimilarity(a: Uint32Array, b: Uint32Array): StorySimilarity {
+  const sizeA = a[0]!;
+  const sizeB = b[0]!;
+  let equal = 0;
+  for (let i = 1; i <= HASHES; i++) if (a[i] === b[i]) equal++;
+  const jaccard = sizeA === 0 || sizeB === 0 ? 0 : equal / HASHES;
+  const smallerSize = Math.min(sizeA, sizeB);
+  // |A∩B| = J·(|A|+|B|)/(1+J), from J = |A∩B| / (|A|+|B|-|A∩B|).
+  const intersection = (jaccard * (sizeA + sizeB)) / (1 + jaccard);
+  const containment = smallerSize === 0 ? 0 : Math.min(1, intersection / smallerSize);
+  return { jaccard, containment, smallerSize };
+}
+
+export function isSameStory(a: Uint32Array, b: Uint32Array): boolean {
+  const { jaccard, containment, smallerSize } = storySimilarity(a, b);
+  if (smallerSize < MIN_PAIRS) return false;
+  return jaccard >= SAME_JACCARD || (containment >= SAME_CONTAINMENT && smallerSize >= CONTAINMENT_MIN_PAIRS);
+}
+
+/** One version byte, then the signature as little-endian 32-bit words. */
+export function serializeSignature(signature: Uint32Array): Buffer {
+  const buf = Buffer.alloc(1 + signature.length * 4);
+  buf.writeUInt8(SIGNATURE_VERSION, 0);
+  signature.forEach((value, i) => buf.writeUInt32LE(value, 1 + i * 4));
+  return buf;
+}
+
+/** null when the bytes are not a signature of this version (older fingerprints never match). */
+export function deserializeSignature(buf: Buffer): Uint32Array | null {
+  if (buf.length !== 1 + (HASHES + 1) * 4 || buf.readUInt8(0) !== SIGNATURE_VERSION) return null;
+  const signature = new Uint32Array(HASHES + 1);
+  for (let i = 0; i < signature.length; i++) signature[i] = buf.readUInt32LE(1 + i * 4);
+  return signature;
+}
+
+/** isSameStory over stored bytes, the shape the store's story policy takes. */
+export function isSameStoredStory(a: Buffer, b: Buffer): boolean {
+  const left = deserializeSignature(a);
+  const right = deserializeSignature(b);
+  return left !== null && right !== null && isSameStory(left, right);
+}

@@ -1,0 +1,51 @@
+// MinHash over a set of strings, with 32-bit hashes. Each of the k hash functions is the shingle's
+// base hash xor a fixed seed, pushed through MurmurHash3's finalizer (a bijection on 32 bits), so
+// the k functions behave as independent random permutations while costing a few multiplications.
+
+function fmix32(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** FNV-1a over UTF-16 code units, finalized: the base hash of one shingle. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+// Seeds come from a fixed splitmix32 stream: stored signatures must be comparable across restarts
+// and releases, so these never change (change SIGNATURE_VERSION in fingerprint.ts if they must).
+function seeds(count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  let state = 0x9e3779b9;
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x9e3779b9) >>> 0;
+    out[i] = fmix32(state);
+  }
+  return out;
+}
+
+const seedsByCount = new Map<number, Uint32Array>();
+
+export function minHash(shingles: Iterable<string>, k: number): Uint32Array {
+  let seed = seedsByCount.get(k);
+  if (!seed) seedsByCount.set(k, (seed = seeds(k)));
+  const mins = new Uint32Array(k).fill(0xffffffff);
+  for (const shingle of shingles) {
+    const base = hashString(shingle);
+    for (let i = 0; i < k; i++) {
+      const h = fmix32((base ^ seed[i]!) >>> 0);
+      if (h < mins[i]!) mins[i] = h;
+    }
+  }
+  return mins;
+}

@@ -1,0 +1,98 @@
+import { escapeUTF8 } from 'entities';
+import { sanitizeContent } from '../html/sanitize.js';
+import type { StoredItem } from '../model.js';
+import type { AlsoReportedBy, FeedEntry } from './document.js';
+import { withoutForbiddenChars } from './xml.js';
+
+// One id scheme for all three formats, derived from the row id only, so editing an item upstream
+// (new title, new link) never makes readers show it as a new entry. The date is the year the
+// scheme was minted (RFC 4151), not the item's date: it must never change.
+const ENTRY_ID_PREFIX = 'tag:feedsieve,2026:item/';
+
+export function entryId(item: StoredItem): string {
+  return `${ENTRY_ID_PREFIX}${item.id}`;
+}
+
+// One unreadable stored date must not take the whole feed down (toISOString throws on it).
+function firstValidDate(...values: (string | null)[]): Date | null {
+  for (const value of values) {
+    if (value === null) continue;
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  return null;
+}
+
+const EPOCH = new Date(0);
+
+/** The source's own publish date, when it gave a readable one. */
+export function sourcePublishedDate(item: StoredItem): Date | null {
+  return firstValidDate(item.publishedAt);
+}
+
+/** Published: the source's date, else when we first saw it. */
+export function publishedDate(item: StoredItem): Date {
+  return firstValidDate(item.publishedAt, item.sortAt, item.firstSeenAt) ?? EPOCH;
+}
+
+/** Updated: the source's update date, else its publish date, else when we first saw it. */
+export function updatedDate(item: StoredItem): Date {
+  return firstValidDate(item.updatedAt, item.publishedAt, item.sortAt, item.firstSeenAt) ?? EPOCH;
+}
+
+const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/;
+
+/** A media type as the formats require it ("type/subtype"), or null for free text like "mp3". */
+export function mediaTypeOrNull(value: string | null): string | null {
+  return value !== null && MEDIA_TYPE.test(value.trim()) ? value.trim() : null;
+}
+
+/** Names and categories as sources give them, minus the ones left blank once unusable characters go. */
+export function nonEmpty(values: string[]): string[] {
+  return values.map((value) => withoutForbiddenChars(value).trim()).filter((value) => value !== '');
+}
+
+/** The name to show for the feed an item came from. */
+export function sourceTitle(item: StoredItem): string {
+  return nonEmpty([item.feedTitle ?? ''])[0] ?? 'Unknown source';
+}
+
+function isWebUrl(value: string | null | undefined): value is string {
+  if (!value) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Only http(s) links are republished: anything else is shown as text. */
+export function webUrlOrNull(value: string | null | undefined): string | null {
+  return isWebUrl(value) ? new URL(value).href : null;
+}
+
+function alsoReportedByHtml(others: AlsoReportedBy[]): string {
+  if (others.length === 0) return '';
+  const names = others.map((other) => {
+    const name = escapeUTF8(other.feedTitle);
+    const url = webUrlOrNull(other.url);
+    return url ? `<a href="${escapeUTF8(url)}">${name}</a>` : name;
+  });
+  return `<p>Also reported by: ${names.join(', ')}</p>`;
+}
+
+/**
+ * The entry's HTML body. Content was sanitized at ingest, but stored rows can predate a stricter
+ * allowlist, so it is sanitized again here (cheap next to a feed request); the "Also reported by"
+ * line is built after that from escaped names and checked URLs, so it needs no second pass.
+ */
+export function entryContentHtml(entry: FeedEntry): string {
+  const { item } = entry;
+  const body = item.contentHtml
+    ? sanitizeContent(item.contentHtml, item.url)
+    : item.summary
+      ? `<p>${escapeUTF8(item.summary)}</p>`
+      : '';
+  return body + alsoReportedByHtml(entry.alsoReportedBy);
+}

@@ -1,0 +1,187 @@
+import { htmlToText } from '../html/text.js';
+import { americanSpelling } from './spelling.js';
+import { stem } from './stem.js';
+
+/** What the matcher needs of an item: its text fields plus the feed it came from. */
+export interface MatchableDoc {
+  title: string;
+  summary: string;
+  contentHtml: string;
+  categories: string[];
+  authors: string[];
+  feedTitle: string | null;
+  feedId: number | null;
+  language: string | null;
+}
+
+/** The tokenized fields a query can name (`lang:` and a feed's id are matched as values). */
+export type TextField = 'title' | 'text' | 'author' | 'category' | 'feed';
+export const TEXT_FIELDS: readonly TextField[] = ['title', 'text', 'author', 'category', 'feed'];
+
+/** One word of a text: where it is, how it was written, and the forms it is matched by. */
+export interface Token {
+  /** As written, after Unicode NFKC ("NATO", "Café", "U.S."). */
+  surface: string;
+  /** Lower-cased, accents and acronym dots removed ("nato", "cafe", "us"). Prefixes match this. */
+  folded: string;
+  /** folded, then American spelling, then stemmed ("defences" -> "defens"). Terms match this. */
+  norm: string;
+  start: number;
+  end: number;
+  /** Clause punctuation stands between this word and the one before it. */
+  clauseStart: boolean;
+}
+
+/** The tokens of one field, parallel arrays indexed by token number. */
+export interface FieldTokens {
+  surfaces: string[];
+  folded: string[];
+  norms: string[];
+  /** Word positions; separate values (summary and content, each category) are SEGMENT_GAP apart. */
+  positions: number[];
+  /** Per token: clause punctuation stands before it, so no phrase continues into it. */
+  clauseStarts: boolean[];
+  /** norm -> token numbers, for looking a term up without scanning. */
+  byNorm: Map<string, number[]>;
+}
+
+/** An item analyzed once, then matched against any number of queries. */
+export interface AnalyzedDoc {
+  fields: Record<TextField, FieldTokens>;
+  /** Every norm of every field: what the topic index looks candidates up by. */
+  norms: Set<string>;
+  /** Every folded word and its American spelling: what prefix terms are looked up by. */
+  words: Set<string>;
+  /** Lower case, "-" separated ("en-gb"), or null. */
+  language: string | null;
+  feedId: number | null;
+}
+
+/** Larger than any NEAR distance, so phrases and proximity never span two separate values. */
+export const SEGMENT_GAP = 1000;
+
+// Capital-letter acronyms written with dots ("U.S.", "U.N.") are one word. Chinese and Japanese
+// characters are a word each, since those scripts put no spaces between words (a phrase then
+// matches a run of characters). Otherwise a word is a run of letters, digits and combining marks,
+// so hyphens and apostrophes separate words. Built with RegExp because the "v" flag (set
+// difference) is newer than the compile target.
+const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
+const WORD = new RegExp(
+  `\\p{Lu}(?:\\.\\p{Lu})+\\.?(?![\\p{L}\\p{N}])|[${CJK}]|[[\\p{L}\\p{N}\\p{M}]--[${CJK}]]+`,
+  'gv',
+);
+// Punctuation that ends a clause: a phrase does not run across it ("cruise missile, defence
+// analysts say" is not about missile defence). Hyphens, slashes and quotes do not end one.
+const CLAUSE_END = /[,;:.!?()[\]{}…|•·]/;
+const APOSTROPHES = new Set(["'", '\u2019', '\u02bc', '`', '\u00b4']);
+const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
+// Letters that accent stripping (NFD) leaves alone but a reader treats as their plain spelling.
+const SPECIAL_FOLDS: Record<string, string> = { 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'ø': 'o', 'đ': 'd', 'ł': 'l', 'ı': 'i', 'þ': 'th' };
+const SPECIAL_FOLD = /[ßæœøđłıþ]/g;
+
+/** Case and accent folding: "Café" -> "cafe", "Straße" -> "strasse", "U.S." -> "us". */
+export function foldWord(surface: string): string {
+  return surface
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(SPECIAL_FOLD, (ch) => SPECIAL_FOLDS[ch] ?? ch)
+    .replace(/\./g, '');
+}
+
+const normCache = new Map<string, string>();
+const NORM_CACHE_LIMIT = 200_000;
+
+/** The form a word is matched by: folded, American spelling, stemmed. */
+export function normalizeWord(folded: string): string {
+  let norm = normCache.get(folded);
+  if (norm === undefined) {
+    norm = stem(americanSpelling(folded));
+    if (normCache.size >= NORM_CACHE_LIMIT) normCache.clear();
+    normCache.set(folded, norm);
+  }
+  return norm;
+}
+
+/** The words of a plain text, with offsets into it. A possessive "'s" is not a word of its own. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let previousEnd = 0;
+  for (const m of text.matchAll(WORD)) {
+    const raw = m[0];
+    const start = m.index;
+    if (isPossessiveS(text, raw, start)) continue;
+    const surface = raw.normalize('NFKC');
+    const folded = foldWord(surface);
+    if (folded === '') continue;
+    const clauseStart = tokens.length === 0 || CLAUSE_END.test(text.slice(previousEnd, start));
+    tokens.push({ surface, folded, norm: normalizeWord(folded), start, end: start + raw.length, clauseStart });
+    previousEnd = start + raw.length;
+  }
+  return tokens;
+}
+
+function isPossessiveS(text: string, raw: string, start: number): boolean {
+  if (raw !== 's' && raw !== 'S') return false;
+  const before = text[start - 1];
+  const word = text[start - 2];
+  return before !== undefined && APOSTROPHES.has(before) && word !== undefined && LETTER_OR_DIGIT.test(word);
+}
+
+function emptyField(): FieldTokens {
+  return { surfaces: [], folded: [], norms: [], positions: [], clauseStarts: [], byNorm: new Map() };
+}
+
+/** Appends each value's tokens to the field, SEGMENT_GAP positions after the previous value. */
+function addValues(field: FieldTokens, values: string[]): void {
+  let next = 0;
+  for (const value of values) {
+    const tokens = tokenize(value);
+    if (tokens.length === 0) continue;
+    for (const token of tokens) {
+      const index = field.norms.length;
+      field.surfaces.push(token.surface);
+      field.folded.push(token.folded);
+      field.norms.push(token.norm);
+      field.positions.push(next++);
+      field.clauseStarts.push(token.clauseStart);
+      const list = field.byNorm.get(token.norm);
+      if (list) list.push(index);
+      else field.byNorm.set(token.norm, [index]);
+    }
+    next += SEGMENT_GAP;
+  }
+}
+
+/** Lower case with "-" separators: "en_GB" -> "en-gb". */
+export function normalizeLanguage(tag: string): string {
+  return tag.trim().toLowerCase().replace(/_/g, '-');
+}
+
+/** Tokenizes every field of an item once; contentHtml is reduced to its visible text. */
+export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
+  const fields: Record<TextField, FieldTokens> = {
+    title: emptyField(),
+    text: emptyField(),
+    author: emptyField(),
+    category: emptyField(),
+    feed: emptyField(),
+  };
+  addValues(fields.title, [doc.title]);
+  addValues(fields.text, [doc.summary, htmlToText(doc.contentHtml)]);
+  addValues(fields.author, doc.authors);
+  addValues(fields.category, doc.categories);
+  addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : []);
+  const norms = new Set<string>();
+  const words = new Set<string>();
+  for (const name of TEXT_FIELDS) {
+    const field = fields[name];
+    for (const norm of field.byNorm.keys()) norms.add(norm);
+    for (const folded of field.folded) {
+      words.add(folded);
+      words.add(americanSpelling(folded));
+    }
+  }
+  const language = doc.language ? normalizeLanguage(doc.language) : null;
+  return { fields, norms, words, language, feedId: doc.feedId };
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, findConfigPath, loadConfig, parseConfig } from '../src/config.js';
+
+const at = '/srv/feedsieve/config.json';
+
+describe('config', () => {
+  it('fills every default but feeds', () => {
+    const config = parseConfig({ feeds: [] }, at);
+    expect(config.database).toBe('/srv/feedsieve/data/feedsieve.db');
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080, baseUrl: 'http://127.0.0.1:8080' });
+    expect(config.ingest).toMatchObject({ schedule: '*/15 * * * *', concurrency: 8, timeoutMs: 20000, maxBytes: 10000000, allowPrivateAddresses: false });
+    expect(config.topics).toEqual([]);
+    expect(config.adminToken).toBeNull();
+  });
+
+  it('requires feeds', () => {
+    expect(() => parseConfig({}, at)).toThrow(/feeds: /);
+  });
+
+  it.each([
+    [{ feeds: [], surprise: 1 }, /\(root\): Unrecognized key.*surprise/],
+    [{ feeds: [], server: { port: 'eighty' } }, /server\.port: /],
+    [{ feeds: [{ url: 'ftp://x.example/f' }] }, /feeds\[0\]\.url: must be an http:, https: or file: URL/],
+    [{ feeds: [], topics: [{ slug: 'Bad Slug', title: 't', query: 'q' }] }, /topics\[0\]\.slug: /],
+    [{ feeds: [], ingest: { schedule: 'every minute' } }, /ingest\.schedule: must be a cron expression/],
+    [{ feeds: [], ingest: { concurrency: 0 } }, /ingest\.concurrency: /],
+  ])('rejects %j naming the path', (raw, message) => {
+    expect(() => parseConfig(raw, at)).toThrow(ConfigError);
+    expect(() => parseConfig(raw, at)).toThrow(message);
+  });
+
+  it('applies env overrides', () => {
+    const config = parseConfig({ feeds: [] }, at, { FEEDSIEVE_DB: 'other.db', PORT: '9090', FEEDSIEVE_ADMIN_TOKEN: 's3cret-token' });
+    expect(config.database).toBe('/srv/feedsieve/other.db');
+    expect(config.server.port).toBe(9090);
+    expect(config.server.baseUrl).toBe('http://127.0.0.1:9090');
+    expect(config.adminToken).toBe('s3cret-token');
+    expect(() => parseConfig({ feeds: [] }, at, { PORT: 'x' })).toThrow(/PORT/);
+  });
+
+  it('resolves relative file: feed URLs against the config folder', () => {
+    const config = parseConfig({ feeds: [{ url: 'file:samples/a.rss' }, { url: 'https://x.example/f' }] }, at);
+    expect(config.feeds.map((f) => f.url)).toEqual(['file:///srv/feedsieve/samples/a.rss', 'https://x.example/f']);
+  });
+
+  it('finds --config, then FEEDSIEVE_CONFIG, then config.json, then config.example.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-config-'));
+    expect(findConfigPath('a.json', { FEEDSIEVE_CONFIG: 'b.json' }, dir)).toBe(join(dir, 'a.json'));
+    expect(findConfigPath(undefined, { FEEDSIEVE_CONFIG: 'b.json' }, dir)).toBe(join(dir, 'b.json'));
+    expect(findConfigPath(undefined, {}, dir)).toBe(join(dir, 'config.example.json'));
+    writeFileSync(join(dir, 'config.json'), '{"feeds":[]}');
+    expect(findConfigPath(undefined, {}, dir)).toBe(join(dir, 'config.json'));
+    expect(loadConfig(join(dir, 'config.json'), {}).feeds).toEqual([]);
+    writeFileSync(join(dir, 'broken.json'), '{"feeds":');
+    expect(() => loadConfig(join(dir, 'broken.json'), {})).toThrow(/not valid JSON/);
+  });
+});

@@ -1,0 +1,228 @@
+import { fileURLToPath } from 'node:url';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../src/http/openapi.js';
+import { createFeedCache } from '../../src/http/feed-cache.js';
+import { createMetrics } from '../../src/metrics.js';
+import { buildApp } from '../../src/main.js';
+import { startStaticServer, type StaticServer } from '../support/static-server.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
+const TOKEN = 'test-admin-token-0123456789';
+
+describe('the HTTP API', () => {
+  let origin: StaticServer;
+  let service: TestService;
+  const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    fetch(`${service.baseUrl}${path}`, { method, body, headers: { 'content-type': 'application/json', ...headers } });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+
+  beforeAll(async () => {
+    origin = await startStaticServer(FIXTURES);
+    service = await startTestService({
+      feeds: ['world-wire.rss', 'eastern-desk.atom', 'capital-report.rdf', 'briefs.json'].map((f) => ({ url: origin.url(f) })),
+      adminToken: TOKEN,
+    });
+    await service.core.ingest(await service.core.store.listFeeds());
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  describe('malformed requests get the right 4xx as problem+json', () => {
+    const cases: [string, string, string, string | undefined, Record<string, string>, number, RegExp][] = [
+      ['bad JSON', 'POST', '/api/topics', '{"slug": ', auth, 400, /not valid JSON/],
+      ['a JSON array body', 'POST', '/api/topics', '[]', auth, 400, /body/],
+      ['a number where a string belongs', 'POST', '/api/topics', '{"slug": 5, "title": "x", "query": "y"}', auth, 400, /body\.slug/],
+      ['a bad slug', 'POST', '/api/topics', '{"slug": "Not OK", "title": "x", "query": "y"}', auth, 400, /body\.slug/],
+      ['a missing query', 'POST', '/api/topics', '{"slug": "ok", "title": "x"}', auth, 400, /body\.query/],
+      ['an unknown body field', 'POST', '/api/topics', '{"slug": "ok", "title": "x", "query": "y", "colour": 1}', auth, 400, /colour/],
+      ['a query with an unclosed quote', 'POST', '/api/topics', '{"slug": "ok", "title": "x", "query": "\\"missile defence"}', auth, 400, /unclosed quote/],
+      ['a huge body', 'POST', '/api/topics', JSON.stringify({ slug: 'big', title: 'x', query: 'y'.repeat(200_000) }), auth, 413, /too large/],
+      ['a duplicate topic', 'POST', '/api/topics', '{"slug": "nato", "title": "x", "query": "y"}', auth, 409, /already exists/],
+      ['a preview without a query', 'POST', '/api/topics/preview', '{}', {}, 400, /body\.query/],
+      ['a preview with a syntax error', 'POST', '/api/topics/preview', '{"query": "(NATO"}', {}, 400, /invalid query/],
+      ['a feed URL that is not http', 'POST', '/api/feeds', '{"url": "file:///etc/passwd"}', auth, 400, /body\.url/],
+      ['a feed URL that is no URL', 'POST', '/api/feeds', '{"url": "not a url"}', auth, 400, /body\.url/],
+      ['limit zero', 'GET', '/api/items?limit=0', undefined, {}, 400, /query\.limit/],
+      ['limit over 500', 'GET', '/api/items?limit=501', undefined, {}, 400, /query\.limit/],
+      ['limit not a number', 'GET', '/api/items?limit=many', undefined, {}, 400, /query\.limit/],
+      ['a bad cursor', 'GET', '/api/items?cursor=garbage', undefined, {}, 400, /cursor/],
+      ['a bad since date', 'GET', '/api/items?since=yesterday', undefined, {}, 400, /query\.since/],
+      ['a bad until date', 'GET', '/api/items?until=2026-13-45', undefined, {}, 400, /query\.until/],
+      ['an unknown query parameter', 'GET', '/api/items?colour=red', undefined, {}, 400, /colour/],
+      ['an unknown topic', 'GET', '/api/items?topic=nope', undefined, {}, 404, /no topic "nope"/],
+      ['a bad search query', 'GET', '/api/items?q=NATO%20AND', undefined, {}, 400, /invalid query/],
+      ['an item id that is not a number', 'GET', '/api/items/abc', undefined, {}, 400, /positive integer/],
+      ['an unknown item', 'GET', '/api/items/999999', undefined, {}, 404, /no item/],
+      ['an unknown feed', 'GET', '/api/feeds/999999', undefined, {}, 404, /no feed/],
+      ['an unknown topic feed', 'GET', '/topics/nope.rss', undefined, {}, 404, /no topic/],
+      ['an unknown feed format', 'GET', '/topics/nato.xml', undefined, {}, 404, /\.rss, \.atom or \.json/],
+      ['a bad feed page cursor', 'GET', '/topics/nato.rss?before=zzz', undefined, {}, 400, /before/],
+      ['an unknown route', 'GET', '/api/nothing-here', undefined, {}, 404, /no route/],
+      ['deleting an unknown topic', 'DELETE', '/api/topics/nope', undefined, auth, 404, /no topic/],
+    ];
+    it.each(cases)('%s → %s %s', async (_name, method, path, body, headers, status, detail) => {
+      const res = await send(method, path, body, headers);
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { status: number; title: string; detail: string; errors?: { field: string }[] };
+      expect(problem.status).toBe(status);
+      expect(problem.title.length).toBeGreaterThan(0);
+      expect(`${problem.detail} ${JSON.stringify(problem.errors ?? [])}`).toMatch(detail);
+      expect(JSON.stringify(problem)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
+    });
+    it('has at least 20 cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
+  });
+
+  describe('writes need the admin token', () => {
+    const writes: [string, string, string | undefined][] = [
+      ['POST', '/api/topics', '{"slug": "auth-test", "title": "A", "query": "Lisbon"}'],
+      ['PUT', '/api/topics/auth-test', '{"title": "A", "query": "Lisbon"}'],
+      ['DELETE', '/api/topics/nato', undefined],
+      ['POST', '/api/feeds', '{"url": "https://example.org/feed.xml"}'],
+      ['DELETE', '/api/feeds/1', undefined],
+    ];
+    it.each(writes)('%s %s without a token → 401', async (method, path, body) => {
+      const res = await send(method, path, body);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    });
+    it.each(writes)('%s %s with a wrong token → 401', async (method, path, body) => {
+      const res = await send(method, path, body, { authorization: 'Bearer wrong-token' });
+      expect(res.status).toBe(401);
+      expect(JSON.stringify(await res.json())).not.toContain(TOKEN);
+    });
+    it('with the token, topics are created, edited (backfilled) and deleted', async () => {
+      const created = await send('POST', '/api/topics', '{"slug": "lisbon", "title": "Lisbon", "query": "Lisbon"}', auth);
+      expect(created.status).toBe(201);
+      const items = async () => ((await (await service.get('/api/items?topic=lisbon')).json()) as { items: { title: string }[] }).items;
+      expect((await items()).map((i) => i.title)).toContain('What to expect from the Lisbon summit');
+      const edited = await send('PUT', '/api/topics/lisbon', '{"title": "Kyiv", "query": "Kyiv"}', auth);
+      expect(edited.status).toBe(200);
+      expect((await items()).map((i) => i.title)).toEqual(['Gas transit talks resume in Kyiv']);
+      expect((await send('DELETE', '/api/topics/lisbon', undefined, auth)).status).toBe(204);
+      expect((await service.get('/api/items?topic=lisbon')).status).toBe(404);
+    });
+    it('with no admin token configured, writes are refused, not open', async () => {
+      const open = await startTestService({ feeds: [] });
+      try {
+        const res = await fetch(`${open.baseUrl}/api/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"slug":"x","title":"x","query":"x"}' });
+        expect(res.status).toBe(403);
+      } finally {
+        await open.close();
+      }
+    });
+  });
+
+  describe('OpenAPI', () => {
+    let document: ReturnType<typeof buildOpenApiDocument>;
+    beforeAll(async () => {
+      document = (await (await service.get('/api/openapi.json')).json()) as typeof document;
+    });
+
+    it('is a valid OpenAPI 3.1 document', async () => {
+      const result = await new Validator().validate(document as object);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(document.openapi).toBe('3.1.0');
+    });
+
+    it('lists exactly the routes the app serves', () => {
+      const app = buildApp(service.core, createFeedCache()) as Express & { router: { stack: Layer[] } };
+      type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+      const served = new Set<string>();
+      const walk = (stack: Layer[]) => {
+        for (const layer of stack) {
+          if (layer.route) {
+            for (const method of Object.keys(layer.route.methods)) served.add(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+          } else if (layer.handle?.stack) walk(layer.handle.stack);
+        }
+      };
+      walk(app.router.stack);
+      const documented = new Set(Object.entries(document.paths ?? {}).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m} ${path}`)));
+      expect([...served].sort()).toEqual([...documented].sort());
+    });
+
+    it('describes what real responses look like', async () => {
+      const ajv = new Ajv2020({ strict: false });
+      const schemas = (document.components?.schemas ?? {}) as Record<string, object>;
+      const relink = (schema: object) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"components#/components/schemas/')) as object;
+      ajv.addSchema({ $id: 'components', components: { schemas: relink(schemas) } });
+      const check = async (path: string, method: 'get', status: string, res: Response) => {
+        const op = (document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>)[path]![method]!;
+        const schema = op.responses[status]!.content!['application/json']!.schema;
+        const validate = ajv.compile(relink(schema));
+        const body = await res.json();
+        expect(validate(body), `${path}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        return body;
+      };
+      await check('/api/items', 'get', '200', await service.get('/api/items'));
+      const { items } = (await (await service.get('/api/items')).json()) as { items: { id: number }[] };
+      await check('/api/items/{id}', 'get', '200', await service.get(`/api/items/${items[0]!.id}`));
+      await check('/api/topics', 'get', '200', await service.get('/api/topics'));
+      await check('/api/feeds', 'get', '200', await service.get('/api/feeds'));
+      await check('/api/stories', 'get', '200', await service.get('/api/stories?topic=nato'));
+      await check('/readyz', 'get', '200', await service.get('/readyz'));
+    });
+  });
+
+  describe('observability', () => {
+    it('/metrics parses as Prometheus text and its counters move after an ingest', async () => {
+      const metrics = createMetrics(() => service.core.store.sizeBytes());
+      const reading = async () => parsePrometheus(await metrics.registry.metrics());
+      const before = await reading();
+      const pass = await service.core.ingest(await service.core.store.listFeeds(), (r) => metrics.recordFetch(r));
+      expect(pass.status).toBe('done');
+      const after = await reading();
+      const total = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+      expect(total(after, 'feedsieve_feed_fetches_total')).toBe(total(before, 'feedsieve_feed_fetches_total') + 4);
+      expect(total(after, 'feedsieve_feed_fetch_duration_seconds_count')).toBe(4);
+      expect(after.get('feedsieve_database_size_bytes')).toBeGreaterThan(0);
+    });
+
+    it('the served /metrics counts HTTP requests by route and status', async () => {
+      const cache = createFeedCache();
+      const metrics = createMetrics(() => service.core.store.sizeBytes());
+      const app = buildApp(service.core, cache, { metrics });
+      const { createServer } = await import('node:http');
+      const server = createServer(app).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        await fetch(`${base}/topics/nato.rss`);
+        await fetch(`${base}/api/items/abc`);
+        const res = await fetch(`${base}/metrics`);
+        expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+        const parsed = parsePrometheus(await res.text());
+        expect(parsed.get('feedsieve_http_requests_total{method="GET",route="/topics/:file",status="200"}')).toBe(1);
+        expect(parsed.get('feedsieve_http_requests_total{method="GET",route="/api/items/:id",status="400"}')).toBe(1);
+        expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('/readyz reports database, scheduler and last tick', async () => {
+      const body = (await (await service.get('/readyz')).json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ status: 'ready', database: 'ok', scheduler: 'running' });
+    });
+  });
+});
+
+/** Strict enough to fail on anything a Prometheus scraper would reject; returns series → value. */
+function parsePrometheus(text: string): Map<string, number> {
+  const series = new Map<string, number>();
+  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)( \d+)?$/;
+  for (const line of text.split('\n')) {
+    if (line === '' || /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/.test(line)) continue;
+    const match = sample.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${line}`);
+    series.set(`${match[1]}${match[2] ?? ''}`, Number(match[3]));
+  }
+  return series;
+}

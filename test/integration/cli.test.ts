@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// These run the built CLI, exactly what `npm start` runs (`npm test` builds first).
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/src/cli.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function run(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+async function waitFor<T>(probe: () => Promise<T | null>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== null) return value;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the feedsieve command', () => {
+  let dir: string;
+  beforeAll(() => {
+    expect(existsSync(CLI), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serve with the example config answers /healthz, serves the demo items and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), FEEDSIEVE_DB: join(dir, 'serve.db'), FEEDSIEVE_CONFIG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      const health = await waitFor(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return res.ok ? ((await res.json()) as { status: string }) : null;
+      }, 20_000);
+      expect(health.status).toBe('ok');
+      const rss = await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/topics/nato.rss`)).text();
+        return text.includes('<item>') ? text : null;
+      }, 20_000);
+      expect(rss).toContain('NATO, Russia consider joint missile defence plan');
+      const { items } = (await (await fetch(`http://127.0.0.1:${port}/api/items`)).json()) as { items: unknown[] };
+      expect(items.length).toBeGreaterThanOrEqual(8);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code, output).toBe(0);
+  });
+
+  it('ingest prints one line per feed, the error for a broken one, and exits 0', () => {
+    const config = join(dir, 'ingest.json');
+    writeFileSync(config, JSON.stringify({
+      database: 'ingest.db',
+      feeds: [
+        { url: `file:${join(ROOT, 'test/fixtures/feeds/world-wire.rss')}` },
+        { url: `file:${join(ROOT, 'test/fixtures/feeds/broken.rss')}` },
+      ],
+    }));
+    const first = run(['ingest', '--config', config], {});
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/world-wire\.rss\s+ok: 4 new, 0 updated, 0 unchanged/);
+    expect(first.stdout).toMatch(/broken\.rss\s+error parse: /);
+    const second = run(['ingest', '--config', config], {});
+    expect(second.stdout).toMatch(/world-wire\.rss\s+(not modified \(304\)|unchanged body|ok): 0 new, 0 updated/);
+  });
+
+  it('migrate is idempotent', () => {
+    const env = { FEEDSIEVE_DB: join(dir, 'migrate.db') };
+    const first = run(['migrate', '--config', join(ROOT, 'config.example.json')], env);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('applied 0001_init.sql');
+    const second = run(['migrate', '--config', join(ROOT, 'config.example.json')], env);
+    expect(second.stdout).toContain('database is up to date');
+  });
+
+  it('a bad config is a clear error naming the path, and a non-zero exit', () => {
+    const config = join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ feeds: [{ url: 'ftp://x.example/feed' }], ingest: { concurrency: 0, colour: 'red' } }));
+    const result = run(['ingest', '--config', config], {});
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('feeds[0].url');
+    expect(result.stderr).toContain('ingest.concurrency');
+    expect(result.stderr).toMatch(/colour/);
+  });
+});

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Item } from '../../src/model.js';
+import { migrate, openDatabase, readMigrations } from '../../src/store/db.js';
+import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
+
+const NOW = new Date('2026-11-01T12:00:00.000Z');
+
+function item(identity: string, over: Partial<Item> = {}): Item {
+  return {
+    identity, guid: identity, url: `https://x.example/${identity}`, title: `Title ${identity}`, summary: 'summary',
+    contentHtml: '<p>text</p>', authors: ['A'], categories: ['C'], publishedAt: '2026-11-01T10:00:00.000Z',
+    updatedAt: null, language: 'en', enclosures: [], ...over,
+  };
+}
+
+function save(items: ItemToSave[], over: Partial<FetchResultToSave> = {}): FetchResultToSave {
+  return {
+    fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: { etag: '"e1"', lastModified: null, contentHash: 'h' },
+    feedInfo: { title: 'Source', siteUrl: 'https://x.example/', minIntervalMinutes: null }, items, error: null,
+    next: { nextFetchAt: new Date(NOW.getTime() + 900_000), consecutiveFailures: 0, disabled: false }, ...over,
+  };
+}
+
+const toSave = (i: Item, hash = 'v1', story: ItemToSave['story'] = null, slugs: string[] = []): ItemToSave =>
+  ({ item: i, contentHash: hash, story, matches: slugs.map((slug) => ({ slug, terms: ['t'] })) });
+
+describe('store', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    store = openStore(join(dir, 'db.sqlite'), {
+      stories: { isSameStory: (a, b) => a.equals(b), windowHours: 48 },
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrations are recorded and a second run applies nothing', () => {
+    const db = openDatabase(join(dir, 'other.sqlite'));
+    expect(migrate(db)).toEqual(readMigrations().map((m) => m.name));
+    expect(migrate(db)).toEqual([]);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('a failing migration rolls back whole and is not recorded', () => {
+    const db = openDatabase(join(dir, 'broken.sqlite'));
+    const bad = [{ version: 1, name: '0001_bad.sql', sql: 'CREATE TABLE a (x); CREATE TABLE a (y);' }];
+    expect(() => migrate(db, bad)).toThrow();
+    expect(db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'a'`).get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('inserts, leaves unchanged entries alone and updates a changed entry in place', async () => {
+    const feed = await store.addFeed({ url: 'https://x.example/feed', title: null, origin: 'api' }, NOW);
+    const first = await store.saveFetchResult(feed.id, save([toSave(item('a')), toSave(item('b'))]));
+    expect(first).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+    const again = await store.saveFetchResult(feed.id, save([toSave(item('a')), toSave(item('b'))]));
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    const [before] = await store.listItems({ feedId: feed.id, limit: 10 });
+    const edited = await store.saveFetchResult(feed.id, save([toSave(item(before!.identity, { title: 'Edited' }), 'v2')]));
+    expect(edited).toMatchObject({ inserted: 0, updated: 1 });
+    const items = await store.listItems({ feedId: feed.id, limit: 10 });
+    expect(items).toHaveLength(2);
+    expect(items.find((i) => i.id === before!.id)?.title).toBe('Edited');
+    expect((await store.getFeed(feed.id))).toMatchObject({ etag: '"e1"', title: 'Source', itemCount: 2, lastError: null });
+  });
+
+  it('sorts a future-dated entry no later than when it was first seen, keeping its date', async () => {
+    const feed = await store.addFeed({ url: 'https://x.example/f2', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(feed.id, save([toSave(item('future', { publishedAt: '2030-01-01T00:00:00.000Z' }))]));
+    const [stored] = await store.listItems({ feedId: feed.id, limit: 1 });
+    expect(stored!.publishedAt).toBe('2030-01-01T00:00:00.000Z');
+    expect(stored!.sortAt).toBe(NOW.toISOString());
+  });
+
+  it('records a fetch error on the feed without touching its items', async () => {
+    const feed = await store.addFeed({ url: 'https://x.example/f3', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(feed.id, save([toSave(item('a'))]));
+    await store.saveFetchResult(feed.id, save([], {
+      httpStatus: 500, validators: null, feedInfo: null, error: { kind: 'http', message: 'GET …: HTTP 500', httpStatus: 500 },
+      next: { nextFetchAt: NOW, consecutiveFailures: 1, disabled: false },
+    }));
+    const after = await store.getFeed(feed.id);
+    expect(after).toMatchObject({ itemCount: 1, consecutiveFailures: 1, etag: '"e1"', lastStatus: 500 });
+    expect(after!.lastError).toMatchObject({ kind: 'http', message: 'GET …: HTTP 500' });
+  });
+
+  it('joins a copy from another feed to the earlier item\'s story and collapses it in lists', async () => {
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
+    const a = await store.addFeed({ url: 'https://a.example/f', title: 'A', origin: 'api' }, NOW);
+    const b = await store.addFeed({ url: 'https://b.example/f', title: 'B', origin: 'api' }, NOW);
+    const story = { signature: Buffer.from([1, 2, 3]), bandKeys: ['k1', 'k2'] };
+    await store.saveFetchResult(a.id, save([toSave(item('x', { publishedAt: '2026-11-01T09:00:00.000Z' }), 'v', story, ['nato'])]));
+    await store.saveFetchResult(b.id, save([toSave(item('y', { publishedAt: '2026-11-01T10:00:00.000Z' }), 'v', story, ['nato'])]));
+    await store.saveFetchResult(b.id, save([toSave(item('z'), 'v', { signature: Buffer.from([9]), bandKeys: ['k1'] }, ['nato'])]));
+    const all = await store.listItems({ topicSlug: 'nato', limit: 10 });
+    expect(all).toHaveLength(3);
+    const collapsed = await store.listItems({ topicSlug: 'nato', limit: 10, collapseStories: true });
+    expect(collapsed.map((i) => i.identity).sort()).toEqual(['x', 'z']);
+    const x = collapsed.find((i) => i.identity === 'x')!;
+    const sources = (await store.storySources([x.storyId!])).get(x.storyId!)!;
+    expect(sources.map((s) => s.feedTitle)).toEqual(['A', 'B']);
+  });
+
+  it('pages by keyset cursor without repeats', async () => {
+    const feed = await store.addFeed({ url: 'https://x.example/f4', title: null, origin: 'api' }, NOW);
+    const many = Array.from({ length: 25 }, (_, n) => toSave(item(`i${n}`, { publishedAt: new Date(NOW.getTime() - (n % 7) * 60_000).toISOString() })));
+    await store.saveFetchResult(feed.id, save(many));
+    const seen: number[] = [];
+    let after;
+    for (;;) {
+      const page = await store.listItems({ limit: 4, after });
+      if (page.length === 0) break;
+      seen.push(...page.map((i) => i.id));
+      after = { sortAt: page.at(-1)!.sortAt, id: page.at(-1)!.id };
+    }
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+  });
+
+  it('mirrors config feeds and topics, keeping API-made topics', async () => {
+    await store.syncConfigFeeds([{ url: 'https://c.example/1' }, { url: 'https://c.example/2', title: 'Two' }], NOW);
+    await store.syncConfigFeeds([{ url: 'https://c.example/2', title: 'Second' }], NOW);
+    expect((await store.listFeeds()).map((f) => [f.url, f.title])).toEqual([['https://c.example/2', 'Second']]);
+    await store.putTopic({ slug: 'mine', title: 'Mine', query: 'x', origin: 'api' }, NOW);
+    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO' }], NOW)).toEqual(['nato']);
+    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO!', query: 'NATO' }], NOW)).toEqual([]);
+    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN' }], NOW)).toEqual(['nato']);
+    expect((await store.listTopics(NOW)).map((t) => t.slug)).toEqual(['mine', 'nato']);
+  });
+});

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { americanSpelling } from '../../src/topics/spelling.js';
+import { analyzeDoc, foldWord, normalizeWord, tokenize, type MatchableDoc } from '../../src/topics/text.js';
+
+const surfaces = (text: string) => tokenize(text).map((t) => t.surface);
+const norms = (text: string) => tokenize(text).map((t) => t.norm);
+
+describe('tokenize', () => {
+  it.each([
+    ['hyphens split words', 'NATO-led anti-NATO', ['NATO', 'led', 'anti', 'NATO']],
+    ['a possessive s is dropped', "NATO's Nato’s Russia`s", ['NATO', 'Nato', 'Russia']],
+    ['other apostrophes split', "O'Brien", ['O', 'Brien']],
+    ['dotted acronyms are one word', 'the U.S. and U.N. said', ['the', 'U.S.', 'and', 'U.N.', 'said']],
+    ['lower-case abbreviations are not joined', 'e.g. this', ['e', 'g', 'this']],
+    ['NFKC: full-width letters', 'ＮＡＴＯ', ['NATO']],
+    ['NFKC: ligatures', 'ﬁbre', ['fibre']],
+    ['punctuation separates', 'missile,defence;(plan)', ['missile', 'defence', 'plan']],
+    ['non-Latin scripts are words', 'НАТО и Россия', ['НАТО', 'и', 'Россия']],
+    ['combining accents stay inside the word', 'Cafe\u0301 owners', ['Café', 'owners']],
+  ])('%s', (_name, text, expected) => {
+    expect(surfaces(text)).toEqual(expected);
+  });
+
+  it('keeps offsets into the original text', () => {
+    const [token] = tokenize('  «NATO»');
+    expect(token).toMatchObject({ start: 3, end: 7 });
+  });
+});
+
+describe('folding', () => {
+  it.each([
+    ['case', 'NATO', 'nato'],
+    ['accents', 'Café', 'cafe'],
+    ['accents in capitals', 'ÉLYSÉE', 'elysee'],
+    ['sharp s', 'Straße', 'strasse'],
+    ['ligature letters', 'Manœuvre', 'manoeuvre'],
+    ['acronym dots', 'U.S.', 'us'],
+  ])('%s: %s -> %s', (_name, word, expected) => {
+    expect(foldWord(word)).toBe(expected);
+  });
+});
+
+describe('spelling variants', () => {
+  it.each([
+    ['defence', 'defense'],
+    ['defences', 'defenses'],
+    ['licence', 'license'],
+    ['programmes', 'programs'],
+    ['colour', 'color'],
+    ['harbours', 'harbors'],
+    ['labour', 'labor'],
+    ['favourite', 'favorite'],
+    ['centre', 'center'],
+    ['centred', 'centered'],
+    ['theatres', 'theaters'],
+    ['organise', 'organize'],
+    ['organising', 'organizing'],
+    ['organisation', 'organization'],
+    ['analysed', 'analyzed'],
+    ['manoeuvred', 'maneuvered'],
+    ['grey', 'gray'],
+  ])('%s is spelled %s', (british, american) => {
+    expect(americanSpelling(british)).toBe(american);
+  });
+
+  it.each(['hour', 'four', 'your', 'tour', 'rise', 'wise', 'premise', 'acre', 'genre'])('%s is left alone', (word) => {
+    expect(americanSpelling(word)).toBe(word);
+  });
+
+  it.each([
+    ['defences', 'defense'],
+    ['missile defence', 'missile defense'],
+    ['organisations', 'organization'],
+    ['Labour', 'labor'],
+    ['CAFÉS', 'cafe'],
+    ['licensing', 'licence'],
+    ['centres', 'center'],
+  ])('%s and %s have the same matching form', (a, b) => {
+    expect(norms(a)).toEqual(norms(b));
+  });
+
+  it('NATO and senatorial have different matching forms', () => {
+    expect(normalizeWord('senatorial')).not.toBe(normalizeWord('nato'));
+  });
+});
+
+describe('analyzeDoc', () => {
+  const doc: MatchableDoc = {
+    title: 'Summit preview',
+    summary: 'Leaders meet.',
+    contentHtml: '<p>Read <a href="https://x.example/nato/">more</a></p><script>var nato = 1</script>',
+    categories: ['World', 'Missile defence'],
+    authors: ['Jane Doe'],
+    feedTitle: 'World Wire',
+    feedId: 7,
+    language: 'en_GB',
+  };
+  const analyzed = analyzeDoc(doc);
+
+  it('reads only the visible text of the HTML', () => {
+    expect(analyzed.norms.has('nato')).toBe(false);
+    expect(analyzed.fields.text.surfaces).toEqual(['Leaders', 'meet', 'Read', 'more']);
+  });
+
+  it('keeps separate values a gap apart so phrases never span them', () => {
+    const { positions } = analyzed.fields.category;
+    expect(positions[1]! - positions[0]!).toBeGreaterThan(100);
+  });
+
+  it('normalizes the language tag', () => {
+    expect(analyzed.language).toBe('en-gb');
+  });
+
+  it('collects norms and prefix words of every field', () => {
+    for (const norm of ['summit', 'leader', 'defens', 'jane', 'wire']) expect(analyzed.norms.has(norm)).toBe(true);
+    expect(analyzed.words.has('defence')).toBe(true);
+    expect(analyzed.words.has('defense')).toBe(true);
+  });
+});
+
+describe('tokenize: scripts and clauses', () => {
+  it.each([
+    ['Chinese and Japanese characters are a word each', 'ＮＡＴＯ首脳会議', ['NATO', '首', '脳', '会', '議']],
+    ['kana too', 'ミサイル防衛', ['ミ', 'サ', 'イ', 'ル', '防', '衛']],
+    ['Korean keeps its spaced words', '나토 정상회의', ['나토', '정상회의']],
+  ])('%s', (_name, text, expected) => {
+    expect(surfaces(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['a comma', 'missile, defence', [true, true]],
+    ['a full stop', 'missile. Defence', [true, true]],
+    ['a parenthesis', 'missile (defence)', [true, true]],
+    ['not a hyphen', 'missile-defence', [true, false]],
+    ['not a space', 'missile defence', [true, false]],
+    ['not a quote', 'missile "defence"', [true, false]],
+  ])('clause punctuation: %s', (_name, text, expected) => {
+    expect(tokenize(text).map((t) => t.clauseStart)).toEqual(expected);
+  });
+});
