@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { escapeText } from 'entities';
 import type { Item } from '../src/model.js';
 import { type Random, seededRandom } from './random.js';
-import { ACTORS, AUTHORS, CATEGORIES, FILLER, PLACES, SUBJECTS, VERBS, WORDS } from './vocabulary.js';
+import { ACTORS, AUTHORS, CATEGORIES, FILLER, PLACES, SUBJECTS, VERBS, zipfWord } from './vocabulary.js';
 
 /** One news story as a feed would carry it; the HTML is unescaped here. */
 export interface GeneratedStory {
@@ -27,13 +27,28 @@ export interface GeneratedFeedSet {
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-function headline(random: Random): string {
-  return capitalize(`${random.pick(ACTORS)} ${random.pick(VERBS)} ${random.pick(SUBJECTS)} in ${random.pick(PLACES)}`);
+/** What a story is about: the words that make topic queries match it, and only it. */
+interface Angle {
+  actor: string;
+  subject: string;
+  place: string;
 }
 
-function sentence(random: Random): string {
-  const words = Array.from({ length: 6 + random.int(10) }, () => random.pick(WORDS)).join(' ');
-  return `${capitalize(random.pick(ACTORS))} ${random.pick(VERBS)} ${random.pick(SUBJECTS)}, ${random.pick(FILLER)}; ${words}.`;
+function pickAngle(random: Random): Angle {
+  return { actor: random.pick(ACTORS), subject: random.pick(SUBJECTS), place: random.pick(PLACES) };
+}
+
+function words(random: Random, count: number): string {
+  return Array.from({ length: count }, () => zipfWord(random.next())).join(' ');
+}
+
+// Most sentences are ordinary words; some restate the story's angle, a few mention another actor.
+function sentence(random: Random, angle: Angle): string {
+  const roll = random.next();
+  if (roll < 0.2) return `${capitalize(angle.actor)} ${random.pick(VERBS)} ${angle.subject}, ${random.pick(FILLER)}; ${words(random, 4 + random.int(8))}.`;
+  if (roll < 0.3) return `In ${angle.place}, ${words(random, 5 + random.int(8))} ${random.pick(FILLER)}.`;
+  if (roll < 0.35) return `${capitalize(random.pick(ACTORS))} ${random.pick(VERBS)} ${words(random, 3 + random.int(5))}.`;
+  return `${capitalize(words(random, 8 + random.int(14)))}.`;
 }
 
 function trackedLink(random: Random, host: string, path: string): string {
@@ -41,22 +56,22 @@ function trackedLink(random: Random, host: string, path: string): string {
   return random.chance(0.3) ? `https://${host}${path}?utm_source=rss&utm_medium=feed&utm_campaign=news` : `https://${host}${path}`;
 }
 
-function paragraph(random: Random, host: string): string {
-  const parts = Array.from({ length: 3 + random.int(3) }, () => sentence(random));
+function paragraph(random: Random, angle: Angle, host: string): string {
+  const parts = Array.from({ length: 3 + random.int(3) }, () => sentence(random, angle));
   if (random.chance(0.6)) {
     const at = random.int(parts.length);
-    parts[at] = `${parts[at]} <a href="${trackedLink(random, host, `/related/${random.int(1e6)}`)}">Read more on ${random.pick(SUBJECTS)}</a>.`;
+    parts[at] = `${parts[at]} <a href="${trackedLink(random, host, `/related/${random.int(1e6)}`)}">Read more: ${words(random, 3)}</a>.`;
   }
   return `<p>${parts.join(' ')}</p>`;
 }
 
-function contentHtml(random: Random, host: string, targetBytes: number): string {
+function contentHtml(random: Random, angle: Angle, host: string, targetBytes: number): string {
   const blocks: string[] = [];
   let size = 0;
   while (size < targetBytes) {
     const block = random.chance(0.15)
-      ? `<figure><img src="https://cdn.${host}/img/${random.int(1e7)}.jpg" alt="${random.pick(PLACES)}" width="800" height="450"><figcaption>${sentence(random)}</figcaption></figure>`
-      : paragraph(random, host);
+      ? `<figure><img src="https://cdn.${host}/img/${random.int(1e7)}.jpg" alt="${angle.place}" width="800" height="450"><figcaption>${sentence(random, angle)}</figcaption></figure>`
+      : paragraph(random, angle, host);
     blocks.push(block);
     size += block.length;
   }
@@ -68,15 +83,16 @@ export function generateStory(feedIndex: number, itemIndex: number, now: Date, c
   const random = seededRandom(feedIndex * 100_003 + itemIndex);
   const host = `outlet${feedIndex}.example`;
   const wire = random.chance(0.1) ? seededRandom(7_000_000 + random.int(400)) : random;
-  const title = headline(wire);
-  const summary = `${sentence(wire)} ${random.chance(0.5) ? sentence(wire) : ''}`.trim();
+  const angle = pickAngle(wire);
+  const title = capitalize(`${angle.actor} ${wire.pick(VERBS)} ${angle.subject} in ${angle.place}`);
+  const summary = `${sentence(wire, angle)} ${wire.chance(0.5) ? sentence(wire, angle) : ''}`.trim();
   const categories = Array.from({ length: 1 + random.int(3) }, () => random.pick(CATEGORIES));
   const authors = random.chance(0.8) ? [random.pick(AUTHORS)] : [random.pick(AUTHORS), random.pick(AUTHORS)];
   const path = `/news/${feedIndex}/${itemIndex}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`;
   return {
     headline: title,
     summary,
-    contentHtml: contentHtml(random, host, contentBytes * (0.85 + random.next() * 0.3)),
+    contentHtml: contentHtml(random, angle, host, contentBytes * (0.85 + random.next() * 0.3)),
     categories: [...new Set(categories)],
     authors: [...new Set(authors)],
     link: trackedLink(random, host, path),

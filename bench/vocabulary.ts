@@ -52,3 +52,44 @@ export const AUTHORS = [
   'Jane Doe', 'Amir Haddad', 'Li Wei', 'Olga Petrova', 'Carlos Mendes', 'Aisha Bello', 'Tom Becker', 'Sara Lind',
   'Kenji Sato', 'Maria Rossi', 'Priya Nair', 'John Smith', 'Elena Garcia', 'Piotr Nowak', 'Grace Otieno',
 ];
+
+const SYLLABLES = ['ba', 'ce', 'di', 'fo', 'gu', 'ka', 'le', 'mi', 'no', 'pu', 'ra', 'se', 'ti', 'vo', 'zu', 'an', 'er',
+  'in', 'on', 'ul', 'stra', 'pel', 'mor', 'dan', 'vis', 'tor', 'glen', 'hal', 'ric', 'ost'];
+
+/**
+ * The body text's words, most common first: the news words above, then made-up words, so that
+ * a word past the first few hundred appears in only some items, as in real text.
+ */
+export const LEXICON: readonly string[] = (() => {
+  const words = new Set<string>(WORDS);
+  let state = 12345;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296;
+  while (words.size < 3000) {
+    const length = 2 + Math.floor(next() * 3);
+    let word = '';
+    for (let i = 0; i < length; i++) word += SYLLABLES[Math.floor(next() * SYLLABLES.length)];
+    words.add(word);
+  }
+  return [...words];
+})();
+
+// Zipf's law over LEXICON: rank r is drawn with weight 1/(r+1).
+const CUMULATIVE: Float64Array = (() => {
+  const weights = new Float64Array(LEXICON.length);
+  let sum = 0;
+  for (let r = 0; r < LEXICON.length; r++) weights[r] = sum += 1 / (r + 1);
+  for (let r = 0; r < LEXICON.length; r++) weights[r]! /= sum;
+  return weights;
+})();
+
+/** A LEXICON word for a uniform number in [0, 1). */
+export function zipfWord(uniform: number): string {
+  let low = 0;
+  let high = CUMULATIVE.length - 1;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (CUMULATIVE[mid]! < uniform) low = mid + 1;
+    else high = mid;
+  }
+  return LEXICON[low]!;
+}

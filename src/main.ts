@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
 import { isSameStoredStory, STORY_WINDOW_HOURS } from './stories/fingerprint.js';
 import { openStore, type Store } from './store/index.js';
+import { createWebSubPublisher } from './websub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
 
@@ -149,6 +150,8 @@ export interface Service {
   metrics: Metrics;
   /** Resolves when the start-up ingest pass is done. */
   firstIngest: Promise<unknown>;
+  /** Runs an ingest pass now (the due feeds, or the ones given), as a tick would. */
+  ingestNow(feeds?: FeedRecord[]): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -159,6 +162,7 @@ export async function startService(core: Core): Promise<Service> {
   const metrics = createMetrics(() => store.sizeBytes());
   const shutdown = new AbortController();
   const scheduler: SchedulerState = { alive: false, lastTickAt: null };
+  const hub = config.server.websubHub ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log) : null;
   let running: Promise<unknown> | null = null;
 
   const runPass = (feeds?: FeedRecord[]) => {
@@ -166,13 +170,17 @@ export async function startService(core: Core): Promise<Service> {
     const tick = new Date();
     scheduler.lastTickAt = tick.toISOString();
     metrics.recordTick(tick);
+    const changedTopics = new Set<string>();
     running = core
       .ingest(feeds, (report) => {
         metrics.recordFetch(report);
         if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
+        for (const slug of report.touchedTopics) changedTopics.add(slug);
       }, shutdown.signal)
       .then(async (pass) => {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
+        // One ping per pass, after the items are committed, so the hub fetches the new feed.
+        if (hub && changedTopics.size > 0) await hub.publish([...changedTopics]);
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
       })
       .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))
@@ -199,6 +207,7 @@ export async function startService(core: Core): Promise<Service> {
     cache,
     metrics,
     firstIngest,
+    ingestNow: (feeds) => runPass(feeds),
     async stop() {
       scheduler.alive = false;
       await task.stop();

@@ -24,6 +24,23 @@ function setFeedHeaders(res: Response, contentType: string, maxAge: number): voi
   res.setHeader('Vary', 'Accept-Encoding');
 }
 
+/**
+ * RFC 9110 §13.2.2 as an origin server applies it. Express's req.fresh is a cache's rule and
+ * answers 200 to any request with Cache-Control: no-cache, which fetch() adds to every
+ * conditional request; an origin must still say 304 when the validators match.
+ */
+export function notModified(req: Request, etag: string, lastModified: Date): boolean {
+  const noneMatch = req.headers['if-none-match'];
+  if (noneMatch !== undefined) {
+    const weak = (tag: string) => tag.trim().replace(/^W\//, '');
+    return noneMatch.trim() === '*' || noneMatch.split(',').some((tag) => weak(tag) === weak(etag));
+  }
+  const since = req.headers['if-modified-since'];
+  if (since === undefined) return false;
+  const sinceMs = Date.parse(since);
+  return !Number.isNaN(sinceMs) && lastModified.getTime() <= sinceMs;
+}
+
 function splitFile(file: string): { name: string; format: FeedFormat } | null {
   const dot = file.lastIndexOf('.');
   const format = dot > 0 ? FORMATS[file.slice(dot + 1)] : undefined;
@@ -102,7 +119,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
     setFeedHeaders(res, feed.contentType, deps.feedMaxAgeSeconds);
     res.setHeader('ETag', feed.etag);
     res.setHeader('Last-Modified', feed.lastModified.toUTCString());
-    if (req.fresh) {
+    if (notModified(req, feed.etag, feed.lastModified)) {
       res.status(304).end();
       return;
     }

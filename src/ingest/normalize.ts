@@ -99,11 +99,14 @@ function excerpt(text: string): string {
   return `${(lastSpace > EXCERPT_LENGTH / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
 }
 
-// RSS <author> is an e-mail address with the name in parentheses: "jo@example.com (Jo Smith)".
+// RSS <author> is an e-mail address with the name in parentheses ("jo@example.com (Jo Smith)");
+// feeds also write it the other way round or mail-style ("Jo Smith <jo@example.com>").
 function personName(value: string): string {
   const text = htmlToText(value);
-  const withEmail = /^\S+@\S+\s*\((.+)\)$/.exec(text);
-  return (withEmail?.[1] ?? text).trim();
+  const nameAfterEmail = /^\S+@\S+\s*\((.+)\)$/.exec(text);
+  if (nameAfterEmail) return (nameAfterEmail[1] as string).trim();
+  const nameBeforeEmail = /^(.+?)\s*[(<]\s*[^\s()<>]+@[^\s()<>]+\s*[)>]$/.exec(text);
+  return (nameBeforeEmail?.[1] ?? text).trim();
 }
 
 /** Trimmed, non-empty, first spelling kept when values differ only in case. */

@@ -109,16 +109,42 @@ function sequenceAt(m: WordsMatcher, field: FieldTokens, first: number): boolean
   return true;
 }
 
+const BUCKET_KEY_LENGTH = 3;
+
+// Non-exact prefix terms look words up by their first letters. The buckets are built for a field
+// the first time a prefix term meets it, so items that meet no prefix term never pay for them.
+const prefixBuckets = new WeakMap<FieldTokens, Map<string, number[]>>();
+
+function bucketsOf(field: FieldTokens): Map<string, number[]> {
+  let buckets = prefixBuckets.get(field);
+  if (buckets) return buckets;
+  buckets = new Map();
+  const add = (key: string, i: number) => {
+    const list = buckets?.get(key);
+    if (list) list.push(i);
+    else buckets?.set(key, [i]);
+  };
+  field.folded.forEach((folded, i) => {
+    const key = folded.slice(0, BUCKET_KEY_LENGTH);
+    add(key, i);
+    const american = americanSpelling(folded).slice(0, BUCKET_KEY_LENGTH);
+    if (american !== key) add(american, i);
+  });
+  prefixBuckets.set(field, buckets);
+  return buckets;
+}
+
+function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
+  if (m.exact) return (field.surfaces[i] as string).startsWith(m.prefix);
+  const folded = field.folded[i] as string;
+  return folded.startsWith(m.prefix) || americanSpelling(folded).startsWith(m.prefix);
+}
+
 function prefixIn(m: PrefixMatcher, field: FieldTokens, out: Occurrence[], firstOnly: boolean): void {
-  const forms = m.exact ? field.surfaces : field.folded;
-  for (let i = 0; i < forms.length; i++) {
-    const form = forms[i] as string;
-    // The spelling table is consulted only when the first letter agrees: British and American
-    // forms share their first letters, and this keeps a map lookup off most words.
-    if (
-      form.startsWith(m.prefix) ||
-      (!m.exact && form.charCodeAt(0) === m.prefix.charCodeAt(0) && americanSpelling(form).startsWith(m.prefix))
-    ) {
+  const useBuckets = !m.exact && m.prefix.length >= BUCKET_KEY_LENGTH;
+  const candidates = useBuckets ? (bucketsOf(field).get(m.prefix.slice(0, BUCKET_KEY_LENGTH)) ?? []) : field.folded.keys();
+  for (const i of candidates) {
+    if (prefixAt(m, field, i)) {
       out.push({ field, first: i, last: i });
       if (firstOnly) return;
     }
@@ -139,9 +165,9 @@ function occurrences(m: AtomMatcher, doc: AnalyzedDoc, fields: readonly TextFiel
 const spanText = (o: Occurrence): string =>
   o.first === o.last ? (o.field.surfaces[o.first] as string) : o.field.surfaces.slice(o.first, o.last + 1).join(' ');
 
-/** Pairs of occurrences at most `distance` positions apart; overlapping runs do not count. */
-function nearPairs(left: Occurrence[], right: Occurrence[], distance: number): Occurrence[] {
-  const out: Occurrence[] = [];
+/** Occurrences that have a partner at most `distance` positions away; overlapping runs do not count. */
+function nearOccurrences(left: Occurrence[], right: Occurrence[], distance: number, firstOnly: boolean): Occurrence[] {
+  const out = new Set<Occurrence>();
   for (const l of left) {
     const lStart = l.field.positions[l.first] as number;
     const lEnd = l.field.positions[l.last] as number;
@@ -150,10 +176,13 @@ function nearPairs(left: Occurrence[], right: Occurrence[], distance: number): O
       const rStart = r.field.positions[r.first] as number;
       const rEnd = r.field.positions[r.last] as number;
       const gap = rStart > lEnd ? rStart - lEnd : lStart > rEnd ? lStart - rEnd : 0;
-      if (gap >= 1 && gap <= distance) out.push(l, r);
+      if (gap >= 1 && gap <= distance) {
+        out.add(l).add(r);
+        if (firstOnly) return [...out];
+      }
     }
   }
-  return out;
+  return [...out];
 }
 
 function commonFields(a: AtomMatcher, b: AtomMatcher): TextField[] {
@@ -175,9 +204,11 @@ function evaluate(node: CompiledQuery, doc: AnalyzedDoc, terms: string[] | null)
       return doc.feedId === node.id;
     case 'near': {
       const fields = commonFields(node.left, node.right);
-      const pairs = nearPairs(occurrences(node.left, doc, fields, false), occurrences(node.right, doc, fields, false), node.distance);
-      if (terms) for (const o of pairs) terms.push(spanText(o));
-      return pairs.length > 0;
+      const left = occurrences(node.left, doc, fields, false);
+      if (left.length === 0) return false;
+      const near = nearOccurrences(left, occurrences(node.right, doc, fields, false), node.distance, terms === null);
+      if (terms) for (const o of near) terms.push(spanText(o));
+      return near.length > 0;
     }
     case 'and': {
       const local: string[] | null = terms ? [] : null;

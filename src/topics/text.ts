@@ -89,18 +89,32 @@ export function foldWord(surface: string): string {
     .replace(/\./g, '');
 }
 
-const normCache = new Map<string, string>();
-const NORM_CACHE_LIMIT = 200_000;
-
 /** The form a word is matched by: folded, American spelling, stemmed. */
 export function normalizeWord(folded: string): string {
-  let norm = normCache.get(folded);
-  if (norm === undefined) {
-    norm = stem(americanSpelling(folded));
-    if (normCache.size >= NORM_CACHE_LIMIT) normCache.clear();
-    normCache.set(folded, norm);
+  return stem(americanSpelling(folded));
+}
+
+interface WordForms {
+  surface: string;
+  folded: string;
+  norm: string;
+}
+
+// Folding and stemming cost more than a lookup, and news text repeats its words: remember the
+// forms of each written word. Cleared when full, which bounds memory on unusual input.
+const formsCache = new Map<string, WordForms>();
+const FORMS_CACHE_LIMIT = 100_000;
+
+function formsOf(raw: string): WordForms {
+  let forms = formsCache.get(raw);
+  if (forms === undefined) {
+    const surface = raw.normalize('NFKC');
+    const folded = foldWord(surface);
+    forms = { surface, folded, norm: normalizeWord(folded) };
+    if (formsCache.size >= FORMS_CACHE_LIMIT) formsCache.clear();
+    formsCache.set(raw, forms);
   }
-  return norm;
+  return forms;
 }
 
 /** The words of a plain text, with offsets into it. A possessive "'s" is not a word of its own. */
@@ -111,11 +125,10 @@ export function tokenize(text: string): Token[] {
     const raw = m[0];
     const start = m.index;
     if (isPossessiveS(text, raw, start)) continue;
-    const surface = raw.normalize('NFKC');
-    const folded = foldWord(surface);
+    const { surface, folded, norm } = formsOf(raw);
     if (folded === '') continue;
     const clauseStart = tokens.length === 0 || CLAUSE_END.test(text.slice(previousEnd, start));
-    tokens.push({ surface, folded, norm: normalizeWord(folded), start, end: start + raw.length, clauseStart });
+    tokens.push({ surface, folded, norm, start, end: start + raw.length, clauseStart });
     previousEnd = start + raw.length;
   }
   return tokens;

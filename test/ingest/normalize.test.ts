@@ -130,10 +130,13 @@ describe('normalizeEntry', () => {
 
   it('authors and categories are trimmed and deduped; RSS author e-mails give way to the name', () => {
     const item = normalizeEntry(
-      entry({ authors: ['jo@example.com (Jo Smith)', ' Jo Smith ', 'Ann'], categories: [' World ', 'world', '', 'Defence'] }),
+      entry({
+        authors: ['jo@example.com (Jo Smith)', ' Jo Smith ', 'Ann (ann@example.com)', 'Bo Li <bo@example.com>', 'cy@example.com'],
+        categories: [' World ', 'world', '', 'Defence'],
+      }),
       { language: null },
     );
-    expect(item.authors).toEqual(['Jo Smith', 'Ann']);
+    expect(item.authors).toEqual(['Jo Smith', 'Ann', 'Bo Li', 'cy@example.com']);
     expect(item.categories).toEqual(['World', 'Defence']);
   });
 

@@ -98,16 +98,26 @@ function categories(entry: XmlElement): string[] {
 function textConstruct(element: XmlElement | undefined): RawText | null {
   if (!element || element.attrs.src) return null;
   const type = textType(element.attrs.type);
+  const wrapper = wrappingDiv(element);
+  // TypePad writes type="html" as escaped HTML inside an unescaped XHTML <div>.
+  if (type === 'html' && wrapper && wrapper.children.length === 0) {
+    const value = wrapper.text.trim();
+    return value ? { value, type: 'html', base: wrapper.base } : null;
+  }
   if (type === 'xhtml' || element.children.length > 0) {
-    const markup = xhtmlMarkup(element);
+    const markup = xhtmlMarkup(wrapper ?? element);
     return markup ? { value: markup, type: 'html', base: element.base } : null;
   }
-  let value: string | null = element.text.trim();
+  const value = element.text.trim();
   if (element.attrs.mode?.toLowerCase() === 'base64' || isBase64Type(element.attrs.type)) {
-    value = fromBase64(value, element.attrs.type);
+    const decoded = fromBase64(value, element.attrs.type);
+    // The MIME type of base64 content says nothing about markup; look at what it holds.
+    return decoded ? { value: decoded, type: type === 'text' && LOOKS_LIKE_MARKUP.test(decoded) ? 'html' : type, base: element.base } : null;
   }
   return value ? { value, type, base: element.base } : null;
 }
+
+const LOOKS_LIKE_MARKUP = /<\/?[a-zA-Z][^>]*>/;
 
 // RFC 4287 §4.1.3.3: content of a MIME type that is neither text nor XML is base64-encoded.
 function isBase64Type(type: string | undefined): boolean {
@@ -131,9 +141,12 @@ function textType(type: string | undefined): TextType {
 }
 
 // xhtml content sits inside one wrapping <div> that is not part of the content (§3.1.1.3).
-function xhtmlMarkup(element: XmlElement): string {
+function wrappingDiv(element: XmlElement): XmlElement | null {
   const only = element.children.length === 1 ? element.children[0] : undefined;
-  const wrapper = only && /(^|:)div$/.test(only.name) && element.text.trim() === '' ? only : element;
-  // Prefixed XHTML tags (<xhtml:p>) are plain HTML tags to everything downstream.
-  return innerMarkup(wrapper).replace(/<(\/?)[A-Za-z][\w.-]*:(?=[A-Za-z])/g, '<$1').trim();
+  return only && /(^|:)div$/.test(only.name) && element.text.trim() === '' ? only : null;
+}
+
+// Prefixed XHTML tags (<xhtml:p>) are plain HTML tags to everything downstream.
+function xhtmlMarkup(element: XmlElement): string {
+  return innerMarkup(element).replace(/<(\/?)[A-Za-z][\w.-]*:(?=[A-Za-z])/g, '<$1').trim();
 }

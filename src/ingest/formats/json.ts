@@ -7,7 +7,9 @@ import type { RawEnclosure, RawEntry, RawFeed, RawText } from './raw.js';
 type JsonObject = Record<string, unknown>;
 
 export function isJsonFeed(document: unknown): document is JsonObject {
-  return isObject(document) && typeof document.version === 'string' && /jsonfeed\.org\/version\//i.test(document.version);
+  if (!isObject(document) || typeof document.version !== 'string') return false;
+  // The version is a URL; some generators write the bare number instead.
+  return /jsonfeed\.org\/version\//i.test(document.version) || (/^1(\.[01])?$/.test(document.version) && Array.isArray(document.items));
 }
 
 export function readJsonFeed(document: JsonObject, documentUrl: string): RawFeed {

@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import Parser from 'rss-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { openCore, type Service, startService } from '../../src/main.js';
+import { parseOpml } from '../../src/opml.js';
+import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { rssDocument } from '../support/feeds.js';
+import { FIXTURE_TOPICS } from '../support/service.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
+const SEED = 'NATO, Russia consider joint missile defence plan';
+const fixture = (name: string) => readFileSync(join(FIXTURES, name));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('republished topic feeds over HTTP', () => {
+  let origin: FaultServer;
+  let service: Service;
+  let base: string;
+  let dir: string;
+  const pings: URLSearchParams[] = [];
+  let hub: ReturnType<typeof createServer>;
+
+  beforeAll(async () => {
+    origin = await startFaultServer({
+      '/world-wire.rss': { body: fixture('world-wire.rss'), headers: { 'content-type': 'application/rss+xml' } },
+      '/eastern-desk.atom': { body: fixture('eastern-desk.atom'), headers: { 'content-type': 'application/atom+xml' } },
+      '/briefs.json': { body: fixture('briefs.json'), headers: { 'content-type': 'application/feed+json' } },
+      '/late.rss': { body: rssDocument('Late Desk', [{ guid: 'late-1', title: 'NATO ministers meet in Brussels', publishedAt: new Date() }]) },
+    });
+    // A WebSub hub stand-in that records the publish pings.
+    hub = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        pings.push(new URLSearchParams(body));
+        res.writeHead(204).end();
+      });
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => hub.once('listening', r));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-synd-'));
+    const config = parseConfig({
+      database: 'db.sqlite',
+      server: { port, websubHub: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub` },
+      ingest: { allowPrivateAddresses: true },
+      feeds: ['/world-wire.rss', '/eastern-desk.atom', '/briefs.json'].map((p) => ({ url: origin.url(p) })),
+      topics: FIXTURE_TOPICS,
+      logLevel: 'silent',
+    }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: 'admin-token-for-tests' });
+    service = await startService(await openCore(config, createLogger('silent')));
+    await service.firstIngest;
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await origin?.close();
+    hub?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['rss', 'atom', 'json'])('the seed story appears once in nato.%s, listing the other outlet', async (format) => {
+    const text = await (await fetch(`${base}/topics/nato.${format}`)).text();
+    if (format === 'json') {
+      const doc = JSON.parse(text) as { items: { title: string; content_html: string; _feedsieve: { also_reported_by: { feed_title: string }[] } }[] };
+      const seeds = doc.items.filter((i) => i.title === SEED);
+      expect(seeds).toHaveLength(1);
+      expect(seeds[0]!.content_html).toContain('Also reported by');
+      expect(JSON.stringify(seeds[0]!._feedsieve)).toContain('Eastern Desk');
+    } else {
+      const feed = await new Parser().parseString(text);
+      const seeds = feed.items.filter((i) => i.title === SEED);
+      expect(seeds).toHaveLength(1);
+      const content = (seeds[0] as { 'content:encoded'?: string })['content:encoded'] ?? seeds[0]!.content;
+      expect(content).toMatch(/Also reported by:.*Eastern Desk/s);
+    }
+  });
+
+  it('answers with the right headers, compressed, and HEAD works', async () => {
+    const res = await fetch(`${base}/topics/nato.atom`, { headers: { 'accept-encoding': 'br' } });
+    expect(res.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(res.headers.get('cache-control')).toBe('public, max-age=900');
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('etag')).toMatch(/^"[\w-]+"$/);
+    expect(Date.parse(res.headers.get('last-modified')!)).toBeGreaterThan(0);
+    expect(await res.text()).toContain('<feed');
+    const gz = await fetch(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    const head = await fetch(`${base}/topics/nato.rss`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(gz.headers.get('etag'));
+    expect(await head.text()).toBe('');
+  });
+
+  it('answers a repeat request with the ETag or the date with 304 and no body', async () => {
+    const first = await fetch(`${base}/topics/nato.rss`);
+    const etag = first.headers.get('etag')!;
+    const byEtag = await fetch(`${base}/topics/nato.rss`, { headers: { 'if-none-match': etag } });
+    expect(byEtag.status).toBe(304);
+    expect(await byEtag.text()).toBe('');
+    const byDate = await fetch(`${base}/topics/nato.rss`, { headers: { 'if-modified-since': first.headers.get('last-modified')! } });
+    expect(byDate.status).toBe(304);
+  });
+
+  it('walks back through a topic with RFC 5005 next links', async () => {
+    const titles: string[] = [];
+    let url: string | null = `${base}/topics/nato.atom?limit=1`;
+    let pages = 0;
+    while (url && pages < 10) {
+      const xml = await (await fetch(url)).text();
+      titles.push(...[...xml.matchAll(/<entry>[\s\S]*?<title[^>]*>([^<]*)<\/title>/g)].map((m) => m[1]!));
+      url = /<link[^>]*rel="next"[^>]*href="([^"]+)"/.exec(xml)?.[1]?.replaceAll('&amp;', '&') ?? null;
+      pages++;
+    }
+    const all = (await new Parser().parseString(await (await fetch(`${base}/topics/nato.atom`)).text())).items.map((i) => i.title);
+    expect(titles).toEqual(all);
+    expect(pages).toBe(all.length + 1); // the last page is empty and has no next link
+  });
+
+  it('serves the subscribe page with autodiscovery links and an OPML of every topic feed', async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    for (const { slug } of FIXTURE_TOPICS) {
+      for (const [type, ext] of [['application/rss+xml', 'rss'], ['application/atom+xml', 'atom'], ['application/feed+json', 'json']]) {
+        expect(html).toContain(`<link rel="alternate" type="${type}"`);
+        expect(html).toContain(`href="${base}/topics/${slug}.${ext}"`);
+      }
+    }
+    expect(html).toMatch(/NATO<\/strong>.*\d+ items this week/s);
+    const opml = parseOpml(await (await fetch(`${base}/opml`)).text());
+    expect(opml.ok && opml.feeds.map((f) => f.url)).toEqual(FIXTURE_TOPICS.map((t) => `${base}/topics/${t.slug}.rss`).sort());
+    expect((await fetch(`${base}/feeds/all.json`)).status).toBe(200);
+  });
+
+  it('advertises the hub, pings it when a topic gains items, and drops the cached feed', async () => {
+    const atom = await (await fetch(`${base}/topics/nato.atom`)).text();
+    expect(atom).toMatch(/<link[^>]*rel="hub"/);
+    expect(atom).toMatch(/<link[^>]*rel="self"[^>]*href="http:\/\/127\.0\.0\.1:\d+\/topics\/nato\.atom"/);
+    expect(pings.length).toBeGreaterThanOrEqual(1);
+    expect(pings[0]!.get('hub.mode')).toBe('publish');
+    expect(pings[0]!.getAll('hub.url')).toContain(`${base}/topics/nato.atom`);
+
+    const before = await fetch(`${base}/topics/nato.rss`);
+    const etag = before.headers.get('etag')!;
+    const pingsBefore = pings.length;
+    const added = await fetch(`${base}/api/feeds`, {
+      method: 'POST', body: JSON.stringify({ url: origin.url('/late.rss') }),
+      headers: { 'content-type': 'application/json', authorization: 'Bearer admin-token-for-tests' },
+    });
+    expect(added.status).toBe(201);
+    const deadline = Date.now() + 10_000;
+    while (pings.length === pingsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pings.length).toBe(pingsBefore + 1);
+    expect(pings.at(-1)!.getAll('hub.url')).toEqual([`${base}/topics/nato.rss`, `${base}/topics/nato.atom`, `${base}/topics/nato.json`]);
+    const after = await fetch(`${base}/topics/nato.rss`, { headers: { 'if-none-match': etag } });
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('NATO ministers meet in Brussels');
+  });
+});
