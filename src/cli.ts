@@ -36,7 +36,7 @@ function describe(report: RefreshReport): string {
 
 // Commands other than serve print their results on stdout; logs go to stderr and only when worth it.
 const quietCore = (config: Config) =>
-  openCore(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+  openCore(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr), { progress: startProgress });
 
 async function ingest(config: Config): Promise<number> {
   const core = await quietCore(config);

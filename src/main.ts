@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
 import { isSameStoredStory, STORY_WINDOW_HOURS } from './stories/fingerprint.js';
+import type { Progress } from './progress.js';
 import { openStore, type Store } from './store/index.js';
 import { createWebSubPublisher } from './websub.js';
 
@@ -42,7 +43,18 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export async function openCore(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Core> {
+export interface CoreOptions {
+  now?: () => Date;
+  /** How long jobs (topic backfills) report progress; default: a log line per batch. */
+  progress?: (label: string, total: number) => Progress;
+}
+
+export async function openCore(config: Config, log: Logger, options: CoreOptions = {}): Promise<Core> {
+  const now = options.now ?? (() => new Date());
+  const progress = options.progress ?? ((label: string, total: number): Progress => ({
+    update: (done, detail) => log.info({ job: label, done, total, detail }, 'progress'),
+    stop: () => {},
+  }));
   const store = openStore(config.database, { stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS } });
   await store.syncConfigFeeds(config.feeds, now());
   const staleTopics = await store.syncConfigTopics(config.topics, now());
@@ -93,7 +105,12 @@ export async function openCore(config: Config, log: Logger, now: () => Date = ()
       }
     },
     async backfill(slug, query, onProgress) {
-      const result = await backfillTopic(store, slug, query, onProgress);
+      let bar: Progress | null = null;
+      const result = await backfillTopic(store, slug, query, onProgress ?? ((p) => {
+        bar ??= progress(`backfill ${slug}`, p.total);
+        bar.update(p.done, `${p.matched} matched`);
+      }));
+      (bar as Progress | null)?.stop();
       log.info({ topic: slug, ...result }, 'topic backfilled');
       return result;
     },

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,5 +107,44 @@ describe('the feedsieve command', () => {
     expect(result.stderr).toContain('feeds[0].url');
     expect(result.stderr).toContain('ingest.concurrency');
     expect(result.stderr).toMatch(/colour/);
+  });
+});
+
+describe('feedsieve topics check', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-topics-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({
+      database: 'topics.db',
+      feeds: ['world-wire.rss', 'eastern-desk.atom', 'capital-report.rdf', 'briefs.json']
+        .map((f) => ({ url: `file:${join(ROOT, 'test/fixtures/feeds', f)}` })),
+      topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
+    }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows the normalized query, the matching items with the words highlighted, and the count', () => {
+    expect(run(['ingest', '--config', join(dir, 'config.json')], {}).status).toBe(0);
+    const result = run(['topics', 'check', '"missile defence"', '--config', join(dir, 'config.json')], {});
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^query: /m);
+    expect(result.stdout).toContain('Pentagon weighs new interceptor sites for');
+    expect(result.stdout).toMatch(/matched: .*defense/);
+    expect(result.stdout).toMatch(/^4 matching of 10 recent items$/m);
+  });
+
+  it('names the position of a syntax error and exits 2', () => {
+    const result = run(['topics', 'check', '"missile defence', '--config', join(dir, 'config.json')], {});
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/unclosed quote at \d+/);
+  });
+
+  it('shows backfill progress, one line per step when not on a terminal', () => {
+    const config = join(dir, 'config.json');
+    const raw = JSON.parse(readFileSync(config, 'utf8')) as { topics: unknown[] };
+    raw.topics.push({ slug: 'lisbon', title: 'Lisbon', query: 'Lisbon' });
+    writeFileSync(config, JSON.stringify(raw));
+    const result = run(['ingest', '--config', config], {});
+    expect(result.stderr).toMatch(/^backfill lisbon 10\/10 \([\d.]+\/s\) \d+ matched$/m);
   });
 });

@@ -127,7 +127,7 @@ describe('lifecycle', () => {
     await stored.ingest(await stored.store.listFeeds());
     await stored.close();
     // Forty days on, everything is past retention; only the pinned topic's items stay.
-    const later = await openCore(config, createLogger('silent'), () => new Date(NOW + 40 * 86_400_000));
+    const later = await openCore(config, createLogger('silent'), { now: () => new Date(NOW + 40 * 86_400_000) });
     try {
       expect(await later.expire()).toBe(20);
       const left = await later.store.listItems({ limit: 100 });
