@@ -31,6 +31,7 @@ export function fromZod(error: ZodError, where: 'query' | 'body' | 'path'): Http
   return badRequest(`invalid ${where}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);
 }
 
+// `instance` is the path alone: query strings may carry ?token=, which must never be echoed.
 export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpProblem, instance?: string): void {
   res
     .status(problem.status)
@@ -46,7 +47,7 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpPro
 }
 
 export const unknownRoute: RequestHandler = (req, res) => {
-  sendProblem(res, notFound(`no route for ${req.method} ${req.path}`), req.originalUrl);
+  sendProblem(res, notFound(`no route for ${req.method} ${req.path}`), req.path);
 };
 
 // Express and body-parser errors carry a status (400 bad JSON, 413 too large, 415 …): keep it, word it.
@@ -61,8 +62,8 @@ function fromFrameworkError(error: { status?: number; statusCode?: number; type?
 export function problemHandler(onUnexpected: (error: unknown, req: Parameters<ErrorRequestHandler>[1]) => void): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const problem = error instanceof HttpProblem ? error : fromFrameworkError(error as object);
-    if (problem) return sendProblem(res, problem, req.originalUrl);
+    if (problem) return sendProblem(res, problem, req.path);
     onUnexpected(error, req);
-    sendProblem(res, new HttpProblem(500, 'Internal Server Error', 'the server failed to answer this request'), req.originalUrl);
+    sendProblem(res, new HttpProblem(500, 'Internal Server Error', 'the server failed to answer this request'), req.path);
   };
 }

@@ -83,7 +83,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
     `INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (?, ?, ?, ?)`,
   );
   const updateFeed = db.prepare(`UPDATE feeds SET
-      url = coalesce(@newUrl, url),
+      -- A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
+      url = CASE WHEN @newUrl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl) THEN @newUrl ELSE url END,
       source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
       min_interval_minutes = CASE WHEN @hasInfo THEN @minInterval ELSE min_interval_minutes END,

@@ -138,3 +138,22 @@ describe('store', () => {
     expect((await store.listTopics(NOW)).map((t) => t.slug)).toEqual(['mine', 'nato']);
   });
 });
+
+describe('store: permanent redirects', () => {
+  it('moves a feed to its new URL, but not onto a URL another feed has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const store = openStore(join(dir, 'db.sqlite'));
+    try {
+      const a = await store.addFeed({ url: 'https://a.example/old', title: null, origin: 'api' }, NOW);
+      const b = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(a.id, save([], { newUrl: 'https://a.example/new' }));
+      expect((await store.getFeed(a.id))!.url).toBe('https://a.example/new');
+      await store.saveFetchResult(a.id, save([], { newUrl: 'https://b.example/feed' }));
+      expect((await store.getFeed(a.id))!.url).toBe('https://a.example/new');
+      expect((await store.getFeed(b.id))!.url).toBe('https://b.example/feed');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
