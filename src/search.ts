@@ -1,5 +1,5 @@
 import type { StoredItem } from './model.js';
-import type { ItemFilter, Store } from './store/index.js';
+import type { ItemCursor, ItemFilter, Store } from './store/index.js';
 import { matchableDoc } from './topics/matchable.js';
 import { compileQuery, matchQuery } from './topics/match.js';
 import { parseQuery, type QuerySyntaxError } from './topics/query.js';
@@ -11,14 +11,23 @@ export interface SearchHit {
 }
 
 export type SearchResult =
-  | { ok: true; normalized: string; hits: SearchHit[]; scanned: number }
+  | {
+      ok: true;
+      normalized: string;
+      hits: SearchHit[];
+      scanned: number;
+      /** Set when the scan stopped at its budget with items left: continue after this item. */
+      stoppedAt: ItemCursor | null;
+    }
   | { ok: false; error: QuerySyntaxError };
 
 const SCAN_BATCH = 500;
 
 /**
  * Items matching a query, newest first, decided by the very matcher topics use, so a search
- * returns exactly what a topic with that query would hold. Scans at most `maxScan` items.
+ * returns exactly what a topic with that query would hold. It examines at most `maxScan` items;
+ * when that budget runs out first, `stoppedAt` says where to resume, so a rare term over a big
+ * database costs bounded time per request and still skips nothing.
  */
 export async function searchItems(store: Store, query: string, filter: Omit<ItemFilter, 'limit'>,
   limit: number, maxScan = Number.POSITIVE_INFINITY): Promise<SearchResult> {
@@ -29,17 +38,18 @@ export async function searchItems(store: Store, query: string, filter: Omit<Item
   let after = filter.after;
   let scanned = 0;
   while (scanned < maxScan) {
-    const batch = await store.listItems({ ...filter, after, limit: Math.min(SCAN_BATCH, maxScan - scanned) });
+    const want = Math.min(SCAN_BATCH, maxScan - scanned);
+    const batch = await store.listItems({ ...filter, after, limit: want });
     for (const item of batch) {
       scanned++;
       const result = matchQuery(compiled, analyzeDoc(matchableDoc(item, { id: item.feedId, title: item.feedTitle })));
       if (!result.matched) continue;
       hits.push({ item, terms: result.terms });
-      if (hits.length === limit) return { ok: true, normalized: parsed.normalized, hits, scanned };
+      if (hits.length === limit) return { ok: true, normalized: parsed.normalized, hits, scanned, stoppedAt: null };
     }
-    if (batch.length < SCAN_BATCH) break;
-    const last = batch[batch.length - 1]!;
+    const last = batch[batch.length - 1];
+    if (batch.length < want || !last) return { ok: true, normalized: parsed.normalized, hits, scanned, stoppedAt: null };
     after = { sortAt: last.sortAt, id: last.id };
   }
-  return { ok: true, normalized: parsed.normalized, hits, scanned };
+  return { ok: true, normalized: parsed.normalized, hits, scanned, stoppedAt: after ?? null };
 }

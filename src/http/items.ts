@@ -62,10 +62,13 @@ export function itemJson(item: StoredItem, topics: TopicMatch[], sources: StoryS
   };
 }
 
-async function search(store: Store, q: string, filter: Omit<ItemFilter, 'limit'>, limit: number): Promise<StoredItem[]> {
-  const result = await searchItems(store, q, filter, limit);
+/** Items one search request examines at most; past it, the page ends early with a cursor to go on. */
+export const SEARCH_SCAN_BUDGET = 20_000;
+
+async function search(store: Store, q: string, filter: Omit<ItemFilter, 'limit'>, limit: number) {
+  const result = await searchItems(store, q, filter, limit, SEARCH_SCAN_BUDGET);
   if (!result.ok) throw badRequest(`invalid query: ${result.error.message}`, [{ field: 'query.q', message: result.error.message }]);
-  return result.hits.map((hit) => hit.item);
+  return { items: result.hits.map((hit) => hit.item), resumeAt: result.stoppedAt };
 }
 
 function parseItemsQuery(req: Request) {
@@ -83,12 +86,14 @@ export function itemsRouter(deps: AppDeps): Router {
     const { topic, feed, q, since, until, limit, after } = parseItemsQuery(req);
     if (topic !== undefined && !(await deps.store.getTopic(topic))) throw notFound(`no topic "${topic}"`);
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
-    const items = q !== undefined ? await search(deps.store, q, filter, limit) : await deps.store.listItems({ ...filter, limit });
+    const { items, resumeAt } = q !== undefined
+      ? await search(deps.store, q, filter, limit)
+      : { items: await deps.store.listItems({ ...filter, limit }), resumeAt: null };
     const matches = await deps.store.matchesForItems(items.map((i) => i.id));
     const last = items[items.length - 1];
     res.json({
       items: items.map((item) => itemJson(item, matches.get(item.id) ?? [])),
-      nextCursor: items.length === limit && last ? encodeCursor(last) : null,
+      nextCursor: items.length === limit && last ? encodeCursor(last) : resumeAt ? encodeCursor(resumeAt) : null,
     });
   });
 
