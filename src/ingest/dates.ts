@@ -18,6 +18,8 @@ const ZONES: Record<string, number> = {
   nzst: 720, nzdt: 780,
 };
 
+const MAX_DATE_LENGTH = 120;
+
 interface DateParts {
   year: number;
   month: number;
@@ -33,9 +35,34 @@ interface DateParts {
 export function parseFeedDate(text: string | null | undefined): string | null {
   if (!text) return null;
   const trimmed = text.trim();
-  if (!trimmed) return null;
-  const parts = parseIso(trimmed) ?? parseYearFirst(trimmed) ?? parseRfc822(trimmed);
+  // Real dates are short; anything long is not one, and need not be scanned.
+  if (!trimmed || trimmed.length > MAX_DATE_LENGTH) return null;
+  const parts = parseRfc1123(trimmed) ?? parseIso(trimmed) ?? parseYearFirst(trimmed) ?? parseRfc822(trimmed);
   return parts ? toIso(parts) : null;
+}
+
+// What nearly every RSS feed writes ("Wed, 03 Nov 2010 17:05:00 GMT"), read in one step
+// before the general RFC 822 reader below.
+// Only English names are read, here as below: "mar, 15 nov" is Italian for a Tuesday, and
+// guessing at other languages misreads more dates than it saves.
+const RFC_1123 = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|Z|[+-]\d{4})$/i;
+
+function parseRfc1123(text: string): DateParts | null {
+  const match = RFC_1123.exec(text);
+  const month = match ? MONTHS[(match[2] as string).toLowerCase()] : undefined;
+  if (!match || month === undefined) return null;
+  const offsetMinutes = numericOrNamedZone(match[7] as string);
+  if (offsetMinutes === null) return null;
+  return {
+    year: Number(match[3]),
+    month,
+    day: Number(match[1]),
+    hour: Number(match[4]),
+    minute: Number(match[5]),
+    second: Number(match[6]),
+    millisecond: 0,
+    offsetMinutes,
+  };
 }
 
 const ISO =

@@ -23,26 +23,26 @@ export function decodeBody(body: Buffer, contentType: string | null): DecodeResu
 
   const bom = bomEncoding(bytes);
   if (bom) return decodeWith(bytes.subarray(bom.length), bom.encoding);
-
-  const declared = canonicalEncoding(charsetFromContentType(contentType)) ?? canonicalEncoding(xmlDeclaredEncoding(bytes));
   const wide = wideWithoutBom(bytes);
   if (wide) return decodeWith(bytes, wide);
 
-  if (declared) return decodeDeclared(bytes, declared);
+  const declared = [charsetFromContentType(contentType), xmlDeclaredEncoding(bytes)].map(canonicalEncoding);
+  for (const encoding of declared) {
+    if (encoding && fitsBytes(encoding, bytes)) return decodeWith(bytes, preferUtf8(encoding, bytes));
+  }
   return decodeWith(bytes, isUtf8(bytes) ? 'utf-8' : sniff(bytes));
 }
 
-function decodeDeclared(bytes: Buffer, declared: string): DecodeResult {
-  if (declared === 'utf-8') {
-    // A UTF-8 claim over bytes that are not UTF-8 is almost always windows-1252 text.
-    return decodeWith(bytes, isUtf8(bytes) ? 'utf-8' : sniff(bytes));
-  }
-  if (isSingleByteLatin(declared) && hasNonAscii(bytes) && isUtf8(bytes)) {
-    // Latin text is practically never valid multi-byte UTF-8 by accident, so valid UTF-8
-    // means the declaration is stale (a CMS that re-encoded but kept its prolog).
-    return decodeWith(bytes, 'utf-8');
-  }
-  return decodeWith(bytes, declared);
+// A UTF-8 claim over bytes that are not UTF-8 is a lie (usually windows-1252 text); the
+// next witness, or sniffing, decides instead.
+function fitsBytes(encoding: string, bytes: Buffer): boolean {
+  return encoding !== 'utf-8' || isUtf8(bytes);
+}
+
+// Latin text is practically never valid multi-byte UTF-8 by accident, so valid UTF-8 under a
+// Latin label means the label is stale (a CMS that re-encoded but kept its prolog).
+function preferUtf8(encoding: string, bytes: Buffer): string {
+  return isSingleByteLatin(encoding) && hasNonAscii(bytes) && isUtf8(bytes) ? 'utf-8' : encoding;
 }
 
 function decodeWith(bytes: Buffer, encoding: string): DecodeResult {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 const TRACKING_EXACT = new Set([
   'fbclid', 'gclid', 'gclsrc', 'dclid', 'msclkid', 'yclid', 'igshid', 'twclid', 'ttclid', 'li_fat_id',
   'mc_cid', 'mc_eid', '_hsenc', '_hsmi', 'mkt_tok', 'oly_anon_id', 'oly_enc_id', 'vero_id', 'vero_conv',
-  '__s', 'rb_clickid', 'wt.mc_id', 'wt.mc_ev', 'ncid', 'cmpid', 'at_medium', 'at_campaign', 'guce_referrer',
+  '__s', 'rb_clickid', 'wt.mc_id', 'wt.mc_ev', 'wt_mc', 'wt_zmc', 'ncid', 'cmpid', 'at_medium', 'at_campaign', 'guce_referrer',
   'guce_referrer_sig', '_openstat', 'ref_src', 'ref_url',
 ]);
 const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'piwik_'];

@@ -22,6 +22,7 @@ export function normalizeFeed(raw: RawFeed): ParsedFeed {
   };
 }
 
+/** One raw entry → an Item; the feed supplies the language an entry does not state. */
 export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): Item {
   const title = toPlainText(entry.title);
   const link = entryLink(entry);
@@ -73,7 +74,8 @@ function httpUrl(value: string, base: string, absoluteOnly = false): string | nu
 
 // "&amp;" was already decoded by the XML layer, so only values that still look like markup
 // or carry entity references are read as HTML; plain text is decoded exactly once.
-const LOOKS_LIKE_HTML = /<\/?[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);/;
+// [^<>]* rather than [^>]* keeps the scan linear on text full of unclosed "<a".
+const LOOKS_LIKE_HTML = /<\/?[a-zA-Z][^<>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);/;
 
 /** A text construct as plain text: tags removed, entities decoded once, whitespace collapsed. */
 export function toPlainText(text: RawText | null): string {
@@ -99,10 +101,14 @@ function excerpt(text: string): string {
   return `${(lastSpace > EXCERPT_LENGTH / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
 }
 
+// Longer than any name with an address; not worth pattern matching (and never slow to skip).
+const MAX_PERSON_LENGTH = 300;
+
 // RSS <author> is an e-mail address with the name in parentheses ("jo@example.com (Jo Smith)");
 // feeds also write it the other way round or mail-style ("Jo Smith <jo@example.com>").
 function personName(value: string): string {
   const text = htmlToText(value);
+  if (text.length > MAX_PERSON_LENGTH) return text;
   const nameAfterEmail = /^\S+@\S+\s*\((.+)\)$/.exec(text);
   if (nameAfterEmail) return (nameAfterEmail[1] as string).trim();
   const nameBeforeEmail = /^(.+?)\s*[(<]\s*[^\s()<>]+@[^\s()<>]+\s*[)>]$/.exec(text);

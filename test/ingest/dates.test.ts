@@ -60,6 +60,8 @@ describe('parseFeedDate', () => {
     ['Wed, 03 Foo 2010 17:05:00 GMT'],
     ['Wed, 03 Nov 2010 17:05:00 XYZ'],
     ['10/11/2010'],
+    ['mer, 16 nov 2022 00:38:15 +0100'],
+    ['mar, 15 nov 2022 00:38:15 +0100'],
     ['0000-00-00 00:00:00'],
   ])('%j is unreadable → null', (text) => {
     expect(parseFeedDate(text)).toBeNull();

@@ -35,6 +35,15 @@ describe('decodeBody', () => {
     expect(decoded(body, 'application/rss+xml; charset=windows-1251')).toContain('<title>Новости</title>');
   });
 
+  it('a UTF-8 HTTP charset that the bytes contradict gives way to the prolog', () => {
+    const body = iconv.encode(rss('Новости дня', 'windows-1251'), 'windows-1251');
+    expect(decoded(body, 'text/xml; charset=utf-8')).toContain('<title>Новости дня</title>');
+  });
+
+  it('windows-1252 punctuation smuggled in as C1 controls is restored', () => {
+    expect(decoded(Buffer.from(rss('don\u0092t \u0093quote\u0094')))).toContain('<title>don’t “quote”</title>');
+  });
+
   it.each([
     ['UTF-8', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rss('Zoë', 'iso-8859-1'))])],
     ['UTF-16LE', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rss('Zoë'), 'utf-16le')])],

@@ -34,6 +34,7 @@ describe('stripTrackingParams', () => {
     ['https://a.example/story?UTM_Source=x&page=2#comments', 'https://a.example/story?page=2#comments'],
     ['https://a.example/s?fbclid=abc&gclid=def&mc_cid=1&mc_eid=2&msclkid=3', 'https://a.example/s'],
     ['https://a.example/s?_hsenc=a&_hsmi=b&igshid=c&yclid=d&pk_campaign=e', 'https://a.example/s'],
+    ['https://www.heise.de/meldung/x-4205274.html?wt_mc=rss.ho.beitrag.rdf', 'https://www.heise.de/meldung/x-4205274.html'],
     ['https://a.example/s?q=utm_source', 'https://a.example/s?q=utm_source'],
     ['https://a.example/s?ref=home', 'https://a.example/s?ref=home'],
     ['https://a.example/0,2817,2525649,00.asp', 'https://a.example/0,2817,2525649,00.asp'],

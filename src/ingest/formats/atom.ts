@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { mediaDescription, mediaEnclosures, resolve, texts } from './common.js';
-import type { RawEnclosure, RawEntry, RawFeed, RawText, TextType } from './raw.js';
-import { child, childText, innerMarkup, valueOf, type XmlElement } from './xml.js';
+import type { RawEnclosure, RawEntry, RawFeed, RawText } from './raw.js';
+import { child, childText, descendantsNamed, innerMarkup, valueOf, type XmlElement } from './xml.js';
 
 // Atom 1.0 (RFC 4287) and Atom 0.3. Elements are matched with and without the Atom
 // namespace, since feeds that forget xmlns are common and otherwise unambiguous.
@@ -27,7 +27,8 @@ export function readAtom(root: XmlElement): RawFeed {
     base: root.base,
     language: root.lang ?? childText(root, 'dc:language'),
     minIntervalMinutes: null,
-    entries: atoms(root, 'entry').map(readEntry),
+    // An unclosed <link …> (no "/>") would otherwise swallow the entries after it.
+    entries: descendantsNamed(root, 'atom:entry', 'entry').map(readEntry),
   };
 }
 
@@ -97,27 +98,25 @@ function categories(entry: XmlElement): string[] {
  */
 function textConstruct(element: XmlElement | undefined): RawText | null {
   if (!element || element.attrs.src) return null;
-  const type = textType(element.attrs.type);
+  const type = atomType(element.attrs.type);
   const wrapper = wrappingDiv(element);
   // TypePad writes type="html" as escaped HTML inside an unescaped XHTML <div>.
-  if (type === 'html' && wrapper && wrapper.children.length === 0) {
-    const value = wrapper.text.trim();
-    return value ? { value, type: 'html', base: wrapper.base } : null;
-  }
-  if (type === 'xhtml' || element.children.length > 0) {
-    const markup = xhtmlMarkup(wrapper ?? element);
-    return markup ? { value: markup, type: 'html', base: element.base } : null;
-  }
-  const value = element.text.trim();
+  if (type === 'html' && wrapper && wrapper.children.length === 0) return rawText(wrapper.text, 'html', wrapper.base);
+  if (type === 'xhtml' || element.children.length > 0) return rawText(xhtmlMarkup(wrapper ?? element), 'html', element.base);
   if (element.attrs.mode?.toLowerCase() === 'base64' || isBase64Type(element.attrs.type)) {
-    const decoded = fromBase64(value, element.attrs.type);
+    const decoded = fromBase64(element.text.trim(), element.attrs.type);
     // The MIME type of base64 content says nothing about markup; look at what it holds.
-    return decoded ? { value: decoded, type: type === 'text' && LOOKS_LIKE_MARKUP.test(decoded) ? 'html' : type, base: element.base } : null;
+    return decoded === null ? null : rawText(decoded, LOOKS_LIKE_MARKUP.test(decoded) ? 'html' : type, element.base);
   }
-  return value ? { value, type, base: element.base } : null;
+  return rawText(element.text, type, element.base);
 }
 
-const LOOKS_LIKE_MARKUP = /<\/?[a-zA-Z][^>]*>/;
+function rawText(value: string, type: RawText['type'], base: string): RawText | null {
+  const trimmed = value.trim();
+  return trimmed ? { value: trimmed, type, base } : null;
+}
+
+const LOOKS_LIKE_MARKUP = /<\/?[a-zA-Z][^<>]*>/;
 
 // RFC 4287 §4.1.3.3: content of a MIME type that is neither text nor XML is base64-encoded.
 function isBase64Type(type: string | undefined): boolean {
@@ -133,7 +132,7 @@ function fromBase64(value: string, type: string | undefined): string | null {
   return /^(image|audio|video)\//i.test(type?.trim() ?? '') ? null : value;
 }
 
-function textType(type: string | undefined): TextType {
+function atomType(type: string | undefined): 'text' | 'html' | 'xhtml' {
   const normalized = type?.trim().toLowerCase() ?? 'text';
   if (normalized === 'html' || normalized === 'text/html') return 'html';
   if (normalized === 'xhtml' || normalized === 'application/xhtml+xml') return 'xhtml';

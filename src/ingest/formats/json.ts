@@ -13,7 +13,8 @@ export function isJsonFeed(document: unknown): document is JsonObject {
 }
 
 export function readJsonFeed(document: JsonObject, documentUrl: string): RawFeed {
-  const base = string(document.feed_url) ? resolve(string(document.feed_url) as string, documentUrl) : documentUrl;
+  // Relative URLs resolve against where the document was fetched (RFC 3986 §5.1.3).
+  const base = documentUrl;
   const home = string(document.home_page_url);
   const title = string(document.title);
   const items = Array.isArray(document.items) ? document.items.filter(isObject) : [];

@@ -1,13 +1,12 @@
-// What every format parser hands to normalize.ts: the document's facts as written (strings
-// not yet resolved, decoded or validated), so URL, date, text and identity rules live in
-// one place.
-
-/** How a text construct's value is to be read (Atom's text/html/xhtml; RSS fields are html). */
-export type TextType = 'text' | 'html' | 'xhtml';
+// What every format parser hands to normalize.ts: the document's facts as written (dates
+// unparsed, text not yet reduced to plain text or sanitized, links resolved only against the
+// xml:base in effect where they appear), so URL, date, text and identity rules live in one
+// place.
 
 export interface RawText {
   value: string;
-  type: TextType;
+  /** How the value reads: plain text, or HTML (RSS fields, Atom html, unwrapped Atom xhtml). */
+  type: 'text' | 'html';
   /** The base relative URLs inside this value resolve against (xml:base at its level). */
   base: string;
 }
@@ -24,6 +23,7 @@ export interface RawEntry {
   guid: string | null;
   /** RSS <guid isPermaLink>: a permalink guid doubles as the link when <link> is missing. */
   guidIsPermaLink: boolean;
+  /** The entry's web page, resolved against the xml:base where it appears. */
   link: string | null;
   title: RawText | null;
   /** description / summary / media:description. */
@@ -41,7 +41,7 @@ export interface RawEntry {
 export interface RawFeed {
   format: 'rss' | 'rdf' | 'atom' | 'json';
   title: RawText | null;
-  /** The site's home page as written, resolved against `base`. */
+  /** The site's home page, resolved against the xml:base where it appears. */
   siteUrl: string | null;
   base: string;
   language: string | null;

@@ -1,11 +1,12 @@
 import { htmlText, mediaEnclosures, plainText, pollingInterval, resolve, texts } from './common.js';
 import type { RawEntry, RawFeed } from './raw.js';
-import { child, childText, childrenNamed, type XmlElement } from './xml.js';
+import { child, childText, descendantsNamed, type XmlElement } from './xml.js';
 
 /** RSS 1.0 and Netscape RSS 0.90: <rdf:RDF> with <channel> and sibling <item>s. */
 export function readRdf(root: XmlElement): RawFeed {
   const channel = child(root, 'channel') ?? root;
-  const items = [...childrenNamed(root, 'item'), ...(channel === root ? [] : childrenNamed(channel, 'item'))];
+  // Items are siblings of <channel>, but an unclosed element or a misplaced </channel> moves them.
+  const items = descendantsNamed(root, 'item');
   const siteLink = childText(channel, 'link');
   return {
     format: 'rdf',

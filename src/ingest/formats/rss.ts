@@ -1,12 +1,12 @@
 import { htmlText, mediaDescription, mediaEnclosures, plainText, pollingInterval, resolve, texts } from './common.js';
 import type { RawEnclosure, RawEntry, RawFeed } from './raw.js';
-import { child, childText, childrenNamed, valueOf, type XmlElement } from './xml.js';
+import { child, childText, childrenNamed, descendantsNamed, valueOf, type XmlElement } from './xml.js';
 
 /** RSS 0.91, 0.92 and 2.0 (<rss><channel><item>…). */
 export function readRss(root: XmlElement): RawFeed {
   const channel = child(root, 'channel') ?? root;
-  // Some generators close <channel> before the items or put items beside it.
-  const items = [...childrenNamed(channel, 'item'), ...(channel === root ? [] : childrenNamed(root, 'item'))];
+  // Items may sit beside <channel> (closed too early) or inside an element left unclosed.
+  const items = descendantsNamed(root, 'item');
   const siteLink = childText(channel, 'link');
   return {
     format: 'rss',

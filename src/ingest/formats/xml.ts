@@ -52,9 +52,16 @@ function prefixForNamespace(uri: string): string | undefined {
 const INVALID_XML_CHARACTERS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const INVALID_XML_CHARACTERS_GLOBAL = new RegExp(INVALID_XML_CHARACTERS.source, 'g');
 
+const NO_NAMESPACES: ReadonlyMap<string, string> = new Map();
+
+// No feed nests this deep, even with unclosed inline tags; the tokenizer's element stack
+// gets quadratically slower beyond it, so deeper documents are refused.
+const MAX_DEPTH = 10_000;
+
 interface OpenElement {
   element: XmlElement;
-  namespaces: Map<string, string> | null;
+  /** Prefix → namespace URI in effect for this element. */
+  namespaces: ReadonlyMap<string, string>;
   start: number;
   textParts: string[];
 }
@@ -63,7 +70,7 @@ interface OpenElement {
  * Tokenizes a feed document into an element tree. htmlparser2 in XML mode never expands
  * DTD entities (no billion laughs, no XXE) and keeps going over stray "&", mismatched case
  * and unclosed inline tags; what it cannot forgive is a document that ends inside an
- * element, which is how truncated downloads look.
+ * element below the root, which is how truncated downloads look.
  */
 export function parseXml(document: string, documentUrl: string): XmlResult {
   // Control characters are not allowed in XML and never meant as text; drop them up front.
@@ -74,48 +81,20 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
   let inCdata = false;
   let ending = false;
   let truncatedAt: OpenElement | null = null;
+  let tooDeepAt: number | null = null;
 
-  const resolveName = (raw: string): string => {
-    const colon = raw.indexOf(':');
-    const prefix = colon === -1 ? '' : raw.slice(0, colon);
-    const local = colon === -1 ? raw : raw.slice(colon + 1);
-    const uri = lookupNamespace(stack, prefix);
-    const canonical = uri === undefined ? prefix : (prefixForNamespace(uri) ?? prefix);
-    return canonical ? `${canonical}:${local}` : local;
-  };
-
-  const parser = new Parser(
+  const parser: Parser = new Parser(
     {
       onopentag(rawName, rawAttrs) {
-        const parent = stack[stack.length - 1];
-        let namespaces: Map<string, string> | null = null;
-        const attrs: Record<string, string> = {};
-        for (const [name, value] of Object.entries(rawAttrs)) {
-          const decoded = value.indexOf('&') === -1 ? value : decode(value);
-          attrs[name] = decoded;
-          if (name === 'xmlns' || name.startsWith('xmlns:')) {
-            namespaces ??= new Map();
-            namespaces.set(name === 'xmlns' ? '' : name.slice(6), decoded);
-          }
+        if (stack.length >= MAX_DEPTH) {
+          tooDeepAt ??= parser.startIndex;
+          parser.pause();
+          return;
         }
-        const open: OpenElement = {
-          element: {
-            name: '',
-            attrs,
-            children: [],
-            text: '',
-            innerStart: parser.endIndex + 1,
-            innerEnd: parser.endIndex + 1,
-            source: text,
-            base: resolveBase(attrs['xml:base'], parent?.element.base ?? documentUrl),
-            lang: attrs['xml:lang'] ?? parent?.element.lang ?? null,
-          },
-          namespaces,
-          start: parser.startIndex,
-          textParts: [],
-        };
+        const parent = stack[stack.length - 1];
+        const open = openElement(rawAttrs, parent, { text, documentUrl, decode, parser });
         stack.push(open);
-        open.element.name = resolveName(rawName);
+        open.element.name = resolveName(open.namespaces, rawName);
         if (parent) parent.element.children.push(open.element);
         else root ??= open.element;
       },
@@ -126,11 +105,11 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
         const element = open.element;
         element.text = open.textParts.length === 1 ? (open.textParts[0] as string) : open.textParts.join('');
         element.innerEnd = Math.max(element.innerStart, isImplied ? parser.endIndex : parser.startIndex);
+        const parent = stack[stack.length - 1];
+        if (parent && element.children.length > 0 && NEVER_CONTAINERS.has(element.name)) adoptChildren(parent.element, element);
       },
       ontext(data) {
-        const open = stack[stack.length - 1];
-        if (!open) return;
-        open.textParts.push(inCdata || data.indexOf('&') === -1 ? data : decode(data));
+        stack[stack.length - 1]?.textParts.push(inCdata || data.indexOf('&') === -1 ? data : decode(data));
       },
       oncdatastart() {
         inCdata = true;
@@ -142,42 +121,108 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
     { xmlMode: true, decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.write(text);
+  if (tooDeepAt !== null) {
+    return { ok: false, message: `elements nested deeper than ${MAX_DEPTH} levels at line ${lineOf(text, tooDeepAt)}` };
+  }
   ending = true;
   parser.end();
 
-  // Only the root's final ">" missing ("…</rss" at the end of the file) loses nothing.
-  if (truncatedAt && !((truncatedAt as OpenElement).element === root && /<\/[^<>\s]*\s*$/.test(text))) {
-    const open = truncatedAt as OpenElement;
-    return {
-      ok: false,
-      message: `document ends inside <${open.element.name}> opened at line ${lineOf(text, open.start)}`,
-    };
+  const unclosed = truncatedAt as OpenElement | null;
+  // When only the root is left open ("</rss>" missing or cut to "</rss"), every item is
+  // complete and nothing is lost.
+  if (unclosed && unclosed.element !== root) {
+    return { ok: false, message: `document ends inside <${unclosed.element.name}> opened at line ${lineOf(text, unclosed.start)}` };
   }
   if (!root) return { ok: false, message: 'no XML element found' };
   return { ok: true, root };
 }
 
+// Elements that never hold elements. Written without "/>" (<link href="…">, as in HTML),
+// they would swallow every sibling after them until the parent closes; those siblings go
+// back to the parent.
+const NEVER_CONTAINERS = new Set(['link', 'atom:link', 'enclosure', 'media:thumbnail', 'atom:category']);
+
+function adoptChildren(parent: XmlElement, element: XmlElement): void {
+  for (const orphan of element.children) parent.children.push(orphan);
+  element.children = [];
+}
+
+interface DocumentContext {
+  text: string;
+  documentUrl: string;
+  decode: (value: string) => string;
+  parser: Parser;
+}
+
+function openElement(rawAttrs: Record<string, string>, parent: OpenElement | undefined, context: DocumentContext): OpenElement {
+  // The scope is shared with the parent until the element declares a namespace of its own,
+  // so lookups stay constant-time however deep the document nests.
+  const inherited = parent?.namespaces ?? NO_NAMESPACES;
+  let declared: Map<string, string> | null = null;
+  const attrs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(rawAttrs)) {
+    const decoded = value.indexOf('&') === -1 ? value : context.decode(value);
+    attrs[name] = decoded;
+    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      declared ??= new Map(inherited);
+      declared.set(name === 'xmlns' ? '' : name.slice(6), decoded);
+    }
+  }
+  const contentStart = context.parser.endIndex + 1;
+  const lang = attrs['xml:lang'];
+  return {
+    element: {
+      name: '',
+      attrs,
+      children: [],
+      text: '',
+      innerStart: contentStart,
+      innerEnd: contentStart,
+      source: context.text,
+      base: resolveBase(attrs['xml:base'], parent?.element.base ?? context.documentUrl),
+      // xml:lang="" explicitly says the language is unknown (XML 1.0 §2.12).
+      lang: lang === undefined ? (parent?.element.lang ?? null) : lang.trim() || null,
+    },
+    namespaces: declared ?? inherited,
+    start: context.parser.startIndex,
+    textParts: [],
+  };
+}
+
+function resolveName(scope: ReadonlyMap<string, string>, raw: string): string {
+  const colon = raw.indexOf(':');
+  const prefix = colon === -1 ? '' : raw.slice(0, colon);
+  const local = colon === -1 ? raw : raw.slice(colon + 1);
+  const uri = scope.get(prefix);
+  const canonical = uri === undefined ? prefix : (prefixForNamespace(uri) ?? prefix);
+  return canonical ? `${canonical}:${local}` : local;
+}
+
+/** How many characters internal DTD entities may add to a document, in total. */
+const ENTITY_EXPANSION_BUDGET = 1_000_000;
+
 /**
  * Decodes character references and HTML named entities (RSS 0.91 DOCTYPEs promise &eacute;
  * and friends), plus internal DTD entities whose value is a plain literal: with no
- * references inside there is no expansion bomb, and external (SYSTEM) entities are never read.
+ * references inside there is no exponential bomb, a budget caps the linear kind, and
+ * external (SYSTEM) entities are never read.
  */
 function entityDecoder(text: string): (value: string) => string {
-  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text.slice(0, 64 * 1024));
+  const doctypeStart = text.slice(0, 64 * 1024).search(/<!DOCTYPE/i);
+  const doctype = doctypeStart === -1 ? null : /^<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text.slice(doctypeStart, doctypeStart + 64 * 1024));
   const entities = new Map<string, string>();
   for (const match of doctype?.[1]?.matchAll(/<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<]*)"|'([^'&%<]*)')\s*>/g) ?? []) {
     entities.set(match[1] as string, match[2] ?? match[3] ?? '');
   }
   if (entities.size === 0) return decodeHTMLStrict;
-  return (value) => decodeHTMLStrict(value.replace(/&([A-Za-z_][\w.-]*);/g, (reference, name: string) => entities.get(name) ?? reference));
-}
-
-function lookupNamespace(stack: OpenElement[], prefix: string): string | undefined {
-  for (let index = stack.length - 1; index >= 0; index--) {
-    const uri = stack[index]?.namespaces?.get(prefix);
-    if (uri !== undefined) return uri;
-  }
-  return undefined;
+  let budget = ENTITY_EXPANSION_BUDGET;
+  const expand = (reference: string, name: string): string => {
+    const value = entities.get(name);
+    if (value === undefined || value.length > budget) return reference;
+    budget -= value.length;
+    return value;
+  };
+  return (value) => decodeHTMLStrict(value.replace(/&([A-Za-z_][\w.-]*);/g, expand));
 }
 
 function resolveBase(xmlBase: string | undefined, parentBase: string): string {
@@ -210,6 +255,21 @@ export function child(element: XmlElement, ...names: string[]): XmlElement | und
 /** All children with one of the given names, in document order. */
 export function childrenNamed(element: XmlElement, ...names: string[]): XmlElement[] {
   return element.children.filter((candidate) => names.includes(candidate.name));
+}
+
+/**
+ * Elements with one of the names anywhere below `element`, in document order, without
+ * looking inside a match. An unclosed element (<itunes:category …> without "/>") swallows
+ * the items that follow it; they are still the feed's items.
+ */
+export function descendantsNamed(element: XmlElement, ...names: string[]): XmlElement[] {
+  const found: XmlElement[] = [];
+  const pending = [...element.children].reverse();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (names.includes(next.name)) found.push(next);
+    else for (let index = next.children.length - 1; index >= 0; index--) pending.push(next.children[index] as XmlElement);
+  }
+  return found;
 }
 
 /** Trimmed value of the first matching child (see valueOf), or null when absent or empty. */
