@@ -9,8 +9,26 @@ import { itemIdentity, stripTrackingParams } from './identity.js';
 /** How long a summary cut from full content may be, in characters. */
 export const EXCERPT_LENGTH = 300;
 
+/**
+ * An entry normalized in everything but its content, which stays as the feed wrote it:
+ * sanitizing is the dearest step of parsing, and a re-fetched feed mostly repeats entries
+ * already stored, so ingest sanitizes only the entries that are new or changed.
+ */
+export interface ItemDraft extends Omit<Item, 'contentHtml'> {
+  content: RawText | null;
+}
+
+export interface DraftFeed extends Omit<ParsedFeed, 'items'> {
+  items: ItemDraft[];
+}
+
 /** A format parser's raw document → the shared model. The only place an Item is built. */
 export function normalizeFeed(raw: RawFeed): ParsedFeed {
+  const feed = draftFeed(raw);
+  return { ...feed, items: feed.items.map(finishItem) };
+}
+
+export function draftFeed(raw: RawFeed): DraftFeed {
   const title = toPlainText(raw.title);
   return {
     format: raw.format,
@@ -18,12 +36,22 @@ export function normalizeFeed(raw: RawFeed): ParsedFeed {
     siteUrl: raw.siteUrl ? httpUrl(raw.siteUrl, raw.base) : null,
     language: languageTag(raw.language),
     minIntervalMinutes: raw.minIntervalMinutes,
-    items: raw.entries.map((entry) => normalizeEntry(entry, raw)),
+    items: raw.entries.map((entry) => draftEntry(entry, raw)),
   };
 }
 
 /** One raw entry → an Item; the feed supplies the language an entry does not state. */
 export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): Item {
+  return finishItem(draftEntry(entry, feed));
+}
+
+/** The content, sanitized with URLs made absolute: what turns a draft into an Item. */
+export function finishItem(draft: ItemDraft): Item {
+  const { content, ...rest } = draft;
+  return { ...rest, contentHtml: content ? sanitizeContent(toHtml(content), content.base) : '' };
+}
+
+function draftEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): ItemDraft {
   const title = toPlainText(entry.title);
   const link = entryLink(entry);
   const url = link ? stripTrackingParams(link) : null;
@@ -38,7 +66,7 @@ export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>)
     url,
     title,
     summary: summaryText || excerpt(toPlainText(entry.content)),
-    contentHtml: contentSource ? sanitizeContent(toHtml(contentSource), contentSource.base) : '',
+    content: contentSource,
     authors: unique(entry.authors.map(personName)),
     categories: unique(entry.categories),
     // An entry without its own date still has to sort somewhere; its last update is the

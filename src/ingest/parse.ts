@@ -6,9 +6,10 @@ import type { RawFeed } from './formats/raw.js';
 import { readRdf } from './formats/rdf.js';
 import { readRss } from './formats/rss.js';
 import { parseXml, type XmlElement } from './formats/xml.js';
-import { normalizeFeed } from './normalize.js';
+import { type DraftFeed, draftFeed, normalizeFeed } from './normalize.js';
 
 export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: FeedError };
+export type DraftResult = { ok: true; feed: DraftFeed } | { ok: false; error: FeedError };
 
 type RawResult = { ok: true; raw: RawFeed } | { ok: false; message: string };
 
@@ -17,18 +18,28 @@ type RawResult = { ok: true; raw: RawFeed } | { ok: false; message: string };
  * Never throws; an unreadable document is a 'parse' error naming what was wrong.
  */
 export function parseFeed(body: Buffer, source: { url: string; contentType: string | null }): ParseResult {
+  return read(body, source, normalizeFeed);
+}
+
+/** Like parseFeed, but entries keep their content unsanitized until finishItem (see ItemDraft). */
+export function parseFeedDrafts(body: Buffer, source: { url: string; contentType: string | null }): DraftResult {
+  return read(body, source, draftFeed);
+}
+
+function read<T>(body: Buffer, source: { url: string; contentType: string | null }, normalize: (raw: RawFeed) => T):
+  { ok: true; feed: T } | { ok: false; error: FeedError } {
   try {
     const decoded = decodeBody(body, source.contentType);
     if (!decoded.ok) return failure(decoded.message);
     const raw = readDocument(decoded.text, source.url);
     if (!raw.ok) return failure(raw.message);
-    return { ok: true, feed: normalizeFeed(raw.raw) };
+    return { ok: true, feed: normalize(raw.raw) };
   } catch (error) {
     return failure(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-function failure(message: string): ParseResult {
+function failure(message: string): { ok: false; error: FeedError } {
   return { ok: false, error: { kind: 'parse', message } };
 }
 

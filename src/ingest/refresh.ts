@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FeedError, FeedRecord, Item, ParsedFeed } from '../model.js';
+import type { FeedError, FeedRecord, Item } from '../model.js';
 import type { ItemToSave, SaveSummary, Store } from '../store/index.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
 import { analyzeDoc } from '../topics/text.js';
@@ -7,7 +7,8 @@ import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
 import { htmlToText } from '../html/text.js';
 import { type FetchLimits, fetchFeed } from './fetch.js';
 import { matchableDoc } from '../topics/matchable.js';
-import { parseFeed } from './parse.js';
+import { type DraftFeed, finishItem, type ItemDraft } from './normalize.js';
+import { parseFeedDrafts } from './parse.js';
 import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
 
 export interface RefreshDeps {
@@ -38,14 +39,15 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-// What makes an entry "changed": any field a reader sees. Dates alone flapping count too.
-function itemHash(item: Item): string {
-  return sha256(JSON.stringify([item.title, item.url, item.summary, item.contentHtml, item.authors,
-    item.categories, item.publishedAt, item.updatedAt, item.enclosures]));
+// What makes an entry "changed": any field a reader sees, content as the feed wrote it (so an
+// unchanged entry is recognised before its content is sanitized). Dates alone flapping count too.
+function itemHash(item: ItemDraft): string {
+  return sha256(JSON.stringify([item.title, item.url, item.summary, item.content?.value ?? null, item.content?.base ?? null,
+    item.authors, item.categories, item.publishedAt, item.updatedAt, item.enclosures]));
 }
 
 // Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it.
-function uniqueByIdentity(items: Item[]): Item[] {
+function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
   const seen = new Set<string>();
   return items.filter((item) => (seen.has(item.identity) ? false : (seen.add(item.identity), true)));
 }
@@ -63,7 +65,7 @@ function prepareItem(item: Item, contentHash: string, feed: FeedRecord, feedTitl
   };
 }
 
-async function prepareItems(deps: RefreshDeps, feed: FeedRecord, parsed: ParsedFeed): Promise<ItemToSave[]> {
+async function prepareItems(deps: RefreshDeps, feed: FeedRecord, parsed: DraftFeed): Promise<ItemToSave[]> {
   const items = uniqueByIdentity(parsed.items);
   const stored = await deps.store.storedItemHashes(feed.id, items.map((item) => item.identity));
   const index = deps.topicIndex();
@@ -71,9 +73,9 @@ async function prepareItems(deps: RefreshDeps, feed: FeedRecord, parsed: ParsedF
   const prepared: ItemToSave[] = [];
   for (const item of items) {
     const hash = itemHash(item);
-    // Unchanged entries are neither tokenized nor matched again: most of every re-fetch.
+    // Unchanged entries are neither sanitized, tokenized nor matched again: most of every re-fetch.
     if (stored.get(item.identity) === hash) continue;
-    prepared.push(prepareItem(item, hash, feed, feedTitle, index));
+    prepared.push(prepareItem(finishItem(item), hash, feed, feedTitle, index));
   }
   return prepared;
 }
@@ -125,7 +127,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       });
       return report('unchanged-body', summary, null);
     }
-    const parsed = parseFeed(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
+    const parsed = parseFeedDrafts(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
     if (!parsed.ok) return await saveError(parsed.error, fetched.httpStatus, null, fetched.permanentUrl);
     const items = await prepareItems(deps, feed, parsed.feed);
     const summary = await deps.store.saveFetchResult(feed.id, {
