@@ -93,7 +93,8 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
   if (!parsed.success) throw new ConfigError(`${path}: ${describeIssues(parsed.error)}`);
   const file = parsed.data;
   const configDir = dirname(path);
-  const database = env.FEEDSIEVE_DB ?? file.database;
+  // An empty variable is unset, as a shell's `FEEDSIEVE_DB= feedsieve …` means.
+  const database = env.FEEDSIEVE_DB || file.database;
   let port = file.server.port;
   if (env.PORT !== undefined && env.PORT !== '') {
     port = Number(env.PORT);

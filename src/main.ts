@@ -5,6 +5,8 @@ import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
+import { discoverFeed } from './ingest/discover.js';
+import { fetchFeed } from './ingest/fetch.js';
 import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
@@ -63,6 +65,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   const refreshDeps: RefreshDeps = {
     store,
     now,
+    fetch: fetchFeed,
     topicIndex: () => topics.current(),
     fetchLimits: {
       timeoutMs: config.ingest.timeoutMs,
@@ -149,6 +152,7 @@ export function buildApp(core: Core, cache: FeedCache, options: {
     websubHub: config.server.websubHub ?? null,
     feedMaxAgeSeconds: config.ingest.minIntervalMinutes * 60,
     metrics: options.metrics ?? null,
+    discover: (url) => discoverFeed(url, { ...core.refreshDeps.fetchLimits, allowFileUrls: false }),
     scheduler: options.scheduler ?? (() => ({ alive: true, lastTickAt: null })),
     async onTopicChanged(slug, query) {
       await core.topics.reload();

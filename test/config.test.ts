@@ -39,6 +39,7 @@ describe('config', () => {
     expect(config.server.baseUrl).toBe('http://127.0.0.1:9090');
     expect(config.adminToken).toBe('s3cret-token');
     expect(() => parseConfig({ feeds: [] }, at, { PORT: 'x' })).toThrow(/PORT/);
+    expect(parseConfig({ feeds: [] }, at, { FEEDSIEVE_DB: '', PORT: '' }).database).toBe('/srv/feedsieve/data/feedsieve.db');
   });
 
   it('resolves relative file: feed URLs against the config folder', () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { FeedError } from '../model.js';
 import type { Store } from '../store/index.js';
 
 /** Everything the HTTP layer needs, handed in by main.ts; nothing here reads config or env. */
@@ -18,6 +19,8 @@ export interface AppDeps {
   /** Called after a feed is added: fetch it now rather than at the next tick. */
   onFeedAdded: (feedId: number) => void;
   metrics: Metrics | null;
+  /** Finds the feed behind a URL that may be a web page (its <link rel="alternate">). */
+  discover?: (url: string) => Promise<{ ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError }>;
   /** Whether the ingest schedule runs, and when it last ticked (ISO-8601). */
   scheduler: () => { alive: boolean; lastTickAt: string | null };
 }

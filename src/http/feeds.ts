@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { FeedRecord } from '../model.js';
+import type { FeedError, FeedRecord } from '../model.js';
 import { DuplicateFeedError } from '../store/index.js';
 import { renderOpml } from '../opml.js';
 import type { AppDeps } from './deps.js';
@@ -37,7 +37,16 @@ export function feedJson(feed: FeedRecord) {
 
 const feedId = z.coerce.number().int().positive();
 
-export function feedsRouter(deps: AppDeps): Router {
+/** What ingest/discover.ts answers for a URL: the feed it leads to, or why there is none. */
+export type FeedDiscovery = (url: string) => Promise<
+  { ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError }
+>;
+
+/**
+ * Feed management. With `discover`, a posted URL is fetched first and may be a web page that
+ * links to its feed; without it, the URL is stored as given and its first fetch tells.
+ */
+export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefined }): Router {
   const router = Router();
   const admin = requireAdmin(deps.adminToken);
 
@@ -61,12 +70,23 @@ export function feedsRouter(deps: AppDeps): Router {
   router.post('/api/feeds', admin, async (req, res) => {
     const body = feedBodySchema.safeParse(req.body);
     if (!body.success) throw fromZod(body.error, 'body');
+    // Known URLs are refused before any fetch: no reason to touch the network for a duplicate.
+    if (await deps.store.getFeedByUrl(body.data.url)) throw duplicate(body.data.url);
+    let url = body.data.url;
+    if (deps.discover) {
+      const found = await deps.discover(url);
+      if (!found.ok) {
+        // The message names the URL already, without any password it carried.
+        throw new HttpProblem(422, 'Unprocessable Content', `no feed found: ${found.error.message}`);
+      }
+      url = found.feedUrl;
+    }
     try {
-      const feed = await deps.store.addFeed({ url: body.data.url, title: body.data.title ?? null, origin: 'api' }, deps.now());
+      const feed = await deps.store.addFeed({ url, title: body.data.title ?? null, origin: 'api' }, deps.now());
       deps.onFeedAdded(feed.id);
       res.status(201).location(`/api/feeds/${feed.id}`).json(feedJson(feed));
     } catch (error) {
-      if (error instanceof DuplicateFeedError) throw new HttpProblem(409, 'Conflict', error.message);
+      if (error instanceof DuplicateFeedError) throw duplicate(url);
       throw error;
     }
   });
@@ -79,4 +99,8 @@ export function feedsRouter(deps: AppDeps): Router {
   });
 
   return router;
+}
+
+function duplicate(url: string): HttpProblem {
+  return new HttpProblem(409, 'Conflict', `a feed with the URL ${url} already exists`);
 }

@@ -2,16 +2,12 @@
 // (conditional GET, compression) and defensively (deadlines, a byte limit on decoded bytes,
 // redirects checked hop by hop, no connections to private addresses). Every failure comes
 // back as a FeedError value; nothing here rejects.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Readable, type Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Agent, Dispatcher } from 'undici';
 import type { FeedError } from '../model.js';
 import { BlockedAddressError, createGuardedAgent, isBlockedAddress } from './address-guard.js';
+import { discard, header, readFileLimited, readResponseBody, TooLargeError } from './fetch-body.js';
 
 export interface Validators {
   etag: string | null;
@@ -97,11 +93,11 @@ export function createFetcher(policy: AddressPolicy): FeedFetcher {
     }
     if (start.protocol === 'file:') {
       if (limits.allowFileUrls) return readFeedFile(start, validators, ctx);
-      const message = `GET ${shown(start)}: file URLs are allowed only in the config file`;
+      const message = `GET ${redactUrl(start)}: file URLs are allowed only in the config file`;
       return failure({ kind: 'unsupported-scheme', message });
     }
     if (start.protocol !== 'http:' && start.protocol !== 'https:') {
-      const message = `GET ${shown(start)}: ${start.protocol} is not http or https`;
+      const message = `GET ${redactUrl(start)}: ${start.protocol} is not http or https`;
       return failure({ kind: 'unsupported-scheme', message });
     }
     const agent = createGuardedAgent(policy.isBlocked, limits);
@@ -145,16 +141,16 @@ async function followRedirects(start: URL, validators: Validators, agent: Agent,
     }
     await discard(response);
     if (redirects >= ctx.limits.maxRedirects) {
-      const message = `GET ${shown(start)}: more than ${ctx.limits.maxRedirects} redirects`;
+      const message = `GET ${redactUrl(start)}: more than ${ctx.limits.maxRedirects} redirects`;
       return failure({ kind: 'redirect', message });
     }
     const next = resolveLocation(location, current);
     if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-      const message = `GET ${shown(current)}: redirect to ${location}, which is not an http(s) URL`;
+      const message = `GET ${redactUrl(current)}: redirect to ${location}, which is not an http(s) URL`;
       return failure({ kind: 'unsupported-scheme', message });
     }
     if (visited.has(next.href)) {
-      return failure({ kind: 'redirect', message: `GET ${shown(start)}: redirect loop back to ${shown(next)}` });
+      return failure({ kind: 'redirect', message: `GET ${redactUrl(start)}: redirect loop back to ${redactUrl(next)}` });
     }
     visited.add(next.href);
     everyHopPermanent &&= PERMANENT_REDIRECTS.has(response.statusCode);
@@ -194,22 +190,9 @@ async function finishResponse(
     await discard(response);
     return failure(statusError(status, url), retryAfterFor(status, response.headers), permanentUrl);
   }
-  const decoders = decodersFor(header(response.headers, 'content-encoding'));
-  if (decoders === null) {
-    await discard(response);
-    const encoding = header(response.headers, 'content-encoding');
-    const message = `GET ${shown(url)}: unsupported Content-Encoding ${encoding}`;
-    return failure({ kind: 'network', message }, null, permanentUrl);
-  }
-  // An honest Content-Length over the limit saves downloading what we would throw away.
-  const declaredLength = Number(header(response.headers, 'content-length') ?? Number.NaN);
-  if (decoders.length === 0 && declaredLength > ctx.limits.maxBytes) {
-    await discard(response);
-    return failure(transportError(new TooLargeError(ctx.limits.maxBytes), url, ctx), null, permanentUrl);
-  }
   let body: Buffer;
   try {
-    body = await readLimited(response.body, decoders, ctx);
+    body = await readResponseBody(response, ctx.limits.maxBytes, ctx.signal);
   } catch (err) {
     return failure(transportError(err, url, ctx), null, permanentUrl);
   }
@@ -226,7 +209,7 @@ async function finishResponse(
 }
 
 function statusError(status: number, url: URL): FeedError {
-  const message = `GET ${shown(url)}: HTTP ${status}`;
+  const message = `GET ${redactUrl(url)}: HTTP ${status}`;
   if (status === 410) return { kind: 'gone', message, httpStatus: status };
   if (status === 429 || status === 503) return { kind: 'rate-limited', message, httpStatus: status };
   return { kind: 'http', message, httpStatus: status };
@@ -248,72 +231,13 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
   return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
 }
 
-/**
- * Decoders for a Content-Encoding list, in the order to apply them (the reverse of the order
- * the server applied them); null when one of them is unknown.
- */
-function decodersFor(contentEncoding: string | null): Transform[] | null {
-  const codings = (contentEncoding ?? '')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
-  const decoders: Transform[] = [];
-  for (const coding of codings.reverse()) {
-    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip());
-    else if (coding === 'deflate') decoders.push(createInflate());
-    else if (coding === 'br') decoders.push(createBrotliDecompress());
-    else return null;
-  }
-  return decoders;
-}
-
-class TooLargeError extends Error {
-  constructor(readonly maxBytes: number) {
-    super(`body over ${maxBytes} bytes`);
-  }
-}
-
-/**
- * Read a whole stream through its decoders, stopping as soon as the decoded size passes
- * the limit: a 10 MB gzip bomb costs at most maxBytes of memory, not 10 MB.
- */
-async function readLimited(source: Readable, decoders: Transform[], ctx: Attempt): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const collect = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      total += chunk.length;
-      if (total > ctx.limits.maxBytes) return callback(new TooLargeError(ctx.limits.maxBytes));
-      chunks.push(chunk);
-      callback();
-    },
-  });
-  await pipeline([source, ...decoders, collect], { signal: ctx.signal });
-  return Buffer.concat(chunks, total);
-}
-
 /** Feeds from the config file may be local files; the byte limit still applies. */
 async function readFeedFile(url: URL, validators: Validators, ctx: Attempt): Promise<FetchOutcome> {
   try {
-    const path = fileURLToPath(url);
-    const info = await stat(path);
-    if (!info.isFile()) return failure({ kind: 'network', message: `read ${shown(url)}: not a file` });
-    const lastModified = info.mtime.toUTCString();
-    if (validators.lastModified === lastModified) {
-      return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl: null };
-    }
-    if (info.size > ctx.limits.maxBytes) throw new TooLargeError(ctx.limits.maxBytes);
-    const body = await readLimited(createReadStream(path), [], ctx);
-    return {
-      status: 'ok',
-      httpStatus: 200,
-      body,
-      contentType: null,
-      etag: null,
-      lastModified,
-      finalUrl: url.href,
-      permanentUrl: null,
-    };
+    const read = await readFileLimited(fileURLToPath(url), validators.lastModified, ctx.limits.maxBytes, ctx.signal);
+    if (!read.changed) return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl: null };
+    const { body, lastModified } = read;
+    return { status: 'ok', httpStatus: 200, body, contentType: null, etag: null, lastModified, finalUrl: url.href, permanentUrl: null };
   } catch (err) {
     const error = transportError(err, url, ctx);
     return failure({ ...error, message: error.message.replace(/^GET /, 'read ') });
@@ -322,7 +246,7 @@ async function readFeedFile(url: URL, validators: Validators, ctx: Attempt): Pro
 
 /** Name what went wrong below HTTP: deadline, byte limit, address guard or the network. */
 function transportError(err: unknown, url: URL, ctx: Attempt): FeedError {
-  const where = `GET ${shown(url)}`;
+  const where = `GET ${redactUrl(url)}`;
   if (err instanceof TooLargeError) {
     return { kind: 'too-large', message: `${where}: body over ${err.maxBytes} bytes` };
   }
@@ -359,12 +283,6 @@ function failure(
   return { status: 'error', error, retryAfterSeconds, permanentUrl };
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | null {
-  const value = headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first ?? null;
-}
-
 function decodeUserinfo(part: string): string {
   try {
     return decodeURIComponent(part);
@@ -374,9 +292,14 @@ function decodeUserinfo(part: string): string {
 }
 
 /** A URL for messages, which are stored and shown: without any password it carries. */
-function shown(url: URL): string {
-  if (url.username === '' && url.password === '') return url.href;
-  const safe = new URL(url.href);
+export function redactUrl(url: URL | string): string {
+  let safe: URL;
+  try {
+    safe = new URL(url);
+  } catch {
+    return String(url);
+  }
+  if (safe.username === '' && safe.password === '') return safe.href;
   safe.username = '';
   safe.password = '';
   return safe.href;
@@ -388,9 +311,4 @@ function resolveLocation(location: string, base: URL): URL | null {
   } catch {
     return null;
   }
-}
-
-/** Drain a body we do not need, so the connection can carry the next hop; errors do not matter. */
-async function discard(response: Dispatcher.ResponseData): Promise<void> {
-  await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
 }

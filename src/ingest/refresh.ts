@@ -5,7 +5,7 @@ import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js'
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
 import { htmlToText } from '../html/text.js';
-import { type FetchLimits, fetchFeed } from './fetch.js';
+import type { FeedFetcher, FetchLimits } from './fetch.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { type DraftFeed, finishItem, type ItemDraft } from './normalize.js';
 import { parseFeedDrafts } from './parse.js';
@@ -13,6 +13,8 @@ import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedu
 
 export interface RefreshDeps {
   store: Store;
+  /** fetchFeed in production; createFetcher(policy) where the address policy differs. */
+  fetch: FeedFetcher;
   fetchLimits: Omit<FetchLimits, 'allowFileUrls'>;
   schedule: ScheduleSettings;
   topicIndex: () => TopicIndex;
@@ -104,7 +106,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
   };
 
   try {
-    const fetched = await fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified },
+    const fetched = await deps.fetch(feed.url, { etag: feed.etag, lastModified: feed.lastModified },
       { ...deps.fetchLimits, allowFileUrls: feed.origin === 'config' }, signal);
     if (fetched.status === 'error') {
       // A shutdown is not the feed's failure: record nothing, so it stays due for the next run.
