@@ -1,3 +1,4 @@
+import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { analyzeDoc } from '../topics/text.js';
 import { compileQuery, matchQuery } from '../topics/match.js';
@@ -11,13 +12,16 @@ export interface TopicRegistry {
   reload(): Promise<void>;
 }
 
-export async function createTopicRegistry(store: Store, now: () => Date): Promise<TopicRegistry> {
+export async function createTopicRegistry(store: Store, now: () => Date, log: Logger): Promise<TopicRegistry> {
   let index = buildTopicIndex([]);
   const registry: TopicRegistry = {
     current: () => index,
     async reload() {
       const topics = await store.listTopics(now());
       index = buildTopicIndex(topics.map((t) => ({ slug: t.slug, query: t.query })));
+      // Queries are checked where they enter (config, API), so this means a stored query that a
+      // newer parser no longer accepts: say which, and match the others.
+      for (const { slug, error } of index.rejected) log.error({ topic: slug, error: error.message }, 'topic query does not parse; topic not matched');
     },
   };
   await registry.reload();

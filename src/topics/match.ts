@@ -1,5 +1,4 @@
 import type { AtomQuery, Query, QueryField } from './query.js';
-import { americanSpelling } from './spelling.js';
 import { foldWord, normalizeLanguage, tokenize, type AnalyzedDoc, type FieldTokens, type TextField } from './text.js';
 
 /** Where an unprefixed term looks: what a reader sees as the item itself. */
@@ -88,14 +87,14 @@ interface Occurrence {
   last: number;
 }
 
-function wordsIn(m: WordsMatcher, field: FieldTokens, out: Occurrence[], firstOnly: boolean): void {
+/** Called with each occurrence's first and last token number; returning true stops the scan. */
+type Visit = (first: number, last: number) => boolean;
+
+function scanWords(m: WordsMatcher, field: FieldTokens, visit: Visit): void {
   const starts = field.byNorm.get(m.norms[0] as string);
   if (!starts) return;
   for (const first of starts) {
-    if (sequenceAt(m, field, first)) {
-      out.push({ field, first, last: first + m.norms.length - 1 });
-      if (firstOnly) return;
-    }
+    if (sequenceAt(m, field, first) && visit(first, first + m.norms.length - 1)) return;
   }
 }
 
@@ -109,55 +108,55 @@ function sequenceAt(m: WordsMatcher, field: FieldTokens, first: number): boolean
   return true;
 }
 
-const BUCKET_KEY_LENGTH = 3;
-
-// Non-exact prefix terms look words up by their first letters. The buckets are built for a field
-// the first time a prefix term meets it, so items that meet no prefix term never pay for them.
-const prefixBuckets = new WeakMap<FieldTokens, Map<string, number[]>>();
-
-function bucketsOf(field: FieldTokens): Map<string, number[]> {
-  let buckets = prefixBuckets.get(field);
-  if (buckets) return buckets;
-  buckets = new Map();
-  const add = (key: string, i: number) => {
-    const list = buckets?.get(key);
-    if (list) list.push(i);
-    else buckets?.set(key, [i]);
-  };
-  field.folded.forEach((folded, i) => {
-    const key = folded.slice(0, BUCKET_KEY_LENGTH);
-    add(key, i);
-    const american = americanSpelling(folded).slice(0, BUCKET_KEY_LENGTH);
-    if (american !== key) add(american, i);
-  });
-  prefixBuckets.set(field, buckets);
-  return buckets;
-}
-
 function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
   if (m.exact) return (field.surfaces[i] as string).startsWith(m.prefix);
-  const folded = field.folded[i] as string;
-  return folded.startsWith(m.prefix) || americanSpelling(folded).startsWith(m.prefix);
+  return (field.folded[i] as string).startsWith(m.prefix) || (field.american[i] as string).startsWith(m.prefix);
 }
 
-function prefixIn(m: PrefixMatcher, field: FieldTokens, out: Occurrence[], firstOnly: boolean): void {
-  const useBuckets = !m.exact && m.prefix.length >= BUCKET_KEY_LENGTH;
-  const candidates = useBuckets ? (bucketsOf(field).get(m.prefix.slice(0, BUCKET_KEY_LENGTH)) ?? []) : field.folded.keys();
-  for (const i of candidates) {
-    if (prefixAt(m, field, i)) {
-      out.push({ field, first: i, last: i });
-      if (firstOnly) return;
-    }
+// A scan of the field: the topic index only offers a prefix topic to items that have a word
+// starting with the prefix, so the scan usually finds one, and indexing words by their first
+// letters for every item would cost more than these scans.
+function scanPrefix(m: PrefixMatcher, field: FieldTokens, visit: Visit): void {
+  for (let i = 0; i < field.folded.length; i++) {
+    if (prefixAt(m, field, i) && visit(i, i)) return;
   }
 }
 
-function occurrences(m: AtomMatcher, doc: AnalyzedDoc, fields: readonly TextField[], firstOnly: boolean): Occurrence[] {
+function scan(m: AtomMatcher, field: FieldTokens, visit: Visit): void {
+  if (m.kind === 'words') scanWords(m, field, visit);
+  else scanPrefix(m, field, visit);
+}
+
+function hasAtom(m: AtomMatcher, doc: AnalyzedDoc): boolean {
+  let found = false;
+  for (const name of m.fields) {
+    scan(m, doc.fields[name], () => (found = true));
+    if (found) return true;
+  }
+  return false;
+}
+
+/** Adds the written text of every occurrence to `terms`; whether there was any. */
+function collectAtom(m: AtomMatcher, doc: AnalyzedDoc, terms: string[]): boolean {
+  const before = terms.length;
+  for (const name of m.fields) {
+    const field = doc.fields[name];
+    scan(m, field, (first, last) => {
+      terms.push(first === last ? (field.surfaces[first] as string) : field.surfaces.slice(first, last + 1).join(' '));
+      return false;
+    });
+  }
+  return terms.length > before;
+}
+
+function occurrences(m: AtomMatcher, doc: AnalyzedDoc, fields: readonly TextField[]): Occurrence[] {
   const out: Occurrence[] = [];
   for (const name of fields) {
     const field = doc.fields[name];
-    if (m.kind === 'words') wordsIn(m, field, out, firstOnly);
-    else prefixIn(m, field, out, firstOnly);
-    if (firstOnly && out.length > 0) break;
+    scan(m, field, (first, last) => {
+      out.push({ field, first, last });
+      return false;
+    });
   }
   return out;
 }
@@ -193,20 +192,17 @@ function commonFields(a: AtomMatcher, b: AtomMatcher): TextField[] {
 function evaluate(node: CompiledQuery, doc: AnalyzedDoc, terms: string[] | null): boolean {
   switch (node.kind) {
     case 'words':
-    case 'prefix': {
-      const found = occurrences(node, doc, node.fields, terms === null);
-      if (terms) for (const o of found) terms.push(spanText(o));
-      return found.length > 0;
-    }
+    case 'prefix':
+      return terms ? collectAtom(node, doc, terms) : hasAtom(node, doc);
     case 'lang':
       return doc.language !== null && (doc.language === node.tag || doc.language.startsWith(node.tag + '-'));
     case 'feed-id':
       return doc.feedId === node.id;
     case 'near': {
       const fields = commonFields(node.left, node.right);
-      const left = occurrences(node.left, doc, fields, false);
+      const left = occurrences(node.left, doc, fields);
       if (left.length === 0) return false;
-      const near = nearOccurrences(left, occurrences(node.right, doc, fields, false), node.distance, terms === null);
+      const near = nearOccurrences(left, occurrences(node.right, doc, fields), node.distance, terms === null);
       if (terms) for (const o of near) terms.push(spanText(o));
       return near.length > 0;
     }
@@ -240,7 +236,7 @@ export function matchQuery(compiled: CompiledQuery, doc: AnalyzedDoc): { matched
   return { matched: true, terms: [...new Set(terms)] };
 }
 
-/** The cheaper test the topic index uses after narrowing: matched or not, no terms collected. */
+/** Matched or not, without collecting terms: cheaper, for counting and filtering. */
 export function queryMatches(compiled: CompiledQuery, doc: AnalyzedDoc): boolean {
   return evaluate(compiled, doc, null);
 }

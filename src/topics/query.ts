@@ -47,7 +47,7 @@ class SyntaxFailure extends Error {
 
 const LANGUAGE_TAG = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
 
-/** Parses the query language (see QUERY-LANGUAGE.md). Never throws: errors carry their position. */
+/** Parses the query language (documented in the README, "Topic queries"). Never throws: errors carry their position. */
 export function parseQuery(text: string): QueryParse {
   const lexed = lexQuery(text);
   if (!lexed.ok) return { ok: false, error: lexed.error };
@@ -163,6 +163,9 @@ class Parser {
         throw new SyntaxFailure(this.here(), `expected term or phrase after NEAR/${near.distance}`);
       }
       const right = this.parseAtom(atomField);
+      if (left.field === 'lang' || right.field === 'lang') {
+        throw new SyntaxFailure(near.pos, `NEAR/${near.distance} needs words on both sides, not lang:`);
+      }
       pairs.push({ type: 'near', left, right, distance: near.distance });
       left = right;
     }

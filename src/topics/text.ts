@@ -24,7 +24,9 @@ export interface Token {
   surface: string;
   /** Lower-cased, accents and acronym dots removed ("nato", "cafe", "us"). Prefixes match this. */
   folded: string;
-  /** folded, then American spelling, then stemmed ("defences" -> "defens"). Terms match this. */
+  /** folded in American spelling ("defence" -> "defense"). Prefixes match this too. */
+  american: string;
+  /** american, stemmed ("defences" -> "defens"). Terms match this. */
   norm: string;
   start: number;
   end: number;
@@ -36,6 +38,7 @@ export interface Token {
 export interface FieldTokens {
   surfaces: string[];
   folded: string[];
+  american: string[];
   norms: string[];
   /** Word positions; separate values (summary and content, each category) are SEGMENT_GAP apart. */
   positions: number[];
@@ -75,16 +78,22 @@ const WORD = new RegExp(
 const CLAUSE_END = /[,;:.!?()[\]{}…|•·]/;
 const APOSTROPHES = new Set(["'", '\u2019', '\u02bc', '`', '\u00b4']);
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
+// Marks a reader treats as optional: Latin, Greek and Cyrillic accents, Arabic short vowels.
+// Other marks are part of the letter (kana voicing, Devanagari vowel signs) and stay.
+const OPTIONAL_MARKS = /[\u0300-\u036f\u064b-\u065f]/g;
 // Letters that accent stripping (NFD) leaves alone but a reader treats as their plain spelling.
-const SPECIAL_FOLDS: Record<string, string> = { 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'ø': 'o', 'đ': 'd', 'ł': 'l', 'ı': 'i', 'þ': 'th' };
-const SPECIAL_FOLD = /[ßæœøđłıþ]/g;
+// The final sigma too: toLowerCase writes "ς" only at a word's end, so "ΟΔΟΣ" and the start of
+// "ΟΔΟΣΗ" would otherwise fold apart.
+const SPECIAL_FOLDS: Record<string, string> = { 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'ø': 'o', 'đ': 'd', 'ł': 'l', 'ı': 'i', 'þ': 'th', 'ς': 'σ' };
+const SPECIAL_FOLD = /[ßæœøđłıþς]/g;
 
 /** Case and accent folding: "Café" -> "cafe", "Straße" -> "strasse", "U.S." -> "us". */
 export function foldWord(surface: string): string {
   return surface
     .toLowerCase()
     .normalize('NFD')
-    .replace(/\p{M}/gu, '')
+    .replace(OPTIONAL_MARKS, '')
+    .normalize('NFC')
     .replace(SPECIAL_FOLD, (ch) => SPECIAL_FOLDS[ch] ?? ch)
     .replace(/\./g, '');
 }
@@ -97,6 +106,7 @@ export function normalizeWord(folded: string): string {
 interface WordForms {
   surface: string;
   folded: string;
+  american: string;
   norm: string;
 }
 
@@ -110,7 +120,8 @@ function formsOf(raw: string): WordForms {
   if (forms === undefined) {
     const surface = raw.normalize('NFKC');
     const folded = foldWord(surface);
-    forms = { surface, folded, norm: normalizeWord(folded) };
+    const american = americanSpelling(folded);
+    forms = { surface, folded, american, norm: stem(american) };
     if (formsCache.size >= FORMS_CACHE_LIMIT) formsCache.clear();
     formsCache.set(raw, forms);
   }
@@ -125,10 +136,10 @@ export function tokenize(text: string): Token[] {
     const raw = m[0];
     const start = m.index;
     if (isPossessiveS(text, raw, start)) continue;
-    const { surface, folded, norm } = formsOf(raw);
+    const { surface, folded, american, norm } = formsOf(raw);
     if (folded === '') continue;
     const clauseStart = tokens.length === 0 || CLAUSE_END.test(text.slice(previousEnd, start));
-    tokens.push({ surface, folded, norm, start, end: start + raw.length, clauseStart });
+    tokens.push({ surface, folded, american, norm, start, end: start + raw.length, clauseStart });
     previousEnd = start + raw.length;
   }
   return tokens;
@@ -142,7 +153,7 @@ function isPossessiveS(text: string, raw: string, start: number): boolean {
 }
 
 function emptyField(): FieldTokens {
-  return { surfaces: [], folded: [], norms: [], positions: [], clauseStarts: [], byNorm: new Map() };
+  return { surfaces: [], folded: [], american: [], norms: [], positions: [], clauseStarts: [], byNorm: new Map() };
 }
 
 /** Appends each value's tokens to the field, SEGMENT_GAP positions after the previous value. */
@@ -155,6 +166,7 @@ function addValues(field: FieldTokens, values: string[]): void {
       const index = field.norms.length;
       field.surfaces.push(token.surface);
       field.folded.push(token.folded);
+      field.american.push(token.american);
       field.norms.push(token.norm);
       field.positions.push(next++);
       field.clauseStarts.push(token.clauseStart);
@@ -190,10 +202,8 @@ export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
   for (const name of TEXT_FIELDS) {
     const field = fields[name];
     for (const norm of field.byNorm.keys()) norms.add(norm);
-    for (const folded of field.folded) {
-      words.add(folded);
-      words.add(americanSpelling(folded));
-    }
+    for (const folded of field.folded) words.add(folded);
+    for (const american of field.american) words.add(american);
   }
   const language = doc.language ? normalizeLanguage(doc.language) : null;
   return { fields, norms, words, language, feedId: doc.feedId };

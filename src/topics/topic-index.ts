@@ -1,9 +1,17 @@
-import { compileQuery, matchQuery, type AtomMatcher, type CompiledQuery } from './match.js';
+import { compileQuery, matchQuery, type CompiledQuery } from './match.js';
 import { parseQuery, type QuerySyntaxError } from './query.js';
-import { foldWord, type AnalyzedDoc } from './text.js';
+import type { AnalyzedDoc } from './text.js';
+import {
+  mayMeet,
+  requirementKeys,
+  requirementsOf,
+  requirementSize,
+  type Requirement,
+} from './topic-requirements.js';
 
-// Ingest runs every new item against every topic. Each topic is filed under keys that any
-// matching item must have (its "required set"), so an item meets only the topics it could match.
+// Ingest runs every new item against every topic. Each topic is filed under the keys of one
+// clause any matching item must meet (topic-requirements.ts), so an item meets only the topics
+// it could match; their other clauses are checked by set lookups before the query runs.
 
 export interface TopicDefinition {
   slug: string;
@@ -16,98 +24,78 @@ export interface RejectedTopic {
   error: QuerySyntaxError;
 }
 
-/** Keys a document must have at least one of for a query to match it. */
-export interface Requirement {
-  norms: string[];
-  /** Prefix terms, filed under their first PREFIX_KEY_LENGTH letters. */
-  prefixes: string[];
-  /** Language subtag prefixes: "en", "en-gb". */
-  languages: string[];
-  feedIds: number[];
-}
-
 export interface CompiledTopic {
   slug: string;
   compiled: CompiledQuery;
+  /** Every clause a matching document meets. */
+  clauses: Requirement[];
 }
+
+/** A topic filed under a prefix: a candidate when a document word starts with the whole prefix. */
+export interface PrefixEntry {
+  topic: number;
+  prefix: string;
+}
+
+export const PREFIX_KEY_LENGTH = 3;
 
 export interface TopicIndex {
   topics: CompiledTopic[];
   rejected: RejectedTopic[];
   byNorm: Map<string, number[]>;
-  byPrefix: Map<string, number[]>;
-  /** The lengths of the keys in byPrefix, so a document's words are sliced only to those. */
+  /** Prefix topics by the code of their prefix's first PREFIX_KEY_LENGTH letters (see prefixCode). */
+  byPrefix: Map<number, PrefixEntry[]>;
+  /** The lengths of the keys in byPrefix, so a document's words are looked up only at those. */
   prefixKeyLengths: number[];
   byLanguage: Map<string, number[]>;
   byFeedId: Map<number, number[]>;
-  /** Topics with no required set (e.g. `NOT sport`): checked against every item. */
+  /** Topics with no requirement (e.g. `NOT sport`): checked against every item. */
   alwaysCheck: number[];
+  /**
+   * Scratch for candidateTopics: marks[n] === pass when topic n is already a candidate in this
+   * pass. Reused so that matching an item allocates no per-topic array.
+   */
+  marks: Uint32Array;
+  pass: number;
 }
 
-export const PREFIX_KEY_LENGTH = 3;
-
-const emptyRequirement = (): Requirement => ({ norms: [], prefixes: [], languages: [], feedIds: [] });
-const size = (r: Requirement): number => r.norms.length + r.prefixes.length + r.languages.length + r.feedIds.length;
-
-function atomRequirement(atom: AtomMatcher): Requirement {
-  const r = emptyRequirement();
-  if (atom.kind === 'prefix') {
-    // An exact prefix ("=Nat*") still files under the folded form: the document's words set holds folded forms.
-    r.prefixes.push((atom.exact ? foldWord(atom.prefix) : atom.prefix).slice(0, PREFIX_KEY_LENGTH));
-  } else {
-    // Any one word of a phrase must be present; the longest is usually the rarest.
-    const longest = atom.norms.reduce((a, b) => (b.length > a.length ? b : a));
-    r.norms.push(longest);
-  }
-  return r;
-}
-
-/** The required set of a compiled query, or null when no set exists (negations). */
-export function requirementOf(node: CompiledQuery): Requirement | null {
-  switch (node.kind) {
-    case 'words':
-    case 'prefix':
-      return atomRequirement(node);
-    case 'lang':
-      return { ...emptyRequirement(), languages: [node.tag] };
-    case 'feed-id':
-      return { ...emptyRequirement(), feedIds: [node.id] };
-    case 'near': {
-      const left = atomRequirement(node.left);
-      const right = atomRequirement(node.right);
-      return size(right) < size(left) ? right : left;
-    }
-    case 'and': {
-      let best: Requirement | null = null;
-      for (const child of node.children) {
-        const r = requirementOf(child);
-        if (r && (best === null || size(r) < size(best))) best = r;
-      }
-      return best;
-    }
-    case 'or': {
-      const union = emptyRequirement();
-      for (const child of node.children) {
-        const r = requirementOf(child);
-        if (r === null) return null;
-        union.norms.push(...r.norms);
-        union.prefixes.push(...r.prefixes);
-        union.languages.push(...r.languages);
-        union.feedIds.push(...r.feedIds);
-      }
-      return union;
-    }
-    case 'not':
-      return null;
-    case 'nothing':
-      return emptyRequirement(); // matches no document, so needs no key
-  }
+/**
+ * The first `length` UTF-16 units of a word packed into one number (16 bits each, at most 3
+ * units, so under 2^48). Looking a word up by number allocates no substring per word.
+ */
+export function prefixCode(word: string, length: number): number {
+  let code = 0;
+  for (let i = 0; i < length; i++) code = code * 65536 + word.charCodeAt(i);
+  return code;
 }
 
 function file<K>(map: Map<K, number[]>, key: K, topic: number): void {
   const list = map.get(key);
   if (!list) map.set(key, [topic]);
   else if (list[list.length - 1] !== topic) list.push(topic);
+}
+
+/** How many topics use each key: filing under the least shared keys keeps candidate lists short. */
+function countKeys(topics: CompiledTopic[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const topic of topics) {
+    for (const key of new Set(topic.clauses.flatMap(requirementKeys))) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function fileTopic(index: TopicIndex, n: number, clause: Requirement): void {
+  for (const norm of clause.norms) file(index.byNorm, norm, n);
+  for (const prefix of clause.prefixes) {
+    const length = Math.min(prefix.length, PREFIX_KEY_LENGTH);
+    const code = prefixCode(prefix, length);
+    const entries = index.byPrefix.get(code);
+    if (entries) entries.push({ topic: n, prefix });
+    else index.byPrefix.set(code, [{ topic: n, prefix }]);
+    if (!index.prefixKeyLengths.includes(length)) index.prefixKeyLengths.push(length);
+  }
+  for (const language of clause.languages) file(index.byLanguage, language, n);
+  for (const id of clause.feedIds) file(index.byFeedId, id, n);
 }
 
 /** Parses and compiles every topic once. Topics whose query does not parse are skipped and listed in `rejected`. */
@@ -121,6 +109,8 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
     byLanguage: new Map(),
     byFeedId: new Map(),
     alwaysCheck: [],
+    marks: new Uint32Array(0),
+    pass: 0,
   };
   for (const topic of topics) {
     const parsed = parseQuery(topic.query);
@@ -129,39 +119,62 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
       continue;
     }
     const compiled = compileQuery(parsed.query);
-    const n = index.topics.push({ slug: topic.slug, compiled }) - 1;
-    const required = requirementOf(compiled);
-    if (required === null) {
-      index.alwaysCheck.push(n);
-      continue;
-    }
-    for (const norm of required.norms) file(index.byNorm, norm, n);
-    for (const prefix of required.prefixes) {
-      file(index.byPrefix, prefix, n);
-      if (!index.prefixKeyLengths.includes(prefix.length)) index.prefixKeyLengths.push(prefix.length);
-    }
-    for (const language of required.languages) file(index.byLanguage, language, n);
-    for (const id of required.feedIds) file(index.byFeedId, id, n);
+    index.topics.push({ slug: topic.slug, compiled, clauses: requirementsOf(compiled) });
   }
+  index.marks = new Uint32Array(index.topics.length);
+  const shared = countKeys(index.topics);
+  const cost = (clause: Requirement) => requirementKeys(clause).reduce((sum, key) => sum + (shared.get(key) ?? 0), 0);
+  index.topics.forEach((topic, n) => {
+    if (topic.clauses.length === 0) index.alwaysCheck.push(n);
+    // A topic with an empty clause can match nothing, so it is filed nowhere.
+    else if (topic.clauses.every((c) => requirementSize(c) > 0)) {
+      fileTopic(index, n, topic.clauses.reduce((a, b) => (cost(b) < cost(a) ? b : a)));
+    }
+  });
   return index;
 }
 
 /** Numbers of the topics the document could match, ascending. */
 export function candidateTopics(index: TopicIndex, doc: AnalyzedDoc): number[] {
-  const found = new Set<number>(index.alwaysCheck);
-  const add = (list: number[] | undefined) => {
-    if (list) for (const n of list) found.add(n);
+  const marks = index.marks;
+  const pass = (index.pass = index.pass >= 0xffffffff ? 1 : index.pass + 1);
+  if (pass === 1) marks.fill(0);
+  const found: number[] = [];
+  const addOne = (n: number) => {
+    if (marks[n] !== pass) {
+      marks[n] = pass;
+      found.push(n);
+    }
   };
-  for (const norm of doc.norms) add(index.byNorm.get(norm));
+  const add = (list: number[] | undefined) => {
+    if (list) for (const n of list) addOne(n);
+  };
+  add(index.alwaysCheck);
+  // Walk whichever side is smaller: a few topics against a long item, or many topics against a short one.
+  if (index.byNorm.size < doc.norms.size) {
+    index.byNorm.forEach((list, norm) => {
+      if (doc.norms.has(norm)) add(list);
+    });
+  } else {
+    for (const norm of doc.norms) add(index.byNorm.get(norm));
+  }
   for (const k of index.prefixKeyLengths) {
-    for (const word of doc.words) if (word.length >= k) add(index.byPrefix.get(word.slice(0, k)));
+    for (const word of doc.words) {
+      if (word.length < k) continue;
+      const entries = index.byPrefix.get(prefixCode(word, k));
+      if (entries) for (const entry of entries) if (word.startsWith(entry.prefix)) addOne(entry.topic);
+    }
   }
   if (doc.language !== null && index.byLanguage.size > 0) {
     const subtags = doc.language.split('-');
     for (let k = 1; k <= subtags.length; k++) add(index.byLanguage.get(subtags.slice(0, k).join('-')));
   }
   if (doc.feedId !== null) add(index.byFeedId.get(doc.feedId));
-  return [...found].sort((a, b) => a - b);
+  const candidates: number[] = [];
+  for (const n of found) {
+    if ((index.topics[n] as CompiledTopic).clauses.every((clause) => mayMeet(doc, clause))) candidates.push(n);
+  }
+  return candidates.sort((a, b) => a - b);
 }
 
 /** The topics a document belongs to, in the order they were defined, each with the words that matched. */

@@ -118,3 +118,20 @@ describe('matchQuery: punctuation and scripts', () => {
     expect(run(query, doc).matched).toBe(expected);
   });
 });
+
+describe('matchQuery: documented edges', () => {
+  it.each<[string, string, Partial<MatchableDoc>, boolean]>([
+    ['nation does not match "national" (no derivational stemming)', 'nation', { title: 'national news' }, false],
+    ['"NATO summit" matches "NATO\'s summit"', '"NATO summit"', { title: "NATO's summit opens" }, true],
+    ['paediatric matches "pediatric"', 'paediatric', { title: 'Pediatric wards expand' }, true],
+    ['harbour matches "harbors"', 'harbour', { title: 'Two harbors close' }, true],
+    ['theatre matches "theater"', 'theatre', { title: 'Theater reopens' }, true],
+    ['organis* matches "organise"', 'organis*', { title: 'They organise' }, true],
+    ['organis* does not match "organize" (prefixes are not spelling-folded)', 'organis*', { title: 'They organize' }, false],
+    ['organi* matches "organize"', 'organi*', { title: 'They organize' }, true],
+    ['organiz* matches "organise" through its American spelling', 'organiz*', { title: 'They organise' }, true],
+    ['NATO does not match Cyrillic "НАТО" (no transliteration)', 'NATO', { title: 'НАТО' }, false],
+  ])('%s', (_name, query, doc, expected) => {
+    expect(run(query, doc).matched).toBe(expected);
+  });
+});

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compileQuery, matchQuery } from '../../src/topics/match.js';
 import { parseQuery, type Query } from '../../src/topics/query.js';
+import { analyzeDoc } from '../../src/topics/text.js';
 
 function parsed(text: string): { query: Query; normalized: string } {
   const result = parseQuery(text);
@@ -96,6 +100,7 @@ describe('parseQuery: errors name the position and what was expected', () => {
     ['*', 'expected letters before "*" at 0'],
     ['NATO-le*', 'expected one word before "*" at 0'],
     ['a !!!', 'expected letters or digits in term at 2'],
+    ['lang:en NEAR/2 x', 'NEAR/2 needs words on both sides, not lang: at 8'],
     ['lang:"en gb"', 'expected a language tag like en or en-gb after lang: at 5'],
   ])('%j -> %s', (text, message) => {
     const result = parseQuery(text);
@@ -103,5 +108,56 @@ describe('parseQuery: errors name the position and what was expected', () => {
     if (result.ok) return;
     expect(result.error.message).toBe(message);
     expect(result.error.position).toBe(Number(/at (\d+)$/.exec(message)?.[1]));
+  });
+});
+
+describe('the README\'s "Topic queries" section', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const doc = /## Topic queries\n[\s\S]*?(?=\n## )/.exec(readme)?.[0] ?? '';
+  const examples = (/```text\n([\s\S]*?)```/.exec(doc)?.[1] ?? '').split('\n').filter((l) => l.trim() !== '');
+  const syntaxRows = [...doc.matchAll(/^\| `([^`]+)`(?:, `([^`]+)`)? \| (?!`)/gm)].flatMap((m) => [m[1], m[2]]).filter((q): q is string => !!q);
+  const errorRows = [...doc.matchAll(/^\| `([^`]*)` \| `([^`]+)` \|$/gm)].map((m) => [m[1] as string, m[2] as string] as const);
+
+  it('has examples, syntax rows and error rows to check', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    expect(syntaxRows.length).toBeGreaterThanOrEqual(15);
+    expect(errorRows.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('every example and syntax row parses', () => {
+    for (const query of [...examples, ...syntaxRows]) expect(parseQuery(query).ok, query).toBe(true);
+  });
+
+  it('every error row gives that error', () => {
+    for (const [query, message] of errorRows) {
+      const result = parseQuery(query);
+      expect(result.ok ? 'parsed' : result.error.message, query).toBe(message);
+    }
+  });
+});
+
+describe('parseQuery never throws; what it accepts compiles and runs', () => {
+  const pieces = ['NATO', 'a', ' ', ' ', '"', '(', ')', '-', '=', '*', ':', 'title:', 'lang:', 'feed:', 'AND', 'OR', 'NOT', 'NEAR/', 'NEAR/2', '3', 'é', '\u0301', '’', 'ＮＡＴＯ', '\u{1F600}'];
+  const sample = analyzeDoc({
+    title: 'ＮＡＴＯ: a 3 é', summary: 'NOT NEAR', contentHtml: '<p>title feed</p>', categories: ['a'], authors: ['a'],
+    feedTitle: 'a', feedId: 3, language: 'en',
+  });
+  const queryish = fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((parts) => parts.join(''));
+
+  it('returns a query or a positioned error for any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(queryish, fc.string(), fc.string({ unit: 'grapheme' })), (text) => {
+        const result = parseQuery(text);
+        if (result.ok) {
+          expect(parseQuery(result.normalized).ok).toBe(true);
+          expect(typeof matchQuery(compileQuery(result.query), sample).matched).toBe('boolean');
+        } else {
+          expect(result.error.position).toBeGreaterThanOrEqual(0);
+          expect(result.error.position).toBeLessThanOrEqual(text.length);
+          expect(result.error.message.endsWith(` at ${result.error.position}`)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

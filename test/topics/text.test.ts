@@ -33,8 +33,13 @@ describe('folding', () => {
     ['accents', 'Café', 'cafe'],
     ['accents in capitals', 'ÉLYSÉE', 'elysee'],
     ['sharp s', 'Straße', 'strasse'],
+    ['final sigma', 'ΟΔΟΣ', 'οδοσ'],
     ['ligature letters', 'Manœuvre', 'manoeuvre'],
     ['acronym dots', 'U.S.', 'us'],
+    ['Greek accents', 'Αθήνα', 'αθηνα'],
+    ['dotted capital I', 'İstanbul', 'istanbul'],
+    ['kana voicing marks stay (ガ is not カ)', 'ガス', 'ガス'],
+    ['Devanagari vowel signs stay', 'किताब', 'किताब'],
   ])('%s: %s -> %s', (_name, word, expected) => {
     expect(foldWord(word)).toBe(expected);
   });

@@ -63,3 +63,35 @@ describe('matchTopics', () => {
     expect(candidates).toEqual(['not-sport']);
   });
 });
+
+describe('candidateTopics: narrowing before the query runs', () => {
+  const narrow = buildTopicIndex([
+    { slug: 'nato-russia', query: 'NATO Russia' },
+    { slug: 'phrase', query: '"missile defence shield"' },
+    { slug: 'prefix', query: 'peacekeep*' },
+    { slug: 'either', query: 'NATO OR Russia' },
+  ]);
+  const candidates = (doc: Parameters<typeof makeDoc>[0]) =>
+    candidateTopics(narrow, analyzeDoc(makeDoc(doc))).map((n) => narrow.topics[n]?.slug);
+
+  it.each([
+    ['an AND topic needs every conjunct present', { title: 'NATO meets' }, ['either']],
+    ['an AND topic with every conjunct present', { title: 'NATO meets Russia' }, ['nato-russia', 'either']],
+    ['a phrase needs all its words present', { title: 'missile shield' }, []],
+    ['a phrase with all its words (in any order) is a candidate', { title: 'shield defence missile' }, ['phrase']],
+    ['a prefix needs a word starting with the whole prefix', { title: 'peace talks' }, []],
+    ['a prefix with such a word', { title: 'peacekeepers' }, ['prefix']],
+  ])('%s', (_name, doc, expected) => {
+    expect(candidates(doc)).toEqual(expected);
+  });
+
+  it('files an AND topic under its least shared clause', () => {
+    const shared = buildTopicIndex([
+      { slug: 'a', query: 'NATO Lisbon' },
+      { slug: 'b', query: 'NATO Madrid' },
+      { slug: 'c', query: 'NATO Vilnius' },
+    ]);
+    expect(shared.byNorm.has('nato')).toBe(false);
+    expect([...shared.byNorm.keys()].sort()).toEqual(['lisbon', 'madrid', 'vilnius']);
+  });
+});
