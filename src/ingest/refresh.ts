@@ -56,9 +56,11 @@ function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
 
 function prepareItem(item: Item, contentHash: string, feed: FeedRecord, feedTitle: string | null,
   index: TopicIndex): ItemToSave {
-  const doc = analyzeDoc(matchableDoc(item, { id: feed.id, title: feedTitle }));
+  // The content's visible text, taken once for both the matcher and the fingerprint.
+  const contentText = htmlToText(item.contentHtml);
+  const doc = analyzeDoc({ ...matchableDoc(item, { id: feed.id, title: feedTitle }), contentText });
   // Summary and content together: a copy that carries only the summary still meets the full article.
-  const fingerprint = fingerprintStory(item.title, `${item.summary} ${htmlToText(item.contentHtml)}`);
+  const fingerprint = fingerprintStory(item.title, `${item.summary} ${contentText}`);
   return {
     item,
     contentHash,

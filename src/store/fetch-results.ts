@@ -115,9 +115,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
   }
 
   function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], slugToId: Map<string, number>,
-    touched: Set<string>): void {
-    const before = new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
-    clearMatches.run(itemId);
+    touched: Set<string>, isNew: boolean): void {
+    // A new item has no matches yet: nothing to read back or clear.
+    const before = isNew ? new Set<string>() : new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
+    if (!isNew) clearMatches.run(itemId);
     for (const match of matches) {
       const topicId = slugToId.get(match.slug);
       if (topicId === undefined) continue;
@@ -157,7 +158,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
         else setStory.run(itemId, itemId);
         summary.inserted++;
       }
-      writeMatches(itemId, sortAt, matches, slugToId, touched);
+      writeMatches(itemId, sortAt, matches, slugToId, touched, row === undefined);
     }
     updateFeed.run({
       feedId,

@@ -7,6 +7,8 @@ export interface MatchableDoc {
   title: string;
   summary: string;
   contentHtml: string;
+  /** The visible text of contentHtml, when the caller has it already (ingest computes it once). */
+  contentText?: string;
   categories: string[];
   authors: string[];
   feedTitle: string | null;
@@ -193,7 +195,7 @@ export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
     feed: emptyField(),
   };
   addValues(fields.title, [doc.title]);
-  addValues(fields.text, [doc.summary, htmlToText(doc.contentHtml)]);
+  addValues(fields.text, [doc.summary, doc.contentText ?? htmlToText(doc.contentHtml)]);
   addValues(fields.author, doc.authors);
   addValues(fields.category, doc.categories);
   addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : []);
