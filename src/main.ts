@@ -7,6 +7,7 @@ import { createApp } from './http/app.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
+import { defaultPreparer } from './ingest/prepare-pool.js';
 import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
@@ -61,11 +62,13 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   await store.syncConfigFeeds(config.feeds, now());
   const staleTopics = await store.syncConfigTopics(config.topics, now());
   const topics = await createTopicRegistry(store, now, log);
+  const preparer = defaultPreparer();
   const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const refreshDeps: RefreshDeps = {
     store,
     now,
     fetch: fetchFeed,
+    preparer,
     topicIndex: () => topics.current(),
     fetchLimits: {
       timeoutMs: config.ingest.timeoutMs,
@@ -123,7 +126,10 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       if (deleted > 0) log.info({ deleted, cutoff }, 'expired old items');
       return deleted;
     },
-    close: () => store.close(),
+    async close() {
+      await preparer.close();
+      await store.close();
+    },
   };
   for (const slug of staleTopics) {
     const topic = await store.getTopic(slug);

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { FeedError, FeedRecord, Item } from '../model.js';
+import type { FeedError, FeedRecord } from '../model.js';
 import type { ItemToSave, SaveSummary, Store } from '../store/index.js';
-import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
+import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
-import { htmlToText } from '../html/text.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
-import { matchableDoc } from '../topics/matchable.js';
-import { type DraftFeed, finishItem, type ItemDraft } from './normalize.js';
-import { parseFeedDrafts } from './parse.js';
+import type { PreparedEntry } from './prepare.js';
+import type { Preparer } from './prepare-pool.js';
 import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
 
 export interface RefreshDeps {
   store: Store;
+  /** Parses and prepares fetched bodies, on worker threads where there are cores to spare. */
+  preparer: Preparer;
   /** fetchFeed in production; createFetcher(policy) where the address policy differs. */
   fetch: FeedFetcher;
   fetchLimits: Omit<FetchLimits, 'allowFileUrls'>;
@@ -41,50 +41,19 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-// What makes an entry "changed": any field a reader sees, content as the feed wrote it (so an
-// unchanged entry is recognised before its content is sanitized). Dates alone flapping count too.
-function itemHash(item: ItemDraft): string {
-  return sha256(JSON.stringify([item.title, item.url, item.summary, item.content?.value ?? null, item.content?.base ?? null,
-    item.authors, item.categories, item.publishedAt, item.updatedAt, item.enclosures]));
-}
-
-// Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it.
-function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => (seen.has(item.identity) ? false : (seen.add(item.identity), true)));
-}
-
-function prepareItem(item: Item, contentHash: string, feed: FeedRecord, feedTitle: string | null,
-  index: TopicIndex): ItemToSave {
-  // The content's visible text, taken once for both the matcher and the fingerprint.
-  const contentText = htmlToText(item.contentHtml);
-  const doc = analyzeDoc({ ...matchableDoc(item, { id: feed.id, title: feedTitle }), contentText });
-  // Summary and content together: a copy that carries only the summary still meets the full article.
-  const fingerprint = fingerprintStory(item.title, `${item.summary} ${contentText}`);
-  return {
+// Matching needs the topic index, which lives on this thread; the entries come prepared
+// (parsed, sanitized, fingerprinted) from the preparer, usually a worker thread.
+function matchEntries(entries: PreparedEntry[], feed: FeedRecord, feedTitle: string | null, index: TopicIndex): ItemToSave[] {
+  return entries.map(({ item, contentHash, contentText, story }) => ({
     item,
     contentHash,
-    matches: matchTopics(index, doc),
-    story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys },
-  };
+    // A Buffer crosses from a worker as a plain Uint8Array: wrap it again, without copying.
+    story: { ...story, signature: Buffer.from(story.signature.buffer, story.signature.byteOffset, story.signature.byteLength) },
+    matches: matchTopics(index, analyzeDoc({ ...matchableDoc(item, { id: feed.id, title: feedTitle }), contentText })),
+  }));
 }
 
-async function prepareItems(deps: RefreshDeps, feed: FeedRecord, parsed: DraftFeed): Promise<ItemToSave[]> {
-  const items = uniqueByIdentity(parsed.items);
-  const stored = await deps.store.storedItemHashes(feed.id, items.map((item) => item.identity));
-  const index = deps.topicIndex();
-  const feedTitle = feed.title ?? parsed.title;
-  const prepared: ItemToSave[] = [];
-  for (const item of items) {
-    const hash = itemHash(item);
-    // Unchanged entries are neither sanitized, tokenized nor matched again: most of every re-fetch.
-    if (stored.get(item.identity) === hash) continue;
-    prepared.push(prepareItem(finishItem(item), hash, feed, feedTitle, index));
-  }
-  return prepared;
-}
-
-/** fetch → (304 or same body? stop) → parse → normalize → match → store. Never throws. */
+/** fetch → (304 or same body? stop) → parse, sanitize, fingerprint → match → store. Never throws. */
 export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: AbortSignal): Promise<RefreshReport> {
   const started = deps.now();
   const report = (status: RefreshStatus, summary: SaveSummary | null, error: FeedError | null): RefreshReport => ({
@@ -131,18 +100,22 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       });
       return report('unchanged-body', summary, null);
     }
-    const parsed = parseFeedDrafts(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
-    if (!parsed.ok) return await saveError(parsed.error, fetched.httpStatus, null, fetched.permanentUrl);
-    const items = await prepareItems(deps, feed, parsed.feed);
+    const prepared = await deps.preparer.prepare({
+      body: fetched.body, url: fetched.finalUrl, contentType: fetched.contentType,
+      storedHashes: await deps.store.feedItemHashes(feed.id),
+    });
+    if (!prepared.ok) return await saveError(prepared.error, fetched.httpStatus, null, fetched.permanentUrl);
+    const { feed: facts } = prepared;
     const summary = await deps.store.saveFetchResult(feed.id, {
       ...base,
       httpStatus: fetched.httpStatus,
       validators,
-      feedInfo: { title: parsed.feed.title, siteUrl: parsed.feed.siteUrl, minIntervalMinutes: parsed.feed.minIntervalMinutes },
-      items,
+      feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
+      items: matchEntries(prepared.entries, feed, feed.title ?? facts.title, deps.topicIndex()),
       next: await plan({ kind: 'success' }),
     });
-    summary.unchanged += uniqueByIdentity(parsed.feed.items).length - items.length;
+    // Entries skipped as unchanged before sanitizing count as unchanged too.
+    summary.unchanged += prepared.unchanged;
     return report('stored', summary, null);
   } catch (cause) {
     const error: FeedError = { kind: 'internal', message: `refreshing ${feed.url}: ${(cause as Error).message}` };

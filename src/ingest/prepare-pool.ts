@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type PrepareJob, type PrepareResult, prepareFeed } from './prepare.js';
+
+export interface Preparer {
+  prepare(job: PrepareJob): Promise<PrepareResult>;
+  close(): Promise<void>;
+}
+
+/** In the calling thread: for one core, and for code run from TypeScript sources (tests). */
+export function inlinePreparer(): Preparer {
+  return {
+    prepare: async (job) => prepareFeed(job),
+    close: async () => {},
+  };
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, (result: PrepareResult) => void>;
+}
+
+/**
+ * Worker threads that parse, sanitize and fingerprint while the main thread matches topics and
+ * writes SQLite. Jobs go to the worker with the fewest pending; a worker that dies fails its own
+ * jobs as 'internal' errors (recorded on those feeds) and is replaced.
+ */
+export function createPreparePool(size: number): Preparer {
+  const url = new URL('./prepare-worker.js', import.meta.url);
+  let nextId = 0;
+  let closing = false;
+  const slots: Slot[] = [];
+
+  const spawn = (index: number): void => {
+    const slot: Slot = { worker: new Worker(url), pending: new Map() };
+    slot.worker.on('message', ({ id, result }: { id: number; result: PrepareResult }) => {
+      slot.pending.get(id)?.(result);
+      slot.pending.delete(id);
+    });
+    const fail = (reason: string) => {
+      for (const resolve of slot.pending.values()) resolve({ ok: false, error: { kind: 'internal', message: `parser worker ${reason}` } });
+      slot.pending.clear();
+      if (!closing) spawn(index);
+    };
+    slot.worker.on('error', (error) => fail(`failed: ${error.message}`));
+    slot.worker.on('exit', (code) => {
+      if (slots[index] === slot && slot.pending.size > 0) fail(`exited with code ${code}`);
+    });
+    // Idle workers must not keep a finished CLI command alive.
+    slot.worker.unref();
+    slots[index] = slot;
+  };
+  for (let i = 0; i < size; i++) spawn(i);
+
+  return {
+    prepare(job) {
+      const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+      const id = nextId++;
+      return new Promise((resolve) => {
+        slot.pending.set(id, resolve);
+        slot.worker.postMessage({ id, job });
+      });
+    },
+    async close() {
+      closing = true;
+      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    },
+  };
+}
+
+/**
+ * Worker threads when there is a core to spare and the code runs compiled (a worker loads the
+ * .js file beside this one); otherwise the same work inline.
+ */
+export function defaultPreparer(): Preparer {
+  const workers = availableParallelism() - 1;
+  const compiled = import.meta.url.endsWith('.js');
+  return workers >= 1 && compiled ? createPreparePool(Math.min(workers, 4)) : inlinePreparer();
+}

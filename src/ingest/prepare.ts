@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { htmlToText } from '../html/text.js';
+import type { FeedError, Item, ParsedFeed } from '../model.js';
+import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
+import type { StoryKey } from '../store/index.js';
+import { finishItem, type ItemDraft } from './normalize.js';
+import { parseFeedDrafts } from './parse.js';
+
+/** One fetched body to turn into storable entries: what a worker thread receives. */
+export interface PrepareJob {
+  body: Uint8Array;
+  url: string;
+  contentType: string | null;
+  /** identity → content hash of the feed's entries already stored. */
+  storedHashes: Map<string, string>;
+}
+
+/** A new or changed entry, sanitized, with what matching and clustering need of it. */
+export interface PreparedEntry {
+  item: Item;
+  contentHash: string;
+  /** The visible text of item.contentHtml, so the matcher need not extract it again. */
+  contentText: string;
+  story: StoryKey;
+}
+
+export type FeedFacts = Omit<ParsedFeed, 'items'>;
+
+export type PrepareResult =
+  | { ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number }
+  | { ok: false; error: FeedError };
+
+function sha256(data: string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+// What makes an entry "changed": any field a reader sees, content as the feed wrote it (so an
+// unchanged entry is recognised before its content is sanitized). Dates alone flapping count too.
+function draftHash(item: ItemDraft): string {
+  return sha256(JSON.stringify([item.title, item.url, item.summary, item.content?.value ?? null, item.content?.base ?? null,
+    item.authors, item.categories, item.publishedAt, item.updatedAt, item.enclosures]));
+}
+
+// Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it.
+function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => (seen.has(item.identity) ? false : (seen.add(item.identity), true)));
+}
+
+function prepareEntry(draft: ItemDraft, contentHash: string): PreparedEntry {
+  const item = finishItem(draft);
+  const contentText = htmlToText(item.contentHtml);
+  // Summary and content together: a copy that carries only the summary still meets the full article.
+  const fingerprint = fingerprintStory(item.title, `${item.summary} ${contentText}`);
+  return {
+    item,
+    contentHash,
+    contentText,
+    story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys },
+  };
+}
+
+/**
+ * Parse, then sanitize and fingerprint only the entries that are new or changed: the CPU-heavy,
+ * pure half of a refresh, run on a worker thread (prepare-pool.ts) so ingest uses every core.
+ * Never throws.
+ */
+export function prepareFeed(job: PrepareJob): PrepareResult {
+  try {
+    const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+    const parsed = parseFeedDrafts(body, { url: job.url, contentType: job.contentType });
+    if (!parsed.ok) return parsed;
+    const { items, ...feed } = parsed.feed;
+    const drafts = uniqueByIdentity(items);
+    const entries: PreparedEntry[] = [];
+    for (const draft of drafts) {
+      const hash = draftHash(draft);
+      if (job.storedHashes.get(draft.identity) !== hash) entries.push(prepareEntry(draft, hash));
+    }
+    return { ok: true, feed, entries, unchanged: drafts.length - entries.length };
+  } catch (error) {
+    return { ok: false, error: { kind: 'internal', message: `preparing ${job.url}: ${(error as Error).message}` } };
+  }
+}
