@@ -1,0 +1,41 @@
+import Parser from 'rss-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { rssDocument } from '../support/feeds.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+const DAY = new Date('2026-11-20T09:00:00Z');
+const AIR = 'NATO allies agree to extend Baltic air policing mission through next year, with four more fighter jets rotating into Lithuania and Estonia from January, defence ministers said after talks in Brussels on Thursday.';
+const ANKARA = 'The NATO secretary general travelled to Ankara on Thursday for talks with the Turkish president on air defence purchases and the alliance summit agenda, officials said, in a visit arranged at short notice.';
+
+describe('stories across feeds, end to end', () => {
+  let origin: FaultServer;
+  let service: TestService;
+  beforeAll(async () => {
+    origin = await startFaultServer({
+      '/a.rss': { body: rssDocument('Agency Wire', [
+        { guid: 'a-1', title: 'NATO extends Baltic air policing', description: AIR, publishedAt: DAY },
+        { guid: 'a-2', title: 'NATO chief in Ankara for talks', description: ANKARA, publishedAt: new Date(DAY.getTime() + 3_600_000) },
+      ]) },
+      // The same agency story, retitled slightly and with a byline line, from another outlet.
+      '/b.rss': { body: rssDocument('City Paper', [
+        { guid: 'b-77', title: 'NATO extends Baltic air policing mission', description: `By City Paper staff. ${AIR}`, publishedAt: new Date(DAY.getTime() + 1_800_000) },
+      ]) },
+    });
+    service = await startTestService({ feeds: [{ url: origin.url('/a.rss') }, { url: origin.url('/b.rss') }] });
+    await service.core.ingest(await service.core.store.listFeeds());
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('keeps two different NATO stories of the same day apart, and shows a syndicated copy once', async () => {
+    const feed = await new Parser().parseString(await (await service.get('/topics/nato.rss')).text());
+    expect(feed.items.map((i) => i.title).sort()).toEqual(['NATO chief in Ankara for talks', 'NATO extends Baltic air policing']);
+    const { stories } = (await (await service.get('/api/stories?topic=nato')).json()) as { stories: { title: string; items: { feed: { title: string } }[] }[] };
+    const air = stories.find((s) => s.title === 'NATO extends Baltic air policing')!;
+    expect(air.items.map((i) => i.feed.title)).toEqual(['Agency Wire', 'City Paper']);
+    expect(stories.find((s) => s.title.includes('Ankara'))!.items).toHaveLength(1);
+  });
+});
