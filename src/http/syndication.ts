@@ -1,10 +1,11 @@
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { StoredItem } from '../model.js';
 import { CONTENT_TYPES, type FeedEntry, type FeedFormat, renderFeed } from '../syndication/render.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
-import type { FeedCache } from './feed-cache.js';
+import type { FeedCache, RenderedFeed } from './feed-cache.js';
 import { DEFAULT_LIMIT, decodeCursor, encodeCursor, MAX_LIMIT } from './items.js';
 
 const FORMATS: Record<string, FeedFormat> = { rss: 'rss', atom: 'atom', json: 'json' };
@@ -39,6 +40,17 @@ export function notModified(req: Request, etag: string, lastModified: Date): boo
   if (since === undefined) return false;
   const sinceMs = Date.parse(since);
   return !Number.isNaN(sinceMs) && lastModified.getTime() <= sinceMs;
+}
+
+function encodedBody(feed: RenderedFeed, coding: 'br' | 'gzip'): Buffer {
+  let body = feed.encoded[coding];
+  if (!body) {
+    body = coding === 'br'
+      ? brotliCompressSync(feed.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: feed.body.length } })
+      : gzipSync(feed.body, { level: 6 });
+    feed.encoded[coding] = body;
+  }
+  return body;
 }
 
 function splitFile(file: string): { name: string; format: FeedFormat } | null {
@@ -121,6 +133,13 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
     res.setHeader('Last-Modified', feed.lastModified.toUTCString());
     if (notModified(req, feed.etag, feed.lastModified)) {
       res.status(304).end();
+      return;
+    }
+    const coding = req.acceptsEncodings('br', 'gzip', 'identity');
+    if (coding === 'br' || coding === 'gzip') {
+      // Set before sending, so the compression middleware leaves the body alone.
+      res.setHeader('Content-Encoding', coding);
+      res.status(200).send(encodedBody(feed, coding));
       return;
     }
     res.status(200).send(feed.body);

@@ -102,6 +102,18 @@ describe('republished topic feeds over HTTP', () => {
     expect(await res.text()).toContain('<feed');
     const gz = await fetch(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers.get('content-encoding')).toBe('gzip');
+    // Compressed once and kept: the same bytes for every reader, decoding to the plain body.
+    const { request } = await import('node:http');
+    const raw = (encoding: string) => new Promise<Buffer>((resolve) => {
+      request(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': encoding } }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+      }).end();
+    });
+    const { gunzipSync } = await import('node:zlib');
+    const [gz1, gz2, plain] = [await raw('gzip'), await raw('gzip'), await raw('identity')];
+    expect(gz1.equals(gz2)).toBe(true);
+    expect(gunzipSync(gz1).equals(plain)).toBe(true);
     const head = await fetch(`${base}/topics/nato.rss`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('etag')).toBe(gz.headers.get('etag'));
