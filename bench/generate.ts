@@ -156,7 +156,3 @@ export function generateItem(feedIndex: number, itemIndex: number, now: Date, co
     publishedAt: story.publishedAt.toISOString(), updatedAt: null, language: 'en-gb', enclosures: [],
   };
 }
-
-export function writeJson(path: string, value: unknown): void {
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-}

@@ -38,8 +38,9 @@ function reportsOf(outcome: unknown): RefreshReport[] {
   throw new Error(`ingest did not run: ${pass.status ?? 'unknown outcome'}${pass.holder ? ` (held by ${pass.holder})` : ''}`);
 }
 
-async function runPass(core: Core): Promise<PassFigures> {
-  const feeds = await core.store.listFeeds();
+async function runPass(core: Core, urls: Set<string>): Promise<PassFigures> {
+  // Only the setup's feeds: a database may hold others (the scale section's) that must not be fetched.
+  const feeds = (await core.store.listFeeds()).filter((feed) => urls.has(feed.url));
   const started = process.hrtime.bigint();
   const reports = reportsOf(await core.ingest(feeds));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -73,9 +74,10 @@ async function main(setup: ChildSetup): Promise<void> {
     topics: setup.topics,
   }, setup.database.replace(/[^/]*$/, 'config.json'), {});
   const core = await openCore(config, createLogger('silent'));
+  const urls = new Set(config.feeds.map((feed) => feed.url));
   process.on('message', (message: { type: string }) => {
     if (message.type === 'ingest') {
-      runPass(core).then((pass) => send({ type: 'ingested', pass }), (error: unknown) => send({ type: 'failed', message: String(error) }));
+      runPass(core, urls).then((pass) => send({ type: 'ingested', pass }), (error: unknown) => send({ type: 'failed', message: String(error) }));
     } else if (message.type === 'close') {
       void core.close().then(() => process.exit(0));
     }
@@ -84,6 +86,9 @@ async function main(setup: ChildSetup): Promise<void> {
 }
 
 const setup = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as ChildSetup;
+// Never outlive the bench that forked this process.
+process.on('disconnect', () => process.exit(0));
+
 main(setup).catch((error: unknown) => {
   send({ type: 'failed', message: error instanceof Error ? error.stack ?? error.message : String(error) });
   process.exit(1);

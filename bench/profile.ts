@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** One function's share of the sampled CPU time. */
+/** One function's share of the sampled CPU time, idle samples left out. */
 export interface ProfileEntry {
   /** "src/ingest/parse.ts:parseFeed" (path relative to the project), or the runtime's name for it. */
   where: string;
@@ -21,8 +21,8 @@ interface CpuProfile {
 }
 
 function describe(frame: CpuProfileNode['callFrame'], root: string): string {
-  const name = frame.functionName || '(anonymous)';
-  if (!frame.url) return name;
+  if (!frame.url) return frame.functionName || '(anonymous)';
+  const name = frame.functionName || `(anonymous):${frame.lineNumber + 1}`;
   const path = frame.url.startsWith('file://') ? relative(root, new URL(frame.url).pathname) : frame.url;
   // Built files map back to their source by name: dist/src/x.js ↔ src/x.ts.
   const source = path.replace(/^dist\//, '').replace(/\.js$/, '.ts');
@@ -35,9 +35,12 @@ function tally(profile: CpuProfile, root: string): ProfileEntry[] {
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
+  let busy = 0;
   for (const id of profile.samples) {
     const node = byId.get(id);
-    if (!node) continue;
+    // Percentages are of the time the process was working, not waiting on the network.
+    if (!node || node.callFrame.functionName === '(idle)') continue;
+    busy++;
     const name = describe(node.callFrame, root);
     self.set(name, (self.get(name) ?? 0) + 1);
     // Count each function once per sample even when it recurses.
@@ -52,7 +55,7 @@ function tally(profile: CpuProfile, root: string): ProfileEntry[] {
       }
     }
   }
-  const samples = profile.samples.length || 1;
+  const samples = busy || 1;
   return [...total.entries()].map(([where, count]) => ({
     where, selfPercent: (100 * (self.get(where) ?? 0)) / samples, totalPercent: (100 * count) / samples,
   }));
@@ -71,7 +74,14 @@ export function topInclusive(profile: CpuProfile, root: string, top = 20): Profi
     .slice(0, top);
 }
 
+/** The share of samples in which the process was working rather than waiting. */
+export function busyShare(profile: CpuProfile): number {
+  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id));
+  return profile.samples.filter((id) => !idle.has(id)).length / Math.max(1, profile.samples.length);
+}
+
 export function readProfiles(dir: string): CpuProfile[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile'))
     .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);

@@ -19,14 +19,3 @@ export function percentile(values: number[], p: number): number {
 export function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
-
-/** Runs `fn` `repeat` times and returns each result, in order. */
-export async function repeatRuns<T>(repeat: number, fn: (run: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  for (let run = 0; run < repeat; run++) results.push(await fn(run));
-  return results;
-}
-
-export function ratio(numerator: number, denominator: number): number {
-  return denominator > 0 ? numerator / denominator : Number.NaN;
-}

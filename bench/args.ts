@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['parse', 'ingest', 'peer', 'topics', 'serve', 'scale'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  preset: 'quick' | 'default';
+  feeds: number;
+  items: number;
+  topics: number;
+  scaleItems: number;
+  repeat: number;
+  peer: boolean;
+  only: Section[];
+  concurrency: number;
+  /** Feeds parsed in-process by the parse section (a sample of the generated set). */
+  parseFeeds: number;
+  /** Feeds ingested twice (1 topic, all topics) by the topics section. */
+  topicFeeds: number;
+  /** Feeds ingested into the scale database. */
+  scaleIngestFeeds: number;
+  serveSeconds: number;
+  connections: number;
+  latencyRequests: number;
+  /** Per-section time budgets: a section stops repeating once another run would overrun it. */
+  budgetSec: { ingest: number; peer: number; topics: number; serve: number };
+  profile: boolean;
+  origin: 'nginx' | 'node' | undefined;
+  freshScale: boolean;
+  workDir: string | undefined;
+  out: string | undefined;
+  corpus: string | undefined;
+}
+
+const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
+  default: {
+    feeds: 1000, items: 50, topics: 1000, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
+    parseFeeds: 50, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
+    budgetSec: { ingest: 240, peer: 240, topics: 90, serve: 60 },
+  },
+  quick: {
+    feeds: 60, items: 50, topics: 1000, scaleItems: 50_000, repeat: 2, concurrency: 8,
+    parseFeeds: 20, topicFeeds: 20, scaleIngestFeeds: 10, serveSeconds: 2, connections: 10, latencyRequests: 100,
+    budgetSec: { ingest: 25, peer: 25, topics: 15, serve: 12 },
+  },
+};
+
+export const USAGE = `npm run bench -- [options]
+  --quick               small preset: 60 feeds, 50,000-item scale database (under 2 minutes)
+  --feeds N --items N   generated feeds and items per feed (default 1000 x 50)
+  --topics N            topic queries for ingest (default 1000)
+  --scale-items N       items in the scale database (default 1000000)
+  --repeat N            runs per figure, median reported (default 3; sections stop early past their time budget)
+  --concurrency N       feedsieve ingest concurrency = newsboat reload-threads (default 8)
+  --no-peer             skip newsboat
+  --only a,b            sections: ${SECTIONS.join(', ')}
+  --serve-seconds N     autocannon duration per run (default 5)
+  --profile             --cpu-prof the first ingest, the app serving the cached feed and the one
+                        rendering it at scale; print their top costs
+  --origin nginx|node   force the origin server (default: nginx when installed)
+  --fresh-scale         rebuild the scale database even if one with the same parameters exists
+  --work DIR --out FILE work directory (bench/.work) and results file (bench/results.json)
+  --corpus DIR          real-world feeds (../shared/corpus)`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return number;
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' }, feeds: { type: 'string' }, items: { type: 'string' }, topics: { type: 'string' },
+      'scale-items': { type: 'string' }, repeat: { type: 'string' }, concurrency: { type: 'string' },
+      'no-peer': { type: 'boolean' }, only: { type: 'string' }, 'serve-seconds': { type: 'string' },
+      profile: { type: 'boolean' }, origin: { type: 'string' }, 'fresh-scale': { type: 'boolean' },
+      work: { type: 'string' }, out: { type: 'string' }, corpus: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+  if (values.help) throw new Error(USAGE);
+  const preset = values.quick ? 'quick' : 'default';
+  const base = PRESETS[preset];
+  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SECTIONS];
+  for (const section of only) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only: unknown section "${section}"\n${USAGE}`);
+  if (values.origin !== undefined && values.origin !== 'nginx' && values.origin !== 'node') throw new Error('--origin must be nginx or node');
+  const feeds = positive('feeds', values.feeds, base.feeds);
+  return {
+    ...base,
+    preset,
+    feeds,
+    items: positive('items', values.items, base.items),
+    topics: positive('topics', values.topics, base.topics),
+    scaleItems: positive('scale-items', values['scale-items'], base.scaleItems),
+    repeat: positive('repeat', values.repeat, base.repeat),
+    concurrency: positive('concurrency', values.concurrency, base.concurrency),
+    serveSeconds: positive('serve-seconds', values['serve-seconds'], base.serveSeconds),
+    parseFeeds: Math.min(feeds, base.parseFeeds),
+    topicFeeds: Math.min(feeds, base.topicFeeds),
+    scaleIngestFeeds: Math.min(feeds, base.scaleIngestFeeds),
+    peer: !values['no-peer'],
+    only: only as Section[],
+    profile: values.profile ?? false,
+    origin: values.origin as BenchOptions['origin'],
+    freshScale: values['fresh-scale'] ?? false,
+    workDir: values.work,
+    out: values.out,
+    corpus: values.corpus,
+  };
+}

@@ -1,0 +1,111 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from './context.js';
+import { type PassFigures, startCoreProcess } from './core-process.js';
+import { median } from './stats.js';
+
+export interface IngestFigures {
+  feeds: number;
+  items: number;
+  bytes: number;
+  topics: number;
+  concurrency: number;
+  origin: string;
+  runs: number;
+  first: { ms: number; itemsPerSec: number; mbPerSec: number; peakRssMB: number };
+  /** Every feed again, the origin answering 304. */
+  reload304: { ms: number; runs: number };
+  /** Every feed again, full bodies without validators: the content hash must skip the work. */
+  reloadFull: { ms: number; runs: number };
+  /** Topic matches stored per item: how selective the generated topic queries are. */
+  matchesPerItem: number;
+  /** Anything that makes the figures suspect: feeds that failed, passes that stored items again. */
+  problems: string[];
+  /** The database of the last run, kept for the serve section. */
+  database: string;
+}
+
+function matchesPerItem(database: string): number {
+  const db = new Database(database, { readonly: true });
+  try {
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    return count('SELECT count(*) AS n FROM topic_matches') / Math.max(1, count('SELECT count(*) AS n FROM items'));
+  } finally {
+    db.close();
+  }
+}
+
+function check(problems: string[], label: string, pass: PassFigures, expected: { status: string; inserted: number }): void {
+  const matching = pass.statuses[expected.status] ?? 0;
+  if (matching !== pass.feeds) problems.push(`${label}: ${matching}/${pass.feeds} feeds ${expected.status} (${JSON.stringify(pass.statuses)})`);
+  if (pass.inserted !== expected.inserted) problems.push(`${label}: inserted ${pass.inserted} items, expected ${expected.inserted}`);
+  for (const error of pass.errors) problems.push(`${label}: ${error}`);
+}
+
+/**
+ * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
+ * origin and a validator-less one. Each run is its own child process, so peak RSS is the ingest's own.
+ */
+export async function benchIngest(context: BenchContext, budgetMs: number, cpuProfileDir?: string): Promise<IngestFigures> {
+  const { feeds, topics, origin, concurrency, repeat } = context;
+  const firsts: PassFigures[] = [];
+  const reloads304: number[] = [];
+  const reloadsFull: number[] = [];
+  const problems: string[] = [];
+  let database = '';
+  let originKind = '';
+  const started = Date.now();
+  for (let run = 0; run < repeat; run++) {
+    const runStarted = Date.now();
+    const dir = join(context.workDir, `ingest-${run}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    if (database) rmSync(join(database, '..'), { recursive: true, force: true });
+    database = join(dir, 'feedsieve.db');
+    originKind = (await origin.use('conditional')).kind;
+    const core = await startCoreProcess(
+      { database, feedUrls: origin.urls(feeds.files), topics, concurrency },
+      join(dir, 'setup.json'),
+      run === 0 ? cpuProfileDir : undefined,
+    );
+    try {
+      const first = await core.ingest();
+      check(problems, `first ingest, run ${run + 1}`, first, { status: 'stored', inserted: feeds.items });
+      firsts.push(first);
+      context.log(`  ingest run ${run + 1}: first ${(first.ms / 1000).toFixed(1)} s, ${Math.round((feeds.items * 1000) / first.ms)} items/s`);
+      for (let i = 0; i < repeat; i++) {
+        const pass = await core.ingest();
+        check(problems, `304 reload, run ${run + 1}`, pass, { status: 'not-modified', inserted: 0 });
+        reloads304.push(pass.ms);
+      }
+      await origin.use('full');
+      for (let i = 0; i < repeat; i++) {
+        const pass = await core.ingest();
+        check(problems, `full-body reload, run ${run + 1}`, pass, { status: 'unchanged-body', inserted: 0 });
+        reloadsFull.push(pass.ms);
+      }
+    } finally {
+      await core.close();
+      await origin.use('conditional');
+    }
+    const took = Date.now() - runStarted;
+    if (Date.now() - started + took > budgetMs) break;
+  }
+  const firstMs = median(firsts.map((pass) => pass.ms));
+  return {
+    feeds: feeds.files.length, items: feeds.items, bytes: feeds.bytes, topics: topics.length, concurrency,
+    origin: originKind, runs: firsts.length,
+    first: {
+      ms: firstMs,
+      itemsPerSec: (feeds.items * 1000) / firstMs,
+      mbPerSec: feeds.bytes / 1e6 / (firstMs / 1000),
+      peakRssMB: median(firsts.map((pass) => pass.maxRssBytes)) / 2 ** 20,
+    },
+    reload304: { ms: median(reloads304), runs: reloads304.length },
+    reloadFull: { ms: median(reloadsFull), runs: reloadsFull.length },
+    matchesPerItem: matchesPerItem(database),
+    problems,
+    database,
+  };
+}

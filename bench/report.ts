@@ -1,0 +1,167 @@
+import type { BenchOptions } from './args.js';
+import type { IngestFigures } from './ingest.js';
+import type { ParseFigures } from './parse.js';
+import type { PeerResult } from './peer.js';
+import type { ProfileEntry } from './profile.js';
+import type { ScaleFigures } from './scale.js';
+import type { ServeFigures } from './serve.js';
+import type { TopicsFigures } from './topics.js';
+
+export interface BenchResults {
+  startedAt: string;
+  durationSec: number;
+  options: BenchOptions;
+  machine: { cpus: number; cpuModel: string; node: string; origin: string; newsboat: string | null };
+  feeds: { count: number; itemsPerFeed: number; items: number; bytes: number };
+  parse?: { generated: ParseFigures; corpus: ParseFigures | { skipped: string } };
+  ingest?: IngestFigures;
+  peer?: PeerResult;
+  topics?: TopicsFigures;
+  serve?: ServeFigures;
+  scale?: ScaleFigures;
+  /** By profiled process: 'ingest' (the first ingest) and 'serve' (the app under load). */
+  profile?: Record<string, ProfileSummary>;
+  errors: Record<string, string>;
+  targets: TargetCheck[];
+}
+
+export interface ProfileSummary {
+  /** Share of the process's wall time spent working (not idle). */
+  busy: number;
+  self: ProfileEntry[];
+  inclusive: ProfileEntry[];
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const dec = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const secs = (ms: number) => (ms >= 10_000 ? `${dec(ms / 1000, 1)} s` : ms >= 1000 ? `${dec(ms / 1000, 2)} s` : `${dec(ms, 0)} ms`);
+const times = (n: number) => `${dec(n, n < 10 ? 2 : 1)}×`;
+const pct = (n: number) => `${dec(n * 100, 0)}%`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function hasPeer(peer: PeerResult | undefined): peer is Exclude<PeerResult, { skipped: string }> {
+  return peer !== undefined && !('skipped' in peer);
+}
+
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const add = (target: string, value: number, measured: string, met: boolean) => {
+    if (Number.isFinite(value)) checks.push({ target, measured, met });
+  };
+  const { ingest, peer, parse, serve, scale, topics } = r;
+  if (ingest && hasPeer(peer)) {
+    const first = ingest.first.itemsPerSec / peer.first.itemsPerSec;
+    add('first ingest ≥ 3× newsboat items/s', first, times(first), first >= 3);
+    const r304 = peer.reload304.ms / ingest.reload304.ms;
+    add('unchanged re-ingest (304) ≥ 25× faster than newsboat', r304, times(r304), r304 >= 25);
+    const full = peer.reloadFull.ms / ingest.reloadFull.ms;
+    add('unchanged re-ingest (full bodies) ≥ 25× faster than newsboat', full, times(full), full >= 25);
+  }
+  if (ingest) {
+    add('unchanged re-ingest (304) under 2 s', ingest.reload304.ms, secs(ingest.reload304.ms), ingest.reload304.ms < 2000);
+    add('unchanged re-ingest (full bodies) under 4 s', ingest.reloadFull.ms, secs(ingest.reloadFull.ms), ingest.reloadFull.ms < 4000);
+    add('peak RSS during ingest < 300 MB', ingest.first.peakRssMB, `${int(ingest.first.peakRssMB)} MB`, ingest.first.peakRssMB < 300);
+  }
+  if (ingest && parse) {
+    const share = ingest.first.itemsPerSec / parse.generated.rawXml.itemsPerSec;
+    add('end-to-end ingest ≥ 35% of raw XML parse items/s', share, pct(share), share >= 0.35);
+  }
+  if (topics) add(`ingest with ${topics.topics} topics ≥ 80% of 1 topic`, topics.ratio, pct(topics.ratio), topics.ratio >= 0.8);
+  if (serve) add('topic feed ≥ 60% of bare node:http requests/s', serve.ratio, pct(serve.ratio), serve.ratio >= 0.6);
+  if (scale) {
+    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (cached)`, scale.topicFeedWarm.p99Ms, `${dec(scale.topicFeedWarm.p99Ms, 2)} ms`, scale.topicFeedWarm.p99Ms < 5);
+    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (rendered)`, scale.topicFeedCold.p99Ms, `${dec(scale.topicFeedCold.p99Ms, 2)} ms`, scale.topicFeedCold.p99Ms < 5);
+  }
+  return checks;
+}
+
+function parseSection(r: NonNullable<BenchResults['parse']>): string {
+  const row = (label: string, p: ParseFigures) => [label, `${p.documents} / ${int(p.items)} / ${dec(p.bytes / 1e6)} MB`,
+    `${int(p.ingestParse.itemsPerSec)} items/s, ${dec(p.ingestParse.mbPerSec)} MB/s`,
+    `${int(p.rawXml.itemsPerSec)} items/s, ${dec(p.rawXml.mbPerSec)} MB/s`, pct(p.ratioToFloor), String(p.runs)];
+  const rows = [row('generated', r.generated)];
+  if ('skipped' in r.corpus) rows.push(['corpus', r.corpus.skipped, '', '', '', '']);
+  else rows.push(row('real-world corpus', r.corpus));
+  return `PARSE (one core, in-process)\n${table(['input', 'docs / items / size', 'ingest parse step', 'raw XML parser (floor)', 'parse ÷ floor', 'runs'], rows)}`;
+}
+
+function ingestSection(i: IngestFigures, peer: PeerResult | undefined): string {
+  const nb = hasPeer(peer) ? peer : null;
+  const rows = [
+    ['first load', `${secs(i.first.ms)} (${int(i.first.itemsPerSec)} items/s, ${dec(i.first.mbPerSec)} MB/s)`,
+      nb ? `${secs(nb.first.ms)} (${int(nb.first.itemsPerSec)} items/s)` : '-', nb ? times(i.first.itemsPerSec / nb.first.itemsPerSec) : '-'],
+    ['unchanged, server answers 304', secs(i.reload304.ms), nb ? `${secs(nb.reload304.ms)} (3rd run)` : '-', nb ? times(nb.reload304.ms / i.reload304.ms) : '-'],
+    ['unchanged, full bodies', secs(i.reloadFull.ms), nb ? secs(nb.reloadFull.ms) : '-', nb ? times(nb.reloadFull.ms / i.reloadFull.ms) : '-'],
+  ];
+  if (nb) rows.push(['(newsboat 2nd run: no validators stored yet)', '', secs(nb.secondRun.ms), '']);
+  const peerLine = peer === undefined ? 'peer: not run' : 'skipped' in peer ? `peer: ${peer.skipped}` : `peer: ${peer.version}, reload-threads ${peer.reloadThreads}, ${peer.runs} run(s), ${int(peer.itemsStored)} items stored`;
+  return `INGEST END TO END (${int(i.feeds)} feeds, ${int(i.items)} items, ${dec(i.bytes / 1e6, 0)} MB, ${i.topics} topics, concurrency ${i.concurrency}, origin ${i.origin} in its own process)
+${table(['pass', 'feedsieve', 'newsboat', 'feedsieve advantage'], rows)}
+peak RSS ${int(i.first.peakRssMB)} MB; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}
+${peerLine}${[...i.problems, ...(nb?.problems ?? [])].map((p) => `\n  ! ${p}`).join('')}`;
+}
+
+function topicsSection(t: TopicsFigures): string {
+  return `TOPICS (first ingest of ${t.feeds} feeds, ${int(t.items)} items; runs ${t.runs})
+${table(['topics', 'time', 'items/s'], [
+    ['1', secs(t.oneTopic.ms), int(t.oneTopic.itemsPerSec)],
+    [String(t.topics), secs(t.manyTopics.ms), int(t.manyTopics.itemsPerSec)],
+    [`${t.topics} ÷ 1`, '', pct(t.ratio)],
+  ])}`;
+}
+
+function serveSection(s: ServeFigures): string {
+  const row = (label: string, l: ServeFigures['topicFeed']) => [label, int(l.requestsPerSec), `${l.p50Ms} ms`, `${l.p99Ms} ms`, String(l.errors + l.non2xx)];
+  return `SERVE (autocannon, ${s.connections} connections × ${s.durationSec} s, ${int(s.bodyBytes)}-byte body with ${s.items} items; runs ${s.runs})
+${table(['server', 'requests/s', 'p50', 'p99', 'errors'], [row(`${s.path} (warm)`, s.topicFeed), row('bare node:http, same bytes', s.bareHttp),
+    ['ratio', pct(s.ratio), '', '', '']])}
+/api/items?q=${s.search.query}: p50 ${dec(s.search.p50Ms, 2)} ms, p99 ${dec(s.search.p99Ms, 2)} ms (${s.search.requests} sequential requests)`;
+}
+
+function scaleSection(s: ScaleFigures): string {
+  const lat = (l: ScaleFigures['topicFeedWarm']) => [`${dec(l.p50Ms, 2)} ms`, `${dec(l.p99Ms, 2)} ms`, String(l.requests)];
+  const vsEmpty = ` (same feeds into an empty database: ${int(s.ingest.emptyDatabaseItemsPerSec)} items/s, ratio ${pct(s.ingest.itemsPerSec / s.ingest.emptyDatabaseItemsPerSec)})`;
+  return `SCALE (${int(s.items)} items, database ${int(s.databaseMB)} MB; filled through the store at ${int(s.fill.itemsPerSec)} items/s${s.fill.reused ? ', reused from an earlier run' : ''})
+${table(['request', 'p50', 'p99', 'requests'], [
+    ['/topics/nato.rss, cached', ...lat(s.topicFeedWarm)],
+    ['bare node:http, same bytes', ...lat(s.bareFeed)],
+    ['/topics/nato.rss, rendered each time', ...lat(s.topicFeedCold)],
+    ['/api/items?topic=nato', ...lat(s.apiItemsByTopic)],
+  ])}
+ingest at this size: ${s.ingest.feeds} new feeds, ${int(s.ingest.items)} items in ${secs(s.ingest.ms)} = ${int(s.ingest.itemsPerSec)} items/s${vsEmpty}`;
+}
+
+function profileSection(name: string, p: ProfileSummary): string {
+  const rows = (entries: ProfileEntry[]) => entries.map((e) => [e.where, `${dec(e.selfPercent)}%`, `${dec(e.totalPercent)}%`]);
+  return `PROFILE: ${name} process (--cpu-prof; busy ${pct(p.busy)} of its time; shares below are of busy time), by self time
+${table(['function', 'self', 'inclusive'], rows(p.self))}
+project functions by inclusive time
+${table(['function', 'self', 'inclusive'], rows(p.inclusive))}`;
+}
+
+export function formatReport(r: BenchResults): string {
+  const parts = [`feedsieve bench (${r.options.preset}${r.options.preset === 'default' ? '' : ' preset'}): ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}; ${int(r.feeds.count)} feeds × ${r.feeds.itemsPerFeed} items; ${secs(r.durationSec * 1000)} total`];
+  if (r.parse) parts.push(parseSection(r.parse));
+  if (r.ingest) parts.push(ingestSection(r.ingest, r.peer));
+  else if (r.peer && hasPeer(r.peer)) parts.push(`PEER newsboat: first ${secs(r.peer.first.ms)}, 304 ${secs(r.peer.reload304.ms)}, full ${secs(r.peer.reloadFull.ms)}`);
+  if (r.topics) parts.push(topicsSection(r.topics));
+  if (r.serve) parts.push(serveSection(r.serve));
+  if (r.scale) parts.push(scaleSection(r.scale));
+  for (const [name, profile] of Object.entries(r.profile ?? {})) parts.push(profileSection(name, profile));
+  for (const [section, message] of Object.entries(r.errors)) parts.push(`${section.toUpperCase()} FAILED: ${message}`);
+  if (r.targets.length > 0) {
+    parts.push(`TARGETS\n${table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']))}`);
+  }
+  return parts.join('\n\n');
+}

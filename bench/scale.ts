@@ -1,0 +1,128 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from './context.js';
+import { type ChildSetup, startCoreProcess } from './core-process.js';
+import { type LatencyFigures, measureLatency } from './load.js';
+import { fillDatabase, type FillFigures } from './scale-fill.js';
+import { startServerProcess } from './server-process.js';
+import { SERVED_TOPIC } from './topic-queries.js';
+
+export interface ScaleFigures {
+  items: number;
+  databaseMB: number;
+  fill: FillFigures & { reused: boolean };
+  /** The rendered feed from the cache: what a feed reader polling it gets. */
+  topicFeedWarm: LatencyFigures;
+  /** Bare node:http answering the same bytes, timed the same way: the floor for the two above. */
+  bareFeed: LatencyFigures;
+  /** Rendered from the database on every request (cache bypassed). */
+  topicFeedCold: LatencyFigures;
+  apiItemsByTopic: LatencyFigures;
+  /** New feeds ingested into the full database, and the same feeds into an empty one. */
+  ingest: { feeds: number; items: number; ms: number; itemsPerSec: number; emptyDatabaseItemsPerSec: number };
+}
+
+export interface ScaleOptions {
+  items: number;
+  contentBytes: number;
+  latencyRequests: number;
+  ingestFeeds: number;
+  /** Build a new database even when one with the same parameters is on disk. */
+  fresh: boolean;
+  /** Profile the app process that renders the topic feed on every request. */
+  cpuProfileDir?: string | undefined;
+}
+
+async function ingestOnce(setup: ChildSetup, setupPath: string): Promise<number> {
+  const core = await startCoreProcess(setup, setupPath);
+  try {
+    const pass = await core.ingest();
+    const stored = pass.statuses.stored ?? 0;
+    if (stored !== setup.feedUrls.length) throw new Error(`scale: ingest stored ${stored}/${setup.feedUrls.length} feeds (${pass.errors.join('; ')})`);
+    return pass.ms;
+  } finally {
+    await core.close();
+  }
+}
+
+const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+/**
+ * A database of `items` items, reused across runs while its parameters stay the same (it takes
+ * minutes to build); topic feed and /api/items latency over it; then ingest of new feeds into it.
+ */
+export async function benchScale(context: BenchContext, options: ScaleOptions): Promise<ScaleFigures> {
+  const dir = join(context.workDir, `scale-${options.items}`);
+  const database = join(dir, 'feedsieve.db');
+  const metaPath = join(dir, 'meta.json');
+  const wanted = JSON.stringify({ items: options.items, contentBytes: options.contentBytes, topics: context.topics, version: 2 });
+  let fill: ScaleFigures['fill'];
+  if (!options.fresh && existsSync(database) && existsSync(metaPath) && JSON.parse(readFileSync(metaPath, 'utf8')).key === wanted) {
+    fill = { ...(JSON.parse(readFileSync(metaPath, 'utf8')).fill as FillFigures), reused: true };
+    context.log(`  reusing the ${options.items}-item database in ${dir} (built at ${Math.round(fill.itemsPerSec)} items/s; --fresh-scale rebuilds it)`);
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    let reported = 0;
+    const figures = await fillDatabase(database, options.items, 1000, context.topics, options.contentBytes, (done) => {
+      if (done - reported >= options.items / 10) {
+        reported = done;
+        context.log(`  filled ${done} items`);
+      }
+    });
+    writeFileSync(metaPath, JSON.stringify({ key: wanted, fill: figures }));
+    fill = { ...figures, reused: false };
+  }
+
+  // No config feeds: opening the database drops the feeds a previous run's ingest added.
+  const setup = { database, feedUrls: [], topics: context.topics, concurrency: context.concurrency };
+  const setupPath = join(dir, 'serve-setup.json');
+  writeFileSync(setupPath, JSON.stringify(setup));
+  const topicPath = `/topics/${SERVED_TOPIC.slug}.rss`;
+  const apiPath = `/api/items?topic=${SERVED_TOPIC.slug}`;
+  const warmServer = await startServerProcess(['app', setupPath]);
+  let topicFeedWarm: LatencyFigures;
+  let bareFeed: LatencyFigures;
+  try {
+    topicFeedWarm = await measureLatency(`${warmServer.baseUrl}${topicPath}`, options.latencyRequests * 4);
+    const response = await fetch(`${warmServer.baseUrl}${topicPath}`);
+    const bodyFile = join(dir, 'served-body');
+    writeFileSync(bodyFile, Buffer.from(await response.arrayBuffer()));
+    const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
+    try {
+      bareFeed = await measureLatency(`${bare.baseUrl}/`, options.latencyRequests * 4);
+    } finally {
+      await bare.stop();
+    }
+  } finally {
+    await warmServer.stop();
+  }
+  const coldServer = await startServerProcess(['app', setupPath, 'nocache'], options.cpuProfileDir);
+  let topicFeedCold: LatencyFigures;
+  let apiItemsByTopic: LatencyFigures;
+  try {
+    topicFeedCold = await measureLatency(`${coldServer.baseUrl}${topicPath}`, options.latencyRequests);
+    apiItemsByTopic = await measureLatency(`${coldServer.baseUrl}${apiPath}`, options.latencyRequests);
+  } finally {
+    await coldServer.stop();
+  }
+  for (const [label, figures] of [['topic feed', topicFeedWarm], ['cold topic feed', topicFeedCold], ['api items', apiItemsByTopic]] as const) {
+    if (figures.status !== 200) throw new Error(`scale: ${label} answered HTTP ${figures.status}`);
+  }
+  const databaseMB = (fileSize(database) + fileSize(`${database}-wal`)) / 1e6;
+
+  await context.origin.use('conditional');
+  const files = context.feeds.files.slice(0, options.ingestFeeds);
+  const items = (context.feeds.items / context.feeds.files.length) * files.length;
+  const ms = await ingestOnce({ ...setup, feedUrls: context.origin.urls(files) }, join(dir, 'ingest-setup.json'));
+  const emptyDir = join(context.workDir, 'scale-empty');
+  rmSync(emptyDir, { recursive: true, force: true });
+  mkdirSync(emptyDir, { recursive: true });
+  const emptyMs = await ingestOnce({ ...setup, database: join(emptyDir, 'feedsieve.db'), feedUrls: context.origin.urls(files) },
+    join(emptyDir, 'setup.json'));
+  rmSync(emptyDir, { recursive: true, force: true });
+  return {
+    items: fill.items, databaseMB, fill, topicFeedWarm, bareFeed, topicFeedCold, apiItemsByTopic,
+    ingest: { feeds: files.length, items, ms, itemsPerSec: (items * 1000) / ms, emptyDatabaseItemsPerSec: (items * 1000) / emptyMs },
+  };
+}

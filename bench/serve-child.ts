@@ -1,0 +1,60 @@
+// An HTTP server in its own process for the serve and scale sections, driven over IPC:
+//   node serve-child.js app SETUP_JSON [nocache]  the feedsieve app over the setup's database
+//   node serve-child.js bare BODY_FILE CONTENT_TYPE  bare node:http answering those bytes
+// Sends { type: 'listening', port } once it accepts connections.
+import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '../src/config.js';
+import { createFeedCache, type FeedCache } from '../src/http/feed-cache.js';
+import { createLogger } from '../src/log.js';
+import { buildApp, openCore } from '../src/main.js';
+import type { ChildSetup } from './ingest-child.js';
+
+async function appListener(setup: ChildSetup, cached: boolean): Promise<RequestListener> {
+  const config = parseConfig({
+    database: setup.database,
+    logLevel: 'silent',
+    server: { host: '127.0.0.1', port: 0 },
+    ingest: { allowPrivateAddresses: true },
+    feeds: setup.feedUrls.map((url) => ({ url })),
+    topics: setup.topics,
+  }, setup.database.replace(/[^/]*$/, 'config.json'), {});
+  const core = await openCore(config, createLogger('silent'));
+  const cache: FeedCache = createFeedCache();
+  // Without the cache every request renders the feed from the database: the cold path.
+  const served: FeedCache = cached ? cache : { ...cache, get: () => null };
+  return buildApp(core, served) as unknown as RequestListener;
+}
+
+function bareListener(bodyFile: string, contentType: string): RequestListener {
+  const body = readFileSync(bodyFile);
+  return (_req, res) => {
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length });
+    res.end(body);
+  };
+}
+
+async function main(): Promise<void> {
+  const [kind, first = '', second] = process.argv.slice(2);
+  const listener = kind === 'bare'
+    ? bareListener(first, second ?? 'application/octet-stream')
+    : await appListener(JSON.parse(readFileSync(first, 'utf8')) as ChildSetup, second !== 'nocache');
+  const server = createServer(listener);
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }));
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'close') {
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+    }
+  });
+}
+
+// Never outlive the bench that forked this process.
+process.on('disconnect', () => process.exit(0));
+
+main().catch((error: unknown) => {
+  process.send?.({ type: 'failed', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerProcess {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Forks dist/bench/serve-child.js with `args` and waits until it listens; `cpuProfileDir` adds --cpu-prof. */
+export async function startServerProcess(args: string[], cpuProfileDir?: string): Promise<ServerProcess> {
+  const script = fileURLToPath(new URL('./serve-child.js', import.meta.url));
+  const execArgv = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child: ChildProcess = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { type: string; port?: number; message?: string }) => {
+      if (message.type === 'listening' && message.port) resolve(message.port);
+      else reject(new Error(`server process failed: ${message.message ?? message.type}`));
+    });
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}

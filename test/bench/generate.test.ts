@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { generateStory, renderRss } from '../../bench/generate.js';
+import { median, percentile } from '../../bench/stats.js';
+import { generateTopics, SERVED_TOPIC } from '../../bench/topic-queries.js';
+import { parseFeed } from '../../src/ingest/parse.js';
+import { parseQuery } from '../../src/topics/query.js';
+
+const NOW = new Date('2026-03-01T12:00:00Z');
+
+describe('generated feeds', () => {
+  const stories = Array.from({ length: 20 }, (_, i) => generateStory(7, i, NOW, 5800));
+  const xml = renderRss(7, stories);
+
+  it('parse through the ingest parser into every story, in order', () => {
+    const parsed = parseFeed(Buffer.from(xml), { url: 'http://127.0.0.1/feed-00007.rss', contentType: 'application/rss+xml' });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.feed.items.map((item) => item.title)).toEqual(stories.map((story) => story.headline));
+    expect(parsed.feed.items[3]!.categories).toEqual(stories[3]!.categories);
+  });
+
+  it('carry about 7 KB per item of escaped HTML with links and images', () => {
+    const perItem = Buffer.byteLength(xml) / stories.length;
+    expect(perItem).toBeGreaterThan(5000);
+    expect(perItem).toBeLessThan(9000);
+    expect(xml).toContain('&lt;a href=');
+    expect(xml).toContain('&lt;img src=');
+    expect(xml).not.toContain('<![CDATA[');
+  });
+
+  it('tag some links with utm_* parameters', () => {
+    const links = Array.from({ length: 200 }, (_, i) => generateStory(1, i, NOW, 0).link);
+    const tracked = links.filter((link) => link.includes('utm_source=')).length;
+    expect(tracked).toBeGreaterThan(20);
+    expect(tracked).toBeLessThan(180);
+  });
+
+  it('are the same bytes for the same feed and time', () => {
+    expect(renderRss(7, Array.from({ length: 20 }, (_, i) => generateStory(7, i, NOW, 5800)))).toBe(xml);
+  });
+});
+
+describe('generated topics', () => {
+  const topics = generateTopics(1000);
+
+  it('all parse, with unique slugs, the served topic first', () => {
+    expect(topics[0]).toEqual(SERVED_TOPIC);
+    expect(new Set(topics.map((t) => t.slug)).size).toBe(1000);
+    const failures = topics.filter((t) => !parseQuery(t.query).ok);
+    expect(failures).toEqual([]);
+  });
+
+  it.each([
+    ['OR', / OR /],
+    ['NOT', / NOT /],
+    ['a phrase', /"[^"]+ [^"]+"/],
+    ['a field', /\b(title|author|category):/],
+    ['a prefix', /\*$/],
+  ])('include queries with %s', (_name, pattern) => {
+    expect(topics.some((t) => pattern.test(t.query))).toBe(true);
+  });
+});
+
+describe('stats', () => {
+  it.each([
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[5], 5],
+  ])('median of %j is %d', (values, expected) => {
+    expect(median(values)).toBe(expected);
+  });
+
+  it('takes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+  });
+});

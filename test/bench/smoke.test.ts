@@ -1,0 +1,89 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+const TINY = ['--feeds', '5', '--items', '5', '--repeat', '1', '--topics', '20', '--scale-items', '2000', '--serve-seconds', '1'];
+
+// `npm test` builds first (pretest); a bare `vitest run test/bench` may find dist/ missing or stale.
+function ensureBuilt(): void {
+  const newestSource = Math.max(...readdirSync(join(ROOT, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(ROOT, 'bench', f)).mtimeMs));
+  if (existsSync(RUN) && statSync(RUN).mtimeMs >= newestSource) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
+  } catch {
+    // Type errors elsewhere still emit JavaScript; the run below fails clearly if the bench's own did not.
+  }
+}
+
+async function runBench(dir: string, extra: string[]) {
+  const out = join(dir, 'results.json');
+  const { stdout } = await promisify(execFile)(process.execPath, [RUN, ...TINY, ...extra, '--work', join(dir, 'work'), '--out', out], {
+    cwd: ROOT, maxBuffer: 16 * 1024 * 1024,
+  });
+  return { stdout, results: JSON.parse(readFileSync(out, 'utf8')) };
+}
+
+describe('npm run bench, tiny sizes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-bench-'));
+  beforeAll(ensureBuilt, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs every section and writes positive figures for each', async () => {
+    const { stdout, results } = await runBench(join(dir, 'all'), ['--no-peer']);
+    expect(results.errors).toEqual({});
+    const { parse, ingest, topics, serve, scale } = results;
+    expect(parse.generated.items).toBe(25);
+    for (const p of [parse.generated, parse.corpus]) {
+      expect(p.ingestParse.itemsPerSec).toBeGreaterThan(0);
+      expect(p.rawXml.itemsPerSec).toBeGreaterThan(0);
+      expect(p.ratioToFloor).toBeGreaterThan(0);
+    }
+    expect(ingest.items).toBe(25);
+    expect(ingest.problems).toEqual([]);
+    for (const ms of [ingest.first.ms, ingest.reload304.ms, ingest.reloadFull.ms]) expect(ms).toBeGreaterThan(0);
+    expect(ingest.first.peakRssMB).toBeGreaterThan(0);
+    expect(results.peer).toEqual({ skipped: 'skipped by --no-peer' });
+    expect(topics.oneTopic.itemsPerSec).toBeGreaterThan(0);
+    expect(topics.manyTopics.itemsPerSec).toBeGreaterThan(0);
+    expect(serve.items).toBeGreaterThan(0);
+    expect(serve.topicFeed.requestsPerSec).toBeGreaterThan(0);
+    expect(serve.bareHttp.requestsPerSec).toBeGreaterThan(0);
+    expect(serve.search.p50Ms).toBeGreaterThan(0);
+    expect(scale.items).toBe(2000);
+    expect(scale.databaseMB).toBeGreaterThan(0);
+    for (const l of [scale.topicFeedWarm, scale.topicFeedCold, scale.apiItemsByTopic]) expect(l.p99Ms).toBeGreaterThan(0);
+    expect(scale.ingest.itemsPerSec).toBeGreaterThan(0);
+    expect(scale.ingest.emptyDatabaseItemsPerSec).toBeGreaterThan(0);
+    expect(results.targets.length).toBeGreaterThan(0);
+    expect(stdout).toContain('TARGETS');
+  }, 300_000);
+
+  it('runs newsboat four times on the same feeds, or says why not', async () => {
+    const { results } = await runBench(join(dir, 'peer'), ['--only', 'peer']);
+    expect(results.errors).toEqual({});
+    if (spawnSync('sh', ['-c', 'command -v newsboat']).status !== 0) {
+      expect(results.peer.skipped).toMatch(/newsboat is not installed/);
+      return;
+    }
+    expect(results.peer.problems).toEqual([]);
+    expect(results.peer.itemsStored).toBe(25);
+    for (const run of [results.peer.first, results.peer.secondRun, results.peer.reload304, results.peer.reloadFull]) {
+      expect(run.ms).toBeGreaterThan(0);
+    }
+  }, 300_000);
+
+  it('falls back to a Node static origin that honours conditional GET and can withhold validators', async () => {
+    // Each pass checks its statuses: 304 on reload, unchanged bodies without validators.
+    const { results } = await runBench(join(dir, 'node-origin'), ['--no-peer', '--only', 'ingest', '--origin', 'node']);
+    expect(results.errors).toEqual({});
+    expect(results.machine.origin).toBe('node static server');
+    expect(results.ingest.origin).toBe('node');
+    expect(results.ingest.problems).toEqual([]);
+    expect(results.ingest.reload304.ms).toBeGreaterThan(0);
+  }, 300_000);
+});
