@@ -14,18 +14,12 @@ import { parseOpml } from '../../src/opml.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
+import { freePort } from '../support/net.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 const SEED = 'NATO, Russia consider joint missile defence plan';
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('republished topic feeds over HTTP', () => {
   let origin: FaultServer;

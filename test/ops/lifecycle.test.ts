@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +9,7 @@ import { createLogger } from '../../src/log.js';
 import { openCore } from '../../src/main.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
+import { freePort } from '../support/net.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -18,13 +18,6 @@ const NOW = Date.now();
 const entries = (feed: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ guid: `${feed}-${i}`, title: `${feed} story ${i}`, publishedAt: new Date(NOW - i * 60_000) }));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('lifecycle', () => {
   let origin: FaultServer;
