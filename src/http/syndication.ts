@@ -78,7 +78,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   const router = Router();
 
   async function entriesFor(items: StoredItem[]): Promise<FeedEntry[]> {
-    const feedUrls = new Map((await deps.store.listFeeds()).map((f) => [f.id, f.url]));
+    const feedUrls = await deps.store.feedUrls([...new Set(items.map((i) => i.feedId))]);
     const stories = await deps.store.storySources([...new Set(items.map((i) => i.storyId).filter((id): id is number => id !== null))]);
     return items.map((item) => ({
       item,
@@ -89,20 +89,28 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
     }));
   }
 
-  async function render(scope: Scope, format: FeedFormat, req: Request) {
+  function parseFeedQuery(req: Request) {
     const query = feedQuerySchema.safeParse(req.query);
     if (!query.success) throw fromZod(query.error, 'query');
     const after = query.data.before !== undefined ? decodeCursor(query.data.before) : undefined;
     if (after === null) throw badRequest('"before" is not a cursor this server issued', [{ field: 'query.before', message: 'invalid cursor' }]);
-    const cacheKey = `${scope.path}.${format}?${query.data.limit}&${query.data.before ?? ''}`;
+    return { ...query.data, after };
+  }
+
+  const cacheKeyOf = (path: string, format: FeedFormat, query: { limit: number; before?: string | undefined }) =>
+    `${path}.${format}?${query.limit}&${query.before ?? ''}`;
+
+  async function render(scope: Scope, format: FeedFormat, req: Request) {
+    const { after, ...query } = parseFeedQuery(req);
+    const cacheKey = cacheKeyOf(scope.path, format, query);
     const cached = cache.get(scope.key, cacheKey);
     if (cached) return cached;
 
-    const items = await deps.store.listItems({ topicSlug: scope.slug, limit: query.data.limit, after, collapseStories: true });
+    const items = await deps.store.listItems({ topicSlug: scope.slug, limit: query.limit, after, collapseStories: true });
     const base = `${deps.baseUrl}${scope.path}`;
     const pageUrl = (ext: string, before?: string) =>
-      `${base}.${ext}${before || query.data.limit !== DEFAULT_LIMIT ? '?' : ''}${[
-        query.data.limit !== DEFAULT_LIMIT ? `limit=${query.data.limit}` : '',
+      `${base}.${ext}${before || query.limit !== DEFAULT_LIMIT ? '?' : ''}${[
+        query.limit !== DEFAULT_LIMIT ? `limit=${query.limit}` : '',
         before ? `before=${before}` : '',
       ].filter(Boolean).join('&')}`;
     const last = items[items.length - 1];
@@ -111,12 +119,12 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       title: scope.title,
       description: scope.description,
       htmlUrl: `${deps.baseUrl}/`,
-      selfUrl: pageUrl(format, query.data.before),
-      links: { rss: pageUrl('rss', query.data.before), atom: pageUrl('atom', query.data.before), json: pageUrl('json', query.data.before) },
+      selfUrl: pageUrl(format, query.before),
+      links: { rss: pageUrl('rss', query.before), atom: pageUrl('atom', query.before), json: pageUrl('json', query.before) },
       hubUrl: deps.websubHub,
       paging: {
         first: pageUrl(format),
-        next: items.length === query.data.limit && last ? pageUrl(format, encodeCursor(last)) : null,
+        next: items.length === query.limit && last ? pageUrl(format, encodeCursor(last)) : null,
         prev: null,
       },
       id: `${deps.baseUrl}${scope.path}`,
@@ -127,7 +135,10 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   }
 
   async function serve(scope: Scope, format: FeedFormat, req: Request, res: Response) {
-    const feed = await render(scope, format, req);
+    send(await render(scope, format, req), req, res);
+  }
+
+  function send(feed: RenderedFeed, req: Request, res: Response) {
     setFeedHeaders(res, feed.contentType, deps.feedMaxAgeSeconds);
     res.setHeader('ETag', feed.etag);
     res.setHeader('Last-Modified', feed.lastModified.toUTCString());
@@ -148,6 +159,10 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   router.get('/topics/:file', async (req, res) => {
     const file = splitFile(req.params.file as string);
     if (!file) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
+    // A cached feed exists only for a live topic (deleting one invalidates it): no database
+    // round trip on the hot path.
+    const cached = cache.get(file.name, cacheKeyOf(`/topics/${file.name}`, file.format, parseFeedQuery(req)));
+    if (cached) return send(cached, req, res);
     const topic = await deps.store.getTopic(file.name);
     if (!topic) throw notFound(`no topic "${file.name}"`);
     await serve({ key: topic.slug, slug: topic.slug, title: topic.title, description: `feedsieve topic: ${topic.query}`, path: `/topics/${topic.slug}` },
