@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeText } from 'entities';
 import type { Item } from '../src/model.js';
@@ -133,6 +133,8 @@ export function feedFileName(feedIndex: number): string {
 
 /** Writes `feeds` RSS files of `itemsPerFeed` stories each into `dir`. */
 export function writeFeeds(dir: string, feeds: number, itemsPerFeed: number, now: Date, contentBytes = 5800): GeneratedFeedSet {
+  // A smaller set must not leave a larger one's files behind.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   let bytes = 0;

@@ -80,9 +80,12 @@ export function busyShare(profile: CpuProfile): number {
   return profile.samples.filter((id) => !idle.has(id)).length / Math.max(1, profile.samples.length);
 }
 
+/** The profiles in `dir`, one per thread (worker threads write their own), main thread first. */
 export function readProfiles(dir: string): CpuProfile[] {
   if (!existsSync(dir)) return [];
+  // Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>: sorted, the main thread comes first.
   return readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile'))
+    .sort()
     .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
 }

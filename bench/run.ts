@@ -44,10 +44,10 @@ async function serveDatabase(context: BenchContext, results: BenchResults): Prom
 }
 
 function addProfile(results: BenchResults, name: string, dir: string): void {
-  const [profile] = readProfiles(dir);
-  if (!profile) return;
-  const summary = { busy: busyShare(profile), self: topSelf(profile, PROJECT_ROOT, 20), inclusive: topInclusive(profile, PROJECT_ROOT, 20) };
-  results.profile = { ...results.profile, [name]: summary };
+  readProfiles(dir).forEach((profile, thread) => {
+    const summary = { busy: busyShare(profile), self: topSelf(profile, PROJECT_ROOT, 20), inclusive: topInclusive(profile, PROJECT_ROOT, 20) };
+    results.profile = { ...results.profile, [thread === 0 ? name : `${name}, worker thread ${thread}`]: summary };
+  });
 }
 
 async function runSection(results: BenchResults, section: Section, log: (line: string) => void, body: () => Promise<void>): Promise<void> {
