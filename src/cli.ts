@@ -5,7 +5,7 @@ import { type Config, ConfigError, findConfigPath, loadConfig } from './config.j
 import type { RefreshReport } from './ingest/refresh.js';
 import { createLogger } from './log.js';
 import { openCore, startService } from './main.js';
-import { parseOpml, renderOpml } from './opml.js';
+import { feedsOpml, parseOpml } from './opml.js';
 import { startProgress } from './progress.js';
 import { searchItems } from './search.js';
 import { migrate, openDatabase } from './store/db.js';
@@ -85,8 +85,7 @@ async function opml(config: Config, action: string | undefined, file: string | u
   const core = await quietCore(config);
   try {
     if (action === 'export') {
-      const feeds = (await core.store.listFeeds()).filter((f) => !f.url.startsWith('file:'));
-      process.stdout.write(renderOpml('feedsieve feeds', feeds.map((f) => ({ url: f.url, title: f.title, htmlUrl: f.siteUrl })), new Date()));
+      process.stdout.write(feedsOpml(await core.store.listFeeds(), new Date()));
       return EXIT.ok;
     }
     if (action !== 'import' || !file) return usage('use: opml import FILE | opml export');

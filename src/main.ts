@@ -177,8 +177,6 @@ export interface Service {
   metrics: Metrics;
   /** Resolves when the start-up ingest pass is done. */
   firstIngest: Promise<unknown>;
-  /** Runs an ingest pass now (the due feeds, or the ones given), as a tick would. */
-  ingestNow(feeds?: FeedRecord[]): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -234,7 +232,6 @@ export async function startService(core: Core): Promise<Service> {
     cache,
     metrics,
     firstIngest,
-    ingestNow: (feeds) => runPass(feeds),
     async stop() {
       scheduler.alive = false;
       await task.stop();

@@ -45,3 +45,9 @@ ${outlines}
 </opml>
 `;
 }
+
+/** The subscribable feeds as OPML; local file: feeds are the server's own and are left out. */
+export function feedsOpml(feeds: { url: string; title: string | null; siteUrl: string | null }[], now: Date): string {
+  const shared = feeds.filter((f) => !f.url.startsWith('file:')).map((f) => ({ url: f.url, title: f.title, htmlUrl: f.siteUrl }));
+  return renderOpml('feedsieve feeds', shared, now);
+}

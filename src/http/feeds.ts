@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { FeedError, FeedRecord } from '../model.js';
 import { DuplicateFeedError } from '../store/index.js';
-import { renderOpml } from '../opml.js';
+import { feedsOpml } from '../opml.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
@@ -55,8 +55,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.get('/api/feeds.opml', async (_req, res) => {
-    const feeds = (await deps.store.listFeeds()).filter((f) => !f.url.startsWith('file:'));
-    res.type('text/x-opml; charset=utf-8').send(renderOpml('feedsieve feeds', feeds.map((f) => ({ url: f.url, title: f.title, htmlUrl: f.siteUrl })), deps.now()));
+    res.type('text/x-opml; charset=utf-8').send(feedsOpml(await deps.store.listFeeds(), deps.now()));
   });
 
   router.get('/api/feeds/:id', async (req, res) => {

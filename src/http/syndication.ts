@@ -100,12 +100,9 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   const cacheKeyOf = (path: string, format: FeedFormat, query: { limit: number; before?: string | undefined }) =>
     `${path}.${format}?${query.limit}&${query.before ?? ''}`;
 
-  async function render(scope: Scope, format: FeedFormat, req: Request) {
-    const { after, ...query } = parseFeedQuery(req);
-    const cacheKey = cacheKeyOf(scope.path, format, query);
-    const cached = cache.get(scope.key, cacheKey);
-    if (cached) return cached;
+  type FeedQuery = ReturnType<typeof parseFeedQuery>;
 
+  async function render(scope: Scope, format: FeedFormat, { after, ...query }: FeedQuery) {
     const items = await deps.store.listItems({ topicSlug: scope.slug, limit: query.limit, after, collapseStories: true });
     const base = `${deps.baseUrl}${scope.path}`;
     const pageUrl = (ext: string, before?: string) =>
@@ -131,11 +128,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       updated,
       entries: await entriesFor(items),
     });
-    return cache.set(scope.key, cacheKey, { body: Buffer.from(body, 'utf8'), lastModified: updated, contentType: CONTENT_TYPES[format] });
-  }
-
-  async function serve(scope: Scope, format: FeedFormat, req: Request, res: Response) {
-    send(await render(scope, format, req), req, res);
+    return cache.set(scope.key, cacheKeyOf(scope.path, format, query), { body: Buffer.from(body, 'utf8'), lastModified: updated, contentType: CONTENT_TYPES[format] });
   }
 
   function send(feed: RenderedFeed, req: Request, res: Response) {
@@ -159,21 +152,23 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   router.get('/topics/:file', async (req, res) => {
     const file = splitFile(req.params.file as string);
     if (!file) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
+    const query = parseFeedQuery(req);
     // A cached feed exists only for a live topic (deleting one invalidates it): no database
     // round trip on the hot path.
-    const cached = cache.get(file.name, cacheKeyOf(`/topics/${file.name}`, file.format, parseFeedQuery(req)));
+    const cached = cache.get(file.name, cacheKeyOf(`/topics/${file.name}`, file.format, query));
     if (cached) return send(cached, req, res);
     const topic = await deps.store.getTopic(file.name);
     if (!topic) throw notFound(`no topic "${file.name}"`);
-    await serve({ key: topic.slug, slug: topic.slug, title: topic.title, description: `feedsieve topic: ${topic.query}`, path: `/topics/${topic.slug}` },
-      file.format, req, res);
+    const scope = { key: topic.slug, slug: topic.slug, title: topic.title, description: `feedsieve topic: ${topic.query}`, path: `/topics/${topic.slug}` };
+    send(await render(scope, file.format, query), req, res);
   });
 
   router.get('/feeds/:file', async (req, res) => {
     const file = splitFile(req.params.file as string);
     if (!file || file.name !== 'all') throw notFound(`no feed at ${req.path}: use /feeds/all.rss, .atom or .json`);
-    await serve({ key: '*', slug: undefined, title: 'feedsieve: all items', description: 'Every item from every source, each story once', path: '/feeds/all' },
-      file.format, req, res);
+    const query = parseFeedQuery(req);
+    const scope = { key: '*', slug: undefined, title: 'feedsieve: all items', description: 'Every item from every source, each story once', path: '/feeds/all' };
+    send(cache.get(scope.key, cacheKeyOf(scope.path, file.format, query)) ?? (await render(scope, file.format, query)), req, res);
   });
 
   return router;

@@ -6,7 +6,7 @@ import { Parser } from 'htmlparser2';
 import type { FeedError } from '../model.js';
 import { decodeBody } from './decode.js';
 import { type FetchLimits, fetchFeed, redactUrl } from './fetch.js';
-import { parseFeed } from './parse.js';
+import { parseFeedDrafts } from './parse.js';
 
 export type Discovery = { ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError };
 
@@ -37,7 +37,7 @@ export async function discoverFeed(url: string, limits: FetchLimits): Promise<Di
   if (fetched.status === 'not-modified') {
     return failure('http', `GET ${redactUrl(url)}: 304 Not Modified to a request that was not conditional`);
   }
-  const parsed = parseFeed(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
+  const parsed = parseFeedDrafts(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
   // Only a permanent move replaces what the person typed; a temporary one may move back.
   if (parsed.ok) return { ok: true, feedUrl: fetched.permanentUrl ?? url, title: parsed.feed.title };
 
@@ -65,7 +65,7 @@ async function readLinkedFeed(link: FeedLink, limits: FetchLimits): Promise<Disc
   const fetched = await fetchFeed(link.url, NO_VALIDATORS, limits);
   if (fetched.status === 'error') return { ok: false, error: fetched.error };
   if (fetched.status === 'not-modified') return failure('http', `GET ${redactUrl(link.url)}: unexpected 304`);
-  const parsed = parseFeed(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
+  const parsed = parseFeedDrafts(fetched.body, { url: fetched.finalUrl, contentType: fetched.contentType });
   if (!parsed.ok) return { ok: false, error: { ...parsed.error, message: `${redactUrl(link.url)}: ${parsed.error.message}` } };
   return { ok: true, feedUrl: fetched.permanentUrl ?? link.url, title: parsed.feed.title ?? link.title };
 }
