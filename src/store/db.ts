@@ -52,13 +52,26 @@ export function migrate(db: Db, migrations: Migration[] = readMigrations()): str
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const done: string[] = [];
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
-    done.push(migration.name);
+  // A migration that rebuilds a table drops the old one, and with foreign keys on that drop would
+  // cascade into every referencing table. So they are off while migrations run (SQLite cannot
+  // switch them inside a transaction) and checked before each migration commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const broken = db.pragma('foreign_key_check') as { table: string }[];
+        if (broken.length > 0) {
+          throw new Error(`${migration.name} leaves ${broken.length} rows with a broken reference (first in ${broken[0]!.table})`);
+        }
+        record.run(migration.version, migration.name, new Date().toISOString());
+      })();
+      done.push(migration.name);
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return done;
 }

@@ -1,9 +1,11 @@
 import type { FeedError, Item, TopicMatch } from '../model.js';
+import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from './band-index.js';
 import type { Db } from './db.js';
 
 export interface StoryKey {
   signature: Buffer;
-  bandKeys: string[];
+  /** LSH band keys (stories/fingerprint.ts): items sharing one are candidate copies. */
+  bandKeys: Uint32Array;
 }
 
 /** One new or changed entry, with what ingest computed for it. */
@@ -41,6 +43,9 @@ export interface StoryPolicy {
   windowHours: number;
 }
 
+/** Band keys held in memory before the least recently used days are dropped: 32 MB of tables at most. */
+const BAND_INDEX_ENTRIES = 2_000_000;
+
 interface ExistingItem {
   id: number;
   content_hash: string;
@@ -55,25 +60,27 @@ function sortTime(publishedAt: string | null, firstSeenAt: string): string {
 export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
   const hashes = db.prepare(`SELECT identity, content_hash FROM items WHERE feed_id = ?`);
   const existing = db.prepare(`SELECT id, content_hash, first_seen_at FROM items WHERE feed_id = ? AND identity = ?`);
-  const insertItem = db.prepare(`INSERT INTO items (feed_id, identity, guid, url, title, summary, content_html,
+  const insertItem = db.prepare(`INSERT INTO items (id, story_id, feed_id, identity, guid, url, title, summary, content_html,
       authors, categories, enclosures, language, published_at, updated_at, first_seen_at, sort_at, changed_at,
-      content_hash, story_signature)
-    VALUES (@feedId, @identity, @guid, @url, @title, @summary, @contentHtml, @authors, @categories, @enclosures,
-      @language, @publishedAt, @updatedAt, @now, @sortAt, @now, @contentHash, @signature)`);
+      content_hash)
+    VALUES (@id, @storyId, @feedId, @identity, @guid, @url, @title, @summary, @contentHtml, @authors, @categories,
+      @enclosures, @language, @publishedAt, @updatedAt, @now, @sortAt, @now, @contentHash)`);
+  // An item's id is chosen before it is inserted, so that its story (often itself) is known
+  // then too: updating the row afterwards would rewrite its whole content. The writer holds the
+  // write lock for the transaction, so no one else can take the id meanwhile.
+  const nextItemId = db.prepare(`SELECT coalesce(max(id), 0) + 1 FROM items`).pluck();
   const updateItem = db.prepare(`UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary,
       content_html = @contentHtml, authors = @authors, categories = @categories, enclosures = @enclosures,
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
       changed_at = @now, content_hash = @contentHash
     WHERE id = @id`);
-  const setStory = db.prepare(`UPDATE items SET story_id = ? WHERE id = ?`);
-  const storyCandidates = db.prepare(`SELECT DISTINCT i.id, i.story_id, i.story_signature FROM story_bands b
-      JOIN items i ON i.id = b.item_id
-    WHERE b.band_key IN (SELECT value FROM json_each(@keys)) AND b.sort_at BETWEEN @from AND @to
-      AND i.feed_id <> @feedId AND i.story_signature IS NOT NULL
-    ORDER BY i.sort_at, i.id`);
-  // One statement for all of an item's band keys: 64 separate inserts cost more in calls than in SQLite.
-  const insertBands = db.prepare(`INSERT OR IGNORE INTO story_bands (band_key, item_id, sort_at)
-    SELECT value, @itemId, @sortAt FROM json_each(@keys)`);
+  const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
+  const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
+  const membersOfDay = db.prepare(`SELECT item_id, band_keys FROM story_members WHERE sort_at >= @from AND sort_at < @to`);
+  const membersAfter = db.prepare(`SELECT item_id, sort_at, band_keys FROM story_members WHERE item_id > ? ORDER BY item_id`);
+  const lastMember = db.prepare(`SELECT coalesce(max(item_id), 0) FROM story_members`).pluck();
+  const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)
+    VALUES (@itemId, @feedId, @sortAt, @storyId, @signature, @bandKeys)`);
   const topicIds = db.prepare(`SELECT id, slug FROM topics`);
   const matchesOfItem = db.prepare(
     `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
@@ -96,23 +103,50 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
       consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = @disabled
     WHERE id = @feedId`);
 
-  function assignStory(feedId: number, itemId: number, sortAt: string, story: StoryKey): void {
-    let storyId = itemId;
-    const keys = JSON.stringify(story.bandKeys);
-    if (stories) {
-      const windowMs = stories.windowHours * 3_600_000;
-      const at = Date.parse(sortAt);
-      const candidates = storyCandidates.all({
-        keys,
-        from: new Date(at - windowMs).toISOString(),
-        to: new Date(at + windowMs).toISOString(),
-        feedId,
-      }) as { id: number; story_id: number | null; story_signature: Buffer }[];
-      const same = candidates.find((c) => stories.isSameStory(story.signature, c.story_signature));
-      if (same) storyId = same.story_id ?? same.id;
+  const bands = new BandIndex(BAND_INDEX_ENTRIES);
+  // The last member this process has filed: another process's writes since are filed before each save.
+  let lastSeen = lastMember.get() as number;
+
+  function loadDay(day: number): void {
+    bands.open(day);
+    for (const row of membersOfDay.iterate(dayRange(day)) as Iterable<{ item_id: number; band_keys: Buffer }>) {
+      bands.add(day, row.item_id, readBandKeys(row.band_keys));
     }
-    setStory.run(storyId, itemId);
-    insertBands.run({ keys, itemId, sortAt });
+  }
+
+  function catchUp(): void {
+    for (const row of membersAfter.iterate(lastSeen) as Iterable<{ item_id: number; sort_at: string; band_keys: Buffer }>) {
+      bands.add(dayOf(Date.parse(row.sort_at)), row.item_id, readBandKeys(row.band_keys));
+      lastSeen = row.item_id;
+    }
+  }
+
+  /** The story a new item joins: that of the earliest same-story item of another feed in the window, or its own. */
+  function findStory(policy: StoryPolicy, feedId: number, itemId: number, sortAt: string, story: StoryKey): number {
+    const windowMs = policy.windowHours * 3_600_000;
+    const at = Date.parse(sortAt);
+    const from = new Date(at - windowMs).toISOString();
+    const to = new Date(at + windowMs).toISOString();
+    const days: number[] = [];
+    for (let day = dayOf(at - windowMs); day <= dayOf(at + windowMs); day++) {
+      if (!bands.has(day)) loadDay(day);
+      days.push(day);
+    }
+    let best: { sortAt: string; itemId: number; storyId: number } | null = null;
+    for (const id of bands.candidates(days, story.bandKeys)) {
+      const row = member.get(id) as { feed_id: number; sort_at: string; story_id: number; signature: Buffer } | undefined;
+      if (!row || row.feed_id === feedId || row.sort_at < from || row.sort_at > to) continue;
+      if (best && (row.sort_at > best.sortAt || (row.sort_at === best.sortAt && id > best.itemId))) continue;
+      if (policy.isSameStory(story.signature, row.signature)) best = { sortAt: row.sort_at, itemId: id, storyId: row.story_id };
+    }
+    bands.trim(days);
+    return best ? best.storyId : itemId;
+  }
+
+  function addStoryMember(feedId: number, itemId: number, storyId: number, sortAt: string, story: StoryKey): void {
+    insertMember.run({ itemId, feedId, sortAt, storyId, signature: story.signature, bandKeys: writeBandKeys(story.bandKeys) });
+    bands.add(dayOf(Date.parse(sortAt)), itemId, story.bandKeys);
+    lastSeen = Math.max(lastSeen, itemId);
   }
 
   function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], slugToId: Map<string, number>,
@@ -134,6 +168,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
     const now = result.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const touched = new Set<string>();
+    if (stories) catchUp();
     const slugToId = new Map((topicIds.all() as { id: number; slug: string }[]).map((t) => [t.slug, t.id]));
     for (const { item, contentHash, matches, story } of result.items) {
       const row = existing.get(feedId, item.identity) as ExistingItem | undefined;
@@ -151,12 +186,15 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
       let itemId: number;
       if (row) {
         updateItem.run({ ...values, id: row.id });
+        // A corrected date moves the entry within the story window too.
+        moveMember.run(sortAt, row.id);
         itemId = row.id;
         summary.updated++;
       } else {
-        itemId = Number(insertItem.run({ ...values, signature: story?.signature ?? null }).lastInsertRowid);
-        if (story) assignStory(feedId, itemId, sortAt, story);
-        else setStory.run(itemId, itemId);
+        itemId = nextItemId.get() as number;
+        const storyId = story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
+        insertItem.run({ ...values, id: itemId, storyId });
+        if (story) addStoryMember(feedId, itemId, storyId, sortAt, story);
         summary.inserted++;
       }
       writeMatches(itemId, sortAt, matches, slugToId, touched, row === undefined);

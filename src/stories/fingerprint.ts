@@ -1,4 +1,4 @@
-import { hashString, minHash } from './minhash.js';
+import { fmix32, minHash } from './minhash.js';
 import { storyWords } from './normalize.js';
 
 /*
@@ -26,6 +26,8 @@ const LEAD_WORDS = 80;
 const KEY_HASHES = 96;
 const KEY_ROWS_PER_BAND = 3;
 const KEY_LEAD_WORDS = 30;
+const BANDS = HASHES / ROWS_PER_BAND;
+const KEY_BANDS = KEY_HASHES / KEY_ROWS_PER_BAND;
 
 // Same-story tests, chosen on test/fixtures/story-pairs.json (figures in README.md): every copy
 // scores containment >= 0.85 (and Jaccard >= 0.69 unless one copy is trimmed); different stories
@@ -44,7 +46,8 @@ export const STORY_WINDOW_HOURS = 48;
 /** signature[0] is the number of distinct word pairs; signature[1..HASHES] the MinHash values. */
 export interface StoryFingerprint {
   signature: Uint32Array;
-  bandKeys: string[];
+  /** One 32-bit key per band: the band's rows and its number hashed together. */
+  bandKeys: Uint32Array;
 }
 
 function pairs(words: string[], into: Set<string>): void {
@@ -71,18 +74,25 @@ export function fingerprintStory(title: string, text: string): StoryFingerprint 
   signature[0] = full.size;
   signature.set(mins, 1);
   // An item without words has nothing to be the same as: no keys, so it is never a candidate.
-  if (full.size === 0) return { signature, bandKeys: [] };
+  if (full.size === 0) return { signature, bandKeys: new Uint32Array(0) };
   const opening = minHash(shingles(titleWords, textWords, KEY_LEAD_WORDS), KEY_HASHES);
-  return { signature, bandKeys: [...bandKeys('f', mins, ROWS_PER_BAND), ...bandKeys('o', opening, KEY_ROWS_PER_BAND)] };
+  const keys = new Uint32Array(BANDS + KEY_BANDS);
+  addBandKeys(keys, 0, mins, ROWS_PER_BAND);
+  addBandKeys(keys, BANDS, opening, KEY_ROWS_PER_BAND);
+  return { signature, bandKeys: keys };
 }
 
-function bandKeys(kind: string, mins: Uint32Array, rowsPerBand: number): string[] {
-  const keys: string[] = [];
+// The band's number is hashed in, so equal rows in two different bands make different keys.
+function addBandKeys(into: Uint32Array, firstBand: number, mins: Uint32Array, rowsPerBand: number): void {
   for (let band = 0; band * rowsPerBand < mins.length; band++) {
-    const rows = Array.from(mins.subarray(band * rowsPerBand, (band + 1) * rowsPerBand));
-    keys.push(`s${SIGNATURE_VERSION}${kind}${band}.${hashString(rows.join(',')).toString(36)}`);
+    let h = Math.imul(firstBand + band + 1, 0x9e3779b1);
+    for (let row = band * rowsPerBand; row < (band + 1) * rowsPerBand; row++) {
+      h = Math.imul(h ^ mins[row]!, 0x85ebca6b);
+      h ^= h >>> 15;
+    }
+    // 0 marks an empty slot in the band index: keep it out of the key space.
+    into[firstBand + band] = fmix32(h) || 1;
   }
-  return keys;
 }
 
 export interface StorySimilarity {

@@ -2,7 +2,8 @@
 // base hash xor a fixed seed, pushed through MurmurHash3's finalizer (a bijection on 32 bits), so
 // the k functions behave as independent random permutations while costing a few multiplications.
 
-function fmix32(value: number): number {
+/** MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
+export function fmix32(value: number): number {
   let h = value;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

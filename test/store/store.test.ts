@@ -50,6 +50,32 @@ describe('store', () => {
     db.close();
   });
 
+  it('0003 rebuilds items without losing a row, a topic match or a story', () => {
+    const db = openDatabase(join(dir, 'upgrade.sqlite'));
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version <= 2));
+    db.exec(`INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
+      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at) VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x');
+      INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at,
+          content_hash, story_id, story_signature)
+        VALUES (1, 1, 'one', 'One', 's', '<p>${'long '.repeat(2000)}</p>', 't1', 't1', 't1', 'h1', 1, x'0102'),
+               (2, 1, 'two', 'Two', 's', '<p>b</p>', 't2', 't2', 't2', 'h2', 1, NULL);
+      INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (1, 1, 't1', '[]'), (1, 2, 't2', '[]');`);
+    expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 2).map((m) => m.name));
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT id, story_id, length(content_html) AS size FROM items ORDER BY id').all())
+      .toEqual([{ id: 1, story_id: 1, size: 10_007 }, { id: 2, story_id: 1, size: 8 }]);
+    expect(db.prepare('SELECT item_id FROM topic_matches ORDER BY item_id').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare('SELECT item_id, story_id, hex(signature) AS sig FROM story_members').all())
+      .toEqual([{ item_id: 1, story_id: 1, sig: '0102' }]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    // The references point at the rebuilt table: deleting an item still cascades.
+    db.prepare('DELETE FROM items WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) FROM topic_matches').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM story_members').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('a failing migration rolls back whole and is not recorded', () => {
     const db = openDatabase(join(dir, 'broken.sqlite'));
     const bad = [{ version: 1, name: '0001_bad.sql', sql: 'CREATE TABLE a (x); CREATE TABLE a (y);' }];
@@ -98,10 +124,10 @@ describe('store', () => {
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
     const a = await store.addFeed({ url: 'https://a.example/f', title: 'A', origin: 'api' }, NOW);
     const b = await store.addFeed({ url: 'https://b.example/f', title: 'B', origin: 'api' }, NOW);
-    const story = { signature: Buffer.from([1, 2, 3]), bandKeys: ['k1', 'k2'] };
+    const story = { signature: Buffer.from([1, 2, 3]), bandKeys: new Uint32Array([1, 2]) };
     await store.saveFetchResult(a.id, save([toSave(item('x', { publishedAt: '2026-11-01T09:00:00.000Z' }), 'v', story, ['nato'])]));
     await store.saveFetchResult(b.id, save([toSave(item('y', { publishedAt: '2026-11-01T10:00:00.000Z' }), 'v', story, ['nato'])]));
-    await store.saveFetchResult(b.id, save([toSave(item('z'), 'v', { signature: Buffer.from([9]), bandKeys: ['k1'] }, ['nato'])]));
+    await store.saveFetchResult(b.id, save([toSave(item('z'), 'v', { signature: Buffer.from([9]), bandKeys: new Uint32Array([1]) }, ['nato'])]));
     const all = await store.listItems({ topicSlug: 'nato', limit: 10 });
     expect(all).toHaveLength(3);
     const collapsed = await store.listItems({ topicSlug: 'nato', limit: 10, collapseStories: true });
@@ -109,6 +135,42 @@ describe('store', () => {
     const x = collapsed.find((i) => i.identity === 'x')!;
     const sources = (await store.storySources([x.storyId!])).get(x.storyId!)!;
     expect(sources.map((s) => s.feedTitle)).toEqual(['A', 'B']);
+  });
+
+  it('finds a story\'s earlier copy after a restart, and one another process stored meanwhile', async () => {
+    const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48 };
+    const path = join(dir, 'db.sqlite');
+    const feeds = [];
+    for (const name of ['a', 'b', 'c']) feeds.push(await store.addFeed({ url: `https://${name}.example/f`, title: name, origin: 'api' }, NOW));
+    const [a, b, c] = feeds as [typeof feeds[0], typeof feeds[0], typeof feeds[0]];
+    const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 11, byte * 13]) });
+    await store.saveFetchResult(a.id, save([toSave(item('first', { publishedAt: '2026-11-01T01:00:00.000Z' }), 'v', story(1))]));
+    // Days of keys are loaded now; a second store on the same file is the other process.
+    await store.saveFetchResult(a.id, save([toSave(item('warm', { publishedAt: '2026-11-01T02:00:00.000Z' }), 'v', story(9))]));
+    const other = openStore(path, { stories: policy });
+    await other.saveFetchResult(b.id, save([toSave(item('elsewhere', { publishedAt: '2026-11-01T03:00:00.000Z' }), 'v', story(2))]));
+    await other.close();
+    await store.saveFetchResult(c.id, save([toSave(item('copy-of-elsewhere', { publishedAt: '2026-11-01T04:00:00.000Z' }), 'v', story(2))]));
+    await store.close();
+    store = openStore(path, { stories: policy });
+    await store.saveFetchResult(b.id, save([toSave(item('copy-of-first', { publishedAt: '2026-10-31T20:00:00.000Z' }), 'v', story(1))]));
+    const all = await store.listItems({ limit: 10 });
+    const storyOf = (identity: string) => all.find((i) => i.identity === identity)!.storyId;
+    const idOf = (identity: string) => all.find((i) => i.identity === identity)!.id;
+    expect(storyOf('copy-of-first')).toBe(idOf('first'));
+    expect(storyOf('copy-of-elsewhere')).toBe(idOf('elsewhere'));
+    expect(storyOf('warm')).toBe(idOf('warm'));
+  });
+
+  it('a copy outside the window starts a story of its own', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/w', title: 'A', origin: 'api' }, NOW);
+    const b = await store.addFeed({ url: 'https://b.example/w', title: 'B', origin: 'api' }, NOW);
+    const story = { signature: Buffer.from([7]), bandKeys: new Uint32Array([70, 71]) };
+    await store.saveFetchResult(a.id, save([toSave(item('old', { publishedAt: '2026-10-25T10:00:00.000Z' }), 'v', story)]));
+    await store.saveFetchResult(b.id, save([toSave(item('new', { publishedAt: '2026-11-01T10:00:00.000Z' }), 'v', story)]));
+    const all = await store.listItems({ limit: 10 });
+    const fresh = all.find((i) => i.identity === 'new')!;
+    expect(fresh.storyId).toBe(fresh.id);
   });
 
   it('pages by keyset cursor without repeats', async () => {

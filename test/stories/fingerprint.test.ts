@@ -60,7 +60,7 @@ describe('fingerprintStory', () => {
 
   it('an item without words gets no band keys and matches nothing, not even itself', () => {
     const empty = fingerprintStory('', '  — ');
-    expect(empty.bandKeys).toEqual([]);
+    expect(empty.bandKeys).toHaveLength(0);
     expect(isSameStory(empty.signature, empty.signature)).toBe(false);
   });
 

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from '../../src/store/band-index.js';
+
+const keys = (...values: number[]) => new Uint32Array(values);
+
+describe('BandIndex', () => {
+  it('finds every item filed under any of the keys, in the days asked for only', () => {
+    const index = new BandIndex(1_000_000);
+    index.open(10);
+    index.open(11);
+    index.add(10, 1, keys(5, 6));
+    index.add(10, 2, keys(6, 7));
+    index.add(11, 3, keys(5));
+    index.add(12, 4, keys(5)); // day 12 is not loaded: nothing is filed
+    expect([...index.candidates([10], keys(6))].sort()).toEqual([1, 2]);
+    expect([...index.candidates([10, 11], keys(5))].sort()).toEqual([1, 3]);
+    expect([...index.candidates([10, 11, 12], keys(99))]).toEqual([]);
+    expect(index.has(12)).toBe(false);
+    expect(index.size).toBe(5);
+  });
+
+  it('keeps every entry while its tables grow, colliding keys included', () => {
+    const index = new BandIndex(10_000_000);
+    index.open(1);
+    // Keys that share their low bits land in the same probe run.
+    for (let id = 1; id <= 5000; id++) index.add(1, id, keys((id % 50) * 65536 + 1, 7 + id * 1024));
+    const found = index.candidates([1], keys(3 * 65536 + 1));
+    expect(found.size).toBe(100);
+    for (const id of found) expect(id % 50).toBe(3);
+    expect([...index.candidates([1], keys(7 + 4321 * 1024))]).toEqual([4321]);
+  });
+
+  it('drops the least recently used days past its budget, never the ones in use', () => {
+    const index = new BandIndex(4);
+    for (const day of [1, 2, 3]) {
+      index.open(day);
+      index.add(day, day, keys(1, 2));
+    }
+    index.candidates([1], keys(1)); // day 1 is now the most recently used
+    index.trim([3]);
+    expect(index.has(2)).toBe(false);
+    expect(index.has(1)).toBe(true);
+    expect(index.has(3)).toBe(true);
+    expect(index.size).toBe(4);
+  });
+
+  it('stores keys as 4 bytes each and reads them back', () => {
+    const original = keys(0xffffffff, 1, 0x80000000);
+    const bytes = writeBandKeys(original);
+    expect(bytes).toHaveLength(12);
+    expect(readBandKeys(bytes)).toEqual(original);
+  });
+
+  it('a day is the UTC calendar day of a sort time', () => {
+    const day = dayOf(Date.parse('2026-11-01T23:59:59.999Z'));
+    expect(dayOf(Date.parse('2026-11-02T00:00:00.000Z'))).toBe(day + 1);
+    expect(dayRange(day)).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' });
+  });
+});
