@@ -69,7 +69,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     now,
     fetch: fetchFeed,
     preparer,
-    topicIndex: () => topics.current(),
+    topics: () => topics.snapshot(),
     fetchLimits: {
       timeoutMs: config.ingest.timeoutMs,
       connectTimeoutMs: config.ingest.connectTimeoutMs,

@@ -1,16 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { TopicSnapshot } from '../topics/topic-index.js';
 import { type PrepareJob, type PrepareResult, prepareFeed } from './prepare.js';
+import type { WorkerMessage } from './prepare-worker.js';
 
 export interface Preparer {
-  prepare(job: PrepareJob): Promise<PrepareResult>;
+  /** Prepares one fetched body, matching its entries against the given topics. */
+  prepare(job: PrepareJob, topics: TopicSnapshot): Promise<PrepareResult>;
   close(): Promise<void>;
 }
 
 /** In the calling thread: for one core, and for code run from TypeScript sources (tests). */
 export function inlinePreparer(): Preparer {
   return {
-    prepare: async (job) => prepareFeed(job),
+    prepare: async (job, topics) => prepareFeed(job, topics.index),
     close: async () => {},
   };
 }
@@ -18,11 +21,14 @@ export function inlinePreparer(): Preparer {
 interface Slot {
   worker: Worker;
   pending: Map<number, (result: PrepareResult) => void>;
+  /** The topic version this worker last received; -1 before any. */
+  topicsVersion: number;
 }
 
 /**
- * Worker threads that parse, sanitize and fingerprint while the main thread matches topics and
- * writes SQLite. Jobs go to the worker with the fewest pending; a worker that dies fails its own
+ * Worker threads that parse, sanitize, match and fingerprint while the main thread fetches and
+ * writes SQLite. Each worker builds its own topic index from the definitions, sent ahead of the
+ * first job that needs a newer version (a worker handles messages in order). Jobs go to the worker with the fewest pending; a worker that dies fails its own
  * jobs as 'internal' errors (recorded on those feeds) and is replaced.
  */
 export function createPreparePool(size: number): Preparer {
@@ -32,7 +38,7 @@ export function createPreparePool(size: number): Preparer {
   const slots: Slot[] = [];
 
   const spawn = (index: number): void => {
-    const slot: Slot = { worker: new Worker(url), pending: new Map() };
+    const slot: Slot = { worker: new Worker(url), pending: new Map(), topicsVersion: -1 };
     slot.worker.on('message', ({ id, result }: { id: number; result: PrepareResult }) => {
       slot.pending.get(id)?.(result);
       slot.pending.delete(id);
@@ -53,12 +59,18 @@ export function createPreparePool(size: number): Preparer {
   for (let i = 0; i < size; i++) spawn(i);
 
   return {
-    prepare(job) {
+    prepare(job, topics) {
       const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
       const id = nextId++;
+      if (slot.topicsVersion !== topics.version) {
+        const message: WorkerMessage = { type: 'topics', version: topics.version, definitions: topics.definitions };
+        slot.worker.postMessage(message);
+        slot.topicsVersion = topics.version;
+      }
       return new Promise((resolve) => {
         slot.pending.set(id, resolve);
-        slot.worker.postMessage({ id, job });
+        const message: WorkerMessage = { type: 'job', id, job };
+        slot.worker.postMessage(message);
       });
     },
     async close() {
@@ -73,7 +85,7 @@ export function createPreparePool(size: number): Preparer {
  * .js file beside this one); otherwise the same work inline.
  */
 export function defaultPreparer(): Preparer {
-  const workers = availableParallelism() - 1;
+  const workers = availableParallelism();
   const compiled = import.meta.url.endsWith('.js');
   return workers >= 1 && compiled ? createPreparePool(Math.min(workers, 4)) : inlinePreparer();
 }

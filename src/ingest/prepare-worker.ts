@@ -1,7 +1,14 @@
 import { parentPort } from 'node:worker_threads';
+import { buildTopicIndex, type TopicDefinition } from '../topics/topic-index.js';
 import { type PrepareJob, prepareFeed } from './prepare.js';
 
-// A worker of prepare-pool.ts: jobs in, results out, in order of arrival.
-parentPort!.on('message', (message: { id: number; job: PrepareJob }) => {
-  parentPort!.postMessage({ id: message.id, result: prepareFeed(message.job) });
+export type WorkerMessage =
+  | { type: 'topics'; version: number; definitions: TopicDefinition[] }
+  | { type: 'job'; id: number; job: PrepareJob };
+
+// A worker of prepare-pool.ts: topic definitions and jobs in, results out, in order of arrival.
+let topics = buildTopicIndex([]);
+parentPort!.on('message', (message: WorkerMessage) => {
+  if (message.type === 'topics') topics = buildTopicIndex(message.definitions);
+  else parentPort!.postMessage({ id: message.id, result: prepareFeed(message.job, topics) });
 });

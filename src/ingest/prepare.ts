@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { htmlToText } from '../html/text.js';
-import type { FeedError, Item, ParsedFeed } from '../model.js';
+import type { FeedError, Item, ParsedFeed, TopicMatch } from '../model.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
 import type { StoryKey } from '../store/index.js';
+import { matchableDoc } from '../topics/matchable.js';
+import { analyzeDoc } from '../topics/text.js';
+import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
 import { finishItem, type ItemDraft } from './normalize.js';
 import { parseFeedDrafts } from './parse.js';
 
@@ -13,14 +16,15 @@ export interface PrepareJob {
   contentType: string | null;
   /** identity → content hash of the feed's entries already stored. */
   storedHashes: Map<string, string>;
+  /** The feed as topics see it: `feed:` terms match its id, words its title (the operator's, else its own). */
+  feed: { id: number; title: string | null };
 }
 
-/** A new or changed entry, sanitized, with what matching and clustering need of it. */
+/** A new or changed entry, sanitized, matched against the topics and fingerprinted. */
 export interface PreparedEntry {
   item: Item;
   contentHash: string;
-  /** The visible text of item.contentHtml, so the matcher need not extract it again. */
-  contentText: string;
+  matches: TopicMatch[];
   story: StoryKey;
 }
 
@@ -47,7 +51,8 @@ function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
   return items.filter((item) => (seen.has(item.identity) ? false : (seen.add(item.identity), true)));
 }
 
-function prepareEntry(draft: ItemDraft, contentHash: string): PreparedEntry {
+function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number; title: string | null },
+  topics: TopicIndex): PreparedEntry {
   const item = finishItem(draft);
   const contentText = htmlToText(item.contentHtml);
   // Summary and content together: a copy that carries only the summary still meets the full article.
@@ -55,17 +60,17 @@ function prepareEntry(draft: ItemDraft, contentHash: string): PreparedEntry {
   return {
     item,
     contentHash,
-    contentText,
+    matches: matchTopics(topics, analyzeDoc({ ...matchableDoc(item, feed), contentText })),
     story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys },
   };
 }
 
 /**
- * Parse, then sanitize and fingerprint only the entries that are new or changed: the CPU-heavy,
- * pure half of a refresh, run on a worker thread (prepare-pool.ts) so ingest uses every core.
- * Never throws.
+ * Parse, then sanitize, match and fingerprint only the entries that are new or changed: the
+ * CPU-heavy, pure part of a refresh, run on worker threads (prepare-pool.ts) so that ingest uses
+ * every core while the main thread fetches and writes. Never throws.
  */
-export function prepareFeed(job: PrepareJob): PrepareResult {
+export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult {
   try {
     const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
     const parsed = parseFeedDrafts(body, { url: job.url, contentType: job.contentType });
@@ -73,9 +78,10 @@ export function prepareFeed(job: PrepareJob): PrepareResult {
     const { items, ...feed } = parsed.feed;
     const drafts = uniqueByIdentity(items);
     const entries: PreparedEntry[] = [];
+    const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
     for (const draft of drafts) {
       const hash = draftHash(draft);
-      if (job.storedHashes.get(draft.identity) !== hash) entries.push(prepareEntry(draft, hash));
+      if (job.storedHashes.get(draft.identity) !== hash) entries.push(prepareEntry(draft, hash, feedForTopics, topics));
     }
     return { ok: true, feed, entries, unchanged: drafts.length - entries.length };
   } catch (error) {

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FeedError, FeedRecord } from '../model.js';
 import type { ItemToSave, SaveSummary, Store } from '../store/index.js';
-import { matchableDoc } from '../topics/matchable.js';
-import { analyzeDoc } from '../topics/text.js';
-import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
+import type { TopicSnapshot } from '../topics/topic-index.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
 import type { PreparedEntry } from './prepare.js';
 import type { Preparer } from './prepare-pool.js';
@@ -17,7 +15,8 @@ export interface RefreshDeps {
   fetch: FeedFetcher;
   fetchLimits: Omit<FetchLimits, 'allowFileUrls'>;
   schedule: ScheduleSettings;
-  topicIndex: () => TopicIndex;
+  /** The topics new entries are matched against (on the preparer's threads). */
+  topics: () => TopicSnapshot;
   now: () => Date;
 }
 
@@ -41,19 +40,17 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-// Matching needs the topic index, which lives on this thread; the entries come prepared
-// (parsed, sanitized, fingerprinted) from the preparer, usually a worker thread.
-function matchEntries(entries: PreparedEntry[], feed: FeedRecord, feedTitle: string | null, index: TopicIndex): ItemToSave[] {
-  return entries.map(({ item, contentHash, contentText, story }) => ({
+// A Buffer crosses from a worker as a plain Uint8Array: wrap it again, without copying.
+function toSave(entries: PreparedEntry[]): ItemToSave[] {
+  return entries.map(({ item, contentHash, matches, story }) => ({
     item,
     contentHash,
-    // A Buffer crosses from a worker as a plain Uint8Array: wrap it again, without copying.
+    matches,
     story: { ...story, signature: Buffer.from(story.signature.buffer, story.signature.byteOffset, story.signature.byteLength) },
-    matches: matchTopics(index, analyzeDoc({ ...matchableDoc(item, { id: feed.id, title: feedTitle }), contentText })),
   }));
 }
 
-/** fetch → (304 or same body? stop) → parse, sanitize, fingerprint → match → store. Never throws. */
+/** fetch → (304 or same body? stop) → parse, sanitize, match, fingerprint → store. Never throws. */
 export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: AbortSignal): Promise<RefreshReport> {
   const started = deps.now();
   const report = (status: RefreshStatus, summary: SaveSummary | null, error: FeedError | null): RefreshReport => ({
@@ -103,7 +100,8 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     const prepared = await deps.preparer.prepare({
       body: fetched.body, url: fetched.finalUrl, contentType: fetched.contentType,
       storedHashes: await deps.store.feedItemHashes(feed.id),
-    });
+      feed: { id: feed.id, title: feed.title },
+    }, deps.topics());
     if (!prepared.ok) return await saveError(prepared.error, fetched.httpStatus, null, fetched.permanentUrl);
     const { feed: facts } = prepared;
     const summary = await deps.store.saveFetchResult(feed.id, {
@@ -111,7 +109,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       httpStatus: fetched.httpStatus,
       validators,
       feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
-      items: matchEntries(prepared.entries, feed, feed.title ?? facts.title, deps.topicIndex()),
+      items: toSave(prepared.entries),
       next: await plan({ kind: 'success' }),
     });
     // Entries skipped as unchanged before sanitizing count as unchanged too.

@@ -4,21 +4,26 @@ import { analyzeDoc } from '../topics/text.js';
 import { compileQuery, matchQuery } from '../topics/match.js';
 import { parseQuery } from '../topics/query.js';
 import { matchableDoc } from '../topics/matchable.js';
-import { buildTopicIndex, type TopicIndex } from '../topics/topic-index.js';
+import { buildTopicIndex, type TopicIndex, type TopicSnapshot } from '../topics/topic-index.js';
 
 /** The compiled topics ingest matches against; rebuilt whenever a topic changes. */
 export interface TopicRegistry {
   current(): TopicIndex;
+  /** The current topics with their version, for matching on other threads. */
+  snapshot(): TopicSnapshot;
   reload(): Promise<void>;
 }
 
 export async function createTopicRegistry(store: Store, now: () => Date, log: Logger): Promise<TopicRegistry> {
-  let index = buildTopicIndex([]);
+  let snapshot: TopicSnapshot = { version: 0, definitions: [], index: buildTopicIndex([]) };
   const registry: TopicRegistry = {
-    current: () => index,
+    current: () => snapshot.index,
+    snapshot: () => snapshot,
     async reload() {
       const topics = await store.listTopics(now());
-      index = buildTopicIndex(topics.map((t) => ({ slug: t.slug, query: t.query })));
+      const definitions = topics.map((t) => ({ slug: t.slug, query: t.query }));
+      const index = buildTopicIndex(definitions);
+      snapshot = { version: snapshot.version + 1, definitions, index };
       // Queries are checked where they enter (config, API), so this means a stored query that a
       // newer parser no longer accepts: say which, and match the others.
       for (const { slug, error } of index.rejected) log.error({ topic: slug, error: error.message }, 'topic query does not parse; topic not matched');

@@ -18,6 +18,16 @@ export interface TopicDefinition {
   query: string;
 }
 
+/**
+ * The topics at one moment: the definitions (what a worker thread is sent, to build its own
+ * index), the index built from them, and a version that changes whenever they do.
+ */
+export interface TopicSnapshot {
+  version: number;
+  definitions: TopicDefinition[];
+  index: TopicIndex;
+}
+
 /** A topic whose query did not parse: left out of the index, reported to the caller. */
 export interface RejectedTopic {
   slug: string;

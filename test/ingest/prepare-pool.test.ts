@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preparer } from '../../src/ingest/prepare-pool.js';
 import { prepareFeed } from '../../src/ingest/prepare.js';
+import { buildTopicIndex, type TopicDefinition, type TopicSnapshot } from '../../src/topics/topic-index.js';
 
 // Worker threads load compiled JavaScript, so this drives the built pool (`npm test` builds first)
 // and compares it with the same work done inline from the sources.
@@ -11,7 +12,11 @@ const BUILT = join(ROOT, 'dist/src/ingest/prepare-pool.js');
 const FIXTURES = join(ROOT, 'test/fixtures/feeds');
 const job = (file: string, stored = new Map<string, string>()) => ({
   body: readFileSync(join(FIXTURES, file)), url: `https://feeds.example/${file}`, contentType: null, storedHashes: stored,
+  feed: { id: 7, title: null },
 });
+const snapshot = (version: number, definitions: TopicDefinition[]): TopicSnapshot =>
+  ({ version, definitions, index: buildTopicIndex(definitions) });
+const TOPICS = snapshot(1, [{ slug: 'nato', query: 'NATO' }, { slug: 'defence', query: '"missile defense"' }, { slug: 'gas', query: 'gas' }]);
 
 // A Buffer crosses threads as a plain Uint8Array: compare bytes, not classes.
 function bytesAsArrays(value: unknown): unknown {
@@ -32,21 +37,37 @@ describe('the prepare pool on worker threads', () => {
 
   it('gives exactly what the inline preparation gives, for every fixture, many at once', async () => {
     const files = ['world-wire.rss', 'eastern-desk.atom', 'capital-report.rdf', 'briefs.json', 'broken.rss'];
-    const results = await Promise.all([...files, ...files].map((file) => pool.prepare(job(file))));
+    const results = await Promise.all([...files, ...files].map((file) => pool.prepare(job(file), TOPICS)));
     results.forEach((result, i) => {
-      const inline = prepareFeed(job(files[i % files.length]!));
+      const inline = prepareFeed(job(files[i % files.length]!), TOPICS.index);
       expect(bytesAsArrays(result)).toEqual(bytesAsArrays(inline));
     });
     expect(results[0]!.ok && results[0]!.entries.map((e) => e.item.title)).toContain('NATO, Russia consider joint missile defence plan');
     expect(results[4]!.ok).toBe(false);
+    const seed = results[0]!.ok ? results[0]!.entries.find((e) => e.item.title.startsWith('NATO, Russia')) : undefined;
+    expect(seed?.matches.map((m) => m.slug)).toEqual(['nato', 'defence']);
+  });
+
+  it('matches against the topics of the version it is given, changed between jobs', async () => {
+    const slugsOf = async (topics: TopicSnapshot) => {
+      const result = await pool.prepare(job('world-wire.rss'), topics);
+      if (!result.ok) throw new Error('fixture did not parse');
+      return result.entries.find((e) => e.item.title.startsWith('NATO, Russia'))!.matches.map((m) => m.slug);
+    };
+    // Both workers see each version: jobs go to the least busy one.
+    const before = await Promise.all([slugsOf(TOPICS), slugsOf(TOPICS)]);
+    const changed = snapshot(2, [{ slug: 'russia', query: 'Russia' }, { slug: 'by-feed', query: 'feed:7 AND missile' }]);
+    const after = await Promise.all([slugsOf(changed), slugsOf(changed)]);
+    expect(before).toEqual([['nato', 'defence'], ['nato', 'defence']]);
+    expect(after).toEqual([['russia', 'by-feed'], ['russia', 'by-feed']]);
   });
 
   it('skips entries whose stored hash matches, before sanitizing them', async () => {
-    const first = await pool.prepare(job('world-wire.rss'));
+    const first = await pool.prepare(job('world-wire.rss'), TOPICS);
     if (!first.ok) throw new Error('fixture did not parse');
     const stored = new Map(first.entries.map((e) => [e.item.identity, e.contentHash]));
     stored.delete(first.entries[0]!.item.identity);
-    const again = await pool.prepare(job('world-wire.rss', stored));
+    const again = await pool.prepare(job('world-wire.rss', stored), TOPICS);
     expect(again.ok && again.entries.map((e) => e.item.identity)).toEqual([first.entries[0]!.item.identity]);
     expect(again.ok && again.unchanged).toBe(first.entries.length - 1);
   });
