@@ -77,7 +77,7 @@ const WORD = new RegExp(
 );
 // Punctuation that ends a clause: a phrase does not run across it ("cruise missile, defence
 // analysts say" is not about missile defence). Hyphens, slashes and quotes do not end one.
-const CLAUSE_END = /[,;:.!?()[\]{}…|•·]/;
+const CLAUSE_END_CHARS = new Set([...',;:.!?()[]{}…|•·'].map((ch) => ch.charCodeAt(0)));
 const APOSTROPHES = new Set(["'", '\u2019', '\u02bc', '`', '\u00b4']);
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
 // Marks a reader treats as optional: Latin, Greek and Cyrillic accents, Arabic short vowels.
@@ -130,20 +130,35 @@ function formsOf(raw: string): WordForms {
   return forms;
 }
 
-/** The words of a plain text, with offsets into it. A possessive "'s" is not a word of its own. */
-export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let previousEnd = 0;
+/**
+ * Calls `visit` for each word of a plain text, with its forms, its offsets and whether clause
+ * punctuation stands before it. A possessive "'s" is not a word of its own.
+ */
+function scanWords(text: string, visit: (forms: WordForms, start: number, end: number, clauseStart: boolean) => void): void {
+  let previousEnd = -1;
   for (const m of text.matchAll(WORD)) {
     const raw = m[0];
     const start = m.index;
     if (isPossessiveS(text, raw, start)) continue;
-    const { surface, folded, american, norm } = formsOf(raw);
-    if (folded === '') continue;
-    const clauseStart = tokens.length === 0 || CLAUSE_END.test(text.slice(previousEnd, start));
-    tokens.push({ surface, folded, american, norm, start, end: start + raw.length, clauseStart });
+    const forms = formsOf(raw);
+    if (forms.folded === '') continue;
+    visit(forms, start, start + raw.length, previousEnd < 0 || clauseEndBetween(text, previousEnd, start));
     previousEnd = start + raw.length;
   }
+}
+
+// Most gaps between words are a single space: look at their characters, not a substring.
+function clauseEndBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (CLAUSE_END_CHARS.has(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/** The words of a plain text, with offsets into it. A possessive "'s" is not a word of its own. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  scanWords(text, ({ surface, folded, american, norm }, start, end, clauseStart) => {
+    tokens.push({ surface, folded, american, norm, start, end, clauseStart });
+  });
   return tokens;
 }
 
@@ -158,25 +173,29 @@ function emptyField(): FieldTokens {
   return { surfaces: [], folded: [], american: [], norms: [], positions: [], clauseStarts: [], byNorm: new Map() };
 }
 
-/** Appends each value's tokens to the field, SEGMENT_GAP positions after the previous value. */
-function addValues(field: FieldTokens, values: string[]): void {
+/**
+ * Appends each value's tokens to the field, SEGMENT_GAP positions after the previous value, and
+ * collects the distinct forms met (a news text repeats its words: sets of forms are built once
+ * per distinct word, not per occurrence).
+ */
+function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms>): void {
   let next = 0;
   for (const value of values) {
-    const tokens = tokenize(value);
-    if (tokens.length === 0) continue;
-    for (const token of tokens) {
+    const before = field.norms.length;
+    scanWords(value, (forms, _start, _end, clauseStart) => {
       const index = field.norms.length;
-      field.surfaces.push(token.surface);
-      field.folded.push(token.folded);
-      field.american.push(token.american);
-      field.norms.push(token.norm);
+      field.surfaces.push(forms.surface);
+      field.folded.push(forms.folded);
+      field.american.push(forms.american);
+      field.norms.push(forms.norm);
       field.positions.push(next++);
-      field.clauseStarts.push(token.clauseStart);
-      const list = field.byNorm.get(token.norm);
+      field.clauseStarts.push(clauseStart);
+      const list = field.byNorm.get(forms.norm);
       if (list) list.push(index);
-      else field.byNorm.set(token.norm, [index]);
-    }
-    next += SEGMENT_GAP;
+      else field.byNorm.set(forms.norm, [index]);
+      distinct.add(forms);
+    });
+    if (field.norms.length > before) next += SEGMENT_GAP;
   }
 }
 
@@ -194,18 +213,18 @@ export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
     category: emptyField(),
     feed: emptyField(),
   };
-  addValues(fields.title, [doc.title]);
-  addValues(fields.text, [doc.summary, doc.contentText ?? htmlToText(doc.contentHtml)]);
-  addValues(fields.author, doc.authors);
-  addValues(fields.category, doc.categories);
-  addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : []);
+  const distinct = new Set<WordForms>();
+  addValues(fields.title, [doc.title], distinct);
+  addValues(fields.text, [doc.summary, doc.contentText ?? htmlToText(doc.contentHtml)], distinct);
+  addValues(fields.author, doc.authors, distinct);
+  addValues(fields.category, doc.categories, distinct);
+  addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : [], distinct);
   const norms = new Set<string>();
   const words = new Set<string>();
-  for (const name of TEXT_FIELDS) {
-    const field = fields[name];
-    for (const norm of field.byNorm.keys()) norms.add(norm);
-    for (const folded of field.folded) words.add(folded);
-    for (const american of field.american) words.add(american);
+  for (const forms of distinct) {
+    norms.add(forms.norm);
+    words.add(forms.folded);
+    words.add(forms.american);
   }
   const language = doc.language ? normalizeLanguage(doc.language) : null;
   return { fields, norms, words, language, feedId: doc.feedId };
