@@ -36,7 +36,7 @@ const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'pee
   default: {
     feeds: 1000, items: 50, topics: 1000, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
     parseFeeds: 50, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
-    budgetSec: { ingest: 240, peer: 240, topics: 90, serve: 60 },
+    budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 },
   },
   quick: {
     feeds: 60, items: 50, topics: 1000, scaleItems: 50_000, repeat: 2, concurrency: 8,
