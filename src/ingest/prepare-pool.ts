@@ -28,8 +28,10 @@ interface Slot {
 /**
  * Worker threads that parse, sanitize, match and fingerprint while the main thread fetches and
  * writes SQLite. Each worker builds its own topic index from the definitions, sent ahead of the
- * first job that needs a newer version (a worker handles messages in order). Jobs go to the worker with the fewest pending; a worker that dies fails its own
- * jobs as 'internal' errors (recorded on those feeds) and is replaced.
+ * first job that needs a newer version (a worker handles messages in order). Jobs go to the
+ * worker with the fewest pending; a worker that dies fails its own jobs as 'internal' errors
+ * (recorded on those feeds) and is replaced. Workers start with the first job: a process that
+ * only serves never pays for loading them.
  */
 export function createPreparePool(size: number): Preparer {
   const url = new URL('./prepare-worker.js', import.meta.url);
@@ -59,10 +61,10 @@ export function createPreparePool(size: number): Preparer {
     slot.worker.unref();
     slots[index] = slot;
   };
-  for (let i = 0; i < size; i++) spawn(i);
 
   return {
     prepare(job, topics) {
+      if (slots.length === 0) for (let i = 0; i < size; i++) spawn(i);
       const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
       const id = nextId++;
       if (slot.topicsVersion !== topics.version) {
