@@ -229,7 +229,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
       return new Map(rows.map((row) => [row.identity, row.content_hash]));
     },
     async saveFetchResult(feedId: number, result: FetchResultToSave): Promise<SaveSummary> {
-      return save(feedId, result);
+      try {
+        return save(feedId, result);
+      } catch (error) {
+        // The members filed in memory were rolled back: their ids may go to another writer's items.
+        lastSeen = lastMember.get() as number;
+        throw error;
+      }
     },
   };
 }

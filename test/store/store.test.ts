@@ -162,6 +162,23 @@ describe('store', () => {
     expect(storyOf('warm')).toBe(idOf('warm'));
   });
 
+  it('after a failed save, finds a copy another process stored under an id the failed save had used', async () => {
+    const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48 };
+    const path = join(dir, 'db.sqlite');
+    const a = await store.addFeed({ url: 'https://a.example/r', title: 'A', origin: 'api' }, NOW);
+    const b = await store.addFeed({ url: 'https://b.example/r', title: 'B', origin: 'api' }, NOW);
+    const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 17]) });
+    const broken = item('broken', { title: null as unknown as string });
+    await expect(store.saveFetchResult(a.id, save([toSave(item('lost'), 'v', story(3)), toSave(broken)]))).rejects.toThrow();
+    const other = openStore(path, { stories: policy });
+    await other.saveFetchResult(b.id, save([toSave(item('kept'), 'v', story(4))]));
+    await other.close();
+    await store.saveFetchResult(a.id, save([toSave(item('copy'), 'v', story(4))]));
+    const all = await store.listItems({ limit: 10 });
+    expect(all.map((i) => i.identity).sort()).toEqual(['copy', 'kept']);
+    expect(all.find((i) => i.identity === 'copy')!.storyId).toBe(all.find((i) => i.identity === 'kept')!.id);
+  });
+
   it('a copy outside the window starts a story of its own', async () => {
     const a = await store.addFeed({ url: 'https://a.example/w', title: 'A', origin: 'api' }, NOW);
     const b = await store.addFeed({ url: 'https://b.example/w', title: 'B', origin: 'api' }, NOW);
