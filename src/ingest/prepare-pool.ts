@@ -91,7 +91,6 @@ export function createPreparePool(size: number): Preparer {
  * third of a core at full speed, so it shares a core with a worker rather than keeping one idle.
  */
 export function defaultPreparer(): Preparer {
-  const workers = availableParallelism();
   const compiled = import.meta.url.endsWith('.js');
-  return workers >= 1 && compiled ? createPreparePool(Math.min(workers, 4)) : inlinePreparer();
+  return compiled ? createPreparePool(Math.min(availableParallelism(), 4)) : inlinePreparer();
 }

@@ -4,11 +4,10 @@ import { analyzeDoc } from '../topics/text.js';
 import { compileQuery, matchQuery } from '../topics/match.js';
 import { parseQuery } from '../topics/query.js';
 import { matchableDoc } from '../topics/matchable.js';
-import { buildTopicIndex, type TopicIndex, type TopicSnapshot } from '../topics/topic-index.js';
+import { buildTopicIndex, type TopicSnapshot } from '../topics/topic-index.js';
 
 /** The compiled topics ingest matches against; rebuilt whenever a topic changes. */
 export interface TopicRegistry {
-  current(): TopicIndex;
   /** The current topics with their version, for matching on other threads. */
   snapshot(): TopicSnapshot;
   reload(): Promise<void>;
@@ -17,7 +16,6 @@ export interface TopicRegistry {
 export async function createTopicRegistry(store: Store, now: () => Date, log: Logger): Promise<TopicRegistry> {
   let snapshot: TopicSnapshot = { version: 0, definitions: [], index: buildTopicIndex([]) };
   const registry: TopicRegistry = {
-    current: () => snapshot.index,
     snapshot: () => snapshot,
     async reload() {
       const topics = await store.listTopics(now());

@@ -17,8 +17,8 @@ import { storyWords } from './normalize.js';
  * behind them: README.md.
  */
 
-// Part of every band key and serialized signature: bump when anything below changes, so new
-// fingerprints never meet old ones.
+// Part of every serialized signature: bump when anything below changes, so new fingerprints never
+// meet old ones (isSameStoredStory refuses other versions; band keys are only candidates).
 const SIGNATURE_VERSION = 1;
 const HASHES = 128;
 const ROWS_PER_BAND = 4;
