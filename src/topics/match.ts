@@ -1,5 +1,5 @@
 import type { AtomQuery, Query, QueryField } from './query.js';
-import { foldWord, normalizeLanguage, tokenize, type AnalyzedDoc, type FieldTokens, type TextField } from './text.js';
+import { foldWord, normalizeLanguage, tokenize, type AnalyzedDoc, type FieldTokens, type TextField, type WordForms } from './text.js';
 
 /** Where an unprefixed term looks: what a reader sees as the item itself. */
 export const DEFAULT_FIELDS: readonly TextField[] = ['title', 'text', 'category'];
@@ -102,22 +102,25 @@ function sequenceAt(m: WordsMatcher, field: FieldTokens, first: number): boolean
   const start = field.positions[first] as number;
   for (let k = 0; k < m.norms.length; k++) {
     const i = first + k;
-    if (k > 0 && (field.norms[i] !== m.norms[k] || field.positions[i] !== start + k || field.clauseStarts[i])) return false;
-    if (m.exact && withoutDots(field.surfaces[i] as string) !== m.exact[k]) return false;
+    const forms = field.forms[i];
+    if (forms === undefined) return false;
+    if (k > 0 && (forms.norm !== m.norms[k] || field.positions[i] !== start + k || field.clauseStarts[i])) return false;
+    if (m.exact && withoutDots(forms.surface) !== m.exact[k]) return false;
   }
   return true;
 }
 
 function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
-  if (m.exact) return (field.surfaces[i] as string).startsWith(m.prefix);
-  return (field.folded[i] as string).startsWith(m.prefix) || (field.american[i] as string).startsWith(m.prefix);
+  const forms = field.forms[i] as WordForms;
+  if (m.exact) return forms.surface.startsWith(m.prefix);
+  return forms.folded.startsWith(m.prefix) || forms.american.startsWith(m.prefix);
 }
 
 // A scan of the field: the topic index only offers a prefix topic to items that have a word
 // starting with the prefix, so the scan usually finds one, and indexing words by their first
 // letters for every item would cost more than these scans.
 function scanPrefix(m: PrefixMatcher, field: FieldTokens, visit: Visit): void {
-  for (let i = 0; i < field.folded.length; i++) {
+  for (let i = 0; i < field.forms.length; i++) {
     if (prefixAt(m, field, i) && visit(i, i)) return;
   }
 }
@@ -142,7 +145,7 @@ function collectAtom(m: AtomMatcher, doc: AnalyzedDoc, terms: string[]): boolean
   for (const name of m.fields) {
     const field = doc.fields[name];
     scan(m, field, (first, last) => {
-      terms.push(first === last ? (field.surfaces[first] as string) : field.surfaces.slice(first, last + 1).join(' '));
+      terms.push(spanText({ field, first, last }));
       return false;
     });
   }
@@ -161,8 +164,10 @@ function occurrences(m: AtomMatcher, doc: AnalyzedDoc, fields: readonly TextFiel
   return out;
 }
 
-const spanText = (o: Occurrence): string =>
-  o.first === o.last ? (o.field.surfaces[o.first] as string) : o.field.surfaces.slice(o.first, o.last + 1).join(' ');
+function spanText(o: Occurrence): string {
+  if (o.first === o.last) return (o.field.forms[o.first] as WordForms).surface;
+  return o.field.forms.slice(o.first, o.last + 1).map((forms) => forms.surface).join(' ');
+}
 
 /** Occurrences that have a partner at most `distance` positions away; overlapping runs do not count. */
 function nearOccurrences(left: Occurrence[], right: Occurrence[], distance: number, firstOnly: boolean): Occurrence[] {

@@ -1,6 +1,7 @@
 import { htmlToText } from '../html/text.js';
 import { americanSpelling } from './spelling.js';
 import { stem } from './stem.js';
+import { forEachWordSpan } from './word-spans.js';
 
 /** What the matcher needs of an item: its text fields plus the feed it came from. */
 export interface MatchableDoc {
@@ -20,8 +21,8 @@ export interface MatchableDoc {
 export type TextField = 'title' | 'text' | 'author' | 'category' | 'feed';
 export const TEXT_FIELDS: readonly TextField[] = ['title', 'text', 'author', 'category', 'feed'];
 
-/** One word of a text: where it is, how it was written, and the forms it is matched by. */
-export interface Token {
+/** How one written word is matched: the same object for every occurrence of the same spelling. */
+export interface WordForms {
   /** As written, after Unicode NFKC ("NATO", "Café", "U.S."). */
   surface: string;
   /** Lower-cased, accents and acronym dots removed ("nato", "cafe", "us"). Prefixes match this. */
@@ -30,6 +31,10 @@ export interface Token {
   american: string;
   /** american, stemmed ("defences" -> "defens"). Terms match this. */
   norm: string;
+}
+
+/** One word of a text: how it was written, the forms it is matched by, and where it is. */
+export interface Token extends WordForms {
   start: number;
   end: number;
   /** Clause punctuation stands between this word and the one before it. */
@@ -38,10 +43,7 @@ export interface Token {
 
 /** The tokens of one field, parallel arrays indexed by token number. */
 export interface FieldTokens {
-  surfaces: string[];
-  folded: string[];
-  american: string[];
-  norms: string[];
+  forms: WordForms[];
   /** Word positions; separate values (summary and content, each category) are SEGMENT_GAP apart. */
   positions: number[];
   /** Per token: clause punctuation stands before it, so no phrase continues into it. */
@@ -53,10 +55,10 @@ export interface FieldTokens {
 /** An item analyzed once, then matched against any number of queries. */
 export interface AnalyzedDoc {
   fields: Record<TextField, FieldTokens>;
-  /** Every norm of every field: what the topic index looks candidates up by. */
+  /** Every norm of every field. */
   norms: Set<string>;
-  /** Every folded word and its American spelling: what prefix terms are looked up by. */
-  words: Set<string>;
+  /** Every distinct word of every field: what the topic index looks candidates up by. */
+  words: WordForms[];
   /** Lower case, "-" separated ("en-gb"), or null. */
   language: string | null;
   feedId: number | null;
@@ -65,16 +67,6 @@ export interface AnalyzedDoc {
 /** Larger than any NEAR distance, so phrases and proximity never span two separate values. */
 export const SEGMENT_GAP = 1000;
 
-// Capital-letter acronyms written with dots ("U.S.", "U.N.") are one word. Chinese and Japanese
-// characters are a word each, since those scripts put no spaces between words (a phrase then
-// matches a run of characters). Otherwise a word is a run of letters, digits and combining marks,
-// so hyphens and apostrophes separate words. Built with RegExp because the "v" flag (set
-// difference) is newer than the compile target.
-const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
-const WORD = new RegExp(
-  `\\p{Lu}(?:\\.\\p{Lu})+\\.?(?![\\p{L}\\p{N}])|[${CJK}]|[[\\p{L}\\p{N}\\p{M}]--[${CJK}]]+`,
-  'gv',
-);
 // Punctuation that ends a clause: a phrase does not run across it ("cruise missile, defence
 // analysts say" is not about missile defence). Hyphens, slashes and quotes do not end one.
 const CLAUSE_END_CHARS = new Set([...',;:.!?()[]{}…|•·'].map((ch) => ch.charCodeAt(0)));
@@ -105,28 +97,57 @@ export function normalizeWord(folded: string): string {
   return stem(americanSpelling(folded));
 }
 
-interface WordForms {
-  surface: string;
-  folded: string;
-  american: string;
-  norm: string;
+// Folding and stemming cost more than a lookup, and news text repeats its words: the forms of
+// each written word are kept in a table looked up by the word's characters in place, so a word
+// seen before costs no string. Emptied when full, which bounds memory on unusual input.
+const FORMS_LIMIT = 100_000;
+let slots = new Int32Array(1 << 12);
+let entries: { raw: string; hash: number; forms: WordForms }[] = [];
+
+function hashSpan(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
-// Folding and stemming cost more than a lookup, and news text repeats its words: remember the
-// forms of each written word. Cleared when full, which bounds memory on unusual input.
-const formsCache = new Map<string, WordForms>();
-const FORMS_CACHE_LIMIT = 100_000;
+function sameSpan(raw: string, text: string, start: number, end: number): boolean {
+  if (raw.length !== end - start) return false;
+  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
 
-function formsOf(raw: string): WordForms {
-  let forms = formsCache.get(raw);
-  if (forms === undefined) {
-    const surface = raw.normalize('NFKC');
-    const folded = foldWord(surface);
-    const american = americanSpelling(folded);
-    forms = { surface, folded, american, norm: stem(american) };
-    if (formsCache.size >= FORMS_CACHE_LIMIT) formsCache.clear();
-    formsCache.set(raw, forms);
+function computeForms(raw: string): WordForms {
+  const surface = raw.normalize('NFKC');
+  const folded = foldWord(surface);
+  const american = americanSpelling(folded);
+  return { surface, folded, american, norm: stem(american) };
+}
+
+function place(hash: number, index: number): void {
+  const mask = slots.length - 1;
+  let slot = hash & mask;
+  while (slots[slot] !== 0) slot = (slot + 1) & mask;
+  slots[slot] = index + 1;
+}
+
+function formsAt(text: string, start: number, end: number): WordForms {
+  const hash = hashSpan(text, start, end);
+  const mask = slots.length - 1;
+  for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+    const entry = entries[(slots[slot] as number) - 1]!;
+    if (entry.hash === hash && sameSpan(entry.raw, text, start, end)) return entry.forms;
   }
+  if (entries.length >= FORMS_LIMIT) {
+    entries = [];
+    slots = new Int32Array(1 << 12);
+  } else if ((entries.length + 1) * 2 > slots.length) {
+    slots = new Int32Array(slots.length * 2);
+    entries.forEach((entry, index) => place(entry.hash, index));
+  }
+  const raw = text.slice(start, end);
+  const forms = computeForms(raw);
+  entries.push({ raw, hash, forms });
+  place(hash, entries.length - 1);
   return forms;
 }
 
@@ -136,15 +157,13 @@ function formsOf(raw: string): WordForms {
  */
 function scanWords(text: string, visit: (forms: WordForms, start: number, end: number, clauseStart: boolean) => void): void {
   let previousEnd = -1;
-  for (const m of text.matchAll(WORD)) {
-    const raw = m[0];
-    const start = m.index;
-    if (isPossessiveS(text, raw, start)) continue;
-    const forms = formsOf(raw);
-    if (forms.folded === '') continue;
-    visit(forms, start, start + raw.length, previousEnd < 0 || clauseEndBetween(text, previousEnd, start));
-    previousEnd = start + raw.length;
-  }
+  forEachWordSpan(text, (start, end) => {
+    if (end - start === 1 && isPossessiveS(text, start)) return;
+    const forms = formsAt(text, start, end);
+    if (forms.folded === '') return;
+    visit(forms, start, end, previousEnd < 0 || clauseEndBetween(text, previousEnd, start));
+    previousEnd = end;
+  });
 }
 
 // Most gaps between words are a single space: look at their characters, not a substring.
@@ -162,32 +181,29 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-function isPossessiveS(text: string, raw: string, start: number): boolean {
-  if (raw !== 's' && raw !== 'S') return false;
+function isPossessiveS(text: string, start: number): boolean {
+  const ch = text[start];
+  if (ch !== 's' && ch !== 'S') return false;
   const before = text[start - 1];
   const word = text[start - 2];
   return before !== undefined && APOSTROPHES.has(before) && word !== undefined && LETTER_OR_DIGIT.test(word);
 }
 
 function emptyField(): FieldTokens {
-  return { surfaces: [], folded: [], american: [], norms: [], positions: [], clauseStarts: [], byNorm: new Map() };
+  return { forms: [], positions: [], clauseStarts: [], byNorm: new Map() };
 }
 
 /**
  * Appends each value's tokens to the field, SEGMENT_GAP positions after the previous value, and
- * collects the distinct forms met (a news text repeats its words: sets of forms are built once
- * per distinct word, not per occurrence).
+ * collects the distinct forms met.
  */
 function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms>): void {
   let next = 0;
   for (const value of values) {
-    const before = field.norms.length;
+    const before = field.forms.length;
     scanWords(value, (forms, _start, _end, clauseStart) => {
-      const index = field.norms.length;
-      field.surfaces.push(forms.surface);
-      field.folded.push(forms.folded);
-      field.american.push(forms.american);
-      field.norms.push(forms.norm);
+      const index = field.forms.length;
+      field.forms.push(forms);
       field.positions.push(next++);
       field.clauseStarts.push(clauseStart);
       const list = field.byNorm.get(forms.norm);
@@ -195,7 +211,7 @@ function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms
       else field.byNorm.set(forms.norm, [index]);
       distinct.add(forms);
     });
-    if (field.norms.length > before) next += SEGMENT_GAP;
+    if (field.forms.length > before) next += SEGMENT_GAP;
   }
 }
 
@@ -219,13 +235,9 @@ export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
   addValues(fields.author, doc.authors, distinct);
   addValues(fields.category, doc.categories, distinct);
   addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : [], distinct);
+  const words = [...distinct];
   const norms = new Set<string>();
-  const words = new Set<string>();
-  for (const forms of distinct) {
-    norms.add(forms.norm);
-    words.add(forms.folded);
-    words.add(forms.american);
-  }
+  for (const forms of words) norms.add(forms.norm);
   const language = doc.language ? normalizeLanguage(doc.language) : null;
   return { fields, norms, words, language, feedId: doc.feedId };
 }

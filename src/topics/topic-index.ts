@@ -1,6 +1,6 @@
 import { compileQuery, matchQuery, type CompiledQuery } from './match.js';
 import { parseQuery, type QuerySyntaxError } from './query.js';
-import type { AnalyzedDoc } from './text.js';
+import type { AnalyzedDoc, WordForms } from './text.js';
 import {
   mayMeet,
   requirementKeys,
@@ -67,7 +67,15 @@ export interface TopicIndex {
    */
   marks: Uint32Array;
   pass: number;
+  /**
+   * The topics each word makes a candidate, by norm and by prefix, remembered per word: a word
+   * met again (most words of news text) costs one lookup. Emptied when it grows past a bound.
+   */
+  byWord: Map<WordForms, readonly number[]>;
 }
+
+const BY_WORD_LIMIT = 200_000;
+const NONE: readonly number[] = [];
 
 /**
  * The first `length` UTF-16 units of a word packed into one number (16 bits each, at most 3
@@ -121,6 +129,7 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
     alwaysCheck: [],
     marks: new Uint32Array(0),
     pass: 0,
+    byWord: new Map(),
   };
   for (const topic of topics) {
     const parsed = parseQuery(topic.query);
@@ -144,6 +153,19 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
   return index;
 }
 
+/** The topics filed under the word's norm, or under a prefix of its folded or American spelling. */
+function topicsOfWord(index: TopicIndex, word: WordForms): readonly number[] {
+  const found = new Set(index.byNorm.get(word.norm));
+  for (const spelling of word.folded === word.american ? [word.folded] : [word.folded, word.american]) {
+    for (const k of index.prefixKeyLengths) {
+      if (spelling.length < k) continue;
+      const entries = index.byPrefix.get(prefixCode(spelling, k));
+      if (entries) for (const entry of entries) if (spelling.startsWith(entry.prefix)) found.add(entry.topic);
+    }
+  }
+  return found.size === 0 ? NONE : [...found];
+}
+
 /** Numbers of the topics the document could match, ascending. */
 export function candidateTopics(index: TopicIndex, doc: AnalyzedDoc): number[] {
   const marks = index.marks;
@@ -160,20 +182,13 @@ export function candidateTopics(index: TopicIndex, doc: AnalyzedDoc): number[] {
     if (list) for (const n of list) addOne(n);
   };
   add(index.alwaysCheck);
-  // Walk whichever side is smaller: a few topics against a long item, or many topics against a short one.
-  if (index.byNorm.size < doc.norms.size) {
-    index.byNorm.forEach((list, norm) => {
-      if (doc.norms.has(norm)) add(list);
-    });
-  } else {
-    for (const norm of doc.norms) add(index.byNorm.get(norm));
-  }
-  for (const k of index.prefixKeyLengths) {
-    for (const word of doc.words) {
-      if (word.length < k) continue;
-      const entries = index.byPrefix.get(prefixCode(word, k));
-      if (entries) for (const entry of entries) if (word.startsWith(entry.prefix)) addOne(entry.topic);
+  for (const word of doc.words) {
+    let list = index.byWord.get(word);
+    if (list === undefined) {
+      if (index.byWord.size >= BY_WORD_LIMIT) index.byWord.clear();
+      index.byWord.set(word, (list = topicsOfWord(index, word)));
     }
+    for (let i = 0; i < list.length; i++) addOne(list[i] as number);
   }
   if (doc.language !== null && index.byLanguage.size > 0) {
     const subtags = doc.language.split('-');

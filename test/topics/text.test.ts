@@ -17,6 +17,9 @@ describe('tokenize', () => {
     ['punctuation separates', 'missile,defence;(plan)', ['missile', 'defence', 'plan']],
     ['non-Latin scripts are words', 'НАТО и Россия', ['НАТО', 'и', 'Россия']],
     ['combining accents stay inside the word', 'Cafe\u0301 owners', ['Café', 'owners']],
+    ['an acronym before a word keeps the dots it can', 'U.S.Army U.S.A.', ['U.S', 'Army', 'U.S.A.']],
+    ['an acronym needs two capitals', 'A. Smith', ['A', 'Smith']],
+    ['a letter outside the first plane', 'the 𝐍𝐀𝐓𝐎 summit', ['the', 'NATO', 'summit']],
   ])('%s', (_name, text, expected) => {
     expect(surfaces(text)).toEqual(expected);
   });
@@ -104,7 +107,7 @@ describe('analyzeDoc', () => {
 
   it('reads only the visible text of the HTML', () => {
     expect(analyzed.norms.has('nato')).toBe(false);
-    expect(analyzed.fields.text.surfaces).toEqual(['Leaders', 'meet', 'Read', 'more']);
+    expect(analyzed.fields.text.forms.map((f) => f.surface)).toEqual(['Leaders', 'meet', 'Read', 'more']);
   });
 
   it('keeps separate values a gap apart so phrases never span them', () => {
@@ -116,10 +119,10 @@ describe('analyzeDoc', () => {
     expect(analyzed.language).toBe('en-gb');
   });
 
-  it('collects norms and prefix words of every field', () => {
+  it('collects the norms and the distinct words of every field', () => {
     for (const norm of ['summit', 'leader', 'defens', 'jane', 'wire']) expect(analyzed.norms.has(norm)).toBe(true);
-    expect(analyzed.words.has('defence')).toBe(true);
-    expect(analyzed.words.has('defense')).toBe(true);
+    const defence = analyzed.words.find((word) => word.folded === 'defence');
+    expect(defence?.american).toBe('defense');
   });
 });
 
