@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
+import { BREAKING, collapse } from './text.js';
 
 // Hosts whose embeds are safe enough to keep as iframes (video players); anything else is dropped.
 const IFRAME_HOSTS = ['www.youtube.com', 'www.youtube-nocookie.com', 'player.vimeo.com'];
@@ -34,15 +35,22 @@ function iframe(attribs: Record<string, string>): { tagName: string; attribs: Re
   return { tagName: 'iframe', attribs: { ...attribs, sandbox: IFRAME_SANDBOX, referrerpolicy: 'strict-origin-when-cross-origin' } };
 }
 
+const ALLOWED_TAGS = [
+  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'dd', 'del', 'details', 'dfn', 'div',
+  'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'iframe', 'img',
+  'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'picture', 'pre', 'q', 's', 'samp', 'small', 'source', 'span',
+  'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'u',
+  'ul', 'var', 'audio', 'video',
+];
+// Elements dropped with everything inside them, text included.
+const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title'];
+/** Kept elements that separate words in the visible text. */
+const BREAKING_KEPT = new Set(ALLOWED_TAGS.filter((tag) => BREAKING.has(tag)));
+const NON_TEXT = new Set(NON_TEXT_TAGS);
+
 function options(baseUrl: string | null): sanitizeHtml.IOptions {
   return {
-    allowedTags: [
-      'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'dd', 'del', 'details', 'dfn', 'div',
-      'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'iframe', 'img',
-      'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'picture', 'pre', 'q', 's', 'samp', 'small', 'source', 'span',
-      'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'u',
-      'ul', 'var', 'audio', 'video',
-    ],
+    allowedTags: ALLOWED_TAGS,
     allowedAttributes: {
       a: ["href", "title", "hreflang", "rel"],
       img: ['src', 'alt', 'title', 'width', 'height'],
@@ -63,7 +71,7 @@ function options(baseUrl: string | null): sanitizeHtml.IOptions {
     allowedIframeHostnames: IFRAME_HOSTS,
     allowIframeRelativeUrls: false,
     disallowedTagsMode: 'discard',
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title'],
+    nonTextTags: NON_TEXT_TAGS,
     transformTags: {
       '*': (tagName, attribs) => {
         const out: Record<string, string> = {};
@@ -95,4 +103,37 @@ export function sanitizeContent(html: string, baseUrl: string | null): string {
   if (!html) return '';
   const cleaned = sanitizeHtml(html, options(baseUrl));
   return cleaned.trim();
+}
+
+const ESCAPED = /&(amp|lt|gt);/g;
+const UNESCAPED: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
+
+/**
+ * sanitizeContent, plus the visible text of the result (what htmlToText would read from it),
+ * collected during the same parse: ingest needs both, and parsing the HTML again to get the
+ * text cost as much as a third of sanitizing.
+ */
+export function sanitizeContentWithText(html: string, baseUrl: string | null): { html: string; text: string } {
+  if (!html) return { html: '', text: '' };
+  let text = '';
+  // Mirrors sanitize-html's own count: inside a dropped non-text element, nothing is kept.
+  let hidden = 0;
+  const cleaned = sanitizeHtml(html, {
+    ...options(baseUrl),
+    onOpenTag(name) {
+      if (hidden > 0) hidden++;
+      else if (NON_TEXT.has(name)) hidden = 1;
+      else if (BREAKING_KEPT.has(name)) text += ' ';
+    },
+    onCloseTag(name) {
+      if (hidden > 0) hidden--;
+      else if (BREAKING_KEPT.has(name)) text += ' ';
+    },
+    // Called with each kept text, escaped: the text is the same characters unescaped.
+    textFilter(escaped) {
+      text += escaped.indexOf('&') === -1 ? escaped : escaped.replace(ESCAPED, (_, name: string) => UNESCAPED[name] as string);
+      return escaped;
+    },
+  });
+  return { html: cleaned.trim(), text: collapse(text) };
 }

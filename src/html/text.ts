@@ -5,7 +5,7 @@ import { Parser } from 'htmlparser2';
 const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'math']);
 // Elements that separate words even when the markup has no whitespace between them
 // ("<p>one</p><p>two</p>" reads as two words).
-const BREAKING = new Set([
+export const BREAKING: ReadonlySet<string> = new Set([
   'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure',
   'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
   'section', 'table', 'td', 'th', 'tr', 'ul', 'img', 'caption', 'tbody', 'thead', 'tfoot', 'option',
@@ -42,6 +42,11 @@ export function htmlToText(html: string): string {
   return collapse(out);
 }
 
-function collapse(text: string): string {
+// Most text has only single spaces between words: nothing to replace, and no replace to pay for.
+const COLLAPSIBLE = /[^\S ]| {2}/;
+
+/** Runs of whitespace (no-break spaces too) as one space, none at either end. */
+export function collapse(text: string): string {
+  if (!COLLAPSIBLE.test(text)) return text.trim();
   return text.replace(/[\s\u00a0]+/g, ' ').trim();
 }

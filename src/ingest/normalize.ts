@@ -1,5 +1,5 @@
 import { escapeText } from 'entities';
-import { sanitizeContent } from '../html/sanitize.js';
+import { sanitizeContent, sanitizeContentWithText } from '../html/sanitize.js';
 import { htmlToText } from '../html/text.js';
 import type { Enclosure, Item, ParsedFeed } from '../model.js';
 import { parseFeedDate } from './dates.js';
@@ -49,6 +49,13 @@ export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>)
 export function finishItem(draft: ItemDraft): Item {
   const { content, ...rest } = draft;
   return { ...rest, contentHtml: content ? sanitizeContent(toHtml(content), content.base) : '' };
+}
+
+/** finishItem, plus the visible text of the sanitized content, read in the same pass. */
+export function finishItemWithText(draft: ItemDraft): { item: Item; contentText: string } {
+  const { content, ...rest } = draft;
+  const { html, text } = content ? sanitizeContentWithText(toHtml(content), content.base) : { html: '', text: '' };
+  return { item: { ...rest, contentHtml: html }, contentText: text };
 }
 
 function draftEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): ItemDraft {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { htmlToText } from '../html/text.js';
 import type { FeedError, Item, ParsedFeed, TopicMatch } from '../model.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
 import type { StoryKey } from '../store/index.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
-import { finishItem, type ItemDraft } from './normalize.js';
+import { finishItemWithText, type ItemDraft } from './normalize.js';
 import { parseFeedDrafts } from './parse.js';
 
 /** One fetched body to turn into storable entries: what a worker thread receives. */
@@ -53,8 +52,7 @@ function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
 
 function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number; title: string | null },
   topics: TopicIndex): PreparedEntry {
-  const item = finishItem(draft);
-  const contentText = htmlToText(item.contentHtml);
+  const { item, contentText } = finishItemWithText(draft);
   // Summary and content together: a copy that carries only the summary still meets the full article.
   const fingerprint = fingerprintStory(item.title, `${item.summary} ${contentText}`);
   return {

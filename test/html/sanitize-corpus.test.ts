@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, DomUtils } from 'htmlparser2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sanitizeContent } from '../../src/html/sanitize.js';
+import { sanitizeContent, sanitizeContentWithText } from '../../src/html/sanitize.js';
+import { htmlToText } from '../../src/html/text.js';
 import { renderFeed, type FeedEntry, type FeedFormat } from '../../src/syndication/render.js';
 import { checkWellFormed, parseWithFeedparser } from '../syndication/readers.js';
 import { sampleDocument, storedItem } from '../syndication/sample.js';
@@ -90,6 +91,15 @@ describe('feedparser sanitize corpus', () => {
       unsafeHtmlFindings(sanitizeContent(html, BASE_URL)).map((f) => `${id}: <${f.element}> ${f.problem}`),
     );
     expect(findings).toEqual([]);
+  });
+
+  it('sanitizeContentWithText gives the same HTML, and the text htmlToText reads from it', () => {
+    const differing = fragments.filter(({ html }) => {
+      const clean = sanitizeContent(html, BASE_URL);
+      const both = sanitizeContentWithText(html, BASE_URL);
+      return both.html !== clean || both.text !== htmlToText(clean);
+    });
+    expect(differing.map(({ id }) => id)).toEqual([]);
   });
 
   it('keeps the safe text: "safe … description" fragments still read so', () => {

@@ -1,0 +1,35 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sanitizeContent, sanitizeContentWithText } from '../../src/html/sanitize.js';
+import { htmlToText } from '../../src/html/text.js';
+
+// The text ingest matches topics on is collected while sanitizing; it must be exactly the text a
+// second parse of the sanitized HTML reads, or a topic would match an item at ingest and not
+// when stored items are matched again.
+
+const PIECES = [
+  'NATO', 'missile', 'defence', ' ', '  ', '\n', '\u00a0', '&amp;', '&lt;b&gt;', '&nbsp;', '&copy;', '&amp;lt;', '&', '<', '>',
+  '<p>', '</p>', '<div>', '</div>', '<br>', '<img src="a.png">', '<li>', '</li>', '<ul>', '</ul>', '<section>', '</section>',
+  '<b>', '</b>', '<span>', '</span>', '<a href="/x">', '</a>', '<script>', '</script>', '<style>', '</style>',
+  '<noscript>', '</noscript>', '<template>', '</template>', '<title>', '</title>', '<option>', '</option>',
+  '<textarea>', '</textarea>', '<svg>', '</svg>', '<iframe src="https://evil.example/">', '</iframe>',
+  '<table>', '<tr>', '<td>', '</td>', '</tr>', '</table>', '<!-- note -->', '<![CDATA[x]]>', '<h1>', '</h1>',
+];
+
+describe('sanitizeContentWithText', () => {
+  it('gives sanitizeContent\'s HTML and the text htmlToText reads from it, for any mix of markup', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }), (pieces) => {
+        const html = pieces.join('');
+        const clean = sanitizeContent(html, 'https://example.com/');
+        expect(sanitizeContentWithText(html, 'https://example.com/')).toEqual({ html: clean, text: htmlToText(clean) });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('separates words at kept block elements and drops the text of non-text elements', () => {
+    const { text } = sanitizeContentWithText('<p>one</p><p>two<script>three</script></p>four<br>five', null);
+    expect(text).toBe('one two four five');
+  });
+});
