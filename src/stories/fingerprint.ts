@@ -1,4 +1,4 @@
-import { fmix32, minHash } from './minhash.js';
+import { fmix32, nestedMinHash } from './minhash.js';
 import { storyWords } from './normalize.js';
 
 /*
@@ -55,30 +55,29 @@ function pairs(words: string[], into: Set<string>): void {
   for (let i = 1; i < words.length; i++) into.add(`${words[i - 1]} ${words[i]}`);
 }
 
-function shingles(titleWords: string[], textWords: string[], leadWords: number): Set<string> {
-  const out = new Set<string>();
-  pairs(titleWords, out);
-  pairs(textWords.slice(0, leadWords), out);
-  return out;
-}
-
 /** @param text plain text of the item's summary and content */
 export function fingerprintStory(title: string, text: string): StoryFingerprint {
   const titleWords = storyWords(title);
   // Only the lead is used, so only its neighbourhood is normalized (a long article would
   // otherwise cost ten times more); 40 characters a word leaves room for long words and URLs.
   const textWords = storyWords(text.slice(0, LEAD_WORDS * 40));
-  const full = shingles(titleWords, textWords, LEAD_WORDS);
-  const mins = minHash(full, HASHES);
+  // The opening's pairs (title and first KEY_LEAD_WORDS words) are part of the lead's: the
+  // signature covers both sets, the opening keys only the first.
+  const opening = new Set<string>();
+  pairs(titleWords, opening);
+  pairs(textWords.slice(0, KEY_LEAD_WORDS), opening);
+  const lead = new Set<string>();
+  pairs(textWords.slice(0, LEAD_WORDS), lead);
+  for (const pair of opening) lead.delete(pair);
+  const mins = nestedMinHash(opening, lead, HASHES, KEY_HASHES);
   const signature = new Uint32Array(HASHES + 1);
-  signature[0] = full.size;
-  signature.set(mins, 1);
+  signature[0] = opening.size + lead.size;
+  signature.set(mins.whole, 1);
   // An item without words has nothing to be the same as: no keys, so it is never a candidate.
-  if (full.size === 0) return { signature, bandKeys: new Uint32Array(0) };
-  const opening = minHash(shingles(titleWords, textWords, KEY_LEAD_WORDS), KEY_HASHES);
+  if (signature[0] === 0) return { signature, bandKeys: new Uint32Array(0) };
   const keys = new Uint32Array(BANDS + KEY_BANDS);
-  addBandKeys(keys, 0, mins, ROWS_PER_BAND);
-  addBandKeys(keys, BANDS, opening, KEY_ROWS_PER_BAND);
+  addBandKeys(keys, 0, mins.whole, ROWS_PER_BAND);
+  addBandKeys(keys, BANDS, mins.inner, KEY_ROWS_PER_BAND);
   return { signature, bandKeys: keys };
 }
 

@@ -38,15 +38,35 @@ function seeds(count: number): Uint32Array {
 const seedsByCount = new Map<number, Uint32Array>();
 
 export function minHash(shingles: Iterable<string>, k: number): Uint32Array {
+  return nestedMinHash(shingles, [], k, 0).whole;
+}
+
+/**
+ * MinHash of two nested sets at once: `whole` (k hashes) is `inner` plus `outer`, and `inner` also
+ * gets its own k' ≤ k hashes. Seeds come from one stream, so the first k' hash functions of the
+ * whole set are the inner set's: each shingle is hashed once for both. Equal to minHash(whole, k)
+ * and minHash(inner, k').
+ */
+export function nestedMinHash(inner: Iterable<string>, outer: Iterable<string>, k: number, innerK: number): { whole: Uint32Array; inner: Uint32Array } {
+  if (innerK > k) throw new RangeError('the inner set cannot have more hashes than the whole');
   let seed = seedsByCount.get(k);
   if (!seed) seedsByCount.set(k, (seed = seeds(k)));
-  const mins = new Uint32Array(k).fill(0xffffffff);
-  for (const shingle of shingles) {
+  const whole = new Uint32Array(k).fill(0xffffffff);
+  const innerMins = new Uint32Array(innerK).fill(0xffffffff);
+  for (const shingle of inner) {
     const base = hashString(shingle);
     for (let i = 0; i < k; i++) {
       const h = fmix32((base ^ seed[i]!) >>> 0);
-      if (h < mins[i]!) mins[i] = h;
+      if (h < whole[i]!) whole[i] = h;
+      if (i < innerK && h < innerMins[i]!) innerMins[i] = h;
     }
   }
-  return mins;
+  for (const shingle of outer) {
+    const base = hashString(shingle);
+    for (let i = 0; i < k; i++) {
+      const h = fmix32((base ^ seed[i]!) >>> 0);
+      if (h < whole[i]!) whole[i] = h;
+    }
+  }
+  return { whole, inner: innerMins };
 }

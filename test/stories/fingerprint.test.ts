@@ -11,6 +11,7 @@ import {
   serializeSignature,
 } from '../../src/stories/fingerprint.js';
 import { storyWords } from '../../src/stories/normalize.js';
+import { fmix32, hashString, minHash, nestedMinHash } from '../../src/stories/minhash.js';
 
 const FEEDS = resolve(import.meta.dirname, '../fixtures/feeds');
 
@@ -139,5 +140,23 @@ describe('isSameStory properties', () => {
       const b = fingerprintStory(shout(t.title), shout(t.text));
       expect(isSameStory(a.signature, b.signature)).toBe(true);
     }
+  });
+});
+
+describe('nestedMinHash', () => {
+  it('equals the MinHash of the whole set and of the inner set, each hashed on its own', () => {
+    const inner = ['nato summit', 'summit opens', 'opens in', 'in vilnius'];
+    const outer = ['leaders agree', 'agree on', 'on air', 'air defence'];
+    // The reference: every shingle hashed with every seed, no sharing.
+    const reference = (shingles: string[], k: number): number[] => {
+      const seeds: number[] = [];
+      let state = 0x9e3779b9;
+      for (let i = 0; i < k; i++) seeds.push(fmix32((state = (state + 0x9e3779b9) >>> 0)));
+      return seeds.map((seed) => Math.min(...shingles.map((s) => fmix32((hashString(s) ^ seed) >>> 0))));
+    };
+    const { whole, inner: innerMins } = nestedMinHash(inner, outer, 128, 96);
+    expect([...whole]).toEqual(reference([...inner, ...outer], 128));
+    expect([...innerMins]).toEqual(reference(inner, 96));
+    expect([...minHash([...inner, ...outer], 128)]).toEqual([...whole]);
   });
 });
