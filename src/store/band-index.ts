@@ -30,7 +30,8 @@ class KeyTable {
   }
 
   add(key: number, id: number): void {
-    if ((this.size + 1) * 10 > this.ids.length * 7) this.grow();
+    // Up to 80% full: runs stay short (keys are uniform hashes) and memory is what bounds the index.
+    if ((this.size + 1) * 5 > this.ids.length * 4) this.grow();
     let slot = key & this.mask;
     while (this.ids[slot] !== EMPTY) slot = (slot + 1) & this.mask;
     this.keys[slot] = key;
@@ -45,6 +46,10 @@ class KeyTable {
     }
   }
 
+  get bytes(): number {
+    return this.ids.length * 8;
+  }
+
   private grow(): void {
     const { keys, ids } = this;
     this.keys = new Uint32Array(ids.length * 2);
@@ -52,6 +57,30 @@ class KeyTable {
     this.mask = ids.length * 2 - 1;
     this.size = 0;
     for (let i = 0; i < ids.length; i++) if (ids[i] !== EMPTY) this.add(keys[i]!, ids[i]!);
+  }
+}
+
+const SHARD_BITS = 4;
+
+/**
+ * One day's keys, split by their top bits into tables that grow one at a time: growing copies a
+ * sixteenth of the day, not all of it next to a table twice its size.
+ */
+class DayTable {
+  private readonly shards = Array.from({ length: 1 << SHARD_BITS }, () => new KeyTable());
+  size = 0;
+
+  add(key: number, id: number): void {
+    this.shards[key >>> (32 - SHARD_BITS)]!.add(key, id);
+    this.size++;
+  }
+
+  collect(key: number, into: Set<number>): void {
+    this.shards[key >>> (32 - SHARD_BITS)]!.collect(key, into);
+  }
+
+  get bytes(): number {
+    return this.shards.reduce((sum, shard) => sum + shard.bytes, 0);
   }
 }
 
@@ -78,7 +107,7 @@ export function readBandKeys(buf: Buffer): Uint32Array {
 
 export class BandIndex {
   // Map order is use order: a day is moved to the end each time it is used.
-  private readonly days = new Map<number, KeyTable>();
+  private readonly days = new Map<number, DayTable>();
   private entries = 0;
 
   /** @param maxEntries keys kept in memory before the least recently used days are dropped */
@@ -90,7 +119,7 @@ export class BandIndex {
 
   /** Starts a day's table; its stored items are then added by the caller. */
   open(day: number): void {
-    if (!this.days.has(day)) this.days.set(day, new KeyTable());
+    if (!this.days.has(day)) this.days.set(day, new DayTable());
   }
 
   /** Files an item under its keys, when its day is loaded (an unloaded day reads it from the table later). */
@@ -126,5 +155,12 @@ export class BandIndex {
 
   get size(): number {
     return this.entries;
+  }
+
+  /** Memory held by the tables. */
+  get bytes(): number {
+    let sum = 0;
+    for (const table of this.days.values()) sum += table.bytes;
+    return sum;
   }
 }

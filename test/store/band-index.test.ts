@@ -30,6 +30,20 @@ describe('BandIndex', () => {
     expect([...index.candidates([1], keys(7 + 4321 * 1024))]).toEqual([4321]);
   });
 
+  it('holds a day of 1.5 million keys in under twice their 8 bytes each', () => {
+    const index = new BandIndex(10_000_000);
+    index.open(1);
+    let state = 1;
+    const batch = new Uint32Array(64);
+    for (let id = 1; id <= 23_438; id++) {
+      for (let i = 0; i < 64; i++) batch[i] = (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) || 1;
+      index.add(1, id, batch);
+    }
+    expect(index.size).toBe(23_438 * 64);
+    expect(index.bytes).toBeLessThan(2 * 8 * index.size);
+    expect(index.candidates([1], batch.subarray(0, 1)).has(23_438)).toBe(true);
+  });
+
   it('drops the least recently used days past its budget, never the ones in use', () => {
     const index = new BandIndex(4);
     for (const day of [1, 2, 3]) {
