@@ -62,7 +62,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   await store.syncConfigFeeds(config.feeds, now());
   const staleTopics = await store.syncConfigTopics(config.topics, now());
   const topics = await createTopicRegistry(store, now, log);
-  const preparer = defaultPreparer();
+  const preparer = defaultPreparer({ maxBodyBytes: config.ingest.maxBytes });
   const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const refreshDeps: RefreshDeps = {
     store,

@@ -31,7 +31,7 @@ describe('the prepare pool on worker threads', () => {
   beforeAll(async () => {
     expect(existsSync(BUILT), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
     const { createPreparePool } = (await import(BUILT)) as typeof import('../../src/ingest/prepare-pool.js');
-    pool = createPreparePool(2);
+    pool = createPreparePool(2, { maxBodyBytes: 10_000_000 });
   });
   afterAll(async () => pool?.close());
 
@@ -70,5 +70,29 @@ describe('the prepare pool on worker threads', () => {
     const again = await pool.prepare(job('world-wire.rss', stored), TOPICS);
     expect(again.ok && again.entries.map((e) => e.item.identity)).toEqual([first.entries[0]!.item.identity]);
     expect(again.ok && again.unchanged).toBe(first.entries.length - 1);
+  });
+
+  it('prepares a feed as large as the default body limit within the workers\' heap limit', async () => {
+    // 1,400 distinct ~7 KB entries: just under the 10 MB a fetch may return by default.
+    const paragraph = `<p>${'NATO allies discussed missile defence and the budget for the coming years. '.repeat(90)}</p>`;
+    const items = Array.from({ length: 1400 }, (_, i) => `<item><title>Entry ${i}</title><guid>urn:big:${i}</guid>
+      <description><![CDATA[<p>Entry ${i} of a large feed.</p>${paragraph}]]></description></item>`);
+    const body = Buffer.from(`<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>${items.join('')}</channel></rss>`);
+    expect(body.length).toBeGreaterThan(9_500_000);
+    expect(body.length).toBeLessThan(10_000_000);
+    const result = await pool.prepare({ ...job('world-wire.rss'), body }, TOPICS);
+    expect(result.ok && result.entries.length).toBe(1400);
+    expect(result.ok && result.entries[1399]!.matches.map((m) => m.slug)).toEqual(['nato', 'defence']);
+  }, 60_000);
+
+  it('moves a body that owns its memory to the worker, and copies a view into a shared buffer', async () => {
+    const bytes = readFileSync(join(FIXTURES, 'world-wire.rss'));
+    const owned = Buffer.from(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    const larger = Buffer.concat([bytes, Buffer.from('<!-- trailing -->')]).subarray(0, bytes.length);
+    const [a, b] = await Promise.all([pool.prepare({ ...job('world-wire.rss'), body: owned }, TOPICS),
+      pool.prepare({ ...job('world-wire.rss'), body: larger }, TOPICS)]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(owned.byteLength).toBe(0);
+    expect(larger.byteLength).toBe(bytes.length);
   });
 });
