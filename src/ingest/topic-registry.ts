@@ -18,8 +18,7 @@ export async function createTopicRegistry(store: Store, now: () => Date, log: Lo
   const registry: TopicRegistry = {
     snapshot: () => snapshot,
     async reload() {
-      const topics = await store.listTopics(now());
-      const definitions = topics.map((t) => ({ slug: t.slug, query: t.query }));
+      const definitions = await store.topicDefinitions();
       const index = buildTopicIndex(definitions);
       snapshot = { version: snapshot.version + 1, definitions, index };
       // Queries are checked where they enter (config, API), so this means a stored query that a

@@ -22,6 +22,7 @@ export function createTopicQueries(db: Db) {
       (SELECT count(*) FROM topic_matches m WHERE m.topic_id = t.id) AS item_count,
       (SELECT count(*) FROM topic_matches m WHERE m.topic_id = t.id AND m.sort_at >= @recent) AS recent_count
     FROM topics t ORDER BY t.slug`);
+  const definitions = db.prepare(`SELECT slug, query FROM topics ORDER BY slug`);
   const bySlug = db.prepare(`SELECT slug, title, query, origin, pinned FROM topics WHERE slug = ?`);
   const upsert = db.prepare(`INSERT INTO topics (slug, title, query, origin, pinned, created_at, updated_at)
       VALUES (@slug, @title, @query, @origin, @pinned, @now, @now)
@@ -54,6 +55,10 @@ export function createTopicQueries(db: Db) {
       return (all.all({ recent }) as Row[]).map((row) => ({
         ...toTopic(row), itemCount: row.item_count, recentItemCount: row.recent_count,
       }));
+    },
+    /** Every topic's slug and query, without the counts listTopics adds (a scan of the matches). */
+    async topicDefinitions(): Promise<{ slug: string; query: string }[]> {
+      return definitions.all() as { slug: string; query: string }[];
     },
     async getTopic(slug: string): Promise<TopicRecord | null> {
       return get(slug);

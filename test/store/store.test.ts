@@ -215,6 +215,7 @@ describe('store', () => {
     expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO!', query: 'NATO' }], NOW)).toEqual([]);
     expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN' }], NOW)).toEqual(['nato']);
     expect((await store.listTopics(NOW)).map((t) => t.slug)).toEqual(['mine', 'nato']);
+    expect(await store.topicDefinitions()).toEqual([{ slug: 'mine', query: 'x' }, { slug: 'nato', query: 'NATO OR OTAN' }]);
   });
 });
 
