@@ -47,6 +47,7 @@ describe('store', () => {
     expect(migrate(db)).toEqual([]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     db.close();
   });
 
@@ -61,7 +62,7 @@ describe('store', () => {
         VALUES (1, 1, 'one', 'One', 's', '<p>${'long '.repeat(2000)}</p>', 't1', 't1', 't1', 'h1', 1, x'0102'),
                (2, 1, 'two', 'Two', 's', '<p>b</p>', 't2', 't2', 't2', 'h2', 1, NULL);
       INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (1, 1, 't1', '[]'), (1, 2, 't2', '[]');`);
-    expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 2).map((m) => m.name));
+    expect(migrate(db, all.filter((m) => m.version <= 3))).toEqual(['0003_compact_rows.sql']);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.prepare('SELECT id, story_id, length(content_html) AS size FROM items ORDER BY id').all())
       .toEqual([{ id: 1, story_id: 1, size: 10_007 }, { id: 2, story_id: 1, size: 8 }]);
@@ -73,6 +74,30 @@ describe('store', () => {
     db.prepare('DELETE FROM items WHERE id = 1').run();
     expect(db.prepare('SELECT count(*) FROM topic_matches').pluck().get()).toBe(1);
     expect(db.prepare('SELECT count(*) FROM story_members').pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('0004 rekeys topic matches by item without losing one, and deletes still cascade', () => {
+    const db = openDatabase(join(dir, 'rekey.sqlite'));
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version <= 3));
+    db.exec(`INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
+      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at)
+        VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');
+      INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
+        VALUES (1, 1, 'one', 'One', 's', 'c', 't1', 't1', 't1', 'h1'), (2, 1, 'two', 'Two', 's', 'c', 't2', 't2', 't2', 'h2');
+      INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
+        VALUES (1, 1, 't1', '["NATO"]'), (2, 1, 't1', '["gas"]'), (1, 2, 't2', '["Nato"]');`);
+    const before = db.prepare('SELECT * FROM topic_matches ORDER BY topic_id, item_id').all();
+    expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 3).map((m) => m.name));
+    expect(db.prepare('SELECT * FROM topic_matches ORDER BY topic_id, item_id').all()).toEqual(before);
+    const key = db.prepare(`SELECT name FROM pragma_index_info('sqlite_autoindex_topic_matches_1') ORDER BY seqno`).pluck().all();
+    expect(key).toEqual(['item_id', 'topic_id']);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'topic_matches' AND sql IS NOT NULL`).pluck().all())
+      .toEqual(['topic_matches_by_time']);
+    db.prepare('DELETE FROM items WHERE id = 1').run();
+    db.prepare('DELETE FROM topics WHERE id = 1').run();
+    expect(db.prepare('SELECT topic_id, item_id FROM topic_matches').all()).toEqual([]);
     db.close();
   });
 
