@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ChildSetup, PassFigures } from './ingest-child.js';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 export type { ChildSetup, PassFigures } from './ingest-child.js';
 
@@ -39,7 +40,8 @@ async function expect<T extends ChildMessage['type']>(child: ChildProcess, type:
 export async function startCoreProcess(setup: ChildSetup, setupPath: string, cpuProfileDir?: string): Promise<CoreProcess> {
   writeFileSync(setupPath, JSON.stringify(setup));
   const script = fileURLToPath(new URL('./ingest-child.js', import.meta.url));
-  const execArgv = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  // Run as the service runs: with its heap settings.
+  const execArgv = [...NODE_FLAGS, ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
   const child = fork(script, [setupPath], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await expect(child, 'ready');
   return {

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 export interface ServerProcess {
   baseUrl: string;
@@ -9,7 +10,8 @@ export interface ServerProcess {
 /** Forks dist/bench/serve-child.js with `args` and waits until it listens; `cpuProfileDir` adds --cpu-prof. */
 export async function startServerProcess(args: string[], cpuProfileDir?: string): Promise<ServerProcess> {
   const script = fileURLToPath(new URL('./serve-child.js', import.meta.url));
-  const execArgv = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  // Run as the service runs: with its heap settings.
+  const execArgv = [...NODE_FLAGS, ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
   const child: ChildProcess = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { type: string; port?: number; message?: string }) => {
