@@ -22,13 +22,15 @@ export function createApp(deps: AppDeps, cache: FeedCache): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestLog(deps.log, deps.metrics));
-  app.use(compression());
   app.use(opsRouter(deps));
   app.use(requireReader(deps.readToken, deps.adminToken));
+  // Feed readers poll these most: they are answered from memory, compressed once per coding by
+  // syndication.ts itself, so they skip the compression middleware and the JSON body parser.
+  app.use(syndicationRouter(deps, cache));
+  app.use(compression());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(openApiRouter(deps.baseUrl));
   app.use(pagesRouter(deps));
-  app.use(syndicationRouter(deps, cache));
   app.use(itemsRouter(deps));
   app.use(topicsRouter(deps));
   app.use(feedsRouter(deps));
