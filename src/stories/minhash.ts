@@ -37,15 +37,11 @@ function seeds(count: number): Uint32Array {
 
 const seedsByCount = new Map<number, Uint32Array>();
 
-export function minHash(shingles: Iterable<string>, k: number): Uint32Array {
-  return nestedMinHash(shingles, [], k, 0).whole;
-}
-
 /**
  * MinHash of two nested sets at once: `whole` (k hashes) is `inner` plus `outer`, and `inner` also
  * gets its own k' ≤ k hashes. Seeds come from one stream, so the first k' hash functions of the
- * whole set are the inner set's: each shingle is hashed once for both. Equal to minHash(whole, k)
- * and minHash(inner, k').
+ * whole set are the inner set's: each shingle is hashed once for both, and each set's minimums
+ * are what hashing it alone would give.
  */
 export function nestedMinHash(inner: Iterable<string>, outer: Iterable<string>, k: number, innerK: number): { whole: Uint32Array; inner: Uint32Array } {
   if (innerK > k) throw new RangeError('the inner set cannot have more hashes than the whole');
