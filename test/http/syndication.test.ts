@@ -114,6 +114,13 @@ describe('republished topic feeds over HTTP', () => {
     expect(await head.text()).toBe('');
   });
 
+  it('still compresses the JSON API, which feeds are routed ahead of', async () => {
+    const res = await fetch(`${base}/api/items?limit=50`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(((await res.json()) as { items: unknown[] }).items.length).toBeGreaterThan(2);
+  });
+
   it('answers a repeat request with the ETag or the date with 304 and no body', async () => {
     const first = await fetch(`${base}/topics/nato.rss`);
     const etag = first.headers.get('etag')!;
