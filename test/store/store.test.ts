@@ -145,6 +145,18 @@ describe('store', () => {
     expect(after!.lastError).toMatchObject({ kind: 'http', message: 'GET …: HTTP 500' });
   });
 
+  it('stores matches of existing topics only, a topic added between saves included', async () => {
+    const feed = await store.addFeed({ url: 'https://m.example/f', title: 'M', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
+    const first = await store.saveFetchResult(feed.id, save([toSave(item('p'), 'v', null, ['nato', 'gone']), toSave(item('q'), 'v', null, ['nato'])]));
+    expect(first.touchedTopics).toEqual(['nato']);
+    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api' }, NOW);
+    const second = await store.saveFetchResult(feed.id, save([toSave(item('r'), 'v', null, ['gas', 'gone'])]));
+    expect(second.touchedTopics).toEqual(['gas']);
+    expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.identity).sort()).toEqual(['p', 'q']);
+    expect((await store.listItems({ topicSlug: 'gas', limit: 10 })).map((i) => i.identity)).toEqual(['r']);
+  });
+
   it('joins a copy from another feed to the earlier item\'s story and collapses it in lists', async () => {
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
     const a = await store.addFeed({ url: 'https://a.example/f', title: 'A', origin: 'api' }, NOW);
