@@ -61,7 +61,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   const store = openStore(config.database, { stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS } });
   await store.syncConfigFeeds(config.feeds, now());
   const staleTopics = await store.syncConfigTopics(config.topics, now());
-  const topics = await createTopicRegistry(store, now, log);
+  const topics = await createTopicRegistry(store, log);
   const preparer = defaultPreparer({ maxBodyBytes: config.ingest.maxBytes });
   const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const refreshDeps: RefreshDeps = {

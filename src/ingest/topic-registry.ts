@@ -13,7 +13,7 @@ export interface TopicRegistry {
   reload(): Promise<void>;
 }
 
-export async function createTopicRegistry(store: Store, now: () => Date, log: Logger): Promise<TopicRegistry> {
+export async function createTopicRegistry(store: Store, log: Logger): Promise<TopicRegistry> {
   let snapshot: TopicSnapshot = { version: 0, definitions: [], index: buildTopicIndex([]) };
   const registry: TopicRegistry = {
     snapshot: () => snapshot,
