@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../src/config.js';
 import { createFeedCache, type FeedCache } from '../src/http/feed-cache.js';
 import { createLogger } from '../src/log.js';
-import { buildApp, openCore } from '../src/main.js';
+import { buildListener, openCore } from '../src/main.js';
 import type { ChildSetup } from './ingest-child.js';
 
 async function appListener(setup: ChildSetup, cached: boolean): Promise<RequestListener> {
@@ -24,7 +24,7 @@ async function appListener(setup: ChildSetup, cached: boolean): Promise<RequestL
   const cache: FeedCache = createFeedCache();
   // Without the cache every request renders the feed from the database: the cold path.
   const served: FeedCache = cached ? cache : { ...cache, get: () => null };
-  return buildApp(core, served) as unknown as RequestListener;
+  return buildListener(core, served);
 }
 
 function bareListener(bodyFile: string, contentType: string): RequestListener {

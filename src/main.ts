@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
-import { createApp } from './http/app.js';
+import { createApp, createListener } from './http/app.js';
+import type { AppDeps } from './http/deps.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
@@ -143,14 +144,16 @@ export interface SchedulerState {
   lastTickAt: string | null;
 }
 
-/** The HTTP app over a core: topic edits recompile, backfill and invalidate; new feeds are fetched at once. */
-export function buildApp(core: Core, cache: FeedCache, options: {
+type AppOptions = {
   metrics?: Metrics | null;
   scheduler?: () => SchedulerState;
   fetchNow?: (feed: FeedRecord) => void;
-} = {}) {
+};
+
+/** What the HTTP layer gets from a core: topic edits recompile, backfill and invalidate; new feeds are fetched at once. */
+function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
   const { config, log, store } = core;
-  return createApp({
+  return {
     store, log, now: () => new Date(),
     baseUrl: config.server.baseUrl,
     adminToken: config.adminToken,
@@ -168,7 +171,17 @@ export function buildApp(core: Core, cache: FeedCache, options: {
     onFeedAdded(feedId) {
       void store.getFeed(feedId).then((feed) => feed && options.fetchNow?.(feed));
     },
-  }, cache);
+  };
+}
+
+/** The express app over a core (its routes, for tests that walk them). */
+export function buildApp(core: Core, cache: FeedCache, options: AppOptions = {}) {
+  return createApp(appDeps(core, cache, options), cache);
+}
+
+/** The request listener the server runs: the app, with cached feed polls answered ahead of it. */
+export function buildListener(core: Core, cache: FeedCache, options: AppOptions = {}): RequestListener {
+  return createListener(appDeps(core, cache, options), cache);
 }
 
 export interface Service {
@@ -215,8 +228,8 @@ export async function startService(core: Core): Promise<Service> {
     return running;
   };
 
-  const app = buildApp(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchNow: (feed) => void runPass([feed]) });
-  const server = createServer(app);
+  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchNow: (feed) => void runPass([feed]) });
+  const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => resolve());

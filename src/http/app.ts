@@ -1,9 +1,11 @@
+import type { RequestListener } from 'node:http';
 import compression from 'compression';
 import express, { type Express } from 'express';
 import type { AppDeps } from './deps.js';
 import { requireReader } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
+import { feedLane } from './feed-lane.js';
 import { feedsRouter } from './feeds.js';
 import { itemsRouter } from './items.js';
 import { openApiRouter } from './openapi.js';
@@ -37,4 +39,13 @@ export function createApp(deps: AppDeps, cache: FeedCache): Express {
   app.use(unknownRoute);
   app.use(problemHandler((error, req) => req.log.error({ err: error }, 'request failed')));
   return app;
+}
+
+/** What the server listens with: cached feed polls answered at once (feed-lane.ts), the rest by the app. */
+export function createListener(deps: AppDeps, cache: FeedCache): RequestListener {
+  const app = createApp(deps, cache);
+  const lane = feedLane(deps, cache);
+  return (req, res) => {
+    if (!lane(req, res)) app(req, res);
+  };
 }

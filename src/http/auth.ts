@@ -28,12 +28,20 @@ export function requireAdmin(adminToken: string | null): RequestHandler {
   };
 }
 
+/** Whether a bearer token (header) or `?token=` lets a reader in; anyone, with no read token set. */
+export function readerAllowed(readToken: string | null, adminToken: string | null, authorization: string | undefined,
+  queryToken: string | null): boolean {
+  if (!readToken) return true;
+  const given = bearer(authorization) ?? queryToken;
+  return given !== null && (sameSecret(given, readToken) || (adminToken !== null && sameSecret(given, adminToken)));
+}
+
 /** Reads are public unless server.readToken is set; the admin token also reads. */
 export function requireReader(readToken: string | null, adminToken: string | null): RequestHandler {
   return (req, res, next) => {
     if (!readToken) return next();
-    const given = bearer(req.headers.authorization) ?? (typeof req.query.token === 'string' ? req.query.token : null);
-    if (given && (sameSecret(given, readToken) || (adminToken !== null && sameSecret(given, adminToken)))) return next();
+    const queryToken = typeof req.query.token === 'string' ? req.query.token : null;
+    if (readerAllowed(readToken, adminToken, req.headers.authorization, queryToken)) return next();
     res.setHeader('WWW-Authenticate', 'Bearer');
     next(new HttpProblem(401, 'Unauthorized', 'a valid read token is required'));
   };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -13,27 +15,48 @@ declare module 'express-serve-static-core' {
 
 const SAFE_ID = /^[\w.-]{1,64}$/;
 
-// Query strings may carry ?token=: log the path and the parameter names that are safe to show.
-function loggedQuery(query: Record<string, unknown>): Record<string, unknown> {
-  const { token: _token, ...rest } = query;
-  return rest;
+// Query strings may carry ?token=: log the path and the parameters that are safe to show.
+function loggedUrl(url: string): { path: string; query: Record<string, unknown> } {
+  const mark = url.indexOf('?');
+  if (mark === -1) return { path: url, query: {} };
+  const { token: _token, ...query } = parseQuery(url.slice(mark + 1));
+  return { path: url.slice(0, mark), query };
 }
 
-/** Request id (from X-Request-Id when sane), a child logger, one line and one metric per request. */
+/**
+ * Gives a request its id (from X-Request-Id when sane) and, when it finishes, its metric and
+ * log line. `routeOf` names the matched route pattern, not the raw path, to keep metric labels
+ * bounded. Returns the id.
+ */
+export function trackRequest(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, log: Logger,
+  metrics: Metrics | null, routeOf: () => string): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const method = req.method ?? 'GET';
+    metrics?.recordRequest(method, routeOf(), res.statusCode, seconds);
+    if (!log.isLevelEnabled('info')) return;
+    log.info({ reqId: id, method, ...loggedUrl(req.originalUrl ?? req.url ?? '/'), status: res.statusCode,
+      ms: Math.round(seconds * 1000) }, 'request');
+  });
+  return id;
+}
+
+/** trackRequest for every request the app sees, plus `req.id` and a child logger `req.log`. */
 export function requestLog(log: Logger, metrics: Metrics | null): RequestHandler {
   return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    req.id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
-    req.log = log.child({ reqId: req.id });
-    res.setHeader('X-Request-Id', req.id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // The matched route pattern, not the raw path, keeps label cardinality bounded.
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      metrics?.recordRequest(req.method, route, res.statusCode, seconds);
-      req.log.info({ method: req.method, path: req.path, query: loggedQuery(req.query as Record<string, unknown>),
-        status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    const id = trackRequest(req, res, log, metrics, () => (req.route as { path?: string } | undefined)?.path ?? 'unmatched');
+    req.id = id;
+    // Made on first use: most requests log nothing but their request line, so the child's cost
+    // would be paid for nothing.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => (child ??= log.child({ reqId: id })),
     });
     next();
   };

@@ -1,63 +1,18 @@
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { StoredItem } from '../model.js';
 import { CONTENT_TYPES, type FeedEntry, type FeedFormat, renderFeed } from '../syndication/render.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
-import type { FeedCache, RenderedFeed } from './feed-cache.js';
+import type { FeedCache } from './feed-cache.js';
+import { feedCacheKey, sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT, decodeCursor, encodeCursor, MAX_LIMIT } from './items.js';
-
-const FORMATS: Record<string, FeedFormat> = { rss: 'rss', atom: 'atom', json: 'json' };
 
 const feedQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   before: z.string().min(1).max(200).optional(),
   token: z.string().optional(),
 });
-
-// Browsers run scripts in XHTML-namespaced XML: a feed must never be a document that can act.
-function setFeedHeaders(res: Response, contentType: string, maxAge: number): void {
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-  res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
-  res.setHeader('Vary', 'Accept-Encoding');
-}
-
-/**
- * RFC 9110 §13.2.2 as an origin server applies it. Express's req.fresh is a cache's rule and
- * answers 200 to any request with Cache-Control: no-cache, which fetch() adds to every
- * conditional request; an origin must still say 304 when the validators match.
- */
-export function notModified(req: Request, etag: string, lastModified: Date): boolean {
-  const noneMatch = req.headers['if-none-match'];
-  if (noneMatch !== undefined) {
-    const weak = (tag: string) => tag.trim().replace(/^W\//, '');
-    return noneMatch.trim() === '*' || noneMatch.split(',').some((tag) => weak(tag) === weak(etag));
-  }
-  const since = req.headers['if-modified-since'];
-  if (since === undefined) return false;
-  const sinceMs = Date.parse(since);
-  return !Number.isNaN(sinceMs) && lastModified.getTime() <= sinceMs;
-}
-
-function encodedBody(feed: RenderedFeed, coding: 'br' | 'gzip'): Buffer {
-  let body = feed.encoded[coding];
-  if (!body) {
-    body = coding === 'br'
-      ? brotliCompressSync(feed.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: feed.body.length } })
-      : gzipSync(feed.body, { level: 6 });
-    feed.encoded[coding] = body;
-  }
-  return body;
-}
-
-function splitFile(file: string): { name: string; format: FeedFormat } | null {
-  const dot = file.lastIndexOf('.');
-  const format = dot > 0 ? FORMATS[file.slice(dot + 1)] : undefined;
-  return format ? { name: file.slice(0, dot), format } : null;
-}
 
 function newest(items: StoredItem[]): Date {
   let latest = 0;
@@ -73,6 +28,8 @@ interface Scope {
   description: string;
   path: string; // without extension, e.g. /topics/nato
 }
+
+const NO_QUERY = { limit: DEFAULT_LIMIT, before: undefined, token: undefined, after: undefined } as const;
 
 export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   const router = Router();
@@ -90,15 +47,14 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   }
 
   function parseFeedQuery(req: Request) {
+    // Most polls have no query string: nothing to parse or validate.
+    if (!req.url.includes('?')) return NO_QUERY;
     const query = feedQuerySchema.safeParse(req.query);
     if (!query.success) throw fromZod(query.error, 'query');
     const after = query.data.before !== undefined ? decodeCursor(query.data.before) : undefined;
     if (after === null) throw badRequest('"before" is not a cursor this server issued', [{ field: 'query.before', message: 'invalid cursor' }]);
     return { ...query.data, after };
   }
-
-  const cacheKeyOf = (path: string, format: FeedFormat, query: { limit: number; before?: string | undefined }) =>
-    `${path}.${format}?${query.limit}&${query.before ?? ''}`;
 
   type FeedQuery = ReturnType<typeof parseFeedQuery>;
 
@@ -128,25 +84,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       updated,
       entries: await entriesFor(items),
     });
-    return cache.set(scope.key, cacheKeyOf(scope.path, format, query), { body: Buffer.from(body, 'utf8'), lastModified: updated, contentType: CONTENT_TYPES[format] });
-  }
-
-  function send(feed: RenderedFeed, req: Request, res: Response) {
-    setFeedHeaders(res, feed.contentType, deps.feedMaxAgeSeconds);
-    res.setHeader('ETag', feed.etag);
-    res.setHeader('Last-Modified', feed.lastModified.toUTCString());
-    if (notModified(req, feed.etag, feed.lastModified)) {
-      res.status(304).end();
-      return;
-    }
-    const coding = req.acceptsEncodings('br', 'gzip', 'identity');
-    if (coding === 'br' || coding === 'gzip') {
-      // Set before sending, so the compression middleware leaves the body alone.
-      res.setHeader('Content-Encoding', coding);
-      res.status(200).send(encodedBody(feed, coding));
-      return;
-    }
-    res.status(200).send(feed.body);
+    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { body: Buffer.from(body, 'utf8'), lastModified: updated, contentType: CONTENT_TYPES[format] });
   }
 
   router.get('/topics/:file', async (req, res) => {
@@ -155,12 +93,12 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
     const query = parseFeedQuery(req);
     // A cached feed exists only for a live topic (deleting one invalidates it): no database
     // round trip on the hot path.
-    const cached = cache.get(file.name, cacheKeyOf(`/topics/${file.name}`, file.format, query));
-    if (cached) return send(cached, req, res);
+    const cached = cache.get(file.name, feedCacheKey(`/topics/${file.name}`, file.format, query));
+    if (cached) return sendFeed(cached, req, res, deps.feedMaxAgeSeconds);
     const topic = await deps.store.getTopic(file.name);
     if (!topic) throw notFound(`no topic "${file.name}"`);
     const scope = { key: topic.slug, slug: topic.slug, title: topic.title, description: `feedsieve topic: ${topic.query}`, path: `/topics/${topic.slug}` };
-    send(await render(scope, file.format, query), req, res);
+    sendFeed(await render(scope, file.format, query), req, res, deps.feedMaxAgeSeconds);
   });
 
   router.get('/feeds/:file', async (req, res) => {
@@ -168,7 +106,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
     if (!file || file.name !== 'all') throw notFound(`no feed at ${req.path}: use /feeds/all.rss, .atom or .json`);
     const query = parseFeedQuery(req);
     const scope = { key: '*', slug: undefined, title: 'feedsieve: all items', description: 'Every item from every source, each story once', path: '/feeds/all' };
-    send(cache.get(scope.key, cacheKeyOf(scope.path, file.format, query)) ?? (await render(scope, file.format, query)), req, res);
+    sendFeed(cache.get(scope.key, feedCacheKey(scope.path, file.format, query)) ?? (await render(scope, file.format, query)), req, res, deps.feedMaxAgeSeconds);
   });
 
   return router;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { createFeedCache } from '../../src/http/feed-cache.js';
 import { createLogger } from '../../src/log.js';
-import { buildApp, type Core, openCore } from '../../src/main.js';
+import { buildListener, type Core, openCore } from '../../src/main.js';
 
 const ADMIN = 'admin-secret-7f3a9c21d4e8';
 const READ = 'read-secret-19b2c7e5a0f4';
@@ -26,7 +26,7 @@ describe('tokens', () => {
     const config = parseConfig({ database: 'db.sqlite', server: { readToken: READ }, feeds: [], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }] },
       join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
     core = await openCore(config, createLogger('trace', sink));
-    server = createServer(buildApp(core, createFeedCache())).listen(0, '127.0.0.1');
+    server = createServer(buildListener(core, createFeedCache())).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -112,6 +112,11 @@ describe('republished topic feeds over HTTP', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('etag')).toBe(gz.headers.get('etag'));
     expect(await head.text()).toBe('');
+    // Content-Length states the bytes sent: the plain body, and the compressed one when compressed.
+    const plainHead = await fetch(`${base}/topics/nato.rss`, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } });
+    expect(Number(plainHead.headers.get('content-length'))).toBe(plain.length);
+    const gzHead = await fetch(`${base}/topics/nato.rss`, { method: 'HEAD', headers: { 'accept-encoding': 'gzip' } });
+    expect(Number(gzHead.headers.get('content-length'))).toBe(gz1.length);
   });
 
   it('still compresses the JSON API, which feeds are routed ahead of', async () => {

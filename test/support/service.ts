@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import { createFeedCache, type FeedCache } from '../../src/http/feed-cache.js';
 import { createLogger } from '../../src/log.js';
-import { buildApp, type Core, openCore } from '../../src/main.js';
+import { buildListener, type Core, openCore } from '../../src/main.js';
 
 export const FIXTURE_TOPICS = [
   { slug: 'nato', title: 'NATO', query: 'NATO' },
@@ -46,8 +46,7 @@ export async function startTestService(options: {
   const log = createLogger('silent');
   const core = await openCore(config, log);
   const cache = createFeedCache();
-  const app = buildApp(core, cache);
-  server.on('request', app);
+  server.on('request', buildListener(core, cache));
   const baseUrl = config.server.baseUrl;
   return {
     core, cache, baseUrl, dir,

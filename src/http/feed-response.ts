@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import accepts from 'accepts';
+import type { FeedFormat } from '../syndication/render.js';
+import type { RenderedFeed } from './feed-cache.js';
+
+/*
+ * How a rendered feed goes out: headers, conditional requests and content coding. Shared by the
+ * feed routes (syndication.ts) and the lane that answers cached polls ahead of the app
+ * (feed-lane.ts), so both answer byte for byte alike.
+ */
+
+const FORMATS: Record<string, FeedFormat> = { rss: 'rss', atom: 'atom', json: 'json' };
+
+/** "nato.rss" -> { name: "nato", format: "rss" }; null for any other extension. */
+export function splitFile(file: string): { name: string; format: FeedFormat } | null {
+  const dot = file.lastIndexOf('.');
+  const format = dot > 0 ? FORMATS[file.slice(dot + 1)] : undefined;
+  return format ? { name: file.slice(0, dot), format } : null;
+}
+
+/** The feed cache's key of one page of a feed. */
+export function feedCacheKey(path: string, format: FeedFormat, query: { limit: number; before?: string | undefined }): string {
+  return `${path}.${format}?${query.limit}&${query.before ?? ''}`;
+}
+
+// Browsers run scripts in XHTML-namespaced XML: a feed must never be a document that can act.
+function setFeedHeaders(res: ServerResponse, contentType: string, maxAge: number): void {
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
+  res.setHeader('Vary', 'Accept-Encoding');
+}
+
+/**
+ * RFC 9110 §13.2.2 as an origin server applies it. Express's req.fresh is a cache's rule and
+ * answers 200 to any request with Cache-Control: no-cache, which fetch() adds to every
+ * conditional request; an origin must still say 304 when the validators match.
+ */
+export function notModified(req: IncomingMessage, etag: string, lastModified: Date): boolean {
+  const noneMatch = req.headers['if-none-match'];
+  if (noneMatch !== undefined) {
+    const weak = (tag: string) => tag.trim().replace(/^W\//, '');
+    return noneMatch.trim() === '*' || noneMatch.split(',').some((tag) => weak(tag) === weak(etag));
+  }
+  const since = req.headers['if-modified-since'];
+  if (since === undefined) return false;
+  const sinceMs = Date.parse(since);
+  return !Number.isNaN(sinceMs) && lastModified.getTime() <= sinceMs;
+}
+
+function encodedBody(feed: RenderedFeed, coding: 'br' | 'gzip'): Buffer {
+  let body = feed.encoded[coding];
+  if (!body) {
+    body = coding === 'br'
+      ? brotliCompressSync(feed.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: feed.body.length } })
+      : gzipSync(feed.body, { level: 6 });
+    feed.encoded[coding] = body;
+  }
+  return body;
+}
+
+// A reader sends the same Accept-Encoding on every poll: each distinct header is negotiated once.
+const CODINGS_REMEMBERED = 100;
+const codings = new Map<string, 'br' | 'gzip' | null>();
+
+function codingFor(req: IncomingMessage): 'br' | 'gzip' | null {
+  const header = req.headers['accept-encoding'] ?? '';
+  let coding = codings.get(header);
+  if (coding === undefined) {
+    const chosen = accepts(req).encodings(['br', 'gzip', 'identity']);
+    coding = chosen === 'br' || chosen === 'gzip' ? chosen : null;
+    if (codings.size >= CODINGS_REMEMBERED) codings.clear();
+    codings.set(header, coding);
+  }
+  return coding;
+}
+
+/**
+ * Answers with the feed: 304 when the reader's validators match, else the body in the best
+ * coding the reader accepts (compressed once per feed and kept). Ends the response directly:
+ * the body is final bytes, nothing downstream has anything to add.
+ */
+export function sendFeed(feed: RenderedFeed, req: IncomingMessage, res: ServerResponse, maxAgeSeconds: number): void {
+  setFeedHeaders(res, feed.contentType, maxAgeSeconds);
+  res.setHeader('ETag', feed.etag);
+  res.setHeader('Last-Modified', feed.lastModifiedHttp);
+  if (notModified(req, feed.etag, feed.lastModified)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  const coding = codingFor(req);
+  const body = coding ? encodedBody(feed, coding) : feed.body;
+  // Set before sending, so the compression middleware, were it ever in front, leaves the body alone.
+  if (coding) res.setHeader('Content-Encoding', coding);
+  res.setHeader('Content-Length', body.length);
+  res.statusCode = 200;
+  // Node sends no body to a HEAD request, and keeps Content-Length.
+  res.end(body);
+}

@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppDeps } from '../../src/http/deps.js';
+import { createFeedCache } from '../../src/http/feed-cache.js';
+import { feedLane } from '../../src/http/feed-lane.js';
+import { feedCacheKey } from '../../src/http/feed-response.js';
+import { createLogger } from '../../src/log.js';
+
+const BODY = Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>');
+
+let server: Server | null = null;
+afterEach(() => {
+  server?.close();
+  server = null;
+});
+
+/**
+ * A real server whose listener is the lane, falling through to a handler that answers 418, so
+ * every response says which of the two answered it. Only the lane's own fields of AppDeps are set.
+ */
+async function start(options: { readToken?: string; adminToken?: string } = {}) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const cache = createFeedCache();
+  const deps = {
+    log: createLogger('info', stream),
+    metrics: null,
+    readToken: options.readToken ?? null,
+    adminToken: options.adminToken ?? null,
+    feedMaxAgeSeconds: 900,
+  } as Partial<AppDeps> as AppDeps;
+  const lane = feedLane(deps, cache);
+  server = createServer((req, res) => {
+    if (!lane(req, res)) res.writeHead(418).end('app');
+  }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server!.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const put = (scope: string, path: string, format: 'rss' | 'atom' | 'json') =>
+    cache.set(scope, feedCacheKey(path, format, { limit: 50 }), { body: BODY, lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8' });
+  return { base, cache, put, lines };
+}
+
+describe('the cached feed lane', () => {
+  it('answers a cached topic feed and the combined feed with their headers, HEAD and 304 included', async () => {
+    const { base, put, lines } = await start();
+    const feed = put('nato', '/topics/nato', 'rss');
+    put('*', '/feeds/all', 'rss');
+    const res = await fetch(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': 'identity' } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(BODY)).toBe(true);
+    expect(res.headers.get('etag')).toBe(feed.etag);
+    expect(res.headers.get('last-modified')).toBe('Fri, 20 Nov 2026 10:00:00 GMT');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(res.headers.get('cache-control')).toBe('public, max-age=900');
+    expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{36}$/);
+    expect((await fetch(`${base}/feeds/all.rss`)).status).toBe(200);
+    const head = await fetch(`${base}/topics/nato.rss`, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } });
+    expect([head.status, Number(head.headers.get('content-length')), await head.text()]).toEqual([200, BODY.length, '']);
+    const again = await fetch(`${base}/topics/nato.rss`, { headers: { 'if-none-match': feed.etag } });
+    expect([again.status, await again.text()]).toEqual([304, '']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lines.filter((l) => l.msg === 'request').map((l) => [l.path, l.status])).toEqual([
+      ['/topics/nato.rss', 200], ['/feeds/all.rss', 200], ['/topics/nato.rss', 200], ['/topics/nato.rss', 304],
+    ]);
+  });
+
+  it('leaves to the app whatever it cannot answer from the cache as it stands', async () => {
+    const { base, put, cache } = await start();
+    put('nato', '/topics/nato', 'rss');
+    const answeredBy = async (path: string, init: RequestInit = {}) => ((await fetch(`${base}${path}`, init)).status === 418 ? 'app' : 'lane');
+    expect(await answeredBy('/topics/nato.rss')).toBe('lane');
+    expect(await answeredBy('/topics/nato.atom')).toBe('app'); // not rendered yet
+    expect(await answeredBy('/topics/other.rss')).toBe('app');
+    expect(await answeredBy('/topics/nato.rss?limit=5')).toBe('app');
+    expect(await answeredBy('/topics/nato.xml')).toBe('app');
+    expect(await answeredBy('/topics/nato.rss/')).toBe('app');
+    expect(await answeredBy('/topics/n%61to.rss')).toBe('app');
+    expect(await answeredBy('/feeds/other.rss')).toBe('app');
+    expect(await answeredBy('/topics/nato.rss', { method: 'POST' })).toBe('app');
+    cache.invalidate(['nato']);
+    expect(await answeredBy('/topics/nato.rss')).toBe('app');
+  });
+
+  it('with a read token, answers only a reader whose Authorization header carries it', async () => {
+    const { base, put } = await start({ readToken: 'reader-secret', adminToken: 'admin-secret' });
+    put('nato', '/topics/nato', 'rss');
+    const status = async (headers: Record<string, string>) => (await fetch(`${base}/topics/nato.rss`, { headers })).status;
+    expect(await status({})).toBe(418);
+    expect(await status({ authorization: 'Bearer wrong' })).toBe(418);
+    expect(await status({ authorization: 'Bearer reader-secret' })).toBe(200);
+    expect(await status({ authorization: 'Bearer admin-secret' })).toBe(200);
+  });
+});
