@@ -55,19 +55,29 @@ function pairs(words: string[], into: Set<string>): void {
   for (let i = 1; i < words.length; i++) into.add(`${words[i - 1]} ${words[i]}`);
 }
 
+/**
+ * The first LEAD_WORDS words of the text. Only the lead is used, so only its neighbourhood is
+ * normalized: first 10 characters a word, enough for most text, then 40, which leaves room for
+ * long words and URLs. A slice cuts at most its last word, so when it holds more than LEAD_WORDS
+ * words the first LEAD_WORDS are those of the longer slice.
+ */
+export function leadWords(text: string): string[] {
+  const short = storyWords(text.slice(0, LEAD_WORDS * 10));
+  if (short.length > LEAD_WORDS || text.length <= LEAD_WORDS * 10) return short.slice(0, LEAD_WORDS);
+  return storyWords(text.slice(0, LEAD_WORDS * 40)).slice(0, LEAD_WORDS);
+}
+
 /** @param text plain text of the item's summary and content */
 export function fingerprintStory(title: string, text: string): StoryFingerprint {
   const titleWords = storyWords(title);
-  // Only the lead is used, so only its neighbourhood is normalized (a long article would
-  // otherwise cost ten times more); 40 characters a word leaves room for long words and URLs.
-  const textWords = storyWords(text.slice(0, LEAD_WORDS * 40));
+  const textWords = leadWords(text);
   // The opening's pairs (title and first KEY_LEAD_WORDS words) are part of the lead's: the
   // signature covers both sets, the opening keys only the first.
   const opening = new Set<string>();
   pairs(titleWords, opening);
   pairs(textWords.slice(0, KEY_LEAD_WORDS), opening);
   const lead = new Set<string>();
-  pairs(textWords.slice(0, LEAD_WORDS), lead);
+  pairs(textWords, lead);
   for (const pair of opening) lead.delete(pair);
   const mins = nestedMinHash(opening, lead, HASHES, KEY_HASHES);
   const signature = new Uint32Array(HASHES + 1);
