@@ -1,7 +1,7 @@
 import type { StoredItem } from './model.js';
 import type { ItemCursor, ItemFilter, Store } from './store/index.js';
 import { matchableDoc } from './topics/matchable.js';
-import { compileQuery, matchQuery } from './topics/match.js';
+import { compileQuery, matchQuery, vocabularyOf } from './topics/match.js';
 import { parseQuery, type QuerySyntaxError } from './topics/query.js';
 import { analyzeDoc } from './topics/text.js';
 
@@ -34,6 +34,7 @@ export async function searchItems(store: Store, query: string, filter: Omit<Item
   const parsed = parseQuery(query);
   if (!parsed.ok) return parsed;
   const compiled = compileQuery(parsed.query);
+  const vocabulary = vocabularyOf([compiled]);
   const hits: SearchHit[] = [];
   let after = filter.after;
   let scanned = 0;
@@ -42,7 +43,7 @@ export async function searchItems(store: Store, query: string, filter: Omit<Item
     const batch = await store.listItems({ ...filter, after, limit: want });
     for (const item of batch) {
       scanned++;
-      const result = matchQuery(compiled, analyzeDoc(matchableDoc(item, { id: item.feedId, title: item.feedTitle })));
+      const result = matchQuery(compiled, analyzeDoc(matchableDoc(item, { id: item.feedId, title: item.feedTitle }), vocabulary));
       if (!result.matched) continue;
       hits.push({ item, terms: result.terms });
       if (hits.length === limit) return { ok: true, normalized: parsed.normalized, hits, scanned, stoppedAt: null };

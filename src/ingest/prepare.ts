@@ -58,7 +58,7 @@ function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number;
   return {
     item,
     contentHash,
-    matches: matchTopics(topics, analyzeDoc({ ...matchableDoc(item, feed), contentText })),
+    matches: matchTopics(topics, analyzeDoc({ ...matchableDoc(item, feed), contentText }, topics.vocabulary)),
     story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys },
   };
 }

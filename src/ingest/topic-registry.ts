@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { analyzeDoc } from '../topics/text.js';
-import { compileQuery, matchQuery } from '../topics/match.js';
+import { compileQuery, matchQuery, vocabularyOf } from '../topics/match.js';
 import { parseQuery } from '../topics/query.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { buildTopicIndex, type TopicSnapshot } from '../topics/topic-index.js';
@@ -44,6 +44,7 @@ export async function backfillTopic(store: Store, slug: string, query: string,
   const parsed = parseQuery(query);
   if (!parsed.ok) throw new Error(`topic ${slug}: ${parsed.error.message}`);
   const compiled = compileQuery(parsed.query);
+  const vocabulary = vocabularyOf([compiled]);
   const progress: BackfillProgress = { done: 0, total: await store.countItems(), matched: 0 };
   await store.clearTopicMatches(slug);
   let afterId = 0;
@@ -52,7 +53,7 @@ export async function backfillTopic(store: Store, slug: string, query: string,
     if (items.length === 0) break;
     const matches = [];
     for (const item of items) {
-      const doc = analyzeDoc(matchableDoc(item, { id: item.feedId, title: item.feedTitle }));
+      const doc = analyzeDoc(matchableDoc(item, { id: item.feedId, title: item.feedTitle }), vocabulary);
       const result = matchQuery(compiled, doc);
       if (result.matched) matches.push({ itemId: item.id, sortAt: item.sortAt, terms: result.terms });
     }

@@ -1,5 +1,5 @@
 import type { AtomQuery, Query, QueryField } from './query.js';
-import { foldWord, normalizeLanguage, tokenize, type AnalyzedDoc, type FieldTokens, type TextField, type WordForms } from './text.js';
+import { foldWord, normalizeLanguage, tokenize, type AnalyzedDoc, type FieldTokens, type TextField, type Vocabulary, type WordForms } from './text.js';
 
 /** Where an unprefixed term looks: what a reader sees as the item itself. */
 export const DEFAULT_FIELDS: readonly TextField[] = ['title', 'text', 'category'];
@@ -80,6 +80,61 @@ export function compileQuery(query: Query): CompiledQuery {
   }
 }
 
+function collectAtoms(node: CompiledQuery, into: AtomMatcher[]): void {
+  switch (node.kind) {
+    case 'words':
+    case 'prefix':
+      into.push(node);
+      return;
+    case 'near':
+      into.push(node.left, node.right);
+      return;
+    case 'and':
+    case 'or':
+      for (const child of node.children) collectAtoms(child, into);
+      return;
+    case 'not':
+      collectAtoms(node.child, into);
+      return;
+    case 'lang':
+    case 'feed-id':
+    case 'nothing':
+      return;
+  }
+}
+
+// Decisions remembered per word (the same object for every occurrence of a spelling); emptied
+// when it grows past this, which bounds memory on unusual input.
+const VOCABULARY_MEMORY = 200_000;
+
+/**
+ * The words any of the queries can look up: every term's norms (a term is found by its first
+ * norm, a phrase continues through the others, `NOT` and NEAR terms included) and every word a
+ * prefix term accepts. analyzeDoc keeps only these for matching these queries.
+ */
+export function vocabularyOf(queries: readonly CompiledQuery[]): Vocabulary {
+  const atoms: AtomMatcher[] = [];
+  for (const query of queries) collectAtoms(query, atoms);
+  const norms = new Set<string>();
+  const prefixes: PrefixMatcher[] = [];
+  for (const atom of atoms) {
+    if (atom.kind === 'words') for (const norm of atom.norms) norms.add(norm);
+    else prefixes.push(atom);
+  }
+  const decided = new Map<WordForms, boolean>();
+  return {
+    keeps(forms) {
+      let kept = decided.get(forms);
+      if (kept === undefined) {
+        kept = norms.has(forms.norm) || prefixes.some((prefix) => prefixAccepts(prefix, forms));
+        if (decided.size >= VOCABULARY_MEMORY) decided.clear();
+        decided.set(forms, kept);
+      }
+      return kept;
+    },
+  };
+}
+
 /** A run of tokens [first, last] (token numbers) in one field. */
 interface Occurrence {
   field: FieldTokens;
@@ -110,10 +165,13 @@ function sequenceAt(m: WordsMatcher, field: FieldTokens, first: number): boolean
   return true;
 }
 
-function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
-  const forms = field.forms[i] as WordForms;
+function prefixAccepts(m: PrefixMatcher, forms: WordForms): boolean {
   if (m.exact) return forms.surface.startsWith(m.prefix);
   return forms.folded.startsWith(m.prefix) || forms.american.startsWith(m.prefix);
+}
+
+function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
+  return prefixAccepts(m, field.forms[i] as WordForms);
 }
 
 // A scan of the field: the topic index only offers a prefix topic to items that have a word

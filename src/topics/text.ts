@@ -189,29 +189,42 @@ function isPossessiveS(text: string, start: number): boolean {
   return before !== undefined && APOSTROPHES.has(before) && word !== undefined && LETTER_OR_DIGIT.test(word);
 }
 
+/**
+ * The words some set of queries can look up (their terms' norms, and words their prefixes
+ * start). An analysis for those queries keeps only these: every other word of an item could
+ * only ever be skipped by the matcher, and ingest analyzes about 650 words an item against
+ * a vocabulary that meets a few dozen of them.
+ */
+export interface Vocabulary {
+  keeps(forms: WordForms): boolean;
+}
+
 function emptyField(): FieldTokens {
   return { forms: [], positions: [], clauseStarts: [], byNorm: new Map() };
 }
 
 /**
  * Appends each value's tokens to the field, SEGMENT_GAP positions after the previous value, and
- * collects the distinct forms met.
+ * collects the distinct forms met. A word the vocabulary does not keep is left out, but still
+ * counts for positions and clause starts: what is kept is placed exactly as in a full analysis.
  */
-function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms>): void {
+function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms>, vocabulary: Vocabulary | null): void {
   let next = 0;
   for (const value of values) {
-    const before = field.forms.length;
+    const first = next;
     scanWords(value, (forms, _start, _end, clauseStart) => {
+      const position = next++;
+      if (vocabulary !== null && !vocabulary.keeps(forms)) return;
       const index = field.forms.length;
       field.forms.push(forms);
-      field.positions.push(next++);
+      field.positions.push(position);
       field.clauseStarts.push(clauseStart);
       const list = field.byNorm.get(forms.norm);
       if (list) list.push(index);
       else field.byNorm.set(forms.norm, [index]);
       distinct.add(forms);
     });
-    if (field.forms.length > before) next += SEGMENT_GAP;
+    if (next > first) next += SEGMENT_GAP;
   }
 }
 
@@ -220,8 +233,12 @@ export function normalizeLanguage(tag: string): string {
   return tag.trim().toLowerCase().replace(/_/g, '-');
 }
 
-/** Tokenizes every field of an item once; contentHtml is reduced to its visible text. */
-export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
+/**
+ * Tokenizes every field of an item once; contentHtml is reduced to its visible text. With a
+ * vocabulary, only its words are kept: the queries it was made from match the result exactly
+ * as they match a full analysis (test/topics/vocabulary.property.test.ts), other queries do not.
+ */
+export function analyzeDoc(doc: MatchableDoc, vocabulary: Vocabulary | null = null): AnalyzedDoc {
   const fields: Record<TextField, FieldTokens> = {
     title: emptyField(),
     text: emptyField(),
@@ -230,11 +247,11 @@ export function analyzeDoc(doc: MatchableDoc): AnalyzedDoc {
     feed: emptyField(),
   };
   const distinct = new Set<WordForms>();
-  addValues(fields.title, [doc.title], distinct);
-  addValues(fields.text, [doc.summary, doc.contentText ?? htmlToText(doc.contentHtml)], distinct);
-  addValues(fields.author, doc.authors, distinct);
-  addValues(fields.category, doc.categories, distinct);
-  addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : [], distinct);
+  addValues(fields.title, [doc.title], distinct, vocabulary);
+  addValues(fields.text, [doc.summary, doc.contentText ?? htmlToText(doc.contentHtml)], distinct, vocabulary);
+  addValues(fields.author, doc.authors, distinct, vocabulary);
+  addValues(fields.category, doc.categories, distinct, vocabulary);
+  addValues(fields.feed, doc.feedTitle ? [doc.feedTitle] : [], distinct, vocabulary);
   const words = [...distinct];
   const norms = new Set<string>();
   for (const forms of words) norms.add(forms.norm);

@@ -1,6 +1,6 @@
-import { compileQuery, matchQuery, type CompiledQuery } from './match.js';
+import { compileQuery, matchQuery, vocabularyOf, type CompiledQuery } from './match.js';
 import { parseQuery, type QuerySyntaxError } from './query.js';
-import type { AnalyzedDoc, WordForms } from './text.js';
+import type { AnalyzedDoc, Vocabulary, WordForms } from './text.js';
 import {
   mayMeet,
   requirementKeys,
@@ -72,6 +72,8 @@ export interface TopicIndex {
    * met again (most words of news text) costs one lookup. Emptied when it grows past a bound.
    */
   byWord: Map<WordForms, readonly number[]>;
+  /** The words any topic can look up: what an item's analysis needs to keep (text.ts). */
+  vocabulary: Vocabulary;
 }
 
 const BY_WORD_LIMIT = 200_000;
@@ -130,6 +132,7 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
     marks: new Uint32Array(0),
     pass: 0,
     byWord: new Map(),
+    vocabulary: vocabularyOf([]),
   };
   for (const topic of topics) {
     const parsed = parseQuery(topic.query);
@@ -141,6 +144,7 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
     index.topics.push({ slug: topic.slug, compiled, clauses: requirementsOf(compiled) });
   }
   index.marks = new Uint32Array(index.topics.length);
+  index.vocabulary = vocabularyOf(index.topics.map((topic) => topic.compiled));
   const shared = countKeys(index.topics);
   const cost = (clause: Requirement) => requirementKeys(clause).reduce((sum, key) => sum + (shared.get(key) ?? 0), 0);
   index.topics.forEach((topic, n) => {

@@ -105,6 +105,27 @@ describe('topic index agrees with direct matching', () => {
     expect(matched / checked).toBeLessThan(0.9);
   });
 
+  it('an analysis keeping only the topics\' vocabulary matches exactly as the full one, terms included', () => {
+    let kept = 0;
+    let all = 0;
+    fc.assert(
+      fc.property(fc.array(query, { minLength: 1, maxLength: 12 }), fc.array(doc, { minLength: 1, maxLength: 15 }), (queries, docs) => {
+        const index = buildTopicIndex(queries.map((q, i) => ({ slug: `t${i}`, query: q })));
+        for (const d of docs) {
+          const full = analyzeDoc(d);
+          const narrow = analyzeDoc(d, index.vocabulary);
+          expect(matchTopics(index, narrow)).toEqual(directMatches(queries, full));
+          kept += narrow.fields.text.forms.length;
+          all += full.fields.text.forms.length;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Not vacuous: the vocabulary leaves words out, and keeps some.
+    expect(kept / all).toBeGreaterThan(0.05);
+    expect(kept / all).toBeLessThan(0.95);
+  });
+
   it('parseQuery(normalized) matches the same items as the original text, and queryMatches agrees', () => {
     fc.assert(
       fc.property(query, fc.array(doc, { minLength: 1, maxLength: 15 }), (q, docs) => {
