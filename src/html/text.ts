@@ -44,9 +44,12 @@ export function htmlToText(html: string): string {
 
 // Most text has only single spaces between words: nothing to replace, and no replace to pay for.
 const COLLAPSIBLE = /[^\S ]| {2}/;
+// Only what must change: runs of two or more, and single whitespace other than a space. Replacing
+// every run, single spaces included, cost six times as much on article text.
+const NEEDS_SPACE = /\s{2,}|[^\S ]/g;
 
-/** Runs of whitespace (no-break spaces too) as one space, none at either end. */
+/** Runs of whitespace (no-break spaces too: \s has them) as one space, none at either end. */
 export function collapse(text: string): string {
   if (!COLLAPSIBLE.test(text)) return text.trim();
-  return text.replace(/[\s\u00a0]+/g, ' ').trim();
+  return text.replace(NEEDS_SPACE, ' ').trim();
 }

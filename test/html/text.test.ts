@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { htmlToText } from '../../src/html/text.js';
+import { collapse, htmlToText } from '../../src/html/text.js';
 
 describe('htmlToText', () => {
   it.each([
@@ -16,5 +17,21 @@ describe('htmlToText', () => {
     ['empty', '', ''],
   ])('%s', (_name, html, text) => {
     expect(htmlToText(html)).toBe(text);
+  });
+});
+
+describe('collapse', () => {
+  // The definition: every run of whitespace is one space, and none at either end.
+  const reference = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const PIECES = ['a', 'NATO', '.', ' ', '  ', '\n', '\t', '\r\n', '\u00a0', '\u2003', '\ufeff', '\u3000', ' \n '];
+
+  it('equals the definition on any mix of words and whitespace', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        expect(collapse(text)).toBe(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
