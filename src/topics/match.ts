@@ -103,10 +103,6 @@ function collectAtoms(node: CompiledQuery, into: AtomMatcher[]): void {
   }
 }
 
-// Decisions remembered per word (the same object for every occurrence of a spelling); emptied
-// when it grows past this, which bounds memory on unusual input.
-const VOCABULARY_MEMORY = 200_000;
-
 /**
  * The words any of the queries can look up: every term's norms (a term is found by its first
  * norm, a phrase continues through the others, `NOT` and NEAR terms included) and every word a
@@ -121,18 +117,8 @@ export function vocabularyOf(queries: readonly CompiledQuery[]): Vocabulary {
     if (atom.kind === 'words') for (const norm of atom.norms) norms.add(norm);
     else prefixes.push(atom);
   }
-  const decided = new Map<WordForms, boolean>();
-  return {
-    keeps(forms) {
-      let kept = decided.get(forms);
-      if (kept === undefined) {
-        kept = norms.has(forms.norm) || prefixes.some((prefix) => prefixAccepts(prefix, forms));
-        if (decided.size >= VOCABULARY_MEMORY) decided.clear();
-        decided.set(forms, kept);
-      }
-      return kept;
-    },
-  };
+  // analyzeDoc remembers each word's answer beside the word: no memory of its own here.
+  return { keeps: (forms) => norms.has(forms.norm) || prefixes.some((prefix) => prefixAccepts(prefix, forms)) };
 }
 
 /** A run of tokens [first, last] (token numbers) in one field. */

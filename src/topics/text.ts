@@ -69,7 +69,8 @@ export const SEGMENT_GAP = 1000;
 
 // Punctuation that ends a clause: a phrase does not run across it ("cruise missile, defence
 // analysts say" is not about missile defence). Hyphens, slashes and quotes do not end one.
-const CLAUSE_END_CHARS = new Set([...',;:.!?()[]{}…|•·'].map((ch) => ch.charCodeAt(0)));
+const CLAUSE_END = new Uint8Array(0x10000);
+for (const ch of ',;:.!?()[]{}…|•·') CLAUSE_END[ch.charCodeAt(0)] = 1;
 const APOSTROPHES = new Set(["'", '\u2019', '\u02bc', '`', '\u00b4']);
 const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
 // Marks a reader treats as optional: Latin, Greek and Cyrillic accents, Arabic short vowels.
@@ -102,7 +103,16 @@ export function normalizeWord(folded: string): string {
 // seen before costs no string. Emptied when full, which bounds memory on unusual input.
 const FORMS_LIMIT = 100_000;
 let slots = new Int32Array(1 << 12);
-let entries: { raw: string; hash: number; forms: WordForms }[] = [];
+let entries: Interned[] = [];
+
+/** A written word's forms, and what the last vocabulary to see it decided (see addValues). */
+interface Interned {
+  raw: string;
+  hash: number;
+  forms: WordForms;
+  keptBy: Vocabulary | null;
+  kept: boolean;
+}
 
 function hashSpan(text: string, start: number, end: number): number {
   let h = 0x811c9dc5;
@@ -130,12 +140,12 @@ function place(hash: number, index: number): void {
   slots[slot] = index + 1;
 }
 
-function formsAt(text: string, start: number, end: number): WordForms {
+function internedAt(text: string, start: number, end: number): Interned {
   const hash = hashSpan(text, start, end);
   const mask = slots.length - 1;
   for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
     const entry = entries[(slots[slot] as number) - 1]!;
-    if (entry.hash === hash && sameSpan(entry.raw, text, start, end)) return entry.forms;
+    if (entry.hash === hash && sameSpan(entry.raw, text, start, end)) return entry;
   }
   if (entries.length >= FORMS_LIMIT) {
     entries = [];
@@ -145,38 +155,41 @@ function formsAt(text: string, start: number, end: number): WordForms {
     entries.forEach((entry, index) => place(entry.hash, index));
   }
   const raw = text.slice(start, end);
-  const forms = computeForms(raw);
-  entries.push({ raw, hash, forms });
+  const entry: Interned = { raw, hash, forms: computeForms(raw), keptBy: null, kept: false };
+  entries.push(entry);
   place(hash, entries.length - 1);
-  return forms;
+  return entry;
 }
 
 /**
- * Calls `visit` for each word of a plain text, with its forms, its offsets and whether clause
- * punctuation stands before it. A possessive "'s" is not a word of its own.
+ * Calls `visit` for each word of a plain text, with its interned forms, its offsets and where
+ * the previous word ended (-1 for the first), for clauseStartAt. A possessive "'s" is not a word
+ * of its own.
  */
-function scanWords(text: string, visit: (forms: WordForms, start: number, end: number, clauseStart: boolean) => void): void {
+function scanWords(text: string, visit: (entry: Interned, start: number, end: number, previousEnd: number) => void): void {
   let previousEnd = -1;
   forEachWordSpan(text, (start, end) => {
     if (end - start === 1 && isPossessiveS(text, start)) return;
-    const forms = formsAt(text, start, end);
-    if (forms.folded === '') return;
-    visit(forms, start, end, previousEnd < 0 || clauseEndBetween(text, previousEnd, start));
+    const entry = internedAt(text, start, end);
+    if (entry.forms.folded === '') return;
+    visit(entry, start, end, previousEnd);
     previousEnd = end;
   });
 }
 
-// Most gaps between words are a single space: look at their characters, not a substring.
-function clauseEndBetween(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (CLAUSE_END_CHARS.has(text.charCodeAt(i))) return true;
+/** Whether clause punctuation stands between the previous word (ending at previousEnd) and this one. */
+function clauseStartAt(text: string, previousEnd: number, start: number): boolean {
+  if (previousEnd < 0) return true;
+  // Most gaps between words are a single space: look at their characters, not a substring.
+  for (let i = previousEnd; i < start; i++) if (CLAUSE_END[text.charCodeAt(i)] === 1) return true;
   return false;
 }
 
 /** The words of a plain text, with offsets into it. A possessive "'s" is not a word of its own. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  scanWords(text, ({ surface, folded, american, norm }, start, end, clauseStart) => {
-    tokens.push({ surface, folded, american, norm, start, end, clauseStart });
+  scanWords(text, ({ forms: { surface, folded, american, norm } }, start, end, previousEnd) => {
+    tokens.push({ surface, folded, american, norm, start, end, clauseStart: clauseStartAt(text, previousEnd, start) });
   });
   return tokens;
 }
@@ -212,13 +225,21 @@ function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms
   let next = 0;
   for (const value of values) {
     const first = next;
-    scanWords(value, (forms, _start, _end, clauseStart) => {
+    scanWords(value, (entry, start, _end, previousEnd) => {
       const position = next++;
-      if (vocabulary !== null && !vocabulary.keeps(forms)) return;
+      if (vocabulary !== null) {
+        // Remembered beside the word: ingest asks this of every word of every item.
+        if (entry.keptBy !== vocabulary) {
+          entry.kept = vocabulary.keeps(entry.forms);
+          entry.keptBy = vocabulary;
+        }
+        if (!entry.kept) return;
+      }
+      const forms = entry.forms;
       const index = field.forms.length;
       field.forms.push(forms);
       field.positions.push(position);
-      field.clauseStarts.push(clauseStart);
+      field.clauseStarts.push(clauseStartAt(value, previousEnd, start));
       const list = field.byNorm.get(forms.norm);
       if (list) list.push(index);
       else field.byNorm.set(forms.norm, [index]);
