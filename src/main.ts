@@ -15,7 +15,7 @@ import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRe
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
-import { isSameStoredStory, STORY_WINDOW_HOURS } from './stories/fingerprint.js';
+import { isSameStoredStory, STORY_WINDOW_HOURS, STORY_MIN_SHARED_KEYS } from './stories/fingerprint.js';
 import type { Progress } from './progress.js';
 import { openStore, type Store } from './store/index.js';
 import { createWebSubPublisher } from './websub.js';
@@ -59,7 +59,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     update: (done, detail) => log.info({ job: label, done, total, detail }, 'progress'),
     stop: () => {},
   }));
-  const store = openStore(config.database, { stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS } });
+  const store = openStore(config.database, { stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
   await store.syncConfigFeeds(config.feeds, now());
   const staleTopics = await store.syncConfigTopics(config.topics, now());
   const topics = await createTopicRegistry(store, log);

@@ -39,10 +39,11 @@ class KeyTable {
     this.size++;
   }
 
-  collect(key: number, into: Set<number>): void {
+  /** Counts one shared key for each id filed under the key. */
+  collect(key: number, into: Map<number, number>): void {
     let slot = key & this.mask;
     for (let id = this.ids[slot]!; id !== EMPTY; slot = (slot + 1) & this.mask, id = this.ids[slot]!) {
-      if (this.keys[slot] === key) into.add(id);
+      if (this.keys[slot] === key) into.set(id, (into.get(id) ?? 0) + 1);
     }
   }
 
@@ -75,7 +76,7 @@ class DayTable {
     this.size++;
   }
 
-  collect(key: number, into: Set<number>): void {
+  collect(key: number, into: Map<number, number>): void {
     this.shards[key >>> (32 - SHARD_BITS)]!.collect(key, into);
   }
 
@@ -130,16 +131,18 @@ export class BandIndex {
     this.entries += keys.length;
   }
 
-  /** Ids filed under any of the keys in the given (loaded) days. */
-  candidates(days: number[], keys: Uint32Array): Set<number> {
-    const found = new Set<number>();
+  /** Ids filed under at least `minShared` of the keys in the given (loaded) days. */
+  candidates(days: number[], keys: Uint32Array, minShared: number): number[] {
+    const shared = new Map<number, number>();
     for (const day of days) {
       const table = this.days.get(day);
       if (!table) continue;
       this.days.delete(day);
       this.days.set(day, table);
-      for (let i = 0; i < keys.length; i++) table.collect(keys[i]!, found);
+      for (let i = 0; i < keys.length; i++) table.collect(keys[i]!, shared);
     }
+    const found: number[] = [];
+    for (const [id, count] of shared) if (count >= minShared) found.push(id);
     return found;
   }
 

@@ -41,6 +41,8 @@ export interface SaveSummary {
 export interface StoryPolicy {
   isSameStory(a: Buffer, b: Buffer): boolean;
   windowHours: number;
+  /** Band keys an item must share with a new one to be read and compared at all. */
+  minSharedKeys: number;
 }
 
 /** Band keys held in memory before the least recently used days are dropped: 32 MB of tables at most. */
@@ -133,7 +135,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
       days.push(day);
     }
     let best: { sortAt: string; itemId: number; storyId: number } | null = null;
-    for (const id of bands.candidates(days, story.bandKeys)) {
+    for (const id of bands.candidates(days, story.bandKeys, policy.minSharedKeys)) {
       const row = member.get(id) as { feed_id: number; sort_at: string; story_id: number; signature: Buffer } | undefined;
       if (!row || row.feed_id === feedId || row.sort_at < from || row.sort_at > to) continue;
       if (best && (row.sort_at > best.sortAt || (row.sort_at === best.sortAt && id > best.itemId))) continue;

@@ -12,11 +12,24 @@ describe('BandIndex', () => {
     index.add(10, 2, keys(6, 7));
     index.add(11, 3, keys(5));
     index.add(12, 4, keys(5)); // day 12 is not loaded: nothing is filed
-    expect([...index.candidates([10], keys(6))].sort()).toEqual([1, 2]);
-    expect([...index.candidates([10, 11], keys(5))].sort()).toEqual([1, 3]);
-    expect([...index.candidates([10, 11, 12], keys(99))]).toEqual([]);
+    expect(index.candidates([10], keys(6), 1).sort()).toEqual([1, 2]);
+    expect(index.candidates([10, 11], keys(5), 1).sort()).toEqual([1, 3]);
+    expect(index.candidates([10, 11, 12], keys(99), 1)).toEqual([]);
     expect(index.has(12)).toBe(false);
     expect(index.size).toBe(5);
+  });
+
+  it('offers only the items sharing at least the asked number of keys, across days', () => {
+    const index = new BandIndex(1_000_000);
+    index.open(10);
+    index.open(11);
+    index.add(10, 1, keys(5, 6, 7));
+    index.add(10, 2, keys(6, 8));
+    index.add(11, 3, keys(5, 7, 9));
+    expect(index.candidates([10, 11], keys(5, 6, 7), 1).sort()).toEqual([1, 2, 3]);
+    expect(index.candidates([10, 11], keys(5, 6, 7), 2).sort()).toEqual([1, 3]);
+    expect(index.candidates([10, 11], keys(5, 6, 7), 3)).toEqual([1]);
+    expect(index.candidates([10], keys(5, 7, 9), 2)).toEqual([1]);
   });
 
   it('keeps every entry while its tables grow, colliding keys included', () => {
@@ -24,10 +37,12 @@ describe('BandIndex', () => {
     index.open(1);
     // Keys that share their low bits land in the same probe run.
     for (let id = 1; id <= 5000; id++) index.add(1, id, keys((id % 50) * 65536 + 1, 7 + id * 1024));
-    const found = index.candidates([1], keys(3 * 65536 + 1));
-    expect(found.size).toBe(100);
+    const found = index.candidates([1], keys(3 * 65536 + 1), 1);
+    expect(found).toHaveLength(100);
     for (const id of found) expect(id % 50).toBe(3);
-    expect([...index.candidates([1], keys(7 + 4321 * 1024))]).toEqual([4321]);
+    expect(index.candidates([1], keys(7 + 4321 * 1024), 1)).toEqual([4321]);
+    expect(index.candidates([1], keys(3 * 65536 + 1, 7 + 4321 * 1024), 2)).toEqual([]);
+    expect(index.candidates([1], keys(3 * 65536 + 1, 7 + 4303 * 1024), 2)).toEqual([4303]);
   });
 
   it('holds a day of 1.5 million keys in under twice their 8 bytes each', () => {
@@ -41,7 +56,7 @@ describe('BandIndex', () => {
     }
     expect(index.size).toBe(23_438 * 64);
     expect(index.bytes).toBeLessThan(2 * 8 * index.size);
-    expect(index.candidates([1], batch.subarray(0, 1)).has(23_438)).toBe(true);
+    expect(index.candidates([1], batch.subarray(0, 1), 1)).toContain(23_438);
   });
 
   it('drops the least recently used days past its budget, never the ones in use', () => {
@@ -50,7 +65,7 @@ describe('BandIndex', () => {
       index.open(day);
       index.add(day, day, keys(1, 2));
     }
-    index.candidates([1], keys(1)); // day 1 is now the most recently used
+    index.candidates([1], keys(1), 1); // day 1 is now the most recently used
     index.trim([3]);
     expect(index.has(2)).toBe(false);
     expect(index.has(1)).toBe(true);

@@ -33,7 +33,7 @@ describe('store', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
     store = openStore(join(dir, 'db.sqlite'), {
-      stories: { isSameStory: (a, b) => a.equals(b), windowHours: 48 },
+      stories: { isSameStory: (a, b) => a.equals(b), windowHours: 48, minSharedKeys: 2 },
     });
   });
   afterEach(async () => {
@@ -164,7 +164,8 @@ describe('store', () => {
     const story = { signature: Buffer.from([1, 2, 3]), bandKeys: new Uint32Array([1, 2]) };
     await store.saveFetchResult(a.id, save([toSave(item('x', { publishedAt: '2026-11-01T09:00:00.000Z' }), 'v', story, ['nato'])]));
     await store.saveFetchResult(b.id, save([toSave(item('y', { publishedAt: '2026-11-01T10:00:00.000Z' }), 'v', story, ['nato'])]));
-    await store.saveFetchResult(b.id, save([toSave(item('z'), 'v', { signature: Buffer.from([9]), bandKeys: new Uint32Array([1]) }, ['nato'])]));
+    // z shares both keys with x and y, so it is compared, and its signature tells it apart.
+    await store.saveFetchResult(b.id, save([toSave(item('z'), 'v', { signature: Buffer.from([9]), bandKeys: new Uint32Array([1, 2]) }, ['nato'])]));
     const all = await store.listItems({ topicSlug: 'nato', limit: 10 });
     expect(all).toHaveLength(3);
     const collapsed = await store.listItems({ topicSlug: 'nato', limit: 10, collapseStories: true });
@@ -174,8 +175,23 @@ describe('store', () => {
     expect(sources.map((s) => s.feedTitle)).toEqual(['A', 'B']);
   });
 
+  it('compares only items that share the policy\'s number of band keys', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/k', title: 'A', origin: 'api' }, NOW);
+    const b = await store.addFeed({ url: 'https://b.example/k', title: 'B', origin: 'api' }, NOW);
+    const c = await store.addFeed({ url: 'https://c.example/k', title: 'C', origin: 'api' }, NOW);
+    const signature = Buffer.from([5, 5]);
+    await store.saveFetchResult(a.id, save([toSave(item('first', { publishedAt: '2026-11-01T09:00:00.000Z' }), 'v', { signature, bandKeys: new Uint32Array([50, 51, 52]) })]));
+    // The same signature, but one shared key: never read, so a story of its own.
+    await store.saveFetchResult(b.id, save([toSave(item('one-key', { publishedAt: '2026-11-01T10:00:00.000Z' }), 'v', { signature, bandKeys: new Uint32Array([50, 60]) })]));
+    await store.saveFetchResult(c.id, save([toSave(item('two-keys', { publishedAt: '2026-11-01T11:00:00.000Z' }), 'v', { signature, bandKeys: new Uint32Array([51, 52]) })]));
+    const all = await store.listItems({ limit: 10 });
+    const byIdentity = (identity: string) => all.find((i) => i.identity === identity)!;
+    expect(byIdentity('one-key').storyId).toBe(byIdentity('one-key').id);
+    expect(byIdentity('two-keys').storyId).toBe(byIdentity('first').id);
+  });
+
   it('finds a story\'s earlier copy after a restart, and one another process stored meanwhile', async () => {
-    const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48 };
+    const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 };
     const path = join(dir, 'db.sqlite');
     const feeds = [];
     for (const name of ['a', 'b', 'c']) feeds.push(await store.addFeed({ url: `https://${name}.example/f`, title: name, origin: 'api' }, NOW));
@@ -200,11 +216,11 @@ describe('store', () => {
   });
 
   it('after a failed save, finds a copy another process stored under an id the failed save had used', async () => {
-    const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48 };
+    const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 };
     const path = join(dir, 'db.sqlite');
     const a = await store.addFeed({ url: 'https://a.example/r', title: 'A', origin: 'api' }, NOW);
     const b = await store.addFeed({ url: 'https://b.example/r', title: 'B', origin: 'api' }, NOW);
-    const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 17]) });
+    const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 17, byte * 19]) });
     const broken = item('broken', { title: null as unknown as string });
     await expect(store.saveFetchResult(a.id, save([toSave(item('lost'), 'v', story(3)), toSave(broken)]))).rejects.toThrow();
     const other = openStore(path, { stories: policy });

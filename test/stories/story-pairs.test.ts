@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fingerprintStory, isSameStory, storySimilarity, type StoryFingerprint } from '../../src/stories/fingerprint.js';
+import { fingerprintStory, isSameStory, STORY_MIN_SHARED_KEYS, storySimilarity, type StoryFingerprint } from '../../src/stories/fingerprint.js';
 
 interface LabelledPair {
   id: string;
@@ -16,11 +16,11 @@ const { pairs } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtu
 
 function sharesBand(a: StoryFingerprint, b: StoryFingerprint): boolean {
   const keys = new Set(a.bandKeys);
-  return b.bandKeys.some((key) => keys.has(key));
+  return b.bandKeys.filter((key) => keys.has(key)).length >= STORY_MIN_SHARED_KEYS;
 }
 
-// What the store does: a pair merges only if the band index offers it as a candidate and the
-// signatures then agree.
+// What the store does: a pair merges only if the band index offers it as a candidate (enough
+// shared keys) and the signatures then agree.
 function merged(pair: LabelledPair): boolean {
   const a = fingerprintStory(pair.a.title, pair.a.text);
   const b = fingerprintStory(pair.b.title, pair.b.text);
