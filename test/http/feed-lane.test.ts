@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../src/http/deps.js';
 import { createFeedCache } from '../../src/http/feed-cache.js';
 import { feedLane } from '../../src/http/feed-lane.js';
 import { feedCacheKey } from '../../src/http/feed-response.js';
 import { createLogger } from '../../src/log.js';
+import { logLines } from '../support/log-lines.js';
 
 const BODY = Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>');
 
@@ -20,13 +20,7 @@ afterEach(() => {
  * every response says which of the two answered it. Only the lane's own fields of AppDeps are set.
  */
 async function start(options: { readToken?: string; adminToken?: string } = {}) {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, stream } = logLines();
   const cache = createFeedCache();
   const deps = {
     log: createLogger('info', stream),

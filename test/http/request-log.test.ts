@@ -1,25 +1,14 @@
-import { Writable } from 'node:stream';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { requestLog } from '../../src/http/request-log.js';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, stream };
-}
+import { logLines } from '../support/log-lines.js';
 
 const servers: { close(): void }[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.close()));
 
 async function serve(level: string) {
-  const { lines, stream } = capture();
+  const { lines, stream } = logLines();
   const app = express();
   app.use(requestLog(createLogger(level, stream), null));
   app.get('/ok', (_req, res) => res.send('ok'));
