@@ -4,8 +4,6 @@ export interface RenderedFeed {
   body: Buffer;
   etag: string;
   lastModified: Date;
-  /** lastModified as the Last-Modified header writes it. */
-  lastModifiedHttp: string;
   contentType: string;
   /** The body compressed once per coding, on first request, so a poll costs no compression. */
   encoded: Partial<Record<'br' | 'gzip', Buffer>>;
@@ -32,10 +30,10 @@ export function createFeedCache() {
       const entry = entries.get(key);
       return entry && entry.generation === generationOf(scope) ? entry : null;
     },
-    set(scope: string, key: string, feed: Omit<RenderedFeed, 'etag' | 'encoded' | 'lastModifiedHttp'>): RenderedFeed {
+    set(scope: string, key: string, feed: Omit<RenderedFeed, 'etag' | 'encoded'>): RenderedFeed {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       const etag = `"${createHash('sha256').update(feed.body).digest('base64url').slice(0, 27)}"`;
-      const entry = { ...feed, etag, lastModifiedHttp: feed.lastModified.toUTCString(), encoded: {}, generation: generationOf(scope) };
+      const entry = { ...feed, etag, encoded: {}, generation: generationOf(scope) };
       entries.set(key, entry);
       return entry;
     },

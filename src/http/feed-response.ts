@@ -85,7 +85,7 @@ function codingFor(req: IncomingMessage): 'br' | 'gzip' | null {
 export function sendFeed(feed: RenderedFeed, req: IncomingMessage, res: ServerResponse, maxAgeSeconds: number): void {
   setFeedHeaders(res, feed.contentType, maxAgeSeconds);
   res.setHeader('ETag', feed.etag);
-  res.setHeader('Last-Modified', feed.lastModifiedHttp);
+  res.setHeader('Last-Modified', feed.lastModified.toUTCString());
   if (notModified(req, feed.etag, feed.lastModified)) {
     res.statusCode = 304;
     res.end();

@@ -29,8 +29,6 @@ interface Scope {
   path: string; // without extension, e.g. /topics/nato
 }
 
-const NO_QUERY = { limit: DEFAULT_LIMIT, before: undefined, token: undefined, after: undefined } as const;
-
 export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   const router = Router();
 
@@ -47,8 +45,6 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   }
 
   function parseFeedQuery(req: Request) {
-    // Most polls have no query string: nothing to parse or validate.
-    if (!req.url.includes('?')) return NO_QUERY;
     const query = feedQuerySchema.safeParse(req.query);
     if (!query.success) throw fromZod(query.error, 'query');
     const after = query.data.before !== undefined ? decodeCursor(query.data.before) : undefined;
