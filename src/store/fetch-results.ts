@@ -59,7 +59,10 @@ function sortTime(publishedAt: string | null, firstSeenAt: string): string {
   return publishedAt !== null && publishedAt < firstSeenAt ? publishedAt : firstSeenAt;
 }
 
-export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
+/** New items whose matches wait to be filed into topic feeds together (migrations/0005_topic_feed.sql). */
+export const TOPIC_FILING_BATCH = 1000;
+
+export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, filingBatch = TOPIC_FILING_BATCH) {
   const hashes = db.prepare(`SELECT identity, content_hash FROM items WHERE feed_id = ?`);
   const existing = db.prepare(`SELECT id, content_hash, first_seen_at FROM items WHERE feed_id = ? AND identity = ?`);
   const insertItem = db.prepare(`INSERT INTO items (id, story_id, feed_id, identity, guid, url, title, summary, content_html,
@@ -91,6 +94,12 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
   const insertMatch = db.prepare(
     `INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (?, ?, ?, ?)`,
   );
+  // An edited item below the filing mark is filed at once; new items wait for their batch.
+  const fileMatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id) VALUES (?, ?, ?)`);
+  const filedThrough = db.prepare(`SELECT through_item FROM topic_feed_filed`).pluck();
+  const fileBatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id)
+    SELECT topic_id, sort_at, item_id FROM topic_matches WHERE item_id > ? AND item_id <= ?`);
+  const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   const updateFeed = db.prepare(`UPDATE feeds SET
       -- A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
       url = CASE WHEN @newUrl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl) THEN @newUrl ELSE url END,
@@ -152,7 +161,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
   }
 
   function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], topicIdOf: (slug: string) => number | undefined,
-    touched: Set<string>, isNew: boolean): void {
+    touched: Set<string>, isNew: boolean, filed: boolean): void {
     // A new item has no matches yet: nothing to read back or clear.
     const before = isNew ? new Set<string>() : new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
     if (!isNew) clearMatches.run(itemId);
@@ -160,6 +169,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
       const topicId = topicIdOf(match.slug);
       if (topicId === undefined) continue;
       insertMatch.run(topicId, itemId, sortAt, JSON.stringify(match.terms));
+      if (filed) fileMatch.run(topicId, sortAt, itemId);
       touched.add(match.slug);
     }
     // An edit that drops a match changes that topic's feed too.
@@ -178,6 +188,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
       if (!topicIds.has(slug)) topicIds.set(slug, topicIdBySlug.get(slug) as number | undefined);
       return topicIds.get(slug);
     };
+    // Item ids can fall back below the mark when the newest items are deleted: those are filed at once.
+    const through = filedThrough.get() as number;
+    let lastId = 0;
     for (const { item, contentHash, matches, story } of result.items) {
       const row = existing.get(feedId, item.identity) as ExistingItem | undefined;
       if (row && row.content_hash === contentHash) {
@@ -205,7 +218,12 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null) {
         if (story) addStoryMember(feedId, itemId, storyId, sortAt, story);
         summary.inserted++;
       }
-      writeMatches(itemId, sortAt, matches, topicIdOf, touched, row === undefined);
+      writeMatches(itemId, sortAt, matches, topicIdOf, touched, row === undefined, itemId <= through);
+      lastId = Math.max(lastId, itemId);
+    }
+    if (lastId - through >= filingBatch) {
+      fileBatch.run(through, lastId);
+      markFiled.run(lastId);
     }
     updateFeed.run({
       feedId,

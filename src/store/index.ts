@@ -28,6 +28,8 @@ export type Store = ReturnType<typeof createFeedQueries> &
 
 export interface OpenStoreOptions {
   stories?: StoryPolicy | null;
+  /** New items whose topic matches are filed together (default TOPIC_FILING_BATCH). */
+  topicFilingBatch?: number;
 }
 
 /** Opens (creating if needed) and migrates the database at `path`. */
@@ -39,7 +41,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   return {
     db,
     ...createFeedQueries(db),
-    ...createFetchResultQueries(db, options.stories ?? null),
+    ...createFetchResultQueries(db, options.stories ?? null, options.topicFilingBatch),
     ...createItemQueries(db),
     ...createTopicQueries(db),
     ...createOperationQueries(db),

@@ -18,10 +18,15 @@ type TopicRow = { slug: string; title: string; query: string; origin: 'config' |
 const toTopic = (row: TopicRow): TopicRecord => ({ ...row, pinned: row.pinned === 1 });
 
 export function createTopicQueries(db: Db) {
-  const all = db.prepare(`SELECT t.slug, t.title, t.query, t.origin, t.pinned,
-      (SELECT count(*) FROM topic_matches m WHERE m.topic_id = t.id) AS item_count,
-      (SELECT count(*) FROM topic_matches m WHERE m.topic_id = t.id AND m.sort_at >= @recent) AS recent_count
-    FROM topics t ORDER BY t.slug`);
+  // Filed entries are counted in their topic's range of topic_feed; unfiled ones (a few batches at
+  // most) in one pass over the end of topic_matches.
+  const all = db.prepare(`WITH unfiled AS (
+      SELECT topic_id, count(*) AS n, sum(sort_at >= @recent) AS recent FROM topic_matches
+      WHERE item_id > (SELECT through_item FROM topic_feed_filed) GROUP BY topic_id)
+    SELECT t.slug, t.title, t.query, t.origin, t.pinned,
+      (SELECT count(*) FROM topic_feed e WHERE e.topic_id = t.id) + coalesce(u.n, 0) AS item_count,
+      (SELECT count(*) FROM topic_feed e WHERE e.topic_id = t.id AND e.sort_at >= @recent) + coalesce(u.recent, 0) AS recent_count
+    FROM topics t LEFT JOIN unfiled u ON u.topic_id = t.id ORDER BY t.slug`);
   const definitions = db.prepare(`SELECT slug, query FROM topics ORDER BY slug`);
   const bySlug = db.prepare(`SELECT slug, title, query, origin, pinned FROM topics WHERE slug = ?`);
   const upsert = db.prepare(`INSERT INTO topics (slug, title, query, origin, pinned, created_at, updated_at)
@@ -30,9 +35,20 @@ export function createTopicQueries(db: Db) {
       pinned = excluded.pinned, updated_at = excluded.updated_at`);
   const remove = db.prepare(`DELETE FROM topics WHERE slug = ?`);
   const configTopics = db.prepare(`SELECT slug FROM topics WHERE origin = 'config'`);
-  const clearMatches = db.prepare(`DELETE FROM topic_matches WHERE topic_id = (SELECT id FROM topics WHERE slug = ?)`);
-  const insertMatch = db.prepare(`INSERT OR REPLACE INTO topic_matches (topic_id, item_id, sort_at, terms)
-    VALUES ((SELECT id FROM topics WHERE slug = @slug), @itemId, @sortAt, @terms)`);
+  // topic_matches is keyed by item: a topic's matches are found through its feed entries, filed or not.
+  const clearFiled = db.prepare(`DELETE FROM topic_matches WHERE topic_id = @topicId
+    AND item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = @topicId)`);
+  const clearUnfiled = db.prepare(`DELETE FROM topic_matches WHERE topic_id = @topicId
+    AND item_id > (SELECT through_item FROM topic_feed_filed)`);
+  const topicId = db.prepare(`SELECT id FROM topics WHERE slug = ?`).pluck();
+  // A match already there is deleted, not replaced: REPLACE would skip the trigger that takes it
+  // out of the topic's feed, which keeps the old time.
+  const dropMatch = db.prepare(`DELETE FROM topic_matches WHERE item_id = @itemId AND topic_id = @topicId`);
+  const insertMatch = db.prepare(`INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
+    VALUES (@topicId, @itemId, @sortAt, @terms)`);
+  // Matches of items past the filing mark are filed with their batch.
+  const fileMatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id)
+    SELECT @topicId, @sortAt, @itemId WHERE @itemId <= (SELECT through_item FROM topic_feed_filed)`);
   const itemBatch = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > ? ORDER BY i.id LIMIT ?`);
   const itemCount = db.prepare(`SELECT count(*) AS n FROM items`);
@@ -93,11 +109,22 @@ export function createTopicQueries(db: Db) {
       return (itemBatch.all(afterId, limit) as ItemRow[]).map(toStoredItem);
     },
     async clearTopicMatches(slug: string): Promise<void> {
-      clearMatches.run(slug);
+      db.transaction(() => {
+        const id = topicId.get(slug) as number | undefined;
+        if (id === undefined) return;
+        clearFiled.run({ topicId: id });
+        clearUnfiled.run({ topicId: id });
+      })();
     },
     async addTopicMatches(slug: string, matches: TopicMatchRow[]): Promise<void> {
       db.transaction(() => {
-        for (const m of matches) insertMatch.run({ slug, itemId: m.itemId, sortAt: m.sortAt, terms: JSON.stringify(m.terms) });
+        const id = topicId.get(slug) as number | undefined;
+        if (id === undefined) return;
+        for (const m of matches) {
+          dropMatch.run({ topicId: id, itemId: m.itemId });
+          insertMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt, terms: JSON.stringify(m.terms) });
+          fileMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt });
+        }
       })();
     },
   };

@@ -89,7 +89,7 @@ describe('store', () => {
       INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
         VALUES (1, 1, 't1', '["NATO"]'), (2, 1, 't1', '["gas"]'), (1, 2, 't2', '["Nato"]');`);
     const before = db.prepare('SELECT * FROM topic_matches ORDER BY topic_id, item_id').all();
-    expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 3).map((m) => m.name));
+    expect(migrate(db, all.filter((m) => m.version <= 4))).toEqual(['0004_item_major_matches.sql']);
     expect(db.prepare('SELECT * FROM topic_matches ORDER BY topic_id, item_id').all()).toEqual(before);
     const key = db.prepare(`SELECT name FROM pragma_index_info('sqlite_autoindex_topic_matches_1') ORDER BY seqno`).pluck().all();
     expect(key).toEqual(['item_id', 'topic_id']);
@@ -99,6 +99,69 @@ describe('store', () => {
     db.prepare('DELETE FROM topics WHERE id = 1').run();
     expect(db.prepare('SELECT topic_id, item_id FROM topic_matches').all()).toEqual([]);
     db.close();
+  });
+
+  it('0005 files every match into the topic feeds, which then follow deletes of items and topics', async () => {
+    const path = join(dir, 'topic-feed.sqlite');
+    const db = openDatabase(path);
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version <= 4));
+    db.exec(`INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
+      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at)
+        VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');
+      INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
+        VALUES (1, 1, 'one', 'One', 's', 'c', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', 'h1'), (2, 1, 'two', 'Two', 's', 'c', '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:00.000Z', 'h2'),
+          (3, 1, 'three', 'Three', 's', 'c', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z', 'h3');
+      INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
+        VALUES (1, 1, '2026-11-01T00:00:00.000Z', '["NATO"]'), (2, 1, '2026-11-01T00:00:00.000Z', '["gas"]'), (1, 2, '2026-11-02T00:00:00.000Z', '["Nato"]'), (1, 3, '2026-11-03T00:00:00.000Z', '["NATO"]');`);
+    expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 4).map((m) => m.name));
+    expect(db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get()).toBe(3);
+    expect(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_feed ORDER BY topic_id, item_id').all())
+      .toEqual(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_matches ORDER BY topic_id, item_id').all());
+    db.close();
+    const upgraded = openStore(path);
+    expect((await upgraded.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([3, 2, 1]);
+    upgraded.db.prepare('DELETE FROM items WHERE id = 2').run();
+    expect((await upgraded.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([3, 1]);
+    await upgraded.deleteTopic('gas');
+    expect(upgraded.db.prepare('SELECT topic_id, item_id FROM topic_feed ORDER BY topic_id, item_id').all())
+      .toEqual([{ topic_id: 1, item_id: 1 }, { topic_id: 1, item_id: 3 }]);
+    await upgraded.close();
+  });
+
+  it('files new items\' matches by the batch, and shows them in the topic feed before and after', async () => {
+    const batched = openStore(join(dir, 'batched.sqlite'), { topicFilingBatch: 4 });
+    const feed = await batched.addFeed({ url: 'https://b.example/f', title: null, origin: 'api' }, NOW);
+    await batched.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    const at = (n: number) => new Date(NOW.getTime() - n * 60_000).toISOString();
+    const filed = () => batched.db.prepare('SELECT item_id FROM topic_feed ORDER BY item_id').pluck().all();
+    const listed = async () => (await batched.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.identity);
+    await batched.saveFetchResult(feed.id, save(['a', 'b', 'c'].map((id, n) => toSave(item(id, { publishedAt: at(n) }), 'v', null, ['nato']))));
+    expect(filed()).toEqual([]);
+    expect(await listed()).toEqual(['a', 'b', 'c']);
+    await batched.saveFetchResult(feed.id, save([toSave(item('d', { publishedAt: at(10) }), 'v', null, ['nato'])]));
+    expect(filed()).toEqual([1, 2, 3, 4]);
+    expect(await listed()).toEqual(['a', 'b', 'c', 'd']);
+    // An edit that moves a filed entry, and one that drops its match, change the feed at once.
+    await batched.saveFetchResult(feed.id, save([
+      toSave(item('a', { publishedAt: at(20) }), 'v2', null, ['nato']), toSave(item('b', { publishedAt: at(1) }), 'v2', null, []),
+      toSave(item('e', { publishedAt: at(5) }), 'v', null, ['nato']),
+    ]));
+    expect(filed()).toEqual([1, 3, 4]);
+    expect(await listed()).toEqual(['c', 'e', 'd', 'a']);
+    await batched.close();
+  });
+
+  it('a match added again under another time leaves one entry in the topic feed, at the new time', async () => {
+    const feed = await store.addFeed({ url: 'https://r.example/f', title: null, origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    await store.saveFetchResult(feed.id, save([toSave(item('a'))]));
+    const [stored] = await store.listItems({ limit: 1 });
+    store.db.prepare('UPDATE topic_feed_filed SET through_item = ?').run(stored!.id);
+    await store.addTopicMatches('nato', [{ itemId: stored!.id, sortAt: '2026-11-01T09:00:00.000Z', terms: ['NATO'] }]);
+    await store.addTopicMatches('nato', [{ itemId: stored!.id, sortAt: '2026-11-01T08:00:00.000Z', terms: ['NATO'] }]);
+    expect(store.db.prepare('SELECT sort_at, item_id FROM topic_feed').all())
+      .toEqual([{ sort_at: '2026-11-01T08:00:00.000Z', item_id: stored!.id }]);
   });
 
   it('a failing migration rolls back whole and is not recorded', () => {
