@@ -1,3 +1,4 @@
+import { SANITIZE_POLICY, sanitizeContent } from '../src/html/sanitize.js';
 import type { TopicMatch } from '../src/model.js';
 import { type ItemToSave, openStore } from '../src/store/index.js';
 import { generateItem } from './generate.js';
@@ -40,7 +41,11 @@ export async function fillDatabase(path: string, items: number, feeds: number, t
   store.db.pragma('cache_size = -262144');
   const started = process.hrtime.bigint();
   const now = new Date();
-  const bodies = Array.from({ length: CONTENT_POOL }, (_, i) => generateItem(1_000_000 + i, i, now, contentBytes).contentHtml);
+  // Stored as ingest stores content: sanitized, and marked with the rules that did it.
+  const bodies = Array.from({ length: CONTENT_POOL }, (_, i) => {
+    const item = generateItem(1_000_000 + i, i, now, contentBytes);
+    return sanitizeContent(item.contentHtml, item.url);
+  });
   try {
     await store.syncConfigTopics(topics.map((topic) => ({ ...topic, pinned: false })), now);
     const perFeed = Math.ceil(items / feeds);
@@ -52,7 +57,7 @@ export async function fillDatabase(path: string, items: number, feeds: number, t
         const batch: ItemToSave[] = [];
         for (let i = first; i < Math.min(perFeed, first + BATCH) && done + batch.length < items; i++) {
           // Bodies come from a pool: generating a million distinct ones would dominate the fill.
-          const item = { ...generateItem(f, i, now, 0), contentHtml: bodies[(f * 7919 + i) % CONTENT_POOL]! };
+          const item = { ...generateItem(f, i, now, 0), contentHtml: bodies[(f * 7919 + i) % CONTENT_POOL]!, sanitizedWith: SANITIZE_POLICY };
           batch.push({ item, contentHash: `${f}:${i}`, matches: syntheticMatches(item.title, topics, random), story: null });
         }
         await store.saveFetchResult(feed.id, {

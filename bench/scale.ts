@@ -59,7 +59,7 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // The schema is part of the key: a database migrated in place keeps the old layout's pages (and
   // its size) until VACUUM, so it would not measure what a fresh one does.
   const schema = readMigrations().map((migration) => migration.name);
-  const wanted = JSON.stringify({ items: options.items, contentBytes: options.contentBytes, topics: context.topics, schema, version: 2 });
+  const wanted = JSON.stringify({ items: options.items, contentBytes: options.contentBytes, topics: context.topics, schema, version: 3 });
   let fill: ScaleFigures['fill'];
   if (!options.fresh && existsSync(database) && existsSync(metaPath) && JSON.parse(readFileSync(metaPath, 'utf8')).key === wanted) {
     fill = { ...(JSON.parse(readFileSync(metaPath, 'utf8')).fill as FillFigures), reused: true };

@@ -47,6 +47,11 @@ export interface Item {
   updatedAt: string | null;
   language: string | null;
   enclosures: Enclosure[];
+  /**
+   * The allowlist version contentHtml was sanitized with (SANITIZE_POLICY). Absent or older: it is
+   * sanitized again before it is republished.
+   */
+  sanitizedWith?: number;
 }
 
 /** A whole parsed document: channel facts plus its items. */

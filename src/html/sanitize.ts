@@ -96,6 +96,12 @@ function options(baseUrl: string | null): sanitizeHtml.IOptions {
 }
 
 /**
+ * The version of the rules below. Change it with any change to what they let through: content
+ * stored under an older version is sanitized again when it is republished (republishableHtml).
+ */
+export const SANITIZE_POLICY = 1;
+
+/**
  * Allowlist sanitizing for anything we republish: no scripts, handlers, styles, forms or
  * non-http(s) URLs; relative URLs made absolute against the entry's base.
  */
@@ -136,4 +142,12 @@ export function sanitizeContentWithText(html: string, baseUrl: string | null): {
     },
   });
   return { html: cleaned.trim(), text: collapse(text) };
+}
+
+/**
+ * An item's stored content as it may be republished: as stored when the current rules sanitized
+ * it at ingest, sanitized again otherwise (rows from before a stricter allowlist).
+ */
+export function republishableHtml(item: { contentHtml: string; url: string | null; sanitizedWith?: number }): string {
+  return item.sanitizedWith === SANITIZE_POLICY ? item.contentHtml : sanitizeContent(item.contentHtml, item.url);
 }

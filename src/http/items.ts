@@ -2,6 +2,7 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { StoredItem, TopicMatch } from '../model.js';
 import type { ItemCursor, ItemFilter, Store, StorySource } from '../store/index.js';
+import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
@@ -58,7 +59,7 @@ export function itemJson(item: StoredItem, topics: TopicMatch[], sources: StoryS
     alsoReportedBy: sources
       .filter((s) => s.itemId !== item.id)
       .map((s) => ({ itemId: s.itemId, feed: { id: s.feedId, title: s.feedTitle }, url: s.url })),
-    ...(full ? { contentHtml: item.contentHtml, guid: item.guid, enclosures: item.enclosures } : {}),
+    ...(full ? { contentHtml: republishableHtml(item), guid: item.guid, enclosures: item.enclosures } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { escapeText } from 'entities';
-import { sanitizeContent, sanitizeContentWithText } from '../html/sanitize.js';
+import { SANITIZE_POLICY, sanitizeContent, sanitizeContentWithText } from '../html/sanitize.js';
 import { htmlToText } from '../html/text.js';
 import type { Enclosure, Item, ParsedFeed } from '../model.js';
 import { parseFeedDate } from './dates.js';
@@ -48,14 +48,14 @@ export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>)
 /** The content, sanitized with URLs made absolute: what turns a draft into an Item. */
 export function finishItem(draft: ItemDraft): Item {
   const { content, ...rest } = draft;
-  return { ...rest, contentHtml: content ? sanitizeContent(toHtml(content), content.base) : '' };
+  return { ...rest, contentHtml: content ? sanitizeContent(toHtml(content), content.base) : '', sanitizedWith: SANITIZE_POLICY };
 }
 
 /** finishItem, plus the visible text of the sanitized content, read in the same pass. */
 export function finishItemWithText(draft: ItemDraft): { item: Item; contentText: string } {
   const { content, ...rest } = draft;
   const { html, text } = content ? sanitizeContentWithText(toHtml(content), content.base) : { html: '', text: '' };
-  return { item: { ...rest, contentHtml: html }, contentText: text };
+  return { item: { ...rest, contentHtml: html, sanitizedWith: SANITIZE_POLICY }, contentText: text };
 }
 
 function draftEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): ItemDraft {

@@ -67,9 +67,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const existing = db.prepare(`SELECT id, content_hash, first_seen_at FROM items WHERE feed_id = ? AND identity = ?`);
   const insertItem = db.prepare(`INSERT INTO items (id, story_id, feed_id, identity, guid, url, title, summary, content_html,
       authors, categories, enclosures, language, published_at, updated_at, first_seen_at, sort_at, changed_at,
-      content_hash)
+      content_hash, sanitized_with)
     VALUES (@id, @storyId, @feedId, @identity, @guid, @url, @title, @summary, @contentHtml, @authors, @categories,
-      @enclosures, @language, @publishedAt, @updatedAt, @now, @sortAt, @now, @contentHash)`);
+      @enclosures, @language, @publishedAt, @updatedAt, @now, @sortAt, @now, @contentHash, @sanitizedWith)`);
   // An item's id is chosen before it is inserted, so that its story (often itself) is known
   // then too: updating the row afterwards would rewrite its whole content. The writer holds the
   // write lock for the transaction, so no one else can take the id meanwhile.
@@ -77,7 +77,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const updateItem = db.prepare(`UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary,
       content_html = @contentHtml, authors = @authors, categories = @categories, enclosures = @enclosures,
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
-      changed_at = @now, content_hash = @contentHash
+      changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith
     WHERE id = @id`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
@@ -203,6 +203,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         contentHtml: item.contentHtml, authors: JSON.stringify(item.authors),
         categories: JSON.stringify(item.categories), enclosures: JSON.stringify(item.enclosures),
         language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt, now, sortAt, contentHash,
+        sanitizedWith: item.sanitizedWith ?? 0,
       };
       let itemId: number;
       if (row) {

@@ -70,11 +70,12 @@ export interface ItemRow {
   first_seen_at: string;
   sort_at: string;
   story_id: number | null;
+  sanitized_with: number;
 }
 
 export const ITEM_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, i.identity, i.guid,
   i.url, i.title, i.summary, i.content_html, i.authors, i.categories, i.enclosures, i.language,
-  i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id`;
+  i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id, i.sanitized_with`;
 
 export function toStoredItem(row: ItemRow): StoredItem {
   return {
@@ -96,5 +97,6 @@ export function toStoredItem(row: ItemRow): StoredItem {
     firstSeenAt: row.first_seen_at,
     sortAt: row.sort_at,
     storyId: row.story_id,
+    sanitizedWith: row.sanitized_with,
   };
 }

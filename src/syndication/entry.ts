@@ -1,5 +1,5 @@
 import { escapeUTF8 } from 'entities';
-import { sanitizeContent } from '../html/sanitize.js';
+import { republishableHtml } from '../html/sanitize.js';
 import type { StoredItem } from '../model.js';
 import type { AlsoReportedBy, FeedEntry } from './document.js';
 import { withoutForbiddenChars } from './xml.js';
@@ -83,14 +83,14 @@ function alsoReportedByHtml(others: AlsoReportedBy[]): string {
 }
 
 /**
- * The entry's HTML body. Content was sanitized at ingest, but stored rows can predate a stricter
- * allowlist, so it is sanitized again here (cheap next to a feed request); the "Also reported by"
- * line is built after that from escaped names and checked URLs, so it needs no second pass.
+ * The entry's HTML body: the content as sanitized at ingest (again, for rows from before a
+ * stricter allowlist). The "Also reported by" line is built after that from escaped names and
+ * checked URLs, so it needs no sanitizer pass.
  */
 export function entryContentHtml(entry: FeedEntry): string {
   const { item } = entry;
   const body = item.contentHtml
-    ? sanitizeContent(item.contentHtml, item.url)
+    ? republishableHtml(item)
     : item.summary
       ? `<p>${escapeUTF8(item.summary)}</p>`
       : '';

@@ -3,6 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANITIZE_POLICY } from '../../src/html/sanitize.js';
 import { buildOpenApiDocument } from '../../src/http/openapi.js';
 import { createFeedCache } from '../../src/http/feed-cache.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -169,6 +170,23 @@ describe('the HTTP API', () => {
       await check('/api/stories', 'get', '200', await service.get('/api/stories?topic=nato'));
       await check('/readyz', 'get', '200', await service.get('/readyz'));
     });
+  });
+
+  it('an item\'s content is served as stored when the current rules sanitized it, and sanitized again otherwise', async () => {
+    const { items } = (await (await service.get('/api/items')).json()) as { items: { id: number }[] };
+    const id = items[0]!.id;
+    const { db } = service.core.store;
+    const before = db.prepare('SELECT content_html, sanitized_with FROM items WHERE id = ?').get(id);
+    const contentOf = async () => ((await (await service.get(`/api/items/${id}`)).json()) as { contentHtml: string }).contentHtml;
+    try {
+      db.prepare(`UPDATE items SET content_html = '<p class="as-stored">Body</p><script>x()</script>', sanitized_with = ? WHERE id = ?`)
+        .run(SANITIZE_POLICY, id);
+      expect(await contentOf()).toContain('as-stored');
+      db.prepare('UPDATE items SET sanitized_with = 0 WHERE id = ?').run(id);
+      expect(await contentOf()).toBe('<p>Body</p>');
+    } finally {
+      db.prepare('UPDATE items SET content_html = @content_html, sanitized_with = @sanitized_with WHERE id = @id').run({ ...(before as object), id });
+    }
   });
 
   describe('observability', () => {

@@ -101,7 +101,7 @@ describe('store', () => {
     db.close();
   });
 
-  it('0005 files every match into the topic feeds, which then follow deletes of items and topics', async () => {
+  it('0005 files every match into the topic feeds, which then follow deletes of items and topics; 0006 marks old content for sanitizing again', async () => {
     const path = join(dir, 'topic-feed.sqlite');
     const db = openDatabase(path);
     const all = readMigrations();
@@ -116,6 +116,8 @@ describe('store', () => {
         VALUES (1, 1, '2026-11-01T00:00:00.000Z', '["NATO"]'), (2, 1, '2026-11-01T00:00:00.000Z', '["gas"]'), (1, 2, '2026-11-02T00:00:00.000Z', '["Nato"]'), (1, 3, '2026-11-03T00:00:00.000Z', '["NATO"]');`);
     expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 4).map((m) => m.name));
     expect(db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get()).toBe(3);
+    // 0006: nothing says which rules sanitized these rows, so they are sanitized again when served.
+    expect(db.prepare('SELECT DISTINCT sanitized_with FROM items').pluck().all()).toEqual([0]);
     expect(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_feed ORDER BY topic_id, item_id').all())
       .toEqual(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_matches ORDER BY topic_id, item_id').all());
     db.close();

@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
+import { SANITIZE_POLICY } from '../../src/html/sanitize.js';
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from '../../src/syndication/render.js';
 import { hostileStory, sampleDocument, seedStory, storedItem, stormStory } from './sample.js';
 
@@ -49,6 +50,22 @@ describe('renderFeed', () => {
     const after = ids(renderFeed(format, sampleDocument(format, [edited])));
     expect(before).toEqual(['tag:feedsieve,2026:item/12']);
     expect(after).toEqual(before);
+  });
+
+  it.each(FORMATS)('%s: republishes content as stored when the current rules sanitized it, else sanitizes it again', (format) => {
+    // A class attribute is harmless but outside the allowlist: whether it survives shows which path ran.
+    const contentHtml = '<p class="as-stored">Body</p><script>alert(1)</script>';
+    const rendered = (sanitizedWith?: number) => renderFeed(format, sampleDocument(format, [{
+      item: storedItem({ id: 7, title: 'T', contentHtml, url: 'https://x.example/7', ...(sanitizedWith === undefined ? {} : { sanitizedWith }) }),
+      alsoReportedBy: [],
+    }]));
+    expect(rendered(SANITIZE_POLICY)).toContain('as-stored');
+    for (const older of [undefined, 0, SANITIZE_POLICY - 1]) {
+      const doc = rendered(older);
+      expect(doc).toContain('Body');
+      expect(doc).not.toContain('as-stored');
+      expect(doc).not.toContain('alert(1)');
+    }
   });
 
   it('rss: a title with an ampersand is escaped exactly once', () => {
