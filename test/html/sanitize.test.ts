@@ -18,7 +18,8 @@ describe('sanitizeContent', () => {
     ['drops relative links without a base', '<a href="/x">x</a>', '<a>x</a>', null],
     ['keeps sane image sizes', '<img src="https://x.example/a.png" width="640" height="50%">', '<img src="https://x.example/a.png" width="640" height="50%" />'],
     ['drops oversized or odd sizes', '<img src="https://x.example/a.png" width="99999" height="1e9">', '<img src="https://x.example/a.png" />'],
-    ['drops iframes from other hosts, keeping fallback text', 'safe<iframe src="http://example.com/"> <b>description</b></iframe>', 'safe <b>description</b>'],
+    // An iframe's content is raw text to the parser, as to a browser: it stays text, escaped.
+    ['drops iframes from other hosts, keeping their content as text', 'safe<iframe src="http://example.com/"> <b>description</b></iframe>', 'safe &lt;b&gt;description&lt;/b&gt;'],
     ['drops plain-http video embeds', '<iframe src="http://www.youtube.com/embed/x"></iframe>', ''],
     [
       'sandboxes allowed video embeds',
