@@ -35,11 +35,13 @@ const EARLIER_IN_STORY = `EXISTS (SELECT 1 FROM items j WHERE j.story_id = i.sto
 export function createItemQueries(db: Db) {
   // A topic's entries are in topic_feed once filed, and in topic_matches until then (see
   // migrations/0005_topic_feed.sql). Both arms are read in (sort_at, item_id) order and merged, so
-  // a page reads as many filed entries as it shows, however many the topic has.
-  const topicArm = (entries: string, unfiled: string) => `SELECT ${ITEM_COLUMNS}, m.sort_at AS entry_sort, m.item_id AS entry_id
+  // a page reads as many filed entries as it shows, however many the topic has. The arms read only
+  // the items' small columns (for the filters), and the page's items are read whole afterwards: the
+  // unfiled arm is sorted before the merge, and would otherwise read the content of every unfiled
+  // entry of the topic.
+  const topicArm = (entries: string, unfiled: string) => `SELECT m.sort_at AS entry_sort, m.item_id AS entry_id
     FROM ${entries} m
       JOIN items i ON i.id = m.item_id
-      JOIN feeds f ON f.id = i.feed_id
     WHERE m.topic_id = (SELECT id FROM topics WHERE slug = @topicSlug) ${unfiled}
       AND (m.sort_at < @afterSort OR (m.sort_at = @afterSort AND m.item_id < @afterId))
       AND (@since IS NULL OR m.sort_at >= @since) AND (@until IS NULL OR m.sort_at < @until)
@@ -47,11 +49,15 @@ export function createItemQueries(db: Db) {
       AND (@collapse = 0 OR NOT EXISTS (SELECT 1 FROM items j JOIN topic_matches mj ON mj.item_id = j.id
         WHERE mj.topic_id = m.topic_id AND j.story_id = i.story_id AND j.id <> i.id
           AND (j.sort_at < i.sort_at OR (j.sort_at = i.sort_at AND j.id < i.id))))`;
-  const byTopic = db.prepare(`${topicArm('topic_feed', '')}
-    UNION ALL
-    ${topicArm('topic_matches', `AND m.item_id > (SELECT through_item FROM topic_feed_filed)`)}
-    ORDER BY entry_sort DESC, entry_id DESC
-    LIMIT @limit`);
+  const byTopic = db.prepare(`SELECT ${ITEM_COLUMNS} FROM (
+      ${topicArm('topic_feed', '')}
+      UNION ALL
+      ${topicArm('topic_matches', `AND m.item_id > (SELECT through_item FROM topic_feed_filed)`)}
+      ORDER BY entry_sort DESC, entry_id DESC
+      LIMIT @limit) page
+    JOIN items i ON i.id = page.entry_id
+    JOIN feeds f ON f.id = i.feed_id
+    ORDER BY page.entry_sort DESC, page.entry_id DESC`);
   const byFeed = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.feed_id = @feedId
       AND (i.sort_at < @afterSort OR (i.sort_at = @afterSort AND i.id < @afterId))
