@@ -8,10 +8,42 @@ import { BREAKING, collapse } from './text.js';
 // What comes out is built only from allowed tags, allowed attributes with escaped values, and
 // escaped text: nothing of the input is copied through raw.
 
+/**
+ * What may be republished. The test reference (test/html/reference-sanitizer.ts) configures
+ * sanitize-html from these same lists.
+ */
+export const SANITIZE_RULES = {
+  tags: [
+    'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'dd', 'del', 'details', 'dfn', 'div',
+    'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'iframe', 'img',
+    'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'picture', 'pre', 'q', 's', 'samp', 'small', 'source', 'span',
+    'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'u',
+    'ul', 'var', 'audio', 'video',
+  ],
+  /** Attributes kept per tag; a tag not named here keeps none. */
+  attributes: {
+    a: ['href', 'title', 'hreflang', 'rel'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    iframe: ['src', 'width', 'height', 'allowfullscreen', 'sandbox', 'referrerpolicy'],
+    source: ['src', 'type'],
+    audio: ['src', 'controls'],
+    video: ['src', 'poster', 'controls', 'width', 'height'],
+    blockquote: ['cite'],
+    q: ['cite'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan', 'scope'],
+    time: ['datetime'],
+    abbr: ['title'],
+  } as Record<string, string[]>,
+  /** Elements dropped with everything inside them, text included. */
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title'],
+  /** Attributes holding a URL: made absolute, and dropped unless http, https or mailto. */
+  urlAttributes: ['href', 'src', 'cite', 'poster'],
+};
+
 // Hosts whose embeds are safe enough to keep as iframes (video players); anything else is dropped.
 const IFRAME_HOSTS = ['www.youtube.com', 'www.youtube-nocookie.com', 'player.vimeo.com'];
-
-const URL_ATTRIBUTES = new Set(['href', 'src', 'cite', 'poster']);
+const URL_ATTRIBUTES = new Set(SANITIZE_RULES.urlAttributes);
 // Size attributes are kept only as plain numbers of sane size: a "99999" or "1e9" wide image or
 // embed laid over a page is how a fragment hides the reader's own interface.
 const SIZE_ATTRIBUTES = new Set(['width', 'height']);
@@ -22,33 +54,14 @@ const IFRAME_SANDBOX = 'allow-scripts allow-same-origin allow-presentation allow
 const IFRAME_REFERRER = 'strict-origin-when-cross-origin';
 const LINK_REL = 'noopener noreferrer nofollow';
 
-const ALLOWED_TAGS = new Set([
-  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'dd', 'del', 'details', 'dfn', 'div',
-  'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'iframe', 'img',
-  'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'picture', 'pre', 'q', 's', 'samp', 'small', 'source', 'span',
-  'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'u',
-  'ul', 'var', 'audio', 'video',
-]);
-// Attributes kept per tag; a tag not named here keeps none.
-const ALLOWED_ATTRIBUTES = new Map<string, ReadonlySet<string>>(Object.entries({
-  a: ['href', 'title', 'hreflang', 'rel'],
-  img: ['src', 'alt', 'title', 'width', 'height'],
-  iframe: ['src', 'width', 'height', 'allowfullscreen', 'sandbox', 'referrerpolicy'],
-  source: ['src', 'type'],
-  audio: ['src', 'controls'],
-  video: ['src', 'poster', 'controls', 'width', 'height'],
-  blockquote: ['cite'],
-  q: ['cite'],
-  td: ['colspan', 'rowspan'],
-  th: ['colspan', 'rowspan', 'scope'],
-  time: ['datetime'],
-  abbr: ['title'],
-}).map(([tag, names]) => [tag, new Set(names)]));
+const ALLOWED_TAGS = new Set(SANITIZE_RULES.tags);
+const ALLOWED_ATTRIBUTES = new Map<string, ReadonlySet<string>>(
+  Object.entries(SANITIZE_RULES.attributes).map(([tag, names]) => [tag, new Set(names)]),
+);
 // Of those, the ones that mean something without a value; any other left empty is dropped, except
 // alt="" (an image that says it is decoration).
 const BARE_ATTRIBUTES = new Set(['allowfullscreen', 'controls']);
-// Elements dropped with everything inside them, text included.
-const NON_TEXT = new Set(['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title']);
+const NON_TEXT = new Set(SANITIZE_RULES.nonTextTags);
 // Written as <img ... />, with no closing tag.
 const SELF_CLOSING = new Set(['img', 'br', 'hr']);
 // A name that could end the attribute or the tag early is never written.
@@ -69,7 +82,7 @@ const escapeText = (value: string): string => value.replace(/&/g, '&amp;').repla
 const escapeAttribute = (value: string): string => escapeText(value).replace(/"/g, '&quot;');
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
-type AttributeList = string[];
+export type AttributeList = string[];
 
 function setAttribute(list: AttributeList, name: string, value: string): void {
   for (let i = 0; i < list.length; i += 2) {
@@ -87,7 +100,7 @@ function attributeOf(list: AttributeList, name: string): string | undefined {
 }
 
 /** Sizes made sane and URLs absolute (http, https or mailto), or the attribute dropped. */
-function cleanAttributes(attribs: Record<string, string>, baseUrl: string | null): AttributeList {
+export function cleanAttributes(attribs: Record<string, string>, baseUrl: string | null): AttributeList {
   const list: AttributeList = [];
   for (const name of Object.keys(attribs)) {
     let value = attribs[name] as string;
@@ -109,7 +122,7 @@ function cleanAttributes(attribs: Record<string, string>, baseUrl: string | null
  * any host but the allowed players is dropped, keeping its fallback text; an allowed one is
  * sandboxed. Links are marked nofollow.
  */
-function keptTag(name: string, attributes: AttributeList): string | null {
+export function keptTag(name: string, attributes: AttributeList): string | null {
   if (!ALLOWED_TAGS.has(name)) return null;
   if (name === 'a' && attributeOf(attributes, 'href')) setAttribute(attributes, 'rel', LINK_REL);
   if (name === 'iframe') {

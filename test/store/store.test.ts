@@ -27,6 +27,11 @@ function save(items: ItemToSave[], over: Partial<FetchResultToSave> = {}): Fetch
 const toSave = (i: Item, hash = 'v1', story: ItemToSave['story'] = null, slugs: string[] = []): ItemToSave =>
   ({ item: i, contentHash: hash, story, matches: slugs.map((slug) => ({ slug, terms: ['t'] })) });
 
+// Rows for the migration tests, written straight in SQL as an older schema holds them.
+const FEED_AND_TWO_TOPICS = `INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
+  INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at)
+    VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');`;
+
 describe('store', () => {
   let dir: string;
   let store: Store;
@@ -81,9 +86,7 @@ describe('store', () => {
     const db = openDatabase(join(dir, 'rekey.sqlite'));
     const all = readMigrations();
     migrate(db, all.filter((m) => m.version <= 3));
-    db.exec(`INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
-      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at)
-        VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');
+    db.exec(`${FEED_AND_TWO_TOPICS}
       INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
         VALUES (1, 1, 'one', 'One', 's', 'c', 't1', 't1', 't1', 'h1'), (2, 1, 'two', 'Two', 's', 'c', 't2', 't2', 't2', 'h2');
       INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
@@ -106,9 +109,7 @@ describe('store', () => {
     const db = openDatabase(path);
     const all = readMigrations();
     migrate(db, all.filter((m) => m.version <= 4));
-    db.exec(`INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
-      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at)
-        VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');
+    db.exec(`${FEED_AND_TWO_TOPICS}
       INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
         VALUES (1, 1, 'one', 'One', 's', 'c', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', 'h1'), (2, 1, 'two', 'Two', 's', 'c', '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:00.000Z', 'h2'),
           (3, 1, 'three', 'Three', 's', 'c', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z', 'h3');
