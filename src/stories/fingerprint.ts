@@ -1,4 +1,4 @@
-import { fmix32, nestedMinHash } from './minhash.js';
+import { FNV_OFFSET, fmix32, fnvSpan, nestedMinHash } from './minhash.js';
 import { storyWords } from './normalize.js';
 
 /*
@@ -59,9 +59,121 @@ export interface StoryFingerprint {
   bandKeys: Uint32Array;
 }
 
-function pairs(words: string[], into: Set<string>): void {
-  if (words.length === 1) into.add(words[0]!);
-  for (let i = 1; i < words.length; i++) into.add(`${words[i - 1]} ${words[i]}`);
+/**
+ * Words as spans of one string. Text that is ASCII where its words are read is its own source
+ * (its words are its runs of letters and digits, lower-cased as they are hashed); other text is
+ * normalized by storyWords and its words joined by spaces. Both give the words storyWords gives.
+ */
+interface WordSpans {
+  source: string;
+  asciiLower: boolean;
+  starts: number[];
+  ends: number[];
+}
+
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/**
+ * The first `max` words of text[0, limit) when every character up to the end of the last of them
+ * (and the one after it) is ASCII: then normalizing changes nothing but case. null otherwise.
+ */
+function asciiWords(text: string, limit: number, max: number): WordSpans | null {
+  const end = Math.min(text.length, limit);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let i = 0;
+  while (starts.length < max && i < end) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return null;
+    if (!isAsciiWordChar(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < end && isAsciiWordChar(text.charCodeAt(i))) i++;
+    // A mark or letter right after the word could belong to it once normalized.
+    if (i < end && text.charCodeAt(i) >= 128) return null;
+    starts.push(start);
+    ends.push(i);
+  }
+  return { source: text, asciiLower: true, starts, ends };
+}
+
+function joinedWords(words: string[]): WordSpans {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let at = 0;
+  for (const word of words) {
+    starts.push(at);
+    ends.push(at + word.length);
+    at += word.length + 1;
+  }
+  return { source: words.join(' '), asciiLower: false, starts, ends };
+}
+
+const SPACE = 0x20;
+
+/**
+ * Adds the base hash of each 2-shingle of the first `count` words ("a b", or the word alone when
+ * it is the only one) to `into`: the hash of the joined string, without building it.
+ */
+function addPairHashes(words: WordSpans, count: number, into: DistinctHashes): void {
+  const { source, asciiLower, starts, ends } = words;
+  if (count === 1) {
+    into.add(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower)));
+    return;
+  }
+  let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower) : 0;
+  for (let i = 1; i < count; i++) {
+    const after = Math.imul(previous ^ SPACE, 0x01000193);
+    into.add(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!, asciiLower)));
+    previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!, asciiLower);
+  }
+}
+
+/** A set of 32-bit hashes in insertion order, sized for one item's few hundred shingles. */
+class DistinctHashes {
+  readonly values: number[] = [];
+  private slots = new Uint32Array(512);
+  private used = new Uint8Array(512);
+
+  add(hash: number): void {
+    if (this.has(hash)) return;
+    if ((this.values.length + 1) * 2 > this.slots.length) this.grow();
+    this.place(hash);
+    this.values.push(hash);
+  }
+
+  has(hash: number): boolean {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; this.used[slot] === 1; slot = (slot + 1) & mask) if (this.slots[slot] === hash) return true;
+    return false;
+  }
+
+  private place(hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.used[slot] === 1) slot = (slot + 1) & mask;
+    this.slots[slot] = hash;
+    this.used[slot] = 1;
+  }
+
+  private grow(): void {
+    this.slots = new Uint32Array(this.slots.length * 2);
+    this.used = new Uint8Array(this.used.length * 2);
+    for (const hash of this.values) this.place(hash);
+  }
+}
+
+function titleWords(title: string): WordSpans {
+  return asciiWords(title, title.length, Infinity) ?? joinedWords(storyWords(title));
+}
+
+/** The first LEAD_WORDS words of the text (see leadWords), as spans. */
+function leadSpans(text: string): WordSpans {
+  return asciiWords(text, LEAD_WORDS * 40, LEAD_WORDS) ?? joinedWords(leadWords(text));
 }
 
 /**
@@ -78,19 +190,26 @@ export function leadWords(text: string): string[] {
 
 /** @param text plain text of the item's summary and content */
 export function fingerprintStory(title: string, text: string): StoryFingerprint {
-  const titleWords = storyWords(title);
-  const textWords = leadWords(text);
+  const lead = leadSpans(text);
   // The opening's pairs (title and first KEY_LEAD_WORDS words) are part of the lead's: the
   // signature covers both sets, the opening keys only the first.
-  const opening = new Set<string>();
-  pairs(titleWords, opening);
-  pairs(textWords.slice(0, KEY_LEAD_WORDS), opening);
-  const lead = new Set<string>();
-  pairs(textWords, lead);
-  for (const pair of opening) lead.delete(pair);
-  const mins = nestedMinHash(opening, lead, HASHES, KEY_HASHES);
+  const opening = new DistinctHashes();
+  const head = titleWords(title);
+  addPairHashes(head, head.starts.length, opening);
+  addPairHashes(lead, Math.min(KEY_LEAD_WORDS, lead.starts.length), opening);
+  const leadPairs = new DistinctHashes();
+  addPairHashes(lead, lead.starts.length, leadPairs);
+  return fingerprintOfShingles(opening.values, leadPairs.values.filter((hash) => !opening.has(hash)));
+}
+
+/**
+ * The fingerprint of an item's distinct shingles, given as base hashes (hashString of each): those
+ * of its opening, and the rest of its lead's.
+ */
+export function fingerprintOfShingles(opening: ArrayLike<number>, rest: ArrayLike<number>): StoryFingerprint {
+  const mins = nestedMinHash(opening, rest, HASHES, KEY_HASHES);
   const signature = new Uint32Array(HASHES + 1);
-  signature[0] = opening.size + lead.size;
+  signature[0] = opening.length + rest.length;
   signature.set(mins.whole, 1);
   // An item without words has nothing to be the same as: no keys, so it is never a candidate.
   if (signature[0] === 0) return { signature, bandKeys: new Uint32Array(0) };

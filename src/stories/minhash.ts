@@ -13,14 +13,25 @@ export function fmix32(value: number): number {
   return h >>> 0;
 }
 
+export const FNV_OFFSET = 0x811c9dc5;
+
+/**
+ * FNV-1a over the UTF-16 code units of text[start, end), continuing from state h; with
+ * `asciiLower`, A-Z count as a-z. Unfinalized, so a shingle can be hashed on from a word's state.
+ */
+export function fnvSpan(h: number, text: string, start: number, end: number, asciiLower: boolean): number {
+  let state = h;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (asciiLower && c >= 65 && c <= 90) c += 32;
+    state = Math.imul(state ^ c, 0x01000193);
+  }
+  return state;
+}
+
 /** FNV-1a over UTF-16 code units, finalized: the base hash of one shingle. */
 export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
+  return fmix32(fnvSpan(FNV_OFFSET, text, 0, text.length, false));
 }
 
 // Seeds come from a fixed splitmix32 stream: stored signatures must be comparable across restarts
@@ -38,27 +49,31 @@ function seeds(count: number): Uint32Array {
 const seedsByCount = new Map<number, Uint32Array>();
 
 /**
- * MinHash of two nested sets at once: `whole` (k hashes) is `inner` plus `outer`, and `inner` also
- * gets its own k' ≤ k hashes. Seeds come from one stream, so the first k' hash functions of the
- * whole set are the inner set's: each shingle is hashed once for both, and each set's minimums
- * are what hashing it alone would give.
+ * MinHash of two nested sets at once, given each shingle's base hash (hashString): `whole` (k
+ * hashes) is `inner` plus `outer`, and `inner` also gets its own k' ≤ k hashes. Seeds come from one
+ * stream, so the first k' hash functions of the whole set are the inner set's: each shingle is
+ * hashed once for both, and each set's minimums are what hashing it alone would give.
  */
-export function nestedMinHash(inner: Iterable<string>, outer: Iterable<string>, k: number, innerK: number): { whole: Uint32Array; inner: Uint32Array } {
+export function nestedMinHash(inner: ArrayLike<number>, outer: ArrayLike<number>, k: number, innerK: number): { whole: Uint32Array; inner: Uint32Array } {
   if (innerK > k) throw new RangeError('the inner set cannot have more hashes than the whole');
   let seed = seedsByCount.get(k);
   if (!seed) seedsByCount.set(k, (seed = seeds(k)));
   const whole = new Uint32Array(k).fill(0xffffffff);
   const innerMins = new Uint32Array(innerK).fill(0xffffffff);
-  for (const shingle of inner) {
-    const base = hashString(shingle);
-    for (let i = 0; i < k; i++) {
+  for (let s = 0; s < inner.length; s++) {
+    const base = inner[s]!;
+    for (let i = 0; i < innerK; i++) {
       const h = fmix32((base ^ seed[i]!) >>> 0);
       if (h < whole[i]!) whole[i] = h;
-      if (i < innerK && h < innerMins[i]!) innerMins[i] = h;
+      if (h < innerMins[i]!) innerMins[i] = h;
+    }
+    for (let i = innerK; i < k; i++) {
+      const h = fmix32((base ^ seed[i]!) >>> 0);
+      if (h < whole[i]!) whole[i] = h;
     }
   }
-  for (const shingle of outer) {
-    const base = hashString(shingle);
+  for (let s = 0; s < outer.length; s++) {
+    const base = outer[s]!;
     for (let i = 0; i < k; i++) {
       const h = fmix32((base ^ seed[i]!) >>> 0);
       if (h < whole[i]!) whole[i] = h;

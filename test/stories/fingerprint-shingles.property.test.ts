@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fingerprintOfShingles, fingerprintStory, leadWords } from '../../src/stories/fingerprint.js';
+import { hashString } from '../../src/stories/minhash.js';
+import { storyWords } from '../../src/stories/normalize.js';
+
+// fingerprintStory hashes word pairs in place, reading ASCII text without normalizing it. The
+// reference builds the pairs as strings from the normalized words: the sets must hash alike.
+function pairs(words: string[], into: Set<string>): void {
+  if (words.length === 1) into.add(words[0]!);
+  for (let i = 1; i < words.length; i++) into.add(`${words[i - 1]} ${words[i]}`);
+}
+
+function reference(title: string, text: string) {
+  const textWords = leadWords(text);
+  const opening = new Set<string>();
+  pairs(storyWords(title), opening);
+  pairs(textWords.slice(0, 30), opening);
+  const lead = new Set<string>();
+  pairs(textWords, lead);
+  for (const pair of opening) lead.delete(pair);
+  return fingerprintOfShingles([...opening].map(hashString), [...lead].map(hashString));
+}
+
+// Mostly ASCII, as news is, with what normalization changes (case, marks, ligatures, full-width
+// letters, other scripts) next to words and separators, and words long enough to reach the slices.
+const WORDS = ['a', 'of', 'NATO', 'Nato', 'summit', 'US', 'U.S.', '2010', 'x1', 'Medvédev', 'e\u0301', '\u0301', 'ﬁnally',
+  'ＮＡＴＯ', 'Москва', 'ΟΔΟΣ', 'İstanbul', 'https://example.com/a/very/long/path/to/an/article', 'x'.repeat(45)];
+const GAPS = [' ', '  ', '-', ', ', '. ', '\n', '\u00a0', '…', '—', "'", ''];
+const text = (maxLength: number) =>
+  fc.array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...GAPS)), { maxLength }).map((parts) => parts.map(([w, g]) => w + g).join(''));
+
+describe('fingerprintStory', () => {
+  it('gives the fingerprint of the normalized words\' pairs, whatever the text', () => {
+    fc.assert(
+      fc.property(text(12), text(300), (title, body) => {
+        const got = fingerprintStory(title, body);
+        const want = reference(title, body);
+        expect([...got.signature]).toEqual([...want.signature]);
+        expect([...got.bandKeys]).toEqual([...want.bandKeys]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives it for ASCII text whose 80th word ends at or next to the 3,200th character', () => {
+    for (let cut = 3190; cut <= 3210; cut++) {
+      const body = `${'wordwordw '.repeat(79)}${'y'.repeat(cut - 790)}${cut % 2 ? ' tail' : 'é tail'}`;
+      for (const title of ['', 'Solo', 'Two Words', 'Ünïcode title']) {
+        const got = fingerprintStory(title, body);
+        const want = reference(title, body);
+        expect([...got.signature]).toEqual([...want.signature]);
+        expect([...got.bandKeys]).toEqual([...want.bandKeys]);
+      }
+    }
+  });
+});
