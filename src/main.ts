@@ -59,7 +59,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     update: (done, detail) => log.info({ job: label, done, total, detail }, 'progress'),
     stop: () => {},
   }));
-  const store = openStore(config.database, { stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
+  const store = openStore(config.database, { backgroundCheckpoints: true, stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
   await store.syncConfigFeeds(config.feeds, now());
   const staleTopics = await store.syncConfigTopics(config.topics, now());
   const topics = await createTopicRegistry(store, log);

@@ -1,3 +1,4 @@
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { type Db, migrate, openDatabase } from './db.js';
 import { createFeedQueries } from './feeds.js';
 import { createFetchResultQueries, type StoryPolicy } from './fetch-results.js';
@@ -30,6 +31,8 @@ export interface OpenStoreOptions {
   stories?: StoryPolicy | null;
   /** New items whose topic matches are filed together (default TOPIC_FILING_BATCH). */
   topicFilingBatch?: number;
+  /** Checkpoint the log on a thread of its own once the first fetch result is saved (checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** Opens (creating if needed) and migrates the database at `path`. */
@@ -38,10 +41,17 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   migrate(db);
   const pageCount = db.prepare('PRAGMA page_count');
   const pageSize = db.prepare('PRAGMA page_size');
+  const fetchResults = createFetchResultQueries(db, options.stories ?? null, options.topicFilingBatch);
+  // Started by the first save, so a process that only serves or runs one command has no thread.
+  let checkpointer: Checkpointer | null | undefined = options.backgroundCheckpoints ? undefined : null;
   return {
     db,
     ...createFeedQueries(db),
-    ...createFetchResultQueries(db, options.stories ?? null, options.topicFilingBatch),
+    ...fetchResults,
+    async saveFetchResult(feedId, result) {
+      if (checkpointer === undefined) checkpointer = startCheckpointer(path);
+      return fetchResults.saveFetchResult(feedId, result);
+    },
     ...createItemQueries(db),
     ...createTopicQueries(db),
     ...createOperationQueries(db),
@@ -52,6 +62,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       db.prepare('SELECT 1').get();
     },
     async close() {
+      await checkpointer?.close();
+      checkpointer = null;
       if (db.open) {
         db.pragma('optimize');
         db.close();
