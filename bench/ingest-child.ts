@@ -2,6 +2,7 @@
 // memory is its own and the origin and load generator never share its event loop.
 // Messages in: { type: 'ingest' } | { type: 'close' }; out: 'ready', 'ingested', 'failed'.
 // argv[2] is the path of a JSON ChildSetup.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
@@ -24,6 +25,22 @@ export interface PassFigures {
   statuses: Record<string, number>;
   errors: string[];
   maxRssBytes: number;
+  /** CPU time the pass took: the whole process, and the main thread (null where /proc has no thread times). */
+  cpuMs: { process: number; mainThread: number | null };
+}
+
+// /proc counts CPU time in clock ticks: 100 a second on Linux unless getconf says otherwise.
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** The main thread's CPU time so far, from /proc (Linux); null elsewhere. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime: fields 14 and 15 of stat, counted from the state field (3).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 function send(message: unknown): void {
@@ -42,8 +59,13 @@ async function runPass(core: Core, urls: Set<string>): Promise<PassFigures> {
   // Only the setup's feeds: a database may hold others (the scale section's) that must not be fetched.
   const feeds = (await core.store.listFeeds()).filter((feed) => urls.has(feed.url));
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const reports = reportsOf(await core.ingest(feeds));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = mainThreadCpuMs();
+  const cpuMs = { process: (cpu.user + cpu.system) / 1000, mainThread: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore };
   const statuses: Record<string, number> = {};
   const errors: string[] = [];
   let inserted = 0;
@@ -57,7 +79,7 @@ async function runPass(core: Core, urls: Set<string>): Promise<PassFigures> {
     if (report.error && errors.length < 5) errors.push(`${report.url}: ${report.error.kind} ${report.error.message}`);
   }
   // resourceUsage().maxRSS is in kilobytes: the peak of the whole process so far.
-  return { ms, feeds: reports.length, inserted, updated, unchanged, statuses, errors, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return { ms, feeds: reports.length, inserted, updated, unchanged, statuses, errors, maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs };
 }
 
 async function main(setup: ChildSetup): Promise<void> {

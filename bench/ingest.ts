@@ -13,7 +13,11 @@ export interface IngestFigures {
   concurrency: number;
   origin: string;
   runs: number;
-  first: { ms: number; itemsPerSec: number; mbPerSec: number; peakRssMB: number };
+  first: {
+    ms: number; itemsPerSec: number; mbPerSec: number; peakRssMB: number;
+    /** CPU per item, µs: every thread of the process (workers, the checkpointer, V8's), and the main thread alone. */
+    cpuUsPerItem: { all: number; mainThread: number | null };
+  };
   /** Every feed again, the origin answering 304. */
   reload304: { ms: number; runs: number };
   /** Every feed again, full bodies without validators: the content hash must skip the work. */
@@ -47,6 +51,13 @@ function check(problems: string[], label: string, pass: PassFigures, expected: {
  * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
  * origin and a validator-less one. Each run is its own child process, so peak RSS is the ingest's own.
  */
+/** CPU per item of the median first load: all threads, and the main thread's share (null without /proc). */
+function cpuPerItem(firsts: PassFigures[], items: number): { all: number; mainThread: number | null } {
+  const sorted = [...firsts].sort((a, b) => a.ms - b.ms);
+  const { cpuMs } = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { all: (cpuMs.process * 1000) / items, mainThread: cpuMs.mainThread === null ? null : (cpuMs.mainThread * 1000) / items };
+}
+
 export async function benchIngest(context: BenchContext, budgetMs: number, cpuProfileDir?: string): Promise<IngestFigures> {
   const { feeds, topics, origin, concurrency, repeat } = context;
   const firsts: PassFigures[] = [];
@@ -101,6 +112,7 @@ export async function benchIngest(context: BenchContext, budgetMs: number, cpuPr
       itemsPerSec: (feeds.items * 1000) / firstMs,
       mbPerSec: feeds.bytes / 1e6 / (firstMs / 1000),
       peakRssMB: median(firsts.map((pass) => pass.maxRssBytes)) / 2 ** 20,
+      cpuUsPerItem: cpuPerItem(firsts, feeds.items),
     },
     reload304: { ms: median(reloads304), runs: reloads304.length },
     reloadFull: { ms: median(reloadsFull), runs: reloadsFull.length },

@@ -107,7 +107,7 @@ function ingestSection(i: IngestFigures, peer: PeerResult | undefined): string {
   const peerLine = peer === undefined ? 'peer: not run' : 'skipped' in peer ? `peer: ${peer.skipped}` : `peer: ${peer.version}, reload-threads ${peer.reloadThreads}, ${peer.runs} run(s), ${int(peer.itemsStored)} items stored`;
   return `INGEST END TO END (${int(i.feeds)} feeds, ${int(i.items)} items, ${dec(i.bytes / 1e6, 0)} MB, ${i.topics} topics, concurrency ${i.concurrency}, origin ${i.origin} in its own process)
 ${table(['pass', 'feedsieve', 'newsboat', 'feedsieve advantage'], rows)}
-peak RSS ${int(i.first.peakRssMB)} MB; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}
+peak RSS ${int(i.first.peakRssMB)} MB; CPU ${int(i.first.cpuUsPerItem.all)} µs per item${i.first.cpuUsPerItem.mainThread === null ? '' : ` (main thread ${int(i.first.cpuUsPerItem.mainThread)} µs)`}; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}
 ${peerLine}${[...i.problems, ...(nb?.problems ?? [])].map((p) => `\n  ! ${p}`).join('')}`;
 }
 

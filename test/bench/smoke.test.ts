@@ -47,6 +47,10 @@ describe('npm run bench, tiny sizes', () => {
     expect(ingest.problems).toEqual([]);
     for (const ms of [ingest.first.ms, ingest.reload304.ms, ingest.reloadFull.ms]) expect(ms).toBeGreaterThan(0);
     expect(ingest.first.peakRssMB).toBeGreaterThan(0);
+    // The main thread's share comes from /proc: present on Linux, and never more than the whole process.
+    expect(ingest.first.cpuUsPerItem.all).toBeGreaterThan(0);
+    expect(ingest.first.cpuUsPerItem.mainThread).toBeGreaterThan(0);
+    expect(ingest.first.cpuUsPerItem.mainThread!).toBeLessThanOrEqual(ingest.first.cpuUsPerItem.all);
     expect(results.peer).toEqual({ skipped: 'skipped by --no-peer' });
     expect(topics.oneTopic.itemsPerSec).toBeGreaterThan(0);
     expect(topics.manyTopics.itemsPerSec).toBeGreaterThan(0);
