@@ -26,6 +26,8 @@ export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL
   const exited = once(worker, 'exit');
   return {
     async close() {
+      // Unreferenced, the thread would let a process whose last task is this close exit before it does.
+      worker.ref();
       const message: CheckpointWorkerMessage = { type: 'close' };
       worker.postMessage(message);
       await exited;

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,5 +82,28 @@ describe('background checkpoints', () => {
     expect(await waitFor(() => fileSize(path) > before + 1_500_000)).toBe(true);
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
+
+describe('a process with background checkpoints', () => {
+  it('closes its store and exits when that is the last thing it does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-checkpoint-'));
+    try {
+      const script = `
+        const { openStore } = await import(${JSON.stringify(join(ROOT, 'dist/src/store/index.js'))});
+        const store = openStore(${JSON.stringify(join(dir, 'db.sqlite'))}, { backgroundCheckpoints: true });
+        const feed = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, new Date());
+        await store.saveFetchResult(feed.id, { fetchedAt: new Date(), httpStatus: 304, newUrl: null, validators: null,
+          feedInfo: null, error: null, items: [], next: { nextFetchAt: new Date(), consecutiveFailures: 0, disabled: false } });
+        await store.close();
+        console.log('closed');`;
+      writeFileSync(join(dir, 'close.mjs'), script);
+      const child = spawnSync(process.execPath, [join(dir, 'close.mjs')], { encoding: 'utf8', timeout: 30_000 });
+      expect(child.stderr).toBe('');
+      expect(child.stdout.trim()).toBe('closed');
+      expect(child.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
