@@ -81,7 +81,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     WHERE id = @id`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
-  const membersOfDay = db.prepare(`SELECT item_id, band_keys FROM story_members WHERE sort_at >= @from AND sort_at < @to`);
+  // A member's sort time is its item's: items_by_time finds a day's (migrations/0007).
+  const membersOfDay = db.prepare(`SELECT m.item_id, m.band_keys FROM items i JOIN story_members m ON m.item_id = i.id
+    WHERE i.sort_at >= @from AND i.sort_at < @to`);
   const membersAfter = db.prepare(`SELECT item_id, sort_at, band_keys FROM story_members WHERE item_id > ? ORDER BY item_id`);
   const lastMember = db.prepare(`SELECT coalesce(max(item_id), 0) FROM story_members`).pluck();
   const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)

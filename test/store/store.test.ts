@@ -132,6 +132,18 @@ describe('store', () => {
     await upgraded.close();
   });
 
+  it('0007 leaves story members without a time index of their own: a restart finds their days through the items\'', () => {
+    const db = openDatabase(join(dir, 'members.sqlite'));
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version <= 6));
+    const indexes = () => db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'story_members'`).pluck().all();
+    expect(indexes()).toEqual(['story_members_by_time']);
+    migrate(db, all);
+    expect(indexes()).toEqual([]);
+    db.close();
+    // Loading a day's members after a restart: 'finds a story\'s earlier copy after a restart' above.
+  });
+
   it('files new items\' matches by the batch, and shows them in the topic feed before and after', async () => {
     const batched = openStore(join(dir, 'batched.sqlite'), { topicFilingBatch: 4 });
     const feed = await batched.addFeed({ url: 'https://b.example/f', title: null, origin: 'api' }, NOW);
