@@ -114,12 +114,6 @@ interface Interned {
   kept: boolean;
 }
 
-function hashSpan(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
-
 function sameSpan(raw: string, text: string, start: number, end: number): boolean {
   if (raw.length !== end - start) return false;
   for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
@@ -140,8 +134,8 @@ function place(hash: number, index: number): void {
   slots[slot] = index + 1;
 }
 
-function internedAt(text: string, start: number, end: number): Interned {
-  const hash = hashSpan(text, start, end);
+/** The entry of text[start, end), whose hashSpan (word-spans.ts) is `hash`. */
+function internedAt(text: string, start: number, end: number, hash: number): Interned {
   const mask = slots.length - 1;
   for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
     const entry = entries[(slots[slot] as number) - 1]!;
@@ -168,9 +162,9 @@ function internedAt(text: string, start: number, end: number): Interned {
  */
 function scanWords(text: string, visit: (entry: Interned, start: number, end: number, previousEnd: number) => void): void {
   let previousEnd = -1;
-  forEachWordSpan(text, (start, end) => {
+  forEachWordSpan(text, (start, end, hash) => {
     if (end - start === 1 && isPossessiveS(text, start)) return;
-    const entry = internedAt(text, start, end);
+    const entry = internedAt(text, start, end, hash);
     if (entry.forms.folded === '') return;
     visit(entry, start, end, previousEnd);
     previousEnd = end;

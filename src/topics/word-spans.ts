@@ -73,31 +73,51 @@ function acronymEnd(text: string, start: number): number {
   return -1;
 }
 
-/** Calls `visit` with the start and end offsets of each word of `text`, in order. */
-export function forEachWordSpan(text: string, visit: (start: number, end: number) => void): void {
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the UTF-16 code units of text[start, end): the hash forEachWordSpan gives a word. */
+export function hashSpan(text: string, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h | 0;
+}
+
+/**
+ * Calls `visit` with the start and end offsets of each word of `text`, in order, and the word's
+ * hashSpan: computed while the word's characters are read anyway, so a caller looking words up
+ * by their characters need not read them again to hash them.
+ */
+export function forEachWordSpan(text: string, visit: (start: number, end: number, hash: number) => void): void {
   if (SURROGATE.test(text)) {
-    for (const m of text.matchAll(WORD)) visit(m.index, m.index + m[0].length);
+    for (const m of text.matchAll(WORD)) visit(m.index, m.index + m[0].length, hashSpan(text, m.index, m.index + m[0].length));
     return;
   }
   const length = text.length;
   let i = 0;
   while (i < length) {
-    const c = classOf(text.charCodeAt(i));
+    const code = text.charCodeAt(i);
+    const c = classOf(code);
     if (c & UPPER && text.charCodeAt(i + 1) === DOT) {
       const end = acronymEnd(text, i);
       if (end > 0) {
-        visit(i, end);
+        visit(i, end, hashSpan(text, i, end));
         i = end;
         continue;
       }
     }
     if (c & SINGLE) {
-      visit(i, i + 1);
+      visit(i, i + 1, Math.imul(FNV_OFFSET ^ code, FNV_PRIME) | 0);
       i++;
     } else if (c & RUN) {
+      let h = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
       let end = i + 1;
-      while (end < length && classOf(text.charCodeAt(end)) & RUN) end++;
-      visit(i, end);
+      for (; end < length; end++) {
+        const next = text.charCodeAt(end);
+        if (!(classOf(next) & RUN)) break;
+        h = Math.imul(h ^ next, FNV_PRIME);
+      }
+      visit(i, end, h | 0);
       i = end;
     } else {
       i++;

@@ -3,13 +3,17 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/html/text.js';
-import { forEachWordSpan, WORD } from '../../src/topics/word-spans.js';
+import { forEachWordSpan, hashSpan, WORD } from '../../src/topics/word-spans.js';
 
 // The scanner must find exactly the words the WORD expression defines: same starts, same ends.
 
+// Each word comes with the hash of its characters, which the scanner computes as it reads them.
 function scanned(text: string): [number, number][] {
   const spans: [number, number][] = [];
-  forEachWordSpan(text, (start, end) => spans.push([start, end]));
+  forEachWordSpan(text, (start, end, hash) => {
+    expect(hash).toBe(hashSpan(text, start, end));
+    spans.push([start, end]);
+  });
   return spans;
 }
 
