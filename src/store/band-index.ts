@@ -16,12 +16,25 @@
 const DAY_MS = 86_400_000;
 const EMPTY = 0;
 
+const SHARD_BITS = 4;
+/** The key bits a shard leaves free (its number is the key's top bits): they hold the day's tag instead. */
+const TAG_SHIFT = 32 - SHARD_BITS;
+const LOW_BITS = 2 ** TAG_SHIFT - 1;
+/** Days held at once at most: a day is tagged with its number modulo this, and two loaded days never share a tag. */
+export const MAX_LOADED_DAYS = 2 ** SHARD_BITS;
+
+function tagOf(day: number): number {
+  return ((day % MAX_LOADED_DAYS) + MAX_LOADED_DAYS) % MAX_LOADED_DAYS;
+}
+
 /**
- * Multimap from a 32-bit key to item ids (never 0): open addressing with linear probing, in Robin
- * Hood order. Nearly every lookup misses (a new item shares few of its keys), and a plain probe
- * run ends only at an empty slot, on average 13 slots away at 80% full; here a miss stops at the
- * first entry nearer its own home than the key would be. A slot holds the key and the id side by
- * side, so a probe reads one cache line: the tables are far larger than the CPU caches.
+ * Multimap from a key's low bits and a day's tag to item ids (never 0): open addressing with
+ * linear probing, in Robin Hood order. Nearly every lookup misses (a new item shares few of its
+ * keys), and a plain probe run ends only at an empty slot, on average 13 slots away at 80% full;
+ * here a miss stops at the first entry nearer its own home than the key would be. A slot holds the
+ * tagged key and the id side by side, so a probe reads one cache line: the tables are far larger
+ * than the CPU caches. Every loaded day shares the table, so a key costs one probe whatever the
+ * number of days asked for (a story window spans up to five).
  */
 class KeyTable {
   private slots: Uint32Array;
@@ -33,12 +46,15 @@ class KeyTable {
     this.mask = capacity - 1;
   }
 
-  add(key: number, id: number): void {
+  /** @param tagged the key's low bits, with the day's tag in the top ones */
+  add(tagged: number, id: number): void {
     // Up to 80% full: runs stay short (keys are uniform hashes) and memory is what bounds the index.
-    if ((this.size + 1) * 5 > (this.mask + 1) * 4) this.grow();
+    if ((this.size + 1) * 5 > (this.mask + 1) * 4) this.grow(this.slots.length);
     const { slots, mask } = this;
     this.size++;
+    let key = tagged;
     // Robin Hood: an entry further from its home slot takes the place of one nearer to its own.
+    // A home is the key's low bits (the mask never reaches the tag), the same for every day.
     for (let slot = key & mask, distance = 0; ; slot = (slot + 1) & mask, distance++) {
       const resident = slots[2 * slot + 1]!;
       if (resident === EMPTY) {
@@ -58,53 +74,44 @@ class KeyTable {
     }
   }
 
-  /** Counts one shared key for each id filed under the key. */
-  collect(key: number, into: Map<number, number>): void {
+  /** Counts one shared key for each id filed under the key's low bits in a day whose tag bit is in `tags`. */
+  collect(low: number, tags: number, into: Map<number, number>): void {
     const { slots, mask } = this;
-    for (let slot = key & mask, distance = 0; ; slot = (slot + 1) & mask, distance++) {
+    for (let slot = low & mask, distance = 0; ; slot = (slot + 1) & mask, distance++) {
       const id = slots[2 * slot + 1]!;
       if (id === EMPTY) return;
       const resident = slots[2 * slot]!;
-      if (resident === key) into.set(id, (into.get(id) ?? 0) + 1);
-      // Past every entry that could be ours: the resident is nearer its home than we are to ours.
-      else if (((slot - resident) & mask) < distance) return;
+      if ((resident & LOW_BITS) === low) {
+        if (tags & (1 << (resident >>> TAG_SHIFT))) into.set(id, (into.get(id) ?? 0) + 1);
+      } else if (((slot - resident) & mask) < distance) {
+        // Past every entry that could be ours: the resident is nearer its home than we are to ours.
+        return;
+      }
     }
+  }
+
+  /** Drops the entries of the days whose tag bit is in `tags`, and the room they took. */
+  drop(tags: number): void {
+    const { slots } = this;
+    let kept = 0;
+    for (let i = 0; i < slots.length; i += 2) if (slots[i + 1] !== EMPTY && !(tags & (1 << (slots[i]! >>> TAG_SHIFT)))) kept++;
+    let capacity = 1024;
+    while (kept * 5 > capacity * 4) capacity *= 2;
+    this.grow(capacity, tags);
   }
 
   get bytes(): number {
     return this.slots.length * 4;
   }
 
-  private grow(): void {
+  private grow(capacity: number, dropTags = 0): void {
     const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
-    this.mask = old.length - 1;
+    this.slots = new Uint32Array(capacity * 2);
+    this.mask = capacity - 1;
     this.size = 0;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== EMPTY) this.add(old[i]!, old[i + 1]!);
-  }
-}
-
-const SHARD_BITS = 4;
-
-/**
- * One day's keys, split by their top bits into tables that grow one at a time: growing copies a
- * sixteenth of the day, not all of it next to a table twice its size.
- */
-class DayTable {
-  private readonly shards = Array.from({ length: 1 << SHARD_BITS }, () => new KeyTable());
-  size = 0;
-
-  add(key: number, id: number): void {
-    this.shards[key >>> (32 - SHARD_BITS)]!.add(key, id);
-    this.size++;
-  }
-
-  collect(key: number, into: Map<number, number>): void {
-    this.shards[key >>> (32 - SHARD_BITS)]!.collect(key, into);
-  }
-
-  get bytes(): number {
-    return this.shards.reduce((sum, shard) => sum + shard.bytes, 0);
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i + 1] !== EMPTY && !(dropTags & (1 << (old[i]! >>> TAG_SHIFT)))) this.add(old[i]!, old[i + 1]!);
+    }
   }
 }
 
@@ -129,9 +136,15 @@ export function readBandKeys(buf: Buffer): Uint32Array {
   return keys;
 }
 
+/**
+ * The keys of the loaded days, split by their top bits into tables that grow one at a time:
+ * growing copies a sixteenth of the index, not all of it next to a table twice its size.
+ */
 export class BandIndex {
-  // Map order is use order: a day is moved to the end each time it is used.
-  private readonly days = new Map<number, DayTable>();
+  private readonly shards = Array.from({ length: 1 << SHARD_BITS }, () => new KeyTable());
+  // Loaded day -> its number of entries. Map order is use order: a day moves to the end each time it is used.
+  private readonly days = new Map<number, number>();
+  private readonly dayOfTag = new Map<number, number>();
   private entries = 0;
 
   /** @param maxEntries keys kept in memory before the least recently used days are dropped */
@@ -141,28 +154,46 @@ export class BandIndex {
     return this.days.has(day);
   }
 
-  /** Starts a day's table; its stored items are then added by the caller. */
+  /**
+   * Starts a day; its stored items are then added by the caller. A loaded day with the same tag
+   * (MAX_LOADED_DAYS days away or more, so never in the same story window) is dropped first.
+   */
   open(day: number): void {
-    if (!this.days.has(day)) this.days.set(day, new DayTable());
+    if (this.days.has(day)) return;
+    const other = this.dayOfTag.get(tagOf(day));
+    if (other !== undefined) this.drop([other]);
+    this.days.set(day, 0);
+    this.dayOfTag.set(tagOf(day), day);
   }
 
   /** Files an item under its keys, when its day is loaded (an unloaded day reads it from the table later). */
   add(day: number, id: number, keys: Uint32Array): void {
-    const table = this.days.get(day);
-    if (!table) return;
-    for (let i = 0; i < keys.length; i++) table.add(keys[i]!, id);
+    const count = this.days.get(day);
+    if (count === undefined) return;
+    const tag = tagOf(day) * 2 ** TAG_SHIFT;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      this.shards[key >>> TAG_SHIFT]!.add((key & LOW_BITS) + tag, id);
+    }
+    this.days.set(day, count + keys.length);
     this.entries += keys.length;
   }
 
   /** Ids filed under at least `minShared` of the keys in the given (loaded) days. */
   candidates(days: number[], keys: Uint32Array, minShared: number): number[] {
-    const shared = new Map<number, number>();
+    let tags = 0;
     for (const day of days) {
-      const table = this.days.get(day);
-      if (!table) continue;
+      const count = this.days.get(day);
+      if (count === undefined) continue;
       this.days.delete(day);
-      this.days.set(day, table);
-      for (let i = 0; i < keys.length; i++) table.collect(keys[i]!, shared);
+      this.days.set(day, count);
+      tags |= 1 << tagOf(day);
+    }
+    if (tags === 0) return [];
+    const shared = new Map<number, number>();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      this.shards[key >>> TAG_SHIFT]!.collect(key & LOW_BITS, tags, shared);
     }
     const found: number[] = [];
     for (const [id, count] of shared) if (count >= minShared) found.push(id);
@@ -171,12 +202,26 @@ export class BandIndex {
 
   /** Drops least recently used days until the budget holds, never the ones named. */
   trim(keep: number[]): void {
-    for (const [day, table] of this.days) {
-      if (this.entries <= this.maxEntries) return;
+    const dropped: number[] = [];
+    let entries = this.entries;
+    for (const [day, count] of this.days) {
+      if (entries <= this.maxEntries) break;
       if (keep.includes(day)) continue;
-      this.days.delete(day);
-      this.entries -= table.size;
+      dropped.push(day);
+      entries -= count;
     }
+    if (dropped.length > 0) this.drop(dropped);
+  }
+
+  private drop(days: number[]): void {
+    let tags = 0;
+    for (const day of days) {
+      tags |= 1 << tagOf(day);
+      this.entries -= this.days.get(day) ?? 0;
+      this.days.delete(day);
+      this.dayOfTag.delete(tagOf(day));
+    }
+    for (const shard of this.shards) shard.drop(tags);
   }
 
   get size(): number {
@@ -185,8 +230,6 @@ export class BandIndex {
 
   /** Memory held by the tables. */
   get bytes(): number {
-    let sum = 0;
-    for (const table of this.days.values()) sum += table.bytes;
-    return sum;
+    return this.shards.reduce((sum, shard) => sum + shard.bytes, 0);
   }
 }

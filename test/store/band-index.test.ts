@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from '../../src/store/band-index.js';
+import { BandIndex, dayOf, dayRange, MAX_LOADED_DAYS, readBandKeys, writeBandKeys } from '../../src/store/band-index.js';
 
 const keys = (...values: number[]) => new Uint32Array(values);
 
@@ -74,6 +74,68 @@ describe('BandIndex', () => {
     );
   });
 
+  it('finds what a plain map of day and key to ids finds, while days share the table, take each other\'s tag and are trimmed', () => {
+    // Days 16 apart share a tag: opening one drops the other. Few keys, so entries of every day
+    // sit in the same probe runs; a small budget, so trims drop days in use order.
+    const day = fc.constantFrom(0, 1, 2, 3, 16, 17, 33);
+    const key = fc.oneof(fc.integer({ min: 1, max: 12 }).map((n) => (n * 4096 + 1) >>> 0), fc.integer({ min: 1, max: 0xffffffff }));
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('open' as const), day }),
+      fc.record({ op: fc.constant('add' as const), day, keys: fc.array(key, { minLength: 1, maxLength: 4 }) }),
+      fc.record({ op: fc.constant('ask' as const), days: fc.array(day, { maxLength: 5 }), keys: fc.array(key, { minLength: 1, maxLength: 4 }), min: fc.integer({ min: 1, max: 2 }) }),
+      fc.record({ op: fc.constant('trim' as const), keep: fc.array(day, { maxLength: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 120 }), fc.integer({ min: 4, max: 60 }), (steps, budget) => {
+        const index = new BandIndex(budget);
+        // The model: each loaded day's (key, id) entries, days in use order.
+        let loaded = new Map<number, [number, number][]>();
+        const use = (d: number) => {
+          const entries = loaded.get(d)!;
+          loaded.delete(d);
+          loaded.set(d, entries);
+        };
+        let nextId = 1;
+        for (const s of steps) {
+          if (s.op === 'open') {
+            index.open(s.day);
+            if (!loaded.has(s.day)) {
+              for (const d of loaded.keys()) if ((d - s.day) % 16 === 0) loaded.delete(d);
+              loaded.set(s.day, []);
+            }
+          } else if (s.op === 'add') {
+            const id = nextId++;
+            index.add(s.day, id, new Uint32Array(s.keys));
+            for (const k of s.keys) loaded.get(s.day)?.push([k, id]);
+          } else if (s.op === 'ask') {
+            const shared = new Map<number, number>();
+            for (const d of s.days) if (loaded.has(d)) use(d);
+            for (const d of new Set(s.days)) {
+              if (!loaded.has(d)) continue;
+              for (const [k, id] of loaded.get(d)!) for (const asked of s.keys) if (asked === k) shared.set(id, (shared.get(id) ?? 0) + 1);
+            }
+            const expected = [...shared].filter(([, n]) => n >= s.min).map(([id]) => id).sort((a, b) => a - b);
+            expect(index.candidates(s.days, new Uint32Array(s.keys), s.min).sort((a, b) => a - b)).toEqual(expected);
+          } else {
+            index.trim(s.keep);
+            let entries = [...loaded.values()].reduce((sum, e) => sum + e.length, 0);
+            const kept = new Map(loaded);
+            for (const [d, e] of loaded) {
+              if (entries <= budget) break;
+              if (s.keep.includes(d)) continue;
+              kept.delete(d);
+              entries -= e.length;
+            }
+            loaded = kept;
+          }
+          expect(index.size).toBe([...loaded.values()].reduce((sum, e) => sum + e.length, 0));
+          for (const d of [0, 1, 2, 3, 16, 17, 33]) expect(index.has(d)).toBe(loaded.has(d));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('holds a day of 1.5 million keys in under twice their 8 bytes each', () => {
     const index = new BandIndex(10_000_000);
     index.open(1);
@@ -100,6 +162,29 @@ describe('BandIndex', () => {
     expect(index.has(1)).toBe(true);
     expect(index.has(3)).toBe(true);
     expect(index.size).toBe(4);
+  });
+
+  it('keeps the days named even when they are the least recently used', () => {
+    const index = new BandIndex(4);
+    for (const day of [1, 2, 3]) {
+      index.open(day);
+      index.add(day, day, keys(1, 2));
+    }
+    index.trim([1, 2]);
+    expect([1, 2, 3].map((day) => index.has(day))).toEqual([true, true, false]);
+    expect(index.candidates([1, 2, 3], keys(1), 1).sort()).toEqual([1, 2]);
+  });
+
+  it('drops a day for the one that takes its tag, leaving none of its entries behind', () => {
+    const index = new BandIndex(1_000_000);
+    index.open(1);
+    index.add(1, 10, keys(5, 6));
+    index.open(1 + MAX_LOADED_DAYS);
+    expect(index.has(1)).toBe(false);
+    expect(index.size).toBe(0);
+    index.add(1 + MAX_LOADED_DAYS, 20, keys(5));
+    expect(index.candidates([1 + MAX_LOADED_DAYS], keys(5, 6), 1)).toEqual([20]);
+    expect(index.candidates([1], keys(5, 6), 1)).toEqual([]);
   });
 
   it('stores keys as 4 bytes each and reads them back', () => {
