@@ -200,28 +200,35 @@ export class BandIndex {
     return found;
   }
 
-  /** Drops least recently used days until the budget holds, never the ones named. */
+  /**
+   * Drops least recently used days until the budget holds, never the ones named. A day without
+   * entries stays: dropping it frees nothing, and the next window to include it would load it
+   * again. (Past the budget with every day in use, as when one day holds more than the budget,
+   * each save calls this and drops nothing.)
+   */
   trim(keep: number[]): void {
     const dropped: number[] = [];
     let entries = this.entries;
     for (const [day, count] of this.days) {
       if (entries <= this.maxEntries) break;
-      if (keep.includes(day)) continue;
+      if (count === 0 || keep.includes(day)) continue;
       dropped.push(day);
       entries -= count;
     }
     if (dropped.length > 0) this.drop(dropped);
   }
 
+  // Copies every table without the days' entries: only when they have some.
   private drop(days: number[]): void {
     let tags = 0;
     for (const day of days) {
-      tags |= 1 << tagOf(day);
-      this.entries -= this.days.get(day) ?? 0;
+      const count = this.days.get(day) ?? 0;
+      if (count > 0) tags |= 1 << tagOf(day);
+      this.entries -= count;
       this.days.delete(day);
       this.dayOfTag.delete(tagOf(day));
     }
-    for (const shard of this.shards) shard.drop(tags);
+    if (tags !== 0) for (const shard of this.shards) shard.drop(tags);
   }
 
   get size(): number {

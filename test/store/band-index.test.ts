@@ -122,7 +122,7 @@ describe('BandIndex', () => {
             const kept = new Map(loaded);
             for (const [d, e] of loaded) {
               if (entries <= budget) break;
-              if (s.keep.includes(d)) continue;
+              if (e.length === 0 || s.keep.includes(d)) continue;
               kept.delete(d);
               entries -= e.length;
             }
@@ -173,6 +173,16 @@ describe('BandIndex', () => {
     index.trim([1, 2]);
     expect([1, 2, 3].map((day) => index.has(day))).toEqual([true, true, false]);
     expect(index.candidates([1, 2, 3], keys(1), 1).sort()).toEqual([1, 2]);
+  });
+
+  it('keeps a day without entries past its budget: dropping it would free nothing', () => {
+    const index = new BandIndex(2);
+    index.open(1);
+    index.open(2);
+    index.add(2, 7, keys(1, 2, 3));
+    index.trim([2]);
+    expect(index.has(1)).toBe(true);
+    expect(index.size).toBe(3);
   });
 
   it('drops a day for the one that takes its tag, leaving none of its entries behind', () => {
