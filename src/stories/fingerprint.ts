@@ -1,4 +1,4 @@
-import { FNV_OFFSET, fmix32, fnvSpan, nestedMinHash } from './minhash.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32, fnvSpan, nestedMinHash } from './minhash.js';
 import { storyWords } from './normalize.js';
 
 /*
@@ -127,13 +127,17 @@ function addPairHashes(words: WordSpans, count: number, into: DistinctHashes): v
   }
   let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower) : 0;
   for (let i = 1; i < count; i++) {
-    const after = Math.imul(previous ^ SPACE, 0x01000193);
+    const after = Math.imul(previous ^ SPACE, FNV_PRIME);
     into.add(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!, asciiLower)));
     previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!, asciiLower);
   }
 }
 
-/** A set of 32-bit hashes in insertion order, sized for one item's few hundred shingles. */
+/**
+ * A set of 32-bit hashes in insertion order, sized for one item's few hundred shingles. Two
+ * different pairs with the same hash count once in the signature's pair count, one too few (about
+ * one item in 500,000, by the birthday bound on ~130 pairs); the MinHash values are the same.
+ */
 class DistinctHashes {
   readonly values: number[] = [];
   private slots = new Uint32Array(512);

@@ -14,6 +14,7 @@ export function fmix32(value: number): number {
 }
 
 export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 
 /**
  * FNV-1a over the UTF-16 code units of text[start, end), continuing from state h; with
@@ -24,7 +25,7 @@ export function fnvSpan(h: number, text: string, start: number, end: number, asc
   for (let i = start; i < end; i++) {
     let c = text.charCodeAt(i);
     if (asciiLower && c >= 65 && c <= 90) c += 32;
-    state = Math.imul(state ^ c, 0x01000193);
+    state = Math.imul(state ^ c, FNV_PRIME);
   }
   return state;
 }
