@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FeedError, Item, ParsedFeed, TopicMatch } from '../model.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
 import type { StoryKey } from '../store/index.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
+import { entryHash, isUnchanged } from './entry-hash.js';
 import { finishItemWithText, type ItemDraft } from './normalize.js';
 import { parseFeedDrafts } from './parse.js';
 
@@ -32,17 +32,6 @@ export type FeedFacts = Omit<ParsedFeed, 'items'>;
 export type PrepareResult =
   | { ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number }
   | { ok: false; error: FeedError };
-
-function sha256(data: string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-// What makes an entry "changed": any field a reader sees, content as the feed wrote it (so an
-// unchanged entry is recognised before its content is sanitized). Dates alone flapping count too.
-function draftHash(item: ItemDraft): string {
-  return sha256(JSON.stringify([item.title, item.url, item.summary, item.content?.value ?? null, item.content?.base ?? null,
-    item.authors, item.categories, item.publishedAt, item.updatedAt, item.enclosures]));
-}
 
 // Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it.
 function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
@@ -78,8 +67,8 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
     const entries: PreparedEntry[] = [];
     const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
     for (const draft of drafts) {
-      const hash = draftHash(draft);
-      if (job.storedHashes.get(draft.identity) !== hash) entries.push(prepareEntry(draft, hash, feedForTopics, topics));
+      const hash = entryHash(draft);
+      if (!isUnchanged(job.storedHashes.get(draft.identity), draft, hash)) entries.push(prepareEntry(draft, hash, feedForTopics, topics));
     }
     return { ok: true, feed, entries, unchanged: drafts.length - entries.length };
   } catch (error) {

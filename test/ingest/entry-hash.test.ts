@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { entryHash, isUnchanged, legacyEntryHash } from '../../src/ingest/entry-hash.js';
+import type { ItemDraft } from '../../src/ingest/normalize.js';
+import { prepareFeed } from '../../src/ingest/prepare.js';
+import { parseFeedDrafts } from '../../src/ingest/parse.js';
+import { buildTopicIndex } from '../../src/topics/topic-index.js';
+
+const draft: ItemDraft = {
+  identity: 'urn:wire:1',
+  guid: 'urn:wire:1',
+  url: 'https://wire.example/nato',
+  title: 'NATO, Russia consider joint missile defence plan',
+  summary: 'Allies met in Brussels.',
+  content: { value: '<p>Allies met in <a href="/brussels">Brussels</a>.</p>', type: 'html', base: 'https://wire.example/' },
+  authors: ['Jane Doe'],
+  categories: ['World', 'Defence'],
+  publishedAt: '2026-11-30T09:00:00.000Z',
+  updatedAt: null,
+  language: 'en',
+  enclosures: [{ url: 'https://wire.example/a.jpg', type: 'image/jpeg', length: 1200 }],
+};
+
+describe('the change hash of an entry', () => {
+  it.each<[string, Partial<ItemDraft>]>([
+    ['title', { title: 'NATO, Russia reject joint missile defence plan' }],
+    ['link', { url: 'https://wire.example/nato-2' }],
+    ['summary', { summary: 'Allies met in Lisbon.' }],
+    ['content', { content: { ...draft.content!, value: '<p>Allies met in Lisbon.</p>' } }],
+    ['content base', { content: { ...draft.content!, base: 'https://mirror.example/' } }],
+    ['no content', { content: null }],
+    ['authors', { authors: ['Jane Doe', 'Li Wei'] }],
+    ['categories', { categories: ['World'] }],
+    ['published date', { publishedAt: '2026-11-30T10:00:00.000Z' }],
+    ['updated date', { updatedAt: '2026-11-30T11:00:00.000Z' }],
+    ['enclosure url', { enclosures: [{ ...draft.enclosures[0]!, url: 'https://wire.example/b.jpg' }] }],
+    ['enclosure type', { enclosures: [{ ...draft.enclosures[0]!, type: null }] }],
+    ['enclosure length', { enclosures: [{ ...draft.enclosures[0]!, length: 1201 }] }],
+    ['no enclosure', { enclosures: [] }],
+  ])('changes with the %s', (_field, change) => {
+    expect(entryHash({ ...draft, ...change })).not.toBe(entryHash(draft));
+  });
+
+  it('is the same for the same fields, and ignores what a reader does not see (identity, language)', () => {
+    expect(entryHash(structuredClone(draft))).toBe(entryHash(draft));
+    expect(entryHash({ ...draft, identity: 'other', guid: 'other', language: 'fr' })).toBe(entryHash(draft));
+  });
+
+  it.each<[string, Partial<ItemDraft>, Partial<ItemDraft>]>([
+    ['text moved from the title into the link', { title: 'ab', url: 'c' }, { title: 'a', url: 'bc' }],
+    ['two authors, and one whose name has their names', { authors: ['a', 'b'] }, { authors: ['a", "b'] }],
+    ['an author, and a category of the same name', { authors: ['World'], categories: [] }, { authors: [], categories: ['World'] }],
+    ['no link, and the link "-"', { url: null }, { url: '-' }],
+  ])('tells apart %s', (_case, a, b) => {
+    expect(entryHash({ ...draft, ...a })).not.toBe(entryHash({ ...draft, ...b }));
+  });
+
+  it('takes a hash stored in the earlier format for the entry it was made from, and only for it', () => {
+    const changed = { ...draft, summary: 'Allies met in Lisbon.' };
+    expect(isUnchanged(legacyEntryHash(draft), draft, entryHash(draft))).toBe(true);
+    expect(isUnchanged(legacyEntryHash(draft), changed, entryHash(changed))).toBe(false);
+    expect(isUnchanged(entryHash(draft), draft, entryHash(draft))).toBe(true);
+    expect(isUnchanged(entryHash(draft), changed, entryHash(changed))).toBe(false);
+    expect(isUnchanged(undefined, draft, entryHash(draft))).toBe(false);
+  });
+
+  it('keeps entries stored under the earlier format unchanged when their feed is read again', () => {
+    const file = join(resolve(import.meta.dirname, '../..'), 'test/fixtures/feeds/world-wire.rss');
+    const body = readFileSync(file);
+    const source = { url: 'https://feeds.example/world-wire.rss', contentType: null };
+    const parsed = parseFeedDrafts(body, source);
+    if (!parsed.ok) throw new Error('fixture did not parse');
+    const stored = new Map(parsed.feed.items.map((item) => [item.identity, legacyEntryHash(item)]));
+    const [first] = parsed.feed.items;
+    stored.set(first!.identity, legacyEntryHash({ ...first!, title: 'An earlier title' }));
+    const result = prepareFeed({ body, ...source, storedHashes: stored, feed: { id: 1, title: null } }, buildTopicIndex([]));
+    expect(result.ok && result.entries.map((entry) => entry.item.identity)).toEqual([first!.identity]);
+    expect(result.ok && result.unchanged).toBe(parsed.feed.items.length - 1);
+    expect(result.ok && result.entries[0]!.contentHash).toBe(entryHash(first!));
+  });
+});
