@@ -1,5 +1,5 @@
 import type { FeedError, Item, ParsedFeed, TopicMatch } from '../model.js';
-import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
+import { fingerprintStory, serializeSignature, storyText } from '../stories/fingerprint.js';
 import type { StoryKey } from '../store/index.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
@@ -43,7 +43,7 @@ function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number;
   topics: TopicIndex): PreparedEntry {
   const { item, contentText } = finishItemWithText(draft);
   // Summary and content together: a copy that carries only the summary still meets the full article.
-  const fingerprint = fingerprintStory(item.title, `${item.summary} ${contentText}`);
+  const fingerprint = fingerprintStory(item.title, storyText(item.summary, contentText));
   return {
     item,
     contentHash,

@@ -23,6 +23,8 @@ const SIGNATURE_VERSION = 1;
 const HASHES = 128;
 const ROWS_PER_BAND = 4;
 const LEAD_WORDS = 80;
+/** How far into the text a fingerprint reads: LEAD_WORDS words of up to 40 characters (leadWords). */
+const LEAD_CHARS = LEAD_WORDS * 40;
 const KEY_HASHES = 96;
 const KEY_ROWS_PER_BAND = 3;
 const KEY_LEAD_WORDS = 30;
@@ -137,11 +139,19 @@ function addPairHashes(words: WordSpans, count: number, into: DistinctHashes): v
  * A set of 32-bit hashes in insertion order, sized for one item's few hundred shingles. Two
  * different pairs with the same hash count once in the signature's pair count, one too few (about
  * one item in 500,000, by the birthday bound on ~130 pairs); the MinHash values are the same.
+ * Emptied and filled again for each item: a fresh table per item was two typed arrays outside
+ * the heap for the collector to track and free, four times an item.
  */
 class DistinctHashes {
   readonly values: number[] = [];
   private slots = new Uint32Array(512);
   private used = new Uint8Array(512);
+
+  clear(): this {
+    this.values.length = 0;
+    this.used.fill(0);
+    return this;
+  }
 
   add(hash: number): void {
     if (this.has(hash)) return;
@@ -171,13 +181,18 @@ class DistinctHashes {
   }
 }
 
+const openingPairs = new DistinctHashes();
+const leadPairs = new DistinctHashes();
+/** The opening's own MinHash: only its band keys are kept. */
+const openingMins = new Uint32Array(KEY_HASHES);
+
 function titleWords(title: string): WordSpans {
   return asciiWords(title, title.length, Infinity) ?? joinedWords(storyWords(title));
 }
 
 /** The first LEAD_WORDS words of the text (see leadWords), as spans. */
 function leadSpans(text: string): WordSpans {
-  return asciiWords(text, LEAD_WORDS * 40, LEAD_WORDS) ?? joinedWords(leadWords(text));
+  return asciiWords(text, LEAD_CHARS, LEAD_WORDS) ?? joinedWords(leadWords(text));
 }
 
 /**
@@ -189,21 +204,32 @@ function leadSpans(text: string): WordSpans {
 export function leadWords(text: string): string[] {
   const short = storyWords(text.slice(0, LEAD_WORDS * 10));
   if (short.length > LEAD_WORDS || text.length <= LEAD_WORDS * 10) return short.slice(0, LEAD_WORDS);
-  return storyWords(text.slice(0, LEAD_WORDS * 40)).slice(0, LEAD_WORDS);
+  return storyWords(text.slice(0, LEAD_CHARS)).slice(0, LEAD_WORDS);
 }
 
-/** @param text plain text of the item's summary and content */
+/**
+ * An item's summary and content text as fingerprintStory reads them: joined, and cut after the
+ * characters it looks at (fingerprints of the whole text and of this are the same). The text
+ * is read character by character, and a joined string is copied flat on the first read: this
+ * copies a few kilobytes, not the whole article.
+ */
+export function storyText(summary: string, contentText: string): string {
+  if (summary.length >= LEAD_CHARS) return summary.slice(0, LEAD_CHARS);
+  return `${summary} ${contentText.slice(0, LEAD_CHARS - summary.length - 1)}`;
+}
+
+/** @param text plain text of the item's summary and content (storyText) */
 export function fingerprintStory(title: string, text: string): StoryFingerprint {
   const lead = leadSpans(text);
   // The opening's pairs (title and first KEY_LEAD_WORDS words) are part of the lead's: the
   // signature covers both sets, the opening keys only the first.
-  const opening = new DistinctHashes();
+  const opening = openingPairs.clear();
   const head = titleWords(title);
   addPairHashes(head, head.starts.length, opening);
   addPairHashes(lead, Math.min(KEY_LEAD_WORDS, lead.starts.length), opening);
-  const leadPairs = new DistinctHashes();
-  addPairHashes(lead, lead.starts.length, leadPairs);
-  return fingerprintOfShingles(opening.values, leadPairs.values.filter((hash) => !opening.has(hash)));
+  const pairs = leadPairs.clear();
+  addPairHashes(lead, lead.starts.length, pairs);
+  return fingerprintOfShingles(opening.values, pairs.values.filter((hash) => !opening.has(hash)));
 }
 
 /**
@@ -211,15 +237,15 @@ export function fingerprintStory(title: string, text: string): StoryFingerprint 
  * of its opening, and the rest of its lead's.
  */
 export function fingerprintOfShingles(opening: ArrayLike<number>, rest: ArrayLike<number>): StoryFingerprint {
-  const mins = nestedMinHash(opening, rest, HASHES, KEY_HASHES);
   const signature = new Uint32Array(HASHES + 1);
+  const mins = signature.subarray(1);
+  nestedMinHash(opening, rest, mins, openingMins);
   signature[0] = opening.length + rest.length;
-  signature.set(mins.whole, 1);
   // An item without words has nothing to be the same as: no keys, so it is never a candidate.
   if (signature[0] === 0) return { signature, bandKeys: new Uint32Array(0) };
   const keys = new Uint32Array(BANDS + KEY_BANDS);
-  addBandKeys(keys, 0, mins.whole, ROWS_PER_BAND);
-  addBandKeys(keys, BANDS, mins.inner, KEY_ROWS_PER_BAND);
+  addBandKeys(keys, 0, mins, ROWS_PER_BAND);
+  addBandKeys(keys, BANDS, openingMins, KEY_ROWS_PER_BAND);
   return { signature, bandKeys: keys };
 }
 

@@ -50,17 +50,21 @@ function seeds(count: number): Uint32Array {
 const seedsByCount = new Map<number, Uint32Array>();
 
 /**
- * MinHash of two nested sets at once, given each shingle's base hash (hashString): `whole` (k
- * hashes) is `inner` plus `outer`, and `inner` also gets its own k' ≤ k hashes. Seeds come from one
- * stream, so the first k' hash functions of the whole set are the inner set's: each shingle is
- * hashed once for both, and each set's minimums are what hashing it alone would give.
+ * MinHash of two nested sets at once, given each shingle's base hash (hashString), written into
+ * `whole` and `innerMins`: `whole` (its length k of hashes) is `inner` plus `outer`, and `inner`
+ * also gets its own k' ≤ k hashes. Seeds come from one stream, so the first k' hash functions of
+ * the whole set are the inner set's: each shingle is hashed once for both, and each set's minimums
+ * are what hashing it alone would give. The caller owns the arrays, so a fingerprint can write its
+ * signature in place and reuse the inner one.
  */
-export function nestedMinHash(inner: ArrayLike<number>, outer: ArrayLike<number>, k: number, innerK: number): { whole: Uint32Array; inner: Uint32Array } {
+export function nestedMinHash(inner: ArrayLike<number>, outer: ArrayLike<number>, whole: Uint32Array, innerMins: Uint32Array): void {
+  const k = whole.length;
+  const innerK = innerMins.length;
   if (innerK > k) throw new RangeError('the inner set cannot have more hashes than the whole');
   let seed = seedsByCount.get(k);
   if (!seed) seedsByCount.set(k, (seed = seeds(k)));
-  const whole = new Uint32Array(k).fill(0xffffffff);
-  const innerMins = new Uint32Array(innerK).fill(0xffffffff);
+  whole.fill(0xffffffff);
+  innerMins.fill(0xffffffff);
   for (let s = 0; s < inner.length; s++) {
     const base = inner[s]!;
     for (let i = 0; i < innerK; i++) {
@@ -80,5 +84,4 @@ export function nestedMinHash(inner: ArrayLike<number>, outer: ArrayLike<number>
       if (h < whole[i]!) whole[i] = h;
     }
   }
-  return { whole, inner: innerMins };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fingerprintOfShingles, fingerprintStory, leadWords } from '../../src/stories/fingerprint.js';
+import { fingerprintOfShingles, fingerprintStory, leadWords, storyText } from '../../src/stories/fingerprint.js';
 import { hashString } from '../../src/stories/minhash.js';
 import { storyWords } from '../../src/stories/normalize.js';
 
@@ -53,5 +53,47 @@ describe('fingerprintStory', () => {
         expect([...got.bandKeys]).toEqual([...want.bandKeys]);
       }
     }
+  });
+
+  it('gives the same fingerprint for the joined summary and content as for storyText of them', () => {
+    // Words of about 40 characters, so that the 80th word ends near the cut, in either part.
+    const LONG = ['x'.repeat(38), 'Medvédev'.repeat(5), 'y'.repeat(41), 'NATO', 'summit', 'https://example.com/a/very/long/path/to/it'];
+    const longText = (maxLength: number) => fc.array(fc.tuple(fc.constantFrom(...LONG), fc.constantFrom(...GAPS)), { maxLength })
+      .map((parts) => parts.map(([w, g]) => w + g).join(''));
+    fc.assert(
+      fc.property(text(12), fc.oneof(text(40), longText(100)), longText(110), (title, summary, content) => {
+        const cut = storyText(summary, content);
+        expect(cut.length).toBeLessThanOrEqual(3200);
+        const got = fingerprintStory(title, cut);
+        const want = fingerprintStory(title, `${summary} ${content}`);
+        expect([...got.signature]).toEqual([...want.signature]);
+        expect([...got.bandKeys]).toEqual([...want.bandKeys]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives it for storyText when the 80th word ends at or next to the cut, in the summary or the content', () => {
+    for (let cut = 3190; cut <= 3210; cut++) {
+      const joined = `${'wordwordw '.repeat(79)}${'y'.repeat(cut - 790)} ${cut % 2 ? 'tail' : 'é tail'}`;
+      // Split at a space, so that summary, space and content are the joined text again.
+      for (const at of [9, 499, cut]) {
+        const [summary, content] = [joined.slice(0, at), joined.slice(at + 1)];
+        expect(`${summary} ${content}`).toBe(joined);
+        const got = fingerprintStory('Title', storyText(summary, content));
+        const want = fingerprintStory('Title', joined);
+        expect([...got.signature]).toEqual([...want.signature]);
+        expect([...got.bandKeys]).toEqual([...want.bandKeys]);
+      }
+    }
+  });
+
+  it('gives each item its own fingerprint while its tables are reused from item to item', () => {
+    const a = fingerprintStory('Storm closes two ferry ports', 'High winds and heavy seas halted crossings from both ports.');
+    const kept = [...a.signature];
+    const b = fingerprintStory('Port workers vote to strike over pay', 'Dock workers at the container port voted to strike over pay.');
+    expect([...a.signature]).toEqual(kept);
+    expect([...b.signature]).toEqual([...reference('Port workers vote to strike over pay', 'Dock workers at the container port voted to strike over pay.').signature]);
+    expect([...fingerprintStory('Storm closes two ferry ports', 'High winds and heavy seas halted crossings from both ports.').signature]).toEqual(kept);
   });
 });

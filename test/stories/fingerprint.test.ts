@@ -154,7 +154,9 @@ describe('nestedMinHash', () => {
       for (let i = 0; i < k; i++) seeds.push(fmix32((state = (state + 0x9e3779b9) >>> 0)));
       return seeds.map((seed) => Math.min(...shingles.map((s) => fmix32((hashString(s) ^ seed) >>> 0))));
     };
-    const { whole, inner: innerMins } = nestedMinHash(inner.map(hashString), outer.map(hashString), 128, 96);
+    const whole = new Uint32Array(128);
+    const innerMins = new Uint32Array(96);
+    nestedMinHash(inner.map(hashString), outer.map(hashString), whole, innerMins);
     expect([...whole]).toEqual(reference([...inner, ...outer], 128));
     expect([...innerMins]).toEqual(reference(inner, 96));
   });
