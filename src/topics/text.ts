@@ -1,7 +1,7 @@
 import { htmlToText } from '../html/text.js';
 import { americanSpelling } from './spelling.js';
 import { stem } from './stem.js';
-import { forEachWordSpan } from './word-spans.js';
+import { WordCursor } from './word-spans.js';
 
 /** What the matcher needs of an item: its text fields plus the feed it came from. */
 export interface MatchableDoc {
@@ -100,23 +100,39 @@ export function normalizeWord(folded: string): string {
 
 // Folding and stemming cost more than a lookup, and news text repeats its words: the forms of
 // each written word are kept in a table looked up by the word's characters in place, so a word
-// seen before costs no string. Emptied when full, which bounds memory on unusual input.
+// seen before costs no string. What a lookup reads (hashes, characters, and whether the word
+// folds to nothing or is kept) sits in typed arrays indexed by entry number: most of an item's
+// ~650 words are known and not kept, and reading objects and strings for each one was a third of
+// the analysis. Emptied when full, which bounds memory on unusual input.
 const FORMS_LIMIT = 100_000;
-let slots = new Int32Array(1 << 12);
-let entries: Interned[] = [];
 
-/** A written word's forms, and what the last vocabulary to see it decided (see addValues). */
+/** A written word and its forms. */
 interface Interned {
   raw: string;
-  hash: number;
   forms: WordForms;
-  keptBy: Vocabulary | null;
-  kept: boolean;
 }
 
-function sameSpan(raw: string, text: string, start: number, end: number): boolean {
-  if (raw.length !== end - start) return false;
-  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+/** Per slot: [hash, entry number + 1], 0 for an empty slot. */
+let slots = new Int32Array(2 << 12);
+let entries: Interned[] = [];
+/** Per entry: its hash, where its code units start in `pool`, and how many. */
+const hashes = new Int32Array(FORMS_LIMIT);
+const offsets = new Int32Array(FORMS_LIMIT);
+const lengths = new Int32Array(FORMS_LIMIT);
+/** Per entry: 1 when the word folds to nothing (punctuation-like marks), which is no word. */
+const foldsToNothing = new Uint8Array(FORMS_LIMIT);
+/** Per entry: the number of the vocabulary that last decided about it, and its answer (1 kept). */
+const decidedBy = new Int32Array(FORMS_LIMIT);
+const kept = new Uint8Array(FORMS_LIMIT);
+/** The code units of every entry's word, one after another. */
+let pool = new Uint16Array(1 << 16);
+let poolUsed = 0;
+
+function sameChars(entry: number, chars: Uint16Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (lengths[entry] !== length) return false;
+  const offset = offsets[entry]!;
+  for (let i = 0; i < length; i++) if (pool[offset + i] !== chars[start + i]) return false;
   return true;
 }
 
@@ -127,64 +143,108 @@ function computeForms(raw: string): WordForms {
   return { surface, folded, american, norm: stem(american) };
 }
 
-function place(hash: number, index: number): void {
-  const mask = slots.length - 1;
+function place(hash: number, entry: number): void {
+  const mask = (slots.length >> 1) - 1;
   let slot = hash & mask;
-  while (slots[slot] !== 0) slot = (slot + 1) & mask;
-  slots[slot] = index + 1;
+  while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+  slots[2 * slot] = hash;
+  slots[2 * slot + 1] = entry + 1;
 }
 
-/** The entry of text[start, end), whose hashSpan (word-spans.ts) is `hash`. */
-function internedAt(text: string, start: number, end: number, hash: number): Interned {
-  const mask = slots.length - 1;
-  for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
-    const entry = entries[(slots[slot] as number) - 1]!;
-    if (entry.hash === hash && sameSpan(entry.raw, text, start, end)) return entry;
+function remember(chars: Uint16Array, start: number, end: number): number {
+  const length = end - start;
+  if (poolUsed + length > pool.length) {
+    const larger = new Uint16Array(Math.max(pool.length * 2, poolUsed + length));
+    larger.set(pool.subarray(0, poolUsed));
+    pool = larger;
+  }
+  pool.set(chars.subarray(start, end), poolUsed);
+  poolUsed += length;
+  return poolUsed - length;
+}
+
+/** The entry number of the word text[start, end) (chars: its code units), whose hashSpan is `hash`. */
+function internedAt(text: string, chars: Uint16Array, start: number, end: number, hash: number): number {
+  const mask = (slots.length >> 1) - 1;
+  for (let slot = hash & mask; slots[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+    if (slots[2 * slot] !== hash) continue;
+    const entry = (slots[2 * slot + 1] as number) - 1;
+    if (sameChars(entry, chars, start, end)) return entry;
   }
   if (entries.length >= FORMS_LIMIT) {
     entries = [];
-    slots = new Int32Array(1 << 12);
-  } else if ((entries.length + 1) * 2 > slots.length) {
+    slots = new Int32Array(2 << 12);
+    poolUsed = 0;
+  } else if ((entries.length + 1) * 2 > slots.length >> 1) {
     slots = new Int32Array(slots.length * 2);
-    entries.forEach((entry, index) => place(entry.hash, index));
+    for (let entry = 0; entry < entries.length; entry++) place(hashes[entry]!, entry);
   }
   const raw = text.slice(start, end);
-  const entry: Interned = { raw, hash, forms: computeForms(raw), keptBy: null, kept: false };
-  entries.push(entry);
-  place(hash, entries.length - 1);
+  const entry = entries.length;
+  const forms = computeForms(raw);
+  entries.push({ raw, forms });
+  hashes[entry] = hash;
+  offsets[entry] = remember(chars, start, end);
+  lengths[entry] = end - start;
+  foldsToNothing[entry] = forms.folded === '' ? 1 : 0;
+  decidedBy[entry] = 0;
+  place(hash, entry);
   return entry;
 }
 
 /**
- * Calls `visit` for each word of a plain text, with its interned forms, its offsets and where
- * the previous word ended (-1 for the first), for clauseStartAt. A possessive "'s" is not a word
- * of its own.
+ * The cursor's next word that is a word once folded, as its entry number (the cursor holds its
+ * offsets), or -1 past the last. A possessive "'s" is not a word of its own.
  */
-function scanWords(text: string, visit: (entry: Interned, start: number, end: number, previousEnd: number) => void): void {
-  let previousEnd = -1;
-  forEachWordSpan(text, (start, end, hash) => {
-    if (end - start === 1 && isPossessiveS(text, start)) return;
-    const entry = internedAt(text, start, end, hash);
-    if (entry.forms.folded === '') return;
-    visit(entry, start, end, previousEnd);
-    previousEnd = end;
-  });
+function nextWord(cursor: WordCursor, text: string): number {
+  while (cursor.next()) {
+    const { start, end } = cursor;
+    if (end - start === 1 && isPossessiveS(text, start)) continue;
+    const entry = internedAt(text, cursor.chars, start, end, cursor.hash);
+    if (foldsToNothing[entry] === 0) return entry;
+  }
+  return -1;
+}
+
+// Vocabularies are numbered as they come, so an entry can say which one its answer is from.
+let lastVocabulary: Vocabulary | null = null;
+let lastVocabularyNumber = 0;
+
+/** Whether the vocabulary keeps the entry's word: asked once, then remembered beside the entry. */
+function keeps(vocabulary: Vocabulary, entry: number): boolean {
+  if (vocabulary !== lastVocabulary) {
+    lastVocabulary = vocabulary;
+    lastVocabularyNumber++;
+  }
+  if (decidedBy[entry] !== lastVocabularyNumber) {
+    kept[entry] = vocabulary.keeps((entries[entry] as Interned).forms) ? 1 : 0;
+    decidedBy[entry] = lastVocabularyNumber;
+  }
+  return kept[entry] === 1;
 }
 
 /** Whether clause punctuation stands between the previous word (ending at previousEnd) and this one. */
-function clauseStartAt(text: string, previousEnd: number, start: number): boolean {
+function clauseStartAt(chars: Uint16Array, previousEnd: number, start: number): boolean {
   if (previousEnd < 0) return true;
   // Most gaps between words are a single space: look at their characters, not a substring.
-  for (let i = previousEnd; i < start; i++) if (CLAUSE_END[text.charCodeAt(i)] === 1) return true;
+  for (let i = previousEnd; i < start; i++) if (CLAUSE_END[chars[i]!] === 1) return true;
   return false;
 }
+
+// Analysis never reads two texts at once: one cursor, and its copy of the characters, serve all.
+const cursor = new WordCursor();
 
 /** The words of a plain text, with offsets into it. A possessive "'s" is not a word of its own. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  scanWords(text, ({ forms: { surface, folded, american, norm } }, start, end, previousEnd) => {
-    tokens.push({ surface, folded, american, norm, start, end, clauseStart: clauseStartAt(text, previousEnd, start) });
-  });
+  cursor.reset(text);
+  let previousEnd = -1;
+  for (let entry = nextWord(cursor, text); entry >= 0; entry = nextWord(cursor, text)) {
+    const { surface, folded, american, norm } = (entries[entry] as Interned).forms;
+    const { start, end } = cursor;
+    tokens.push({ surface, folded, american, norm, start, end, clauseStart: clauseStartAt(cursor.chars, previousEnd, start) });
+    previousEnd = end;
+  }
   return tokens;
 }
 
@@ -219,26 +279,24 @@ function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms
   let next = 0;
   for (const value of values) {
     const first = next;
-    scanWords(value, (entry, start, _end, previousEnd) => {
+    cursor.reset(value);
+    // Where the word before ended, kept or not (-1 before the first): for clauseStartAt.
+    let previousEnd = -1;
+    for (let entry = nextWord(cursor, value); entry >= 0; entry = nextWord(cursor, value)) {
       const position = next++;
-      if (vocabulary !== null) {
-        // Remembered beside the word: ingest asks this of every word of every item.
-        if (entry.keptBy !== vocabulary) {
-          entry.kept = vocabulary.keeps(entry.forms);
-          entry.keptBy = vocabulary;
-        }
-        if (!entry.kept) return;
-      }
-      const forms = entry.forms;
+      const before = previousEnd;
+      previousEnd = cursor.end;
+      if (vocabulary !== null && !keeps(vocabulary, entry)) continue;
+      const forms = (entries[entry] as Interned).forms;
       const index = field.forms.length;
       field.forms.push(forms);
       field.positions.push(position);
-      field.clauseStarts.push(clauseStartAt(value, previousEnd, start));
+      field.clauseStarts.push(clauseStartAt(cursor.chars, before, cursor.start));
       const list = field.byNorm.get(forms.norm);
       if (list) list.push(index);
       else field.byNorm.set(forms.norm, [index]);
       distinct.add(forms);
-    });
+    }
     if (next > first) next += SEGMENT_GAP;
   }
 }

@@ -84,43 +84,87 @@ export function hashSpan(text: string, start: number, end: number): number {
 }
 
 /**
- * Calls `visit` with the start and end offsets of each word of `text`, in order, and the word's
- * hashSpan: computed while the word's characters are read anyway, so a caller looking words up
- * by their characters need not read them again to hash them.
+ * The words of one text, read one at a time: each `next()` that returns true has set `start`,
+ * `end` and `hash` (hashSpan, computed while the word's characters are read anyway, so a caller
+ * looking words up by their characters need not read them again to hash them). The text is read
+ * from `chars`, its UTF-16 code units copied once into an array the cursor keeps: a string's
+ * charCodeAt checks the string's representation on every call, and analysis read each of an
+ * item's ~5,000 characters two or three times (scanning, then comparing with known words).
  */
+export class WordCursor {
+  start = 0;
+  end = 0;
+  hash = 0;
+  /** The text's code units; valid up to `length` until the next reset. */
+  chars = new Uint16Array(4096);
+  length = 0;
+  private bytes = Buffer.from(this.chars.buffer);
+  private at = 0;
+  /** Text with characters outside the Basic Multilingual Plane is read by the expression instead. */
+  private matches: IterableIterator<RegExpExecArray> | null = null;
+  private text = '';
+
+  /** Starts reading `text` from its beginning. */
+  reset(text: string): this {
+    if (text.length > this.chars.length) {
+      this.chars = new Uint16Array(Math.max(text.length, this.chars.length * 2));
+      this.bytes = Buffer.from(this.chars.buffer);
+    }
+    // UTF-16LE is the code units as they are, lone surrogates included.
+    this.bytes.write(text, 0, 'utf16le');
+    this.text = text;
+    this.length = text.length;
+    this.at = 0;
+    this.matches = SURROGATE.test(text) ? text.matchAll(WORD) : null;
+    return this;
+  }
+
+  next(): boolean {
+    if (this.matches !== null) return this.nextMatch(this.matches);
+    const chars = this.chars;
+    const length = this.length;
+    let i = this.at;
+    while (i < length) {
+      const code = chars[i]!;
+      const c = classOf(code);
+      if (c & UPPER && i + 1 < length && chars[i + 1] === DOT) {
+        const end = acronymEnd(this.text, i);
+        if (end > 0) return this.found(i, end, hashSpan(this.text, i, end));
+      }
+      if (c & SINGLE) return this.found(i, i + 1, Math.imul(FNV_OFFSET ^ code, FNV_PRIME) | 0);
+      if (c & RUN) {
+        let h = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
+        let end = i + 1;
+        for (; end < length; end++) {
+          const next = chars[end]!;
+          if (!(classOf(next) & RUN)) break;
+          h = Math.imul(h ^ next, FNV_PRIME);
+        }
+        return this.found(i, end, h | 0);
+      }
+      i++;
+    }
+    this.at = length;
+    return false;
+  }
+
+  private found(start: number, end: number, hash: number): true {
+    this.start = start;
+    this.end = end;
+    this.hash = hash;
+    this.at = end;
+    return true;
+  }
+
+  private nextMatch(matches: IterableIterator<RegExpExecArray>): boolean {
+    const { value: m, done } = matches.next();
+    if (done) return false;
+    return this.found(m.index, m.index + m[0].length, hashSpan(this.text, m.index, m.index + m[0].length));
+  }
+}
+
+/** Calls `visit` with the start and end offsets of each word of `text`, in order, and its hashSpan. */
 export function forEachWordSpan(text: string, visit: (start: number, end: number, hash: number) => void): void {
-  if (SURROGATE.test(text)) {
-    for (const m of text.matchAll(WORD)) visit(m.index, m.index + m[0].length, hashSpan(text, m.index, m.index + m[0].length));
-    return;
-  }
-  const length = text.length;
-  let i = 0;
-  while (i < length) {
-    const code = text.charCodeAt(i);
-    const c = classOf(code);
-    if (c & UPPER && text.charCodeAt(i + 1) === DOT) {
-      const end = acronymEnd(text, i);
-      if (end > 0) {
-        visit(i, end, hashSpan(text, i, end));
-        i = end;
-        continue;
-      }
-    }
-    if (c & SINGLE) {
-      visit(i, i + 1, Math.imul(FNV_OFFSET ^ code, FNV_PRIME) | 0);
-      i++;
-    } else if (c & RUN) {
-      let h = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
-      let end = i + 1;
-      for (; end < length; end++) {
-        const next = text.charCodeAt(end);
-        if (!(classOf(next) & RUN)) break;
-        h = Math.imul(h ^ next, FNV_PRIME);
-      }
-      visit(i, end, h | 0);
-      i = end;
-    } else {
-      i++;
-    }
-  }
+  const cursor = new WordCursor().reset(text);
+  while (cursor.next()) visit(cursor.start, cursor.end, cursor.hash);
 }
