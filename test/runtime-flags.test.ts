@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WORKER_SEMI_SPACE_MB } from '../src/ingest/prepare-pool.js';
 import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -19,5 +20,28 @@ describe('runtime flags', () => {
     const limitMb = Number(run.stdout.trim()) / 2 ** 20;
     expect(limitMb).toBeGreaterThan(500);
     expect(limitMb).toBeLessThan(700);
+  });
+
+  it('leave the main thread its young generation while parser workers get theirs', () => {
+    // A real process under the service's flags: the built pool sizes the young generation of the
+    // worker it starts next; each thread then fills its own young generation and reports its size.
+    const built = join(ROOT, 'dist/src/ingest/prepare-pool.js');
+    expect(existsSync(built), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
+    const churn = "let keep = []; for (let i = 0; i < 3e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 2e5) keep = []; }";
+    const young = "require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size";
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      import(${JSON.stringify(built)}).then(({ sizeWorkerYoungGeneration, workerHeapLimits }) => {
+        sizeWorkerYoungGeneration();
+        const worker = new Worker(${JSON.stringify(`${churn} require('node:worker_threads').parentPort.postMessage(${young});`)},
+          { eval: true, resourceLimits: workerHeapLimits(10_000_000) });
+        worker.once('message', (workerYoung) => { ${churn} console.log(JSON.stringify({ main: ${young}, worker: workerYoung })); });
+      });`;
+    const run = spawnSync(process.execPath, [...NODE_FLAGS, '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const sizes = JSON.parse(run.stdout) as { main: number; worker: number };
+    // new_space is two semi-spaces.
+    expect(sizes.worker / 2 ** 20).toBe(2 * WORKER_SEMI_SPACE_MB);
+    expect(sizes.main / 2 ** 20).toBe(2 * 4);
   });
 });
