@@ -2,12 +2,12 @@ import { compileQuery, matchQuery, vocabularyOf, type CompiledQuery } from './ma
 import { parseQuery, type QuerySyntaxError } from './query.js';
 import type { AnalyzedDoc, Vocabulary, WordForms } from './text.js';
 import {
-  mayMeet,
   requirementKeys,
   requirementsOf,
   requirementSize,
   type Requirement,
 } from './topic-requirements.js';
+import { buildScreen, markNorms, passesScreen, type TopicScreen } from './topic-screen.js';
 
 // Ingest runs every new item against every topic. Each topic is filed under the keys of one
 // clause any matching item must meet (topic-requirements.ts), so an item meets only the topics
@@ -67,6 +67,8 @@ export interface TopicIndex {
    */
   marks: Uint32Array;
   pass: number;
+  /** Every topic's clauses, compact, checked before a candidate's query runs. */
+  screen: TopicScreen;
   /**
    * The topics each word makes a candidate, by norm and by prefix, remembered per word: a word
    * met again (most words of news text) costs one lookup. Emptied when it grows past a bound.
@@ -131,6 +133,7 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
     alwaysCheck: [],
     marks: new Uint32Array(0),
     pass: 0,
+    screen: buildScreen([]),
     byWord: new Map(),
     vocabulary: vocabularyOf([]),
   };
@@ -144,6 +147,7 @@ export function buildTopicIndex(topics: TopicDefinition[]): TopicIndex {
     index.topics.push({ slug: topic.slug, compiled, clauses: requirementsOf(compiled) });
   }
   index.marks = new Uint32Array(index.topics.length);
+  index.screen = buildScreen(index.topics.map((topic) => topic.clauses));
   index.vocabulary = vocabularyOf(index.topics.map((topic) => topic.compiled));
   const shared = countKeys(index.topics);
   const cost = (clause: Requirement) => requirementKeys(clause).reduce((sum, key) => sum + (shared.get(key) ?? 0), 0);
@@ -200,9 +204,8 @@ export function candidateTopics(index: TopicIndex, doc: AnalyzedDoc): number[] {
   }
   if (doc.feedId !== null) add(index.byFeedId.get(doc.feedId));
   const candidates: number[] = [];
-  for (const n of found) {
-    if ((index.topics[n] as CompiledTopic).clauses.every((clause) => mayMeet(doc, clause))) candidates.push(n);
-  }
+  markNorms(index.screen, doc, pass);
+  for (const n of found) if (passesScreen(index.screen, n, doc, pass)) candidates.push(n);
   return candidates.sort((a, b) => a - b);
 }
 
