@@ -69,16 +69,23 @@ const VALID_ATTRIBUTE_NAME = /^[^\0\t\n\f\r /<=>]+$/;
 /** Kept elements that separate words in the visible text. */
 const BREAKING_KEPT = new Set([...ALLOWED_TAGS].filter((tag) => BREAKING.has(tag)));
 
+// An absolute http(s) URL resolves to itself whatever the base: most links in feeds are absolute,
+// and parsing the base again for each of them cost as much as parsing the link.
+const ABSOLUTE_HTTP = /^https?:\/\//i;
+
 function absolutize(value: string, baseUrl: string | null): string | null {
   try {
-    const url = baseUrl ? new URL(value, baseUrl) : new URL(value);
+    const url = baseUrl && !ABSOLUTE_HTTP.test(value) ? new URL(value, baseUrl) : new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' ? url.href : null;
   } catch {
     return null;
   }
 }
 
-const escapeText = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+// Most text has none of these: one scan to tell, rather than three replacements that change nothing.
+const NEEDS_ESCAPE = /[&<>]/;
+const escapeText = (value: string): string =>
+  NEEDS_ESCAPE.test(value) ? value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : value;
 const escapeAttribute = (value: string): string => escapeText(value).replace(/"/g, '&quot;');
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
