@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preparer } from '../../src/ingest/prepare-pool.js';
+import { workerCount } from '../../src/ingest/prepare-pool.js';
 import { prepareFeed } from '../../src/ingest/prepare.js';
 import { buildTopicIndex, type TopicDefinition, type TopicSnapshot } from '../../src/topics/topic-index.js';
 
@@ -94,5 +95,11 @@ describe('the prepare pool on worker threads', () => {
     expect(a.ok && b.ok).toBe(true);
     expect(owned.byteLength).toBe(0);
     expect(larger.byteLength).toBe(bytes.length);
+  });
+});
+
+describe('the number of parser workers', () => {
+  it.each([[1, 1], [2, 1], [3, 2], [4, 3], [5, 4], [64, 4]])('on %i cores is %i: a core is left to the main thread and the collector', (cores, workers) => {
+    expect(workerCount(cores)).toBe(workers);
   });
 });
