@@ -62,6 +62,33 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const nothingBlocked: AddressPolicy = { isBlocked: () => false };
 const productionGuard: AddressPolicy = { isBlocked: isBlockedAddress };
 
+// One agent per address policy and deadlines, shared by every fetch: connections to a host stay
+// open between its feeds (undici unrefs idle sockets, so they never hold the process open), and
+// no agent is built and torn down per fetch.
+const agents = new WeakMap<AddressPolicy, Map<string, Agent>>();
+
+const timeoutsKey = (limits: FetchLimits) => `${limits.connectTimeoutMs}/${limits.timeoutMs}`;
+
+function agentFor(policy: AddressPolicy, limits: FetchLimits): Agent {
+  let byTimeouts = agents.get(policy);
+  if (byTimeouts === undefined) agents.set(policy, (byTimeouts = new Map()));
+  const key = timeoutsKey(limits);
+  let agent = byTimeouts.get(key);
+  if (agent === undefined) byTimeouts.set(key, (agent = createGuardedAgent(policy.isBlocked, limits)));
+  return agent;
+}
+
+// A response cut short (deadline, abort, a body over the limit) leaves undici opening a
+// replacement connection that nothing uses and no keep-alive timer closes (nodejs/undici#5845).
+// After any failed fetch the agent is closed once its other fetches finish, and a new one serves
+// the fetches that follow.
+function retire(policy: AddressPolicy, limits: FetchLimits, agent: Agent): void {
+  const byTimeouts = agents.get(policy);
+  const key = timeoutsKey(limits);
+  if (byTimeouts?.get(key) === agent) byTimeouts.delete(key);
+  agent.close().catch(() => undefined);
+}
+
 /** Fetch a feed. Never rejects: every failure is an `{ status: 'error' }` outcome. */
 export function fetchFeed(
   url: string,
@@ -100,12 +127,16 @@ export function createFetcher(policy: AddressPolicy): FeedFetcher {
       const message = `GET ${redactUrl(start)}: ${start.protocol} is not http or https`;
       return failure({ kind: 'unsupported-scheme', message });
     }
-    const agent = createGuardedAgent(policy.isBlocked, limits);
-    try {
-      return await followRedirects(start, validators, agent, ctx);
-    } finally {
-      agent.destroy().catch(() => undefined);
-    }
+    // Each hop takes the agent current then: another fetch's failure may have retired the last one.
+    const used = new Set<Agent>();
+    const nextAgent = () => {
+      const agent = agentFor(policy, limits);
+      used.add(agent);
+      return agent;
+    };
+    const outcome = await followRedirects(start, validators, nextAgent, ctx);
+    if (outcome.status === 'error') for (const agent of used) retire(policy, limits, agent);
+    return outcome;
   };
 }
 
@@ -116,14 +147,14 @@ interface Attempt {
   signal: AbortSignal;
 }
 
-async function followRedirects(start: URL, validators: Validators, agent: Agent, ctx: Attempt): Promise<FetchOutcome> {
+async function followRedirects(start: URL, validators: Validators, nextAgent: () => Agent, ctx: Attempt): Promise<FetchOutcome> {
   const visited = new Set([start.href]);
   let current = start;
   let everyHopPermanent = true;
   for (let redirects = 0; ; redirects++) {
     let response: Dispatcher.ResponseData;
     try {
-      response = await agent.request({
+      response = await nextAgent().request({
         origin: current.origin,
         path: current.pathname + current.search,
         method: 'GET',
