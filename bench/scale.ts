@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMigrations } from '../src/store/db.js';
+import { PAGE_SIZE, readMigrations } from '../src/store/db.js';
 import type { BenchContext } from './context.js';
 import { type ChildSetup, startCoreProcess } from './core-process.js';
 import { type LatencyFigures, measureLatency } from './load.js';
@@ -49,8 +49,8 @@ async function ingestOnce(setup: ChildSetup, setupPath: string): Promise<number>
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 /**
- * A database of `items` items, reused across runs while its parameters stay the same (it takes
- * minutes to build); topic feed and /api/items latency over it; then ingest of new feeds into it.
+ * A database of `items` items, reused across runs while its parameters (page size and schema
+ * included) stay the same (it takes minutes to build); topic feed and /api/items latency over it; then ingest of new feeds into it.
  */
 export async function benchScale(context: BenchContext, options: ScaleOptions): Promise<ScaleFigures> {
   const dir = join(context.workDir, `scale-${options.items}`);
@@ -59,7 +59,9 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // The schema is part of the key: a database migrated in place keeps the old layout's pages (and
   // its size) until VACUUM, so it would not measure what a fresh one does.
   const schema = readMigrations().map((migration) => migration.name);
-  const wanted = JSON.stringify({ items: options.items, contentBytes: options.contentBytes, topics: context.topics, schema, version: 3 });
+  const wanted = JSON.stringify({
+    items: options.items, contentBytes: options.contentBytes, topics: context.topics, schema, pageSize: PAGE_SIZE, version: 3,
+  });
   let fill: ScaleFigures['fill'];
   if (!options.fresh && existsSync(database) && existsSync(metaPath) && JSON.parse(readFileSync(metaPath, 'utf8')).key === wanted) {
     fill = { ...(JSON.parse(readFileSync(metaPath, 'utf8')).fill as FillFigures), reused: true };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
-import { migrate, openDatabase, readMigrations } from '../../src/store/db.js';
+import Database from 'better-sqlite3';
+import { migrate, openDatabase, PAGE_SIZE, readMigrations } from '../../src/store/db.js';
 import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
@@ -54,6 +55,28 @@ describe('store', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     db.close();
+  });
+
+  it('creates a database with 16 KB pages; one made with 4 KB pages keeps them and still migrates and stores', async () => {
+    const fresh = openDatabase(join(dir, 'fresh.sqlite'));
+    migrate(fresh);
+    expect(fresh.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
+    fresh.close();
+    const path = join(dir, 'old-pages.sqlite');
+    const old = new Database(path);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE before_upgrade (x)');
+    old.close();
+    const reopened = openStore(path);
+    try {
+      expect(reopened.db.pragma('page_size', { simple: true })).toBe(4096);
+      const feed = await reopened.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      await reopened.saveFetchResult(feed.id, save([toSave(item('a', { contentHtml: `<p>${'x'.repeat(20_000)}</p>` }))]));
+      expect(reopened.db.prepare('SELECT length(content_html) FROM items').pluck().get()).toBe(20_007);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('0003 rebuilds items without losing a row, a topic match or a story', () => {
