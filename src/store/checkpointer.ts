@@ -4,7 +4,7 @@ import type { CheckpointWorkerData, CheckpointWorkerMessage } from './checkpoint
 
 /**
  * Copies the write-ahead log into the database file from a thread of its own. A checkpoint ends in
- * two fsync calls: when the writer ran them itself (db.ts: every 10,000 pages), they took about a
+ * two fsync calls: when the writer ran them itself (db.ts: every 40 MB of log), they took about a
  * sixth of a save's time. The writer keeps that checkpoint: it still bounds the log and lets the
  * next write start it afresh, but by then this thread has copied and synced nearly all of it.
  * Passive: it never waits for or blocks the writer or readers.

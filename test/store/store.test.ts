@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
 import Database from 'better-sqlite3';
-import { migrate, openDatabase, PAGE_SIZE, readMigrations } from '../../src/store/db.js';
+import { migrate, openDatabase, PAGE_SIZE, readMigrations, WAL_CHECKPOINT_BYTES } from '../../src/store/db.js';
 import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
@@ -53,11 +53,11 @@ describe('store', () => {
     expect(migrate(db)).toEqual([]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_BYTES / PAGE_SIZE);
     db.close();
   });
 
-  it('creates a database with 16 KB pages; one made with 4 KB pages keeps them and still migrates and stores', async () => {
+  it('creates a database with 16 KB pages; one made with 4 KB pages keeps them, checkpoints after the same bytes of log and still stores', async () => {
     const fresh = openDatabase(join(dir, 'fresh.sqlite'));
     migrate(fresh);
     expect(fresh.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
@@ -71,6 +71,7 @@ describe('store', () => {
     const reopened = openStore(path);
     try {
       expect(reopened.db.pragma('page_size', { simple: true })).toBe(4096);
+      expect(reopened.db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_BYTES / 4096);
       const feed = await reopened.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
       await reopened.saveFetchResult(feed.id, save([toSave(item('a', { contentHtml: `<p>${'x'.repeat(20_000)}</p>` }))]));
       expect(reopened.db.prepare('SELECT length(content_html) FROM items').pluck().get()).toBe(20_007);
