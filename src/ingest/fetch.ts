@@ -154,13 +154,13 @@ async function followRedirects(start: URL, validators: Validators, nextAgent: ()
   for (let redirects = 0; ; redirects++) {
     let response: Dispatcher.ResponseData;
     try {
-      response = await nextAgent().request({
+      response = await requestOnFreshIfStale(nextAgent, {
         origin: current.origin,
         path: current.pathname + current.search,
         method: 'GET',
         headers: requestHeaders(current, validators, ctx.limits),
         signal: ctx.signal,
-      });
+      }, ctx);
     } catch (err) {
       return failure(transportError(err, current, ctx));
     }
@@ -186,6 +186,25 @@ async function followRedirects(start: URL, validators: Validators, nextAgent: ()
     visited.add(next.href);
     everyHopPermanent &&= PERMANENT_REDIRECTS.has(response.statusCode);
     current = next;
+  }
+}
+
+// A server may close a kept-alive connection just as a request goes out on it: the request fails
+// before any response, with the socket closed or reset. A GET is safe to send again, once; the
+// pool has dropped that socket, so the second try goes out on another connection.
+const STALE_CONNECTION_ERRORS = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+async function requestOnFreshIfStale(
+  nextAgent: () => Agent,
+  options: Dispatcher.RequestOptions,
+  ctx: Attempt,
+): Promise<Dispatcher.ResponseData> {
+  try {
+    return await nextAgent().request(options);
+  } catch (err) {
+    const code = errorCode(err);
+    if (ctx.signal.aborted || code === null || !STALE_CONNECTION_ERRORS.has(code)) throw err;
+    return nextAgent().request(options);
   }
 }
 

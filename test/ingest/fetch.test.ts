@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -204,10 +206,37 @@ describe('fetchFeed over HTTP', () => {
     expect(outcome.error.message).toMatch(new RegExp(`^GET ${server.url('/reset')}: `));
   });
 
-  it('reports a connection closed before any response as a network error', async () => {
+  it('reports a connection closed before any response as a network error, after one more try', async () => {
+    const before = server.hits('/hang-up');
     const outcome = expectError(await fetchFeed(server.url('/hang-up'), noValidators, limits()));
     expect(outcome.error.kind).toBe('network');
     expect(outcome.error.message).toMatch(new RegExp(`^GET ${server.url('/hang-up')}: .+ \\(UND_ERR_SOCKET\\)$`));
+    expect(server.hits('/hang-up') - before).toBe(2);
+  });
+
+  it('sends a request again on a new connection when the server closed the kept-alive one as it went out', async () => {
+    // The second request on each connection finds it closed without an answer, as when a server's
+    // idle timeout ends a connection the client is just reusing.
+    const requestsOnSocket = new WeakMap<object, number>();
+    let connections = 0;
+    const stale = createServer((request, response) => {
+      const count = (requestsOnSocket.get(request.socket) ?? 0) + 1;
+      requestsOnSocket.set(request.socket, count);
+      if (count > 1) return request.socket.destroy();
+      response.writeHead(200, { 'content-type': 'application/rss+xml', 'keep-alive': 'timeout=60' }).end(RSS);
+    });
+    stale.on('connection', () => connections++);
+    await new Promise<void>((resolve) => stale.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(stale.address() as AddressInfo).port}`;
+    try {
+      const fetchLimits = limits({ timeoutMs: 4323 });
+      expectOk(await fetchFeed(`${origin}/a`, noValidators, fetchLimits));
+      expect(expectOk(await fetchFeed(`${origin}/b`, noValidators, fetchLimits)).body.toString()).toBe(RSS);
+      expect(connections).toBe(2);
+    } finally {
+      stale.closeAllConnections();
+      await new Promise((resolve) => stale.close(resolve));
+    }
   });
 
   it.each([
