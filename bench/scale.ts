@@ -50,7 +50,8 @@ const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 /**
  * A database of `items` items, reused across runs while its parameters (page size and schema
- * included) stay the same (it takes minutes to build); topic feed and /api/items latency over it; then ingest of new feeds into it.
+ * included) stay the same (it takes minutes to build); topic feed and /api/items latency over it;
+ * then ingest of new feeds into it.
  */
 export async function benchScale(context: BenchContext, options: ScaleOptions): Promise<ScaleFigures> {
   const dir = join(context.workDir, `scale-${options.items}`);

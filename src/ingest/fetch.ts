@@ -147,7 +147,12 @@ interface Attempt {
   signal: AbortSignal;
 }
 
-async function followRedirects(start: URL, validators: Validators, nextAgent: () => Agent, ctx: Attempt): Promise<FetchOutcome> {
+async function followRedirects(
+  start: URL,
+  validators: Validators,
+  nextAgent: () => Agent,
+  ctx: Attempt,
+): Promise<FetchOutcome> {
   const visited = new Set([start.href]);
   let current = start;
   let everyHopPermanent = true;
