@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { BREAKING, collapse } from './text.js';
+import { SkippingTokenizer } from './tokenizer.js';
 
 // Allowlist sanitizing in one pass of htmlparser2, the tokenizer sanitize-html is built on, with
 // sanitize-html's rules for the options in test/html/reference-sanitizer.ts. sanitize-html
@@ -205,7 +206,7 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
         if (tag !== null && !SELF_CLOSING.has(tag)) out += '</' + tag + '>';
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: true, Tokenizer: SkippingTokenizer },
   );
   parser.end(html);
   return { html: out, text };
