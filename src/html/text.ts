@@ -1,5 +1,6 @@
 import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
+import { SkippingTokenizer } from './tokenizer.js';
 
 // Elements whose bodies a reader never sees as text.
 const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'math']);
@@ -36,7 +37,7 @@ export function htmlToText(html: string): string {
         if (hidden === 0) out += text.indexOf('&') === -1 ? text : decodeHTML(text);
       },
     },
-    { decodeEntities: false, lowerCaseTags: true },
+    { decodeEntities: false, lowerCaseTags: true, Tokenizer: SkippingTokenizer },
   );
   parser.end(html);
   return collapse(out);

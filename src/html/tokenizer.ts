@@ -15,52 +15,89 @@ interface TokenizerInternals {
   decodeEntities: boolean;
   stateText(c: number): void;
   handleInAttributeValue(c: number, quote: number): void;
+  fastForwardTo(c: number): boolean;
 }
 
-/** Index of the first of a or b in text at or after from, or text.length. */
-function nextOf(text: string, from: number, a: number, b: number): number {
-  let i = from;
-  for (const end = text.length; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === a || c === b) break;
-  }
-  return i;
+/** Where the next "&" of a buffer is: searched for once, then again only past the one found. */
+interface AmpersandCursor {
+  /** The buffer searched (two chunks of the same text are one string, hence ampFrom). */
+  ampBuffer: string | null;
+  /** Where the search started, and the first "&" at or after it (-1: none). */
+  ampFrom: number;
+  ampAt: number;
 }
 
 /**
- * htmlparser2's tokenizer with the same output, faster where entities are decoded. There it steps
- * through text and attribute values one character at a time, each through its state switch, to
- * see every "&"; when it decodes none it jumps to the next "<" instead. The sanitizer needs
- * entities decoded (in attribute values, too), and an item's HTML is ~6 KB of mostly plain text:
- * this tokenizer jumps to the next character that does anything, "<" or "&" in text, the closing
- * quote or "&" in a quoted value, and leaves the rest to the original states.
+ * Index of the first `stop` or "&" in buffer at or after from, or buffer.length. indexOf scans
+ * far faster than a loop over charCodeAt but finds one character: the "&" found is kept, so a
+ * buffer with few of them is not searched to its end at every step.
  */
-export class SkippingTokenizer extends Tokenizer {}
+function nextStopOrAmpersand(cursor: AmpersandCursor, buffer: string, from: number, stop: string): number {
+  if (cursor.ampBuffer !== buffer || from < cursor.ampFrom || (cursor.ampAt !== -1 && cursor.ampAt < from)) {
+    cursor.ampBuffer = buffer;
+    cursor.ampFrom = from;
+    cursor.ampAt = buffer.indexOf('&', from);
+  }
+  const stopAt = buffer.indexOf(stop, from);
+  const end = stopAt === -1 ? buffer.length : stopAt;
+  return cursor.ampAt !== -1 && cursor.ampAt < end ? cursor.ampAt : end;
+}
+
+/**
+ * htmlparser2's tokenizer with the same output, faster. Where it decodes entities, it steps
+ * through text and attribute values one character at a time, each through its state switch, to
+ * see every "&"; where it does not, it jumps to the next "<" or quote, but by a loop over
+ * charCodeAt. The sanitizer needs entities decoded (in attribute values, too), and an item's HTML
+ * is ~6 KB of mostly plain text: this tokenizer jumps to the next character that does anything,
+ * "<" or "&" in text, the closing quote or "&" in a quoted value, and makes every jump by indexOf.
+ * The states themselves are the original's.
+ */
+export class SkippingTokenizer extends Tokenizer implements AmpersandCursor {
+  ampBuffer: string | null = null;
+  ampFrom = 0;
+  ampAt = -1;
+}
 
 function hasTokenizerInternals(prototype: Partial<TokenizerInternals>): prototype is TokenizerInternals {
-  return typeof prototype.stateText === 'function' && typeof prototype.handleInAttributeValue === 'function';
+  return typeof prototype.stateText === 'function' && typeof prototype.handleInAttributeValue === 'function'
+    && typeof prototype.fastForwardTo === 'function';
 }
 
 const base = Tokenizer.prototype as unknown as Partial<TokenizerInternals>;
 /** Whether SkippingTokenizer skips; false (plain htmlparser2) should a release rename what it replaces. */
 export const TOKENIZER_SKIPS = hasTokenizerInternals(base);
 
+type Skipping = TokenizerInternals & AmpersandCursor;
+
 if (hasTokenizerInternals(base)) {
   const { stateText, handleInAttributeValue } = base;
-  const skipping = SkippingTokenizer.prototype as unknown as TokenizerInternals;
-  skipping.stateText = function (this: TokenizerInternals, c: number): void {
+  const skipping = SkippingTokenizer.prototype as unknown as Skipping;
+  skipping.stateText = function (this: Skipping, c: number): void {
     if (c === LESS_THAN || c === AMPERSAND || !this.decodeEntities) {
       stateText.call(this, c);
       return;
     }
     // The parse loop steps past index next: leave it on the character before the one that acts.
-    this.index = nextOf(this.buffer, this.index - this.offset + 1, LESS_THAN, AMPERSAND) - 1 + this.offset;
+    this.index = nextStopOrAmpersand(this, this.buffer, this.index - this.offset + 1, '<') - 1 + this.offset;
   };
-  skipping.handleInAttributeValue = function (this: TokenizerInternals, c: number, quote: number): void {
+  skipping.handleInAttributeValue = function (this: Skipping, c: number, quote: number): void {
     if (c === quote || c === AMPERSAND || !this.decodeEntities) {
       handleInAttributeValue.call(this, c, quote);
       return;
     }
-    this.index = nextOf(this.buffer, this.index - this.offset + 1, quote, AMPERSAND) - 1 + this.offset;
+    const at = nextStopOrAmpersand(this, this.buffer, this.index - this.offset + 1, String.fromCharCode(quote));
+    this.index = at - 1 + this.offset;
+  };
+  // The original's jump to a character (the "<" ending text when entities are left alone, the
+  // end of a tag, comment or quoted value): true with index on it; false with index on the
+  // buffer's last character, which the parse loop then steps past.
+  skipping.fastForwardTo = function (this: Skipping, c: number): boolean {
+    const at = this.buffer.indexOf(String.fromCharCode(c), this.index - this.offset + 1);
+    if (at !== -1) {
+      this.index = at + this.offset;
+      return true;
+    }
+    this.index = this.buffer.length + this.offset - 1;
+    return false;
   };
 }

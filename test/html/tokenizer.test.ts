@@ -35,6 +35,7 @@ const MODES: ParserOptions[] = [
   { decodeEntities: false },
   { decodeEntities: true, xmlMode: true },
   { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  { xmlMode: true, decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
 ];
 
 function agree(chunks: string[], mode: ParserOptions): void {
@@ -60,6 +61,14 @@ describe('SkippingTokenizer', () => {
     const plain = Tokenizer.prototype as unknown as Record<string, unknown>;
     expect(skipping.stateText).not.toBe(plain.stateText);
     expect(skipping.handleInAttributeValue).not.toBe(plain.handleInAttributeValue);
+    expect(skipping.fastForwardTo).not.toBe(plain.fastForwardTo);
+  });
+
+  it('finds every "&" when the same text comes in chunk after chunk', () => {
+    // Equal chunks are one string to the tokenizer's cache of where the next "&" is.
+    for (const chunk of ['a &amp; b', 'x&lt;y', '&amp;', 'text <a href="?a=1&amp;b=2">l</a> &', 'no entity here ']) {
+      for (const mode of MODES) agree([chunk, chunk, chunk], mode);
+    }
   });
 
   it('emits what htmlparser2 emits for every fragment of the sanitizer corpus, whole and cut into pieces', () => {

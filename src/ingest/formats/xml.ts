@@ -1,5 +1,6 @@
 import { decodeHTMLStrict, escapeText } from 'entities';
 import { Parser } from 'htmlparser2';
+import { SkippingTokenizer } from '../../html/tokenizer.js';
 
 /**
  * One element of a feed document. Names are namespace-resolved to a fixed prefix per known
@@ -118,7 +119,7 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
         inCdata = false;
       },
     },
-    { xmlMode: true, decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
+    { xmlMode: true, decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true, Tokenizer: SkippingTokenizer },
   );
   parser.write(text);
   if (tooDeepAt !== null) {
