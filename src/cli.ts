@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=4
+#!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=8
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, findConfigPath, loadConfig } from './config.js';

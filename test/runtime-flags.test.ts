@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKER_SEMI_SPACE_MB } from '../src/ingest/prepare-pool.js';
-import { NODE_FLAGS } from '../src/runtime-flags.js';
+import { MAIN_SEMI_SPACE_MB, NODE_FLAGS } from '../src/runtime-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -42,6 +42,7 @@ describe('runtime flags', () => {
     const sizes = JSON.parse(run.stdout) as { main: number; worker: number };
     // new_space is two semi-spaces.
     expect(sizes.worker / 2 ** 20).toBe(2 * WORKER_SEMI_SPACE_MB);
-    expect(sizes.main / 2 ** 20).toBe(2 * 4);
+    expect(sizes.main / 2 ** 20).toBe(2 * MAIN_SEMI_SPACE_MB);
+    expect(WORKER_SEMI_SPACE_MB).not.toBe(MAIN_SEMI_SPACE_MB);
   });
 });

@@ -99,7 +99,7 @@ export function createPreparePool(size: number, limits: { maxBodyBytes: number }
 /**
  * Semi-space of a worker's young generation, in MB. A worker allocates ~140 KB an item, ~7 MB a
  * feed of 50 entries, nearly all of it garbage once the feed's result is sent. In the 4 MB the
- * main thread has (runtime-flags.ts), a scavenge came every ~25 items, copied the feed's drafts
+ * main thread had then (runtime-flags.ts), a scavenge came every ~25 items, copied the feed's drafts
  * and entries so far, and the second one promoted them: the old generation then filled with that
  * garbage, and collecting it kept V8's helper threads busy for a fifth of ingest's CPU. At 16 MB
  * a feed's garbage dies young. 32 MB saved nothing more and took 30 MB more memory.
