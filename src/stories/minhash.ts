@@ -75,6 +75,8 @@ function loadSimd(): SimdMinHash | null {
 }
 
 const simd = loadSimd();
+/** The module's memory as words; it never grows, so one view serves every call. */
+const simdWords = simd === null ? null : new Uint32Array(simd.memory.buffer);
 /** Whether nestedMinHash runs in WebAssembly SIMD (false: in JavaScript, with the same results). */
 export const MINHASH_SIMD = simd !== null;
 
@@ -92,12 +94,9 @@ export function nestedMinHash(inner: ArrayLike<number>, outer: ArrayLike<number>
   const k = whole.length;
   const innerK = innerMins.length;
   if (innerK > k) throw new RangeError('the inner set cannot have more hashes than the whole');
-  if (simd === null || k % 4 !== 0 || innerK % 4 !== 0 || k > SIMD_MAX_HASHES) {
-    nestedMinHashPortable(inner, outer, whole, innerMins);
-    return;
-  }
-  const memory = new Uint32Array(simd.memory.buffer);
-  if (SIMD_BASES + inner.length + outer.length > memory.length) {
+  const memory = simdWords;
+  if (simd === null || memory === null || k % 4 !== 0 || innerK % 4 !== 0 || k > SIMD_MAX_HASHES
+    || SIMD_BASES + inner.length + outer.length > memory.length) {
     nestedMinHashPortable(inner, outer, whole, innerMins);
     return;
   }

@@ -119,7 +119,10 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
         inCdata = false;
       },
     },
-    { xmlMode: true, decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true, Tokenizer: SkippingTokenizer },
+    {
+      xmlMode: true, decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true,
+      Tokenizer: SkippingTokenizer,
+    },
   );
   parser.write(text);
   if (tooDeepAt !== null) {
