@@ -18,12 +18,11 @@ interface TokenizerInternals {
   fastForwardTo(c: number): boolean;
 }
 
-/** Where the next "&" of a buffer is: searched for once, then again only past the one found. */
+/** Where the next "&" of the current buffer is: searched for once, then again only past the one found. */
 interface AmpersandCursor {
-  /** The buffer searched (two chunks of the same text are one string, hence ampFrom). */
-  ampBuffer: string | null;
-  /** Where the search started, and the first "&" at or after it (-1: none). */
+  /** Where the last search in this buffer started (-1: none since the buffer was set). */
   ampFrom: number;
+  /** The first "&" at or after ampFrom (-1: none). */
   ampAt: number;
 }
 
@@ -33,8 +32,7 @@ interface AmpersandCursor {
  * buffer with few of them is not searched to its end at every step.
  */
 function nextStopOrAmpersand(cursor: AmpersandCursor, buffer: string, from: number, stop: string): number {
-  if (cursor.ampBuffer !== buffer || from < cursor.ampFrom || (cursor.ampAt !== -1 && cursor.ampAt < from)) {
-    cursor.ampBuffer = buffer;
+  if (cursor.ampFrom === -1 || from < cursor.ampFrom || (cursor.ampAt !== -1 && cursor.ampAt < from)) {
     cursor.ampFrom = from;
     cursor.ampAt = buffer.indexOf('&', from);
   }
@@ -53,9 +51,15 @@ function nextStopOrAmpersand(cursor: AmpersandCursor, buffer: string, from: numb
  * The states themselves are the original's.
  */
 export class SkippingTokenizer extends Tokenizer implements AmpersandCursor {
-  ampBuffer: string | null = null;
-  ampFrom = 0;
+  ampFrom = -1;
   ampAt = -1;
+
+  // Every buffer comes through here (the next chunk, or a new document after a reset): its
+  // search starts over.
+  override write(chunk: string): void {
+    this.ampFrom = -1;
+    super.write(chunk);
+  }
 }
 
 function hasTokenizerInternals(prototype: Partial<TokenizerInternals>): prototype is TokenizerInternals {

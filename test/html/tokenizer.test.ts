@@ -65,10 +65,23 @@ describe('SkippingTokenizer', () => {
   });
 
   it('finds every "&" when the same text comes in chunk after chunk', () => {
-    // Equal chunks are one string to the tokenizer's cache of where the next "&" is.
+    // Where the next "&" is, is remembered per buffer: each chunk must start afresh.
     for (const chunk of ['a &amp; b', 'x&lt;y', '&amp;', 'text <a href="?a=1&amp;b=2">l</a> &', 'no entity here ']) {
       for (const mode of MODES) agree([chunk, chunk, chunk], mode);
     }
+  });
+
+  it('finds every "&" of a document parsed after another by the same parser', () => {
+    const documents = ['<p>plain text, then &amp; late</p>', '<p>&amp; early, then plain text</p>', '<a href="x&amp;y">&lt;</a>'];
+    const seen = (Tokenizer: typeof SkippingTokenizer | undefined): string[] => {
+      const texts: string[] = [];
+      const parser = new Parser({ ontext: (text) => texts.push(text), onattribute: (_name, value) => texts.push(value) },
+        { decodeEntities: true, ...(Tokenizer ? { Tokenizer } : {}) });
+      for (const document of documents) parser.parseComplete(document);
+      return texts;
+    };
+    expect(seen(SkippingTokenizer)).toEqual(seen(undefined));
+    expect(seen(SkippingTokenizer).join('')).toContain('& early');
   });
 
   it('emits what htmlparser2 emits for every fragment of the sanitizer corpus, whole and cut into pieces', () => {
