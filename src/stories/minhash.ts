@@ -57,26 +57,31 @@ const SIMD_WHOLE = SIMD_MAX_HASHES;
 const SIMD_INNER = 2 * SIMD_MAX_HASHES;
 const SIMD_BASES = 3 * SIMD_MAX_HASHES;
 
-interface SimdMinHash {
+interface SimdExports {
   memory: WebAssembly.Memory;
   nestedMinHash(whole: number, innerMins: number, bases: number, nInner: number, nOuter: number, k: number, innerK: number): void;
+}
+
+/** minhash.wat's function, and its memory as words (it never grows, so one view serves every call). */
+interface SimdMinHash {
+  run: SimdExports['nestedMinHash'];
+  words: Uint32Array;
 }
 
 /** minhash.wat, with the seeds of its SIMD_MAX_HASHES functions written in; null where WebAssembly SIMD is missing. */
 function loadSimd(): SimdMinHash | null {
   try {
     const bytes = Buffer.from(MINHASH_WASM_BASE64, 'base64');
-    const simd = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdMinHash;
-    new Uint32Array(simd.memory.buffer).set(seeds(SIMD_MAX_HASHES));
-    return simd;
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdExports;
+    const words = new Uint32Array(exports.memory.buffer);
+    words.set(seeds(SIMD_MAX_HASHES));
+    return { run: exports.nestedMinHash, words };
   } catch {
     return null;
   }
 }
 
 const simd = loadSimd();
-/** The module's memory as words; it never grows, so one view serves every call. */
-const simdWords = simd === null ? null : new Uint32Array(simd.memory.buffer);
 /** Whether nestedMinHash runs in WebAssembly SIMD (false: in JavaScript, with the same results). */
 export const MINHASH_SIMD = simd !== null;
 
@@ -94,17 +99,17 @@ export function nestedMinHash(inner: ArrayLike<number>, outer: ArrayLike<number>
   const k = whole.length;
   const innerK = innerMins.length;
   if (innerK > k) throw new RangeError('the inner set cannot have more hashes than the whole');
-  const memory = simdWords;
-  if (simd === null || memory === null || k % 4 !== 0 || innerK % 4 !== 0 || k > SIMD_MAX_HASHES
-    || SIMD_BASES + inner.length + outer.length > memory.length) {
+  if (simd === null || k % 4 !== 0 || innerK % 4 !== 0 || k > SIMD_MAX_HASHES
+    || SIMD_BASES + inner.length + outer.length > simd.words.length) {
     nestedMinHashPortable(inner, outer, whole, innerMins);
     return;
   }
-  memory.set(inner, SIMD_BASES);
-  memory.set(outer, SIMD_BASES + inner.length);
-  simd.nestedMinHash(4 * SIMD_WHOLE, 4 * SIMD_INNER, 4 * SIMD_BASES, inner.length, outer.length, k, innerK);
-  whole.set(memory.subarray(SIMD_WHOLE, SIMD_WHOLE + k));
-  innerMins.set(memory.subarray(SIMD_INNER, SIMD_INNER + innerK));
+  const { run, words } = simd;
+  words.set(inner, SIMD_BASES);
+  words.set(outer, SIMD_BASES + inner.length);
+  run(4 * SIMD_WHOLE, 4 * SIMD_INNER, 4 * SIMD_BASES, inner.length, outer.length, k, innerK);
+  whole.set(words.subarray(SIMD_WHOLE, SIMD_WHOLE + k));
+  innerMins.set(words.subarray(SIMD_INNER, SIMD_INNER + innerK));
 }
 
 /** nestedMinHash one function at a time, in JavaScript. */
