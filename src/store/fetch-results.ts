@@ -81,9 +81,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     WHERE id = @id`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
-  // A member's sort time is its item's: items_by_time finds a day's (migrations/0007).
-  const membersOfDay = db.prepare(`SELECT m.item_id, m.band_keys FROM items i JOIN story_members m ON m.item_id = i.id
-    WHERE i.sort_at >= @from AND i.sort_at < @to`);
+  // A member's sort time is its item's (migrations/0007): the timeline finds a day's filed members,
+  // and the few past the filing mark are read by id.
+  const membersOfDay = db.prepare(`SELECT m.item_id, m.band_keys FROM timeline t JOIN story_members m ON m.item_id = t.item_id
+      WHERE t.sort_at >= @from AND t.sort_at < @to
+    UNION ALL
+    SELECT item_id, band_keys FROM story_members
+      WHERE item_id > (SELECT through_item FROM topic_feed_filed) AND sort_at >= @from AND sort_at < @to`);
   const membersAfter = db.prepare(`SELECT item_id, sort_at, band_keys FROM story_members WHERE item_id > ? ORDER BY item_id`);
   const lastMember = db.prepare(`SELECT coalesce(max(item_id), 0) FROM story_members`).pluck();
   const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)
@@ -101,6 +105,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const filedThrough = db.prepare(`SELECT through_item FROM topic_feed_filed`).pluck();
   const fileBatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id)
     SELECT topic_id, sort_at, item_id FROM topic_matches WHERE item_id > ? AND item_id <= ?`);
+  // The timeline shares the filing mark (migrations/0008_timeline.sql).
+  const fileInTimeline = db.prepare(`INSERT INTO timeline (sort_at, item_id) VALUES (?, ?)`);
+  const fileTimelineBatch = db.prepare(`INSERT INTO timeline (sort_at, item_id)
+    SELECT sort_at, id FROM items WHERE id > ? AND id <= ?`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   const updateFeed = db.prepare(`UPDATE feeds SET
       -- A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
@@ -218,6 +226,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         itemId = nextItemId.get() as number;
         const storyId = story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
         insertItem.run({ ...values, id: itemId, storyId });
+        if (itemId <= through) fileInTimeline.run(sortAt, itemId);
         if (story) addStoryMember(feedId, itemId, storyId, sortAt, story);
         summary.inserted++;
       }
@@ -226,6 +235,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     }
     if (lastId - through >= filingBatch) {
       fileBatch.run(through, lastId);
+      fileTimelineBatch.run(through, lastId);
       markFiled.run(lastId);
     }
     updateFeed.run({

@@ -65,12 +65,23 @@ export function createItemQueries(db: Db) {
       AND (@collapse = 0 OR NOT ${EARLIER_IN_STORY})
     ORDER BY i.sort_at DESC, i.id DESC
     LIMIT @limit`);
-  const everything = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
-    WHERE (i.sort_at < @afterSort OR (i.sort_at = @afterSort AND i.id < @afterId))
-      AND (@since IS NULL OR i.sort_at >= @since) AND (@until IS NULL OR i.sort_at < @until)
-      AND (@collapse = 0 OR NOT ${EARLIER_IN_STORY})
-    ORDER BY i.sort_at DESC, i.id DESC
-    LIMIT @limit`);
+  // Every item by time: filed items from the timeline, the rest past the filing mark from items
+  // (migrations/0008_timeline.sql), merged the way a topic's two arms are.
+  const timelineArm = (entries: string, sortAt: string, itemId: string, unfiled: string) => `SELECT ${sortAt} AS entry_sort,
+      ${itemId} AS entry_id
+    FROM ${entries}
+    WHERE (${sortAt} < @afterSort OR (${sortAt} = @afterSort AND ${itemId} < @afterId)) ${unfiled}
+      AND (@since IS NULL OR ${sortAt} >= @since) AND (@until IS NULL OR ${sortAt} < @until)
+      AND (@collapse = 0 OR NOT ${EARLIER_IN_STORY})`;
+  const everything = db.prepare(`SELECT ${ITEM_COLUMNS} FROM (
+      ${timelineArm('timeline t JOIN items i ON i.id = t.item_id', 't.sort_at', 't.item_id', '')}
+      UNION ALL
+      ${timelineArm('items i', 'i.sort_at', 'i.id', 'AND i.id > (SELECT through_item FROM topic_feed_filed)')}
+      ORDER BY entry_sort DESC, entry_id DESC
+      LIMIT @limit) page
+    JOIN items i ON i.id = page.entry_id
+    JOIN feeds f ON f.id = i.feed_id
+    ORDER BY page.entry_sort DESC, page.entry_id DESC`);
   const byId = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?`);
   const matchesOf = db.prepare(`SELECT m.item_id, t.slug, m.terms FROM topic_matches m JOIN topics t ON t.id = m.topic_id
     WHERE m.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug`);

@@ -168,6 +168,60 @@ describe('store', () => {
     // Loading a day's members after a restart: 'finds a story\'s earlier copy after a restart' above.
   });
 
+  it('0008 lists every item from a timeline holding the items up to the filing mark, which follows edits and deletes', async () => {
+    const path = join(dir, 'timeline.sqlite');
+    const db = openDatabase(path);
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version <= 7));
+    db.exec(`${FEED_AND_TWO_TOPICS}
+      INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
+        VALUES (1, 1, 'one', 'One', 's', 'c', 't', '2026-11-03T00:00:00.000Z', 't', 'h1'), (2, 1, 'two', 'Two', 's', 'c', 't', '2026-11-01T00:00:00.000Z', 't', 'h2'),
+          (3, 1, 'three', 'Three', 's', 'c', 't', '2026-11-02T00:00:00.000Z', 't', 'h3');
+      UPDATE topic_feed_filed SET through_item = 2;`);
+    expect(migrate(db, all)).toEqual(['0008_timeline.sql']);
+    expect(db.prepare('SELECT item_id FROM timeline').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'items_by_time'`).all()).toEqual([]);
+    db.close();
+    const upgraded = openStore(path);
+    const listed = async (filter: { since?: string; until?: string } = {}) => (await upgraded.listItems({ limit: 10, ...filter })).map((i) => i.id);
+    // Item 3 is past the mark: listed from items, in its place among the filed ones.
+    expect(await listed()).toEqual([1, 3, 2]);
+    expect(await listed({ since: '2026-11-02T00:00:00.000Z' })).toEqual([1, 3]);
+    expect(await listed({ until: '2026-11-03T00:00:00.000Z' })).toEqual([3, 2]);
+    upgraded.db.prepare(`UPDATE items SET sort_at = '2026-11-04T00:00:00.000Z' WHERE id = 2`).run();
+    upgraded.db.prepare(`UPDATE items SET sort_at = '2026-10-31T00:00:00.000Z' WHERE id = 3`).run();
+    expect(upgraded.db.prepare('SELECT sort_at, item_id FROM timeline').all())
+      .toEqual([{ sort_at: '2026-11-04T00:00:00.000Z', item_id: 2 }, { sort_at: '2026-11-03T00:00:00.000Z', item_id: 1 }]);
+    expect(await listed()).toEqual([2, 1, 3]);
+    upgraded.db.prepare('DELETE FROM feeds WHERE id = 1').run();
+    expect(upgraded.db.prepare('SELECT count(*) FROM timeline').pluck().get()).toBe(0);
+    await upgraded.close();
+  });
+
+  it('finds a story\'s earlier copies after a restart, filed into the timeline or past the filing mark', async () => {
+    const options = { stories: { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 }, topicFilingBatch: 2 };
+    const path = join(dir, 'filed.sqlite');
+    let batched = openStore(path, options);
+    const a = await batched.addFeed({ url: 'https://a.example/t', title: 'A', origin: 'api' }, NOW);
+    const b = await batched.addFeed({ url: 'https://b.example/t', title: 'B', origin: 'api' }, NOW);
+    const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 23, byte * 29]) });
+    await batched.saveFetchResult(a.id, save([toSave(item('filed', { publishedAt: '2026-11-01T01:00:00.000Z' }), 'v', story(1)),
+      toSave(item('also-filed', { publishedAt: '2026-11-01T02:00:00.000Z' }), 'v', story(2))]));
+    await batched.saveFetchResult(a.id, save([toSave(item('unfiled', { publishedAt: '2026-11-01T03:00:00.000Z' }), 'v', story(3))]));
+    const ids = async () => new Map((await batched.listItems({ limit: 10 })).map((i) => [i.identity, i]));
+    const before = await ids();
+    expect(batched.db.prepare('SELECT item_id FROM timeline ORDER BY item_id').pluck().all())
+      .toEqual([before.get('filed')!.id, before.get('also-filed')!.id]);
+    await batched.close();
+    batched = openStore(path, options);
+    await batched.saveFetchResult(b.id, save([toSave(item('copy-of-filed', { publishedAt: '2026-11-01T04:00:00.000Z' }), 'v', story(1)),
+      toSave(item('copy-of-unfiled', { publishedAt: '2026-11-01T05:00:00.000Z' }), 'v', story(3))]));
+    const after = await ids();
+    expect(after.get('copy-of-filed')!.storyId).toBe(before.get('filed')!.id);
+    expect(after.get('copy-of-unfiled')!.storyId).toBe(before.get('unfiled')!.id);
+    await batched.close();
+  });
+
   it('files new items\' matches by the batch, and shows them in the topic feed before and after', async () => {
     const batched = openStore(join(dir, 'batched.sqlite'), { topicFilingBatch: 4 });
     const feed = await batched.addFeed({ url: 'https://b.example/f', title: null, origin: 'api' }, NOW);

@@ -9,7 +9,8 @@ import { type FetchResultToSave, openStore, type Store } from '../../src/store/i
 // A topic's feed is read from two places: topic_feed for filed entries, topic_matches for those
 // past the filing mark. Whatever happens to items and topics (new, edited, re-dated, deleted with
 // their feed, expired, backfilled, topics deleted and made again, ids reused), the feed must list
-// exactly the topic's matches, in order, across pages.
+// exactly the topic's matches, in order, across pages. The listing of every item is read the same
+// way, from the timeline and from the items past the mark.
 
 const TOPICS = ['nato', 'gas', 'grid'];
 const TIMES = ['2026-11-01T08:00:00.000Z', '2026-11-01T09:00:00.000Z', '2026-11-01T10:00:00.000Z', '2026-11-01T11:00:00.000Z'];
@@ -99,23 +100,29 @@ function expected(store: Store, slug: string): number[] {
     ORDER BY sort_at DESC, item_id DESC`).pluck().all(slug) as number[];
 }
 
-async function listedInPages(store: Store, slug: string): Promise<number[]> {
+/** Every item in listing order, read from items alone: what the listing of all items must give. */
+function everyItem(store: Store): number[] {
+  return store.db.prepare('SELECT id FROM items ORDER BY sort_at DESC, id DESC').pluck().all() as number[];
+}
+
+/** A topic's feed, or every item when slug is null, read two entries a page. */
+async function listedInPages(store: Store, slug: string | null): Promise<number[]> {
   const ids: number[] = [];
   let after;
   for (;;) {
-    const page = await store.listItems({ topicSlug: slug, limit: 2, after });
+    const page = await store.listItems({ ...(slug === null ? {} : { topicSlug: slug }), limit: 2, after });
     if (page.length === 0) return ids;
     ids.push(...page.map((i) => i.id));
     after = { sortAt: page.at(-1)!.sortAt, id: page.at(-1)!.id };
   }
 }
 
-describe('topic feeds, filed and not yet filed', () => {
+describe('topic feeds and the listing of every item, filed and not yet filed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-topic-feed-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let run = 0;
 
-  it('list exactly the topic\'s matches, in order and across pages, whatever the history', async () => {
+  it('list exactly the topic\'s matches and every item, in order and across pages, whatever the history', async () => {
     let filings = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
@@ -127,6 +134,7 @@ describe('topic feeds, filed and not yet filed', () => {
           for (const step of ops) {
             await apply(store, feeds, step);
             for (const slug of TOPICS) expect(await listedInPages(store, slug)).toEqual(expected(store, slug));
+            expect(await listedInPages(store, null)).toEqual(everyItem(store));
           }
           const counts = new Map((await store.listTopics(NOW, 10_000)).map((t) => [t.slug, t.itemCount]));
           for (const slug of TOPICS) expect(counts.get(slug)).toBe(expected(store, slug).length);
@@ -135,6 +143,9 @@ describe('topic feeds, filed and not yet filed', () => {
           const filed = store.db.prepare('SELECT topic_id, sort_at, item_id FROM topic_feed ORDER BY 1, 2, 3').all();
           expect(filed).toEqual(store.db.prepare(`SELECT topic_id, sort_at, item_id FROM topic_matches WHERE item_id <= ?
             ORDER BY 1, 2, 3`).all(through));
+          // And the timeline holds exactly the items up to the mark, at their times.
+          expect(store.db.prepare('SELECT sort_at, item_id FROM timeline ORDER BY 2').all())
+            .toEqual(store.db.prepare('SELECT sort_at, id AS item_id FROM items WHERE id <= ? ORDER BY 2').all(through));
           if (filed.length > 0) filings++;
         } finally {
           await store.close();
