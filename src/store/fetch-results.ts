@@ -110,9 +110,12 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const fileTimelineBatch = db.prepare(`INSERT INTO timeline (sort_at, item_id)
     SELECT sort_at, id FROM items WHERE id > ? AND id <= ?`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
+  // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
+  // Apart from the other columns, since a row update that sets url rewrites its index entry too,
+  // a page in every commit.
+  const moveFeed = db.prepare(`UPDATE feeds SET url = @newUrl
+    WHERE id = @feedId AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl)`);
   const updateFeed = db.prepare(`UPDATE feeds SET
-      -- A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
-      url = CASE WHEN @newUrl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl) THEN @newUrl ELSE url END,
       source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
       min_interval_minutes = CASE WHEN @hasInfo THEN @minInterval ELSE min_interval_minutes END,
@@ -238,9 +241,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       fileTimelineBatch.run(through, lastId);
       markFiled.run(lastId);
     }
+    if (result.newUrl !== null) moveFeed.run({ feedId, newUrl: result.newUrl });
     updateFeed.run({
       feedId,
-      newUrl: result.newUrl,
       hasInfo: result.feedInfo ? 1 : 0,
       title: result.feedInfo?.title ?? null,
       siteUrl: result.feedInfo?.siteUrl ?? null,
