@@ -33,6 +33,13 @@ const FEED_AND_TWO_TOPICS = `INSERT INTO feeds (id, url, origin, created_at) VAL
   INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at)
     VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');`;
 
+/** Items 1, 2, … of feed 1, each first seen, sorted and changed at its time, as a migration test writes them. */
+function itemsAt(...times: string[]): string {
+  const rows = times.map((at, n) => `(${n + 1}, 1, 'item-${n + 1}', 'Item', 's', 'c', '${at}', '${at}', '${at}', 'h${n + 1}')`);
+  return `INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
+    VALUES ${rows.join(', ')};`;
+}
+
 describe('store', () => {
   let dir: string;
   let store: Store;
@@ -46,6 +53,15 @@ describe('store', () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** A new database at `name`, migrated up to `version` and no further; `all` migrates it the rest of the way. */
+  function migratedTo(name: string, version: number) {
+    const path = join(dir, name);
+    const db = openDatabase(path);
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version <= version));
+    return { path, db, all };
+  }
 
   it('migrations are recorded and a second run applies nothing', () => {
     const db = openDatabase(join(dir, 'other.sqlite'));
@@ -81,9 +97,7 @@ describe('store', () => {
   });
 
   it('0003 rebuilds items without losing a row, a topic match or a story', () => {
-    const db = openDatabase(join(dir, 'upgrade.sqlite'));
-    const all = readMigrations();
-    migrate(db, all.filter((m) => m.version <= 2));
+    const { db, all } = migratedTo('upgrade.sqlite', 2);
     db.exec(`INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
       INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at) VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x');
       INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at,
@@ -107,9 +121,7 @@ describe('store', () => {
   });
 
   it('0004 rekeys topic matches by item without losing one, and deletes still cascade', () => {
-    const db = openDatabase(join(dir, 'rekey.sqlite'));
-    const all = readMigrations();
-    migrate(db, all.filter((m) => m.version <= 3));
+    const { db, all } = migratedTo('rekey.sqlite', 3);
     db.exec(`${FEED_AND_TWO_TOPICS}
       INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
         VALUES (1, 1, 'one', 'One', 's', 'c', 't1', 't1', 't1', 'h1'), (2, 1, 'two', 'Two', 's', 'c', 't2', 't2', 't2', 'h2');
@@ -129,14 +141,9 @@ describe('store', () => {
   });
 
   it('0005 files every match into the topic feeds, which then follow deletes of items and topics; 0006 marks old content for sanitizing again', async () => {
-    const path = join(dir, 'topic-feed.sqlite');
-    const db = openDatabase(path);
-    const all = readMigrations();
-    migrate(db, all.filter((m) => m.version <= 4));
+    const { path, db, all } = migratedTo('topic-feed.sqlite', 4);
     db.exec(`${FEED_AND_TWO_TOPICS}
-      INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
-        VALUES (1, 1, 'one', 'One', 's', 'c', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', 'h1'), (2, 1, 'two', 'Two', 's', 'c', '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:00.000Z', 'h2'),
-          (3, 1, 'three', 'Three', 's', 'c', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z', 'h3');
+      ${itemsAt('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z')}
       INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
         VALUES (1, 1, '2026-11-01T00:00:00.000Z', '["NATO"]'), (2, 1, '2026-11-01T00:00:00.000Z', '["gas"]'), (1, 2, '2026-11-02T00:00:00.000Z', '["Nato"]'), (1, 3, '2026-11-03T00:00:00.000Z', '["NATO"]');`);
     expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 4).map((m) => m.name));
@@ -157,9 +164,7 @@ describe('store', () => {
   });
 
   it('0007 leaves story members without a time index of their own: a restart finds their days through the items\'', () => {
-    const db = openDatabase(join(dir, 'members.sqlite'));
-    const all = readMigrations();
-    migrate(db, all.filter((m) => m.version <= 6));
+    const { db, all } = migratedTo('members.sqlite', 6);
     const indexes = () => db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'story_members'`).pluck().all();
     expect(indexes()).toEqual(['story_members_by_time']);
     migrate(db, all);
@@ -169,14 +174,9 @@ describe('store', () => {
   });
 
   it('0008 lists every item from a timeline holding the items up to the filing mark, which follows edits and deletes', async () => {
-    const path = join(dir, 'timeline.sqlite');
-    const db = openDatabase(path);
-    const all = readMigrations();
-    migrate(db, all.filter((m) => m.version <= 7));
+    const { path, db, all } = migratedTo('timeline.sqlite', 7);
     db.exec(`${FEED_AND_TWO_TOPICS}
-      INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
-        VALUES (1, 1, 'one', 'One', 's', 'c', 't', '2026-11-03T00:00:00.000Z', 't', 'h1'), (2, 1, 'two', 'Two', 's', 'c', 't', '2026-11-01T00:00:00.000Z', 't', 'h2'),
-          (3, 1, 'three', 'Three', 's', 'c', 't', '2026-11-02T00:00:00.000Z', 't', 'h3');
+      ${itemsAt('2026-11-03T00:00:00.000Z', '2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z')}
       UPDATE topic_feed_filed SET through_item = 2;`);
     expect(migrate(db, all)).toEqual(['0008_timeline.sql']);
     expect(db.prepare('SELECT item_id FROM timeline').pluck().all()).toEqual([1, 2]);
