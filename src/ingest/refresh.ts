@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FeedError, FeedRecord } from '../model.js';
-import type { ItemToSave, SaveSummary, Store } from '../store/index.js';
+import type { FetchResultToSave, ItemToSave, SaveSummary, Store } from '../store/index.js';
 import type { TopicSnapshot } from '../topics/topic-index.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
-import type { PreparedEntry } from './prepare.js';
-import type { Preparer } from './prepare-pool.js';
+import type { PreparedEntry, PrepareResult } from './prepare.js';
+import type { Handoff, Preparer } from './prepare-pool.js';
 import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
 
 export interface RefreshDeps {
@@ -48,6 +48,27 @@ function toSave(entries: PreparedEntry[]): ItemToSave[] {
     matches,
     story: { ...story, signature: Buffer.from(story.signature.buffer, story.signature.byteOffset, story.signature.byteLength) },
   }));
+}
+
+type StoredFields = Omit<FetchResultToSave, 'feedInfo' | 'items'>;
+
+/**
+ * Takes a prepared result and saves it, in a plain function: a suspended async function that has
+ * waited as long as refreshFeed has is in the old generation, and would keep the result alive
+ * through scavenges (see Handoff).
+ */
+function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareResult>, fields: StoredFields):
+  { ok: true; summary: Promise<SaveSummary> } | { ok: false; error: FeedError } {
+  const prepared = handoff.take();
+  if (!prepared.ok) return prepared;
+  const { feed: facts, unchanged } = prepared;
+  const saved = store.saveFetchResult(feedId, {
+    ...fields,
+    feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
+    items: toSave(prepared.entries),
+  });
+  // Entries skipped as unchanged before sanitizing count as unchanged too.
+  return { ok: true, summary: saved.then((summary) => ({ ...summary, unchanged: summary.unchanged + unchanged })) };
 }
 
 /** fetch → (304 or same body? stop) → parse, sanitize, match, fingerprint → store. Never throws. */
@@ -97,24 +118,16 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       });
       return report('unchanged-body', summary, null);
     }
-    const prepared = await deps.preparer.prepare({
+    const handoff = await deps.preparer.prepare({
       body: fetched.body, url: fetched.finalUrl, contentType: fetched.contentType,
       storedHashes: await deps.store.feedItemHashes(feed.id),
       feed: { id: feed.id, title: feed.title },
     }, deps.topics());
-    if (!prepared.ok) return await saveError(prepared.error, fetched.httpStatus, null, fetched.permanentUrl);
-    const { feed: facts } = prepared;
-    const summary = await deps.store.saveFetchResult(feed.id, {
-      ...base,
-      httpStatus: fetched.httpStatus,
-      validators,
-      feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
-      items: toSave(prepared.entries),
-      next: await plan({ kind: 'success' }),
-    });
-    // Entries skipped as unchanged before sanitizing count as unchanged too.
-    summary.unchanged += prepared.unchanged;
-    return report('stored', summary, null);
+    // Planned first: this function has waited long, and the result must not be in it at an await.
+    const next = await plan({ kind: 'success' });
+    const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next });
+    if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
+    return report('stored', await stored.summary, null);
   } catch (cause) {
     const error: FeedError = { kind: 'internal', message: `refreshing ${feed.url}: ${(cause as Error).message}` };
     try {

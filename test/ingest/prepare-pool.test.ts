@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Preparer } from '../../src/ingest/prepare-pool.js';
+import type { Handoff, Preparer } from '../../src/ingest/prepare-pool.js';
 import { workerCount } from '../../src/ingest/prepare-pool.js';
-import { prepareFeed } from '../../src/ingest/prepare.js';
+import { prepareFeed, type PrepareResult } from '../../src/ingest/prepare.js';
 import { buildTopicIndex, type TopicDefinition, type TopicSnapshot } from '../../src/topics/topic-index.js';
 
 // Worker threads load compiled JavaScript, so this drives the built pool (`npm test` builds first)
@@ -38,7 +40,7 @@ describe('the prepare pool on worker threads', () => {
 
   it('gives exactly what the inline preparation gives, for every fixture, many at once', async () => {
     const files = ['world-wire.rss', 'eastern-desk.atom', 'capital-report.rdf', 'briefs.json', 'broken.rss'];
-    const results = await Promise.all([...files, ...files].map((file) => pool.prepare(job(file), TOPICS)));
+    const results = (await Promise.all([...files, ...files].map((file) => pool.prepare(job(file), TOPICS)))).map((h) => h.take());
     results.forEach((result, i) => {
       const inline = prepareFeed(job(files[i % files.length]!), TOPICS.index);
       expect(bytesAsArrays(result)).toEqual(bytesAsArrays(inline));
@@ -51,7 +53,7 @@ describe('the prepare pool on worker threads', () => {
 
   it('matches against the topics of the version it is given, changed between jobs', async () => {
     const slugsOf = async (topics: TopicSnapshot) => {
-      const result = await pool.prepare(job('world-wire.rss'), topics);
+      const result = (await pool.prepare(job('world-wire.rss'), topics)).take();
       if (!result.ok) throw new Error('fixture did not parse');
       return result.entries.find((e) => e.item.title.startsWith('NATO, Russia'))!.matches.map((m) => m.slug);
     };
@@ -64,11 +66,11 @@ describe('the prepare pool on worker threads', () => {
   });
 
   it('skips entries whose stored hash matches, before sanitizing them', async () => {
-    const first = await pool.prepare(job('world-wire.rss'), TOPICS);
+    const first = (await pool.prepare(job('world-wire.rss'), TOPICS)).take();
     if (!first.ok) throw new Error('fixture did not parse');
     const stored = new Map(first.entries.map((e) => [e.item.identity, e.contentHash]));
     stored.delete(first.entries[0]!.item.identity);
-    const again = await pool.prepare(job('world-wire.rss', stored), TOPICS);
+    const again = (await pool.prepare(job('world-wire.rss', stored), TOPICS)).take();
     expect(again.ok && again.entries.map((e) => e.item.identity)).toEqual([first.entries[0]!.item.identity]);
     expect(again.ok && again.unchanged).toBe(first.entries.length - 1);
   });
@@ -81,17 +83,33 @@ describe('the prepare pool on worker threads', () => {
     const body = Buffer.from(`<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>${items.join('')}</channel></rss>`);
     expect(body.length).toBeGreaterThan(9_500_000);
     expect(body.length).toBeLessThan(10_000_000);
-    const result = await pool.prepare({ ...job('world-wire.rss'), body }, TOPICS);
+    const result = (await pool.prepare({ ...job('world-wire.rss'), body }, TOPICS)).take();
     expect(result.ok && result.entries.length).toBe(1400);
     expect(result.ok && result.entries[1399]!.matches.map((m) => m.slug)).toEqual(['nato', 'defence']);
   }, 60_000);
+
+  it('lets go of a result once it is taken: the promise that carried it holds only an empty handoff', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Taken in a function of its own, so that no register of this test holds the result.
+    const takeWeakly = (handoff: Handoff<PrepareResult>) => new WeakRef(handoff.take());
+    const carried = pool.prepare(job('world-wire.rss'), TOPICS);
+    const handoff = await carried;
+    const result = takeWeakly(handoff);
+    expect(() => handoff.take()).toThrow(/taken already/);
+    // A WeakRef keeps its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(result.deref()).toBeUndefined();
+    expect(await carried).toBe(handoff);
+  });
 
   it('moves a body that owns its memory to the worker, and copies a view into a shared buffer', async () => {
     const bytes = readFileSync(join(FIXTURES, 'world-wire.rss'));
     const owned = Buffer.from(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     const larger = Buffer.concat([bytes, Buffer.from('<!-- trailing -->')]).subarray(0, bytes.length);
-    const [a, b] = await Promise.all([pool.prepare({ ...job('world-wire.rss'), body: owned }, TOPICS),
-      pool.prepare({ ...job('world-wire.rss'), body: larger }, TOPICS)]);
+    const [a, b] = (await Promise.all([pool.prepare({ ...job('world-wire.rss'), body: owned }, TOPICS),
+      pool.prepare({ ...job('world-wire.rss'), body: larger }, TOPICS)])).map((h) => h.take()) as [PrepareResult, PrepareResult];
     expect(a.ok && b.ok).toBe(true);
     expect(owned.byteLength).toBe(0);
     expect(larger.byteLength).toBe(bytes.length);
