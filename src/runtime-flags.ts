@@ -1,11 +1,11 @@
 /**
- * Semi-space of the main thread's young generation, in MB. The main thread receives a feed's
- * prepared entries (~1.2 MB of heap for 50) and keeps them until the feed's transaction commits,
- * allocating as much again meanwhile. In 4 MB a scavenge came during most saves and a second one
- * during many, promoting the entries: 40-60% of what a scavenge kept went to the old generation,
- * which then needed a full collection every ~300 ms (87 in a first ingest). At 8 MB, in three
- * alternating rounds of the 1,000-feed ingest: +3.4%, +3.5% and +10.6% items/s, 3-10% less CPU
- * per item, 7-17 MB more peak RSS. 16 MB was no faster and took 30 MB more.
+ * Semi-space of the main thread's young generation, in MB. In 4 MB, 40-60% of what a scavenge kept
+ * was promoted and the old generation needed a full collection every ~300 ms of a first ingest. At
+ * 8 MB, in three alternating rounds of the 1,000-feed ingest: +3.4%, +3.5% and +10.6% items/s,
+ * 3-10% less CPU per item, 7-17 MB more peak RSS; 16 MB was no faster and took 30 MB more. Most of
+ * that promotion turned out to be the parser workers' results, kept alive by the promises that
+ * carried them (Handoff in ingest/prepare-pool.ts). Since that fix, 4 against 8 MB gave -6%, +11%
+ * and -8% CPU per item in three rounds: undecided, so 8 stays.
  */
 export const MAIN_SEMI_SPACE_MB = 8;
 
