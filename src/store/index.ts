@@ -1,12 +1,12 @@
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { type Db, migrate, openDatabase } from './db.js';
 import { createFeedQueries } from './feeds.js';
-import { createFetchResultQueries, type StoryPolicy } from './fetch-results.js';
+import { createFetchResultQueries, type FilingPolicy, type StoryPolicy, TOPIC_FILING } from './fetch-results.js';
 import { createItemQueries } from './items.js';
 import { createOperationQueries } from './operations.js';
 import { createTopicQueries } from './topics.js';
 
-export type { FetchResultToSave, ItemToSave, SaveSummary, StoryKey, StoryPolicy } from './fetch-results.js';
+export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy } from './fetch-results.js';
 export type { ItemCursor, ItemFilter, StorySource } from './items.js';
 export type { TopicMatchRow, TopicSummary } from './topics.js';
 export { DuplicateFeedError } from './feeds.js';
@@ -29,8 +29,8 @@ export type Store = ReturnType<typeof createFeedQueries> &
 
 export interface OpenStoreOptions {
   stories?: StoryPolicy | null;
-  /** New items whose topic matches are filed together (default TOPIC_FILING_BATCH). */
-  topicFilingBatch?: number;
+  /** When new items are filed into topic feeds and the timeline (default TOPIC_FILING); maxBatch is at least batch. */
+  topicFiling?: Partial<FilingPolicy>;
   /** Checkpoint the log on a thread of its own once the first fetch result is saved (checkpointer.ts). */
   backgroundCheckpoints?: boolean;
 }
@@ -41,7 +41,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   migrate(db);
   const pageCount = db.prepare('PRAGMA page_count');
   const pageSize = db.prepare('PRAGMA page_size');
-  const fetchResults = createFetchResultQueries(db, options.stories ?? null, options.topicFilingBatch);
+  const filing = { ...TOPIC_FILING, ...options.topicFiling };
+  const fetchResults = createFetchResultQueries(db, options.stories ?? null, { ...filing, maxBatch: Math.max(filing.batch, filing.maxBatch) });
   // Started by the first save, so a process that only serves or runs one command has no thread.
   let checkpointer: Checkpointer | null | undefined = options.backgroundCheckpoints ? undefined : null;
   return {

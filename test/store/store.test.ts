@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
 import Database from 'better-sqlite3';
 import { migrate, openDatabase, PAGE_SIZE, readMigrations, WAL_CHECKPOINT_BYTES } from '../../src/store/db.js';
+import { filingDue, TOPIC_FILING } from '../../src/store/fetch-results.js';
 import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
@@ -199,7 +200,7 @@ describe('store', () => {
   });
 
   it('finds a story\'s earlier copies after a restart, filed into the timeline or past the filing mark', async () => {
-    const options = { stories: { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 }, topicFilingBatch: 2 };
+    const options = { stories: { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 }, topicFiling: { batch: 2 } };
     const path = join(dir, 'filed.sqlite');
     let batched = openStore(path, options);
     const a = await batched.addFeed({ url: 'https://a.example/t', title: 'A', origin: 'api' }, NOW);
@@ -223,7 +224,7 @@ describe('store', () => {
   });
 
   it('files new items\' matches by the batch, and shows them in the topic feed before and after', async () => {
-    const batched = openStore(join(dir, 'batched.sqlite'), { topicFilingBatch: 4 });
+    const batched = openStore(join(dir, 'batched.sqlite'), { topicFiling: { batch: 4 } });
     const feed = await batched.addFeed({ url: 'https://b.example/f', title: null, origin: 'api' }, NOW);
     await batched.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
     const at = (n: number) => new Date(NOW.getTime() - n * 60_000).toISOString();
@@ -243,6 +244,47 @@ describe('store', () => {
     expect(filed()).toEqual([1, 3, 4]);
     expect(await listed()).toEqual(['c', 'e', 'd', 'a']);
     await batched.close();
+  });
+
+  it('lets a batch grow while filings would come closer than the interval, and files it at the cap or once the interval has passed', async () => {
+    const bulk = openStore(join(dir, 'bulk.sqlite'), { topicFiling: { batch: 2, maxBatch: 5, minIntervalMs: 1000 } });
+    const feed = await bulk.addFeed({ url: 'https://b.example/bulk', title: null, origin: 'api' }, NOW);
+    await bulk.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    const mark = () => bulk.db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get();
+    const filed = () => bulk.db.prepare('SELECT count(*) FROM topic_feed').pluck().get();
+    const listed = async () => (await bulk.listItems({ topicSlug: 'nato', limit: 20 })).length;
+    let n = 0;
+    const saveAt = async (ms: number, count: number) => {
+      const items = Array.from({ length: count }, () => toSave(item(`i${n}`, { publishedAt: new Date(NOW.getTime() - n++ * 60_000).toISOString() }), 'v', null, ['nato']));
+      await bulk.saveFetchResult(feed.id, save(items, { fetchedAt: new Date(NOW.getTime() + ms) }));
+    };
+    await saveAt(0, 2); // the first full batch of a process is filed at once
+    expect(mark()).toBe(2);
+    await saveAt(100, 2); // a full batch 100 ms later waits
+    expect([mark(), filed(), await listed()]).toEqual([2, 2, 4]);
+    await saveAt(200, 3); // five past the mark: the cap files them
+    expect([mark(), filed(), await listed()]).toEqual([7, 7, 7]);
+    await saveAt(300, 2);
+    expect(mark()).toBe(7);
+    await saveAt(1200, 0); // a second after the last filing, a full batch goes with the next save, even an empty one
+    expect([mark(), filed(), await listed()]).toEqual([9, 9, 9]);
+    await saveAt(1300, 1);
+    await saveAt(0, 1); // a clock set back does not hold a batch for the cap
+    expect([mark(), filed(), await listed()]).toEqual([11, 11, 11]);
+    await bulk.close();
+  });
+
+  it('files at a batch as given, and never below it, whatever the cap', () => {
+    const policy = { batch: 1000, maxBatch: 3000, minIntervalMs: 1000 };
+    expect(filingDue(policy, 999, 10_000, null)).toBe(false);
+    expect(filingDue(policy, 1000, 10_000, null)).toBe(true);
+    expect(filingDue(policy, 1000, 10_000, 9_500)).toBe(false);
+    expect(filingDue(policy, 2999, 10_000, 9_500)).toBe(false);
+    expect(filingDue(policy, 3000, 10_000, 9_500)).toBe(true);
+    expect(filingDue(policy, 1000, 10_500, 9_500)).toBe(true);
+    expect(filingDue(policy, 1000, 9_000, 9_500)).toBe(true);
+    expect(filingDue({ ...policy, maxBatch: 1000 }, 999, 10_000, null)).toBe(false);
+    expect(TOPIC_FILING.maxBatch).toBeGreaterThan(TOPIC_FILING.batch);
   });
 
   it('a match added again under another time leaves one entry in the topic feed, at the new time', async () => {

@@ -126,7 +126,7 @@ describe('topic feeds and the listing of every item, filed and not yet filed', (
     let filings = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
-        const store = openStore(join(dir, `db-${run++}.sqlite`), { topicFilingBatch: 3 });
+        const store = openStore(join(dir, `db-${run++}.sqlite`), { topicFiling: { batch: 3, maxBatch: 6, minIntervalMs: 3_600_000 } });
         try {
           for (const slug of TOPICS) await store.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
           const feeds: number[] = [];
