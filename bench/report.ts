@@ -137,6 +137,7 @@ ${table(['request', 'p50', 'p99', 'requests'], [
     ['bare node:http, same bytes', ...lat(s.bareFeed)],
     ['/topics/nato.rss, rendered each time', ...lat(s.topicFeedCold)],
     ['/api/items?topic=nato', ...lat(s.apiItemsByTopic)],
+    ['/api/items?since= the newest item (a poll)', ...lat(s.apiItemsSince)],
   ])}
 ingest at this size: ${s.ingest.feeds} new feeds, ${int(s.ingest.items)} items in ${secs(s.ingest.ms)} = ${int(s.ingest.itemsPerSec)} items/s${vsEmpty}`;
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { PAGE_SIZE, readMigrations } from '../src/store/db.js';
 import type { BenchContext } from './context.js';
 import { type ChildSetup, startCoreProcess } from './core-process.js';
@@ -19,6 +20,8 @@ export interface ScaleFigures {
   /** Rendered from the database on every request (cache bypassed). */
   topicFeedCold: LatencyFigures;
   apiItemsByTopic: LatencyFigures;
+  /** A program polling for what is new, and finding one item: `/api/items?since=` the newest item's time. */
+  apiItemsSince: LatencyFigures;
   /** New feeds ingested into the full database, and the same feeds into an empty one. */
   ingest: { feeds: number; items: number; ms: number; itemsPerSec: number; emptyDatabaseItemsPerSec: number };
 }
@@ -47,6 +50,15 @@ async function ingestOnce(setup: ChildSetup, setupPath: string): Promise<number>
 }
 
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+function newestSortAt(path: string): string {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT max(sort_at) FROM items').pluck().get() as string | null) ?? new Date().toISOString();
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * A database of `items` items, reused across runs while its parameters (page size and schema
@@ -87,6 +99,7 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   writeFileSync(setupPath, JSON.stringify(setup));
   const topicPath = `/topics/${SERVED_TOPIC.slug}.rss`;
   const apiPath = `/api/items?topic=${SERVED_TOPIC.slug}`;
+  const sincePath = `/api/items?since=${encodeURIComponent(newestSortAt(database))}`;
   const warmServer = await startServerProcess(['app', setupPath]);
   let topicFeedWarm: LatencyFigures;
   let bareFeed: LatencyFigures;
@@ -110,16 +123,18 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   const coldServer = await startServerProcess(['app', setupPath, 'nocache'], options.cpuProfileDir);
   let topicFeedCold: LatencyFigures;
   let apiItemsByTopic: LatencyFigures;
+  let apiItemsSince: LatencyFigures;
   // Five times the requests for a few milliseconds each: of 200, a p99 was the second slowest,
   // and moved from 4 to 10 ms between runs of the same code.
   const renderedRequests = options.latencyRequests * 5;
   try {
     topicFeedCold = await measureLatency(`${coldServer.baseUrl}${topicPath}`, renderedRequests);
     apiItemsByTopic = await measureLatency(`${coldServer.baseUrl}${apiPath}`, renderedRequests);
+    apiItemsSince = await measureLatency(`${coldServer.baseUrl}${sincePath}`, renderedRequests);
   } finally {
     await coldServer.stop();
   }
-  for (const [label, figures] of [['topic feed', topicFeedWarm], ['cold topic feed', topicFeedCold], ['api items', apiItemsByTopic]] as const) {
+  for (const [label, figures] of [['topic feed', topicFeedWarm], ['cold topic feed', topicFeedCold], ['api items', apiItemsByTopic], ['api items since', apiItemsSince]] as const) {
     if (figures.status !== 200) throw new Error(`scale: ${label} answered HTTP ${figures.status}`);
   }
   const databaseMB = (fileSize(database) + fileSize(`${database}-wal`)) / 1e6;
@@ -135,7 +150,7 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
     join(emptyDir, 'setup.json'));
   rmSync(emptyDir, { recursive: true, force: true });
   return {
-    items: fill.items, databaseMB, fill, topicFeedWarm, bareFeed, topicFeedCold, apiItemsByTopic,
+    items: fill.items, databaseMB, fill, topicFeedWarm, bareFeed, topicFeedCold, apiItemsByTopic, apiItemsSince,
     ingest: { feeds: files.length, items, ms, itemsPerSec: (items * 1000) / ms, emptyDatabaseItemsPerSec: (items * 1000) / emptyMs },
   };
 }
