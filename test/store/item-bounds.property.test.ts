@@ -53,7 +53,7 @@ describe('listings bounded by since and until', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 12 }), fc.option(fc.constantFrom(...BOUNDS), { nil: undefined }),
         fc.option(fc.constantFrom(...BOUNDS), { nil: undefined }), async (entries, since, until) => {
-          const store = openStore(join(dir, `db-${run++}.sqlite`), { topicFiling: { batch: 4 } });
+          const store = openStore(join(dir, `db-${run++}.sqlite`), { topicFiling: { batch: 4, maxBatch: 8 } });
           try {
             for (const slug of ['nato', 'gas']) await store.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
             const feeds = [];
