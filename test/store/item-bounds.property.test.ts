@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Item } from '../../src/model.js';
 import { type ItemFilter, openStore, type Store } from '../../src/store/index.js';
+import { listedInPages, listingItem } from './listing-helpers.js';
 
 // `since` and `until` bound a listing's index range (the store folds `until` into the page cursor):
 // every listing (all items, a topic's, a feed's), filed or not, must give exactly the entries with
@@ -21,27 +21,9 @@ const entry = fc.record({
   topics: fc.subarray(['nato', 'gas']),
 });
 
-function item(identity: string, publishedAt: string): Item {
-  return {
-    identity, guid: identity, url: `https://x.example/${identity}`, title: identity, summary: 's', contentHtml: '<p>t</p>',
-    authors: [], categories: [], publishedAt, updatedAt: null, language: null, enclosures: [],
-  };
-}
-
 function brute(store: Store, where: string, since: string | undefined, until: string | undefined, ...args: unknown[]): number[] {
   return store.db.prepare(`SELECT id FROM items i WHERE ${where} AND i.sort_at >= ? AND i.sort_at < ? ORDER BY i.sort_at DESC, i.id DESC`)
     .pluck().all(...args, since ?? '', until ?? '9999') as number[];
-}
-
-async function inPages(store: Store, filter: Omit<ItemFilter, 'limit' | 'after'>): Promise<number[]> {
-  const ids: number[] = [];
-  let after;
-  for (;;) {
-    const page = await store.listItems({ ...filter, limit: 2, after });
-    if (page.length === 0) return ids;
-    ids.push(...page.map((i) => i.id));
-    after = { sortAt: page.at(-1)!.sortAt, id: page.at(-1)!.id };
-  }
 }
 
 describe('listings bounded by since and until', () => {
@@ -62,17 +44,17 @@ describe('listings bounded by since and until', () => {
             for (const e of entries) {
               await store.saveFetchResult(feeds[e.feed]!, {
                 fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
-                items: [{ item: item(`e${n++}`, e.publishedAt), contentHash: 'v', story: null, matches: e.topics.map((slug) => ({ slug, terms: [slug] })) }],
+                items: [{ item: listingItem(`e${n++}`, e.publishedAt), contentHash: 'v', story: null, matches: e.topics.map((slug) => ({ slug, terms: [slug] })) }],
                 next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
               });
             }
             const bounds = { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
-            expect(await inPages(store, bounds)).toEqual(brute(store, '1', since, until));
+            expect(await listedInPages(store, bounds)).toEqual(brute(store, '1', since, until));
             for (const slug of ['nato', 'gas']) {
-              expect(await inPages(store, { ...bounds, topicSlug: slug })).toEqual(brute(store,
+              expect(await listedInPages(store, { ...bounds, topicSlug: slug })).toEqual(brute(store,
                 'i.id IN (SELECT item_id FROM topic_matches WHERE topic_id = (SELECT id FROM topics WHERE slug = ?))', since, until, slug));
             }
-            for (const feedId of feeds) expect(await inPages(store, { ...bounds, feedId })).toEqual(brute(store, 'i.feed_id = ?', since, until, feedId));
+            for (const feedId of feeds) expect(await listedInPages(store, { ...bounds, feedId })).toEqual(brute(store, 'i.feed_id = ?', since, until, feedId));
           } finally {
             await store.close();
           }
@@ -87,7 +69,7 @@ describe('listings bounded by since and until', () => {
       const feed = await store.addFeed({ url: 'https://x.example/c', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(feed.id, {
         fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
-        items: TIMES.map((t, k) => ({ item: item(`c${k}`, t), contentHash: 'v', story: null, matches: [] })),
+        items: TIMES.map((t, k) => ({ item: listingItem(`c${k}`, t), contentHash: 'v', story: null, matches: [] })),
         next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
       });
       const titles = async (filter: Omit<ItemFilter, 'limit'>) => (await store.listItems({ ...filter, limit: 10 })).map((i) => i.title);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Item } from '../../src/model.js';
 import { type FetchResultToSave, openStore, type Store } from '../../src/store/index.js';
+import { listedInPages, listingItem } from './listing-helpers.js';
 
 // A topic's feed is read from two places: topic_feed for filed entries, topic_matches for those
 // past the filing mark. Whatever happens to items and topics (new, edited, re-dated, deleted with
@@ -40,18 +40,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteTopic' as const), slug: fc.constantFrom(...TOPICS) }) },
 );
 
-function item(identity: string, publishedAt: string): Item {
-  return {
-    identity, guid: identity, url: `https://x.example/${identity}`, title: identity, summary: 's', contentHtml: '<p>t</p>',
-    authors: [], categories: [], publishedAt, updatedAt: null, language: null, enclosures: [],
-  };
-}
-
 function result(seen: string, entries: Extract<Op, { kind: 'save' }>['entries']): FetchResultToSave {
   return {
     fetchedAt: new Date(seen), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
     items: entries.map((e) => ({
-      item: item(e.identity, e.publishedAt), contentHash: `${e.version}${e.publishedAt}${e.slugs.join()}`, story: null,
+      item: listingItem(e.identity, e.publishedAt), contentHash: `${e.version}${e.publishedAt}${e.slugs.join()}`, story: null,
       matches: e.slugs.map((slug) => ({ slug, terms: [slug] })),
     })),
     next: { nextFetchAt: new Date(seen), consecutiveFailures: 0, disabled: false },
@@ -105,18 +98,6 @@ function everyItem(store: Store): number[] {
   return store.db.prepare('SELECT id FROM items ORDER BY sort_at DESC, id DESC').pluck().all() as number[];
 }
 
-/** A topic's feed, or every item when slug is null, read two entries a page. */
-async function listedInPages(store: Store, slug: string | null): Promise<number[]> {
-  const ids: number[] = [];
-  let after;
-  for (;;) {
-    const page = await store.listItems({ ...(slug === null ? {} : { topicSlug: slug }), limit: 2, after });
-    if (page.length === 0) return ids;
-    ids.push(...page.map((i) => i.id));
-    after = { sortAt: page.at(-1)!.sortAt, id: page.at(-1)!.id };
-  }
-}
-
 describe('topic feeds and the listing of every item, filed and not yet filed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-topic-feed-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,8 +114,8 @@ describe('topic feeds and the listing of every item, filed and not yet filed', (
           for (let n = 0; n < 3; n++) feeds.push((await store.addFeed({ url: `https://x.example/f${n}`, title: null, origin: 'api' }, NOW)).id);
           for (const step of ops) {
             await apply(store, feeds, step);
-            for (const slug of TOPICS) expect(await listedInPages(store, slug)).toEqual(expected(store, slug));
-            expect(await listedInPages(store, null)).toEqual(everyItem(store));
+            for (const slug of TOPICS) expect(await listedInPages(store, { topicSlug: slug })).toEqual(expected(store, slug));
+            expect(await listedInPages(store, {})).toEqual(everyItem(store));
           }
           const counts = new Map((await store.listTopics(NOW, 10_000)).map((t) => [t.slug, t.itemCount]));
           for (const slug of TOPICS) expect(counts.get(slug)).toBe(expected(store, slug).length);
