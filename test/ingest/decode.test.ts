@@ -45,6 +45,15 @@ describe('decodeBody', () => {
   });
 
   it.each([
+    // UTF-16 holds no byte 0xC2 at all.
+    ['UTF-16LE', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rss('don\u0092t \u0093quote\u0094'), 'utf-16le')])],
+    ['UTF-16BE', Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(rss('don\u0092t \u0093quote\u0094'), 'utf-16be')])],
+  ])('C1 controls decoded from %s are restored as windows-1252 punctuation too', (_label, body) => {
+    expect(body.includes(0xc2)).toBe(false);
+    expect(decoded(body)).toContain('<title>don’t “quote”</title>');
+  });
+
+  it.each([
     ['UTF-8', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rss('Zoë', 'iso-8859-1'))])],
     ['UTF-16LE', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rss('Zoë'), 'utf-16le')])],
     ['UTF-16BE', Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(rss('Zoë'), 'utf-16be')])],
