@@ -118,21 +118,30 @@ function joinedWords(words: string[]): WordSpans {
 const SPACE = 0x20;
 
 /**
- * Adds the base hash of each 2-shingle of the first `count` words ("a b", or the word alone when
- * it is the only one) to `into`: the hash of the joined string, without building it.
+ * Writes the base hash of each 2-shingle of the words ("a b", or the word alone when it is the only
+ * one) to `into`, in order, and returns how many: the hash of the joined string, without building it.
  */
-function addPairHashes(words: WordSpans, count: number, into: DistinctHashes): void {
+function pairHashes(words: WordSpans, into: number[]): number {
   const { source, asciiLower, starts, ends } = words;
+  const count = starts.length;
+  into.length = 0;
   if (count === 1) {
-    into.add(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower)));
-    return;
+    into.push(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower)));
+    return 1;
   }
   let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower) : 0;
   for (let i = 1; i < count; i++) {
     const after = Math.imul(previous ^ SPACE, FNV_PRIME);
-    into.add(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!, asciiLower)));
+    into.push(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!, asciiLower)));
     previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!, asciiLower);
   }
+  return into.length;
+}
+
+/** How many of the lead's pair hashes (pairHashes) belong to its first `words` words. */
+function pairsOfFirst(words: number, leadWordCount: number): number {
+  const count = Math.min(words, leadWordCount);
+  return count === leadWordCount && count === 1 ? 1 : Math.max(0, count - 1);
 }
 
 /**
@@ -182,7 +191,10 @@ class DistinctHashes {
 }
 
 const openingPairs = new DistinctHashes();
-const leadPairs = new DistinctHashes();
+/** The lead's pairs past the opening that the opening does not have. */
+const restPairs = new DistinctHashes();
+/** One text's pair hashes in order, reused from item to item. */
+const hashScratch: number[] = [];
 /** The opening's own MinHash: only its band keys are kept. */
 const openingMins = new Uint32Array(KEY_HASHES);
 
@@ -222,14 +234,21 @@ export function storyText(summary: string, contentText: string): string {
 export function fingerprintStory(title: string, text: string): StoryFingerprint {
   const lead = leadSpans(text);
   // The opening's pairs (title and first KEY_LEAD_WORDS words) are part of the lead's: the
-  // signature covers both sets, the opening keys only the first.
+  // signature covers both sets, the opening keys only the first. The lead is hashed once and the
+  // opening takes its first pairs, rather than hashing those words twice.
   const opening = openingPairs.clear();
-  const head = titleWords(title);
-  addPairHashes(head, head.starts.length, opening);
-  addPairHashes(lead, Math.min(KEY_LEAD_WORDS, lead.starts.length), opening);
-  const pairs = leadPairs.clear();
-  addPairHashes(lead, lead.starts.length, pairs);
-  return fingerprintOfShingles(opening.values, pairs.values.filter((hash) => !opening.has(hash)));
+  pairHashes(titleWords(title), hashScratch);
+  for (const hash of hashScratch) opening.add(hash);
+  const leadCount = pairHashes(lead, hashScratch);
+  const inOpening = pairsOfFirst(KEY_LEAD_WORDS, lead.starts.length);
+  // The opening is whole before the first pair past it is looked at.
+  const rest = restPairs.clear();
+  for (let i = 0; i < leadCount; i++) {
+    const hash = hashScratch[i]!;
+    if (i < inOpening) opening.add(hash);
+    else if (!opening.has(hash)) rest.add(hash);
+  }
+  return fingerprintOfShingles(opening.values, rest.values);
 }
 
 /**
