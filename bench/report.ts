@@ -54,34 +54,51 @@ function hasPeer(peer: PeerResult | undefined): peer is Exclude<PeerResult, { sk
   return peer !== undefined && !('skipped' in peer);
 }
 
+/**
+ * A target's figure, rounded to `digits`, but never across the threshold: when the rounded figure
+ * would meet the target and the measured one does not (34.6% of a 35% target shown as "35%"), or
+ * the reverse (4.996 ms of a 5 ms limit as "5.00"), it is shown one step lower. Thresholds sit
+ * on the rounding grid, so one step is always enough.
+ */
+export function shownAgainst(value: number, digits: number, meets: (figure: number) => boolean): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const rounded = Number(value.toFixed(digits));
+  const shown = meets(rounded) === meets(value) ? rounded : rounded - 10 ** -digits;
+  return shown.toFixed(digits);
+}
+
 export function checkTargets(r: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const add = (target: string, value: number, measured: string, met: boolean) => {
     if (Number.isFinite(value)) checks.push({ target, measured, met });
   };
   const { ingest, peer, parse, serve, scale, topics } = r;
+  const timesAtLeast = (n: number, least: number) => `${shownAgainst(n, n < 10 ? 2 : 1, (x) => x >= least)}×`;
+  const pctAtLeast = (share: number, least: number) => `${shownAgainst(share * 100, 0, (x) => x >= least * 100)}%`;
+  const msUnder = (ms: number, limit: number) => `${shownAgainst(ms, 2, (x) => x < limit)} ms`;
+  const secsUnder = (ms: number, limitMs: number) => (ms < 1000 ? secs(ms) : `${shownAgainst(ms / 1000, 2, (x) => x < limitMs / 1000)} s`);
   if (ingest && hasPeer(peer)) {
     const first = ingest.first.itemsPerSec / peer.first.itemsPerSec;
-    add('first ingest ≥ 3× newsboat items/s', first, times(first), first >= 3);
+    add('first ingest ≥ 3× newsboat items/s', first, timesAtLeast(first, 3), first >= 3);
     const r304 = peer.reload304.ms / ingest.reload304.ms;
-    add('unchanged re-ingest (304) ≥ 25× faster than newsboat', r304, times(r304), r304 >= 25);
+    add('unchanged re-ingest (304) ≥ 25× faster than newsboat', r304, timesAtLeast(r304, 25), r304 >= 25);
     const full = peer.reloadFull.ms / ingest.reloadFull.ms;
-    add('unchanged re-ingest (full bodies) ≥ 25× faster than newsboat', full, times(full), full >= 25);
+    add('unchanged re-ingest (full bodies) ≥ 25× faster than newsboat', full, timesAtLeast(full, 25), full >= 25);
   }
   if (ingest) {
-    add('unchanged re-ingest (304) under 2 s', ingest.reload304.ms, secs(ingest.reload304.ms), ingest.reload304.ms < 2000);
-    add('unchanged re-ingest (full bodies) under 4 s', ingest.reloadFull.ms, secs(ingest.reloadFull.ms), ingest.reloadFull.ms < 4000);
-    add('peak RSS during ingest < 300 MB', ingest.first.peakRssMB, `${int(ingest.first.peakRssMB)} MB`, ingest.first.peakRssMB < 300);
+    add('unchanged re-ingest (304) under 2 s', ingest.reload304.ms, secsUnder(ingest.reload304.ms, 2000), ingest.reload304.ms < 2000);
+    add('unchanged re-ingest (full bodies) under 4 s', ingest.reloadFull.ms, secsUnder(ingest.reloadFull.ms, 4000), ingest.reloadFull.ms < 4000);
+    add('peak RSS during ingest < 300 MB', ingest.first.peakRssMB, `${shownAgainst(ingest.first.peakRssMB, 0, (x) => x < 300)} MB`, ingest.first.peakRssMB < 300);
   }
   if (ingest && parse) {
     const share = ingest.first.itemsPerSec / parse.generated.rawXml.itemsPerSec;
-    add('end-to-end ingest ≥ 35% of raw XML parse items/s', share, pct(share), share >= 0.35);
+    add('end-to-end ingest ≥ 35% of raw XML parse items/s', share, pctAtLeast(share, 0.35), share >= 0.35);
   }
-  if (topics) add(`ingest with ${topics.topics} topics ≥ 80% of 1 topic`, topics.ratio, pct(topics.ratio), topics.ratio >= 0.8);
-  if (serve) add('topic feed ≥ 60% of bare node:http requests/s', serve.ratio, pct(serve.ratio), serve.ratio >= 0.6);
+  if (topics) add(`ingest with ${topics.topics} topics ≥ 80% of 1 topic`, topics.ratio, pctAtLeast(topics.ratio, 0.8), topics.ratio >= 0.8);
+  if (serve) add('topic feed ≥ 60% of bare node:http requests/s', serve.ratio, pctAtLeast(serve.ratio, 0.6), serve.ratio >= 0.6);
   if (scale) {
-    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (cached)`, scale.topicFeedWarm.p99Ms, `${dec(scale.topicFeedWarm.p99Ms, 2)} ms`, scale.topicFeedWarm.p99Ms < 5);
-    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (rendered)`, scale.topicFeedCold.p99Ms, `${dec(scale.topicFeedCold.p99Ms, 2)} ms`, scale.topicFeedCold.p99Ms < 5);
+    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (cached)`, scale.topicFeedWarm.p99Ms, msUnder(scale.topicFeedWarm.p99Ms, 5), scale.topicFeedWarm.p99Ms < 5);
+    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (rendered)`, scale.topicFeedCold.p99Ms, msUnder(scale.topicFeedCold.p99Ms, 5), scale.topicFeedCold.p99Ms < 5);
   }
   return checks;
 }

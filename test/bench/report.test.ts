@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { type BenchResults, checkTargets, shownAgainst } from '../../bench/report.js';
+
+describe('a target\'s figure as the bench prints it', () => {
+  it.each<[number, number, (x: number) => boolean, string]>([
+    [34.6, 0, (x) => x >= 35, '34'],
+    [35.2, 0, (x) => x >= 35, '35'],
+    [34.4, 0, (x) => x >= 35, '34'],
+    [2.996, 2, (x) => x >= 3, '2.99'],
+    [3.004, 2, (x) => x >= 3, '3.00'],
+    [4.996, 2, (x) => x < 5, '4.99'],
+    [5.004, 2, (x) => x < 5, '5.00'],
+    [299.6, 0, (x) => x < 300, '299'],
+    [3.19, 2, (x) => x < 5, '3.19'],
+    [252.34, 1, (x) => x >= 25, '252.3'],
+  ])('%f to %i digits is "%s": rounded, but never across the threshold', (value, digits, meets, shown) => {
+    expect(shownAgainst(value, digits, meets)).toBe(shown);
+  });
+
+  it('says n/a for a figure that is not a number', () => {
+    expect(shownAgainst(Number.NaN, 1, () => true)).toBe('n/a');
+  });
+});
+
+describe('the targets table', () => {
+  // Only the sections checkTargets reads: end to end against the floor, and the scale latencies.
+  const results = (itemsPerSec: number, floor: number, cachedP99: number) => ({
+    ingest: { first: { itemsPerSec, peakRssMB: 299.6 }, reload304: { ms: 1999.6 }, reloadFull: { ms: 900 } },
+    parse: { generated: { rawXml: { itemsPerSec: floor } } },
+    scale: { items: 1_000_000, topicFeedWarm: { p99Ms: cachedP99 }, topicFeedCold: { p99Ms: 9.71 } },
+  }) as unknown as BenchResults;
+  const row = (checks: ReturnType<typeof checkTargets>, start: string) => checks.find((c) => c.target.startsWith(start))!;
+
+  it('never prints a missed target as its threshold, nor a met one as missed', () => {
+    const checks = checkTargets(results(2298, 6634, 4.996));
+    expect(row(checks, 'end-to-end')).toEqual({ target: 'end-to-end ingest ≥ 35% of raw XML parse items/s', measured: '34%', met: false });
+    expect(row(checks, 'topic feed p99 < 5 ms at 1,000,000 items (cached)')).toMatchObject({ measured: '4.99 ms', met: true });
+    expect(row(checks, 'topic feed p99 < 5 ms at 1,000,000 items (rendered)')).toMatchObject({ measured: '9.71 ms', met: false });
+    expect(row(checks, 'peak RSS')).toMatchObject({ measured: '299 MB', met: true });
+    expect(row(checks, 'unchanged re-ingest (304) under 2 s')).toMatchObject({ measured: '1.99 s', met: true });
+    expect(row(checks, 'unchanged re-ingest (full bodies) under 4 s')).toMatchObject({ measured: '900 ms', met: true });
+  });
+
+  it('prints a met end-to-end share as met', () => {
+    expect(row(checkTargets(results(2400, 6634, 3)), 'end-to-end')).toMatchObject({ measured: '36%', met: true });
+  });
+});
