@@ -118,16 +118,16 @@ function joinedWords(words: string[]): WordSpans {
 const SPACE = 0x20;
 
 /**
- * Writes the base hash of each 2-shingle of the words ("a b", or the word alone when it is the only
- * one) to `into`, in order, and returns how many: the hash of the joined string, without building it.
+ * Replaces `into` with the base hash of each 2-shingle of the words ("a b", or the word alone when
+ * it is the only one), in order: the hash of the joined string, without building it.
  */
-function pairHashes(words: WordSpans, into: number[]): number {
+function pairHashes(words: WordSpans, into: number[]): void {
   const { source, asciiLower, starts, ends } = words;
   const count = starts.length;
   into.length = 0;
   if (count === 1) {
     into.push(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower)));
-    return 1;
+    return;
   }
   let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower) : 0;
   for (let i = 1; i < count; i++) {
@@ -135,13 +135,11 @@ function pairHashes(words: WordSpans, into: number[]): number {
     into.push(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!, asciiLower)));
     previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!, asciiLower);
   }
-  return into.length;
 }
 
 /** How many of the lead's pair hashes (pairHashes) belong to its first `words` words. */
 function pairsOfFirst(words: number, leadWordCount: number): number {
-  const count = Math.min(words, leadWordCount);
-  return count === leadWordCount && count === 1 ? 1 : Math.max(0, count - 1);
+  return leadWordCount === 1 ? 1 : Math.max(0, Math.min(words, leadWordCount) - 1);
 }
 
 /**
@@ -239,11 +237,11 @@ export function fingerprintStory(title: string, text: string): StoryFingerprint 
   const opening = openingPairs.clear();
   pairHashes(titleWords(title), hashScratch);
   for (const hash of hashScratch) opening.add(hash);
-  const leadCount = pairHashes(lead, hashScratch);
+  pairHashes(lead, hashScratch);
   const inOpening = pairsOfFirst(KEY_LEAD_WORDS, lead.starts.length);
   // The opening is whole before the first pair past it is looked at.
   const rest = restPairs.clear();
-  for (let i = 0; i < leadCount; i++) {
+  for (let i = 0; i < hashScratch.length; i++) {
     const hash = hashScratch[i]!;
     if (i < inOpening) opening.add(hash);
     else if (!opening.has(hash)) rest.add(hash);

@@ -23,7 +23,7 @@ describe('a target\'s figure as the bench prints it', () => {
 });
 
 describe('the targets table', () => {
-  // Only the sections checkTargets reads: end to end against the floor, and the scale latencies.
+  // Only the fields these targets read: ingest and its reloads, the parse floor, the scale latencies.
   const results = (itemsPerSec: number, floor: number, cachedP99: number) => ({
     ingest: { first: { itemsPerSec, peakRssMB: 299.6 }, reload304: { ms: 1999.6 }, reloadFull: { ms: 900 } },
     parse: { generated: { rawXml: { itemsPerSec: floor } } },
