@@ -1,15 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import initWabt from 'wabt';
 
-// Compiles src/stories/minhash.wat into the module minhash-simd.ts embeds, so that neither a build
-// nor an install needs a WebAssembly toolchain. test/stories/minhash-simd.test.ts compiles it
-// again and fails when the two differ. Usage: npm run wasm
+// Compiles each .wat below into the TypeScript module that embeds it, so that neither a build nor
+// an install needs a WebAssembly toolchain. Their tests (test/stories/minhash-simd.test.ts,
+// test/topics/word-scan.test.ts) compile them again and fail when the two differ. Usage: npm run wasm
 
-// Run by npm from the project's root.
-const WAT_PATH = resolve('src/stories/minhash.wat');
-const MODULE_PATH = resolve('src/stories/minhash-simd.ts');
+/** Each .wat, the module that embeds it and the name of the constant it exports (paths from the project's root). */
+const MODULES = [
+  { wat: 'src/stories/minhash.wat', module: 'src/stories/minhash-simd.ts', constant: 'MINHASH_WASM_BASE64' },
+  { wat: 'src/topics/word-scan.wat', module: 'src/topics/word-scan-wasm.ts', constant: 'WORD_SCAN_WASM_BASE64' },
+];
 
 export async function compileWat(path: string): Promise<Uint8Array> {
   const wabt = await initWabt();
@@ -22,19 +24,22 @@ export async function compileWat(path: string): Promise<Uint8Array> {
   }
 }
 
-function moduleSource(bytes: Uint8Array): string {
+function moduleSource(bytes: Uint8Array, wat: string, constant: string): string {
   const base64 = Buffer.from(bytes).toString('base64');
   const lines = base64.match(/.{1,96}/g) ?? [];
   return [
-    '// Generated from minhash.wat by `npm run wasm` (scripts/wasm.ts): edit the .wat, not this.',
-    'export const MINHASH_WASM_BASE64 =',
+    `// Generated from ${basename(wat)} by \`npm run wasm\` (scripts/wasm.ts): edit the .wat, not this.`,
+    `export const ${constant} =`,
     lines.map((line) => `  '${line}'`).join(' +\n') + ';',
     '',
   ].join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const bytes = await compileWat(WAT_PATH);
-  writeFileSync(MODULE_PATH, moduleSource(bytes));
-  console.log(`${MODULE_PATH}: ${bytes.length} bytes of WebAssembly`);
+  // Run by npm from the project's root.
+  for (const { wat, module, constant } of MODULES) {
+    const bytes = await compileWat(resolve(wat));
+    writeFileSync(resolve(module), moduleSource(bytes, wat, constant));
+    console.log(`${module}: ${bytes.length} bytes of WebAssembly`);
+  }
 }

@@ -1,7 +1,8 @@
 import { htmlToText } from '../html/text.js';
 import { americanSpelling } from './spelling.js';
 import { stem } from './stem.js';
-import { WordCursor } from './word-spans.js';
+import { SURROGATE, WordCursor } from './word-spans.js';
+import { CLAUSE_END, foldsToNothing, formsOf, internedAt, type KeptWord, keeps, LETTER_NUMBER_MARK, scanKeptWords } from './word-table.js';
 
 /** What the matcher needs of an item: its text fields plus the feed it came from. */
 export interface MatchableDoc {
@@ -67,12 +68,8 @@ export interface AnalyzedDoc {
 /** Larger than any NEAR distance, so phrases and proximity never span two separate values. */
 export const SEGMENT_GAP = 1000;
 
-// Punctuation that ends a clause: a phrase does not run across it ("cruise missile, defence
-// analysts say" is not about missile defence). Hyphens, slashes and quotes do not end one.
-const CLAUSE_END = new Uint8Array(0x10000);
-for (const ch of ',;:.!?()[]{}…|•·') CLAUSE_END[ch.charCodeAt(0)] = 1;
+// word-scan.wat tests the same apostrophes.
 const APOSTROPHES = new Set(["'", '\u2019', '\u02bc', '`', '\u00b4']);
-const LETTER_OR_DIGIT = /[\p{L}\p{N}\p{M}]/u;
 // Marks a reader treats as optional: Latin, Greek and Cyrillic accents, Arabic short vowels.
 // Other marks are part of the letter (kana voicing, Devanagari vowel signs) and stay.
 const OPTIONAL_MARKS = /[\u0300-\u036f\u064b-\u065f]/g;
@@ -98,129 +95,26 @@ export function normalizeWord(folded: string): string {
   return stem(americanSpelling(folded));
 }
 
-// Folding and stemming cost more than a lookup, and news text repeats its words: the forms of
-// each written word are kept in a table looked up by the word's characters in place, so a word
-// seen before costs no string. What a lookup reads (hashes, characters, and whether the word
-// folds to nothing or is kept) sits in typed arrays indexed by entry number: most of an item's
-// ~650 words are known and not kept, and reading objects and strings for each one was a third of
-// the analysis. Emptied when full, which bounds memory on unusual input.
-const FORMS_LIMIT = 100_000;
-
-/** A written word and its forms. */
-interface Interned {
-  raw: string;
-  forms: WordForms;
-}
-
-/** Per slot: [hash, entry number + 1], 0 for an empty slot. */
-let slots = new Int32Array(2 << 12);
-let entries: Interned[] = [];
-/** Per entry: its hash, where its code units start in `pool`, and how many. */
-const hashes = new Int32Array(FORMS_LIMIT);
-const offsets = new Int32Array(FORMS_LIMIT);
-const lengths = new Int32Array(FORMS_LIMIT);
-/** Per entry: 1 when the word folds to nothing (punctuation-like marks), which is no word. */
-const foldsToNothing = new Uint8Array(FORMS_LIMIT);
-/** Per entry: the number of the vocabulary that last decided about it, and its answer (1 kept). */
-const decidedBy = new Int32Array(FORMS_LIMIT);
-const kept = new Uint8Array(FORMS_LIMIT);
-/** The code units of every entry's word, one after another. */
-let pool = new Uint16Array(1 << 16);
-let poolUsed = 0;
-
-function sameChars(entry: number, chars: Uint16Array, start: number, end: number): boolean {
-  const length = end - start;
-  if (lengths[entry] !== length) return false;
-  const offset = offsets[entry]!;
-  for (let i = 0; i < length; i++) if (pool[offset + i] !== chars[start + i]) return false;
-  return true;
-}
-
-function computeForms(raw: string): WordForms {
+/** The forms of a written word. */
+export function wordForms(raw: string): WordForms {
   const surface = raw.normalize('NFKC');
   const folded = foldWord(surface);
   const american = americanSpelling(folded);
   return { surface, folded, american, norm: stem(american) };
 }
 
-function place(hash: number, entry: number): void {
-  const mask = (slots.length >> 1) - 1;
-  let slot = hash & mask;
-  while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-  slots[2 * slot] = hash;
-  slots[2 * slot + 1] = entry + 1;
-}
-
-function remember(chars: Uint16Array, start: number, end: number): number {
-  const length = end - start;
-  if (poolUsed + length > pool.length) {
-    const larger = new Uint16Array(Math.max(pool.length * 2, poolUsed + length));
-    larger.set(pool.subarray(0, poolUsed));
-    pool = larger;
-  }
-  pool.set(chars.subarray(start, end), poolUsed);
-  poolUsed += length;
-  return poolUsed - length;
-}
-
-/** The entry number of the word text[start, end) (chars: its code units), whose hashSpan is `hash`. */
-function internedAt(text: string, chars: Uint16Array, start: number, end: number, hash: number): number {
-  const mask = (slots.length >> 1) - 1;
-  for (let slot = hash & mask; slots[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
-    if (slots[2 * slot] !== hash) continue;
-    const entry = (slots[2 * slot + 1] as number) - 1;
-    if (sameChars(entry, chars, start, end)) return entry;
-  }
-  if (entries.length >= FORMS_LIMIT) {
-    entries = [];
-    slots = new Int32Array(2 << 12);
-    poolUsed = 0;
-  } else if ((entries.length + 1) * 2 > slots.length >> 1) {
-    slots = new Int32Array(slots.length * 2);
-    for (let entry = 0; entry < entries.length; entry++) place(hashes[entry]!, entry);
-  }
-  const raw = text.slice(start, end);
-  const entry = entries.length;
-  const forms = computeForms(raw);
-  entries.push({ raw, forms });
-  hashes[entry] = hash;
-  offsets[entry] = remember(chars, start, end);
-  lengths[entry] = end - start;
-  foldsToNothing[entry] = forms.folded === '' ? 1 : 0;
-  decidedBy[entry] = 0;
-  place(hash, entry);
-  return entry;
-}
-
 /**
- * The cursor's next word that is a word once folded, as its entry number (the cursor holds its
- * offsets), or -1 past the last. A possessive "'s" is not a word of its own.
+ * The cursor's next word that is a word once folded, as its entry in the word table (the cursor
+ * holds its offsets), or -1 past the last. A possessive "'s" is not a word of its own.
  */
 function nextWord(cursor: WordCursor, text: string): number {
   while (cursor.next()) {
     const { start, end } = cursor;
     if (end - start === 1 && isPossessiveS(text, start)) continue;
-    const entry = internedAt(text, cursor.chars, start, end, cursor.hash);
-    if (foldsToNothing[entry] === 0) return entry;
+    const entry = internedAt(cursor.chars, start, end, cursor.hash, wordForms);
+    if (!foldsToNothing(entry)) return entry;
   }
   return -1;
-}
-
-// Vocabularies are numbered as they come, so an entry can say which one its answer is from.
-let lastVocabulary: Vocabulary | null = null;
-let lastVocabularyNumber = 0;
-
-/** Whether the vocabulary keeps the entry's word: asked once, then remembered beside the entry. */
-function keeps(vocabulary: Vocabulary, entry: number): boolean {
-  if (vocabulary !== lastVocabulary) {
-    lastVocabulary = vocabulary;
-    lastVocabularyNumber++;
-  }
-  if (decidedBy[entry] !== lastVocabularyNumber) {
-    kept[entry] = vocabulary.keeps((entries[entry] as Interned).forms) ? 1 : 0;
-    decidedBy[entry] = lastVocabularyNumber;
-  }
-  return kept[entry] === 1;
 }
 
 /** Whether clause punctuation stands between the previous word (ending at previousEnd) and this one. */
@@ -240,7 +134,7 @@ export function tokenize(text: string): Token[] {
   cursor.reset(text);
   let previousEnd = -1;
   for (let entry = nextWord(cursor, text); entry >= 0; entry = nextWord(cursor, text)) {
-    const { surface, folded, american, norm } = (entries[entry] as Interned).forms;
+    const { surface, folded, american, norm } = formsOf(entry);
     const { start, end } = cursor;
     tokens.push({ surface, folded, american, norm, start, end, clauseStart: clauseStartAt(cursor.chars, previousEnd, start) });
     previousEnd = end;
@@ -253,7 +147,7 @@ function isPossessiveS(text: string, start: number): boolean {
   if (ch !== 's' && ch !== 'S') return false;
   const before = text[start - 1];
   const word = text[start - 2];
-  return before !== undefined && APOSTROPHES.has(before) && word !== undefined && LETTER_OR_DIGIT.test(word);
+  return before !== undefined && APOSTROPHES.has(before) && word !== undefined && LETTER_NUMBER_MARK.test(word);
 }
 
 /**
@@ -279,26 +173,35 @@ function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms
   let next = 0;
   for (const value of values) {
     const first = next;
-    cursor.reset(value);
-    // Where the word before ended, kept or not (-1 before the first): for clauseStartAt.
-    let previousEnd = -1;
-    for (let entry = nextWord(cursor, value); entry >= 0; entry = nextWord(cursor, value)) {
-      const position = next++;
-      const before = previousEnd;
-      previousEnd = cursor.end;
-      if (vocabulary !== null && !keeps(vocabulary, entry)) continue;
-      const forms = (entries[entry] as Interned).forms;
+    const add = (entry: number, position: number, clauseStart: boolean) => {
+      const forms = formsOf(entry);
       const index = field.forms.length;
       field.forms.push(forms);
-      field.positions.push(position);
-      field.clauseStarts.push(clauseStartAt(cursor.chars, before, cursor.start));
+      field.positions.push(first + position);
+      field.clauseStarts.push(clauseStart);
       const list = field.byNorm.get(forms.norm);
       if (list) list.push(index);
       else field.byNorm.set(forms.norm, [index]);
       distinct.add(forms);
-    }
+    };
+    next += SURROGATE.test(value) ? readKeptWords(value, vocabulary, add) : scanKeptWords(value, vocabulary, wordForms, add);
     if (next > first) next += SEGMENT_GAP;
   }
+}
+
+/** scanKeptWords in JavaScript, for text with surrogates (which the word cursor reads by WORD). */
+function readKeptWords(value: string, vocabulary: Vocabulary | null, kept: KeptWord): number {
+  let counted = 0;
+  cursor.reset(value);
+  // Where the word before ended, kept or not (-1 before the first): for clauseStartAt.
+  let previousEnd = -1;
+  for (let entry = nextWord(cursor, value); entry >= 0; entry = nextWord(cursor, value)) {
+    const position = counted++;
+    const before = previousEnd;
+    previousEnd = cursor.end;
+    if (vocabulary === null || keeps(vocabulary, entry)) kept(entry, position, clauseStartAt(cursor.chars, before, cursor.start));
+  }
+  return counted;
 }
 
 /** Lower case with "-" separators: "en_GB" -> "en-gb". */

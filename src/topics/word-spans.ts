@@ -31,12 +31,12 @@ const IS_CJK = new RegExp(`[${CJK}]`, 'v');
 const IS_RUN = /[\p{L}\p{N}\p{M}]/u;
 const IS_UPPER = /\p{Lu}/u;
 const IS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-const SURROGATE = /[\ud800-\udfff]/;
+export const SURROGATE = /[\ud800-\udfff]/;
 
 // One byte per UTF-16 code unit, filled on first sight of each (64 KB in all).
 const classes = new Uint8Array(0x10000);
 
-function classOf(code: number): number {
+export function classOf(code: number): number {
   // charCodeAt past the end is NaN: the end of the text has no class.
   if (!(code >= 0)) return 0;
   let c = classes[code] as number;
