@@ -5,7 +5,7 @@
 ;; judged) it hands back to JavaScript, which answers and calls again: the loop resumes from the
 ;; state it left in memory. Compiled into word-scan-wasm.ts by `npm run wasm` (scripts/wasm.ts).
 ;;
-;; Memory, by byte offset (text.ts names the same places):
+;; Memory, by byte offset (word-table.ts names the same places):
 ;;   0        classes: one byte per UTF-16 code unit, word-spans.ts's classes plus CLAUSE_END (64)
 ;;            and letter-number-mark (32)
 ;;   65536    state, i32s: 0 where to read next, 4 words counted, 8 end of the last counted word

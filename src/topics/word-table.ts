@@ -120,6 +120,11 @@ let poolUsed = 0;
 
 export type ComputeForms = (raw: string) => WordForms;
 
+/** How many words the table holds now. */
+export function knownWordCount(): number {
+  return entries.length;
+}
+
 export function formsOf(entry: number): WordForms {
   return (entry === TRANSIENT ? transientForms : entries[entry]) as WordForms;
 }
@@ -155,11 +160,12 @@ function empty(): void {
 /** Adds the word chars[start, end) with hash `hash`, returning its entry. */
 function intern(chars: Uint16Array, start: number, end: number, hash: number, compute: ComputeForms): number {
   const length = end - start;
-  if (entries.length >= FORMS_LIMIT || poolUsed + length > POOL_UNITS) empty();
+  const fits = length <= POOL_UNITS;
+  if (fits && (entries.length >= FORMS_LIMIT || poolUsed + length > POOL_UNITS)) empty();
   // A copy of the characters, not a slice of the text: a slice keeps its whole text alive.
   const forms = compute(Buffer.from(chars.buffer, chars.byteOffset + 2 * start, 2 * length).toString('utf16le'));
   let entry: number;
-  if (length > POOL_UNITS) {
+  if (!fits) {
     entry = TRANSIENT;
     transientForms = forms;
   } else {

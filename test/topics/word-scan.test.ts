@@ -10,7 +10,7 @@ import { compileQuery, vocabularyOf } from '../../src/topics/match.js';
 import { parseQuery } from '../../src/topics/query.js';
 import { analyzeDoc, tokenize, type Vocabulary, wordForms } from '../../src/topics/text.js';
 import { WORD_SCAN_WASM_BASE64 } from '../../src/topics/word-scan-wasm.js';
-import { formsOf, scanKeptWords } from '../../src/topics/word-table.js';
+import { formsOf, knownWordCount, scanKeptWords } from '../../src/topics/word-table.js';
 
 // word-scan.wat reads text without surrogates for analysis; tokenize reads it with the word
 // cursor in JavaScript. Both must find the same words at the same positions, with the same
@@ -125,6 +125,20 @@ describe('the word loop in WebAssembly', () => {
     expect(kept.map((word) => word.surface)).toEqual(['yaczfa', 'glbppa', 'yaczfa', 'glbppa']);
     const pick = vocabulary('glbppa');
     expect(scanned('yaczfa glbppa', pick).kept).toEqual([{ surface: 'glbppa', position: 1, clauseStart: false }]);
+  });
+
+  it('reads a word longer than the table can hold, without forgetting the words it knows', () => {
+    const nato = vocabulary('NATO');
+    expect(scanned('NATO Lisbon', nato).kept).toEqual([{ surface: 'NATO', position: 0, clauseStart: true }]);
+    // The table holds 2,097,152 code units of words: this one is read without being remembered.
+    const long = 'a'.repeat(2_200_000);
+    const known = knownWordCount();
+    const { kept, counted } = scanned(`${long} NATO`, null);
+    // Nothing was forgotten to make room for a word that would not fit anyway.
+    expect(knownWordCount()).toBe(known);
+    expect(counted).toBe(2);
+    expect(kept.map((word) => word.surface.length)).toEqual([long.length, 4]);
+    expect(scanned(`Lisbon ${long} NATO`, nato).kept).toEqual([{ surface: 'NATO', position: 2, clauseStart: false }]);
   });
 
   it('reads a text longer than the memory it started with', () => {
