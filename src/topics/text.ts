@@ -171,19 +171,21 @@ function emptyField(): FieldTokens {
  */
 function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms>, vocabulary: Vocabulary | null): void {
   let next = 0;
+  // Where the value being read starts among the field's positions.
+  let first = 0;
+  const add = (entry: number, position: number, clauseStart: boolean) => {
+    const forms = formsOf(entry);
+    const index = field.forms.length;
+    field.forms.push(forms);
+    field.positions.push(first + position);
+    field.clauseStarts.push(clauseStart);
+    const list = field.byNorm.get(forms.norm);
+    if (list) list.push(index);
+    else field.byNorm.set(forms.norm, [index]);
+    distinct.add(forms);
+  };
   for (const value of values) {
-    const first = next;
-    const add = (entry: number, position: number, clauseStart: boolean) => {
-      const forms = formsOf(entry);
-      const index = field.forms.length;
-      field.forms.push(forms);
-      field.positions.push(first + position);
-      field.clauseStarts.push(clauseStart);
-      const list = field.byNorm.get(forms.norm);
-      if (list) list.push(index);
-      else field.byNorm.set(forms.norm, [index]);
-      distinct.add(forms);
-    };
+    first = next;
     next += SURROGATE.test(value) ? readKeptWords(value, vocabulary, add) : scanKeptWords(value, vocabulary, wordForms, add);
     if (next > first) next += SEGMENT_GAP;
   }
