@@ -57,19 +57,16 @@ export function sourceTitle(item: StoredItem): string {
   return nonEmpty([item.feedTitle ?? ''])[0] ?? 'Unknown source';
 }
 
-function isWebUrl(value: string | null | undefined): value is string {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 /** Only http(s) links are republished: anything else is shown as text. */
 export function webUrlOrNull(value: string | null | undefined): string | null {
-  return isWebUrl(value) ? new URL(value).href : null;
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
 }
 
 function alsoReportedByHtml(others: AlsoReportedBy[]): string {

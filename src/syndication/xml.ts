@@ -4,10 +4,13 @@ import { escapeUTF8 } from 'entities';
 // U+FFFE/U+FFFF). One of them anywhere makes the whole document unreadable to a strict parser,
 // so they are dropped rather than escaped (XML has no escape for them either).
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Any code unit NOT_XML_CHAR could match, surrogates paired or not: most text has none, and this
+// test, with no lookaround, is several times cheaper than the replace that proves it.
+const MAYBE_NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Drops the characters no XML document may hold; JSON output uses it too so all formats read alike. */
 export function withoutForbiddenChars(value: string): string {
-  return value.replace(NOT_XML_CHAR, '');
+  return MAYBE_NOT_XML_CHAR.test(value) ? value.replace(NOT_XML_CHAR, '') : value;
 }
 
 /** Text safe inside an XML element or a double-quoted attribute. */
@@ -39,5 +42,10 @@ export function textElement(name: string, text: string, attributes: Attributes =
 
 /** Indents one element per line, so rendered feeds stay readable in a browser or a diff. */
 export function lines(parts: (string | null)[], indent: string): string {
-  return parts.filter((part): part is string => part !== null && part !== '').map((part) => `\n${indent}${part}`).join('');
+  // Concatenated, not joined: a join copies every part into a new string at each level of the
+  // document (entry, then feed), and an entry holds its whole content; concatenation links the
+  // parts and the body is copied once, when it is encoded.
+  let out = '';
+  for (const part of parts) if (part !== null && part !== '') out += `\n${indent}${part}`;
+  return out;
 }
