@@ -88,6 +88,8 @@ export interface StoredItem extends Item {
   id: number;
   feedId: number;
   feedTitle: string | null;
+  /** The URL of the feed the item was read from (RSS <source url>, atom:source). */
+  feedUrl: string;
   firstSeenAt: string;
   /** What lists sort on: publishedAt, but never later than firstSeenAt (future-dated entries). */
   sortAt: string;

@@ -33,11 +33,10 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   const router = Router();
 
   async function entriesFor(items: StoredItem[]): Promise<FeedEntry[]> {
-    const feedUrls = await deps.store.feedUrls([...new Set(items.map((i) => i.feedId))]);
-    const stories = await deps.store.storySources([...new Set(items.map((i) => i.storyId).filter((id): id is number => id !== null))]);
+    const stories = await deps.store.sharedStorySources([...new Set(items.map((i) => i.storyId).filter((id): id is number => id !== null))]);
     return items.map((item) => ({
       item,
-      sourceFeedUrl: feedUrls.get(item.feedId) ?? null,
+      sourceFeedUrl: item.feedUrl,
       alsoReportedBy: (item.storyId !== null ? stories.get(item.storyId) ?? [] : [])
         .filter((s) => s.itemId !== item.id && s.feedId !== item.feedId)
         .map((s) => ({ feedTitle: s.feedTitle ?? 'Unknown source', url: s.url })),

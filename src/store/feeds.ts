@@ -21,7 +21,6 @@ export function createFeedQueries(db: Db) {
   const retitle = db.prepare(`UPDATE feeds SET title = @title WHERE id = @id`);
   const remove = db.prepare(`DELETE FROM feeds WHERE id = ?`);
   const configFeeds = db.prepare(`SELECT id, url FROM feeds WHERE origin = 'config'`);
-  const urlsOf = db.prepare(`SELECT id, url FROM feeds WHERE id IN (SELECT value FROM json_each(?))`);
   const itemsLastWeek = db.prepare(
     `SELECT count(*) AS n FROM items WHERE feed_id = ? AND sort_at >= ?`,
   );
@@ -72,11 +71,6 @@ export function createFeedQueries(db: Db) {
           else retitle.run({ id: existing.id, title });
         }
       })();
-    },
-    /** id → URL of the given feeds (cheap: no item counts). */
-    async feedUrls(ids: number[]): Promise<Map<number, string>> {
-      if (ids.length === 0) return new Map();
-      return new Map((urlsOf.all(JSON.stringify(ids)) as { id: number; url: string }[]).map((row) => [row.id, row.url]));
     },
     async itemsPublishedSince(feedId: number, since: Date): Promise<number> {
       return (itemsLastWeek.get(feedId, since.toISOString()) as { n: number }).n;

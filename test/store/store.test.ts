@@ -371,6 +371,13 @@ describe('store', () => {
     const x = collapsed.find((i) => i.identity === 'x')!;
     const sources = (await store.storySources([x.storyId!])).get(x.storyId!)!;
     expect(sources.map((s) => s.feedTitle)).toEqual(['A', 'B']);
+    const z = collapsed.find((i) => i.identity === 'z')!;
+    expect((await store.storySources([z.storyId!])).get(z.storyId!)!.map((s) => s.itemId)).toEqual([z.id]);
+    // The feed pages' variant reads only the stories carried twice or more, with all of their items.
+    const shared = await store.sharedStorySources([x.storyId!, z.storyId!]);
+    expect([...shared.keys()]).toEqual([x.storyId]);
+    expect(shared.get(x.storyId!)).toEqual(sources);
+    expect(x.feedUrl).toBe('https://a.example/f');
   });
 
   it('compares only items that share the policy\'s number of band keys', async () => {

@@ -18,6 +18,7 @@ export function storedItem(overrides: Partial<StoredItem> & Pick<StoredItem, 'id
     enclosures: [],
     feedId: 1,
     feedTitle: 'World Wire',
+    feedUrl: 'https://worldwire.example/feed.xml',
     firstSeenAt: '2010-11-03T19:00:00.000Z',
     sortAt: '2010-11-03T19:00:00.000Z',
     storyId: null,
