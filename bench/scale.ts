@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { PAGE_SIZE, readMigrations } from '../src/store/db.js';
 import type { BenchContext } from './context.js';
 import { type ChildSetup, startCoreProcess } from './core-process.js';
-import { type LatencyFigures, measureLatency } from './load.js';
+import { type LatencyFigures, measureLatencyApart } from './load.js';
 import { fillDatabase, type FillFigures } from './scale-fill.js';
 import { startServerProcess } from './server-process.js';
 import { SERVED_TOPIC } from './topic-queries.js';
@@ -107,13 +107,13 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // seconds, and a p99 of 2,000 samples rests on 20 of them, not on a few scheduler hiccups.
   const cachedRequests = options.latencyRequests * 10;
   try {
-    topicFeedWarm = await measureLatency(`${warmServer.baseUrl}${topicPath}`, cachedRequests);
+    topicFeedWarm = await measureLatencyApart(`${warmServer.baseUrl}${topicPath}`, cachedRequests);
     const response = await fetch(`${warmServer.baseUrl}${topicPath}`);
     const bodyFile = join(dir, 'served-body');
     writeFileSync(bodyFile, Buffer.from(await response.arrayBuffer()));
     const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
     try {
-      bareFeed = await measureLatency(`${bare.baseUrl}/`, cachedRequests);
+      bareFeed = await measureLatencyApart(`${bare.baseUrl}/`, cachedRequests);
     } finally {
       await bare.stop();
     }
@@ -128,9 +128,9 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // and moved from 4 to 10 ms between runs of the same code.
   const renderedRequests = options.latencyRequests * 5;
   try {
-    topicFeedCold = await measureLatency(`${coldServer.baseUrl}${topicPath}`, renderedRequests);
-    apiItemsByTopic = await measureLatency(`${coldServer.baseUrl}${apiPath}`, renderedRequests);
-    apiItemsSince = await measureLatency(`${coldServer.baseUrl}${sincePath}`, renderedRequests);
+    topicFeedCold = await measureLatencyApart(`${coldServer.baseUrl}${topicPath}`, renderedRequests);
+    apiItemsByTopic = await measureLatencyApart(`${coldServer.baseUrl}${apiPath}`, renderedRequests);
+    apiItemsSince = await measureLatencyApart(`${coldServer.baseUrl}${sincePath}`, renderedRequests);
   } finally {
     await coldServer.stop();
   }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, timeBoxed } from './context.js';
 import type { ChildSetup } from './ingest-child.js';
-import { type LatencyFigures, type LoadFigures, loadTest, measureLatency } from './load.js';
+import { type LatencyFigures, type LoadFigures, loadTest, measureLatencyApart } from './load.js';
 import { startServerProcess } from './server-process.js';
 import { median } from './stats.js';
 import { SERVED_TOPIC } from './topic-queries.js';
@@ -48,7 +48,7 @@ export async function benchServe(context: BenchContext, setup: ChildSetup, optio
   try {
     const query = 'NATO AND summit';
     // A search scans stored items until it has a page of matches: slow enough to need a time cap.
-    const search = await measureLatency(`${app.baseUrl}/api/items?q=${encodeURIComponent(query)}`, options.latencyRequests, 1,
+    const search = await measureLatencyApart(`${app.baseUrl}/api/items?q=${encodeURIComponent(query)}`, options.latencyRequests, 1,
       options.durationSec * 2000);
     return { ...load, search: { ...search, query } };
   } finally {

@@ -91,3 +91,29 @@ describe('npm run bench, tiny sizes', () => {
     expect(results.ingest.reload304.ms).toBeGreaterThan(0);
   }, 300_000);
 });
+
+describe('the latency client in a process of its own', () => {
+  beforeAll(ensureBuilt, 120_000);
+
+  it('times requests to a real server and reports its status, and fails with a reason when nothing listens', async () => {
+    const { measureLatencyApart } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
+    const { createServer } = await import('node:http');
+    let served = 0;
+    const server = createServer((_req, res) => {
+      served++;
+      res.writeHead(202, { 'content-type': 'text/plain' }).end('x'.repeat(10_000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      const figures = await measureLatencyApart(`http://127.0.0.1:${port}/`, 40, 3);
+      expect(figures).toMatchObject({ requests: 40, status: 202 });
+      expect(served).toBe(43);
+      expect(figures.p50Ms).toBeGreaterThan(0);
+      expect(figures.p99Ms).toBeGreaterThanOrEqual(figures.p50Ms);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await expect(measureLatencyApart(`http://127.0.0.1:${port}/`, 5)).rejects.toThrow(/latency client failed: .*ECONNREFUSED/);
+  }, 60_000);
+});
