@@ -62,8 +62,8 @@ interface Slot {
 }
 
 /**
- * Worker threads that parse, sanitize, match and fingerprint while the main thread fetches and
- * writes SQLite. Each worker builds its own topic index from the definitions, sent ahead of the
+ * Worker threads that parse, sanitize and match while the main thread fetches, fingerprints
+ * stories and writes SQLite. Each worker builds its own topic index from the definitions, sent ahead of the
  * first job that needs a newer version (a worker handles messages in order). Jobs go to the
  * worker with the fewest pending; a worker that dies fails its own jobs as 'internal' errors
  * (recorded on those feeds) and is replaced. Workers start with the first job: a process that

@@ -1,6 +1,5 @@
 import type { FeedError, Item, ParsedFeed, TopicMatch } from '../model.js';
-import { fingerprintStory, serializeSignature, storyText } from '../stories/fingerprint.js';
-import type { StoryKey } from '../store/index.js';
+import { storyText } from '../stories/fingerprint.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
@@ -19,12 +18,17 @@ export interface PrepareJob {
   feed: { id: number; title: string | null };
 }
 
-/** A new or changed entry, sanitized, matched against the topics and fingerprinted. */
+/**
+ * A new or changed entry, sanitized and matched against the topics, with the text its story
+ * fingerprint is taken from. The fingerprint itself is the main thread's (ingest/refresh.ts): the
+ * parser worker is the critical path of a first load, and the main thread has time to spare.
+ */
 export interface PreparedEntry {
   item: Item;
   contentHash: string;
   matches: TopicMatch[];
-  story: StoryKey;
+  /** storyText of the entry: its summary and the opening of its content, at most LEAD_CHARS. */
+  storyLead: string;
 }
 
 export type FeedFacts = Omit<ParsedFeed, 'items'>;
@@ -42,13 +46,12 @@ function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
 function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number; title: string | null },
   topics: TopicIndex): PreparedEntry {
   const { item, contentText } = finishItemWithText(draft);
-  // Summary and content together: a copy that carries only the summary still meets the full article.
-  const fingerprint = fingerprintStory(item.title, storyText(item.summary, contentText));
   return {
     item,
     contentHash,
     matches: matchTopics(topics, analyzeDoc({ ...matchableDoc(item, feed), contentText }, topics.vocabulary)),
-    story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys },
+    // Summary and content together: a copy that carries only the summary still meets the full article.
+    storyLead: storyText(item.summary, contentText),
   };
 }
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { htmlToText } from '../../src/html/text.js';
+import { fingerprintStory, serializeSignature, storyText } from '../../src/stories/fingerprint.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -38,5 +40,16 @@ describe('refreshFeed on a feed that changes', () => {
     expect(byGuid.get('g-4')!.contentHtml).toBe('<p>four</p>');
     // The revision keeps the item's place and its topic match.
     expect((await service.core.store.matchesForItems([byGuid.get('g-2')!.id])).get(byGuid.get('g-2')!.id)).toEqual([{ slug: 'nato', terms: ['NATO'] }]);
+  });
+
+  it('stores each entry under the fingerprint of its title and the opening of its text', async () => {
+    // g-2 was revised after it was stored: an item keeps the story it joined when first seen.
+    const items = (await service.core.store.listItems({ limit: 10 })).filter((item) => item.guid !== 'g-2');
+    expect(items).toHaveLength(3);
+    const stored = service.core.store.db.prepare('SELECT signature FROM story_members WHERE item_id = ?').pluck();
+    for (const item of items) {
+      const expected = serializeSignature(fingerprintStory(item.title, storyText(item.summary, htmlToText(item.contentHtml))).signature);
+      expect(stored.get(item.id), item.guid ?? '').toEqual(expected);
+    }
   });
 });
