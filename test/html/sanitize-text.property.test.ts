@@ -8,7 +8,7 @@ import { htmlToText } from '../../src/html/text.js';
 // when stored items are matched again.
 
 const PIECES = [
-  'NATO', 'missile', 'defence', ' ', '  ', '\n', '\u00a0', '&amp;', '&lt;b&gt;', '&nbsp;', '&copy;', '&amp;lt;', '&', '<', '>',
+  'NATO', 'missile', 'defence', ' ', '  ', '\n', '\u00a0', '\t', '\r\n', '\u2028', '\u3000', 'a\nb', ' x ', '&amp;', '&lt;b&gt;', '&nbsp;', '&copy;', '&amp;lt;', '&', '<', '>',
   '<p>', '</p>', '<div>', '</div>', '<br>', '<img src="a.png">', '<li>', '</li>', '<ul>', '</ul>', '<section>', '</section>',
   '<b>', '</b>', '<span>', '</span>', '<a href="/x">', '</a>', '<script>', '</script>', '<style>', '</style>',
   '<noscript>', '</noscript>', '<template>', '</template>', '<title>', '</title>', '<option>', '</option>',
@@ -26,6 +26,18 @@ describe('sanitizeContentWithText', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('collapses every kind of whitespace as htmlToText does, each alone between words and in runs', () => {
+    const wrong: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const char = String.fromCharCode(unit);
+      for (const html of [`<p>a${char}b</p>`, `<p>a ${char}</p><p>${char} b</p>`]) {
+        const clean = sanitizeContent(html, null);
+        if (sanitizeContentWithText(html, null).text !== htmlToText(clean)) wrong.push(unit.toString(16));
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('separates words at kept block elements and drops the text of non-text elements', () => {
