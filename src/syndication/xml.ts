@@ -4,13 +4,10 @@ import { escapeUTF8 } from 'entities';
 // U+FFFE/U+FFFF). One of them anywhere makes the whole document unreadable to a strict parser,
 // so they are dropped rather than escaped (XML has no escape for them either).
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-// Any code unit NOT_XML_CHAR could match, surrogates paired or not: most text has none, and this
-// test, with no lookaround, is several times cheaper than the replace that proves it.
-const MAYBE_NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Drops the characters no XML document may hold; JSON output uses it too so all formats read alike. */
 export function withoutForbiddenChars(value: string): string {
-  return MAYBE_NOT_XML_CHAR.test(value) ? value.replace(NOT_XML_CHAR, '') : value;
+  return value.replace(NOT_XML_CHAR, '');
 }
 
 /** Text safe inside an XML element or a double-quoted attribute. */
