@@ -104,10 +104,12 @@ function scanChunk(chunk: string): number {
   MARKUP_OR_UNEVEN_SPACE.lastIndex = 0;
   const first = MARKUP_OR_UNEVEN_SPACE.exec(chunk);
   if (first === null) return 0;
-  const [found, other, otherBit] = first[1] !== undefined
-    ? [HAS_MARKUP, UNEVEN_SPACE, HAS_UNEVEN_SPACE] : [HAS_UNEVEN_SPACE, MARKUP, HAS_MARKUP];
-  other.lastIndex = first.index;
-  return found | (other.test(chunk) ? otherBit : 0);
+  if (first[1] !== undefined) {
+    UNEVEN_SPACE.lastIndex = first.index;
+    return UNEVEN_SPACE.test(chunk) ? HAS_MARKUP | HAS_UNEVEN_SPACE : HAS_MARKUP;
+  }
+  MARKUP.lastIndex = first.index;
+  return MARKUP.test(chunk) ? HAS_MARKUP | HAS_UNEVEN_SPACE : HAS_UNEVEN_SPACE;
 }
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
