@@ -1,5 +1,5 @@
 import type { FeedError, ParsedFeed } from '../model.js';
-import { decodeBody } from './decode.js';
+import { decodeBodyChunks } from './decode.js';
 import { readAtom } from './formats/atom.js';
 import { isJsonFeed, readJsonFeed } from './formats/json.js';
 import type { RawFeed } from './formats/raw.js';
@@ -29,9 +29,9 @@ export function parseFeedDrafts(body: Buffer, source: { url: string; contentType
 function read<T>(body: Buffer, source: { url: string; contentType: string | null }, normalize: (raw: RawFeed) => T):
   { ok: true; feed: T } | { ok: false; error: FeedError } {
   try {
-    const decoded = decodeBody(body, source.contentType);
+    const decoded = decodeBodyChunks(body, source.contentType);
     if (!decoded.ok) return failure(decoded.message);
-    const raw = readDocument(decoded.text, source.url);
+    const raw = readDocument(decoded.chunks, source.url);
     if (!raw.ok) return failure(raw.message);
     return { ok: true, feed: normalize(raw.raw) };
   } catch (error) {
@@ -43,11 +43,19 @@ function failure(message: string): { ok: false; error: FeedError } {
   return { ok: false, error: { kind: 'parse', message } };
 }
 
-function readDocument(text: string, url: string): RawResult {
-  const start = text.search(/\S/);
-  if (start === -1) return { ok: false, message: 'empty document' };
-  if (text[start] === '{' || text[start] === '[') return readJson(text, url);
-  return readXmlFeed(text, url);
+function readDocument(chunks: string[], url: string): RawResult {
+  const first = firstVisibleCharacter(chunks);
+  if (first === null) return { ok: false, message: 'empty document' };
+  if (first === '{' || first === '[') return readJson(chunks.join(''), url);
+  return readXmlFeed(chunks, url);
+}
+
+function firstVisibleCharacter(chunks: string[]): string | null {
+  for (const chunk of chunks) {
+    const start = chunk.search(/\S/);
+    if (start !== -1) return chunk[start] as string;
+  }
+  return null;
 }
 
 function readJson(text: string, url: string): RawResult {
@@ -61,8 +69,8 @@ function readJson(text: string, url: string): RawResult {
   return { ok: true, raw: readJsonFeed(document, url) };
 }
 
-function readXmlFeed(text: string, url: string): RawResult {
-  const parsed = parseXml(text, url);
+function readXmlFeed(chunks: string[], url: string): RawResult {
+  const parsed = parseXml(chunks, url);
   if (!parsed.ok) return { ok: false, message: `not well-formed XML: ${parsed.message}` };
   const root = findFeedRoot(parsed.root);
   if (!root) {

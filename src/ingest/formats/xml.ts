@@ -17,7 +17,7 @@ export interface XmlElement {
   /** Where the raw markup between the tags lies in `source` (read it with innerMarkup). */
   innerStart: number;
   innerEnd: number;
-  source: string;
+  source: XmlSource;
   /** Effective xml:base: the document URL refined by every xml:base on the way down. */
   base: string;
   /** Effective xml:lang, or null. */
@@ -25,6 +25,35 @@ export interface XmlElement {
 }
 
 export type XmlResult = { ok: true; root: XmlElement } | { ok: false; message: string };
+
+/** The document's text in the pieces it was parsed in; offsets count from the start of the first. */
+export interface XmlSource {
+  chunks: readonly string[];
+  /** Offset of each piece's first character. */
+  starts: readonly number[];
+}
+
+function sourceOf(chunks: readonly string[]): XmlSource {
+  const starts: number[] = [];
+  let offset = 0;
+  for (const chunk of chunks) {
+    starts.push(offset);
+    offset += chunk.length;
+  }
+  return { chunks, starts };
+}
+
+/** The text from offset `start` to `end`, across pieces. */
+function sliceSource(source: XmlSource, start: number, end: number): string {
+  let index = 0;
+  while (index + 1 < source.chunks.length && (source.starts[index + 1] as number) <= start) index++;
+  let text = '';
+  for (; index < source.chunks.length && (source.starts[index] as number) < end; index++) {
+    const from = source.starts[index] as number;
+    text += (source.chunks[index] as string).slice(Math.max(0, start - from), end - from);
+  }
+  return text;
+}
 
 const NAMESPACE_PREFIXES: Record<string, string> = {
   'http://www.w3.org/2005/atom': 'atom',
@@ -71,12 +100,13 @@ interface OpenElement {
  * Tokenizes a feed document into an element tree. htmlparser2 in XML mode never expands
  * DTD entities (no billion laughs, no XXE) and keeps going over stray "&", mismatched case
  * and unclosed inline tags; what it cannot forgive is a document that ends inside an
- * element below the root, which is how truncated downloads look.
+ * element below the root, which is how truncated downloads look. The document comes in pieces
+ * (decodeBodyChunks), each written to the parser in turn, so no string holds all of it.
  */
-export function parseXml(document: string, documentUrl: string): XmlResult {
+export function parseXml(document: readonly string[], documentUrl: string): XmlResult {
   // Control characters are not allowed in XML and never meant as text; drop them up front.
-  const text = INVALID_XML_CHARACTERS.test(document) ? document.replace(INVALID_XML_CHARACTERS_GLOBAL, '') : document;
-  const decode = entityDecoder(text);
+  const source = sourceOf(document.map((chunk) => (INVALID_XML_CHARACTERS.test(chunk) ? chunk.replace(INVALID_XML_CHARACTERS_GLOBAL, '') : chunk)));
+  const decode = entityDecoder(source);
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
   let inCdata = false;
@@ -93,7 +123,7 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
           return;
         }
         const parent = stack[stack.length - 1];
-        const open = openElement(rawAttrs, parent, { text, documentUrl, decode, parser });
+        const open = openElement(rawAttrs, parent, { source, documentUrl, decode, parser });
         stack.push(open);
         open.element.name = resolveName(open.namespaces, rawName);
         if (parent) parent.element.children.push(open.element);
@@ -124,9 +154,11 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
       Tokenizer: SkippingTokenizer,
     },
   );
-  parser.write(text);
-  if (tooDeepAt !== null) {
-    return { ok: false, message: `elements nested deeper than ${MAX_DEPTH} levels at line ${lineOf(text, tooDeepAt)}` };
+  for (const chunk of source.chunks) {
+    parser.write(chunk);
+    if (tooDeepAt !== null) {
+      return { ok: false, message: `elements nested deeper than ${MAX_DEPTH} levels at line ${lineOf(source, tooDeepAt)}` };
+    }
   }
   ending = true;
   parser.end();
@@ -135,7 +167,7 @@ export function parseXml(document: string, documentUrl: string): XmlResult {
   // When only the root is left open ("</rss>" missing or cut to "</rss"), every item is
   // complete and nothing is lost.
   if (unclosed && unclosed.element !== root) {
-    return { ok: false, message: `document ends inside <${unclosed.element.name}> opened at line ${lineOf(text, unclosed.start)}` };
+    return { ok: false, message: `document ends inside <${unclosed.element.name}> opened at line ${lineOf(source, unclosed.start)}` };
   }
   if (!root) return { ok: false, message: 'no XML element found' };
   return { ok: true, root };
@@ -152,7 +184,7 @@ function adoptChildren(parent: XmlElement, element: XmlElement): void {
 }
 
 interface DocumentContext {
-  text: string;
+  source: XmlSource;
   documentUrl: string;
   decode: (value: string) => string;
   parser: Parser;
@@ -182,7 +214,7 @@ function openElement(rawAttrs: Record<string, string>, parent: OpenElement | und
       text: '',
       innerStart: contentStart,
       innerEnd: contentStart,
-      source: context.text,
+      source: context.source,
       base: resolveBase(attrs['xml:base'], parent?.element.base ?? context.documentUrl),
       // xml:lang="" explicitly says the language is unknown (XML 1.0 §2.12).
       lang: lang === undefined ? (parent?.element.lang ?? null) : lang.trim() || null,
@@ -205,15 +237,18 @@ function resolveName(scope: ReadonlyMap<string, string>, raw: string): string {
 /** How many characters internal DTD entities may add to a document, in total. */
 const ENTITY_EXPANSION_BUDGET = 1_000_000;
 
+/** How far into the document a DOCTYPE is looked for, and how long its internal subset may be. */
+const DOCTYPE_WINDOW = 64 * 1024;
+
 /**
  * Decodes character references and HTML named entities (RSS 0.91 DOCTYPEs promise &eacute;
  * and friends), plus internal DTD entities whose value is a plain literal: with no
  * references inside there is no exponential bomb, a budget caps the linear kind, and
  * external (SYSTEM) entities are never read.
  */
-function entityDecoder(text: string): (value: string) => string {
-  const doctypeStart = text.slice(0, 64 * 1024).search(/<!DOCTYPE/i);
-  const doctype = doctypeStart === -1 ? null : /^<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text.slice(doctypeStart, doctypeStart + 64 * 1024));
+function entityDecoder(source: XmlSource): (value: string) => string {
+  const doctypeText = textFromDoctype(source);
+  const doctype = doctypeText === null ? null : /^<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(doctypeText);
   const entities = new Map<string, string>();
   for (const match of doctype?.[1]?.matchAll(/<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<]*)"|'([^'&%<]*)')\s*>/g) ?? []) {
     entities.set(match[1] as string, match[2] ?? match[3] ?? '');
@@ -227,6 +262,20 @@ function entityDecoder(text: string): (value: string) => string {
     return value;
   };
   return (value) => decodeHTMLStrict(value.replace(/&([A-Za-z_][\w.-]*);/g, expand));
+}
+
+/**
+ * The text from the DOCTYPE within DOCTYPE_WINDOW of the start, if any, DOCTYPE_WINDOW long. Every
+ * piece starts at a "<", so "<!DOCTYPE" lies within one piece.
+ */
+function textFromDoctype(source: XmlSource): string | null {
+  for (let index = 0; index < source.chunks.length && (source.starts[index] as number) < DOCTYPE_WINDOW; index++) {
+    const at = (source.chunks[index] as string).search(/<!DOCTYPE/i);
+    if (at === -1) continue;
+    const start = (source.starts[index] as number) + at;
+    return start < DOCTYPE_WINDOW ? sliceSource(source, start, start + DOCTYPE_WINDOW) : null;
+  }
+  return null;
 }
 
 function resolveBase(xmlBase: string | undefined, parentBase: string): string {
@@ -244,7 +293,8 @@ function cdataToText(markup: string): string {
   return markup.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_match, body: string) => escapeText(body));
 }
 
-function lineOf(text: string, offset: number): number {
+function lineOf(source: XmlSource, offset: number): number {
+  const text = source.chunks.join('');
   let line = 1;
   for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++;
   return line;
@@ -293,5 +343,5 @@ export function valueOf(element: XmlElement): string | null {
 
 /** The raw markup between the element's tags, with CDATA sections turned into escaped text. */
 export function innerMarkup(element: XmlElement): string {
-  return cdataToText(element.source.slice(element.innerStart, element.innerEnd));
+  return cdataToText(sliceSource(element.source, element.innerStart, element.innerEnd));
 }
