@@ -13,8 +13,10 @@ export interface BenchOptions {
   peer: boolean;
   only: Section[];
   concurrency: number;
-  /** Feeds parsed in-process by the parse section (a sample of the generated set). */
+  /** Feeds the parse section parses, and the ingest section's floor (a sample of the generated set). */
   parseFeeds: number;
+  /** Timed passes over the sample in each parser process (after one untimed pass). */
+  parsePasses: number;
   /** Feeds ingested twice (1 topic, all topics) by the topics section. */
   topicFeeds: number;
   /** Feeds ingested into the scale database. */
@@ -35,12 +37,12 @@ export interface BenchOptions {
 const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
   default: {
     feeds: 1000, items: 50, topics: 1000, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
-    parseFeeds: 50, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
+    parseFeeds: 50, parsePasses: 3, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
     budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 },
   },
   quick: {
     feeds: 60, items: 50, topics: 1000, scaleItems: 50_000, repeat: 2, concurrency: 8,
-    parseFeeds: 20, topicFeeds: 20, scaleIngestFeeds: 10, serveSeconds: 2, connections: 10, latencyRequests: 100,
+    parseFeeds: 20, parsePasses: 2, topicFeeds: 20, scaleIngestFeeds: 10, serveSeconds: 2, connections: 10, latencyRequests: 100,
     budgetSec: { ingest: 25, peer: 25, topics: 15, serve: 12 },
   },
 };

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from './context.js';
 import { type PassFigures, startCoreProcess } from './core-process.js';
+import { measureFloor, type ParseDocument, type ParseRunPlan } from './parse.js';
 import { median } from './stats.js';
 
 export interface IngestFigures {
@@ -17,6 +18,11 @@ export interface IngestFigures {
     ms: number; itemsPerSec: number; mbPerSec: number; peakRssMB: number;
     /** CPU per item, µs: every thread of the process (workers, the checkpointer, V8's), and the main thread alone. */
     cpuUsPerItem: { all: number; mainThread: number | null };
+    /**
+     * The raw XML parser's one-core items/s taken before each first load and after the last (parse.ts,
+     * measureFloor), and the median over runs of each run's items/s ÷ the mean of the floors beside it.
+     */
+    floor: { itemsPerSec: number[]; ratio: number } | null;
   };
   /** Every feed again, the origin answering 304. */
   reload304: { ms: number; runs: number };
@@ -58,12 +64,28 @@ function cpuPerItem(firsts: PassFigures[], items: number): { all: number; mainTh
   return { all: (cpuMs.process * 1000) / items, mainThread: cpuMs.mainThread === null ? null : (cpuMs.mainThread * 1000) / items };
 }
 
-export async function benchIngest(context: BenchContext, budgetMs: number, cpuProfileDir?: string): Promise<IngestFigures> {
+export interface FloorSetup {
+  documents: ParseDocument[];
+  /** Items the documents hold. */
+  items: number;
+  plan: ParseRunPlan;
+}
+
+/** Each run's items/s over the mean of the floors taken before and after it. */
+function floorRatio(firsts: PassFigures[], floors: number[], items: number): number {
+  return median(firsts.map((pass, run) => (items * 1000) / pass.ms / ((floors[run]! + floors[run + 1]!) / 2)));
+}
+
+export async function benchIngest(context: BenchContext, budgetMs: number, floor: FloorSetup | null, cpuProfileDir?: string): Promise<IngestFigures> {
   const { feeds, topics, origin, concurrency, repeat } = context;
   const firsts: PassFigures[] = [];
   const reloads304: number[] = [];
   const reloadsFull: number[] = [];
   const problems: string[] = [];
+  const floors: number[] = [];
+  const takeFloor = async () => {
+    if (floor) floors.push(await measureFloor(floor.documents, floor.items, floor.plan));
+  };
   let database = '';
   let originKind = '';
   const started = Date.now();
@@ -81,6 +103,7 @@ export async function benchIngest(context: BenchContext, budgetMs: number, cpuPr
       run === 0 ? cpuProfileDir : undefined,
     );
     try {
+      await takeFloor();
       const first = await core.ingest();
       check(problems, `first ingest, run ${run + 1}`, first, { status: 'stored', inserted: feeds.items });
       firsts.push(first);
@@ -103,6 +126,7 @@ export async function benchIngest(context: BenchContext, budgetMs: number, cpuPr
     const took = Date.now() - runStarted;
     if (Date.now() - started + took > budgetMs) break;
   }
+  await takeFloor();
   const firstMs = median(firsts.map((pass) => pass.ms));
   return {
     feeds: feeds.files.length, items: feeds.items, bytes: feeds.bytes, topics: topics.length, concurrency,
@@ -113,6 +137,7 @@ export async function benchIngest(context: BenchContext, budgetMs: number, cpuPr
       mbPerSec: feeds.bytes / 1e6 / (firstMs / 1000),
       peakRssMB: median(firsts.map((pass) => pass.maxRssBytes)) / 2 ** 20,
       cpuUsPerItem: cpuPerItem(firsts, feeds.items),
+      floor: floor ? { itemsPerSec: floors, ratio: floorRatio(firsts, floors, feeds.items) } : null,
     },
     reload304: { ms: median(reloads304), runs: reloads304.length },
     reloadFull: { ms: median(reloadsFull), runs: reloadsFull.length },

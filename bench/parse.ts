@@ -1,13 +1,20 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Parser } from 'htmlparser2';
-import { parseFeed } from '../src/ingest/parse.js';
-import { median, msSince } from './stats.js';
+import { fileURLToPath } from 'node:url';
+import type { ParseChildResult, ParseChildSetup } from './parse-child.js';
+import { median } from './stats.js';
 
 export interface ParseDocument {
   name: string;
-  body: Buffer;
+  path: string;
   contentType: string | null;
+}
+
+export interface ParseRate {
+  ms: number;
+  itemsPerSec: number;
+  mbPerSec: number;
 }
 
 export interface ParseFigures {
@@ -15,61 +22,114 @@ export interface ParseFigures {
   items: number;
   bytes: number;
   failures: number;
-  ingestParse: { ms: number; itemsPerSec: number; mbPerSec: number };
-  /** htmlparser2 in XML mode with no handlers over the same bytes: the floor. */
-  rawXml: { ms: number; itemsPerSec: number; mbPerSec: number };
-  /** ingest parse items/s ÷ raw XML items/s: how close the parse step gets to the floor. */
+  ingestParse: ParseRate;
+  /** htmlparser2 in XML mode with no handlers over the same bytes, in a process of its own: the floor. */
+  rawXml: ParseRate;
+  /** The median run's ingest parse items/s ÷ raw XML items/s: how close the parse step gets to the floor. */
   ratioToFloor: number;
+  /** The floor on each CPU a run was pinned to (median over runs); one unpinned entry where nothing pins. */
+  rawByCpu: { cpu: number | null; itemsPerSec: number }[];
   runs: number;
 }
 
-function rawXmlParse(documents: ParseDocument[]): void {
-  for (const document of documents) {
-    const parser = new Parser({}, { xmlMode: true });
-    parser.end(document.body.toString('utf8'));
-  }
+/** How the parse section and the ingest section's floor run their parser processes. */
+export interface ParseRunPlan {
+  /** Each run times each parser once on every one of these CPUs (null: unpinned). */
+  cpus: (number | null)[];
+  /** Timed passes per process, after one untimed pass; the process reports their median. */
+  passes: number;
+  workDir: string;
 }
 
-function ingestParse(documents: ParseDocument[]): { items: number; failures: number } {
-  let items = 0;
-  let failures = 0;
-  for (const document of documents) {
-    const result = parseFeed(document.body, { url: `http://127.0.0.1/${document.name}`, contentType: document.contentType });
-    if (result.ok) items += result.feed.items.length;
-    else failures++;
-  }
-  return { items, failures };
+const CHILD = fileURLToPath(new URL('./parse-child.js', import.meta.url));
+
+function runChild(setup: ParseChildSetup, cpu: number | null, setupPath: string): Promise<ParseChildResult> {
+  writeFileSync(setupPath, JSON.stringify(setup));
+  // A one-core figure on a machine whose cores differ (here one ran the raw parser at 10,000 items/s
+  // while the other ran it at 16,500) means something only per core: each process is pinned.
+  const [command, args] = cpu === null ? [process.execPath, [CHILD, setupPath]]
+    : ['taskset', ['-c', String(cpu), process.execPath, CHILD, setupPath]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`parse process (${setup.parser}) exited with ${code}`));
+      else resolve(JSON.parse(out) as ParseChildResult);
+    });
+  });
 }
 
-function rate(items: number, bytes: number, ms: number) {
+function rate(items: number, bytes: number, ms: number): ParseRate {
   return { ms, itemsPerSec: (items * 1000) / ms, mbPerSec: bytes / 1e6 / (ms / 1000) };
 }
 
-/** Times the ingest parse step against the raw XML parser on the same documents, interleaved `repeat` times. */
-export function benchParse(documents: ParseDocument[], repeat: number): ParseFigures {
-  const bytes = documents.reduce((sum, d) => sum + d.body.length, 0);
-  const { items, failures } = ingestParse(documents); // warm-up, and the item count
-  rawXmlParse(documents);
-  const parseMs: number[] = [];
-  const rawMs: number[] = [];
-  for (let run = 0; run < repeat; run++) {
-    let started = process.hrtime.bigint();
-    rawXmlParse(documents);
-    rawMs.push(msSince(started));
-    started = process.hrtime.bigint();
-    ingestParse(documents);
-    parseMs.push(msSince(started));
+function documentsOf(documents: ParseDocument[]): ParseChildSetup['documents'] {
+  return documents.map((document) => ({ path: document.path, url: `http://127.0.0.1/${document.name}`, contentType: document.contentType }));
+}
+
+/**
+ * The raw XML parser's items/s over `documents` (holding `items` items), the mean of one process
+ * on each CPU of the plan: what one core of the machine does, now. The ingest section takes it
+ * beside each first load, so that a machine that changes speed between sections (a shared host)
+ * moves both sides of the ratio together.
+ */
+export async function measureFloor(documents: ParseDocument[], items: number, plan: ParseRunPlan): Promise<number> {
+  const rates: number[] = [];
+  for (const cpu of plan.cpus) {
+    const result = await runChild({ parser: 'raw', documents: documentsOf(documents), passes: plan.passes }, cpu, join(plan.workDir, 'floor-setup.json'));
+    rates.push((items * 1000) / median(result.ms));
   }
-  const ingest = rate(items, bytes, median(parseMs));
-  const raw = rate(items, bytes, median(rawMs));
+  return rates.reduce((sum, value) => sum + value, 0) / rates.length;
+}
+
+/**
+ * Times ingest's parse step against the raw XML parser on the same documents, each in a process
+ * of its own, `repeat` runs of both on every CPU of the plan, the order alternating by run.
+ */
+export async function benchParse(documents: ParseDocument[], repeat: number, plan: ParseRunPlan): Promise<ParseFigures> {
+  const bytes = documents.reduce((sum, document) => sum + statSync(document.path).size, 0);
+  const setupPath = join(plan.workDir, 'parse-setup.json');
+  const setup = (parser: ParseChildSetup['parser']): ParseChildSetup => ({ parser, documents: documentsOf(documents), passes: plan.passes });
+  const rawMs: number[][] = plan.cpus.map(() => []);
+  const parseMs: number[][] = plan.cpus.map(() => []);
+  const ratios: number[] = [];
+  let items = 0;
+  let failures = 0;
+  for (let run = 0; run < repeat; run++) {
+    let rawRate = 0;
+    let parseRate = 0;
+    for (const [index, cpu] of plan.cpus.entries()) {
+      const order = run % 2 === 0 ? (['raw', 'ingest'] as const) : (['ingest', 'raw'] as const);
+      for (const parser of order) {
+        const result = await runChild(setup(parser), cpu, setupPath);
+        if (parser === 'ingest') {
+          ({ items, failures } = result);
+          parseMs[index]!.push(median(result.ms));
+        } else {
+          rawMs[index]!.push(median(result.ms));
+        }
+      }
+      rawRate += 1 / rawMs[index]!.at(-1)!;
+      parseRate += 1 / parseMs[index]!.at(-1)!;
+    }
+    ratios.push(parseRate / rawRate);
+  }
+  // Per CPU the median pass; across CPUs the mean rate, as measureFloor takes it.
+  const meanMs = (byCpu: number[][]) => byCpu.length / byCpu.reduce((sum, runs) => sum + 1 / median(runs), 0);
   return {
     documents: documents.length, items, bytes, failures,
-    ingestParse: ingest, rawXml: raw, ratioToFloor: ingest.itemsPerSec / raw.itemsPerSec, runs: repeat,
+    ingestParse: rate(items, bytes, meanMs(parseMs)),
+    rawXml: rate(items, bytes, meanMs(rawMs)),
+    ratioToFloor: median(ratios),
+    rawByCpu: plan.cpus.map((cpu, index) => ({ cpu, itemsPerSec: (items * 1000) / median(rawMs[index]!) })),
+    runs: repeat,
   };
 }
 
 export function loadGeneratedDocuments(dir: string, files: string[]): ParseDocument[] {
-  return files.map((name) => ({ name, body: readFileSync(join(dir, name)), contentType: 'application/rss+xml' }));
+  return files.map((name) => ({ name, path: join(dir, name), contentType: 'application/rss+xml' }));
 }
 
 const REAL_WORLD = new Set(['real-world', 'real-world-trimmed']);
@@ -93,5 +153,5 @@ export function loadCorpusDocuments(corpusDir: string): ParseDocument[] {
   }
   return names
     .filter((name) => existsSync(join(corpusDir, name)))
-    .map((name) => ({ name, body: readFileSync(join(corpusDir, name)), contentType: null }));
+    .map((name) => ({ name, path: join(corpusDir, name), contentType: null }));
 }

@@ -10,7 +10,8 @@ import { type BenchContext, createOriginControl } from './context.js';
 import { startCoreProcess } from './core-process.js';
 import { writeFeeds } from './generate.js';
 import { benchIngest } from './ingest.js';
-import { benchParse, loadCorpusDocuments, loadGeneratedDocuments } from './parse.js';
+import { oneCoreCpus } from './cpus.js';
+import { benchParse, loadCorpusDocuments, loadGeneratedDocuments, type ParseRunPlan } from './parse.js';
 import { benchPeer } from './peer.js';
 import { busyShare, readProfiles, topInclusive, topSelf } from './profile.js';
 import { type BenchResults, checkTargets, formatReport } from './report.js';
@@ -94,13 +95,15 @@ async function main(options: BenchOptions): Promise<BenchResults> {
     targets: [],
   };
   const budget = (section: keyof BenchOptions['budgetSec']) => options.budgetSec[section] * 1000;
+  const parsePlan: ParseRunPlan = { cpus: oneCoreCpus(), passes: options.parsePasses, workDir };
+  const floorDocuments = loadGeneratedDocuments(feeds.dir, feeds.files.slice(0, options.parseFeeds));
   try {
     if (wants('parse')) {
       await runSection(results, 'parse', log, async () => {
-        const generated = benchParse(loadGeneratedDocuments(feeds.dir, feeds.files.slice(0, options.parseFeeds)), options.repeat);
+        const generated = await benchParse(floorDocuments, options.repeat, parsePlan);
         const corpusDir = resolve(options.corpus ?? join(PROJECT_ROOT, '..', 'shared', 'corpus'));
         const corpusDocs = loadCorpusDocuments(corpusDir);
-        const corpus = corpusDocs.length > 0 ? benchParse(corpusDocs, options.repeat) : { skipped: `no corpus at ${corpusDir}` };
+        const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, options.repeat, parsePlan) : { skipped: `no corpus at ${corpusDir}` };
         results.parse = { generated, corpus };
       });
     }
@@ -108,7 +111,8 @@ async function main(options: BenchOptions): Promise<BenchResults> {
       await runSection(results, 'ingest', log, async () => {
         const profileDir = join(workDir, 'profile');
         rmSync(profileDir, { recursive: true, force: true });
-        results.ingest = await benchIngest(context, budget('ingest'), options.profile ? profileDir : undefined);
+        const floor = { documents: floorDocuments, items: floorDocuments.length * options.items, plan: parsePlan };
+        results.ingest = await benchIngest(context, budget('ingest'), floor, options.profile ? profileDir : undefined);
         if (options.profile) addProfile(results, 'ingest: first load', profileDir);
       });
     }

@@ -41,6 +41,12 @@ describe('the targets table', () => {
     expect(row(checks, 'unchanged re-ingest (full bodies) under 4 s')).toMatchObject({ measured: '900 ms', met: true });
   });
 
+  it('takes the end-to-end share against the floor measured beside the first loads when there is one', () => {
+    const beside = results(2400, 6634, 3);
+    (beside.ingest!.first as { floor: unknown }).floor = { itemsPerSec: [16_000, 17_000], ratio: 0.149 };
+    expect(row(checkTargets(beside), 'end-to-end')).toMatchObject({ measured: '15%', met: false });
+  });
+
   it('prints a met end-to-end share as met', () => {
     expect(row(checkTargets(results(2400, 6634, 3)), 'end-to-end')).toMatchObject({ measured: '36%', met: true });
   });

@@ -42,7 +42,15 @@ describe('npm run bench, tiny sizes', () => {
       expect(p.ingestParse.itemsPerSec).toBeGreaterThan(0);
       expect(p.rawXml.itemsPerSec).toBeGreaterThan(0);
       expect(p.ratioToFloor).toBeGreaterThan(0);
+      // One floor per CPU the parsers were pinned to (Linux with taskset), each of its own.
+      expect(p.rawByCpu.length).toBeGreaterThan(0);
+      for (const { itemsPerSec } of p.rawByCpu) expect(itemsPerSec).toBeGreaterThan(0);
     }
+    if (process.platform === 'linux') expect(parse.generated.rawByCpu.map((c: { cpu: number | null }) => c.cpu)).not.toContain(null);
+    // A floor before each first load and after the last, and the share of it taken run by run.
+    expect(ingest.first.floor.itemsPerSec).toHaveLength(ingest.runs + 1);
+    expect(ingest.first.floor.ratio).toBeGreaterThan(0);
+    expect(stdout).toContain('floor beside the first loads');
     expect(ingest.items).toBe(25);
     expect(ingest.problems).toEqual([]);
     for (const ms of [ingest.first.ms, ingest.reload304.ms, ingest.reloadFull.ms]) expect(ms).toBeGreaterThan(0);
