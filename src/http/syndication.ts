@@ -1,7 +1,7 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { StoredItem } from '../model.js';
-import { CONTENT_TYPES, type FeedEntry, type FeedFormat, renderFeed } from '../syndication/render.js';
+import { CONTENT_TYPES, type FeedEntry, type FeedFormat, renderFeedBytes } from '../syndication/render.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
@@ -63,7 +63,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       ].filter(Boolean).join('&')}`;
     const last = items[items.length - 1];
     const updated = newest(items);
-    const body = renderFeed(format, {
+    const body = renderFeedBytes(format, {
       title: scope.title,
       description: scope.description,
       htmlUrl: `${deps.baseUrl}/`,
@@ -79,7 +79,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       updated,
       entries: await entriesFor(items),
     });
-    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { body: Buffer.from(body, 'utf8'), lastModified: updated, contentType: CONTENT_TYPES[format] });
+    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { body, lastModified: updated, contentType: CONTENT_TYPES[format] });
   }
 
   router.get('/topics/:file', async (req, res) => {

@@ -67,8 +67,9 @@ function entryXml(entry: FeedEntry): string {
   return `<entry>${body}\n  </entry>`;
 }
 
-export function renderAtom(doc: FeedDocument): string {
-  const feed = lines(
+/** The document in pieces: its head, each entry, its tail (see renderFeedBytes). */
+export function renderAtomParts(doc: FeedDocument): string[] {
+  const head = lines(
     [
       textElement('id', doc.id),
       textElement('title', doc.title, { type: 'text' }),
@@ -76,9 +77,12 @@ export function renderAtom(doc: FeedDocument): string {
       textElement('updated', doc.updated.toISOString()),
       textElement('generator', 'feedsieve'),
       ...feedLinks(doc),
-      ...doc.entries.map(entryXml),
     ],
     '  ',
   );
-  return `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">${feed}\n</feed>\n`;
+  return [
+    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">${head}`,
+    ...doc.entries.map((entry) => lines([entryXml(entry)], '  ')),
+    '\n</feed>\n',
+  ];
 }

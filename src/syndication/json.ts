@@ -42,7 +42,12 @@ function itemJson(entry: FeedEntry): Record<string, unknown> {
   };
 }
 
-export function renderJson(doc: FeedDocument): string {
+/**
+ * The document in pieces: its head, each item, its tail (see renderFeedBytes). Joined, they are
+ * JSON.stringify(feed, null, 2): each item is stringified alone and indented to its depth (a
+ * string value holds no raw newline, so every newline is the layout's).
+ */
+export function renderJsonParts(doc: FeedDocument): string[] {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: doc.title,
@@ -51,7 +56,12 @@ export function renderJson(doc: FeedDocument): string {
     ...(doc.description ? { description: doc.description } : {}),
     ...(doc.paging.next ? { next_url: doc.paging.next } : {}),
     ...(doc.hubUrl ? { hubs: [{ type: 'WebSub', url: doc.hubUrl }] } : {}),
-    items: doc.entries.map(itemJson),
+    items: [],
   };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+  const empty = `${JSON.stringify(feed, null, 2)}\n`;
+  if (doc.entries.length === 0) return [empty];
+  // `"items": []` is the last member: the items go between its brackets.
+  const head = empty.slice(0, empty.lastIndexOf('[]') + 1);
+  const items = doc.entries.map((entry, index) => `${index === 0 ? '' : ','}\n    ${JSON.stringify(itemJson(entry), null, 2).replace(/\n/g, '\n    ')}`);
+  return [head, ...items, '\n  ]\n}\n'];
 }

@@ -54,8 +54,9 @@ function itemXml(entry: FeedEntry): string {
   return `<item>${body}\n    </item>`;
 }
 
-export function renderRss(doc: FeedDocument): string {
-  const channel = lines(
+/** The document in pieces: its head, each item, its tail (see renderFeedBytes). */
+export function renderRssParts(doc: FeedDocument): string[] {
+  const head = lines(
     [
       textElement('title', doc.title),
       textElement('link', doc.htmlUrl),
@@ -64,15 +65,16 @@ export function renderRss(doc: FeedDocument): string {
       textElement('generator', 'feedsieve'),
       textElement('docs', 'https://www.rssboard.org/rss-specification'),
       ...pagingLinks(doc),
-      ...doc.entries.map(itemXml),
     ],
     '    ',
   );
-  return (
+  return [
     '<?xml version="1.0" encoding="utf-8"?>\n' +
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"' +
     ' xmlns:content="http://purl.org/rss/1.0/modules/content/"' +
     ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n' +
-    `  <channel>${channel}\n  </channel>\n</rss>\n`
-  );
+    `  <channel>${head}`,
+    ...doc.entries.map((entry) => lines([itemXml(entry)], '    ')),
+    '\n  </channel>\n</rss>\n',
+  ];
 }
