@@ -15,7 +15,7 @@ export interface BenchOptions {
   concurrency: number;
   /** Feeds the parse section parses, and the ingest section's floor (a sample of the generated set). */
   parseFeeds: number;
-  /** Timed passes over the sample in each parser process (after one untimed pass). */
+  /** Timed passes over the documents in each parser process (after one untimed pass); the median counts. */
   parsePasses: number;
   /** Feeds ingested twice (1 topic, all topics) by the topics section. */
   topicFeeds: number;
@@ -26,6 +26,11 @@ export interface BenchOptions {
   latencyRequests: number;
   /** Per-section time budgets: a section stops repeating once another run would overrun it. */
   budgetSec: { ingest: number; peer: number; topics: number; serve: number };
+  /**
+   * The whole run's: the sections after the peer (topics, serve) repeat only while what is left
+   * of it, less the scale section's share, allows; each runs at least once.
+   */
+  totalBudgetSec: number;
   profile: boolean;
   origin: 'nginx' | 'node' | undefined;
   freshScale: boolean;
@@ -37,13 +42,15 @@ export interface BenchOptions {
 const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
   default: {
     feeds: 1000, items: 50, topics: 1000, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
-    parseFeeds: 50, parsePasses: 3, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
+    parseFeeds: 50, parsePasses: 5, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
     budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 },
+    totalBudgetSec: 570,
   },
   quick: {
     feeds: 60, items: 50, topics: 1000, scaleItems: 50_000, repeat: 2, concurrency: 8,
-    parseFeeds: 20, parsePasses: 2, topicFeeds: 20, scaleIngestFeeds: 10, serveSeconds: 2, connections: 10, latencyRequests: 100,
+    parseFeeds: 20, parsePasses: 3, topicFeeds: 20, scaleIngestFeeds: 10, serveSeconds: 2, connections: 10, latencyRequests: 100,
     budgetSec: { ingest: 25, peer: 25, topics: 15, serve: 12 },
+    totalBudgetSec: 110,
   },
 };
 

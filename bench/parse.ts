@@ -25,18 +25,19 @@ export interface ParseFigures {
   ingestParse: ParseRate;
   /** htmlparser2 in XML mode with no handlers over the same bytes, in a process of its own: the floor. */
   rawXml: ParseRate;
-  /** The median run's ingest parse items/s ÷ raw XML items/s: how close the parse step gets to the floor. */
+  /** Ingest parse items/s ÷ raw XML items/s: how close the parse step gets to the floor. */
   ratioToFloor: number;
-  /** The floor on each CPU a run was pinned to (median over runs); one unpinned entry where nothing pins. */
+  /** The floor on each CPU a process was pinned to; one unpinned entry where nothing pins. */
   rawByCpu: { cpu: number | null; itemsPerSec: number }[];
+  /** Timed passes per process. */
   runs: number;
 }
 
 /** How the parse section and the ingest section's floor run their parser processes. */
 export interface ParseRunPlan {
-  /** Each run times each parser once on every one of these CPUs (null: unpinned). */
+  /** Each parser is timed once on every one of these CPUs (null: unpinned). */
   cpus: (number | null)[];
-  /** Timed passes per process, after one untimed pass; the process reports their median. */
+  /** Timed passes per process, after one untimed pass; their median counts. */
   passes: number;
   workDir: string;
 }
@@ -85,46 +86,38 @@ export async function measureFloor(documents: ParseDocument[], items: number, pl
 }
 
 /**
- * Times ingest's parse step against the raw XML parser on the same documents, each in a process
- * of its own, `repeat` runs of both on every CPU of the plan, the order alternating by run.
+ * Times ingest's parse step against the raw XML parser on the same documents: on every CPU of the
+ * plan, one process of each (the order alternating by CPU), each timing the plan's passes.
  */
-export async function benchParse(documents: ParseDocument[], repeat: number, plan: ParseRunPlan): Promise<ParseFigures> {
+export async function benchParse(documents: ParseDocument[], plan: ParseRunPlan): Promise<ParseFigures> {
   const bytes = documents.reduce((sum, document) => sum + statSync(document.path).size, 0);
   const setupPath = join(plan.workDir, 'parse-setup.json');
   const setup = (parser: ParseChildSetup['parser']): ParseChildSetup => ({ parser, documents: documentsOf(documents), passes: plan.passes });
-  const rawMs: number[][] = plan.cpus.map(() => []);
-  const parseMs: number[][] = plan.cpus.map(() => []);
-  const ratios: number[] = [];
+  const rawMs: number[] = [];
+  const parseMs: number[] = [];
   let items = 0;
   let failures = 0;
-  for (let run = 0; run < repeat; run++) {
-    let rawRate = 0;
-    let parseRate = 0;
-    for (const [index, cpu] of plan.cpus.entries()) {
-      const order = run % 2 === 0 ? (['raw', 'ingest'] as const) : (['ingest', 'raw'] as const);
-      for (const parser of order) {
-        const result = await runChild(setup(parser), cpu, setupPath);
-        if (parser === 'ingest') {
-          ({ items, failures } = result);
-          parseMs[index]!.push(median(result.ms));
-        } else {
-          rawMs[index]!.push(median(result.ms));
-        }
+  for (const [index, cpu] of plan.cpus.entries()) {
+    const order = index % 2 === 0 ? (['raw', 'ingest'] as const) : (['ingest', 'raw'] as const);
+    for (const parser of order) {
+      const result = await runChild(setup(parser), cpu, setupPath);
+      if (parser === 'raw') {
+        rawMs.push(median(result.ms));
+      } else {
+        ({ items, failures } = result);
+        parseMs.push(median(result.ms));
       }
-      rawRate += 1 / rawMs[index]!.at(-1)!;
-      parseRate += 1 / parseMs[index]!.at(-1)!;
     }
-    ratios.push(parseRate / rawRate);
   }
-  // Per CPU the median pass; across CPUs the mean rate, as measureFloor takes it.
-  const meanMs = (byCpu: number[][]) => byCpu.length / byCpu.reduce((sum, runs) => sum + 1 / median(runs), 0);
+  // Across CPUs the mean rate, as measureFloor takes it.
+  const meanMs = (byCpu: number[]) => byCpu.length / byCpu.reduce((sum, ms) => sum + 1 / ms, 0);
+  const ingestParse = rate(items, bytes, meanMs(parseMs));
+  const rawXml = rate(items, bytes, meanMs(rawMs));
   return {
-    documents: documents.length, items, bytes, failures,
-    ingestParse: rate(items, bytes, meanMs(parseMs)),
-    rawXml: rate(items, bytes, meanMs(rawMs)),
-    ratioToFloor: median(ratios),
-    rawByCpu: plan.cpus.map((cpu, index) => ({ cpu, itemsPerSec: (items * 1000) / median(rawMs[index]!) })),
-    runs: repeat,
+    documents: documents.length, items, bytes, failures, ingestParse, rawXml,
+    ratioToFloor: ingestParse.itemsPerSec / rawXml.itemsPerSec,
+    rawByCpu: plan.cpus.map((cpu, index) => ({ cpu, itemsPerSec: (items * 1000) / rawMs[index]! })),
+    runs: plan.passes,
   };
 }
 

@@ -105,13 +105,13 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
 function parseSection(r: NonNullable<BenchResults['parse']>): string {
   const row = (label: string, p: ParseFigures) => [label, `${p.documents} / ${int(p.items)} / ${dec(p.bytes / 1e6)} MB`,
     `${int(p.ingestParse.itemsPerSec)} items/s, ${dec(p.ingestParse.mbPerSec)} MB/s`,
-    `${int(p.rawXml.itemsPerSec)} items/s, ${dec(p.rawXml.mbPerSec)} MB/s`, pct(p.ratioToFloor), String(p.runs)];
+    `${int(p.rawXml.itemsPerSec)} items/s, ${dec(p.rawXml.mbPerSec)} MB/s`, pct(p.ratioToFloor), `${p.runs} × ${p.rawByCpu.length}`];
   const rows = [row('generated', r.generated)];
   if ('skipped' in r.corpus) rows.push(['corpus', r.corpus.skipped, '', '', '', '']);
   else rows.push(row('real-world corpus', r.corpus));
   const cpus = r.generated.rawByCpu.map(({ cpu, itemsPerSec }) => `${cpu === null ? 'unpinned' : `CPU ${cpu}`} ${int(itemsPerSec)}`).join(', ');
   return `PARSE (one core: each parser in a process of its own, on each CPU in turn; figures are the mean over CPUs)
-${table(['input', 'docs / items / size', 'ingest parse step', 'raw XML parser (floor)', 'parse ÷ floor', 'runs'], rows)}
+${table(['input', 'docs / items / size', 'ingest parse step', 'raw XML parser (floor)', 'parse ÷ floor', 'passes × CPUs'], rows)}
 floor on the generated feeds by CPU, items/s: ${cpus}`;
 }
 

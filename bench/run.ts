@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchOptions, parseBenchArgs, type Section } from './args.js';
-import { type BenchContext, createOriginControl } from './context.js';
+import { type BenchContext, createOriginControl, sectionBudgetMs } from './context.js';
 import { startCoreProcess } from './core-process.js';
 import { writeFeeds } from './generate.js';
 import { benchIngest } from './ingest.js';
@@ -94,16 +94,16 @@ async function main(options: BenchOptions): Promise<BenchResults> {
     errors: {},
     targets: [],
   };
-  const budget = (section: keyof BenchOptions['budgetSec']) => options.budgetSec[section] * 1000;
+  const budget = (section: keyof BenchOptions['budgetSec']) => sectionBudgetMs(options, section, started, Date.now());
   const parsePlan: ParseRunPlan = { cpus: oneCoreCpus(), passes: options.parsePasses, workDir };
   const floorDocuments = loadGeneratedDocuments(feeds.dir, feeds.files.slice(0, options.parseFeeds));
   try {
     if (wants('parse')) {
       await runSection(results, 'parse', log, async () => {
-        const generated = await benchParse(floorDocuments, options.repeat, parsePlan);
+        const generated = await benchParse(floorDocuments, parsePlan);
         const corpusDir = resolve(options.corpus ?? join(PROJECT_ROOT, '..', 'shared', 'corpus'));
         const corpusDocs = loadCorpusDocuments(corpusDir);
-        const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, options.repeat, parsePlan) : { skipped: `no corpus at ${corpusDir}` };
+        const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, parsePlan) : { skipped: `no corpus at ${corpusDir}` };
         results.parse = { generated, corpus };
       });
     }
