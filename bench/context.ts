@@ -55,17 +55,19 @@ export async function timeBoxed<T>(repeat: number, budgetMs: number, once: (run:
 
 /** What the scale section takes of a run's total when its database is reused (reading it, ~20 s). */
 const SCALE_SECTION_MS = 20_000;
+/** One run of the serve section, about (two loads of 5 s, and starting the servers). */
+const SERVE_RUN_MS = 15_000;
 
 /**
  * A section's time budget at `nowMs`, for a run started at `startedMs`. Newsboat's three passes
  * take 3.5 to 8 minutes by machine and nothing can shorten them: the sections after them share
- * what is left of the run's total, the scale section's part kept aside. Topics takes a third of
- * it, serve the rest (one serve run takes about three topics runs). A section runs at least once.
+ * what is left of the run's total, the scale section's part kept aside. Topics (~5 s a run) takes
+ * what serve's one run leaves of it, serve the rest. A section runs at least once.
  */
 export function sectionBudgetMs(options: Pick<BenchOptions, 'budgetSec' | 'totalBudgetSec'>, section: keyof BenchOptions['budgetSec'],
   startedMs: number, nowMs: number): number {
   const own = options.budgetSec[section] * 1000;
   if (section !== 'topics' && section !== 'serve') return own;
   const left = Math.max(0, startedMs + options.totalBudgetSec * 1000 - SCALE_SECTION_MS - nowMs);
-  return Math.min(own, section === 'topics' ? left / 3 : left);
+  return Math.min(own, section === 'topics' ? Math.max(0, left - SERVE_RUN_MS) : left);
 }
