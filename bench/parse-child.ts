@@ -5,6 +5,7 @@
 // argv[2] is the path of a JSON ParseChildSetup; the result is one JSON line on stdout.
 import { readFileSync } from 'node:fs';
 import { Parser } from 'htmlparser2';
+import { msSince } from './stats.js';
 
 export interface ParseChildSetup {
   parser: 'raw' | 'ingest';
@@ -52,7 +53,7 @@ const ms: number[] = [];
 for (let run = 0; run < setup.passes; run++) {
   const started = process.hrtime.bigint();
   pass();
-  ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+  ms.push(msSince(started));
 }
 const result: ParseChildResult = { ms, items, failures };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -66,6 +66,11 @@ function rate(items: number, bytes: number, ms: number): ParseRate {
   return { ms, itemsPerSec: (items * 1000) / ms, mbPerSec: bytes / 1e6 / (ms / 1000) };
 }
 
+/** What one core of the machine does: the mean over CPUs of each CPU's items/s. */
+function meanItemsPerSec(items: number, msByCpu: number[]): number {
+  return msByCpu.reduce((sum, ms) => sum + (items * 1000) / ms, 0) / msByCpu.length;
+}
+
 function documentsOf(documents: ParseDocument[]): ParseChildSetup['documents'] {
   return documents.map((document) => ({ path: document.path, url: `http://127.0.0.1/${document.name}`, contentType: document.contentType }));
 }
@@ -77,12 +82,12 @@ function documentsOf(documents: ParseDocument[]): ParseChildSetup['documents'] {
  * moves both sides of the ratio together.
  */
 export async function measureFloor(documents: ParseDocument[], items: number, plan: ParseRunPlan): Promise<number> {
-  const rates: number[] = [];
+  const msByCpu: number[] = [];
   for (const cpu of plan.cpus) {
     const result = await runChild({ parser: 'raw', documents: documentsOf(documents), passes: plan.passes }, cpu, join(plan.workDir, 'floor-setup.json'));
-    rates.push((items * 1000) / median(result.ms));
+    msByCpu.push(median(result.ms));
   }
-  return rates.reduce((sum, value) => sum + value, 0) / rates.length;
+  return meanItemsPerSec(items, msByCpu);
 }
 
 /**
@@ -110,9 +115,8 @@ export async function benchParse(documents: ParseDocument[], plan: ParseRunPlan)
     }
   }
   // Across CPUs the mean rate, as measureFloor takes it.
-  const meanMs = (byCpu: number[]) => byCpu.length / byCpu.reduce((sum, ms) => sum + 1 / ms, 0);
-  const ingestParse = rate(items, bytes, meanMs(parseMs));
-  const rawXml = rate(items, bytes, meanMs(rawMs));
+  const ingestParse = rate(items, bytes, (items * 1000) / meanItemsPerSec(items, parseMs));
+  const rawXml = rate(items, bytes, (items * 1000) / meanItemsPerSec(items, rawMs));
   return {
     documents: documents.length, items, bytes, failures, ingestParse, rawXml,
     ratioToFloor: ingestParse.itemsPerSec / rawXml.itemsPerSec,
