@@ -2,12 +2,12 @@
 // memory is its own and the origin and load generator never share its event loop.
 // Messages in: { type: 'ingest' } | { type: 'close' }; out: 'ready', 'ingested', 'failed'.
 // argv[2] is the path of a JSON ChildSetup.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { openCore, type Core } from '../src/main.js';
 import type { RefreshReport } from '../src/ingest/refresh.js';
+import { passThreads, readThreadTimes } from './threads.js';
 
 export interface ChildSetup {
   database: string;
@@ -25,22 +25,17 @@ export interface PassFigures {
   statuses: Record<string, number>;
   errors: string[];
   maxRssBytes: number;
-  /** CPU time the pass took: the whole process, and the main thread (null where /proc has no thread times). */
-  cpuMs: { process: number; mainThread: number | null };
-}
-
-// /proc counts CPU time in clock ticks: 100 a second on Linux unless getconf says otherwise.
-const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/** The main thread's CPU time so far, from /proc (Linux); null elsewhere. */
-function mainThreadCpuMs(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime: fields 14 and 15 of stat, counted from the state field (3).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
+  /**
+   * CPU time the pass took, ms: the whole process; from /proc (null elsewhere), the main thread, the
+   * busiest other thread (the parser worker), and the time every thread and the main thread were
+   * ready to run but waited for a CPU.
+   */
+  cpuMs: {
+    process: number;
+    mainThread: number | null;
+    busiestOtherThread: number | null;
+    waitingForCore: { all: number; mainThread: number } | null;
+  };
 }
 
 function send(message: unknown): void {
@@ -60,12 +55,18 @@ async function runPass(core: Core, urls: Set<string>): Promise<PassFigures> {
   const feeds = (await core.store.listFeeds()).filter((feed) => urls.has(feed.url));
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  const mainBefore = mainThreadCpuMs();
+  const threadsBefore = readThreadTimes();
   const reports = reportsOf(await core.ingest(feeds));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
-  const mainAfter = mainThreadCpuMs();
-  const cpuMs = { process: (cpu.user + cpu.system) / 1000, mainThread: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore };
+  const threadsAfter = readThreadTimes();
+  const threads = threadsBefore && threadsAfter ? passThreads(threadsBefore, threadsAfter, process.pid) : null;
+  const cpuMs: PassFigures['cpuMs'] = {
+    process: (cpu.user + cpu.system) / 1000,
+    mainThread: threads?.mainRunMs ?? null,
+    busiestOtherThread: threads?.busiestOtherRunMs ?? null,
+    waitingForCore: threads ? { all: threads.waitMs, mainThread: threads.mainWaitMs } : null,
+  };
   const statuses: Record<string, number> = {};
   const errors: string[] = [];
   let inserted = 0;

@@ -16,8 +16,12 @@ export interface IngestFigures {
   runs: number;
   first: {
     ms: number; itemsPerSec: number; mbPerSec: number; peakRssMB: number;
-    /** CPU per item, µs: every thread of the process (workers, the checkpointer, V8's), and the main thread alone. */
-    cpuUsPerItem: { all: number; mainThread: number | null };
+    /**
+     * CPU per item, µs: every thread of the process (workers, the checkpointer, V8's), the main thread
+     * alone, the busiest other thread (the parser worker), and the time the threads, and the main
+     * thread alone, were ready to run but waited for a CPU. All but `all` null without /proc.
+     */
+    cpuUsPerItem: CpuPerItem;
     /**
      * The raw XML parser's one-core items/s taken before each first load and after the last (parse.ts,
      * measureFloor), and the median over runs of each run's items/s ÷ the mean of the floors beside it.
@@ -57,11 +61,25 @@ function check(problems: string[], label: string, pass: PassFigures, expected: {
  * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
  * origin and a validator-less one. Each run is its own child process, so peak RSS is the ingest's own.
  */
-/** CPU per item of the median first load: all threads, and the main thread's share (null without /proc). */
-function cpuPerItem(firsts: PassFigures[], items: number): { all: number; mainThread: number | null } {
+export interface CpuPerItem {
+  all: number;
+  mainThread: number | null;
+  busiestOtherThread: number | null;
+  waitingForCore: { all: number; mainThread: number } | null;
+}
+
+/** CPU per item of the median first load, µs (see IngestFigures). */
+function cpuPerItem(firsts: PassFigures[], items: number): CpuPerItem {
   const sorted = [...firsts].sort((a, b) => a.ms - b.ms);
   const { cpuMs } = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return { all: (cpuMs.process * 1000) / items, mainThread: cpuMs.mainThread === null ? null : (cpuMs.mainThread * 1000) / items };
+  const perItem = (ms: number | null) => (ms === null ? null : (ms * 1000) / items);
+  const waiting = cpuMs.waitingForCore;
+  return {
+    all: (cpuMs.process * 1000) / items,
+    mainThread: perItem(cpuMs.mainThread),
+    busiestOtherThread: perItem(cpuMs.busiestOtherThread),
+    waitingForCore: waiting === null ? null : { all: (waiting.all * 1000) / items, mainThread: (waiting.mainThread * 1000) / items },
+  };
 }
 
 export interface FloorSetup {

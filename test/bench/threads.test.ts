@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { cpuLine } from '../../bench/report.js';
+import { parseSchedstat, passThreads, readThreadTimes } from '../../bench/threads.js';
+
+describe('thread times over an ingest pass', () => {
+  it('reads /proc schedstat: nanoseconds on a CPU, then waiting for one', () => {
+    expect(parseSchedstat('1500000000 250000000 4096\n')).toEqual({ runMs: 1500, waitMs: 250 });
+    expect(parseSchedstat('')).toBeNull();
+    expect(parseSchedstat('x y z')).toBeNull();
+  });
+
+  it('takes each thread\'s times less those before, a new thread from zero, and the busiest other thread apart from the main one', () => {
+    const before = new Map([
+      [100, { runMs: 1000, waitMs: 100 }],
+      [101, { runMs: 50, waitMs: 5 }],
+      [102, { runMs: 400, waitMs: 40 }],
+    ]);
+    const after = new Map([
+      [100, { runMs: 9000, waitMs: 1600 }],
+      [101, { runMs: 650, waitMs: 105 }],
+      [102, { runMs: 700, waitMs: 90 }],
+      // Started during the pass, a parser worker.
+      [103, { runMs: 8500, waitMs: 1400 }],
+    ]);
+    expect(passThreads(before, after, 100)).toEqual({
+      mainRunMs: 8000,
+      mainWaitMs: 1500,
+      busiestOtherRunMs: 8500,
+      waitMs: 1500 + 100 + 50 + 1400,
+    });
+    // The main thread is never taken for the busiest other one, however much it ran.
+    expect(passThreads(before, after, 103).busiestOtherRunMs).toBe(8000);
+  });
+
+  it('finds this process\'s threads on Linux, the main thread among them, with times that only grow', () => {
+    const first = readThreadTimes();
+    if (process.platform !== 'linux') {
+      expect(first).toBeNull();
+      return;
+    }
+    expect(first!.has(process.pid)).toBe(true);
+    let spin = 0;
+    for (let i = 0; i < 2_000_000; i++) spin += i % 7;
+    expect(spin).toBeGreaterThan(0);
+    const second = readThreadTimes()!;
+    expect(second.get(process.pid)!.runMs).toBeGreaterThan(first!.get(process.pid)!.runMs);
+  });
+
+  it('prints the threads and the wait for a core when /proc gave them, the process total alone otherwise', () => {
+    expect(cpuLine({ all: 387.2, mainThread: 162.4, busiestOtherThread: 175.1, waitingForCore: { all: 61.3, mainThread: 30.2 } }))
+      .toBe('387 µs per item (main thread 162 µs, busiest other thread 175 µs); waiting for a core 61 µs per item (main thread 30 µs)');
+    expect(cpuLine({ all: 400, mainThread: null, busiestOtherThread: null, waitingForCore: null })).toBe('400 µs per item');
+  });
+});
