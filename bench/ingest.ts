@@ -57,10 +57,6 @@ function check(problems: string[], label: string, pass: PassFigures, expected: {
   for (const error of pass.errors) problems.push(`${label}: ${error}`);
 }
 
-/**
- * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
- * origin and a validator-less one. Each run is its own child process, so peak RSS is the ingest's own.
- */
 export interface CpuPerItem {
   all: number;
   mainThread: number | null;
@@ -94,6 +90,10 @@ function floorRatio(firsts: PassFigures[], floors: number[], items: number): num
   return median(firsts.map((pass, run) => (items * 1000) / pass.ms / ((floors[run]! + floors[run + 1]!) / 2)));
 }
 
+/**
+ * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
+ * origin and a validator-less one. Each run is its own child process, so peak RSS is the ingest's own.
+ */
 export async function benchIngest(context: BenchContext, budgetMs: number, floor: FloorSetup | null, cpuProfileDir?: string): Promise<IngestFigures> {
   const { feeds, topics, origin, concurrency, repeat } = context;
   const firsts: PassFigures[] = [];
