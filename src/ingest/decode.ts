@@ -34,7 +34,8 @@ const LESS_THAN = 0x3c;
  * bytes declared ISO-8859-1). Bytes that fit no encoding become U+FFFD; nothing throws.
  */
 export function decodeBody(body: Buffer, contentType: string | null): DecodeResult {
-  const decoded = decodeBodyChunks(body, contentType);
+  // One piece: the caller wants the whole text, so cutting it only to join it again is waste.
+  const decoded = decodeBodyChunks(body, contentType, Number.POSITIVE_INFINITY);
   return decoded.ok ? { ok: true, text: decoded.chunks.join(''), encoding: decoded.encoding } : decoded;
 }
 
