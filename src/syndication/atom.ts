@@ -1,4 +1,4 @@
-import type { FeedDocument, FeedEntry } from './document.js';
+import type { FeedEntry, FeedFrame, FeedHeader } from './document.js';
 import { entryContentHtml, entryId, mediaTypeOrNull, nonEmpty, sourcePublishedDate, sourceTitle, updatedDate, webUrlOrNull } from './entry.js';
 import { element, lines, textElement } from './xml.js';
 
@@ -6,7 +6,7 @@ import { element, lines, textElement } from './xml.js';
 // titles as type="html" (so "a <b" would be read as markup), and has no atom:source and no RFC
 // 5005 paging links.
 
-function feedLinks(doc: FeedDocument): (string | null)[] {
+function feedLinks(doc: FeedHeader): (string | null)[] {
   const link = (rel: string, href: string | null, type?: string) =>
     href ? element('link', { rel, href, type }) : null;
   return [
@@ -67,8 +67,13 @@ function entryXml(entry: FeedEntry): string {
   return `<entry>${body}\n  </entry>`;
 }
 
-/** The document in pieces: its head, each entry, its tail (see renderFeedBytes). */
-export function renderAtomParts(doc: FeedDocument): string[] {
+/** One entry as it stands in the feed, indented (see render.ts). */
+export function atomEntry(entry: FeedEntry): string {
+  return lines([entryXml(entry)], '  ');
+}
+
+/** The document around its entries (see render.ts). */
+export function atomFrame(doc: FeedHeader): FeedFrame {
   const head = lines(
     [
       textElement('id', doc.id),
@@ -80,9 +85,7 @@ export function renderAtomParts(doc: FeedDocument): string[] {
     ],
     '  ',
   );
-  return [
-    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">${head}`,
-    ...doc.entries.map((entry) => lines([entryXml(entry)], '  ')),
-    '\n</feed>\n',
-  ];
+  const opening = `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">${head}`;
+  const closing = '\n</feed>\n';
+  return { head: opening, separator: '', tail: closing, empty: opening + closing };
 }

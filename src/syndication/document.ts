@@ -16,6 +16,20 @@ export interface FeedEntry {
   sourceFeedUrl?: string | null;
 }
 
+/** A document without its entries: what its head and tail are written from. */
+export type FeedHeader = Omit<FeedDocument, 'entries'>;
+
+/**
+ * A format's document around its entries: with entries, `head`, the entries with `separator`
+ * between them, and `tail`; without, `empty`.
+ */
+export interface FeedFrame {
+  head: string;
+  separator: string;
+  tail: string;
+  empty: string;
+}
+
 export interface FeedDocument {
   title: string;
   description: string;

@@ -1,4 +1,4 @@
-import type { FeedDocument, FeedEntry } from './document.js';
+import type { FeedEntry, FeedFrame, FeedHeader } from './document.js';
 import { withoutForbiddenChars } from './xml.js';
 import { entryContentHtml, entryId, mediaTypeOrNull, nonEmpty, sourcePublishedDate, sourceTitle, updatedDate, webUrlOrNull } from './entry.js';
 
@@ -43,11 +43,16 @@ function itemJson(entry: FeedEntry): Record<string, unknown> {
 }
 
 /**
- * The document in pieces: its head, each item, its tail (see renderFeedBytes). Joined, they are
- * JSON.stringify(feed, null, 2): each item is stringified alone and indented to its depth (a
- * string value holds no raw newline, so every newline is the layout's).
+ * One item as it stands in the list, indented to its depth: joined by the frame, a page is
+ * JSON.stringify(feed, null, 2), each item stringified alone (a string value holds no raw newline,
+ * so every newline is the layout's).
  */
-export function renderJsonParts(doc: FeedDocument): string[] {
+export function jsonEntry(entry: FeedEntry): string {
+  return `\n    ${JSON.stringify(itemJson(entry), null, 2).replace(/\n/g, '\n    ')}`;
+}
+
+/** The document around its items (see render.ts). */
+export function jsonFrame(doc: FeedHeader): FeedFrame {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: doc.title,
@@ -59,9 +64,6 @@ export function renderJsonParts(doc: FeedDocument): string[] {
     items: [],
   };
   const empty = `${JSON.stringify(feed, null, 2)}\n`;
-  if (doc.entries.length === 0) return [empty];
   // `"items": []` is the last member: the items go between its brackets.
-  const head = empty.slice(0, empty.lastIndexOf('[]') + 1);
-  const items = doc.entries.map((entry, index) => `${index === 0 ? '' : ','}\n    ${JSON.stringify(itemJson(entry), null, 2).replace(/\n/g, '\n    ')}`);
-  return [head, ...items, '\n  ]\n}\n'];
+  return { head: empty.slice(0, empty.lastIndexOf('[]') + 1), separator: ',', tail: '\n  ]\n}\n', empty };
 }

@@ -1,5 +1,5 @@
 import { escapeUTF8 } from 'entities';
-import type { FeedDocument, FeedEntry } from './document.js';
+import type { FeedEntry, FeedFrame, FeedHeader } from './document.js';
 import { entryContentHtml, entryId, mediaTypeOrNull, nonEmpty, publishedDate, sourceTitle, webUrlOrNull } from './entry.js';
 import { element, lines, textElement } from './xml.js';
 
@@ -8,7 +8,7 @@ import { element, lines, textElement } from './xml.js';
 // address (names go in dc:creator). Content is escaped text, never CDATA, so a "]]>" inside
 // an article cannot end a section early.
 
-function pagingLinks(doc: FeedDocument): (string | null)[] {
+function pagingLinks(doc: FeedHeader): (string | null)[] {
   const link = (rel: string, href: string | null, type?: string) =>
     href ? element('atom:link', { rel, href, type }) : null;
   return [
@@ -54,8 +54,13 @@ function itemXml(entry: FeedEntry): string {
   return `<item>${body}\n    </item>`;
 }
 
-/** The document in pieces: its head, each item, its tail (see renderFeedBytes). */
-export function renderRssParts(doc: FeedDocument): string[] {
+/** One item as it stands in the channel, indented (see render.ts). */
+export function rssEntry(entry: FeedEntry): string {
+  return lines([itemXml(entry)], '    ');
+}
+
+/** The document around its items (see render.ts). */
+export function rssFrame(doc: FeedHeader): FeedFrame {
   const head = lines(
     [
       textElement('title', doc.title),
@@ -68,13 +73,11 @@ export function renderRssParts(doc: FeedDocument): string[] {
     ],
     '    ',
   );
-  return [
-    '<?xml version="1.0" encoding="utf-8"?>\n' +
+  const opening = '<?xml version="1.0" encoding="utf-8"?>\n' +
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"' +
     ' xmlns:content="http://purl.org/rss/1.0/modules/content/"' +
     ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n' +
-    `  <channel>${head}`,
-    ...doc.entries.map((entry) => lines([itemXml(entry)], '    ')),
-    '\n  </channel>\n</rss>\n',
-  ];
+    `  <channel>${head}`;
+  const closing = '\n  </channel>\n</rss>\n';
+  return { head: opening, separator: '', tail: closing, empty: opening + closing };
 }
