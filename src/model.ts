@@ -94,7 +94,12 @@ export interface StoredItem extends Item {
   /** What lists sort on: publishedAt, but never later than firstSeenAt (future-dated entries). */
   sortAt: string;
   storyId: number | null;
+  /** Changes with every write of the item's row, so whatever was made from one version can be kept until it does. */
+  version: string;
 }
+
+/** An item as a page lists it: enough to page and date the page, and to tell which version it is. */
+export type ItemRef = Pick<StoredItem, 'id' | 'feedId' | 'feedTitle' | 'feedUrl' | 'storyId' | 'sortAt' | 'updatedAt' | 'version'>;
 
 export interface TopicRecord {
   slug: string;

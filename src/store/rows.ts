@@ -1,4 +1,4 @@
-import type { FeedErrorKind, FeedRecord, StoredItem } from '../model.js';
+import type { FeedErrorKind, FeedRecord, ItemRef, StoredItem } from '../model.js';
 
 // Row shapes as SQLite returns them, and their mapping to the model. Kept apart so every query
 // module maps the same way.
@@ -72,11 +72,44 @@ export interface ItemRow {
   sort_at: string;
   story_id: number | null;
   sanitized_with: number;
+  version: string;
 }
+
+// Every write of an item's row sets changed_at (to its fetch time) and, since a row is only
+// rewritten when its entry's hash differs, content_hash too: the pair names the row's version.
+const VERSION = `i.changed_at || ' ' || i.content_hash AS version`;
 
 export const ITEM_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, f.url AS feed_url, i.identity, i.guid,
   i.url, i.title, i.summary, i.content_html, i.authors, i.categories, i.enclosures, i.language,
-  i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id, i.sanitized_with`;
+  i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id, i.sanitized_with, ${VERSION}`;
+
+/** An item's columns that come before its text in the row (migrations/0003_compact_rows.sql). */
+export const REF_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, f.url AS feed_url, i.story_id,
+  i.sort_at, i.updated_at, ${VERSION}`;
+
+export interface ItemRefRow {
+  id: number;
+  feed_id: number;
+  feed_title: string | null;
+  feed_url: string;
+  story_id: number | null;
+  sort_at: string;
+  updated_at: string | null;
+  version: string;
+}
+
+export function toItemRef(row: ItemRefRow): ItemRef {
+  return {
+    id: row.id,
+    feedId: row.feed_id,
+    feedTitle: row.feed_title,
+    feedUrl: row.feed_url,
+    storyId: row.story_id,
+    sortAt: row.sort_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
 
 export function toStoredItem(row: ItemRow): StoredItem {
   return {
@@ -100,5 +133,6 @@ export function toStoredItem(row: ItemRow): StoredItem {
     sortAt: row.sort_at,
     storyId: row.story_id,
     sanitizedWith: row.sanitized_with,
+    version: row.version,
   };
 }

@@ -22,6 +22,7 @@ export function storedItem(overrides: Partial<StoredItem> & Pick<StoredItem, 'id
     firstSeenAt: '2010-11-03T19:00:00.000Z',
     sortAt: '2010-11-03T19:00:00.000Z',
     storyId: null,
+    version: `2010-11-03T19:00:00.000Z hash-${overrides.id}`,
     ...overrides,
   };
 }
