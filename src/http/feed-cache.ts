@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createEntryCache, type EntryCache } from './entry-cache.js';
 
 export interface RenderedFeed {
   body: Buffer;
@@ -17,15 +18,17 @@ const MAX_ENTRIES = 1000;
 
 /**
  * Rendered feeds kept in memory until the topic (or, for the combined feed, anything) changes.
- * A generation counter per topic makes invalidation O(1): stale entries are just ignored.
+ * A generation counter per topic makes invalidation O(1): stale entries are just ignored. The
+ * entries feeds are rendered from outlive the feeds (entry-cache.ts): `renderedEntries`.
  */
-export function createFeedCache() {
+export function createFeedCache(renderedEntries: EntryCache = createEntryCache()) {
   const entries = new Map<string, Entry>();
   const generations = new Map<string, number>();
   let everything = 0;
   const generationOf = (scope: string) => (scope === '*' ? everything : (generations.get(scope) ?? 0) + everything);
 
   return {
+    renderedEntries,
     get(scope: string, key: string): RenderedFeed | null {
       const entry = entries.get(key);
       return entry && entry.generation === generationOf(scope) ? entry : null;

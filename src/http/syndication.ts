@@ -1,7 +1,8 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import type { StoredItem } from '../model.js';
-import { CONTENT_TYPES, type FeedEntry, type FeedFormat, renderFeedBytes } from '../syndication/render.js';
+import type { ItemRef } from '../model.js';
+import { type AlsoReportedBy, CONTENT_TYPES, entryBytes, type FeedFormat, feedBytes } from '../syndication/render.js';
+import { entryKey } from './entry-cache.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
@@ -14,7 +15,7 @@ const feedQuerySchema = z.strictObject({
   token: z.string().optional(),
 });
 
-function newest(items: StoredItem[]): Date {
+function newest(items: ItemRef[]): Date {
   let latest = 0;
   for (const item of items) latest = Math.max(latest, Date.parse(item.updatedAt ?? item.sortAt), Date.parse(item.sortAt));
   // Last-Modified has one-second resolution; an empty feed is "modified" at the epoch.
@@ -32,15 +33,33 @@ interface Scope {
 export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   const router = Router();
 
-  async function entriesFor(items: StoredItem[]): Promise<FeedEntry[]> {
-    const stories = await deps.store.sharedStorySources([...new Set(items.map((i) => i.storyId).filter((id): id is number => id !== null))]);
-    return items.map((item) => ({
-      item,
-      sourceFeedUrl: item.feedUrl,
-      alsoReportedBy: (item.storyId !== null ? stories.get(item.storyId) ?? [] : [])
-        .filter((s) => s.itemId !== item.id && s.feedId !== item.feedId)
-        .map((s) => ({ feedTitle: s.feedTitle ?? 'Unknown source', url: s.url })),
-    }));
+  /**
+   * The page's entries as bytes: those rendered before for the same version of the item, the same
+   * feed name and the same other outlets are reused (entry-cache.ts); only the rest are read whole
+   * and rendered. An item deleted between the two reads drops out of the page.
+   */
+  async function pageEntries(format: FeedFormat, refs: ItemRef[]): Promise<Buffer[]> {
+    const stories = await deps.store.sharedStorySources([...new Set(refs.map((i) => i.storyId).filter((id): id is number => id !== null))]);
+    const others = (ref: ItemRef): AlsoReportedBy[] => (ref.storyId !== null ? stories.get(ref.storyId) ?? [] : [])
+      .filter((s) => s.itemId !== ref.id && s.feedId !== ref.feedId)
+      .map((s) => ({ feedTitle: s.feedTitle ?? 'Unknown source', url: s.url }));
+    const rendered = cache.renderedEntries;
+    const found = refs.map((ref) => rendered.get(entryKey(format, ref, others(ref))));
+    const missing = refs.filter((_, index) => found[index] === undefined).map((ref) => ref.id);
+    const items = await deps.store.itemsByIds(missing);
+    const entries: Buffer[] = [];
+    refs.forEach((ref, index) => {
+      const kept = found[index];
+      if (kept !== undefined) return void entries.push(kept);
+      const item = items.get(ref.id);
+      if (!item) return;
+      // Keyed by the item as read whole: it may be a later version than the listing's.
+      const alsoReportedBy = others(item);
+      const bytes = entryBytes(format, { item, sourceFeedUrl: item.feedUrl, alsoReportedBy });
+      rendered.set(entryKey(format, item, alsoReportedBy), bytes);
+      entries.push(bytes);
+    });
+    return entries;
   }
 
   function parseFeedQuery(req: Request) {
@@ -54,16 +73,16 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
   type FeedQuery = ReturnType<typeof parseFeedQuery>;
 
   async function render(scope: Scope, format: FeedFormat, { after, ...query }: FeedQuery) {
-    const items = await deps.store.listItems({ topicSlug: scope.slug, limit: query.limit, after, collapseStories: true });
+    const refs = await deps.store.listItemRefs({ topicSlug: scope.slug, limit: query.limit, after, collapseStories: true });
     const base = `${deps.baseUrl}${scope.path}`;
     const pageUrl = (ext: string, before?: string) =>
       `${base}.${ext}${before || query.limit !== DEFAULT_LIMIT ? '?' : ''}${[
         query.limit !== DEFAULT_LIMIT ? `limit=${query.limit}` : '',
         before ? `before=${before}` : '',
       ].filter(Boolean).join('&')}`;
-    const last = items[items.length - 1];
-    const updated = newest(items);
-    const body = renderFeedBytes(format, {
+    const last = refs[refs.length - 1];
+    const updated = newest(refs);
+    const body = feedBytes(format, {
       title: scope.title,
       description: scope.description,
       htmlUrl: `${deps.baseUrl}/`,
@@ -72,13 +91,12 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       hubUrl: deps.websubHub,
       paging: {
         first: pageUrl(format),
-        next: items.length === query.limit && last ? pageUrl(format, encodeCursor(last)) : null,
+        next: refs.length === query.limit && last ? pageUrl(format, encodeCursor(last)) : null,
         prev: null,
       },
       id: `${deps.baseUrl}${scope.path}`,
       updated,
-      entries: await entriesFor(items),
-    });
+    }, await pageEntries(format, refs));
     return cache.set(scope.key, feedCacheKey(scope.path, format, query), { body, lastModified: updated, contentType: CONTENT_TYPES[format] });
   }
 
