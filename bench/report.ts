@@ -97,7 +97,8 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   if (serve) add('topic feed ≥ 60% of bare node:http requests/s', serve.ratio, pctAtLeast(serve.ratio, 0.6), serve.ratio >= 0.6);
   if (scale) {
     add(`topic feed p99 < 5 ms at ${int(scale.items)} items (cached)`, scale.topicFeedWarm.p99Ms, msUnder(scale.topicFeedWarm.p99Ms, 5), scale.topicFeedWarm.p99Ms < 5);
-    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (rendered)`, scale.topicFeedCold.p99Ms, msUnder(scale.topicFeedCold.p99Ms, 5), scale.topicFeedCold.p99Ms < 5);
+    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (rendered, entries kept)`, scale.topicFeedCold.p99Ms, msUnder(scale.topicFeedCold.p99Ms, 5), scale.topicFeedCold.p99Ms < 5);
+    add(`topic feed p99 < 5 ms at ${int(scale.items)} items (rendered from scratch)`, scale.topicFeedScratch.p99Ms, msUnder(scale.topicFeedScratch.p99Ms, 5), scale.topicFeedScratch.p99Ms < 5);
   }
   return checks;
 }
@@ -165,7 +166,8 @@ function scaleSection(s: ScaleFigures): string {
 ${table(['request', 'p50', 'p99', 'requests'], [
     ['/topics/nato.rss, cached', ...lat(s.topicFeedWarm)],
     ['bare node:http, same bytes', ...lat(s.bareFeed)],
-    ['/topics/nato.rss, rendered each time', ...lat(s.topicFeedCold)],
+    ['/topics/nato.rss, rendered each time, entries kept', ...lat(s.topicFeedCold)],
+    ['/topics/nato.rss, rendered each time from scratch', ...lat(s.topicFeedScratch)],
     ['/api/items?topic=nato', ...lat(s.apiItemsByTopic)],
     ['/api/items?since= the newest item (a poll)', ...lat(s.apiItemsSince)],
   ])}

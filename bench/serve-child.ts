@@ -1,17 +1,25 @@
 // An HTTP server in its own process for the serve and scale sections, driven over IPC:
-//   node serve-child.js app SETUP_JSON [nocache]  the feedsieve app over the setup's database
+//   node serve-child.js app SETUP_JSON [nocache|scratch]  the feedsieve app over the setup's database
 //   node serve-child.js bare BODY_FILE CONTENT_TYPE  bare node:http answering those bytes
 // Sends { type: 'listening', port } once it accepts connections.
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../src/config.js';
+import { createEntryCache } from '../src/http/entry-cache.js';
 import { createFeedCache, type FeedCache } from '../src/http/feed-cache.js';
 import { createLogger } from '../src/log.js';
 import { buildListener, openCore } from '../src/main.js';
 import type { ChildSetup } from './ingest-child.js';
 
-async function appListener(setup: ChildSetup, cached: boolean): Promise<RequestListener> {
+/**
+ * `cached`: as the service runs. `nocache`: every request renders its page, from the entries kept
+ * from earlier renders (entry-cache.ts), as the first request after an ingest pass dropped the page
+ * does. `scratch`: nothing kept, every entry rendered from its item, as after a start.
+ */
+export type AppMode = 'cached' | 'nocache' | 'scratch';
+
+async function appListener(setup: ChildSetup, mode: AppMode): Promise<RequestListener> {
   const config = parseConfig({
     database: setup.database,
     logLevel: 'silent',
@@ -21,9 +29,8 @@ async function appListener(setup: ChildSetup, cached: boolean): Promise<RequestL
     topics: setup.topics,
   }, setup.database.replace(/[^/]*$/, 'config.json'), {});
   const core = await openCore(config, createLogger('silent'));
-  const cache: FeedCache = createFeedCache();
-  // Without the cache every request renders the feed from the database: the cold path.
-  const served: FeedCache = cached ? cache : { ...cache, get: () => null };
+  const cache: FeedCache = createFeedCache(mode === 'scratch' ? createEntryCache(0) : createEntryCache());
+  const served: FeedCache = mode === 'cached' ? cache : { ...cache, get: () => null };
   return buildListener(core, served);
 }
 
@@ -39,7 +46,7 @@ async function main(): Promise<void> {
   const [kind, first = '', second] = process.argv.slice(2);
   const listener = kind === 'bare'
     ? bareListener(first, second ?? 'application/octet-stream')
-    : await appListener(JSON.parse(readFileSync(first, 'utf8')) as ChildSetup, second !== 'nocache');
+    : await appListener(JSON.parse(readFileSync(first, 'utf8')) as ChildSetup, second === 'nocache' || second === 'scratch' ? second : 'cached');
   const server = createServer(listener);
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }));

@@ -27,7 +27,7 @@ describe('the targets table', () => {
   const results = (itemsPerSec: number, floor: number, cachedP99: number) => ({
     ingest: { first: { itemsPerSec, peakRssMB: 299.6 }, reload304: { ms: 1999.6 }, reloadFull: { ms: 900 } },
     parse: { generated: { rawXml: { itemsPerSec: floor } } },
-    scale: { items: 1_000_000, topicFeedWarm: { p99Ms: cachedP99 }, topicFeedCold: { p99Ms: 9.71 } },
+    scale: { items: 1_000_000, topicFeedWarm: { p99Ms: cachedP99 }, topicFeedCold: { p99Ms: 5.01 }, topicFeedScratch: { p99Ms: 9.71 } },
   }) as unknown as BenchResults;
   const row = (checks: ReturnType<typeof checkTargets>, start: string) => checks.find((c) => c.target.startsWith(start))!;
 
@@ -35,7 +35,8 @@ describe('the targets table', () => {
     const checks = checkTargets(results(2298, 6634, 4.996));
     expect(row(checks, 'end-to-end')).toEqual({ target: 'end-to-end ingest ≥ 35% of raw XML parse items/s', measured: '34%', met: false });
     expect(row(checks, 'topic feed p99 < 5 ms at 1,000,000 items (cached)')).toMatchObject({ measured: '4.99 ms', met: true });
-    expect(row(checks, 'topic feed p99 < 5 ms at 1,000,000 items (rendered)')).toMatchObject({ measured: '9.71 ms', met: false });
+    expect(row(checks, 'topic feed p99 < 5 ms at 1,000,000 items (rendered, entries kept)')).toMatchObject({ measured: '5.01 ms', met: false });
+    expect(row(checks, 'topic feed p99 < 5 ms at 1,000,000 items (rendered from scratch)')).toMatchObject({ measured: '9.71 ms', met: false });
     expect(row(checks, 'peak RSS')).toMatchObject({ measured: '299 MB', met: true });
     expect(row(checks, 'unchanged re-ingest (304) under 2 s')).toMatchObject({ measured: '1.99 s', met: true });
     expect(row(checks, 'unchanged re-ingest (full bodies) under 4 s')).toMatchObject({ measured: '900 ms', met: true });
