@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { createEntryCache, type EntryCache } from './entry-cache.js';
 
 export interface RenderedFeed {
-  body: Buffer;
+  /** The body in the pieces it was put together from (syndication/render.ts, feedParts). */
+  parts: Buffer[];
+  /** The body's length in bytes. */
+  length: number;
+  /** The parts joined, once the feed is answered more than once (http/feed-response.ts). */
+  joined: Buffer | null;
+  /** Times the body has been sent. */
+  answers: number;
   etag: string;
   lastModified: Date;
   contentType: string;
@@ -33,10 +40,16 @@ export function createFeedCache(renderedEntries: EntryCache = createEntryCache()
       const entry = entries.get(key);
       return entry && entry.generation === generationOf(scope) ? entry : null;
     },
-    set(scope: string, key: string, feed: Omit<RenderedFeed, 'etag' | 'encoded'>): RenderedFeed {
+    set(scope: string, key: string, feed: Pick<RenderedFeed, 'parts' | 'lastModified' | 'contentType'>): RenderedFeed {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      const etag = `"${createHash('sha256').update(feed.body).digest('base64url').slice(0, 27)}"`;
-      const entry = { ...feed, etag, encoded: {}, generation: generationOf(scope) };
+      const hash = createHash('sha256');
+      let length = 0;
+      for (const part of feed.parts) {
+        hash.update(part);
+        length += part.length;
+      }
+      const etag = `"${hash.digest('base64url').slice(0, 27)}"`;
+      const entry = { ...feed, length, joined: null, answers: 0, etag, encoded: {}, generation: generationOf(scope) };
       entries.set(key, entry);
       return entry;
     },

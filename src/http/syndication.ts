@@ -1,7 +1,7 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { ItemRef } from '../model.js';
-import { type AlsoReportedBy, CONTENT_TYPES, entryBytes, type FeedFormat, feedBytes } from '../syndication/render.js';
+import { type AlsoReportedBy, CONTENT_TYPES, entryBytes, type FeedFormat, feedParts } from '../syndication/render.js';
 import { entryKey } from './entry-cache.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
@@ -82,7 +82,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       ].filter(Boolean).join('&')}`;
     const last = refs[refs.length - 1];
     const updated = newest(refs);
-    const body = feedBytes(format, {
+    const parts = feedParts(format, {
       title: scope.title,
       description: scope.description,
       htmlUrl: `${deps.baseUrl}/`,
@@ -97,7 +97,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache): Router {
       id: `${deps.baseUrl}${scope.path}`,
       updated,
     }, await pageEntries(format, refs));
-    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { body, lastModified: updated, contentType: CONTENT_TYPES[format] });
+    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { parts, lastModified: updated, contentType: CONTENT_TYPES[format] });
   }
 
   router.get('/topics/:file', async (req, res) => {

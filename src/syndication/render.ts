@@ -33,10 +33,15 @@ export function entryBytes(format: FeedFormat, entry: FeedEntry): Buffer {
   return Buffer.from(FORMATS[format].entry(entry), 'utf8');
 }
 
-/** The document with `entries`, each entryBytes of one of its entries, in order. */
-export function feedBytes(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer {
+/**
+ * The document with `entries`, each entryBytes of one of its entries, in order, as the pieces it
+ * is made of: joined, they are its bytes. A server can write them as they are: joining a page into
+ * one buffer allocates 150-375 KB outside V8's heap, which V8 counts against its limits until the
+ * next scavenge frees it (see http/feed-cache.ts).
+ */
+export function feedParts(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer[] {
   const frame = FORMATS[format].frame(doc);
-  if (entries.length === 0) return Buffer.from(frame.empty, 'utf8');
+  if (entries.length === 0) return [Buffer.from(frame.empty, 'utf8')];
   const separator = Buffer.from(frame.separator, 'utf8');
   const parts: Buffer[] = [Buffer.from(frame.head, 'utf8')];
   entries.forEach((entry, index) => {
@@ -44,7 +49,12 @@ export function feedBytes(format: FeedFormat, doc: FeedHeader, entries: Buffer[]
     parts.push(entry);
   });
   parts.push(Buffer.from(frame.tail, 'utf8'));
-  return Buffer.concat(parts);
+  return parts;
+}
+
+/** feedParts joined. */
+export function feedBytes(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer {
+  return Buffer.concat(feedParts(format, doc, entries));
 }
 
 /**

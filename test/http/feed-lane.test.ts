@@ -8,6 +8,8 @@ import { createLogger } from '../../src/log.js';
 import { logLines } from '../support/log-lines.js';
 
 const BODY = Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>');
+// As a render leaves it: in the pieces it was put together from.
+const PARTS = [BODY.subarray(0, 18), BODY.subarray(18, 40), BODY.subarray(40)];
 
 let server: Server | null = null;
 afterEach(() => {
@@ -36,7 +38,7 @@ async function start(options: { readToken?: string; adminToken?: string } = {}) 
   await new Promise((resolve) => server!.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const put = (scope: string, path: string, format: 'rss' | 'atom' | 'json') =>
-    cache.set(scope, feedCacheKey(path, format, { limit: 50 }), { body: BODY, lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8' });
+    cache.set(scope, feedCacheKey(path, format, { limit: 50 }), { parts: PARTS, lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8' });
   return { base, cache, put, lines };
 }
 
@@ -62,6 +64,20 @@ describe('the cached feed lane', () => {
     expect(lines.filter((l) => l.msg === 'request').map((l) => [l.path, l.status])).toEqual([
       ['/topics/nato.rss', 200], ['/feeds/all.rss', 200], ['/topics/nato.rss', 200], ['/topics/nato.rss', 304],
     ]);
+  });
+
+  it('answers the same bytes from the pieces the first time and joined every time after, compressed or not', async () => {
+    const { base, put } = await start();
+    const feed = put('nato', '/topics/nato', 'rss');
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': 'identity' } });
+      expect(Number(res.headers.get('content-length'))).toBe(BODY.length);
+      expect(Buffer.from(await res.arrayBuffer()).equals(BODY)).toBe(true);
+      expect(feed.joined === null).toBe(i === 0);
+    }
+    const gzipped = await fetch(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(Buffer.from(await gzipped.arrayBuffer()).equals(BODY)).toBe(true); // fetch decodes it
   });
 
   it('leaves to the app whatever it cannot answer from the cache as it stands', async () => {
