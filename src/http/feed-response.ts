@@ -51,7 +51,7 @@ export function notModified(req: IncomingMessage, etag: string, lastModified: Da
 }
 
 /** The body as one buffer: joined once, then kept with the feed. */
-export function wholeBody(feed: RenderedFeed): Buffer {
+function wholeBody(feed: RenderedFeed): Buffer {
   if (feed.parts.length === 1) return feed.parts[0]!;
   feed.joined ??= Buffer.concat(feed.parts, feed.length);
   return feed.joined;

@@ -4,6 +4,7 @@ import type { ItemRef } from '../../src/model.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { AIR_POLICING as AIR, ANKARA_VISIT as ANKARA, STORY_DAY as DAY } from '../support/stories.js';
 
 describe('createEntryCache', () => {
   const bytes = (n: number, fill = 1) => Buffer.alloc(n, fill);
@@ -48,9 +49,6 @@ describe('createEntryCache', () => {
   });
 });
 
-const DAY = new Date('2026-11-20T09:00:00Z');
-const AIR = 'NATO allies agree to extend Baltic air policing mission through next year, with four more fighter jets rotating into Lithuania and Estonia from January, defence ministers said after talks in Brussels on Thursday.';
-const ANKARA = 'The NATO secretary general travelled to Ankara on Thursday for talks with the Turkish president on air defence purchases and the alliance summit agenda, officials said, in a visit arranged at short notice.';
 
 describe('topic feeds put together from entries rendered before', () => {
   let origin: FaultServer;

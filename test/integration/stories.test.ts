@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { AIR_POLICING as AIR, ANKARA_VISIT as ANKARA, STORY_DAY as DAY } from '../support/stories.js';
 
-const DAY = new Date('2026-11-20T09:00:00Z');
-const AIR = 'NATO allies agree to extend Baltic air policing mission through next year, with four more fighter jets rotating into Lithuania and Estonia from January, defence ministers said after talks in Brussels on Thursday.';
-const ANKARA = 'The NATO secretary general travelled to Ankara on Thursday for talks with the Turkish president on air defence purchases and the alliance summit agenda, officials said, in a visit arranged at short notice.';
 
 describe('stories across feeds, end to end', () => {
   let origin: FaultServer;
