@@ -6,6 +6,7 @@ import { requireReader } from './auth.js';
 import { problemHandler, unknownRoute } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
 import { feedLane } from './feed-lane.js';
+import { type FeedRenderer, feedRenderer } from './feed-render.js';
 import { feedsRouter } from './feeds.js';
 import { itemsRouter } from './items.js';
 import { openApiRouter } from './openapi.js';
@@ -18,7 +19,7 @@ import { topicsRouter } from './topics.js';
 export const BODY_LIMIT = '64kb';
 
 /** The whole HTTP surface; listening is the caller's business. */
-export function createApp(deps: AppDeps, cache: FeedCache): Express {
+export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRenderer = feedRenderer(deps, cache)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -28,7 +29,7 @@ export function createApp(deps: AppDeps, cache: FeedCache): Express {
   app.use(requireReader(deps.readToken, deps.adminToken));
   // Feed readers poll these most: they are answered from memory, compressed once per coding by
   // syndication.ts itself, so they skip the compression middleware and the JSON body parser.
-  app.use(syndicationRouter(deps, cache));
+  app.use(syndicationRouter(deps, cache, renderer));
   app.use(compression());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(openApiRouter(deps.baseUrl));
@@ -41,11 +42,12 @@ export function createApp(deps: AppDeps, cache: FeedCache): Express {
   return app;
 }
 
-/** What the server listens with: cached feed polls answered at once (feed-lane.ts), the rest by the app. */
+/** What the server listens with: polls of a feed's first page answered by the lane (feed-lane.ts), the rest by the app. */
 export function createListener(deps: AppDeps, cache: FeedCache): RequestListener {
-  const app = createApp(deps, cache);
-  const lane = feedLane(deps, cache);
+  const renderer = feedRenderer(deps, cache);
+  const app = createApp(deps, cache, renderer);
+  const lane = feedLane(deps, cache, renderer);
   return (req, res) => {
-    if (!lane(req, res)) app(req, res);
+    if (!lane(req, res, () => app(req, res))) app(req, res);
   };
 }

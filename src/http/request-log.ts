@@ -26,14 +26,13 @@ function loggedUrl(url: string): { path: string; query: Record<string, unknown> 
 /**
  * Gives a request its id (from X-Request-Id when sane) and, when it finishes, its metric and
  * log line. `routeOf` names the matched route pattern, not the raw path, to keep metric labels
- * bounded. Returns the id.
+ * bounded. `started`: when the request came in, if before this call. Returns the id.
  */
 export function trackRequest(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, log: Logger,
-  metrics: Metrics | null, routeOf: () => string): string {
+  metrics: Metrics | null, routeOf: () => string, started = process.hrtime.bigint()): string {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
   res.setHeader('X-Request-Id', id);
-  const started = process.hrtime.bigint();
   res.on('finish', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const method = req.method ?? 'GET';
