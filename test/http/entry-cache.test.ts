@@ -21,6 +21,20 @@ describe('createEntryCache', () => {
     expect(cache.bytes).toBe(80);
   });
 
+  it('keeps the entries used since they were set, however long ago that was, and drops the others oldest first', () => {
+    const cache = createEntryCache(100);
+    for (const key of ['a', 'b', 'c', 'd']) cache.set(key, bytes(25));
+    cache.get('a');
+    cache.get('c');
+    cache.set('e', bytes(25));
+    cache.set('f', bytes(25));
+    expect(['a', 'b', 'c', 'd', 'e', 'f'].filter((key) => cache.get(key) !== undefined)).toEqual(['a', 'c', 'e', 'f']);
+    expect(cache.bytes).toBe(100);
+    // Every entry was used just now: the new one still goes in, in place of the two placed first.
+    cache.set('g', bytes(50));
+    expect([cache.size, cache.bytes, cache.get('g')?.length]).toEqual([3, 100, 50]);
+  });
+
   it('replaces an entry set again, counting its bytes once, and keeps nothing larger than the budget', () => {
     const cache = createEntryCache(100);
     cache.set('a', bytes(40, 1));
