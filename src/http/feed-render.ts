@@ -2,7 +2,6 @@ import type { ItemRef } from '../model.js';
 import type { ItemCursor } from '../store/index.js';
 import { type AlsoReportedBy, CONTENT_TYPES, entryBytes, type FeedFormat, feedParts } from '../syndication/render.js';
 import type { AppDeps } from './deps.js';
-import { entryKey } from './entry-cache.js';
 import type { FeedCache, RenderedFeed } from './feed-cache.js';
 import { feedCacheKey } from './feed-response.js';
 import { DEFAULT_LIMIT, encodeCursor } from './items.js';
@@ -49,7 +48,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       .filter((s) => s.itemId !== ref.id && s.feedId !== ref.feedId)
       .map((s) => ({ feedTitle: s.feedTitle ?? 'Unknown source', url: s.url }));
     const rendered = cache.renderedEntries;
-    const found = refs.map((ref) => rendered.get(entryKey(format, ref, others(ref))));
+    const found = refs.map((ref) => rendered.get(format, ref, others(ref)));
     const missing = refs.filter((_, index) => found[index] === undefined).map((ref) => ref.id);
     const items = await deps.store.itemsByIds(missing);
     const entries: Buffer[] = [];
@@ -61,7 +60,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       // Keyed by the item as read whole: it may be a later version than the listing's.
       const alsoReportedBy = others(item);
       const bytes = entryBytes(format, { item, sourceFeedUrl: item.feedUrl, alsoReportedBy });
-      rendered.set(entryKey(format, item, alsoReportedBy), bytes);
+      rendered.set(format, item, alsoReportedBy, bytes);
       entries.push(bytes);
     });
     return entries;

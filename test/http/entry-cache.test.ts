@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEntryCache, entryKey } from '../../src/http/entry-cache.js';
+import { createEntryCache, type EntryCache } from '../../src/http/entry-cache.js';
 import type { ItemRef } from '../../src/model.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
@@ -8,58 +8,66 @@ import { AIR_POLICING as AIR, ANKARA_VISIT as ANKARA, STORY_DAY as DAY } from '.
 
 describe('createEntryCache', () => {
   const bytes = (n: number, fill = 1) => Buffer.alloc(n, fill);
+  const item = (id: number): ItemRef => ({ id, feedId: 1, feedTitle: 'Wire', feedUrl: 'https://wire.example/feed', storyId: id,
+    sortAt: '2026-11-20T09:00:00.000Z', updatedAt: null, version: '2026-11-20T09:05:00.000Z abc' });
+  const [a, b, c, d, e, f, g] = [1, 2, 3, 4, 5, 6, 7].map(item) as [ItemRef, ItemRef, ItemRef, ItemRef, ItemRef, ItemRef, ItemRef];
+  const names = new Map([a, b, c, d, e, f, g].map((entry, index) => [entry, 'abcdefg'[index]!]));
+  const kept = (cache: EntryCache, ...entries: ItemRef[]) => entries.filter((entry) => cache.get('rss', entry, []) !== undefined).map((entry) => names.get(entry));
 
   it('drops the least recently used entries once past its budget of bytes', () => {
     const cache = createEntryCache(100);
-    cache.set('a', bytes(40));
-    cache.set('b', bytes(40));
-    expect(cache.get('a')).toBeDefined(); // a is now the more recent of the two
-    cache.set('c', bytes(40));
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')?.length).toBe(40);
-    expect(cache.get('c')?.length).toBe(40);
+    cache.set('rss', a, [], bytes(40));
+    cache.set('rss', b, [], bytes(40));
+    expect(cache.get('rss', a, [])).toBeDefined(); // a is now the more recent of the two
+    cache.set('rss', c, [], bytes(40));
+    expect(kept(cache, a, b, c)).toEqual(['a', 'c']);
     expect(cache.bytes).toBe(80);
   });
 
   it('keeps the entries used since they were set, however long ago that was, and drops the others oldest first', () => {
     const cache = createEntryCache(100);
-    for (const key of ['a', 'b', 'c', 'd']) cache.set(key, bytes(25));
-    cache.get('a');
-    cache.get('c');
-    cache.set('e', bytes(25));
-    cache.set('f', bytes(25));
-    expect(['a', 'b', 'c', 'd', 'e', 'f'].filter((key) => cache.get(key) !== undefined)).toEqual(['a', 'c', 'e', 'f']);
+    for (const entry of [a, b, c, d]) cache.set('rss', entry, [], bytes(25));
+    cache.get('rss', a, []);
+    cache.get('rss', c, []);
+    cache.set('rss', e, [], bytes(25));
+    cache.set('rss', f, [], bytes(25));
+    expect(kept(cache, a, b, c, d, e, f)).toEqual(['a', 'c', 'e', 'f']);
     expect(cache.bytes).toBe(100);
     // Every entry was used just now: the new one still goes in, in place of the two placed first.
-    cache.set('g', bytes(50));
-    expect([cache.size, cache.bytes, cache.get('g')?.length]).toEqual([3, 100, 50]);
+    cache.set('rss', g, [], bytes(50));
+    expect([cache.size, cache.bytes, cache.get('rss', g, [])?.length]).toEqual([3, 100, 50]);
   });
 
   it('replaces an entry set again, counting its bytes once, and keeps nothing larger than the budget', () => {
     const cache = createEntryCache(100);
-    cache.set('a', bytes(40, 1));
-    cache.set('a', bytes(30, 2));
+    cache.set('rss', a, [], bytes(40, 1));
+    cache.set('rss', { ...a, version: '2026-11-21T09:05:00.000Z def' }, [], bytes(30, 2));
     expect(cache.bytes).toBe(30);
-    expect(cache.get('a')?.[0]).toBe(2);
-    cache.set('huge', bytes(101));
-    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.get('rss', { ...a, version: '2026-11-21T09:05:00.000Z def' }, [])?.[0]).toBe(2);
+    cache.set('rss', b, [], bytes(101));
+    expect(cache.get('rss', b, [])).toBeUndefined();
     expect(cache.size).toBe(1);
   });
 
-  it('keys an entry by everything it is rendered from besides the item row: format, version, feed name and URL, other outlets', () => {
-    const ref: ItemRef = { id: 7, feedId: 1, feedTitle: 'Wire', feedUrl: 'https://wire.example/feed', storyId: 7,
-      sortAt: '2026-11-20T09:00:00.000Z', updatedAt: null, version: '2026-11-20T09:05:00.000Z abc' };
-    const key = entryKey('rss', ref, []);
-    const others = [
-      entryKey('atom', ref, []),
-      entryKey('rss', { ...ref, version: '2026-11-21T09:05:00.000Z def' }, []),
-      entryKey('rss', { ...ref, feedTitle: 'Wire Service' }, []),
-      entryKey('rss', { ...ref, feedUrl: 'https://wire.example/rss' }, []),
-      entryKey('rss', ref, [{ feedTitle: 'City Paper', url: null }]),
-    ];
-    for (const other of others) expect(other).not.toBe(key);
+  it('finds an entry only as it was rendered: same format, version, feed name and URL, other outlets', () => {
+    const cache = createEntryCache(1000);
+    const outlets = [{ feedTitle: 'City Paper', url: 'https://city.example/1' }];
+    cache.set('rss', a, outlets, bytes(10));
+    expect(cache.get('rss', a, [{ ...outlets[0]! }])?.length).toBe(10);
     // Paging fields are not part of an entry.
-    expect(entryKey('rss', { ...ref, sortAt: '2026-11-20T10:00:00.000Z' }, [])).toBe(key);
+    expect(cache.get('rss', { ...a, sortAt: '2026-11-20T10:00:00.000Z', storyId: 99 }, outlets)?.length).toBe(10);
+    const misses = [
+      cache.get('atom', a, outlets),
+      cache.get('rss', b, outlets),
+      cache.get('rss', { ...a, version: '2026-11-21T09:05:00.000Z def' }, outlets),
+      cache.get('rss', { ...a, feedTitle: 'Wire Service' }, outlets),
+      cache.get('rss', { ...a, feedUrl: 'https://wire.example/rss' }, outlets),
+      cache.get('rss', a, []),
+      cache.get('rss', a, [{ feedTitle: 'City Paper', url: null }]),
+      cache.get('rss', a, [{ feedTitle: 'Town Paper', url: 'https://city.example/1' }]),
+      cache.get('rss', a, [...outlets, { feedTitle: 'Town Paper', url: null }]),
+    ];
+    expect(misses.filter((miss) => miss !== undefined)).toHaveLength(0);
   });
 });
 
@@ -100,8 +108,8 @@ describe('topic feeds put together from entries rendered before', () => {
     const entries = service.cache.renderedEntries;
     const get = entries.get.bind(entries);
     let kept = 0;
-    entries.get = (key: string) => {
-      const found = get(key);
+    entries.get = (...args: Parameters<EntryCache['get']>) => {
+      const found = get(...args);
       if (found) kept++;
       return found;
     };
