@@ -45,17 +45,30 @@ export function normalizeEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>)
   return finishItem(draftEntry(entry, feed));
 }
 
+/**
+ * The draft's fields and its sanitized content, named one by one: an object spread of a draft
+ * (and the rest pattern taking `content` out of it) is a clone V8 makes in its runtime, slower than
+ * a literal and, for objects of this many properties, kept past scavenges.
+ */
+function itemOf(draft: ItemDraft, contentHtml: string): Item {
+  return {
+    identity: draft.identity, guid: draft.guid, url: draft.url, title: draft.title, summary: draft.summary, contentHtml,
+    authors: draft.authors, categories: draft.categories, publishedAt: draft.publishedAt, updatedAt: draft.updatedAt,
+    language: draft.language, enclosures: draft.enclosures, sanitizedWith: SANITIZE_POLICY,
+  };
+}
+
 /** The content, sanitized with URLs made absolute: what turns a draft into an Item. */
 export function finishItem(draft: ItemDraft): Item {
-  const { content, ...rest } = draft;
-  return { ...rest, contentHtml: content ? sanitizeContent(toHtml(content), content.base) : '', sanitizedWith: SANITIZE_POLICY };
+  const { content } = draft;
+  return itemOf(draft, content ? sanitizeContent(toHtml(content), content.base) : '');
 }
 
 /** finishItem, plus the visible text of the sanitized content, read in the same pass. */
 export function finishItemWithText(draft: ItemDraft): { item: Item; contentText: string } {
-  const { content, ...rest } = draft;
+  const { content } = draft;
   const { html, text } = content ? sanitizeContentWithText(toHtml(content), content.base) : { html: '', text: '' };
-  return { item: { ...rest, contentHtml: html, sanitizedWith: SANITIZE_POLICY }, contentText: text };
+  return { item: itemOf(draft, html), contentText: text };
 }
 
 function draftEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): ItemDraft {

@@ -49,7 +49,7 @@ function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number;
   return {
     item,
     contentHash,
-    matches: matchTopics(topics, analyzeDoc({ ...matchableDoc(item, feed), contentText }, topics.vocabulary)),
+    matches: matchTopics(topics, analyzeDoc(matchableDoc(item, feed, contentText), topics.vocabulary)),
     // Summary and content together: a copy that carries only the summary still meets the full article.
     storyLead: storyText(item.summary, contentText),
   };
