@@ -29,7 +29,7 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   app.use(requireReader(deps.readToken, deps.adminToken));
   // Feed readers poll these most: they are answered from memory, compressed once per coding by
   // syndication.ts itself, so they skip the compression middleware and the JSON body parser.
-  app.use(syndicationRouter(deps, cache, renderer));
+  app.use(syndicationRouter(deps, renderer));
   app.use(compression());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(openApiRouter(deps.baseUrl));
@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
 export function createListener(deps: AppDeps, cache: FeedCache): RequestListener {
   const renderer = feedRenderer(deps, cache);
   const app = createApp(deps, cache, renderer);
-  const lane = feedLane(deps, cache, renderer);
+  const lane = feedLane(deps, renderer);
   return (req, res) => {
     if (!lane(req, res, () => app(req, res))) app(req, res);
   };

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readerAllowed } from './auth.js';
 import type { AppDeps } from './deps.js';
-import type { FeedCache, RenderedFeed } from './feed-cache.js';
+import type { RenderedFeed } from './feed-cache.js';
 import type { FeedRenderer } from './feed-render.js';
-import { feedCacheKey, sendFeed, splitFile } from './feed-response.js';
+import { sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT } from './items.js';
 import { trackRequest } from './request-log.js';
 
@@ -29,7 +29,7 @@ const PAGE = { limit: DEFAULT_LIMIT };
  * for node:http alone, pauses of 3.6 against 1.0 ms. A feed rendered on every request at
  * 1,000,000 items paid that in its p99.
  */
-export function feedLane(deps: AppDeps, cache: FeedCache, renderer: FeedRenderer): Lane {
+export function feedLane(deps: AppDeps, renderer: FeedRenderer): Lane {
   return (req, res, toApp) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const match = FEED_PATH.exec(req.url ?? '');
@@ -44,8 +44,7 @@ export function feedLane(deps: AppDeps, cache: FeedCache, renderer: FeedRenderer
       trackRequest(req, res, deps.log, deps.metrics, () => route, started);
       sendFeed(feed, req, res, deps.feedMaxAgeSeconds);
     };
-    const scope = kind === 'feeds' ? '*' : file.name;
-    const cached = cache.get(scope, feedCacheKey(`/${kind}/${file.name}`, file.format, PAGE));
+    const cached = kind === 'feeds' ? renderer.cachedAll(file.format, PAGE) : renderer.cachedTopic(file.name, file.format, PAGE);
     if (cached) {
       answer(cached);
       return true;

@@ -95,6 +95,17 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
   }
 
   return {
+    /**
+     * The topic's page as cached, or null. A cached page exists only for a live topic (deleting
+     * one invalidates it): no database round trip on the hot path.
+     */
+    cachedTopic(slug: string, format: FeedFormat, page: FeedPage): RenderedFeed | null {
+      return cache.get(slug, feedCacheKey(`/topics/${slug}`, format, page));
+    },
+    /** The combined feed's page as cached, or null. */
+    cachedAll(format: FeedFormat, page: FeedPage): RenderedFeed | null {
+      return cache.get(ALL.key, feedCacheKey(ALL.path, format, page));
+    },
     /** The topic's page, rendered and cached; null when there is no such topic. */
     async topic(slug: string, format: FeedFormat, page: FeedPage): Promise<RenderedFeed | null> {
       const topic = await deps.store.getTopic(slug);

@@ -2,9 +2,8 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
-import type { FeedCache } from './feed-cache.js';
-import { type FeedRenderer, feedRenderer } from './feed-render.js';
-import { feedCacheKey, sendFeed, splitFile } from './feed-response.js';
+import type { FeedRenderer } from './feed-render.js';
+import { sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT, decodeCursor, MAX_LIMIT } from './items.js';
 
 const feedQuerySchema = z.strictObject({
@@ -13,7 +12,7 @@ const feedQuerySchema = z.strictObject({
   token: z.string().optional(),
 });
 
-export function syndicationRouter(deps: AppDeps, cache: FeedCache, renderer: FeedRenderer = feedRenderer(deps, cache)): Router {
+export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router {
   const router = Router();
 
   function parseFeedQuery(req: Request) {
@@ -28,9 +27,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache, renderer: Fee
     const file = splitFile(req.params.file as string);
     if (!file) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
     const query = parseFeedQuery(req);
-    // A cached feed exists only for a live topic (deleting one invalidates it): no database
-    // round trip on the hot path.
-    const cached = cache.get(file.name, feedCacheKey(`/topics/${file.name}`, file.format, query));
+    const cached = renderer.cachedTopic(file.name, file.format, query);
     if (cached) return sendFeed(cached, req, res, deps.feedMaxAgeSeconds);
     const rendered = await renderer.topic(file.name, file.format, query);
     if (!rendered) throw notFound(`no topic "${file.name}"`);
@@ -41,7 +38,7 @@ export function syndicationRouter(deps: AppDeps, cache: FeedCache, renderer: Fee
     const file = splitFile(req.params.file as string);
     if (!file || file.name !== 'all') throw notFound(`no feed at ${req.path}: use /feeds/all.rss, .atom or .json`);
     const query = parseFeedQuery(req);
-    sendFeed(cache.get('*', feedCacheKey('/feeds/all', file.format, query)) ?? (await renderer.all(file.format, query)), req, res, deps.feedMaxAgeSeconds);
+    sendFeed(renderer.cachedAll(file.format, query) ?? (await renderer.all(file.format, query)), req, res, deps.feedMaxAgeSeconds);
   });
 
   return router;

@@ -49,7 +49,7 @@ async function start(options: { readToken?: string; adminToken?: string } = {}) 
     adminToken: options.adminToken ?? null,
     feedMaxAgeSeconds: 900,
   } as Partial<AppDeps> as AppDeps;
-  const lane = feedLane(deps, cache, feedRenderer(deps, cache));
+  const lane = feedLane(deps, feedRenderer(deps, cache));
   server = createServer((req, res) => {
     const toApp = () => void res.writeHead(418).end('app');
     if (!lane(req, res, toApp)) toApp();
