@@ -1,6 +1,6 @@
 import type { FeedEntry, FeedFrame, FeedHeader } from './document.js';
 import { entryContentHtml, entryId, mediaTypeOrNull, nonEmpty, sourcePublishedDate, sourceTitle, updatedDate, webUrlOrNull } from './entry.js';
-import { element, lines, textElement } from './xml.js';
+import { element, htmlElement, lines, textElement } from './xml.js';
 
 // Atom 1.0 (RFC 4287) written directly rather than through the `feed` package: it marks plain
 // titles as type="html" (so "a <b" would be read as markup), and has no atom:source and no RFC
@@ -54,7 +54,7 @@ function entryXml(entry: FeedEntry): string {
       ...nonEmpty(item.authors).map(person),
       ...nonEmpty(item.categories).map((category) => element('category', { term: category })),
       item.summary ? textElement('summary', item.summary, { type: 'text' }) : null,
-      textElement('content', entryContentHtml(entry), { type: 'html' }),
+      htmlElement('content', entryContentHtml(entry), { type: 'html' }),
       ...item.enclosures.flatMap((enclosure) => {
         const href = webUrlOrNull(enclosure.url);
         const type = mediaTypeOrNull(enclosure.type);

@@ -2,7 +2,7 @@ import { escapeUTF8 } from 'entities';
 import { republishableHtml } from '../html/sanitize.js';
 import type { StoredItem } from '../model.js';
 import type { AlsoReportedBy, FeedEntry } from './document.js';
-import { withoutForbiddenChars } from './xml.js';
+import { withoutForbiddenChars } from '../html/xml-chars.js';
 
 // One id scheme for all three formats, derived from the row id only, so editing an item upstream
 // (new title, new link) never makes readers show it as a new entry. The date is the year the
@@ -72,7 +72,7 @@ export function webUrlOrNull(value: string | null | undefined): string | null {
 function alsoReportedByHtml(others: AlsoReportedBy[]): string {
   if (others.length === 0) return '';
   const names = others.map((other) => {
-    const name = escapeUTF8(other.feedTitle);
+    const name = escapeUTF8(withoutForbiddenChars(other.feedTitle));
     const url = webUrlOrNull(other.url);
     return url ? `<a href="${escapeUTF8(url)}">${name}</a>` : name;
   });
@@ -82,14 +82,15 @@ function alsoReportedByHtml(others: AlsoReportedBy[]): string {
 /**
  * The entry's HTML body: the content as sanitized at ingest (again, for rows from before a
  * stricter allowlist). The "Also reported by" line is built after that from escaped names and
- * checked URLs, so it needs no sanitizer pass.
+ * checked URLs, so it needs no sanitizer pass. Holds no character XML forbids, so it goes into a
+ * feed as it is (xml.ts's htmlElement).
  */
 export function entryContentHtml(entry: FeedEntry): string {
   const { item } = entry;
   const body = item.contentHtml
     ? republishableHtml(item)
     : item.summary
-      ? `<p>${escapeUTF8(item.summary)}</p>`
+      ? `<p>${escapeUTF8(withoutForbiddenChars(item.summary))}</p>`
       : '';
   return body + alsoReportedByHtml(entry.alsoReportedBy);
 }

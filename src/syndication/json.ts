@@ -1,5 +1,5 @@
 import type { FeedEntry, FeedFrame, FeedHeader } from './document.js';
-import { withoutForbiddenChars } from './xml.js';
+import { withoutForbiddenChars } from '../html/xml-chars.js';
 import { entryContentHtml, entryId, mediaTypeOrNull, nonEmpty, sourcePublishedDate, sourceTitle, updatedDate, webUrlOrNull } from './entry.js';
 
 // JSON Feed 1.1 written directly: the `feed` package emits version 1 (`author`, no `authors`,

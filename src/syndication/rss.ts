@@ -1,12 +1,11 @@
 import { escapeUTF8 } from 'entities';
 import type { FeedEntry, FeedFrame, FeedHeader } from './document.js';
 import { entryContentHtml, entryId, mediaTypeOrNull, nonEmpty, publishedDate, sourceTitle, webUrlOrNull } from './entry.js';
-import { element, lines, textElement } from './xml.js';
+import { element, htmlElement, lines, textElement } from './xml.js';
 
 // RSS 2.0 written directly rather than through the `feed` package: it has no <source>, no
 // RFC 5005 paging links, and puts author names in <author>, which RSS reserves for an e-mail
-// address (names go in dc:creator). Content is escaped text, never CDATA, so a "]]>" inside
-// an article cannot end a section early.
+// address (names go in dc:creator).
 
 function pagingLinks(doc: FeedHeader): (string | null)[] {
   const link = (rel: string, href: string | null, type?: string) =>
@@ -38,7 +37,7 @@ function itemXml(entry: FeedEntry): string {
       ...nonEmpty(item.categories).map((category) => textElement('category', category)),
       // <description> is HTML to RSS readers; the summary is plain text, so it is escaped as HTML first.
       item.summary ? textElement('description', escapeUTF8(item.summary)) : null,
-      textElement('content:encoded', entryContentHtml(entry)),
+      htmlElement('content:encoded', entryContentHtml(entry)),
       enclosure
         ? element('enclosure', {
             url: enclosure.url,

@@ -3,6 +3,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { cleanAttributes, keptTag, SANITIZE_RULES } from '../../src/html/sanitize.js';
 import { BREAKING, collapse } from '../../src/html/text.js';
+import { withoutForbiddenChars } from '../../src/html/xml-chars.js';
 
 // A tag name no allowlist contains: renaming an element to it drops the element but keeps its
 // text, as disallowedTagsMode 'discard' does for any other refused tag.
@@ -29,11 +30,13 @@ function options(baseUrl: string | null): sanitizeHtml.IOptions {
         const attributes = cleanAttributes(attribs, baseUrl);
         const kept = keptTag(tagName, attributes);
         const out: Record<string, string> = {};
-        for (let i = 0; i < attributes.length; i += 2) out[attributes[i]!] = attributes[i + 1]!;
+        // Characters XML forbids are dropped from values and text alike (SANITIZE_POLICY 2).
+        for (let i = 0; i < attributes.length; i += 2) out[attributes[i]!] = withoutForbiddenChars(attributes[i + 1]!);
         // Refused tags keep their names, which sanitize-html needs to drop non-text content.
         return { tagName: kept ?? (tagName === 'iframe' ? DROPPED : tagName), attribs: out };
       },
     },
+    textFilter: withoutForbiddenChars,
   };
 }
 
@@ -72,7 +75,8 @@ export function referenceSanitizeContentWithText(html: string, baseUrl: string |
       else if (BREAKING_KEPT.has(name)) text += ' ';
     },
     // Called with each kept text, escaped: the text is the same characters unescaped.
-    textFilter(escaped) {
+    textFilter(raw) {
+      const escaped = withoutForbiddenChars(raw);
       text += escaped.indexOf('&') === -1 ? escaped : escaped.replace(ESCAPED, (_, name: string) => UNESCAPED[name] as string);
       return escaped;
     },

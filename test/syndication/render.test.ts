@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Parser } from 'htmlparser2';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SANITIZE_POLICY } from '../../src/html/sanitize.js';
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from '../../src/syndication/render.js';
+import { checkWellFormed } from './readers.js';
 import { hostileStory, sampleDocument, seedStory, storedItem, stormStory } from './sample.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'feedsieve-render-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
 
@@ -87,11 +94,21 @@ describe('renderFeed', () => {
   });
 
   it.each(['rss', 'atom'] as const)('%s: "]]>" and markup in titles and content cannot end the document early', (format) => {
-    const xml = renderFeed(format, sampleDocument(format, [hostileStory]));
-    expect(xml).not.toContain(']]>');
+    // Content goes out as stored, in a CDATA section; a "]]>" in it must not close the section.
+    const storedAsIs = {
+      item: storedItem({ id: 32, title: 'T', contentHtml: '<p>Stored ]]> as is, ]]]]> twice</p>', url: 'https://x.example/32', sanitizedWith: SANITIZE_POLICY }),
+      alsoReportedBy: [],
+      sourceFeedUrl: 'https://x.example/feed.xml',
+    };
+    const xml = renderFeed(format, sampleDocument(format, [hostileStory, storedAsIs]));
+    const file = join(tmp, `early-end.${format}`);
+    writeFileSync(file, xml);
+    expect(checkWellFormed(file)).toEqual({ ok: true, messages: '' });
     expect(xml).not.toContain('\u0001');
     const titles = xmlTexts(xml, 'title');
     expect(titles).toContain('Markup <b>in</b> a title ]]> & a "quote"');
+    const contents = xmlTexts(xml, format === 'rss' ? 'content:encoded' : 'content');
+    expect(contents[1]).toBe('<p>Stored ]]> as is, ]]]]> twice</p>');
   });
 
   it.each(FORMATS)('%s: content carries no script, handler or javascript: link', (format) => {

@@ -1,0 +1,14 @@
+// Characters XML 1.0 forbids outright (C0 controls other than tab/LF/CR, lone surrogates,
+// U+FFFE/U+FFFF). One of them anywhere makes a whole feed unreadable to a strict parser, so they
+// are dropped rather than escaped (XML has no escape for them either): from content when it is
+// sanitized, so stored content can be republished as it is, and from every other field on output.
+
+/** A character class matching each forbidden character but the lone surrogates, for other patterns to include. */
+export const FORBIDDEN_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF\\uD800-\\uDFFF';
+
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Drops the characters no XML document may hold. */
+export function withoutForbiddenChars(value: string): string {
+  return value.replace(NOT_XML_CHAR, '');
+}
