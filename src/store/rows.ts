@@ -51,29 +51,34 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
   };
 }
 
-export interface ItemRow {
-  id: number;
-  feed_id: number;
-  feed_title: string | null;
-  feed_url: string;
-  identity: string;
-  guid: string | null;
-  url: string | null;
-  title: string;
-  summary: string;
-  content_html: string;
-  authors: string;
-  categories: string;
-  enclosures: string;
-  language: string | null;
-  published_at: string | null;
-  updated_at: string | null;
-  first_seen_at: string;
-  sort_at: string;
-  story_id: number | null;
-  sanitized_with: number;
-  version: string;
-}
+// Item rows are read as arrays (better-sqlite3's raw mode, `.raw(true)` on the statement): it builds
+// a row object one property at a time, and for an item's 21 columns that cost more than reading
+// them (a feed page of 50 items at 1,000,000 items: 0.28 against 0.15 ms). The tuple types name each
+// position, in the order of the column lists below them.
+
+export type ItemRow = [
+  id: number,
+  feedId: number,
+  feedTitle: string | null,
+  feedUrl: string,
+  identity: string,
+  guid: string | null,
+  url: string | null,
+  title: string,
+  summary: string,
+  contentHtml: string,
+  authors: string,
+  categories: string,
+  enclosures: string,
+  language: string | null,
+  publishedAt: string | null,
+  updatedAt: string | null,
+  firstSeenAt: string,
+  sortAt: string,
+  storyId: number | null,
+  sanitizedWith: number,
+  version: string,
+];
 
 // Every write of an item's row sets changed_at (to its fetch time) and, since a row is only
 // rewritten when its entry's hash differs, content_hash too: the pair names the row's version.
@@ -83,56 +88,52 @@ export const ITEM_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) 
   i.url, i.title, i.summary, i.content_html, i.authors, i.categories, i.enclosures, i.language,
   i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id, i.sanitized_with, ${VERSION}`;
 
+export type ItemRefRow = [
+  id: number,
+  feedId: number,
+  feedTitle: string | null,
+  feedUrl: string,
+  storyId: number | null,
+  sortAt: string,
+  updatedAt: string | null,
+  version: string,
+];
+
 /** An item's columns that come before its text in the row (migrations/0003_compact_rows.sql). */
 export const REF_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, f.url AS feed_url, i.story_id,
   i.sort_at, i.updated_at, ${VERSION}`;
 
-export interface ItemRefRow {
-  id: number;
-  feed_id: number;
-  feed_title: string | null;
-  feed_url: string;
-  story_id: number | null;
-  sort_at: string;
-  updated_at: string | null;
-  version: string;
-}
-
 export function toItemRef(row: ItemRefRow): ItemRef {
-  return {
-    id: row.id,
-    feedId: row.feed_id,
-    feedTitle: row.feed_title,
-    feedUrl: row.feed_url,
-    storyId: row.story_id,
-    sortAt: row.sort_at,
-    updatedAt: row.updated_at,
-    version: row.version,
-  };
+  const [id, feedId, feedTitle, feedUrl, storyId, sortAt, updatedAt, version] = row;
+  return { id, feedId, feedTitle, feedUrl, storyId, sortAt, updatedAt, version };
 }
 
 export function toStoredItem(row: ItemRow): StoredItem {
+  const [
+    id, feedId, feedTitle, feedUrl, identity, guid, url, title, summary, contentHtml, authors, categories, enclosures,
+    language, publishedAt, updatedAt, firstSeenAt, sortAt, storyId, sanitizedWith, version,
+  ] = row;
   return {
-    id: row.id,
-    feedId: row.feed_id,
-    feedTitle: row.feed_title,
-    feedUrl: row.feed_url,
-    identity: row.identity,
-    guid: row.guid,
-    url: row.url,
-    title: row.title,
-    summary: row.summary,
-    contentHtml: row.content_html,
-    authors: JSON.parse(row.authors) as string[],
-    categories: JSON.parse(row.categories) as string[],
-    enclosures: JSON.parse(row.enclosures) as StoredItem['enclosures'],
-    language: row.language,
-    publishedAt: row.published_at,
-    updatedAt: row.updated_at,
-    firstSeenAt: row.first_seen_at,
-    sortAt: row.sort_at,
-    storyId: row.story_id,
-    sanitizedWith: row.sanitized_with,
-    version: row.version,
+    id,
+    feedId,
+    feedTitle,
+    feedUrl,
+    identity,
+    guid,
+    url,
+    title,
+    summary,
+    contentHtml,
+    authors: JSON.parse(authors) as string[],
+    categories: JSON.parse(categories) as string[],
+    enclosures: JSON.parse(enclosures) as StoredItem['enclosures'],
+    language,
+    publishedAt,
+    updatedAt,
+    firstSeenAt,
+    sortAt,
+    storyId,
+    sanitizedWith,
+    version,
   };
 }

@@ -50,7 +50,7 @@ export function createTopicQueries(db: Db) {
   const fileMatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id)
     SELECT @topicId, @sortAt, @itemId WHERE @itemId <= (SELECT through_item FROM topic_feed_filed)`);
   const itemBatch = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
-    WHERE i.id > ? ORDER BY i.id LIMIT ?`);
+    WHERE i.id > ? ORDER BY i.id LIMIT ?`).raw(true);
   const itemCount = db.prepare(`SELECT count(*) AS n FROM items`);
 
   const get = (slug: string): TopicRecord | null => {
