@@ -1,7 +1,7 @@
 import { Parser } from 'htmlparser2';
 import { BREAKING, collapse } from './text.js';
 import { SkippingTokenizer } from './tokenizer.js';
-import { FORBIDDEN_CLASS, withoutForbiddenChars } from './xml-chars.js';
+import { FORBIDDEN_CLASS, withForbiddenSpacesKept } from './xml-chars.js';
 
 // Allowlist sanitizing in one pass of htmlparser2, the tokenizer sanitize-html is built on, with
 // sanitize-html's rules for the options in test/html/reference-sanitizer.ts. sanitize-html
@@ -89,7 +89,7 @@ function absolutize(value: string, baseUrl: string | null): string | null {
 // is written into a feed (syndication/xml.ts). A surrogate pair is found too, and kept.
 const NEEDS_ESCAPE = new RegExp(`[&<>${FORBIDDEN_CLASS}]`);
 const escapeMarkup = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeMarkup(withoutForbiddenChars(value)) : value);
+const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeMarkup(withForbiddenSpacesKept(value)) : value);
 const escapeAttribute = (value: string): string => escapeText(value).replace(/"/g, '&quot;');
 
 // A text chunk is scanned once for both of its uses: for what escaping changes, and for
@@ -244,8 +244,8 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
         // Raw-text content (an iframe's, an xmp's) comes here too, and is escaped like any text.
         if (raw === '') return;
         const found = scanChunk(raw);
-        // Dropped from the text too, so it reads as the HTML does (a form feed no longer parts words).
-        const chunk = found & HAS_MARKUP ? withoutForbiddenChars(raw) : raw;
+        // Out of the text too, so it reads as the HTML does.
+        const chunk = found & HAS_MARKUP ? withForbiddenSpacesKept(raw) : raw;
         if (chunk === '') return;
         out += found & HAS_MARKUP ? escapeMarkup(chunk) : chunk;
         if (!isWhitespace(chunk.charCodeAt(0))) text += chunk;
@@ -277,7 +277,7 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
 /**
  * The version of the rules above. Change it with any change to what they let through: content
  * stored under an older version is sanitized again when it is republished (republishableHtml).
- * 2: characters XML forbids are dropped.
+ * 2: characters XML forbids are dropped (a vertical tab or a form feed becomes a space).
  */
 export const SANITIZE_POLICY = 2;
 

@@ -3,12 +3,25 @@
 // are dropped rather than escaped (XML has no escape for them either): from content when it is
 // sanitized, so stored content can be republished as it is, and from every other field on output.
 
-/** A character class matching each forbidden character but the lone surrogates, for other patterns to include. */
+/**
+ * A character class holding every forbidden character, and the halves of surrogate pairs too (a
+ * class cannot tell a lone one): for a pattern that finds what may need dropping.
+ */
 export const FORBIDDEN_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF\\uD800-\\uDFFF';
 
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Whitespace to HTML and to JavaScript, yet forbidden in XML.
+const FORBIDDEN_SPACE = /[\u000B\u000C]/g;
 
 /** Drops the characters no XML document may hold. */
 export function withoutForbiddenChars(value: string): string {
   return value.replace(NOT_XML_CHAR, '');
+}
+
+/**
+ * withoutForbiddenChars for text whose words must stay apart: a vertical tab or a form feed
+ * becomes a space rather than nothing, so "NATO\fsummit" still reads as two words to topics.
+ */
+export function withForbiddenSpacesKept(value: string): string {
+  return withoutForbiddenChars(value.replace(FORBIDDEN_SPACE, ' '));
 }

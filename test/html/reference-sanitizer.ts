@@ -3,7 +3,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { cleanAttributes, keptTag, SANITIZE_RULES } from '../../src/html/sanitize.js';
 import { BREAKING, collapse } from '../../src/html/text.js';
-import { withoutForbiddenChars } from '../../src/html/xml-chars.js';
+import { withForbiddenSpacesKept } from '../../src/html/xml-chars.js';
 
 // A tag name no allowlist contains: renaming an element to it drops the element but keeps its
 // text, as disallowedTagsMode 'discard' does for any other refused tag.
@@ -31,12 +31,12 @@ function options(baseUrl: string | null): sanitizeHtml.IOptions {
         const kept = keptTag(tagName, attributes);
         const out: Record<string, string> = {};
         // Characters XML forbids are dropped from values and text alike (SANITIZE_POLICY 2).
-        for (let i = 0; i < attributes.length; i += 2) out[attributes[i]!] = withoutForbiddenChars(attributes[i + 1]!);
+        for (let i = 0; i < attributes.length; i += 2) out[attributes[i]!] = withForbiddenSpacesKept(attributes[i + 1]!);
         // Refused tags keep their names, which sanitize-html needs to drop non-text content.
         return { tagName: kept ?? (tagName === 'iframe' ? DROPPED : tagName), attribs: out };
       },
     },
-    textFilter: withoutForbiddenChars,
+    textFilter: withForbiddenSpacesKept,
   };
 }
 
@@ -76,7 +76,7 @@ export function referenceSanitizeContentWithText(html: string, baseUrl: string |
     },
     // Called with each kept text, escaped: the text is the same characters unescaped.
     textFilter(raw) {
-      const escaped = withoutForbiddenChars(raw);
+      const escaped = withForbiddenSpacesKept(raw);
       text += escaped.indexOf('&') === -1 ? escaped : escaped.replace(ESCAPED, (_, name: string) => UNESCAPED[name] as string);
       return escaped;
     },

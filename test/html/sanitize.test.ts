@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeContent } from '../../src/html/sanitize.js';
+import { sanitizeContent, sanitizeContentWithText } from '../../src/html/sanitize.js';
 import { unsafeHtmlFindings } from './unsafe-html.js';
 
 const BASE = 'https://worldwire.example/world/2010/11/03/story';
@@ -28,6 +28,12 @@ describe('sanitizeContent', () => {
     ],
   ] as [string, string, string, (string | null)?][])('%s', (_name, html, expected, base = BASE) => {
     expect(sanitizeContent(html, base)).toBe(expected);
+  });
+
+  it('drops the characters XML forbids from text and attribute values, keeping words apart', () => {
+    const { html, text } = sanitizeContentWithText('<p>NATO\fsummit\u000Bin\u0000 Lisbon\uFFFE \uD800&#1;x \uD83D\uDE00</p><img src="https://x.example/a.png" alt="a\u0001b\fc">', null);
+    expect(html).toBe('<p>NATO summit in Lisbon x \uD83D\uDE00</p><img src="https://x.example/a.png" alt="ab c" />');
+    expect(text).toBe('NATO summit in Lisbon x \uD83D\uDE00');
   });
 
   it('is idempotent: sanitizing clean output changes nothing', () => {

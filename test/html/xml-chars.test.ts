@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutForbiddenChars } from '../../src/html/xml-chars.js';
+import { withForbiddenSpacesKept, withoutForbiddenChars } from '../../src/html/xml-chars.js';
 
 // XML 1.0's Char production, as a reference written independently of the code under test.
 function isXmlChar(codePoint: number): boolean {
@@ -30,5 +30,12 @@ describe('withoutForbiddenChars', () => {
   it('returns text it has nothing to drop from unchanged', () => {
     const text = 'Plain «text» with é, — and \uD83D\uDE00';
     expect(withoutForbiddenChars(text)).toBe(text);
+  });
+});
+
+describe('withForbiddenSpacesKept', () => {
+  it('makes a vertical tab or form feed a space and drops the other forbidden characters', () => {
+    expect(withForbiddenSpacesKept('NATO\fsummit\u000Bin\u0001 Lisbon\uD800')).toBe('NATO summit in Lisbon');
+    expect(withForbiddenSpacesKept('x\uD83D\uDE00y')).toBe('x\uD83D\uDE00y');
   });
 });
