@@ -31,6 +31,8 @@ export interface LatencyFigures {
   p99Ms: number;
   meanMs: number;
   status: number;
+  /** The server's own time over the same requests, where it was asked (scale.ts). */
+  server?: { p50Ms: number; p99Ms: number };
 }
 
 function timedGet(agent: Agent, url: string): Promise<{ ms: number; status: number }> {

@@ -7,7 +7,8 @@ import type { BenchContext } from './context.js';
 import { type ChildSetup, startCoreProcess } from './core-process.js';
 import { type LatencyFigures, measureLatencyApart } from './load.js';
 import { fillDatabase, type FillFigures } from './scale-fill.js';
-import { startServerProcess } from './server-process.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
+import { percentile } from './stats.js';
 import { SERVED_TOPIC } from './topic-queries.js';
 
 export interface ScaleFigures {
@@ -30,6 +31,19 @@ export interface ScaleFigures {
   apiItemsSince: LatencyFigures;
   /** New feeds ingested into the full database, and the same feeds into an empty one. */
   ingest: { feeds: number; items: number; ms: number; itemsPerSec: number; emptyDatabaseItemsPerSec: number };
+}
+
+const WARMUP = 5;
+
+/**
+ * measureLatencyApart against `server`, with the server's own time over the same requests: what
+ * the client waited for beyond it is the machine's (scheduling, the client itself), not the service's.
+ */
+async function latencyOf(server: ServerProcess, path: string, requests: number): Promise<LatencyFigures> {
+  await server.serverTimes(); // the requests before these
+  const figures = await measureLatencyApart(`${server.baseUrl}${path}`, requests, WARMUP);
+  const times = (await server.serverTimes()).slice(WARMUP);
+  return { ...figures, server: { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) } };
 }
 
 export interface ScaleOptions {
@@ -115,13 +129,13 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // seconds, and a p99 of 2,000 samples rests on 20 of them, not on a few scheduler hiccups.
   const cachedRequests = options.latencyRequests * 10;
   try {
-    topicFeedWarm = await measureLatencyApart(`${warmServer.baseUrl}${topicPath}`, cachedRequests);
+    topicFeedWarm = await latencyOf(warmServer, topicPath, cachedRequests);
     const response = await fetch(`${warmServer.baseUrl}${topicPath}`);
     const bodyFile = join(dir, 'served-body');
     writeFileSync(bodyFile, Buffer.from(await response.arrayBuffer()));
     const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
     try {
-      bareFeed = await measureLatencyApart(`${bare.baseUrl}/`, cachedRequests);
+      bareFeed = await latencyOf(bare, '/', cachedRequests);
     } finally {
       await bare.stop();
     }
@@ -136,16 +150,16 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // and moved from 4 to 10 ms between runs of the same code.
   const renderedRequests = options.latencyRequests * 5;
   try {
-    topicFeedCold = await measureLatencyApart(`${coldServer.baseUrl}${topicPath}`, renderedRequests);
-    apiItemsByTopic = await measureLatencyApart(`${coldServer.baseUrl}${apiPath}`, renderedRequests);
-    apiItemsSince = await measureLatencyApart(`${coldServer.baseUrl}${sincePath}`, renderedRequests);
+    topicFeedCold = await latencyOf(coldServer, topicPath, renderedRequests);
+    apiItemsByTopic = await latencyOf(coldServer, apiPath, renderedRequests);
+    apiItemsSince = await latencyOf(coldServer, sincePath, renderedRequests);
   } finally {
     await coldServer.stop();
   }
   const scratchServer = await startServerProcess(['app', setupPath, 'scratch']);
   let topicFeedScratch: LatencyFigures;
   try {
-    topicFeedScratch = await measureLatencyApart(`${scratchServer.baseUrl}${topicPath}`, renderedRequests);
+    topicFeedScratch = await latencyOf(scratchServer, topicPath, renderedRequests);
   } finally {
     await scratchServer.stop();
   }

@@ -1,7 +1,8 @@
 // An HTTP server in its own process for the serve and scale sections, driven over IPC:
 //   node serve-child.js app SETUP_JSON [nocache|scratch]  the feedsieve app over the setup's database
 //   node serve-child.js bare BODY_FILE CONTENT_TYPE  bare node:http answering those bytes
-// Sends { type: 'listening', port } once it accepts connections.
+// Sends { type: 'listening', port } once it accepts connections. Answers { type: 'times' } with
+// { type: 'times', times }: the server's own milliseconds for each request since the last ask.
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,23 @@ async function appListener(setup: ChildSetup, mode: AppMode): Promise<RequestLis
   return buildListener(core, served);
 }
 
+// Enough for any section's timed requests; the serve section's load is not asked for its times.
+const MAX_TIMES = 100_000;
+
+/**
+ * Times each request from its arrival to its last byte handed to the kernel: what the server
+ * spends, apart from what reaches the client late (the latency client's own figures hold both).
+ */
+function timed(listener: RequestListener, times: number[]): RequestListener {
+  return (req, res) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      if (times.length < MAX_TIMES) times.push(performance.now() - started);
+    });
+    listener(req, res);
+  };
+}
+
 function bareListener(bodyFile: string, contentType: string): RequestListener {
   const body = readFileSync(bodyFile);
   return (_req, res) => {
@@ -47,11 +65,14 @@ async function main(): Promise<void> {
   const listener = kind === 'bare'
     ? bareListener(first, second ?? 'application/octet-stream')
     : await appListener(JSON.parse(readFileSync(first, 'utf8')) as ChildSetup, second === 'nocache' || second === 'scratch' ? second : 'cached');
-  const server = createServer(listener);
+  const times: number[] = [];
+  const server = createServer(timed(listener, times));
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }));
   process.on('message', (message: { type: string }) => {
-    if (message.type === 'close') {
+    if (message.type === 'times') {
+      process.send?.({ type: 'times', times: times.splice(0) });
+    } else if (message.type === 'close') {
       server.closeAllConnections();
       server.close(() => process.exit(0));
     }

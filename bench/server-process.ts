@@ -4,6 +4,8 @@ import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 export interface ServerProcess {
   baseUrl: string;
+  /** The server's own time for each request answered since the last call, in ms, oldest first. */
+  serverTimes(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,16 @@ export async function startServerProcess(args: string[], cpuProfileDir?: string)
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    serverTimes: () =>
+      new Promise<number[]>((resolve) => {
+        const onMessage = (message: { type: string; times?: number[] }) => {
+          if (message.type !== 'times') return;
+          child.off('message', onMessage);
+          resolve(message.times ?? []);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'times' });
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
