@@ -239,13 +239,13 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
         if (tag !== null) out += openingTag(tag, attributes);
         else if (NON_TEXT.has(name)) skipped = 1;
       },
-      ontext(raw) {
+      ontext(decoded) {
         if (skipped > 0) return;
         // Raw-text content (an iframe's, an xmp's) comes here too, and is escaped like any text.
-        if (raw === '') return;
-        const found = scanChunk(raw);
+        if (decoded === '') return;
+        const found = scanChunk(decoded);
         // Out of the text too, so it reads as the HTML does.
-        const chunk = found & HAS_MARKUP ? withForbiddenSpacesKept(raw) : raw;
+        const chunk = found & HAS_MARKUP ? withForbiddenSpacesKept(decoded) : decoded;
         if (chunk === '') return;
         out += found & HAS_MARKUP ? escapeMarkup(chunk) : chunk;
         if (!isWhitespace(chunk.charCodeAt(0))) text += chunk;

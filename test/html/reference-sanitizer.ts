@@ -75,8 +75,8 @@ export function referenceSanitizeContentWithText(html: string, baseUrl: string |
       else if (BREAKING_KEPT.has(name)) text += ' ';
     },
     // Called with each kept text, escaped: the text is the same characters unescaped.
-    textFilter(raw) {
-      const escaped = withForbiddenSpacesKept(raw);
+    textFilter(given) {
+      const escaped = withForbiddenSpacesKept(given);
       text += escaped.indexOf('&') === -1 ? escaped : escaped.replace(ESCAPED, (_, name: string) => UNESCAPED[name] as string);
       return escaped;
     },
