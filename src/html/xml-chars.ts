@@ -3,13 +3,16 @@
 // are dropped rather than escaped (XML has no escape for them either): from content when it is
 // sanitized, so stored content can be republished as it is, and from every other field on output.
 
+// Every forbidden character but the lone surrogates, which need the characters around them.
+const FORBIDDEN_UNITS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF';
+
 /**
  * A character class holding every forbidden character, and the halves of surrogate pairs too (a
  * class cannot tell a lone one): for a pattern that finds what may need dropping.
  */
-export const FORBIDDEN_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF\\uD800-\\uDFFF';
+export const FORBIDDEN_CLASS = `${FORBIDDEN_UNITS}\\uD800-\\uDFFF`;
 
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR = new RegExp(`[${FORBIDDEN_UNITS}]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]`, 'g');
 // Whitespace to HTML and to JavaScript, yet forbidden in XML.
 const FORBIDDEN_SPACE = /[\u000B\u000C]/g;
 
