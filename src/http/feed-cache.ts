@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createEntryCache, type EntryCache } from './entry-cache.js';
 
 export interface RenderedFeed {
-  /** The body in the pieces it was put together from (syndication/render.ts, feedParts). */
+  /** The body in the pieces it was put together from (syndication/render.ts, feedPage). */
   parts: Buffer[];
   /** The body's length in bytes. */
   length: number;
@@ -40,15 +39,12 @@ export function createFeedCache(renderedEntries: EntryCache = createEntryCache()
       const entry = entries.get(key);
       return entry && entry.generation === generationOf(scope) ? entry : null;
     },
-    set(scope: string, key: string, feed: Pick<RenderedFeed, 'parts' | 'lastModified' | 'contentType'>): RenderedFeed {
+    /** Keeps a page; `digest` is what syndication/render.ts's feedPage gives, the same only for the same bytes. */
+    set(scope: string, key: string, { digest, ...feed }: Pick<RenderedFeed, 'parts' | 'lastModified' | 'contentType'> & { digest: Buffer }): RenderedFeed {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      const hash = createHash('sha256');
       let length = 0;
-      for (const part of feed.parts) {
-        hash.update(part);
-        length += part.length;
-      }
-      const etag = `"${hash.digest('base64url').slice(0, 27)}"`;
+      for (const part of feed.parts) length += part.length;
+      const etag = `"${digest.toString('base64url').slice(0, 27)}"`;
       const entry = { ...feed, length, joined: null, answers: 0, etag, encoded: {}, generation: generationOf(scope) };
       entries.set(key, entry);
       return entry;

@@ -1,6 +1,6 @@
 import type { ItemRef } from '../model.js';
 import type { ItemCursor } from '../store/index.js';
-import { type AlsoReportedBy, CONTENT_TYPES, entryBytes, type FeedFormat, feedParts } from '../syndication/render.js';
+import { type AlsoReportedBy, CONTENT_TYPES, type FeedFormat, feedPage, type RenderedEntry, renderEntry } from '../syndication/render.js';
 import type { AppDeps } from './deps.js';
 import type { FeedCache, RenderedFeed } from './feed-cache.js';
 import { feedCacheKey } from './feed-response.js';
@@ -38,11 +38,11 @@ function newest(items: ItemRef[]): Date {
  */
 export function feedRenderer(deps: AppDeps, cache: FeedCache) {
   /**
-   * The page's entries as bytes: those rendered before for the same version of the item, the same
+   * The page's entries, rendered: those rendered before for the same version of the item, the same
    * feed name and the same other outlets are reused (entry-cache.ts); only the rest are read whole
    * and rendered. An item deleted between the two reads drops out of the page.
    */
-  async function pageEntries(format: FeedFormat, refs: ItemRef[]): Promise<Buffer[]> {
+  async function pageEntries(format: FeedFormat, refs: ItemRef[]): Promise<RenderedEntry[]> {
     const stories = await deps.store.sharedStorySources([...new Set(refs.map((i) => i.storyId).filter((id): id is number => id !== null))]);
     const others = (ref: ItemRef): AlsoReportedBy[] => (ref.storyId !== null ? stories.get(ref.storyId) ?? [] : [])
       .filter((s) => s.itemId !== ref.id && s.feedId !== ref.feedId)
@@ -51,7 +51,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
     const found = refs.map((ref) => rendered.get(format, ref, others(ref)));
     const missing = refs.filter((_, index) => found[index] === undefined).map((ref) => ref.id);
     const items = await deps.store.itemsByIds(missing);
-    const entries: Buffer[] = [];
+    const entries: RenderedEntry[] = [];
     refs.forEach((ref, index) => {
       const kept = found[index];
       if (kept !== undefined) return void entries.push(kept);
@@ -59,9 +59,9 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       if (!item) return;
       // Keyed by the item as read whole: it may be a later version than the listing's.
       const alsoReportedBy = others(item);
-      const bytes = entryBytes(format, { item, sourceFeedUrl: item.feedUrl, alsoReportedBy });
-      rendered.set(format, item, alsoReportedBy, bytes);
-      entries.push(bytes);
+      const entry = renderEntry(format, { item, sourceFeedUrl: item.feedUrl, alsoReportedBy });
+      rendered.set(format, item, alsoReportedBy, entry);
+      entries.push(entry);
     });
     return entries;
   }
@@ -76,7 +76,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       ].filter(Boolean).join('&')}`;
     const last = refs[refs.length - 1];
     const updated = newest(refs);
-    const parts = feedParts(format, {
+    const page = feedPage(format, {
       title: scope.title,
       description: scope.description,
       htmlUrl: `${deps.baseUrl}/`,
@@ -91,7 +91,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       id: `${deps.baseUrl}${scope.path}`,
       updated,
     }, await pageEntries(format, refs));
-    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { parts, lastModified: updated, contentType: CONTENT_TYPES[format] });
+    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { ...page, lastModified: updated, contentType: CONTENT_TYPES[format] });
   }
 
   return {

@@ -1,3 +1,4 @@
+import { createHash, hash } from 'node:crypto';
 import { atomEntry, atomFrame } from './atom.js';
 import type { FeedDocument, FeedEntry, FeedFormat, FeedFrame, FeedHeader } from './document.js';
 import { jsonEntry, jsonFrame } from './json.js';
@@ -40,7 +41,10 @@ export function entryBytes(format: FeedFormat, entry: FeedEntry): Buffer {
  * next scavenge frees it (see http/feed-cache.ts).
  */
 export function feedParts(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer[] {
-  const frame = FORMATS[format].frame(doc);
+  return pieces(FORMATS[format].frame(doc), entries);
+}
+
+function pieces(frame: FeedFrame, entries: Buffer[]): Buffer[] {
   if (entries.length === 0) return [Buffer.from(frame.empty, 'utf8')];
   const separator = Buffer.from(frame.separator, 'utf8');
   const parts: Buffer[] = [Buffer.from(frame.head, 'utf8')];
@@ -50,6 +54,43 @@ export function feedParts(format: FeedFormat, doc: FeedHeader, entries: Buffer[]
   });
   parts.push(Buffer.from(frame.tail, 'utf8'));
   return parts;
+}
+
+/** An entry as a page holds it: its bytes (entryBytes), and their SHA-256 for the page's digest. */
+export interface RenderedEntry {
+  bytes: Buffer;
+  digest: Buffer;
+}
+
+/** entryBytes, with their digest. crypto.hash, not a Hash object: ~1 µs less an entry, 50 a page rendered from scratch. */
+export function renderEntry(format: FeedFormat, entry: FeedEntry): RenderedEntry {
+  const bytes = entryBytes(format, entry);
+  return { bytes, digest: hash('sha256', bytes, 'buffer') };
+}
+
+/** A page as feedParts puts it together, and a SHA-256 digest that is the same only for the same bytes. */
+export interface FeedPage {
+  parts: Buffer[];
+  digest: Buffer;
+}
+
+/**
+ * feedParts of the rendered entries, with the page's digest: SHA-256 over the frame's pieces,
+ * each with its length, and the entries' digests in order. The pieces and the entries make the
+ * bytes, so two pages have the same digest only if they have the same bytes, as with a hash of
+ * the whole body; but a page put together from entries rendered before hashes ~2 KB rather than
+ * its ~130 KB. A page of 50 at 1,000,000 items, from entries kept: 0.47-0.48 → 0.43-0.44 ms of
+ * CPU a render; from scratch, where each entry is hashed on its own, 1.18-1.21 → 1.34-1.38 ms.
+ * Each entry is rendered once, and its pages again from it after every ingest pass that touches them.
+ */
+export function feedPage(format: FeedFormat, doc: FeedHeader, entries: RenderedEntry[]): FeedPage {
+  const frame = FORMATS[format].frame(doc);
+  const digest = createHash('sha256');
+  const framing = entries.length === 0 ? [frame.empty] : [frame.head, frame.separator, frame.tail];
+  for (const piece of framing) digest.update(`${Buffer.byteLength(piece, 'utf8')}:`).update(piece, 'utf8');
+  digest.update(`${entries.length}[`);
+  for (const entry of entries) digest.update(entry.digest);
+  return { parts: pieces(frame, entries.map((entry) => entry.bytes)), digest: digest.digest() };
 }
 
 /** feedParts joined. */

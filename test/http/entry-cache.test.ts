@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntryCache, type EntryCache } from '../../src/http/entry-cache.js';
 import type { ItemRef } from '../../src/model.js';
+import type { RenderedEntry } from '../../src/syndication/render.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { AIR_POLICING as AIR, ANKARA_VISIT as ANKARA, STORY_DAY as DAY } from '../support/stories.js';
 
 describe('createEntryCache', () => {
-  const bytes = (n: number, fill = 1) => Buffer.alloc(n, fill);
+  const bytes = (n: number, fill = 1): RenderedEntry => ({ bytes: Buffer.alloc(n, fill), digest: Buffer.alloc(32, fill) });
   const item = (id: number): ItemRef => ({ id, feedId: 1, feedTitle: 'Wire', feedUrl: 'https://wire.example/feed', storyId: id,
     sortAt: '2026-11-20T09:00:00.000Z', updatedAt: null, version: '2026-11-20T09:05:00.000Z abc' });
   const [a, b, c, d, e, f, g] = [1, 2, 3, 4, 5, 6, 7].map(item) as [ItemRef, ItemRef, ItemRef, ItemRef, ItemRef, ItemRef, ItemRef];
@@ -35,7 +36,7 @@ describe('createEntryCache', () => {
     expect(cache.bytes).toBe(100);
     // Every entry was used just now: the new one still goes in, in place of the two placed first.
     cache.set('rss', g, [], bytes(50));
-    expect([cache.size, cache.bytes, cache.get('rss', g, [])?.length]).toEqual([3, 100, 50]);
+    expect([cache.size, cache.bytes, cache.get('rss', g, [])?.bytes.length]).toEqual([3, 100, 50]);
   });
 
   it('replaces an entry set again, counting its bytes once, and keeps nothing larger than the budget', () => {
@@ -43,7 +44,7 @@ describe('createEntryCache', () => {
     cache.set('rss', a, [], bytes(40, 1));
     cache.set('rss', { ...a, version: '2026-11-21T09:05:00.000Z def' }, [], bytes(30, 2));
     expect(cache.bytes).toBe(30);
-    expect(cache.get('rss', { ...a, version: '2026-11-21T09:05:00.000Z def' }, [])?.[0]).toBe(2);
+    expect(cache.get('rss', { ...a, version: '2026-11-21T09:05:00.000Z def' }, [])?.bytes[0]).toBe(2);
     cache.set('rss', b, [], bytes(101));
     expect(cache.get('rss', b, [])).toBeUndefined();
     expect(cache.size).toBe(1);
@@ -53,9 +54,9 @@ describe('createEntryCache', () => {
     const cache = createEntryCache(1000);
     const outlets = [{ feedTitle: 'City Paper', url: 'https://city.example/1' }];
     cache.set('rss', a, outlets, bytes(10));
-    expect(cache.get('rss', a, [{ ...outlets[0]! }])?.length).toBe(10);
+    expect(cache.get('rss', a, [{ ...outlets[0]! }])?.bytes.length).toBe(10);
     // Paging fields are not part of an entry.
-    expect(cache.get('rss', { ...a, sortAt: '2026-11-20T10:00:00.000Z', storyId: 99 }, outlets)?.length).toBe(10);
+    expect(cache.get('rss', { ...a, sortAt: '2026-11-20T10:00:00.000Z', storyId: 99 }, outlets)?.bytes.length).toBe(10);
     const misses = [
       cache.get('atom', a, outlets),
       cache.get('rss', b, outlets),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { logLines } from '../support/log-lines.js';
 const BODY = Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>');
 // As a render leaves it: in the pieces it was put together from.
 const PARTS = [BODY.subarray(0, 18), BODY.subarray(18, 40), BODY.subarray(40)];
+const DIGEST = createHash('sha256').update(BODY).digest();
 
 let server: Server | null = null;
 let store: Store | null = null;
@@ -57,7 +59,7 @@ async function start(options: { readToken?: string; adminToken?: string } = {}) 
   await new Promise((resolve) => server!.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const put = (scope: string, path: string, format: 'rss' | 'atom' | 'json') =>
-    cache.set(scope, feedCacheKey(path, format, { limit: 50 }), { parts: PARTS, lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8' });
+    cache.set(scope, feedCacheKey(path, format, { limit: 50 }), { parts: PARTS, digest: DIGEST, lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8' });
   return { base, cache, put, lines, store };
 }
 
