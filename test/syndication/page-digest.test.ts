@@ -38,7 +38,7 @@ describe('feedPage', () => {
   });
 
   it('gives two pages the same digest exactly when they have the same bytes', () => {
-    // Few letters, so that different choices often render the same bytes and the "same" side is tried too.
+    // Few letters, so that different pages often differ in a byte or two.
     const word = fc.string({ unit: fc.constantFrom('a', 'b', '<', ']]>', 'é'), maxLength: 3 });
     const entry = fc.record({ id: fc.integer({ min: 1, max: 2 }), title: word, contentHtml: word })
       .map(({ id, title, contentHtml }): FeedEntry => ({ item: storedItem({ id, title, contentHtml }), alsoReportedBy: [] }));
