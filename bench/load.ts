@@ -31,8 +31,11 @@ export interface LatencyFigures {
   p99Ms: number;
   meanMs: number;
   status: number;
-  /** The server's own time over the same requests, where it was asked (scale.ts). */
-  server?: { p50Ms: number; p99Ms: number };
+  /**
+   * The server's own time over the same requests, where it was asked (scale.ts), and its process's
+   * CPU per request: the work a request costs, which the machine's scheduling does not stretch.
+   */
+  server?: { p50Ms: number; p99Ms: number; cpuMsPerRequest: number };
 }
 
 function timedGet(agent: Agent, url: string): Promise<{ ms: number; status: number }> {

@@ -2,7 +2,8 @@
 //   node serve-child.js app SETUP_JSON [nocache|scratch]  the feedsieve app over the setup's database
 //   node serve-child.js bare BODY_FILE CONTENT_TYPE  bare node:http answering those bytes
 // Sends { type: 'listening', port } once it accepts connections. Answers { type: 'times' } with
-// { type: 'times', times }: the server's own milliseconds for each request since the last ask.
+// { type: 'times', times, cpuMs }: the server's own milliseconds for each request since the last
+// ask, and the CPU the process used meanwhile, every thread's.
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,12 +67,15 @@ async function main(): Promise<void> {
     ? bareListener(first, second ?? 'application/octet-stream')
     : await appListener(JSON.parse(readFileSync(first, 'utf8')) as ChildSetup, second === 'nocache' || second === 'scratch' ? second : 'cached');
   const times: number[] = [];
+  let cpuAtAsk = process.cpuUsage();
   const server = createServer(timed(listener, times));
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }));
   process.on('message', (message: { type: string }) => {
     if (message.type === 'times') {
-      process.send?.({ type: 'times', times: times.splice(0) });
+      const cpu = process.cpuUsage(cpuAtAsk);
+      cpuAtAsk = process.cpuUsage();
+      process.send?.({ type: 'times', times: times.splice(0), cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (message.type === 'close') {
       server.closeAllConnections();
       server.close(() => process.exit(0));

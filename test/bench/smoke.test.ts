@@ -83,7 +83,10 @@ describe('npm run bench, tiny sizes', () => {
       // last byte handed to the kernel.
       expect(l.server?.p50Ms).toBeGreaterThan(0);
       expect(l.server!.p50Ms).toBeLessThan(l.p50Ms);
+      expect(l.server!.cpuMsPerRequest).toBeGreaterThan(0);
     }
+    // A page rendered from its items on every request costs the server more than one from the cache.
+    expect(scale.topicFeedScratch.server!.cpuMsPerRequest).toBeGreaterThan(scale.topicFeedWarm.server!.cpuMsPerRequest);
     expect(scale.ingest.itemsPerSec).toBeGreaterThan(0);
     expect(scale.ingest.emptyDatabaseItemsPerSec).toBeGreaterThan(0);
     expect(results.targets.length).toBeGreaterThan(0);
