@@ -41,18 +41,24 @@ export function entryBytes(format: FeedFormat, entry: FeedEntry): Buffer {
  * next scavenge frees it (see http/feed-cache.ts).
  */
 export function feedParts(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer[] {
-  return pieces(FORMATS[format].frame(doc), entries);
+  return pieces(encodedFrame(FORMATS[format].frame(doc), entries.length), entries);
 }
 
-function pieces(frame: FeedFrame, entries: Buffer[]): Buffer[] {
-  if (entries.length === 0) return [Buffer.from(frame.empty, 'utf8')];
-  const separator = Buffer.from(frame.separator, 'utf8');
-  const parts: Buffer[] = [Buffer.from(frame.head, 'utf8')];
+/** The frame's pieces a page of `count` entries uses, as UTF-8: [empty], or [head, separator, tail]. */
+function encodedFrame(frame: FeedFrame, count: number): Buffer[] {
+  const used = count === 0 ? [frame.empty] : [frame.head, frame.separator, frame.tail];
+  return used.map((piece) => Buffer.from(piece, 'utf8'));
+}
+
+function pieces(framing: Buffer[], entries: Buffer[]): Buffer[] {
+  if (entries.length === 0) return framing;
+  const [head, separator, tail] = framing as [Buffer, Buffer, Buffer];
+  const parts: Buffer[] = [head];
   entries.forEach((entry, index) => {
     if (index > 0 && separator.length > 0) parts.push(separator);
     parts.push(entry);
   });
-  parts.push(Buffer.from(frame.tail, 'utf8'));
+  parts.push(tail);
   return parts;
 }
 
@@ -84,13 +90,12 @@ export interface FeedPage {
  * Each entry is rendered once, and its pages again from it after every ingest pass that touches them.
  */
 export function feedPage(format: FeedFormat, doc: FeedHeader, entries: RenderedEntry[]): FeedPage {
-  const frame = FORMATS[format].frame(doc);
+  const framing = encodedFrame(FORMATS[format].frame(doc), entries.length);
   const digest = createHash('sha256');
-  const framing = entries.length === 0 ? [frame.empty] : [frame.head, frame.separator, frame.tail];
-  for (const piece of framing) digest.update(`${Buffer.byteLength(piece, 'utf8')}:`).update(piece, 'utf8');
+  for (const piece of framing) digest.update(`${piece.length}:`).update(piece);
   digest.update(`${entries.length}[`);
   for (const entry of entries) digest.update(entry.digest);
-  return { parts: pieces(frame, entries.map((entry) => entry.bytes)), digest: digest.digest() };
+  return { parts: pieces(framing, entries.map((entry) => entry.bytes)), digest: digest.digest() };
 }
 
 /** feedParts joined. */
