@@ -1,7 +1,7 @@
 // The latency client in a process of its own, driven over IPC:
 //   node latency-child.js   then { type: 'measure', url, requests, warmup, deadlineMs }
 // Answers { type: 'figures', figures } or { type: 'failed', message }, then exits.
-import { measureLatency } from './load.js';
+import { measureLatency } from './latency.js';
 
 interface MeasureMessage {
   type: 'measure';

@@ -5,7 +5,7 @@ import { SANITIZE_POLICY } from '../src/html/sanitize.js';
 import { PAGE_SIZE, readMigrations } from '../src/store/db.js';
 import type { BenchContext } from './context.js';
 import { type ChildSetup, startCoreProcess } from './core-process.js';
-import { type LatencyFigures, measureLatencyApart } from './load.js';
+import { type LatencyFigures, measureLatencyApart } from './latency.js';
 import { fillDatabase, type FillFigures } from './scale-fill.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { percentile } from './stats.js';

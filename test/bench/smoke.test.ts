@@ -122,7 +122,7 @@ describe('the latency client in a process of its own', () => {
   beforeAll(ensureBuilt, 120_000);
 
   it('times requests to a real server and reports its status, and fails with a reason when nothing listens', async () => {
-    const { measureLatencyApart } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
+    const { measureLatencyApart } = (await import(join(ROOT, 'dist', 'bench', 'latency.js'))) as typeof import('../../bench/latency.js');
     const { createServer } = await import('node:http');
     let served = 0;
     const server = createServer((_req, res) => {
