@@ -27,8 +27,8 @@ export interface BenchOptions {
   /** Per-section time budgets: a section stops repeating once another run would overrun it. */
   budgetSec: { ingest: number; peer: number; topics: number; serve: number };
   /**
-   * The whole run's: the sections after the peer (topics, serve) repeat only while what is left
-   * of it, less the scale section's share, allows; each runs at least once.
+   * The whole run's: the sections after the peer (ingest, topics, serve) repeat only while what is
+   * left of it, less the scale section's share, allows; each runs at least once.
    */
   totalBudgetSec: number;
   profile: boolean;
