@@ -1,6 +1,6 @@
 // Latency one request at a time, apart from autocannon (load.ts): loading autocannon instantiates
-// its histograms' WebAssembly, and a client process that had loaded it took 0.50-0.55 ms to read a
-// bare server's 129 KB answer, against 0.09-0.16 ms without (the median of 2,000, five rounds).
+// its histograms' WebAssembly, and a client process that had loaded it took 0.50-0.56 ms to read a
+// bare server's 129 KB answer off a raw socket, against 0.09-0.18 ms without (medians of 2,000).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { rawGetter } from './raw-get.js';

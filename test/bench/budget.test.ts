@@ -22,7 +22,7 @@ describe('a section\'s time budget', () => {
     expect(sectionBudgetMs(OPTIONS, 'serve', START, at(600))).toBe(0);
   });
 
-  it('keeps ingest at its own budget after a peer of usual length', () => {
+  it('leaves ingest room for its three runs after a peer of usual length, and its own budget before', () => {
     // Parse and newsboat's three passes at 6.5 minutes: 570 - 25 - 410 leaves 135 s, 112 s of them for ingest.
     expect(sectionBudgetMs(OPTIONS, 'ingest', START, at(410))).toBe(112_000);
     expect(sectionBudgetMs(OPTIONS, 'ingest', START, at(100))).toBe(150_000);
