@@ -26,22 +26,11 @@ export function renderFeed(format: FeedFormat, doc: FeedDocument): string {
 }
 
 /**
- * One entry as renderFeedBytes writes it into a page, as UTF-8: an entry reads the same on every
- * page and at every position, so a page can be put together from entries rendered before
- * (feedBytes).
+ * One entry as a page holds it, as UTF-8: an entry reads the same on every page and at every
+ * position, so a page can be put together from entries rendered before (feedPage).
  */
 export function entryBytes(format: FeedFormat, entry: FeedEntry): Buffer {
   return Buffer.from(FORMATS[format].entry(entry), 'utf8');
-}
-
-/**
- * The document with `entries`, each entryBytes of one of its entries, in order, as the pieces it
- * is made of: joined, they are its bytes. A server can write them as they are: joining a page into
- * one buffer allocates 150-375 KB outside V8's heap, which V8 counts against its limits until the
- * next scavenge frees it (see http/feed-cache.ts).
- */
-export function feedParts(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer[] {
-  return pieces(encodedFrame(FORMATS[format].frame(doc), entries.length), entries);
 }
 
 /** The frame's pieces a page of `count` entries uses, as UTF-8: [empty], or [head, separator, tail]. */
@@ -74,14 +63,19 @@ export function renderEntry(format: FeedFormat, entry: FeedEntry): RenderedEntry
   return { bytes, digest: hash('sha256', bytes, 'buffer') };
 }
 
-/** A page as feedParts puts it together, and a SHA-256 digest that is the same only for the same bytes. */
+/**
+ * A page as the pieces it is made of, and a SHA-256 digest that is the same only for the same
+ * bytes. Joined, the parts are its bytes; a server can write them as they are: joining a page into
+ * one buffer allocates 150-375 KB outside V8's heap, which V8 counts against its limits until the
+ * next scavenge frees it (see http/feed-cache.ts).
+ */
 export interface FeedPage {
   parts: Buffer[];
   digest: Buffer;
 }
 
 /**
- * feedParts of the rendered entries, with the page's digest: SHA-256 over the frame's pieces,
+ * The document with the rendered entries, in order, and its digest: SHA-256 over the frame's pieces,
  * each with its length, and the entries' digests in order. The pieces and the entries make the
  * bytes, so two pages have the same digest only if they have the same bytes, as with a hash of
  * the whole body; but a page put together from entries rendered before hashes ~2 KB rather than
@@ -98,11 +92,6 @@ export function feedPage(format: FeedFormat, doc: FeedHeader, entries: RenderedE
   return { parts: pieces(framing, entries.map((entry) => entry.bytes)), digest: digest.digest() };
 }
 
-/** feedParts joined. */
-export function feedBytes(format: FeedFormat, doc: FeedHeader, entries: Buffer[]): Buffer {
-  return Buffer.concat(feedParts(format, doc, entries));
-}
-
 /**
  * renderFeed's document as UTF-8 bytes, encoded piece by piece: a page of 50 entries with full
  * articles is 150-375 KB, and as one string over 128 KB V8 keeps it in its large-object space, on
@@ -112,5 +101,5 @@ export function feedBytes(format: FeedFormat, doc: FeedHeader, entries: Buffer[]
  * 1.10 ms (p50).
  */
 export function renderFeedBytes(format: FeedFormat, doc: FeedDocument): Buffer {
-  return feedBytes(format, doc, doc.entries.map((entry) => entryBytes(format, entry)));
+  return Buffer.concat(feedPage(format, doc, doc.entries.map((entry) => renderEntry(format, entry))).parts);
 }

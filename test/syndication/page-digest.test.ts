@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FeedEntry, type FeedFormat, feedPage, renderEntry, renderFeedBytes } from '../../src/syndication/render.js';
+import { type FeedEntry, type FeedFormat, feedPage, renderEntry, renderFeed, renderFeedBytes } from '../../src/syndication/render.js';
 import { degenerateStory, hostileStory, sampleDocument, seedStory, storedItem, stormStory } from './sample.js';
 
 const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
@@ -19,6 +19,8 @@ describe('feedPage', () => {
       const { entries: _, ...header } = doc;
       const { parts } = feedPage(format, header, entries.map((entry) => renderEntry(format, entry)));
       expect(Buffer.concat(parts).equals(renderFeedBytes(format, doc))).toBe(true);
+      // And the document the string renderer writes, which shares none of the page's assembly.
+      expect(Buffer.concat(parts).equals(Buffer.from(renderFeed(format, doc), 'utf8'))).toBe(true);
     }
   });
 
