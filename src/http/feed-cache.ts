@@ -30,22 +30,31 @@ const MAX_ENTRIES = 1000;
 export function createFeedCache(renderedEntries: EntryCache = createEntryCache()) {
   const entries = new Map<string, Entry>();
   const generations = new Map<string, number>();
+  // Any change drops every page, not only its topics': a page names the other outlets that carry
+  // each of its stories, and a new copy joins a story whether or not it matches the page's topic.
   let everything = 0;
   const generationOf = (scope: string) => (scope === '*' ? everything : (generations.get(scope) ?? 0) + everything);
 
   return {
     renderedEntries,
+    /** Where the scope's pages stand now: a page rendered from what is read after this is current as of it. */
+    generation: generationOf,
     get(scope: string, key: string): RenderedFeed | null {
       const entry = entries.get(key);
       return entry && entry.generation === generationOf(scope) ? entry : null;
     },
-    /** Keeps a page; `digest` is what syndication/render.ts's feedPage gives, the same only for the same bytes. */
-    set(scope: string, key: string, { digest, ...feed }: Pick<RenderedFeed, 'parts' | 'lastModified' | 'contentType'> & { digest: Buffer }): RenderedFeed {
+    /**
+     * Keeps a page; `digest` is what syndication/render.ts's feedPage gives, the same only for the
+     * same bytes. `asOf` is the scope's generation before the page's rows were read: a change that
+     * came while it was rendered leaves the page unkept for the next request.
+     */
+    set(scope: string, key: string, { digest, ...feed }: Pick<RenderedFeed, 'parts' | 'lastModified' | 'contentType'> & { digest: Buffer },
+      asOf: number = generationOf(scope)): RenderedFeed {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       let length = 0;
       for (const part of feed.parts) length += part.length;
       const etag = `"${digest.toString('base64url').slice(0, 27)}"`;
-      const entry = { ...feed, length, joined: null, answers: 0, etag, encoded: {}, generation: generationOf(scope) };
+      const entry = { ...feed, length, joined: null, answers: 0, etag, encoded: {}, generation: asOf };
       entries.set(key, entry);
       return entry;
     },

@@ -24,6 +24,9 @@ interface Scope {
 
 const ALL: Scope = { key: '*', slug: undefined, title: 'feedsieve: all items', description: 'Every item from every source, each story once', path: '/feeds/all' };
 
+/** How stale a cached page may be after another process's commit. */
+export const CHANGES_CHECK_MS = 250;
+
 function newest(items: ItemRef[]): Date {
   let latest = 0;
   for (const item of items) latest = Math.max(latest, Date.parse(item.updatedAt ?? item.sortAt), Date.parse(item.sortAt));
@@ -37,6 +40,22 @@ function newest(items: ItemRef[]): Date {
  * (feed-lane.ts), so both put a page together alike.
  */
 export function feedRenderer(deps: AppDeps, cache: FeedCache) {
+  // Pages are dropped when this process's ingest or API changes a topic. Another process's commit
+  // (a `feedsieve ingest` run while `serve` runs, with the topics of its own config) is seen here:
+  // every page is dropped, since which topics it touched is not known. Read at most every
+  // CHANGES_CHECK_MS, so that a cached answer does not pay a statement each (~3 µs).
+  let changes = deps.store.changesElsewhere();
+  let checkedAt = performance.now();
+  function dropIfChangedElsewhere(): void {
+    const now = performance.now();
+    if (now - checkedAt < CHANGES_CHECK_MS) return;
+    checkedAt = now;
+    const seen = deps.store.changesElsewhere();
+    if (seen === changes) return;
+    changes = seen;
+    cache.invalidateAll();
+  }
+
   /**
    * The page's entries, rendered: those rendered before for the same version of the item, the same
    * feed name and the same other outlets are reused (entry-cache.ts); only the rest are read whole
@@ -67,6 +86,8 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
   }
 
   async function render(scope: Scope, format: FeedFormat, { after, ...query }: FeedPage): Promise<RenderedFeed> {
+    dropIfChangedElsewhere();
+    const asOf = cache.generation(scope.key);
     const refs = await deps.store.listItemRefs({ topicSlug: scope.slug, limit: query.limit, after, collapseStories: true });
     const base = `${deps.baseUrl}${scope.path}`;
     const pageUrl = (ext: string, before?: string) =>
@@ -91,19 +112,22 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       id: `${deps.baseUrl}${scope.path}`,
       updated,
     }, await pageEntries(format, refs));
-    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { ...page, lastModified: updated, contentType: CONTENT_TYPES[format] });
+    return cache.set(scope.key, feedCacheKey(scope.path, format, query), { ...page, lastModified: updated, contentType: CONTENT_TYPES[format] }, asOf);
   }
 
   return {
     /**
      * The topic's page as cached, or null. A cached page exists only for a live topic (deleting
-     * one invalidates it): no database round trip on the hot path.
+     * one invalidates it): no database round trip on the hot path but the check for other
+     * processes' commits, at most one every CHANGES_CHECK_MS.
      */
     cachedTopic(slug: string, format: FeedFormat, page: FeedPage): RenderedFeed | null {
+      dropIfChangedElsewhere();
       return cache.get(slug, feedCacheKey(`/topics/${slug}`, format, page));
     },
     /** The combined feed's page as cached, or null. */
     cachedAll(format: FeedFormat, page: FeedPage): RenderedFeed | null {
+      dropIfChangedElsewhere();
       return cache.get(ALL.key, feedCacheKey(ALL.path, format, page));
     },
     /** The topic's page, rendered and cached; null when there is no such topic. */

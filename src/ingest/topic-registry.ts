@@ -11,19 +11,30 @@ export interface TopicRegistry {
   /** The current topics with their version, for matching on other threads. */
   snapshot(): TopicSnapshot;
   reload(): Promise<void>;
+  /** Reloads when the stored topics differ from the compiled ones: another process may have changed them. */
+  refresh(): Promise<void>;
 }
+
+const sameDefinitions = (a: readonly { slug: string; query: string }[], b: readonly { slug: string; query: string }[]): boolean =>
+  a.length === b.length && a.every((topic, i) => topic.slug === b[i]!.slug && topic.query === b[i]!.query);
 
 export async function createTopicRegistry(store: Store, log: Logger): Promise<TopicRegistry> {
   let snapshot: TopicSnapshot = { version: 0, definitions: [], index: buildTopicIndex([]) };
+  const compile = (definitions: { slug: string; query: string }[]): void => {
+    const index = buildTopicIndex(definitions);
+    snapshot = { version: snapshot.version + 1, definitions, index };
+    // Queries are checked where they enter (config, API), so this means a stored query that a
+    // newer parser no longer accepts: say which, and match the others.
+    for (const { slug, error } of index.rejected) log.error({ topic: slug, error: error.message }, 'topic query does not parse; topic not matched');
+  };
   const registry: TopicRegistry = {
     snapshot: () => snapshot,
     async reload() {
+      compile(await store.topicDefinitions());
+    },
+    async refresh() {
       const definitions = await store.topicDefinitions();
-      const index = buildTopicIndex(definitions);
-      snapshot = { version: snapshot.version + 1, definitions, index };
-      // Queries are checked where they enter (config, API), so this means a stored query that a
-      // newer parser no longer accepts: say which, and match the others.
-      for (const { slug, error } of index.rejected) log.error({ topic: slug, error: error.message }, 'topic query does not parse; topic not matched');
+      if (!sameDefinitions(definitions, snapshot.definitions)) compile(definitions);
     },
   };
   await registry.reload();

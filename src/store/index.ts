@@ -22,6 +22,13 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createOperationQueries> & {
     /** SQLite file size in bytes (for metrics). */
     sizeBytes(): Promise<number>;
+    /**
+     * A number that changes whenever another connection, in this process or another, commits to the
+     * database: what this process keeps from it (rendered feeds, compiled topics) may then be stale.
+     * Synchronous because cached answers read it; an engine over the network would keep it from its
+     * change notifications.
+     */
+    changesElsewhere(): number;
     ping(): Promise<void>;
     close(): Promise<void>;
     readonly db: Db;
@@ -41,6 +48,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   migrate(db);
   const pageCount = db.prepare('PRAGMA page_count');
   const pageSize = db.prepare('PRAGMA page_size');
+  // Unchanged by this connection's own commits and by checkpoints that keep the log (the
+  // checkpointer's are PASSIVE): only other writers move it.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const filing = { ...TOPIC_FILING, ...options.topicFiling };
   const fetchResults = createFetchResultQueries(db, options.stories ?? null, { ...filing, maxBatch: Math.max(filing.batch, filing.maxBatch) });
   // Started by the first save, so a process that only serves or runs one command has no thread.
@@ -58,6 +68,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     ...createOperationQueries(db),
     async sizeBytes() {
       return (pageCount.pluck().get() as number) * (pageSize.pluck().get() as number);
+    },
+    changesElsewhere() {
+      return dataVersion.get() as number;
     },
     async ping() {
       db.prepare('SELECT 1').get();
