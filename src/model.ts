@@ -98,6 +98,9 @@ export interface StoredItem extends Item {
   version: string;
 }
 
+/** An item without its content, as the API's lists show it. */
+export type ListedItem = Omit<StoredItem, 'contentHtml'>;
+
 /** An item as a page lists it: enough to page and date the page, and to tell which version it is. */
 export type ItemRef = Pick<StoredItem, 'id' | 'feedId' | 'feedTitle' | 'feedUrl' | 'storyId' | 'sortAt' | 'updatedAt' | 'version'>;
 

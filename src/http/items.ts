@@ -1,6 +1,6 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import type { StoredItem, TopicMatch } from '../model.js';
+import type { ListedItem, StoredItem, TopicMatch } from '../model.js';
 import type { ItemCursor, ItemFilter, Store, StorySource } from '../store/index.js';
 import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
@@ -40,7 +40,7 @@ export function decodeCursor(text: string): ItemCursor | null {
   }
 }
 
-export function itemJson(item: StoredItem, topics: TopicMatch[], sources: StorySource[] = [], full = false) {
+export function itemJson(item: ListedItem, topics: TopicMatch[], sources: StorySource[] = []) {
   return {
     id: item.id,
     title: item.title,
@@ -59,8 +59,12 @@ export function itemJson(item: StoredItem, topics: TopicMatch[], sources: StoryS
     alsoReportedBy: sources
       .filter((s) => s.itemId !== item.id)
       .map((s) => ({ itemId: s.itemId, feed: { id: s.feedId, title: s.feedTitle }, url: s.url })),
-    ...(full ? { contentHtml: republishableHtml(item), guid: item.guid, enclosures: item.enclosures } : {}),
   };
+}
+
+/** One item as /api/items/:id shows it: with its content. */
+function fullItemJson(item: StoredItem, topics: TopicMatch[], sources: StorySource[]) {
+  return { ...itemJson(item, topics, sources), contentHtml: republishableHtml(item), guid: item.guid, enclosures: item.enclosures };
 }
 
 /** Items one search request examines at most; past it, the page ends early with a cursor to go on. */
@@ -89,7 +93,7 @@ export function itemsRouter(deps: AppDeps): Router {
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
     const { items, resumeAt } = q !== undefined
       ? await search(deps.store, q, filter, limit)
-      : { items: await deps.store.listItems({ ...filter, limit }), resumeAt: null };
+      : { items: await deps.store.listItemsWithoutContent({ ...filter, limit }), resumeAt: null };
     const matches = await deps.store.matchesForItems(items.map((i) => i.id));
     const last = items[items.length - 1];
     res.json({
@@ -106,7 +110,7 @@ export function itemsRouter(deps: AppDeps): Router {
     const after = cursor !== undefined ? decodeCursor(cursor) : undefined;
     if (after === null) throw badRequest('cursor is not one this server issued', [{ field: 'query.cursor', message: 'invalid cursor' }]);
     if (topic !== undefined && !(await deps.store.getTopic(topic))) throw notFound(`no topic "${topic}"`);
-    const items = await deps.store.listItems({ topicSlug: topic, feedId: feed, since, until, after, limit, collapseStories: true });
+    const items = await deps.store.listItemsWithoutContent({ topicSlug: topic, feedId: feed, since, until, after, limit, collapseStories: true });
     const sources = await deps.store.storySources(items.map((i) => i.storyId).filter((id): id is number => id !== null));
     const last = items[items.length - 1];
     res.json({
@@ -130,7 +134,7 @@ export function itemsRouter(deps: AppDeps): Router {
     if (!item) throw notFound(`no item ${id.data}`);
     const matches = await deps.store.matchesForItems([item.id]);
     const sources = item.storyId !== null ? (await deps.store.storySources([item.storyId])).get(item.storyId) ?? [] : [];
-    res.json(itemJson(item, matches.get(item.id) ?? [], sources, true));
+    res.json(fullItemJson(item, matches.get(item.id) ?? [], sources));
   });
 
   return router;

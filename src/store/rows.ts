@@ -1,4 +1,4 @@
-import type { FeedErrorKind, FeedRecord, ItemRef, StoredItem } from '../model.js';
+import type { FeedErrorKind, FeedRecord, ItemRef, ListedItem, StoredItem } from '../model.js';
 
 // Row shapes as SQLite returns them, and their mapping to the model. Kept apart so every query
 // module maps the same way.
@@ -56,7 +56,8 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
 // them (a feed page of 50 items at 1,000,000 items: 0.28 against 0.15 ms). The tuple types name each
 // position, in the order of the column lists below them.
 
-export type ItemRow = [
+/** An item's columns but its content, in LISTED_COLUMNS' order. */
+export type ListedItemRow = [
   id: number,
   feedId: number,
   feedTitle: string | null,
@@ -66,7 +67,6 @@ export type ItemRow = [
   url: string | null,
   title: string,
   summary: string,
-  contentHtml: string,
   authors: string,
   categories: string,
   enclosures: string,
@@ -80,13 +80,22 @@ export type ItemRow = [
   version: string,
 ];
 
+export type ItemRow = [...ListedItemRow, contentHtml: string];
+
 // Every write of an item's row sets changed_at (to its fetch time) and, since a row is only
 // rewritten when its entry's hash differs, content_hash too: the pair names the row's version.
 const VERSION = `i.changed_at || ' ' || i.content_hash AS version`;
 
-export const ITEM_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, f.url AS feed_url, i.identity, i.guid,
-  i.url, i.title, i.summary, i.content_html, i.authors, i.categories, i.enclosures, i.language,
+/**
+ * What a list of items in the API shows: everything but the content, which is most of a row's
+ * bytes and which such a list leaves out (a topic's page of 50 at 1,000,000 items: 0.24 against
+ * 0.28 ms, and ~90 KB less garbage).
+ */
+export const LISTED_COLUMNS = `i.id, i.feed_id, coalesce(f.title, f.source_title) AS feed_title, f.url AS feed_url, i.identity, i.guid,
+  i.url, i.title, i.summary, i.authors, i.categories, i.enclosures, i.language,
   i.published_at, i.updated_at, i.first_seen_at, i.sort_at, i.story_id, i.sanitized_with, ${VERSION}`;
+
+export const ITEM_COLUMNS = `${LISTED_COLUMNS}, i.content_html`;
 
 export type ItemRefRow = [
   id: number,
@@ -108,9 +117,9 @@ export function toItemRef(row: ItemRefRow): ItemRef {
   return { id, feedId, feedTitle, feedUrl, storyId, sortAt, updatedAt, version };
 }
 
-export function toStoredItem(row: ItemRow): StoredItem {
+export function toListedItem(row: ListedItemRow): ListedItem {
   const [
-    id, feedId, feedTitle, feedUrl, identity, guid, url, title, summary, contentHtml, authors, categories, enclosures,
+    id, feedId, feedTitle, feedUrl, identity, guid, url, title, summary, authors, categories, enclosures,
     language, publishedAt, updatedAt, firstSeenAt, sortAt, storyId, sanitizedWith, version,
   ] = row;
   return {
@@ -123,7 +132,6 @@ export function toStoredItem(row: ItemRow): StoredItem {
     url,
     title,
     summary,
-    contentHtml,
     authors: JSON.parse(authors) as string[],
     categories: JSON.parse(categories) as string[],
     enclosures: JSON.parse(enclosures) as StoredItem['enclosures'],
@@ -136,4 +144,10 @@ export function toStoredItem(row: ItemRow): StoredItem {
     sanitizedWith,
     version,
   };
+}
+
+export function toStoredItem(row: ItemRow): StoredItem {
+  const item = toListedItem(row as unknown as ListedItemRow) as StoredItem;
+  item.contentHtml = row[20];
+  return item;
 }

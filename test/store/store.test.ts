@@ -464,6 +464,27 @@ describe('store', () => {
     expect(new Set(seen).size).toBe(25);
   });
 
+
+  it('lists items without their content exactly as with it, for every listing', async () => {
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, NOW);
+    const feeds = [];
+    for (const n of [1, 2]) feeds.push((await store.addFeed({ url: `https://x.example/w${n}`, title: null, origin: 'api' }, NOW)).id);
+    for (const [n, feedId] of feeds.entries()) {
+      await store.saveFetchResult(feedId, save(Array.from({ length: 6 }, (_, k) => toSave(
+        item(`f${n}-${k}`, { publishedAt: new Date(NOW.getTime() - k * 60_000).toISOString(), authors: [`A${k}`], contentHtml: `<p>body ${n} ${k}</p>` }),
+        'v1', { signature: Buffer.from(`story-${k}`), bandKeys: [k + 1, k + 100] }, k % 2 === 0 ? ['nato'] : []))));
+    }
+    const filters = [{}, { topicSlug: 'nato' }, { feedId: feeds[1] }, { collapseStories: true }, { topicSlug: 'nato', collapseStories: true },
+      { since: new Date(NOW.getTime() - 3 * 60_000).toISOString() }];
+    for (const filter of filters) {
+      const full = await store.listItems({ ...filter, limit: 20 });
+      expect(full.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      expect(full.every((i) => i.contentHtml.startsWith('<p>body'))).toBe(true);
+      const listed = await store.listItemsWithoutContent({ ...filter, limit: 20 });
+      expect(listed, JSON.stringify(filter)).toEqual(full.map(({ contentHtml: _, ...rest }) => rest));
+      expect(listed.some((i) => 'contentHtml' in i)).toBe(false);
+    }
+  });
   it('mirrors config feeds and topics, keeping API-made topics', async () => {
     await store.syncConfigFeeds([{ url: 'https://c.example/1' }, { url: 'https://c.example/2', title: 'Two' }], NOW);
     await store.syncConfigFeeds([{ url: 'https://c.example/2', title: 'Second' }], NOW);
