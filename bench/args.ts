@@ -24,6 +24,12 @@ export interface BenchOptions {
   serveSeconds: number;
   connections: number;
   latencyRequests: number;
+  /**
+   * Before each latency row of the scale section, the server answers the same request unmeasured
+   * for up to this long (LATENCY_WARMUP_REQUESTS at most): a fresh server's first few thousand
+   * rendered pages run while V8 still optimizes its code on the other core.
+   */
+  latencyWarmupSec: number;
   /** Per-section time budgets: a section stops repeating once another run would overrun it. */
   budgetSec: { ingest: number; peer: number; topics: number; serve: number };
   /**
@@ -43,12 +49,14 @@ const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'pee
   default: {
     feeds: 1000, items: 50, topics: 1000, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
     parseFeeds: 50, parsePasses: 5, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
+    latencyWarmupSec: 3,
     budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 },
     totalBudgetSec: 570,
   },
   quick: {
     feeds: 60, items: 50, topics: 1000, scaleItems: 50_000, repeat: 2, concurrency: 8,
     parseFeeds: 20, parsePasses: 3, topicFeeds: 20, scaleIngestFeeds: 10, serveSeconds: 2, connections: 10, latencyRequests: 100,
+    latencyWarmupSec: 1,
     budgetSec: { ingest: 25, peer: 25, topics: 15, serve: 12 },
     totalBudgetSec: 110,
   },
@@ -64,12 +72,21 @@ export const USAGE = `npm run bench -- [options]
   --no-peer             skip newsboat
   --only a,b            sections: ${SECTIONS.join(', ')}
   --serve-seconds N     autocannon duration per run (default 5)
+  --latency-warmup SEC  unmeasured requests before each scale latency row, for up to SEC seconds
+                        (default 3; 0 for none)
   --profile             --cpu-prof the first ingest, the app serving the cached feed and the one
                         rendering it at scale; print their top costs
   --origin nginx|node   force the origin server (default: nginx when installed)
   --fresh-scale         rebuild the scale database even if one with the same parameters exists
   --work DIR --out FILE work directory (bench/.work) and results file (bench/results.json)
   --corpus DIR          real-world feeds (../shared/corpus)`;
+
+function seconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new Error(`--${name} must be a number of seconds, 0 or more, got "${value}"`);
+  return number;
+}
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -85,7 +102,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       quick: { type: 'boolean' }, feeds: { type: 'string' }, items: { type: 'string' }, topics: { type: 'string' },
       'scale-items': { type: 'string' }, repeat: { type: 'string' }, concurrency: { type: 'string' },
       'no-peer': { type: 'boolean' }, only: { type: 'string' }, 'serve-seconds': { type: 'string' },
-      profile: { type: 'boolean' }, origin: { type: 'string' }, 'fresh-scale': { type: 'boolean' },
+      'latency-warmup': { type: 'string' }, profile: { type: 'boolean' }, origin: { type: 'string' }, 'fresh-scale': { type: 'boolean' },
       work: { type: 'string' }, out: { type: 'string' }, corpus: { type: 'string' }, help: { type: 'boolean' },
     },
   });
@@ -106,6 +123,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     repeat: positive('repeat', values.repeat, base.repeat),
     concurrency: positive('concurrency', values.concurrency, base.concurrency),
     serveSeconds: positive('serve-seconds', values['serve-seconds'], base.serveSeconds),
+    latencyWarmupSec: seconds('latency-warmup', values['latency-warmup'], base.latencyWarmupSec),
     parseFeeds: Math.min(feeds, base.parseFeeds),
     topicFeeds: Math.min(feeds, base.topicFeeds),
     scaleIngestFeeds: Math.min(feeds, base.scaleIngestFeeds),

@@ -17,6 +17,8 @@ export interface LatencyFigures {
    * CPU per request: the work a request costs, which the machine's scheduling does not stretch.
    */
   server?: { p50Ms: number; p99Ms: number; cpuMsPerRequest: number };
+  /** Requests answered unmeasured before these, on a connection of their own (scale.ts). */
+  warmupRequests?: number;
 }
 
 /**

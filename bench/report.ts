@@ -162,10 +162,10 @@ ${table(['server', 'requests/s', 'p50', 'p99', 'errors'], [row(`${s.path} (warm)
 function scaleSection(s: ScaleFigures): string {
   const lat = (l: ScaleFigures['topicFeedWarm']) => [`${dec(l.p50Ms, 2)} ms`, `${dec(l.p99Ms, 2)} ms`,
     l.server ? `${dec(l.server.p50Ms, 2)} ms` : '-', l.server ? `${dec(l.server.p99Ms, 2)} ms` : '-',
-    l.server ? `${dec(l.server.cpuMsPerRequest, 2)} ms` : '-', String(l.requests)];
+    l.server ? `${dec(l.server.cpuMsPerRequest, 2)} ms` : '-', `${int(l.warmupRequests ?? 0)} + ${int(l.requests)}`];
   const vsEmpty = ` (same feeds into an empty database: ${int(s.ingest.emptyDatabaseItemsPerSec)} items/s, ratio ${pct(s.ingest.itemsPerSec / s.ingest.emptyDatabaseItemsPerSec)})`;
   return `SCALE (${int(s.items)} items, database ${int(s.databaseMB)} MB; filled through the store at ${int(s.fill.itemsPerSec)} items/s${s.fill.reused ? ', reused from an earlier run' : ''})
-${table(['request', 'p50', 'p99', 'server p50', 'server p99', 'server CPU', 'requests'], [
+${table(['request', 'p50', 'p99', 'server p50', 'server p99', 'server CPU', 'warm-up + timed requests'], [
     ['/topics/nato.rss, cached', ...lat(s.topicFeedWarm)],
     ['bare node:http, same bytes', ...lat(s.bareFeed)],
     ['/topics/nato.rss, rendered each time, entries kept', ...lat(s.topicFeedCold)],

@@ -147,7 +147,7 @@ async function main(options: BenchOptions): Promise<BenchResults> {
         const profileDir = join(workDir, 'profile-scale');
         rmSync(profileDir, { recursive: true, force: true });
         results.scale = await benchScale(context, {
-          items: options.scaleItems, contentBytes: 1500, latencyRequests: options.latencyRequests,
+          items: options.scaleItems, contentBytes: 1500, latencyRequests: options.latencyRequests, latencyWarmupMs: options.latencyWarmupSec * 1000,
           ingestFeeds: options.scaleIngestFeeds, fresh: options.freshScale, cpuProfileDir: options.profile ? profileDir : undefined,
         });
         if (options.profile) addProfile(results, 'scale: topic feed rendered on every request', profileDir);

@@ -36,23 +36,39 @@ export interface ScaleFigures {
 const WARMUP = 5;
 
 /**
+ * The most requests a server answers unmeasured before a row, within the run's warm-up time. A
+ * fresh server rendering its page on every request at 1,000,000 items had V8 optimize 300, 104, 68,
+ * 24 and 12 functions in its first five thousand requests (`--trace-opt`), on a helper thread that
+ * took 0.22, 0.16, 0.12, 0.09 and 0.02 ms a request of the other core; a request met a stall over
+ * 3 ms 2.7, 2.2, 2.2, 1.2 and 0.6% of the time. The row's p99 over 1,000 requests read 4.72-5.87 ms
+ * after 5 requests and 2.18-2.70 ms after 4,000, in three alternating rounds.
+ */
+export const LATENCY_WARMUP_REQUESTS = 4000;
+
+/**
  * measureLatencyApart against `server`, with the server's own time over the same requests: what
  * the client waited for beyond it is the machine's (scheduling, the client itself), not the service's.
+ * The service runs for days: what a row measures is a server past its first thousands of requests,
+ * so each row is preceded by up to LATENCY_WARMUP_REQUESTS of the same request, for up to `warmupMs`.
  */
-async function latencyOf(server: ServerProcess, path: string, requests: number): Promise<LatencyFigures> {
+async function latencyOf(server: ServerProcess, path: string, requests: number, warmupMs: number): Promise<LatencyFigures> {
+  const url = `${server.baseUrl}${path}`;
+  const warmup = warmupMs > 0 ? (await measureLatencyApart(url, LATENCY_WARMUP_REQUESTS, 0, warmupMs)).requests : 0;
   await server.serverTimes(); // the requests before these
-  const figures = await measureLatencyApart(`${server.baseUrl}${path}`, requests, WARMUP);
+  const figures = await measureLatencyApart(url, requests, WARMUP);
   const { times, cpuMs } = await server.serverTimes();
-  // The CPU covers the warm-up requests too: the same request, the same work.
+  // The CPU covers the last few warm-up requests too: the same request, the same work.
   const cpuMsPerRequest = cpuMs / Math.max(1, times.length);
   const measured = times.slice(WARMUP);
-  return { ...figures, server: { p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99), cpuMsPerRequest } };
+  return { ...figures, warmupRequests: warmup, server: { p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99), cpuMsPerRequest } };
 }
 
 export interface ScaleOptions {
   items: number;
   contentBytes: number;
   latencyRequests: number;
+  /** How long each latency row's unmeasured warm-up may take (LATENCY_WARMUP_REQUESTS at most); 0 for none. */
+  latencyWarmupMs: number;
   ingestFeeds: number;
   /** Build a new database even when one with the same parameters is on disk. */
   fresh: boolean;
@@ -132,13 +148,13 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // seconds, and a p99 of 2,000 samples rests on 20 of them, not on a few scheduler hiccups.
   const cachedRequests = options.latencyRequests * 10;
   try {
-    topicFeedWarm = await latencyOf(warmServer, topicPath, cachedRequests);
+    topicFeedWarm = await latencyOf(warmServer, topicPath, cachedRequests, options.latencyWarmupMs);
     const response = await fetch(`${warmServer.baseUrl}${topicPath}`);
     const bodyFile = join(dir, 'served-body');
     writeFileSync(bodyFile, Buffer.from(await response.arrayBuffer()));
     const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
     try {
-      bareFeed = await latencyOf(bare, '/', cachedRequests);
+      bareFeed = await latencyOf(bare, '/', cachedRequests, options.latencyWarmupMs);
     } finally {
       await bare.stop();
     }
@@ -153,16 +169,16 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // and moved from 4 to 10 ms between runs of the same code.
   const renderedRequests = options.latencyRequests * 5;
   try {
-    topicFeedCold = await latencyOf(coldServer, topicPath, renderedRequests);
-    apiItemsByTopic = await latencyOf(coldServer, apiPath, renderedRequests);
-    apiItemsSince = await latencyOf(coldServer, sincePath, renderedRequests);
+    topicFeedCold = await latencyOf(coldServer, topicPath, renderedRequests, options.latencyWarmupMs);
+    apiItemsByTopic = await latencyOf(coldServer, apiPath, renderedRequests, options.latencyWarmupMs);
+    apiItemsSince = await latencyOf(coldServer, sincePath, renderedRequests, options.latencyWarmupMs);
   } finally {
     await coldServer.stop();
   }
   const scratchServer = await startServerProcess(['app', setupPath, 'scratch']);
   let topicFeedScratch: LatencyFigures;
   try {
-    topicFeedScratch = await latencyOf(scratchServer, topicPath, renderedRequests);
+    topicFeedScratch = await latencyOf(scratchServer, topicPath, renderedRequests, options.latencyWarmupMs);
   } finally {
     await scratchServer.stop();
   }

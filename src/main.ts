@@ -94,8 +94,8 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       }
       const renew = setInterval(() => void store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()), LEASE_TTL_MS / 3);
       try {
-        // A topic added or edited by another process (`feedsieve topics add` while `serve` runs)
-        // is matched from this pass on.
+        // A topic another process stored (a `feedsieve ingest` run with a config that adds or edits
+        // one, while `serve` runs) is matched from this pass on.
         await topics.refresh();
         const targets = feeds ?? (await store.dueFeeds(now()));
         const reports = await ingestFeeds(refreshDeps, targets, {

@@ -24,7 +24,7 @@ export type Store = ReturnType<typeof createFeedQueries> &
     sizeBytes(): Promise<number>;
     /**
      * A number that changes whenever another connection, in this process or another, commits to the
-     * database: what this process keeps from it (rendered feeds, compiled topics) may then be stale.
+     * database: what this process keeps from it (rendered feeds) may then be stale.
      * Synchronous because cached answers read it; an engine over the network would keep it from its
      * change notifications.
      */

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RUN = join(ROOT, 'dist', 'bench', 'run.js');
-const TINY = ['--feeds', '5', '--items', '5', '--repeat', '1', '--topics', '20', '--scale-items', '2000', '--serve-seconds', '1'];
+const TINY = ['--feeds', '5', '--items', '5', '--repeat', '1', '--topics', '20', '--scale-items', '2000', '--serve-seconds', '1',
+  '--latency-warmup', '0.2'];
 
 // `npm test` builds first (pretest); a bare `vitest run test/bench` may find dist/ missing or stale.
 function ensureBuilt(): void {
@@ -79,6 +80,9 @@ describe('npm run bench, tiny sizes', () => {
     expect(scale.databaseMB).toBeGreaterThan(0);
     for (const l of [scale.topicFeedWarm, scale.bareFeed, scale.topicFeedCold, scale.topicFeedScratch, scale.apiItemsByTopic, scale.apiItemsSince]) {
       expect(l.p99Ms).toBeGreaterThan(0);
+      // Each row after its own unmeasured warm-up (at most 4,000 requests, here within 0.2 s).
+      expect(l.warmupRequests).toBeGreaterThan(0);
+      expect(l.warmupRequests).toBeLessThanOrEqual(4000);
       // The server's span lies inside the client's: from the request's arrival to the answer's
       // last byte handed to the kernel.
       expect(l.server?.p50Ms).toBeGreaterThan(0);
