@@ -36,12 +36,12 @@ export interface ScaleFigures {
 const WARMUP = 5;
 
 /**
- * The most requests a server answers unmeasured before a row, within the run's warm-up time. A
- * fresh server rendering its page on every request at 1,000,000 items had V8 optimize 300, 104, 68,
- * 24 and 12 functions in its first five thousand requests (`--trace-opt`), on a helper thread that
- * took 0.22, 0.16, 0.12, 0.09 and 0.02 ms a request of the other core; a request met a stall over
- * 3 ms 2.7, 2.2, 2.2, 1.2 and 0.6% of the time. The row's p99 over 1,000 requests read 4.72-5.87 ms
- * after 5 requests and 2.18-2.70 ms after 4,000, in three alternating rounds.
+ * The most requests a server answers unmeasured before a row, within the run's warm-up time. Fresh
+ * servers rendering their page on every request at 1,000,000 items, by the thousand requests: V8
+ * optimized 300, 104, 68, 24 and 12 functions in one (`--trace-opt`); in another, its helper
+ * threads took 0.22, 0.16, 0.12, 0.09 and 0.02 ms a request of the other core, and a request met a
+ * stall over 3 ms 2.7, 2.2, 2.2, 1.2 and 0.6% of the time. The row's p99 over 1,000 requests read
+ * 4.72-5.87 ms after 5 requests and 2.18-2.70 ms after 4,000, in three alternating rounds.
  */
 export const LATENCY_WARMUP_REQUESTS = 4000;
 
@@ -57,7 +57,7 @@ async function latencyOf(server: ServerProcess, path: string, requests: number, 
   await server.serverTimes(); // the requests before these
   const figures = await measureLatencyApart(url, requests, WARMUP);
   const { times, cpuMs } = await server.serverTimes();
-  // The CPU covers the last few warm-up requests too: the same request, the same work.
+  // The CPU covers the measured call's own first WARMUP requests too: the same request, the same work.
   const cpuMsPerRequest = cpuMs / Math.max(1, times.length);
   const measured = times.slice(WARMUP);
   return { ...figures, warmupRequests: warmup, server: { p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99), cpuMsPerRequest } };
