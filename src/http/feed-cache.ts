@@ -23,8 +23,8 @@ interface Entry extends RenderedFeed {
 const MAX_ENTRIES = 1000;
 
 /**
- * Rendered feeds kept in memory until the topic (or, for the combined feed, anything) changes.
- * A generation counter per topic makes invalidation O(1): stale entries are just ignored. The
+ * Rendered feeds kept in memory until a topic changes, or everything is dropped at once.
+ * Generation counters make invalidation O(1): stale entries are just ignored. The
  * entries feeds are rendered from outlive the feeds (entry-cache.ts): `renderedEntries`.
  */
 export function createFeedCache(renderedEntries: EntryCache = createEntryCache()) {
