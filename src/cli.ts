@@ -11,6 +11,7 @@ import { searchItems } from './search.js';
 import { migrate, openDatabase } from './store/db.js';
 import { DuplicateFeedError } from './store/index.js';
 import { highlight } from './topics/highlight.js';
+import { createWebSubPublisher } from './websub.js';
 
 const USAGE = `usage: feedsieve <command> [--config path]
 
@@ -44,15 +45,20 @@ async function ingest(config: Config): Promise<number> {
     const feeds = (await core.store.listFeeds()).filter((feed) => !feed.disabled);
     const progress = startProgress('ingest', feeds.length);
     let done = 0;
+    const changedTopics = new Set<string>();
     const pass = await core.ingest(feeds, (report) => {
       progress.update(++done, report.url);
       console.log(`${report.url}  ${describe(report)}`);
+      for (const slug of report.touchedTopics) changedTopics.add(slug);
     });
     progress.stop();
     if (pass.status === 'busy') {
       console.error(`another process is ingesting this database (${pass.holder}); try again when it is done`);
       return EXIT.busy;
     }
+    // The hub hears of this run's new items as it hears of serve's passes: serve pings only for its own.
+    const hub = config.server.websubHub;
+    if (hub && changedTopics.size > 0) await createWebSubPublisher(hub, config.server.baseUrl, core.log).publish([...changedTopics]);
     const failed = pass.reports.filter((r) => r.error).length;
     console.log(`${pass.reports.length} feeds, ${failed} failed, ${pass.reports.reduce((n, r) => n + r.inserted, 0)} new items`);
     return EXIT.ok;

@@ -2,6 +2,8 @@
 // process commits must reach serve's cached topic feeds and its compiled topics.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,39 @@ describe('another process writing to the database', () => {
       expect(defence.map((item) => item.title)).toEqual(['Missile defence plan goes to NATO summit']);
     } finally {
       await core.close();
+    }
+  });
+
+  it('a `feedsieve ingest` run by hand pings the WebSub hub for the topics that gained items, as serve does', async () => {
+    const pings: URLSearchParams[] = [];
+    const hub = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        pings.push(new URLSearchParams(body));
+        res.writeHead(204).end();
+      });
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => hub.once('listening', r));
+    try {
+      const config = join(dir, 'hub.json');
+      writeFileSync(config, JSON.stringify({
+        database: join(dir, 'hub.db'), logLevel: 'warn',
+        server: { baseUrl: 'https://news.example/feedsieve', websubHub: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub` },
+        ingest: { allowPrivateAddresses: true },
+        feeds: [{ url: origin.url('/wire.rss') }],
+        topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }, { slug: 'harbour', title: 'Harbour', query: 'harbour' }],
+      }));
+      wire = [story('h-1', 'NATO ministers meet in Brussels', 30)];
+      await ingestElsewhere(config);
+      expect(pings).toHaveLength(1);
+      expect(pings[0]!.get('hub.mode')).toBe('publish');
+      expect(pings[0]!.getAll('hub.url')).toEqual(['rss', 'atom', 'json'].map((ext) => `https://news.example/feedsieve/topics/nato.${ext}`));
+      // Nothing new: no ping.
+      await ingestElsewhere(config);
+      expect(pings).toHaveLength(1);
+    } finally {
+      hub.close();
     }
   });
 
