@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +11,7 @@ import { openCore, type Service, startService } from '../../src/main.js';
 import { parseOpml } from '../../src/opml.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
+import { type HubStandIn, startHubStandIn } from '../support/hub.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
 import { freePort } from '../support/net.js';
 
@@ -26,8 +25,8 @@ describe('republished topic feeds over HTTP', () => {
   let service: Service;
   let base: string;
   let dir: string;
-  const pings: URLSearchParams[] = [];
-  let hub: ReturnType<typeof createServer>;
+  let pings: URLSearchParams[] = [];
+  let hub: HubStandIn;
 
   beforeAll(async () => {
     origin = await startFaultServer({
@@ -36,22 +35,14 @@ describe('republished topic feeds over HTTP', () => {
       '/briefs.json': { body: fixture('briefs.json'), headers: { 'content-type': 'application/feed+json' } },
       '/late.rss': { body: rssDocument('Late Desk', [{ guid: 'late-1', title: 'NATO ministers meet in Brussels', publishedAt: new Date() }]) },
     });
-    // A WebSub hub stand-in that records the publish pings.
-    hub = createServer((req: IncomingMessage, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        pings.push(new URLSearchParams(body));
-        res.writeHead(204).end();
-      });
-    }).listen(0, '127.0.0.1');
-    await new Promise((r) => hub.once('listening', r));
+    hub = await startHubStandIn();
+    pings = hub.pings;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-synd-'));
     const config = parseConfig({
       database: 'db.sqlite',
-      server: { port, websubHub: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub` },
+      server: { port, websubHub: hub.url },
       ingest: { allowPrivateAddresses: true },
       feeds: ['/world-wire.rss', '/eastern-desk.atom', '/briefs.json'].map((p) => ({ url: origin.url(p) })),
       topics: FIXTURE_TOPICS,

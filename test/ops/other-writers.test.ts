@@ -2,8 +2,6 @@
 // process commits must reach serve's cached topic feeds and its compiled topics.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import { openCore } from '../../src/main.js';
 import { openStore } from '../../src/store/index.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
+import { startHubStandIn } from '../support/hub.js';
 import { freePort } from '../support/net.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -134,21 +133,13 @@ describe('another process writing to the database', () => {
   });
 
   it('a `feedsieve ingest` run by hand pings the WebSub hub for the topics that gained items, as serve does', async () => {
-    const pings: URLSearchParams[] = [];
-    const hub = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        pings.push(new URLSearchParams(body));
-        res.writeHead(204).end();
-      });
-    }).listen(0, '127.0.0.1');
-    await new Promise((r) => hub.once('listening', r));
+    const hub = await startHubStandIn();
+    const { pings } = hub;
     try {
       const config = join(dir, 'hub.json');
       writeFileSync(config, JSON.stringify({
         database: join(dir, 'hub.db'), logLevel: 'warn',
-        server: { baseUrl: 'https://news.example/feedsieve', websubHub: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub` },
+        server: { baseUrl: 'https://news.example/feedsieve', websubHub: hub.url },
         ingest: { allowPrivateAddresses: true },
         feeds: [{ url: origin.url('/wire.rss') }],
         topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }, { slug: 'harbour', title: 'Harbour', query: 'harbour' }],

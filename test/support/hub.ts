@@ -1,0 +1,25 @@
+// A WebSub hub stand-in on a loopback address that records the publish pings it receives.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HubStandIn {
+  /** The hub's URL, for `server.websubHub`. */
+  url: string;
+  /** Each ping's form body, in arrival order. */
+  pings: URLSearchParams[];
+  close(): void;
+}
+
+export async function startHubStandIn(): Promise<HubStandIn> {
+  const pings: URLSearchParams[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      pings.push(new URLSearchParams(body));
+      res.writeHead(204).end();
+    });
+  }).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`, pings, close: () => server.close() };
+}
