@@ -45,11 +45,9 @@ async function ingest(config: Config): Promise<number> {
     const feeds = (await core.store.listFeeds()).filter((feed) => !feed.disabled);
     const progress = startProgress('ingest', feeds.length);
     let done = 0;
-    const changedTopics = new Set<string>();
     const pass = await core.ingest(feeds, (report) => {
       progress.update(++done, report.url);
       console.log(`${report.url}  ${describe(report)}`);
-      for (const slug of report.touchedTopics) changedTopics.add(slug);
     });
     progress.stop();
     if (pass.status === 'busy') {
@@ -58,7 +56,8 @@ async function ingest(config: Config): Promise<number> {
     }
     // The hub hears of this run's new items as it hears of serve's passes: serve pings only for its own.
     const hub = config.server.websubHub;
-    if (hub && changedTopics.size > 0) await createWebSubPublisher(hub, config.server.baseUrl, core.log).publish([...changedTopics]);
+    const changedTopics = pass.reports.flatMap((report) => report.touchedTopics);
+    if (hub && changedTopics.length > 0) await createWebSubPublisher(hub, config.server.baseUrl, core.log).publish(changedTopics);
     const failed = pass.reports.filter((r) => r.error).length;
     console.log(`${pass.reports.length} feeds, ${failed} failed, ${pass.reports.reduce((n, r) => n + r.inserted, 0)} new items`);
     return EXIT.ok;
