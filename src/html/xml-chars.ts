@@ -13,12 +13,15 @@ const FORBIDDEN_UNITS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uF
 export const FORBIDDEN_CLASS = `${FORBIDDEN_UNITS}\\uD800-\\uDFFF`;
 
 const NOT_XML_CHAR = new RegExp(`[${FORBIDDEN_UNITS}]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]`, 'g');
+// A plain class finds nothing in almost every value (titles, names, URLs) at a fraction of the
+// pattern's cost, whose lookarounds are tried at every position: a rendered entry passes ~15 values.
+const MAY_HOLD_FORBIDDEN = new RegExp(`[${FORBIDDEN_CLASS}]`);
 // Whitespace to HTML and to JavaScript, yet forbidden in XML.
 const FORBIDDEN_SPACE = /[\u000B\u000C]/g;
 
 /** Drops the characters no XML document may hold. */
 export function withoutForbiddenChars(value: string): string {
-  return value.replace(NOT_XML_CHAR, '');
+  return MAY_HOLD_FORBIDDEN.test(value) ? value.replace(NOT_XML_CHAR, '') : value;
 }
 
 /**
