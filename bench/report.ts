@@ -111,9 +111,11 @@ function parseSection(r: NonNullable<BenchResults['parse']>): string {
   if ('skipped' in r.corpus) rows.push(['corpus', r.corpus.skipped, '', '', '', '']);
   else rows.push(row('real-world corpus', r.corpus));
   const cpus = r.generated.rawByCpu.map(({ cpu, itemsPerSec }) => `${cpu === null ? 'unpinned' : `CPU ${cpu}`} ${int(itemsPerSec)}`).join(', ');
+  const together = r.generated.rawTogether;
+  const atOnce = together ? `; on every CPU at once ${together.itemsPerSec.map(int).join(' + ')}, ${dec(together.scaling, 2)}× one CPU alone` : '';
   return `PARSE (one core: each parser in a process of its own, on each CPU in turn; figures are the mean over CPUs)
 ${table(['input', 'docs / items / size', 'ingest parse step', 'raw XML parser (floor)', 'parse ÷ floor', 'passes × CPUs'], rows)}
-floor on the generated feeds by CPU, items/s: ${cpus}`;
+floor on the generated feeds by CPU, items/s: ${cpus}${atOnce}`;
 }
 
 /** "387 µs per item (main thread 162 µs, busiest other thread 175 µs); waiting for a core 61 µs per item (main thread 30 µs)" */

@@ -100,7 +100,7 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   try {
     if (wants('parse')) {
       await runSection(results, 'parse', log, async () => {
-        const generated = await benchParse(floorDocuments, parsePlan);
+        const generated = await benchParse(floorDocuments, parsePlan, true);
         const corpusDir = resolve(options.corpus ?? join(PROJECT_ROOT, '..', 'shared', 'corpus'));
         const corpusDocs = loadCorpusDocuments(corpusDir);
         const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, parsePlan) : { skipped: `no corpus at ${corpusDir}` };

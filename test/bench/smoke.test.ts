@@ -48,6 +48,18 @@ describe('npm run bench, tiny sizes', () => {
       for (const { itemsPerSec } of p.rawByCpu) expect(itemsPerSec).toBeGreaterThan(0);
     }
     if (process.platform === 'linux') expect(parse.generated.rawByCpu.map((c: { cpu: number | null }) => c.cpu)).not.toContain(null);
+    // The floor on every CPU at once, for the generated feeds only: one process per pinned CPU.
+    const pinned = parse.generated.rawByCpu.filter((c: { cpu: number | null }) => c.cpu !== null).length;
+    expect(parse.corpus.rawTogether).toBeNull();
+    if (pinned >= 2) {
+      expect(parse.generated.rawTogether.itemsPerSec).toHaveLength(pinned);
+      for (const rate of parse.generated.rawTogether.itemsPerSec) expect(rate).toBeGreaterThan(0);
+      const alone = parse.generated.rawXml.itemsPerSec;
+      expect(parse.generated.rawTogether.scaling).toBeCloseTo(parse.generated.rawTogether.itemsPerSec.reduce((a: number, b: number) => a + b, 0) / alone, 6);
+      expect(stdout).toMatch(/on every CPU at once [\d,]+( \+ [\d,]+)+, \d+\.\d\d× one CPU alone/);
+    } else {
+      expect(parse.generated.rawTogether).toBeNull();
+    }
     // A floor before each first load and after the last, and the share of it taken run by run.
     expect(ingest.first.floor.itemsPerSec).toHaveLength(ingest.runs + 1);
     expect(ingest.first.floor.ratio).toBeGreaterThan(0);
