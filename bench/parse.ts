@@ -105,10 +105,10 @@ export async function measureFloor(documents: ParseDocument[], items: number, pl
 /**
  * The raw parser in a process pinned to each CPU of the plan, all at once: what the machine's
  * cores do together. The end-to-end target sets ingest, two threads on two cores, against one
- * core alone, and a host whose virtual CPUs share physical cores runs each slower while the
- * other works: on one such machine, 16,200 and 16,058 items/s at once against 23,525 and 21,367
- * alone (1.43×). The processes start together and time the same passes; their medians are taken
- * while both run.
+ * core alone, and on a shared host two virtual CPUs may slow each other: this machine's read
+ * 16,200 and 16,058 items/s at once against 23,525 and 21,367 alone (1.43×) at one time, 1.86×
+ * and 2.05× at others. The processes start together and time the same passes, so a median is of
+ * passes run while the other process ran too, unless one is far faster.
  */
 async function rawOnAllCpus(documents: ParseDocument[], items: number, plan: ParseRunPlan, aloneItemsPerSec: number): Promise<RawTogether | null> {
   const pinned = plan.cpus.filter((cpu): cpu is number => cpu !== null);
