@@ -62,6 +62,8 @@ export interface Config extends Omit<FileConfig, 'server'> {
   adminToken: string | null;
   /** Where the config came from, for messages. */
   path: string;
+  /** What is valid yet likely not meant, for the log at start. */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
@@ -103,6 +105,13 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
     }
   }
   const baseUrl = (file.server.baseUrl ?? `http://${file.server.host}:${port}`).replace(/\/+$/, '');
+  const warnings: string[] = [];
+  // The hub fetches the topic feeds it is told of: an address made of the listening host and port
+  // (127.0.0.1 by default) reaches them from this machine only, and its pings would go nowhere.
+  if (file.server.websubHub && !file.server.baseUrl) {
+    warnings.push(`server.websubHub is set without server.baseUrl: the hub is told of topic feeds at ${baseUrl}, made of server.host and the port; `
+      + 'set server.baseUrl to the address the hub and readers use');
+  }
   return {
     ...file,
     path,
@@ -110,6 +119,7 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
     server: { ...file.server, port, baseUrl },
     feeds: file.feeds.map((feed) => ({ ...feed, url: resolveFeedUrl(feed.url, configDir) })),
     adminToken: env.FEEDSIEVE_ADMIN_TOKEN && env.FEEDSIEVE_ADMIN_TOKEN.length > 0 ? env.FEEDSIEVE_ADMIN_TOKEN : null,
+    warnings,
   };
 }
 

@@ -54,6 +54,7 @@ export interface CoreOptions {
 }
 
 export async function openCore(config: Config, log: Logger, options: CoreOptions = {}): Promise<Core> {
+  for (const warning of config.warnings) log.warn({ config: config.path }, warning);
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? ((label: string, total: number): Progress => ({
     update: (done, detail) => log.info({ job: label, done, total, detail }, 'progress'),

@@ -42,6 +42,14 @@ describe('config', () => {
     expect(parseConfig({ feeds: [] }, at, { FEEDSIEVE_DB: '', PORT: '' }).database).toBe('/srv/feedsieve/data/feedsieve.db');
   });
 
+  it('warns when a WebSub hub would be told of feeds at an address made of the listening host and port', () => {
+    const warned = parseConfig({ feeds: [], server: { websubHub: 'https://hub.example/' } }, at);
+    expect(warned.warnings).toHaveLength(1);
+    expect(warned.warnings[0]).toMatch(/server\.websubHub is set without server\.baseUrl: the hub is told of topic feeds at http:\/\/127\.0\.0\.1:8080, .*set server\.baseUrl/);
+    expect(parseConfig({ feeds: [], server: { websubHub: 'https://hub.example/', baseUrl: 'https://news.example' } }, at).warnings).toEqual([]);
+    expect(parseConfig({ feeds: [] }, at).warnings).toEqual([]);
+  });
+
   it('resolves relative file: feed URLs against the config folder', () => {
     const config = parseConfig({ feeds: [{ url: 'file:samples/a.rss' }, { url: 'https://x.example/f' }] }, at);
     expect(config.feeds.map((f) => f.url)).toEqual(['file:///srv/feedsieve/samples/a.rss', 'https://x.example/f']);

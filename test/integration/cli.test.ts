@@ -88,6 +88,20 @@ describe('the feedsieve command', () => {
     expect(second.stdout).toMatch(/world-wire\.rss\s+(not modified \(304\)|unchanged body|ok): 0 new, 0 updated/);
   });
 
+  it('warns at start when a WebSub hub is set and the feeds\' public address is not', () => {
+    const bare = join(dir, 'hub-bare.json');
+    const hub = { websubHub: 'http://127.0.0.1:9/hub' };
+    writeFileSync(bare, JSON.stringify({ database: 'hub.db', server: hub, feeds: [] }));
+    const warned = run(['ingest', '--config', bare], {});
+    expect(warned.status, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/server\.websubHub is set without server\.baseUrl/);
+    const placed = join(dir, 'hub-placed.json');
+    writeFileSync(placed, JSON.stringify({ database: 'hub.db', server: { ...hub, baseUrl: 'https://news.example' }, feeds: [] }));
+    const quiet = run(['ingest', '--config', placed], {});
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toMatch(/websubHub/);
+  });
+
   it('migrate is idempotent', () => {
     const env = { FEEDSIEVE_DB: join(dir, 'migrate.db') };
     const first = run(['migrate', '--config', join(ROOT, 'config.example.json')], env);
