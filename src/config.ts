@@ -106,8 +106,8 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
   }
   const baseUrl = (file.server.baseUrl ?? `http://${file.server.host}:${port}`).replace(/\/+$/, '');
   const warnings: string[] = [];
-  // The hub fetches the topic feeds it is told of: an address made of the listening host and port
-  // (127.0.0.1 by default) reaches them from this machine only, and its pings would go nowhere.
+  // The hub fetches the topic feeds it is told of, and an address made of the listening host and
+  // port is seldom one it can reach (127.0.0.1 by default: this machine only): its pings go nowhere.
   if (file.server.websubHub && !file.server.baseUrl) {
     warnings.push(`server.websubHub is set without server.baseUrl: the hub is told of topic feeds at ${baseUrl}, made of server.host and the port; `
       + 'set server.baseUrl to the address the hub and readers use');
