@@ -147,7 +147,8 @@ export function toListedItem(row: ListedItemRow): ListedItem {
 }
 
 export function toStoredItem(row: ItemRow): StoredItem {
+  // The content is ITEM_COLUMNS' last column, whatever LISTED_COLUMNS holds before it.
   const item = toListedItem(row as unknown as ListedItemRow) as StoredItem;
-  item.contentHtml = row[20];
+  item.contentHtml = row[row.length - 1] as string;
   return item;
 }
