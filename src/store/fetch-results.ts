@@ -138,8 +138,23 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     SELECT topic_id, sort_at, item_id FROM topic_matches WHERE item_id > ? AND item_id <= ?`);
   // The timeline shares the filing mark (migrations/0008_timeline.sql).
   const fileInTimeline = db.prepare(`INSERT INTO timeline (sort_at, item_id) VALUES (?, ?)`);
+  // A batch's times are read from the items' story members, which hold each item's sort time
+  // (migrations/0007) in rows of ~800 bytes, and from the items themselves only for those without a
+  // member. Read from the items, a batch of 3,000 read back ~1,500 pages of content that the page
+  // cache had let go since they were written: in three alternating first loads, 3,956-4,386 items/s
+  // against 4,561-4,758 with the members.
   const fileTimelineBatch = db.prepare(`INSERT INTO timeline (sort_at, item_id)
-    SELECT sort_at, id FROM items WHERE id > ? AND id <= ?`);
+    SELECT sort_at, item_id FROM story_members WHERE item_id > @through AND item_id <= @newest
+    UNION ALL
+    SELECT i.sort_at, i.id FROM (
+        WITH RECURSIVE ids (id) AS (
+          SELECT @through + 1 WHERE @through < @newest
+          UNION ALL
+          SELECT id + 1 FROM ids WHERE id < @newest
+        )
+        SELECT id FROM ids WHERE NOT EXISTS (SELECT 1 FROM story_members m WHERE m.item_id = ids.id)
+      ) AS without_member
+      JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
   // Apart from the other columns, since a row update that sets url rewrites its index entry too,
@@ -291,7 +306,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const fetchedMs = result.fetchedAt.getTime();
     if (filingDue(filing, newest - through, fetchedMs, lastFiledMs)) {
       fileBatch.run(through, newest);
-      fileTimelineBatch.run(through, newest);
+      fileTimelineBatch.run({ through, newest });
       markFiled.run(newest);
       // Kept even if the transaction rolls back: the next filing then comes at most a batch late.
       lastFiledMs = fetchedMs;

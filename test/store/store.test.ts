@@ -223,6 +223,31 @@ describe('store', () => {
     await batched.close();
   });
 
+  it('files a batch into the timeline at each item\'s time, whether its story member or only its row holds it', async () => {
+    const batched = openStore(join(dir, 'timeline-batch.sqlite'), { topicFiling: { batch: 6 } });
+    const feed = await batched.addFeed({ url: 'https://t.example/f', title: null, origin: 'api' }, NOW);
+    const gone = await batched.addFeed({ url: 'https://t.example/gone', title: null, origin: 'api' }, NOW);
+    const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 31, byte * 37]) });
+    const at = (hour: number) => `2026-11-01T0${hour}:00:00.000Z`;
+    // Deleted below the newest item, so that their ids stay within the batch.
+    await batched.saveFetchResult(gone.id, save([toSave(item('deleted-member', { publishedAt: at(4) }), 'v1', story(3)),
+      toSave(item('deleted-plain', { publishedAt: at(5) }), 'v1')]));
+    await batched.saveFetchResult(feed.id, save([toSave(item('member', { publishedAt: at(1) }), 'v1', story(1)),
+      toSave(item('plain', { publishedAt: at(2) }), 'v1'), toSave(item('redated', { publishedAt: at(3) }), 'v1', story(2))]));
+    // Changed before its batch is filed: its row and its member move together.
+    await batched.saveFetchResult(feed.id, save([toSave(item('redated', { publishedAt: at(6) }), 'v2', story(2))]));
+    await batched.deleteFeed(gone.id);
+    const timeline = () => batched.db.prepare('SELECT sort_at, item_id FROM timeline ORDER BY item_id').all();
+    expect(timeline()).toEqual([]);
+    await batched.saveFetchResult(feed.id, save([toSave(item('fifth', { publishedAt: at(7) }), 'v1'),
+      toSave(item('sixth', { publishedAt: at(8) }), 'v1', story(4))]));
+    const through = batched.db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get() as number;
+    expect(through).toBe(7);
+    expect(timeline()).toEqual(batched.db.prepare('SELECT sort_at, id AS item_id FROM items ORDER BY id').all());
+    expect(timeline().map((row) => (row as { sort_at: string }).sort_at)).toEqual([at(1), at(2), at(6), at(7), at(8)]);
+    await batched.close();
+  });
+
   it('files new items\' matches by the batch, and shows them in the topic feed before and after', async () => {
     const batched = openStore(join(dir, 'batched.sqlite'), { topicFiling: { batch: 4 } });
     const feed = await batched.addFeed({ url: 'https://b.example/f', title: null, origin: 'api' }, NOW);

@@ -21,10 +21,12 @@ const entry = fc.record({
   version: fc.constantFrom('v1', 'v2'),
   publishedAt: fc.constantFrom(...TIMES),
   slugs: fc.subarray(TOPICS),
+  // With a story key the item gets a story member, which a filing reads its time from.
+  story: fc.boolean(),
 });
 
 type Op =
-  | { kind: 'save'; feed: number; seen: string; entries: { identity: string; version: string; publishedAt: string; slugs: string[] }[] }
+  | { kind: 'save'; feed: number; seen: string; entries: { identity: string; version: string; publishedAt: string; slugs: string[]; story: boolean }[] }
   | { kind: 'deleteFeed'; feed: number }
   | { kind: 'expire'; before: string }
   | { kind: 'backfill'; slug: string; pick: number[] }
@@ -44,7 +46,8 @@ function result(seen: string, entries: Extract<Op, { kind: 'save' }>['entries'])
   return {
     fetchedAt: new Date(seen), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
     items: entries.map((e) => ({
-      item: listingItem(e.identity, e.publishedAt), contentHash: `${e.version}${e.publishedAt}${e.slugs.join()}`, story: null,
+      item: listingItem(e.identity, e.publishedAt), contentHash: `${e.version}${e.publishedAt}${e.slugs.join()}`,
+      story: e.story ? { signature: Buffer.from([1, 2, 3]), bandKeys: Uint32Array.of(7, 8) } : null,
       matches: e.slugs.map((slug) => ({ slug, terms: [slug] })),
     })),
     next: { nextFetchAt: new Date(seen), consecutiveFailures: 0, disabled: false },
@@ -105,6 +108,8 @@ describe('topic feeds and the listing of every item, filed and not yet filed', (
 
   it('list exactly the topic\'s matches and every item, in order and across pages, whatever the history', async () => {
     let filings = 0;
+    // Runs whose filed items are some with a story member and some without: both of a filing's sources.
+    let mixedFilings = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
         const store = openStore(join(dir, `db-${run++}.sqlite`), { topicFiling: { batch: 3, maxBatch: 6, minIntervalMs: 3_600_000 } });
@@ -128,6 +133,9 @@ describe('topic feeds and the listing of every item, filed and not yet filed', (
           expect(store.db.prepare('SELECT sort_at, item_id FROM timeline ORDER BY 2').all())
             .toEqual(store.db.prepare('SELECT sort_at, id AS item_id FROM items WHERE id <= ? ORDER BY 2').all(through));
           if (filed.length > 0) filings++;
+          const filedItems = store.db.prepare(`SELECT count(*) AS members, (SELECT count(*) FROM items WHERE id <= @through) AS items
+            FROM story_members WHERE item_id <= @through`).get({ through }) as { members: number; items: number };
+          if (filedItems.members > 0 && filedItems.members < filedItems.items) mixedFilings++;
         } finally {
           await store.close();
         }
@@ -136,5 +144,6 @@ describe('topic feeds and the listing of every item, filed and not yet filed', (
     );
     // The runs must reach the filed side too, not only the unfiled one.
     expect(filings).toBeGreaterThan(30);
+    expect(mixedFilings).toBeGreaterThan(10);
   }, 120_000);
 });
