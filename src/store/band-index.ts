@@ -13,6 +13,8 @@
  * or of a rolled-back write, cost a lookup and nothing more.
  */
 
+import { readUint32sLE, writeUint32sLE } from '../uint32-bytes.js';
+
 const DAY_MS = 86_400_000;
 const EMPTY = 0;
 
@@ -125,15 +127,13 @@ export function dayRange(day: number): { from: string; to: string } {
 
 /** Band keys as the store keeps them: 4 bytes each, little-endian. */
 export function writeBandKeys(keys: Uint32Array): Buffer {
-  const buf = Buffer.alloc(keys.length * 4);
-  keys.forEach((key, i) => buf.writeUInt32LE(key, i * 4));
+  const buf = Buffer.allocUnsafe(keys.length * 4);
+  writeUint32sLE(keys, buf, 0);
   return buf;
 }
 
 export function readBandKeys(buf: Buffer): Uint32Array {
-  const keys = new Uint32Array(buf.length >>> 2);
-  for (let i = 0; i < keys.length; i++) keys[i] = buf.readUInt32LE(i * 4);
-  return keys;
+  return readUint32sLE(buf, 0, buf.length >>> 2);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnvSpan, nestedMinHash } from './minhash.js';
 import { storyWords } from './normalize.js';
+import { readUint32sLE, writeUint32sLE } from '../uint32-bytes.js';
 
 /*
  * A story's fingerprint: MinHash over word pairs (2-shingles) of its title and the lead of its
@@ -308,18 +309,16 @@ export function isSameStory(a: Uint32Array, b: Uint32Array): boolean {
 
 /** One version byte, then the signature as little-endian 32-bit words. */
 export function serializeSignature(signature: Uint32Array): Buffer {
-  const buf = Buffer.alloc(1 + signature.length * 4);
+  const buf = Buffer.allocUnsafe(1 + signature.length * 4);
   buf.writeUInt8(SIGNATURE_VERSION, 0);
-  signature.forEach((value, i) => buf.writeUInt32LE(value, 1 + i * 4));
+  writeUint32sLE(signature, buf, 1);
   return buf;
 }
 
 /** null when the bytes are not a signature of this version (older fingerprints never match). */
 export function deserializeSignature(buf: Buffer): Uint32Array | null {
   if (buf.length !== 1 + (HASHES + 1) * 4 || buf.readUInt8(0) !== SIGNATURE_VERSION) return null;
-  const signature = new Uint32Array(HASHES + 1);
-  for (let i = 0; i < signature.length; i++) signature[i] = buf.readUInt32LE(1 + i * 4);
-  return signature;
+  return readUint32sLE(buf, 1, HASHES + 1);
 }
 
 /** isSameStory over stored bytes, the shape the store's story policy takes. */
