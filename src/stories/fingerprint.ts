@@ -1,6 +1,6 @@
+import { readUint32sLE, writeUint32sLE } from '../uint32-bytes.js';
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnvSpan, nestedMinHash } from './minhash.js';
 import { storyWords } from './normalize.js';
-import { readUint32sLE, writeUint32sLE } from '../uint32-bytes.js';
 
 /*
  * A story's fingerprint: MinHash over word pairs (2-shingles) of its title and the lead of its
