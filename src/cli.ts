@@ -11,7 +11,6 @@ import { searchItems } from './search.js';
 import { migrate, openDatabase } from './store/db.js';
 import { DuplicateFeedError } from './store/index.js';
 import { highlight } from './topics/highlight.js';
-import { createWebSubPublisher } from './websub.js';
 
 const USAGE = `usage: feedsieve <command> [--config path]
 
@@ -54,10 +53,6 @@ async function ingest(config: Config): Promise<number> {
       console.error(`another process is ingesting this database (${pass.holder}); try again when it is done`);
       return EXIT.busy;
     }
-    // The hub hears of this run's new items as it hears of serve's passes: serve pings only for its own.
-    const hub = config.server.websubHub;
-    const changedTopics = pass.reports.flatMap((report) => report.touchedTopics);
-    if (hub && changedTopics.length > 0) await createWebSubPublisher(hub, config.server.baseUrl, core.log).publish(changedTopics);
     const failed = pass.reports.filter((r) => r.error).length;
     console.log(`${pass.reports.length} feeds, ${failed} failed, ${pass.reports.reduce((n, r) => n + r.inserted, 0)} new items`);
     return EXIT.ok;

@@ -66,6 +66,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   const topics = await createTopicRegistry(store, log);
   const preparer = defaultPreparer({ maxBodyBytes: config.ingest.maxBytes });
   const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const hub = config.server.websubHub ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log) : null;
   const refreshDeps: RefreshDeps = {
     store,
     now,
@@ -94,12 +95,13 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
         return { status: 'busy', holder: (await store.ingestLeaseHolder(now())) ?? 'another process' };
       }
       const renew = setInterval(() => void store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()), LEASE_TTL_MS / 3);
+      let reports: RefreshReport[];
       try {
         // A topic another process stored (a `feedsieve ingest` run with a config that adds or edits
         // one, while `serve` runs) is matched from this pass on.
         await topics.refresh();
         const targets = feeds ?? (await store.dueFeeds(now()));
-        const reports = await ingestFeeds(refreshDeps, targets, {
+        reports = await ingestFeeds(refreshDeps, targets, {
           concurrency: config.ingest.concurrency,
           perHostConcurrency: config.ingest.perHostConcurrency,
           signal,
@@ -109,11 +111,14 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
             onReport?.(report);
           },
         });
-        return { status: 'done', reports };
       } finally {
         clearInterval(renew);
         await store.releaseIngestLease(leaseHolder);
       }
+      // One ping per pass, after its items are committed, so the hub fetches the new feeds: from
+      // serve's passes and from `feedsieve ingest` runs alike. No topic touched, no ping.
+      if (hub) await hub.publish(reports.flatMap((report) => report.touchedTopics));
+      return { status: 'done', reports };
     },
     async backfill(slug, query, onProgress) {
       let bar: Progress | null = null;
@@ -204,7 +209,6 @@ export async function startService(core: Core): Promise<Service> {
   const metrics = createMetrics(() => store.sizeBytes());
   const shutdown = new AbortController();
   const scheduler: SchedulerState = { alive: false, lastTickAt: null };
-  const hub = config.server.websubHub ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log) : null;
   let running: Promise<unknown> | null = null;
 
   const runPass = (feeds?: FeedRecord[]) => {
@@ -212,17 +216,13 @@ export async function startService(core: Core): Promise<Service> {
     const tick = new Date();
     scheduler.lastTickAt = tick.toISOString();
     metrics.recordTick(tick);
-    const changedTopics = new Set<string>();
     running = core
       .ingest(feeds, (report) => {
         metrics.recordFetch(report);
         if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
-        for (const slug of report.touchedTopics) changedTopics.add(slug);
       }, shutdown.signal)
       .then(async (pass) => {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
-        // One ping per pass, after the items are committed, so the hub fetches the new feed.
-        if (hub && changedTopics.size > 0) await hub.publish([...changedTopics]);
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
       })
       .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))
