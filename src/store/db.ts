@@ -31,7 +31,6 @@ export function readMigrations(dir = findMigrationsDir()): Migration[] {
 
 export const PAGE_SIZE = 16_384;
 export const WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024;
-export const PAGE_CACHE_KIB = 8192;
 
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -52,13 +51,6 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   // times (store saves took 25% less time over 300 feeds). Counted in pages of the file's own size.
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / pageSize)}`);
-  // A topic feed's page reads its topic's entries, their items' first pages and their stories:
-  // at 1,000,000 items more pages than SQLite's default 2 MB cache holds, so each request read
-  // them again from the system. With 8 MB, in the bench's scale section (three alternating rounds,
-  // the server's p50): a page rendered from entries kept 0.64-0.69 -> 0.41-0.44 ms, from scratch
-  // 1.20-1.29 -> 1.05-1.06 ms, /api/items?topic= 0.90-0.96 -> 0.69-0.74 ms. A first load's items/s
-  // moved within the noise, its peak RSS 237-261 MB against 253-259.
-  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   return db;
 }
 

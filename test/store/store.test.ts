@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
 import Database from 'better-sqlite3';
-import { migrate, openDatabase, PAGE_CACHE_KIB, PAGE_SIZE, readMigrations, WAL_CHECKPOINT_BYTES } from '../../src/store/db.js';
+import { migrate, openDatabase, PAGE_SIZE, readMigrations, WAL_CHECKPOINT_BYTES } from '../../src/store/db.js';
 import { filingDue, TOPIC_FILING } from '../../src/store/fetch-results.js';
 import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
 
@@ -71,7 +71,6 @@ describe('store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_BYTES / PAGE_SIZE);
-    expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
     db.close();
   });
 
