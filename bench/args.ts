@@ -66,6 +66,9 @@ export const USAGE = `npm run bench -- [options]
   --quick               small preset: 60 feeds, 50,000-item scale database (under 2 minutes)
   --feeds N --items N   generated feeds and items per feed (default 1000 x 50)
   --topics N            topic queries for ingest (default 1000)
+  --topic-feeds N       feeds the topics section ingests with 1 topic and with all (default 100, 20
+                        with --quick; at most --feeds): fewer than ingest's, to keep the run short,
+                        though the costs both sides pay once per load weigh more in fewer feeds
   --scale-items N       items in the scale database (default 1000000)
   --repeat N            runs per figure, median reported (default 3; sections stop early past their time budget)
   --concurrency N       feedsieve ingest concurrency = newsboat reload-threads (default 8)
@@ -100,6 +103,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     args: argv,
     options: {
       quick: { type: 'boolean' }, feeds: { type: 'string' }, items: { type: 'string' }, topics: { type: 'string' },
+      'topic-feeds': { type: 'string' },
       'scale-items': { type: 'string' }, repeat: { type: 'string' }, concurrency: { type: 'string' },
       'no-peer': { type: 'boolean' }, only: { type: 'string' }, 'serve-seconds': { type: 'string' },
       'latency-warmup': { type: 'string' }, profile: { type: 'boolean' }, origin: { type: 'string' }, 'fresh-scale': { type: 'boolean' },
@@ -125,7 +129,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     serveSeconds: positive('serve-seconds', values['serve-seconds'], base.serveSeconds),
     latencyWarmupSec: seconds('latency-warmup', values['latency-warmup'], base.latencyWarmupSec),
     parseFeeds: Math.min(feeds, base.parseFeeds),
-    topicFeeds: Math.min(feeds, base.topicFeeds),
+    topicFeeds: Math.min(feeds, positive('topic-feeds', values['topic-feeds'], base.topicFeeds)),
     scaleIngestFeeds: Math.min(feeds, base.scaleIngestFeeds),
     peer: !values['no-peer'],
     only: only as Section[],

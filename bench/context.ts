@@ -61,8 +61,8 @@ export async function timeBoxed<T>(repeat: number, budgetMs: number, once: (run:
 const SCALE_SECTION_MS = 37_000;
 /** One run of the serve section, about (two loads of 5 s, and starting the servers). */
 const SERVE_RUN_MS = 15_000;
-/** One run of the topics section, about (two first loads of 100 feeds). */
-const TOPICS_RUN_MS = 8_000;
+/** One run of the topics section, with room: two first loads, each a core's start and ~20 ms a feed (100 feeds: 8 s). */
+const topicsRunMs = (feeds: number): number => 4_000 + 40 * feeds;
 
 /**
  * A section's time budget at `nowMs`, for a run started at `startedMs`. Newsboat's three passes
@@ -71,11 +71,11 @@ const TOPICS_RUN_MS = 8_000;
  * aside. Ingest (~27 s a run) takes what one run of topics and one of serve leave of it, topics
  * (~5 s a run) what serve's one run leaves, serve the rest. A section runs at least once.
  */
-export function sectionBudgetMs(options: Pick<BenchOptions, 'budgetSec' | 'totalBudgetSec'>, section: keyof BenchOptions['budgetSec'],
+export function sectionBudgetMs(options: Pick<BenchOptions, 'budgetSec' | 'totalBudgetSec' | 'topicFeeds'>, section: keyof BenchOptions['budgetSec'],
   startedMs: number, nowMs: number): number {
   const own = options.budgetSec[section] * 1000;
   if (section === 'peer') return own;
   const left = Math.max(0, startedMs + options.totalBudgetSec * 1000 - SCALE_SECTION_MS - nowMs);
-  const after = { ingest: TOPICS_RUN_MS + SERVE_RUN_MS, topics: SERVE_RUN_MS, serve: 0 }[section];
+  const after = { ingest: topicsRunMs(options.topicFeeds) + SERVE_RUN_MS, topics: SERVE_RUN_MS, serve: 0 }[section];
   return Math.min(own, Math.max(0, left - after));
 }

@@ -9,6 +9,15 @@ describe('bench arguments', () => {
     expect(parseBenchArgs(['--latency-warmup', '0']).latencyWarmupSec).toBe(0);
   });
 
+  it('ingests 100 feeds in the topics section by default, 20 in --quick, or as given, never more than --feeds', () => {
+    expect(parseBenchArgs([]).topicFeeds).toBe(100);
+    expect(parseBenchArgs(['--quick']).topicFeeds).toBe(20);
+    expect(parseBenchArgs(['--topic-feeds', '1000']).topicFeeds).toBe(1000);
+    expect(parseBenchArgs(['--feeds', '300', '--topic-feeds', '1000']).topicFeeds).toBe(300);
+    expect(parseBenchArgs(['--feeds', '50']).topicFeeds).toBe(50);
+    expect(() => parseBenchArgs(['--topic-feeds', '0'])).toThrow(/--topic-feeds must be a positive integer/);
+  });
+
   it.each(['-1', 'soon', ''])('refuses --latency-warmup %j', (value) => {
     expect(() => parseBenchArgs([`--latency-warmup=${value}`])).toThrow(/--latency-warmup must be a number of seconds/);
   });

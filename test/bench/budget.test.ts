@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sectionBudgetMs } from '../../bench/context.js';
 
-const OPTIONS = { budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 }, totalBudgetSec: 570 };
+const OPTIONS = { budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 }, totalBudgetSec: 570, topicFeeds: 100 };
 const START = 1_000_000;
 const at = (seconds: number) => START + seconds * 1000;
 
@@ -26,6 +26,13 @@ describe('a section\'s time budget', () => {
     // Parse and newsboat's three passes at 6.5 minutes: 570 - 37 - 410 leaves 123 s, 100 s of them for ingest.
     expect(sectionBudgetMs(OPTIONS, 'ingest', START, at(410))).toBe(100_000);
     expect(sectionBudgetMs(OPTIONS, 'ingest', START, at(100))).toBe(150_000);
+  });
+
+  it('has ingest leave room for one run of topics as long as its feeds make it', () => {
+    // At 490 s, 43 s are left: 1,000 topic feeds ask 44 s, so ingest gets none; at 410 s, 123 s
+    // are left, and ingest gets what 44 s of topics and 15 s of serve leave.
+    expect(sectionBudgetMs({ ...OPTIONS, topicFeeds: 1000 }, 'ingest', START, at(490))).toBe(0);
+    expect(sectionBudgetMs({ ...OPTIONS, topicFeeds: 1000 }, 'ingest', START, at(410))).toBe(64_000);
   });
 
   it('never shrinks the peer, which cannot be shortened', () => {
