@@ -123,7 +123,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const lastMember = db.prepare(`SELECT coalesce(max(item_id), 0) FROM story_members`).pluck();
   const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)
     VALUES (@itemId, @feedId, @sortAt, @storyId, @signature, @bandKeys)`);
-  const topicIdBySlug = db.prepare(`SELECT id FROM topics WHERE slug = ?`).pluck();
+  const topicIdsBySlug = db.prepare(`SELECT slug, id FROM topics WHERE slug IN (SELECT value FROM json_each(?))`).raw(true);
   const matchesOfItem = db.prepare(
     `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
   );
@@ -241,13 +241,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     lastSeen = Math.max(lastSeen, itemId);
   }
 
-  function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], topicIdOf: (slug: string) => number | undefined,
+  function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], topicIds: ReadonlyMap<string, number>,
     touched: Set<string>, isNew: boolean, filed: boolean): void {
     // A new item has no matches yet: nothing to read back or clear.
     const before = isNew ? new Set<string>() : new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
     if (!isNew) clearMatches.run(itemId);
     for (const match of matches) {
-      const topicId = topicIdOf(match.slug);
+      const topicId = topicIds.get(match.slug);
       if (topicId === undefined) continue;
       insertMatch.run(topicId, itemId, sortAt, JSON.stringify(match.terms));
       if (filed) fileMatch.run(topicId, sortAt, itemId);
@@ -262,13 +262,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const touched = new Set<string>();
     if (stories) catchUp();
-    // Topic ids are read as this save's matches name them: most saves (304s, unchanged bodies,
-    // feeds matching few topics) would not use a map of every topic, which cost 0.7 ms to build.
-    const topicIds = new Map<string, number | undefined>();
-    const topicIdOf = (slug: string): number | undefined => {
-      if (!topicIds.has(slug)) topicIds.set(slug, topicIdBySlug.get(slug) as number | undefined);
-      return topicIds.get(slug);
-    };
+    // The ids of the topics this save's matches name, in one query: most saves (304s, unchanged
+    // bodies, feeds matching few topics) would not use a map of every topic, which cost 0.7 ms to
+    // build, and a query for each slug ~2 µs: a generated feed of 50 items at 1,000 topics names
+    // ~196, 0.40-0.42 ms a save against 0.13-0.15 ms for the one query (three rounds).
+    const slugs = new Set<string>();
+    for (const { matches } of result.items) for (const match of matches) slugs.add(match.slug);
+    const topicIds = new Map(slugs.size === 0 ? [] : topicIdsBySlug.all(JSON.stringify([...slugs])) as [string, number][]);
     // Item ids can fall back below the mark when the newest items are deleted: those are filed at once.
     const through = filedThrough.get() as number;
     let lastId = 0;
@@ -301,7 +301,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         if (story) addStoryMember(feedId, itemId, storyId ?? itemId, sortAt, story);
         summary.inserted++;
       }
-      writeMatches(itemId, sortAt, matches, topicIdOf, touched, row === undefined, itemId <= through);
+      writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);
       lastId = Math.max(lastId, itemId);
     }
     // By the newest item, not this save's: a save with nothing new (a 304) files the batch a bulk
