@@ -31,6 +31,8 @@ export function readMigrations(dir = findMigrationsDir()): Migration[] {
 
 export const PAGE_SIZE = 16_384;
 export const WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024;
+/** SQLite's page cache per connection, in KiB (the pragma's negative form). */
+const PAGE_CACHE_KIB = 16_000;
 
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -51,6 +53,11 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   // times (store saves took 25% less time over 300 feeds). Counted in pages of the file's own size.
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / pageSize)}`);
+  // better-sqlite3 builds SQLite with this cache; SQLite's own default is 2 MB. Set here so that
+  // another build cannot shrink it unseen: at 1,000,000 items a topic's page of refs took 0.39-0.60
+  // ms with 2 MB, 0.21-0.30 ms with 8, 16 or 32 MB (three alternating rounds in one process),
+  // its pages read again from the system at each request.
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   return db;
 }
 
