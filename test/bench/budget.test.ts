@@ -28,7 +28,7 @@ describe('a section\'s time budget', () => {
     expect(sectionBudgetMs(OPTIONS, 'ingest', START, at(100))).toBe(150_000);
   });
 
-  it('has ingest leave room for one run of topics as long as its feeds make it', () => {
+  it('leaves room after ingest for one topics run as long as the topics section\'s feeds need', () => {
     // At 490 s, 43 s are left: 1,000 topic feeds ask 44 s, so ingest gets none; at 410 s, 123 s
     // are left, and ingest gets what 44 s of topics and 15 s of serve leave.
     expect(sectionBudgetMs({ ...OPTIONS, topicFeeds: 1000 }, 'ingest', START, at(490))).toBe(0);
