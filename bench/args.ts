@@ -45,9 +45,12 @@ export interface BenchOptions {
   corpus: string | undefined;
 }
 
+/** The sizes the targets are set at: the default preset's. */
+export const TARGET_SIZES = { feeds: 1000, items: 50, topics: 1000 } as const;
+
 const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
   default: {
-    feeds: 1000, items: 50, topics: 1000, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
+    ...TARGET_SIZES, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
     parseFeeds: 50, parsePasses: 5, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
     latencyWarmupSec: 3,
     budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchResults, checkTargets, shownAgainst } from '../../bench/report.js';
+import { parseBenchArgs } from '../../bench/args.js';
+import { type BenchResults, checkTargets, formatReport, shownAgainst } from '../../bench/report.js';
 
 describe('a target\'s figure as the bench prints it', () => {
   it.each<[number, number, (x: number) => boolean, string]>([
@@ -50,5 +51,28 @@ describe('the targets table', () => {
 
   it('prints a met end-to-end share as met', () => {
     expect(row(checkTargets(results(2400, 6634, 3)), 'end-to-end')).toMatchObject({ measured: '36%', met: true });
+  });
+});
+
+describe('the targets table of a run at other sizes than the targets\'', () => {
+  const report = (argv: string[]) => {
+    const options = parseBenchArgs(argv);
+    return formatReport({
+      options, machine: { cpus: 2, cpuModel: 'test', node: 'v20' }, feeds: { count: options.feeds, itemsPerFeed: options.items },
+      durationSec: 1, errors: {}, targets: [{ target: 'first ingest ≥ 3× newsboat items/s', measured: '0.64×', met: false }],
+    } as unknown as BenchResults);
+  };
+  const heading = (text: string) => text.split('\n').find((line) => line.startsWith('TARGETS'));
+
+  it('says the targets are set at the default sizes when a run has others', () => {
+    expect(heading(report(['--quick']))).toBe('TARGETS (the targets are set at 1,000 feeds × 50 items and 1,000 topics; '
+      + 'this run has 60 feeds × 50 items and 1,000 topics, and its ratios against newsboat and the floor move with the size)');
+    expect(heading(report(['--topics', '10']))).toContain('this run has 1,000 feeds × 50 items and 10 topics');
+    expect(heading(report(['--items', '20']))).toContain('this run has 1,000 feeds × 20 items');
+  });
+
+  it('prints the plain heading at the targets\' own sizes, whatever else differs', () => {
+    expect(heading(report([]))).toBe('TARGETS');
+    expect(heading(report(['--repeat', '1', '--scale-items', '2000']))).toBe('TARGETS');
   });
 });
