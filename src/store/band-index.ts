@@ -213,11 +213,11 @@ export class BandIndex {
   }
 
   /**
-   * Reads the home slot of every key first. Each is a cache miss nearly every time (the tables are
-   * far larger than the CPU's caches), and a probe waits on its miss before the next one starts;
+   * Reads the home slot of every key first. Each is a cache miss nearly every time (a first load's
+   * tables fill the CPU's last cache alone), and a probe waits on its miss before the next starts;
    * loads that depend on nothing before them, in a loop of their own, are waited on together, and
    * the probes then find their slots cached. Asking 20,000 items' keys of an index of 3.2 million
-   * entries, four alternating rounds: 3.8-5.2 µs an item with, 5.6-9.1 without; filing 50,000
+   * entries, four alternating rounds: 3.8-5.2 µs an item with, 6.2-9.1 without; filing 50,000
    * items' keys, 6.0-6.9 against 7.6-9.1 µs. In a first load, add() finds the slots candidates()
    * just read; its read pays where a day is loaded from the table.
    */
