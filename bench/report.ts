@@ -188,7 +188,7 @@ ${table(['function', 'self', 'inclusive'], rows(p.inclusive))}`;
 
 /**
  * Why the targets table of a run at other sizes than the targets' is no verdict, or null. At 60
- * feeds newsboat ran 3,400-5,000 items/s against 1,250-1,550 at 1,000 (its cost per item grows with
+ * feeds newsboat ran 3,400-5,000 items/s against 1,170-1,520 at 1,000 (its cost per item grows with
  * its cache), and a load of a second is mostly the service's start: the ratios move with the size.
  */
 export function targetSizeNote(options: Pick<BenchOptions, 'feeds' | 'items' | 'topics'>): string | null {
