@@ -63,13 +63,11 @@ export interface StoryFingerprint {
 }
 
 /**
- * Words as spans of one string. Text that is ASCII where its words are read is its own source
- * (its words are its runs of letters and digits, lower-cased as they are hashed); other text is
- * normalized by storyWords and its words joined by spaces. Both give the words storyWords gives.
+ * Words as spans of one string: normalized by storyWords and joined by spaces, for text that is
+ * not ASCII where its words are read (ASCII text is hashed in place, by asciiPairHashes).
  */
 interface WordSpans {
   source: string;
-  asciiLower: boolean;
   starts: number[];
   ends: number[];
 }
@@ -78,30 +76,47 @@ function isAsciiWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
+const SPACE = 0x20;
+
 /**
- * The first `max` words of text[0, limit) when every character up to the end of the last of them
- * (and the one after it) is ASCII: then normalizing changes nothing but case. null otherwise.
+ * pairHashes of the first `max` words of text[0, limit), into `into`, when every character up to
+ * the end of the last of them (and the one after it) is ASCII: normalizing would then change
+ * nothing but case, so its words are its runs of letters and digits, lower-cased as they are
+ * hashed. Returns how many words there were, or -1 (leaving `into` to be refilled) otherwise.
+ * Each word is read once, for both of its hashes: alone (what the next pair goes on from) and
+ * after the word before it.
  */
-function asciiWords(text: string, limit: number, max: number): WordSpans | null {
+function asciiPairHashes(text: string, limit: number, max: number, into: number[]): number {
   const end = Math.min(text.length, limit);
-  const starts: number[] = [];
-  const ends: number[] = [];
+  into.length = 0;
+  let words = 0;
+  // The word before's hash alone, unfinalized.
+  let previous = 0;
   let i = 0;
-  while (starts.length < max && i < end) {
-    const c = text.charCodeAt(i);
-    if (c >= 128) return null;
+  while (words < max && i < end) {
+    let c = text.charCodeAt(i);
+    if (c >= 128) return -1;
     if (!isAsciiWordChar(c)) {
       i++;
       continue;
     }
-    const start = i;
-    while (i < end && isAsciiWordChar(text.charCodeAt(i))) i++;
+    let alone = FNV_OFFSET;
+    let pair = Math.imul(previous ^ SPACE, FNV_PRIME);
+    for (; i < end; i++) {
+      c = text.charCodeAt(i);
+      if (!isAsciiWordChar(c)) break;
+      if (c <= 90 && c >= 65) c += 32;
+      alone = Math.imul(alone ^ c, FNV_PRIME);
+      pair = Math.imul(pair ^ c, FNV_PRIME);
+    }
     // A mark or letter right after the word could belong to it once normalized.
-    if (i < end && text.charCodeAt(i) >= 128) return null;
-    starts.push(start);
-    ends.push(i);
+    if (i < end && text.charCodeAt(i) >= 128) return -1;
+    if (words > 0) into.push(fmix32(pair));
+    previous = alone;
+    words++;
   }
-  return { source: text, asciiLower: true, starts, ends };
+  if (words === 1) into.push(fmix32(previous));
+  return words;
 }
 
 function joinedWords(words: string[]): WordSpans {
@@ -113,28 +128,26 @@ function joinedWords(words: string[]): WordSpans {
     ends.push(at + word.length);
     at += word.length + 1;
   }
-  return { source: words.join(' '), asciiLower: false, starts, ends };
+  return { source: words.join(' '), starts, ends };
 }
-
-const SPACE = 0x20;
 
 /**
  * Replaces `into` with the base hash of each 2-shingle of the words ("a b", or the word alone when
  * it is the only one), in order: the hash of the joined string, without building it.
  */
 function pairHashes(words: WordSpans, into: number[]): void {
-  const { source, asciiLower, starts, ends } = words;
+  const { source, starts, ends } = words;
   const count = starts.length;
   into.length = 0;
   if (count === 1) {
-    into.push(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower)));
+    into.push(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!)));
     return;
   }
-  let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!, asciiLower) : 0;
+  let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!) : 0;
   for (let i = 1; i < count; i++) {
     const after = Math.imul(previous ^ SPACE, FNV_PRIME);
-    into.push(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!, asciiLower)));
-    previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!, asciiLower);
+    into.push(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!)));
+    previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!);
   }
 }
 
@@ -197,13 +210,18 @@ const hashScratch: number[] = [];
 /** The opening's own MinHash: only its band keys are kept. */
 const openingMins = new Uint32Array(KEY_HASHES);
 
-function titleWords(title: string): WordSpans {
-  return asciiWords(title, title.length, Infinity) ?? joinedWords(storyWords(title));
+/** pairHashes of the title's words, into `into`. */
+function titlePairHashes(title: string, into: number[]): void {
+  if (asciiPairHashes(title, title.length, Infinity, into) < 0) pairHashes(joinedWords(storyWords(title)), into);
 }
 
-/** The first LEAD_WORDS words of the text (see leadWords), as spans. */
-function leadSpans(text: string): WordSpans {
-  return asciiWords(text, LEAD_CHARS, LEAD_WORDS) ?? joinedWords(leadWords(text));
+/** pairHashes of the first LEAD_WORDS words of the text (see leadWords), into `into`; returns how many words. */
+function leadPairHashes(text: string, into: number[]): number {
+  const words = asciiPairHashes(text, LEAD_CHARS, LEAD_WORDS, into);
+  if (words >= 0) return words;
+  const spans = joinedWords(leadWords(text));
+  pairHashes(spans, into);
+  return spans.starts.length;
 }
 
 /**
@@ -231,15 +249,13 @@ export function storyText(summary: string, contentText: string): string {
 
 /** @param text plain text of the item's summary and content (storyText) */
 export function fingerprintStory(title: string, text: string): StoryFingerprint {
-  const lead = leadSpans(text);
   // The opening's pairs (title and first KEY_LEAD_WORDS words) are part of the lead's: the
   // signature covers both sets, the opening keys only the first. The lead is hashed once and the
   // opening takes its first pairs, rather than hashing those words twice.
   const opening = openingPairs.clear();
-  pairHashes(titleWords(title), hashScratch);
+  titlePairHashes(title, hashScratch);
   for (const hash of hashScratch) opening.add(hash);
-  pairHashes(lead, hashScratch);
-  const inOpening = pairsOfFirst(KEY_LEAD_WORDS, lead.starts.length);
+  const inOpening = pairsOfFirst(KEY_LEAD_WORDS, leadPairHashes(text, hashScratch));
   // The opening is whole before the first pair past it is looked at.
   const rest = restPairs.clear();
   for (let i = 0; i < hashScratch.length; i++) {

@@ -19,22 +19,18 @@ export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
 
 /**
- * FNV-1a over the UTF-16 code units of text[start, end), continuing from state h; with
- * `asciiLower`, A-Z count as a-z. Unfinalized, so a shingle can be hashed on from a word's state.
+ * FNV-1a over the UTF-16 code units of text[start, end), continuing from state h. Unfinalized, so
+ * a shingle can be hashed on from a word's state.
  */
-export function fnvSpan(h: number, text: string, start: number, end: number, asciiLower: boolean): number {
+export function fnvSpan(h: number, text: string, start: number, end: number): number {
   let state = h;
-  for (let i = start; i < end; i++) {
-    let c = text.charCodeAt(i);
-    if (asciiLower && c >= 65 && c <= 90) c += 32;
-    state = Math.imul(state ^ c, FNV_PRIME);
-  }
+  for (let i = start; i < end; i++) state = Math.imul(state ^ text.charCodeAt(i), FNV_PRIME);
   return state;
 }
 
 /** FNV-1a over UTF-16 code units, finalized: the base hash of one shingle. */
 export function hashString(text: string): number {
-  return fmix32(fnvSpan(FNV_OFFSET, text, 0, text.length, false));
+  return fmix32(fnvSpan(FNV_OFFSET, text, 0, text.length));
 }
 
 // Seeds come from a fixed splitmix32 stream: stored signatures must be comparable across restarts
