@@ -1,5 +1,5 @@
 import { readUint32sLE, writeUint32sLE } from '../uint32-bytes.js';
-import { FNV_OFFSET, FNV_PRIME, fmix32, fnvSpan, nestedMinHash } from './minhash.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32, fnvFrom, nestedMinHash } from './minhash.js';
 import { storyWords } from './normalize.js';
 
 /*
@@ -62,29 +62,22 @@ export interface StoryFingerprint {
   bandKeys: Uint32Array;
 }
 
-/**
- * Words as spans of one string: normalized by storyWords and joined by spaces, for text that is
- * not ASCII where its words are read (ASCII text is hashed in place, by asciiPairHashes).
- */
-interface WordSpans {
-  source: string;
-  starts: number[];
-  ends: number[];
-}
-
 function isAsciiWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
 const SPACE = 0x20;
 
+// Pair hashes: the base hash of each 2-shingle of a text's words ("a b", or the word alone when it
+// is the only one), in order, each the hash of the joined string without building it. A word's
+// hash alone is what the next pair goes on from, after a space.
+
 /**
- * pairHashes of the first `max` words of text[0, limit), into `into`, when every character up to
- * the end of the last of them (and the one after it) is ASCII: normalizing would then change
+ * The pair hashes of the first `max` words of text[0, limit), into `into`, when every character up
+ * to the end of the last of them (and the one after it) is ASCII: normalizing would then change
  * nothing but case, so its words are its runs of letters and digits, lower-cased as they are
  * hashed. Returns how many words there were, or -1 (leaving `into` to be refilled) otherwise.
- * Each word is read once, for both of its hashes: alone (what the next pair goes on from) and
- * after the word before it.
+ * Each word is read once, for both of its hashes.
  */
 function asciiPairHashes(text: string, limit: number, max: number, into: number[]): number {
   const end = Math.min(text.length, limit);
@@ -119,39 +112,20 @@ function asciiPairHashes(text: string, limit: number, max: number, into: number[
   return words;
 }
 
-function joinedWords(words: string[]): WordSpans {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let at = 0;
-  for (const word of words) {
-    starts.push(at);
-    ends.push(at + word.length);
-    at += word.length + 1;
-  }
-  return { source: words.join(' '), starts, ends };
-}
-
-/**
- * Replaces `into` with the base hash of each 2-shingle of the words ("a b", or the word alone when
- * it is the only one), in order: the hash of the joined string, without building it.
- */
-function pairHashes(words: WordSpans, into: number[]): void {
-  const { source, starts, ends } = words;
-  const count = starts.length;
+/** The pair hashes of words already normalized (storyWords), into `into`; returns how many words. */
+function wordPairHashes(words: string[], into: number[]): number {
   into.length = 0;
-  if (count === 1) {
-    into.push(fmix32(fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!)));
-    return;
+  let previous = 0;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (i > 0) into.push(fmix32(fnvFrom(Math.imul(previous ^ SPACE, FNV_PRIME), word)));
+    previous = fnvFrom(FNV_OFFSET, word);
   }
-  let previous = count > 0 ? fnvSpan(FNV_OFFSET, source, starts[0]!, ends[0]!) : 0;
-  for (let i = 1; i < count; i++) {
-    const after = Math.imul(previous ^ SPACE, FNV_PRIME);
-    into.push(fmix32(fnvSpan(after, source, starts[i]!, ends[i]!)));
-    previous = fnvSpan(FNV_OFFSET, source, starts[i]!, ends[i]!);
-  }
+  if (words.length === 1) into.push(fmix32(previous));
+  return words.length;
 }
 
-/** How many of the lead's pair hashes (pairHashes) belong to its first `words` words. */
+/** How many of the lead's pair hashes belong to its first `words` words. */
 function pairsOfFirst(words: number, leadWordCount: number): number {
   return leadWordCount === 1 ? 1 : Math.max(0, Math.min(words, leadWordCount) - 1);
 }
@@ -210,18 +184,15 @@ const hashScratch: number[] = [];
 /** The opening's own MinHash: only its band keys are kept. */
 const openingMins = new Uint32Array(KEY_HASHES);
 
-/** pairHashes of the title's words, into `into`. */
+/** The pair hashes of the title's words, into `into`. */
 function titlePairHashes(title: string, into: number[]): void {
-  if (asciiPairHashes(title, title.length, Infinity, into) < 0) pairHashes(joinedWords(storyWords(title)), into);
+  if (asciiPairHashes(title, title.length, Infinity, into) < 0) wordPairHashes(storyWords(title), into);
 }
 
-/** pairHashes of the first LEAD_WORDS words of the text (see leadWords), into `into`; returns how many words. */
+/** The pair hashes of the first LEAD_WORDS words of the text (see leadWords), into `into`; returns how many words. */
 function leadPairHashes(text: string, into: number[]): number {
   const words = asciiPairHashes(text, LEAD_CHARS, LEAD_WORDS, into);
-  if (words >= 0) return words;
-  const spans = joinedWords(leadWords(text));
-  pairHashes(spans, into);
-  return spans.starts.length;
+  return words >= 0 ? words : wordPairHashes(leadWords(text), into);
 }
 
 /**

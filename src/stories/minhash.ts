@@ -19,18 +19,18 @@ export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
 
 /**
- * FNV-1a over the UTF-16 code units of text[start, end), continuing from state h. Unfinalized, so
- * a shingle can be hashed on from a word's state.
+ * FNV-1a over the UTF-16 code units of text, continuing from state h. Unfinalized, so a shingle can
+ * be hashed on from a word's state.
  */
-export function fnvSpan(h: number, text: string, start: number, end: number): number {
+export function fnvFrom(h: number, text: string): number {
   let state = h;
-  for (let i = start; i < end; i++) state = Math.imul(state ^ text.charCodeAt(i), FNV_PRIME);
+  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), FNV_PRIME);
   return state;
 }
 
 /** FNV-1a over UTF-16 code units, finalized: the base hash of one shingle. */
 export function hashString(text: string): number {
-  return fmix32(fnvSpan(FNV_OFFSET, text, 0, text.length));
+  return fmix32(fnvFrom(FNV_OFFSET, text));
 }
 
 // Seeds come from a fixed splitmix32 stream: stored signatures must be comparable across restarts
