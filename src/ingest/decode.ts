@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
+import { holdsForbiddenBytes } from './forbidden-bytes.js';
 
 /** Decompressed size above which a gzipped document is refused rather than inflated. */
 export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
@@ -10,9 +11,12 @@ export type DecodeResult =
   | { ok: true; text: string; encoding: string }
   | { ok: false; message: string };
 
-/** The text in pieces, each starting at a "<" of the document (but the first): see decodeBodyChunks. */
+/**
+ * The text in pieces, each starting at a "<" of the document (but the first): see decodeBodyChunks.
+ * `mayHoldForbidden` is false when the bytes showed the text holds no character XML forbids.
+ */
 export type ChunkedDecodeResult =
-  | { ok: true; chunks: string[]; encoding: string }
+  | { ok: true; chunks: string[]; encoding: string; mayHoldForbidden: boolean }
   | { ok: false; message: string };
 
 /**
@@ -56,7 +60,9 @@ export function decodeBodyChunks(body: Buffer, contentType: string | null, chunk
     : [decodeWith(content, encoding, c1)];
   const first = chunks[0] ?? '';
   if (first.charCodeAt(0) === 0xfeff) chunks[0] = first.slice(1);
-  return { ok: true, chunks, encoding };
+  // The encodings cut at tags are those where a byte below 0x80 is that character.
+  const mayHoldForbidden = !splitsAtTags(encoding) || holdsForbiddenBytes(content) !== false;
+  return { ok: true, chunks, encoding, mayHoldForbidden };
 }
 
 /** Where the text starts (past a byte-order mark) and what it is encoded in. */

@@ -31,7 +31,7 @@ function read<T>(body: Buffer, source: { url: string; contentType: string | null
   try {
     const decoded = decodeBodyChunks(body, source.contentType);
     if (!decoded.ok) return failure(decoded.message);
-    const raw = readDocument(decoded.chunks, source.url);
+    const raw = readDocument(decoded.chunks, source.url, decoded.mayHoldForbidden);
     if (!raw.ok) return failure(raw.message);
     return { ok: true, feed: normalize(raw.raw) };
   } catch (error) {
@@ -43,11 +43,11 @@ function failure(message: string): { ok: false; error: FeedError } {
   return { ok: false, error: { kind: 'parse', message } };
 }
 
-function readDocument(chunks: string[], url: string): RawResult {
+function readDocument(chunks: string[], url: string, mayHoldForbidden: boolean): RawResult {
   const first = firstVisibleCharacter(chunks);
   if (first === null) return { ok: false, message: 'empty document' };
   if (first === '{' || first === '[') return readJson(chunks.join(''), url);
-  return readXmlFeed(chunks, url);
+  return readXmlFeed(chunks, url, mayHoldForbidden);
 }
 
 function firstVisibleCharacter(chunks: string[]): string | null {
@@ -69,8 +69,8 @@ function readJson(text: string, url: string): RawResult {
   return { ok: true, raw: readJsonFeed(document, url) };
 }
 
-function readXmlFeed(chunks: string[], url: string): RawResult {
-  const parsed = parseXml(chunks, url);
+function readXmlFeed(chunks: string[], url: string, mayHoldForbidden: boolean): RawResult {
+  const parsed = parseXml(chunks, url, { mayHoldForbidden });
   if (!parsed.ok) return { ok: false, message: `not well-formed XML: ${parsed.message}` };
   const root = findFeedRoot(parsed.root);
   if (!root) {

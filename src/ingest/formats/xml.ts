@@ -81,6 +81,8 @@ function prefixForNamespace(uri: string): string | undefined {
 
 const INVALID_XML_CHARACTERS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const INVALID_XML_CHARACTERS_GLOBAL = new RegExp(INVALID_XML_CHARACTERS.source, 'g');
+const withoutInvalidCharacters = (chunk: string): string =>
+  INVALID_XML_CHARACTERS.test(chunk) ? chunk.replace(INVALID_XML_CHARACTERS_GLOBAL, '') : chunk;
 
 const NO_NAMESPACES: ReadonlyMap<string, string> = new Map();
 
@@ -103,9 +105,10 @@ interface OpenElement {
  * element below the root, which is how truncated downloads look. The document comes in pieces
  * (decodeBodyChunks), each written to the parser in turn, so no string holds all of it.
  */
-export function parseXml(document: readonly string[], documentUrl: string): XmlResult {
-  // Control characters are not allowed in XML and never meant as text; drop them up front.
-  const source = sourceOf(document.map((chunk) => (INVALID_XML_CHARACTERS.test(chunk) ? chunk.replace(INVALID_XML_CHARACTERS_GLOBAL, '') : chunk)));
+export function parseXml(document: readonly string[], documentUrl: string, options: { mayHoldForbidden: boolean } = { mayHoldForbidden: true }): XmlResult {
+  // Control characters are not allowed in XML and never meant as text; drop them up front. A
+  // document whose bytes showed none (decodeBodyChunks) is not searched for them again.
+  const source = sourceOf(options.mayHoldForbidden ? document.map(withoutInvalidCharacters) : document);
   const decode = entityDecoder(source);
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
