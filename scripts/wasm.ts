@@ -6,7 +6,7 @@ import initWabt from 'wabt';
 // Compiles each .wat below into the TypeScript module that embeds it, so that neither a build nor
 // an install needs a WebAssembly toolchain. Their tests (test/stories/minhash-simd.test.ts,
 // test/topics/word-scan.test.ts, test/html/text-scan.test.ts,
-// test/ingest/forbidden-bytes.test.ts) compile them again and fail when the two differ. Usage: npm run wasm
+// test/ingest/forbidden-bytes.test.ts, test/ingest/xxh64.test.ts) compile them again and fail when the two differ. Usage: npm run wasm
 
 /** Each .wat, the module that embeds it and the name of the constant it exports (paths from the project's root). */
 const MODULES = [
@@ -14,6 +14,7 @@ const MODULES = [
   { wat: 'src/topics/word-scan.wat', module: 'src/topics/word-scan-wasm.ts', constant: 'WORD_SCAN_WASM_BASE64' },
   { wat: 'src/html/text-scan.wat', module: 'src/html/text-scan-wasm.ts', constant: 'TEXT_SCAN_WASM_BASE64' },
   { wat: 'src/ingest/forbidden-bytes.wat', module: 'src/ingest/forbidden-bytes-wasm.ts', constant: 'FORBIDDEN_BYTES_WASM_BASE64' },
+  { wat: 'src/ingest/xxh64.wat', module: 'src/ingest/xxh64-wasm.ts', constant: 'XXH64_WASM_BASE64' },
 ];
 
 export async function compileWat(path: string): Promise<Uint8Array> {

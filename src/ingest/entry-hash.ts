@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { ItemDraft } from './normalize.js';
+import { xxh64Text } from './xxh64.js';
 
 // What makes an entry "changed": any field a reader sees, content as the feed wrote it (so an
 // unchanged entry is recognised before its content is sanitized). Dates alone flapping count too.
 
-/** Starts every hash of the current format; a stored hash without it is a legacyEntryHash. */
-const FORMAT = 'e2:';
+/** Starts every hash of the current format: XXH64 of the fields (entryHash). */
+const FORMAT = 'e3:';
+/** Starts a hash of the format before: SHA-256 of the same fields (sha256EntryHash). */
+const SHA256_FORMAT = 'e2:';
 
 // Each value is written with its length, so no two different entries give the same bytes. Every
 // value follows an ASCII prefix, so joining them never pairs one's lone surrogate with the next's.
@@ -19,37 +22,56 @@ function texts(values: readonly string[]): string {
   return written;
 }
 
-/**
- * The change hash of a draft: sha256 over its fields. The small fields go in as two strings and
- * the content as it lies, the same bytes as an update per field gave, which cost 12.0 against
- * 10.2 µs an entry of the generated feeds. A JSON serialization of the fields first cost a copy of
- * the entry and half of the hash's time.
- */
-export function entryHash(item: ItemDraft): string {
+/** The fields in the order both formats hash them: the small ones in two strings, the content as it lies. */
+function writeFields(item: ItemDraft, write: (piece: string) => void): void {
   const content = item.content?.value ?? null;
-  const hash = createHash('sha256').update(text(item.title) + text(item.url) + text(item.summary));
-  if (content === null) hash.update('-');
-  else hash.update(`${content.length}:`).update(content);
+  write(text(item.title) + text(item.url) + text(item.summary));
+  if (content === null) write('-');
+  else {
+    write(`${content.length}:`);
+    write(content);
+  }
   let rest = text(item.content?.base ?? null) + texts(item.authors) + texts(item.categories) + text(item.publishedAt)
     + text(item.updatedAt) + `${item.enclosures.length}[`;
   for (const enclosure of item.enclosures) {
     rest += text(enclosure.url) + text(enclosure.type) + text(enclosure.length === null ? null : String(enclosure.length));
   }
-  return FORMAT + hash.update(rest).digest('hex');
+  write(rest);
 }
 
-/** The change hash entries were stored with before entryHash: sha256 of the fields as JSON. */
+/**
+ * The change hash of a draft: XXH64 over its fields' UTF-8. 64 bits: an edit goes unseen only if
+ * the entry's two versions hash alike, and XXH64 is not built against someone crafting such a
+ * pair, who could then keep only their own entry's edit from being seen. Over the generated
+ * feeds' entries, three alternating rounds: 3.2-3.4 µs an entry against 6.8-7.2 for the SHA-256
+ * of the format before (the content's UTF-8 ~0.8 µs of it, the hash ~0.5).
+ */
+export function entryHash(item: ItemDraft): string {
+  xxh64Text.start();
+  writeFields(item, (piece) => xxh64Text.add(piece));
+  return FORMAT + xxh64Text.hex();
+}
+
+/** The change hash entries were stored with before entryHash: SHA-256 over the same fields. */
+export function sha256EntryHash(item: ItemDraft): string {
+  const hash = createHash('sha256');
+  writeFields(item, (piece) => hash.update(piece));
+  return SHA256_FORMAT + hash.digest('hex');
+}
+
+/** The change hash entries were stored with before either: sha256 of the fields as JSON. */
 export function legacyEntryHash(item: ItemDraft): string {
   return createHash('sha256').update(JSON.stringify([item.title, item.url, item.summary, item.content?.value ?? null,
     item.content?.base ?? null, item.authors, item.categories, item.publishedAt, item.updatedAt, item.enclosures])).digest('hex');
 }
 
 /**
- * Whether a draft is what was stored under `stored` (undefined: nothing stored). A hash of the
+ * Whether a draft is what was stored under `stored` (undefined: nothing stored). A hash of an
  * earlier format is compared in that format, so entries stored before it are not all taken for
  * changed ones the first time their feed is read again.
  */
 export function isUnchanged(stored: string | undefined, item: ItemDraft, hash: string): boolean {
   if (stored === undefined) return false;
-  return stored.startsWith(FORMAT) ? stored === hash : stored === legacyEntryHash(item);
+  if (stored.startsWith(FORMAT)) return stored === hash;
+  return stored.startsWith(SHA256_FORMAT) ? stored === sha256EntryHash(item) : stored === legacyEntryHash(item);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { entryHash, isUnchanged, legacyEntryHash } from '../../src/ingest/entry-hash.js';
+import { entryHash, isUnchanged, legacyEntryHash, sha256EntryHash } from '../../src/ingest/entry-hash.js';
 import type { ItemDraft } from '../../src/ingest/normalize.js';
 import { prepareFeed } from '../../src/ingest/prepare.js';
 import { parseFeedDrafts } from '../../src/ingest/parse.js';
@@ -56,36 +56,45 @@ describe('the change hash of an entry', () => {
     expect(entryHash({ ...draft, ...a })).not.toBe(entryHash({ ...draft, ...b }));
   });
 
-  it.each<[string, Partial<ItemDraft>, string]>([
-    ['every field set', {}, 'e2:909c7ec5483df3795e18cde3447eb362b1798b5e071f0b612049e41ca9a796f0'],
+  // The framed fields' UTF-8 hashed by the reference implementation (xxhsum -H64, xxHash 0.8.1),
+  // and the SHA-256 hashes stored by the format before.
+  it.each<[string, Partial<ItemDraft>, string, string]>([
+    ['every field set', {}, 'e3:b30cf08ae77ad77a', 'e2:909c7ec5483df3795e18cde3447eb362b1798b5e071f0b612049e41ca9a796f0'],
     ['fields missing or empty, text beyond ASCII', { content: null, url: null, authors: [], summary: 'Zoë “quoted” 日本',
       enclosures: [{ url: 'https://wire.example/a.jpg', type: null, length: null }] },
-    'e2:6fa5ccfffd6f27761f1a0df06b31a2d1ad870885fa53ba03805547f266f413dd'],
+    'e3:288eb29bf0e7468d', 'e2:6fa5ccfffd6f27761f1a0df06b31a2d1ad870885fa53ba03805547f266f413dd'],
     ['lone surrogates at the ends of fields', { title: 'ends high \uD83D', url: '\uDE00 starts low', authors: ['\uD83D', '\uDE00'],
-      categories: ['x\uD83D'], publishedAt: null }, 'e2:dede11a9a99e3857f1bfda8f0cf8254fb4e41fcbbe4afe37022ddb6e0c20059a'],
-  ])('is, with %s, the hash already stored for such an entry', (_case, change, stored) => {
+      categories: ['x\uD83D'], publishedAt: null }, 'e3:77e90247a16b736f',
+    'e2:dede11a9a99e3857f1bfda8f0cf8254fb4e41fcbbe4afe37022ddb6e0c20059a'],
+  ])('is, with %s, the hash already stored for such an entry', (_case, change, stored, storedBefore) => {
     // Hashes stored by earlier releases: a different one would take every stored entry for changed.
     expect(entryHash({ ...draft, ...change })).toBe(stored);
+    expect(sha256EntryHash({ ...draft, ...change })).toBe(storedBefore);
   });
 
-  it('takes a hash stored in the earlier format for the entry it was made from, and only for it', () => {
+  it('takes a hash stored in an earlier format for the entry it was made from, and only for it', () => {
     const changed = { ...draft, summary: 'Allies met in Lisbon.' };
     expect(isUnchanged(legacyEntryHash(draft), draft, entryHash(draft))).toBe(true);
     expect(isUnchanged(legacyEntryHash(draft), changed, entryHash(changed))).toBe(false);
+    expect(isUnchanged(sha256EntryHash(draft), draft, entryHash(draft))).toBe(true);
+    expect(isUnchanged(sha256EntryHash(draft), changed, entryHash(changed))).toBe(false);
     expect(isUnchanged(entryHash(draft), draft, entryHash(draft))).toBe(true);
     expect(isUnchanged(entryHash(draft), changed, entryHash(changed))).toBe(false);
     expect(isUnchanged(undefined, draft, entryHash(draft))).toBe(false);
   });
 
-  it('keeps entries stored under the earlier format unchanged when their feed is read again', () => {
+  it.each([
+    ['the first format (JSON)', legacyEntryHash],
+    ['the SHA-256 format', sha256EntryHash],
+  ])('keeps entries stored under %s unchanged when their feed is read again', (_format, storedHash) => {
     const file = join(resolve(import.meta.dirname, '../..'), 'test/fixtures/feeds/world-wire.rss');
     const body = readFileSync(file);
     const source = { url: 'https://feeds.example/world-wire.rss', contentType: null };
     const parsed = parseFeedDrafts(body, source);
     if (!parsed.ok) throw new Error('fixture did not parse');
-    const stored = new Map(parsed.feed.items.map((item) => [item.identity, legacyEntryHash(item)]));
+    const stored = new Map(parsed.feed.items.map((item) => [item.identity, storedHash(item)]));
     const [first] = parsed.feed.items;
-    stored.set(first!.identity, legacyEntryHash({ ...first!, title: 'An earlier title' }));
+    stored.set(first!.identity, storedHash({ ...first!, title: 'An earlier title' }));
     const result = prepareFeed({ body, ...source, storedHashes: stored, feed: { id: 1, title: null } }, buildTopicIndex([]));
     expect(result.ok && result.entries.map((entry) => entry.item.identity)).toEqual([first!.identity]);
     expect(result.ok && result.unchanged).toBe(parsed.feed.items.length - 1);

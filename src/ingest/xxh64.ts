@@ -1,0 +1,54 @@
+import { XXH64_WASM_BASE64 } from './xxh64-wasm.js';
+
+// XXH64 (seed 0) of text written to it in pieces as UTF-8, in WebAssembly (xxh64.wat): ~0.4 µs
+// for the 6.5 KB of an entry of the generated feeds, where SHA-256 took ~4.
+
+interface Xxh64Exports {
+  memory: WebAssembly.Memory;
+  xxh64(length: number): void;
+}
+
+const module = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(XXH64_WASM_BASE64, 'base64')))
+  .exports as unknown as Xxh64Exports;
+/** Where the input starts in the module's memory; the hash is written before it. */
+const INPUT_AT = 8;
+
+let bytes = Buffer.from(module.memory.buffer);
+let hash = new Uint32Array(module.memory.buffer, 0, 2);
+
+/** Room for `needed` bytes of memory; growing it detaches the views, so they are made again. */
+function reserve(needed: number): void {
+  if (needed <= bytes.length) return;
+  module.memory.grow(Math.ceil((needed - bytes.length) / 65536));
+  bytes = Buffer.from(module.memory.buffer);
+  hash = new Uint32Array(module.memory.buffer, 0, 2);
+}
+
+const hex32 = (word: number): string => word.toString(16).padStart(8, '0');
+
+/**
+ * One hash at a time: start(), add() its pieces, then hex(). The module's memory holds the input
+ * (it grows to the largest input, as the word table's does), so there is one instance and hashes
+ * cannot interleave.
+ */
+class Utf8Xxh64 {
+  private length = 0;
+
+  start(): void {
+    this.length = 0;
+  }
+
+  add(text: string): void {
+    // UTF-8 takes at most 3 bytes a UTF-16 code unit; a lone surrogate is written as U+FFFD.
+    reserve(INPUT_AT + this.length + 3 * text.length);
+    this.length += bytes.write(text, INPUT_AT + this.length, 'utf8');
+  }
+
+  /** The hash of what was added, as 16 hexadecimal digits, most significant first (as xxhsum prints it). */
+  hex(): string {
+    module.xxh64(this.length);
+    return hex32(hash[1]!) + hex32(hash[0]!);
+  }
+}
+
+export const xxh64Text = new Utf8Xxh64();
