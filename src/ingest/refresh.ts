@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { FeedError, FeedRecord } from '../model.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
 import type { FetchResultToSave, ItemToSave, SaveSummary, Store } from '../store/index.js';
 import type { TopicSnapshot } from '../topics/topic-index.js';
+import { bodyHash, isSameBody } from './body-hash.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
 import type { PreparedEntry, PrepareResult } from './prepare.js';
 import type { Handoff, Preparer } from './prepare-pool.js';
@@ -36,10 +36,6 @@ export interface RefreshReport {
 }
 
 const WEEK_MS = 7 * 86_400_000;
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 /**
  * Entries as the store takes them, story fingerprints taken here, on the main thread. The one
@@ -114,9 +110,9 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       });
       return report('not-modified', summary, null);
     }
-    const contentHash = sha256(fetched.body);
+    const contentHash = bodyHash(fetched.body);
     const validators = { etag: fetched.etag, lastModified: fetched.lastModified, contentHash };
-    if (contentHash === feed.contentHash) {
+    if (isSameBody(feed.contentHash, fetched.body, contentHash)) {
       // Servers without validators send the same bytes again: skip parsing and storing.
       const summary = await deps.store.saveFetchResult(feed.id, {
         ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next: await plan({ kind: 'success' }),

@@ -52,3 +52,11 @@ class Utf8Xxh64 {
 }
 
 export const xxh64Text = new Utf8Xxh64();
+
+/** XXH64 of bytes, as 16 hexadecimal digits (as xxhsum prints it). */
+export function xxh64OfBytes(input: Uint8Array): string {
+  reserve(INPUT_AT + input.length);
+  bytes.set(input, INPUT_AT);
+  module.xxh64(input.length);
+  return hex32(hash[1]!) + hex32(hash[0]!);
+}
