@@ -96,11 +96,12 @@ export function filingDue(policy: FilingPolicy, unfiled: number, nowMs: number, 
 export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, filing: FilingPolicy = TOPIC_FILING) {
   const hashes = db.prepare(`SELECT identity, content_hash FROM items WHERE feed_id = ?`);
   const existing = db.prepare(`SELECT id, content_hash, first_seen_at FROM items WHERE feed_id = ? AND identity = ?`);
+  // Values by position, in the columns' order: bound by name, the 20 values took ~1.5-2 µs more
+  // an insert (19 columns, one of 6 KB, 20,000 inserts in a loop: 6.3-6.9 against 4.6-5.0 µs).
   const insertItem = db.prepare(`INSERT INTO items (id, story_id, feed_id, identity, guid, url, title, summary, content_html,
       authors, categories, enclosures, language, published_at, updated_at, first_seen_at, sort_at, changed_at,
       content_hash, sanitized_with)
-    VALUES (@id, @storyId, @feedId, @identity, @guid, @url, @title, @summary, @contentHtml, @authors, @categories,
-      @enclosures, @language, @publishedAt, @updatedAt, @now, @sortAt, @now, @contentHash, @sanitizedWith)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // An item's id is chosen before it is inserted, so that its story (often itself) is known
   // then too: updating the row afterwards would rewrite its whole content. The writer holds the
   // write lock for the transaction, so no one else can take the id meanwhile.
@@ -122,7 +123,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const membersAfter = db.prepare(`SELECT item_id, sort_at, band_keys FROM story_members WHERE item_id > ? ORDER BY item_id`);
   const lastMember = db.prepare(`SELECT coalesce(max(item_id), 0) FROM story_members`).pluck();
   const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)
-    VALUES (@itemId, @feedId, @sortAt, @storyId, @signature, @bandKeys)`);
+    VALUES (?, ?, ?, ?, ?, ?)`);
   const topicIdsBySlug = db.prepare(`SELECT slug, id FROM topics WHERE slug IN (SELECT value FROM json_each(?))`).raw(true);
   const matchesOfItem = db.prepare(
     `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
@@ -236,7 +237,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   }
 
   function addStoryMember(feedId: number, itemId: number, storyId: number, sortAt: string, story: StoryKey): void {
-    insertMember.run({ itemId, feedId, sortAt, storyId, signature: story.signature, bandKeys: writeBandKeys(story.bandKeys) });
+    insertMember.run(itemId, feedId, sortAt, storyId, story.signature, writeBandKeys(story.bandKeys));
     bands.add(dayOf(Date.parse(sortAt)), itemId, story.bandKeys);
     lastSeen = Math.max(lastSeen, itemId);
   }
@@ -281,22 +282,25 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       const sortAt = sortTime(item.publishedAt, row?.first_seen_at ?? now);
       const itemId = row ? row.id : (nextItemId.get() as number);
       const storyId = row ? null : story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
-      // One object for the statement, no spread: V8 cloned `{ ...values, id }` (19 properties) in
-      // its runtime into an object that no scavenge freed, ~1.2 KB an item for full collections.
-      const values = {
-        id: itemId, storyId, feedId, identity: item.identity, guid: item.guid, url: item.url, title: item.title,
-        summary: item.summary, contentHtml: item.contentHtml, authors: JSON.stringify(item.authors),
-        categories: JSON.stringify(item.categories), enclosures: JSON.stringify(item.enclosures),
-        language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt, now, sortAt, contentHash,
-        sanitizedWith: item.sanitizedWith ?? 0,
-      };
+      const authors = JSON.stringify(item.authors);
+      const categories = JSON.stringify(item.categories);
+      const enclosures = JSON.stringify(item.enclosures);
+      const sanitizedWith = item.sanitizedWith ?? 0;
       if (row) {
-        updateItem.run(values);
+        // One object for the statement, no spread: V8 cloned `{ ...values, id }` (19 properties) in
+        // its runtime into an object that no scavenge freed, ~1.2 KB an item for full collections.
+        updateItem.run({
+          id: itemId, guid: item.guid, url: item.url, title: item.title, summary: item.summary, contentHtml: item.contentHtml,
+          authors, categories, enclosures, language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt,
+          now, sortAt, contentHash, sanitizedWith,
+        });
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
         summary.updated++;
       } else {
-        insertItem.run(values);
+        insertItem.run(itemId, storyId, feedId, item.identity, item.guid, item.url, item.title, item.summary, item.contentHtml,
+          authors, categories, enclosures, item.language, item.publishedAt, item.updatedAt, now, sortAt, now,
+          contentHash, sanitizedWith);
         if (itemId <= through) fileInTimeline.run(sortAt, itemId);
         if (story) addStoryMember(feedId, itemId, storyId ?? itemId, sortAt, story);
         summary.inserted++;
