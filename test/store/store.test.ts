@@ -380,6 +380,25 @@ describe('store', () => {
     expect((await store.listItems({ topicSlug: 'gas', limit: 10 })).map((i) => i.identity)).toEqual(['r']);
   });
 
+  it('keeps each match\'s terms as they were matched, whatever characters they hold', async () => {
+    const feed = await store.addFeed({ url: 'https://t.example/f', title: 'T', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api' }, NOW);
+    const terms = {
+      nato: ['NATO', 'missile "defence"', 'back\\slash', 'Zoë 日本 \u{1F600}', '\u2028', ''],
+      gas: ['gas', '["not", "an array"]', 'lone \uD83D'],
+    };
+    await store.saveFetchResult(feed.id, save([{ item: item('terms'), contentHash: 'v', story: null,
+      matches: [{ slug: 'nato', terms: terms.nato }, { slug: 'gas', terms: terms.gas }, { slug: 'gone', terms: ['x'] }] }]));
+    const [stored] = await store.listItems({ topicSlug: 'nato', limit: 1 });
+    const matches = (await store.matchesForItems([stored!.id])).get(stored!.id);
+    // A lone surrogate is written as its JSON escape, and read back as itself.
+    expect(matches?.sort((a, b) => a.slug.localeCompare(b.slug))).toEqual([
+      { slug: 'gas', terms: terms.gas },
+      { slug: 'nato', terms: terms.nato },
+    ]);
+  });
+
   it('joins a copy from another feed to the earlier item\'s story and collapses it in lists', async () => {
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
     const a = await store.addFeed({ url: 'https://a.example/f', title: 'A', origin: 'api' }, NOW);
