@@ -95,7 +95,10 @@ export function filingDue(policy: FilingPolicy, unfiled: number, nowMs: number, 
 
 export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, filing: FilingPolicy = TOPIC_FILING) {
   const hashes = db.prepare(`SELECT identity, content_hash FROM items WHERE feed_id = ?`);
-  const existing = db.prepare(`SELECT id, content_hash, first_seen_at FROM items WHERE feed_id = ? AND identity = ?`);
+  // A save's entries already stored, in one query: one query an entry, and one for the next id,
+  // took 5.3-5.6 µs an entry against 0.5-0.6 (400 saves of 50 new entries, 50,000 items stored).
+  const existingOfSave = db.prepare(`SELECT identity, id, content_hash, first_seen_at FROM items
+    WHERE feed_id = ? AND identity IN (SELECT value FROM json_each(?))`);
   // Values by position, in the columns' order: bound by name, the 20 values took ~1.5-2 µs more
   // an insert (19 columns, one of 6 KB, 20,000 inserts in a loop: 6.3-6.9 against 4.6-5.0 µs).
   const insertItem = db.prepare(`INSERT INTO items (id, story_id, feed_id, identity, guid, url, title, summary, content_html,
@@ -276,14 +279,21 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     // Item ids can fall back below the mark when the newest items are deleted: those are filed at once.
     const through = filedThrough.get() as number;
     let lastId = 0;
+    const stored = new Map<string, ExistingItem>();
+    if (result.items.length > 0) {
+      const rows = existingOfSave.all(feedId, JSON.stringify(result.items.map(({ item }) => item.identity))) as (ExistingItem & { identity: string })[];
+      for (const row of rows) stored.set(row.identity, row);
+    }
+    // The transaction holds the write lock: no one else takes an id meanwhile.
+    let nextId = result.items.length > 0 ? (nextItemId.get() as number) : 0;
     for (const { item, contentHash, matches, story } of result.items) {
-      const row = existing.get(feedId, item.identity) as ExistingItem | undefined;
+      const row = stored.get(item.identity);
       if (row && row.content_hash === contentHash) {
         summary.unchanged++;
         continue;
       }
       const sortAt = sortTime(item.publishedAt, row?.first_seen_at ?? now);
-      const itemId = row ? row.id : (nextItemId.get() as number);
+      const itemId = row ? row.id : nextId++;
       const storyId = row ? null : story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
       const authors = JSON.stringify(item.authors);
       const categories = JSON.stringify(item.categories);
@@ -299,6 +309,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         });
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
+        // The same entry again later in this save is compared with what it is now.
+        row.content_hash = contentHash;
         summary.updated++;
       } else {
         insertItem.run(itemId, storyId, feedId, item.identity, item.guid, item.url, item.title, item.summary, item.contentHtml,
@@ -306,6 +318,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
           contentHash, sanitizedWith);
         if (itemId <= through) fileInTimeline.run(sortAt, itemId);
         if (story) addStoryMember(feedId, itemId, storyId ?? itemId, sortAt, story);
+        stored.set(item.identity, { id: itemId, content_hash: contentHash, first_seen_at: now });
         summary.inserted++;
       }
       writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);

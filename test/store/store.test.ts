@@ -348,6 +348,27 @@ describe('store', () => {
     expect((await store.getFeed(feed.id))).toMatchObject({ etag: '"e1"', title: 'Source', itemCount: 2, lastError: null });
   });
 
+  it('takes an entry a save holds twice as stored by its first occurrence: the same again unchanged, a changed one updated', async () => {
+    const feed = await store.addFeed({ url: 'https://twice.example/f', title: 'Twice', origin: 'api' }, NOW);
+    const summary = await store.saveFetchResult(feed.id, save([
+      toSave(item('same'), 'v1'), toSave(item('same'), 'v1'),
+      toSave(item('edited'), 'v1'), toSave(item('edited', { title: 'Edited later' }), 'v2'), toSave(item('next'), 'v1'),
+    ]));
+    expect(summary).toMatchObject({ inserted: 3, updated: 1, unchanged: 1 });
+    const rows = store.db.prepare('SELECT id, identity, title, content_hash FROM items WHERE feed_id = ? ORDER BY id').all(feed.id) as
+      { id: number; identity: string; title: string; content_hash: string }[];
+    expect(rows.map((row) => [row.identity, row.title, row.content_hash])).toEqual([
+      ['same', item('same').title, 'v1'], ['edited', 'Edited later', 'v2'], ['next', item('next').title, 'v1'],
+    ]);
+    expect(rows[1]!.id).toBe(rows[0]!.id + 1);
+    expect(rows[2]!.id).toBe(rows[1]!.id + 1);
+    // Stored before, then changed twice alike in one save: updated once.
+    const again = await store.saveFetchResult(feed.id, save([
+      toSave(item('next', { title: 'Next, edited' }), 'v2'), toSave(item('next', { title: 'Next, edited' }), 'v2'),
+    ]));
+    expect(again).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+  });
+
   it('sorts a future-dated entry no later than when it was first seen, keeping its date', async () => {
     const feed = await store.addFeed({ url: 'https://x.example/f2', title: null, origin: 'api' }, NOW);
     await store.saveFetchResult(feed.id, save([toSave(item('future', { publishedAt: '2030-01-01T00:00:00.000Z' }))]));
