@@ -1,3 +1,4 @@
+import { embeddedWasm } from '../wasm-module.js';
 import { TEXT_SCAN_WASM_BASE64 } from './text-scan-wasm.js';
 import { FORBIDDEN_CLASS } from './xml-chars.js';
 
@@ -33,18 +34,9 @@ interface TextScanExports {
   scan(length: number): number;
 }
 
+const exports = embeddedWasm<TextScanExports>(TEXT_SCAN_WASM_BASE64);
 /** text-scan.wat and its memory as bytes (it never grows); null where WebAssembly SIMD is missing. */
-function loadWasm(): { scan: TextScanExports['scan']; bytes: Buffer } | null {
-  try {
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(TEXT_SCAN_WASM_BASE64, 'base64')))
-      .exports as unknown as TextScanExports;
-    return { scan: exports.scan, bytes: Buffer.from(exports.memory.buffer) };
-  } catch {
-    return null;
-  }
-}
-
-const wasm = loadWasm();
+const wasm = exports === null ? null : { scan: exports.scan, bytes: Buffer.from(exports.memory.buffer) };
 /** Whether long chunks are scanned in WebAssembly SIMD (false: by the patterns, with the same result). */
 export const TEXT_SCAN_SIMD = wasm !== null;
 /** Code units of the longest chunk the module's memory holds, with the 0 after it. */

@@ -1,3 +1,4 @@
+import { embeddedWasm } from '../wasm-module.js';
 import { FORBIDDEN_BYTES_WASM_BASE64 } from './forbidden-bytes-wasm.js';
 
 // The feed parser drops the characters XML forbids before it reads a document (formats/xml.ts).
@@ -11,18 +12,9 @@ interface ForbiddenBytesExports {
   scan(length: number): number;
 }
 
+const exports = embeddedWasm<ForbiddenBytesExports>(FORBIDDEN_BYTES_WASM_BASE64);
 /** forbidden-bytes.wat and its memory (it never grows); null where WebAssembly SIMD is missing. */
-function loadWasm(): { scan: ForbiddenBytesExports['scan']; memory: Uint8Array } | null {
-  try {
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FORBIDDEN_BYTES_WASM_BASE64, 'base64')))
-      .exports as unknown as ForbiddenBytesExports;
-    return { scan: exports.scan, memory: new Uint8Array(exports.memory.buffer) };
-  } catch {
-    return null;
-  }
-}
-
-const wasm = loadWasm();
+const wasm = exports === null ? null : { scan: exports.scan, memory: new Uint8Array(exports.memory.buffer) };
 /** Whether documents' bytes are asked at all (false: every document goes through the pattern). */
 export const FORBIDDEN_BYTES_SIMD = wasm !== null;
 

@@ -1,3 +1,4 @@
+import { embeddedWasm } from '../wasm-module.js';
 import { XXH64_WASM_BASE64 } from './xxh64-wasm.js';
 
 // XXH64 (seed 0) of text written to it in pieces as UTF-8, in WebAssembly (xxh64.wat): ~0.4 µs
@@ -8,8 +9,10 @@ interface Xxh64Exports {
   xxh64(length: number): void;
 }
 
-const module = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(XXH64_WASM_BASE64, 'base64')))
-  .exports as unknown as Xxh64Exports;
+// No SIMD in it: any engine that runs WebAssembly (which the word table needs too) compiles it.
+const module = embeddedWasm<Xxh64Exports>(XXH64_WASM_BASE64) ?? (() => {
+  throw new Error('xxh64.wat does not compile here: WebAssembly is missing');
+})();
 /** Where the input starts in the module's memory; the hash is written before it. */
 const INPUT_AT = 8;
 

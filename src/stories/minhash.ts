@@ -1,3 +1,4 @@
+import { embeddedWasm } from '../wasm-module.js';
 import { MINHASH_WASM_BASE64 } from './minhash-simd.js';
 
 // MinHash over a set of strings, with 32-bit hashes. Each of the k hash functions is the shingle's
@@ -66,15 +67,11 @@ interface SimdMinHash {
 
 /** minhash.wat, with the seeds of its SIMD_MAX_HASHES functions written in; null where WebAssembly SIMD is missing. */
 function loadSimd(): SimdMinHash | null {
-  try {
-    const bytes = Buffer.from(MINHASH_WASM_BASE64, 'base64');
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdExports;
-    const words = new Uint32Array(exports.memory.buffer);
-    words.set(seeds(SIMD_MAX_HASHES));
-    return { run: exports.nestedMinHash, words };
-  } catch {
-    return null;
-  }
+  const exports = embeddedWasm<SimdExports>(MINHASH_WASM_BASE64);
+  if (exports === null) return null;
+  const words = new Uint32Array(exports.memory.buffer);
+  words.set(seeds(SIMD_MAX_HASHES));
+  return { run: exports.nestedMinHash, words };
 }
 
 const simd = loadSimd();

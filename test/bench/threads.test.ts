@@ -39,11 +39,17 @@ describe('thread times over an ingest pass', () => {
       return;
     }
     expect(first!.has(process.pid)).toBe(true);
+    // The kernel adds a running thread's time at its scheduler's ticks and switches, not at each
+    // read: spin until a read shows more, for up to a second.
+    const before = first!.get(process.pid)!.runMs;
+    let after = before;
     let spin = 0;
-    for (let i = 0; i < 2_000_000; i++) spin += i % 7;
+    for (const deadline = Date.now() + 1000; after <= before && Date.now() < deadline;) {
+      for (let i = 0; i < 2_000_000; i++) spin += i % 7;
+      after = readThreadTimes()!.get(process.pid)!.runMs;
+    }
     expect(spin).toBeGreaterThan(0);
-    const second = readThreadTimes()!;
-    expect(second.get(process.pid)!.runMs).toBeGreaterThan(first!.get(process.pid)!.runMs);
+    expect(after).toBeGreaterThan(before);
   });
 
   it('prints the threads and the wait for a core when /proc gave them, the process total alone otherwise', () => {
