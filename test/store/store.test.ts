@@ -369,6 +369,15 @@ describe('store', () => {
     expect(again).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
   });
 
+  it('finds an entry stored before whose identity holds a lone surrogate (a JSON Feed id may), and updates it', async () => {
+    const feed = await store.addFeed({ url: 'https://lone.example/f', title: 'Lone', origin: 'api' }, NOW);
+    const identity = 'urn:x:\uD800:1';
+    await store.saveFetchResult(feed.id, save([toSave(item(identity), 'v1')]));
+    const later = await store.saveFetchResult(feed.id, save([toSave(item(identity, { title: 'Edited' }), 'v2'), toSave(item(identity), 'v2')]));
+    expect(later).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+    expect(store.db.prepare('SELECT count(*) FROM items WHERE feed_id = ?').pluck().get(feed.id)).toBe(1);
+  });
+
   it('sorts a future-dated entry no later than when it was first seen, keeping its date', async () => {
     const feed = await store.addFeed({ url: 'https://x.example/f2', title: null, origin: 'api' }, NOW);
     await store.saveFetchResult(feed.id, save([toSave(item('future', { publishedAt: '2030-01-01T00:00:00.000Z' }))]));
