@@ -34,9 +34,9 @@ interface TextScanExports {
   scan(length: number): number;
 }
 
-const exports = embeddedWasm<TextScanExports>(TEXT_SCAN_WASM_BASE64);
+const scanModule = embeddedWasm<TextScanExports>(TEXT_SCAN_WASM_BASE64);
 /** text-scan.wat and its memory as bytes (it never grows); null where WebAssembly SIMD is missing. */
-const wasm = exports === null ? null : { scan: exports.scan, bytes: Buffer.from(exports.memory.buffer) };
+const wasm = scanModule === null ? null : { scan: scanModule.scan, bytes: Buffer.from(scanModule.memory.buffer) };
 /** Whether long chunks are scanned in WebAssembly SIMD (false: by the patterns, with the same result). */
 export const TEXT_SCAN_SIMD = wasm !== null;
 /** Code units of the longest chunk the module's memory holds, with the 0 after it. */

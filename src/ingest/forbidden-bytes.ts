@@ -12,9 +12,9 @@ interface ForbiddenBytesExports {
   scan(length: number): number;
 }
 
-const exports = embeddedWasm<ForbiddenBytesExports>(FORBIDDEN_BYTES_WASM_BASE64);
+const bytesModule = embeddedWasm<ForbiddenBytesExports>(FORBIDDEN_BYTES_WASM_BASE64);
 /** forbidden-bytes.wat and its memory (it never grows); null where WebAssembly SIMD is missing. */
-const wasm = exports === null ? null : { scan: exports.scan, memory: new Uint8Array(exports.memory.buffer) };
+const wasm = bytesModule === null ? null : { scan: bytesModule.scan, memory: new Uint8Array(bytesModule.memory.buffer) };
 /** Whether documents' bytes are asked at all (false: every document goes through the pattern). */
 export const FORBIDDEN_BYTES_SIMD = wasm !== null;
 

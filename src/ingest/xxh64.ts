@@ -10,21 +10,21 @@ interface Xxh64Exports {
 }
 
 // No SIMD in it: any engine that runs WebAssembly (which the word table needs too) compiles it.
-const module = embeddedWasm<Xxh64Exports>(XXH64_WASM_BASE64) ?? (() => {
+const hasher = embeddedWasm<Xxh64Exports>(XXH64_WASM_BASE64) ?? (() => {
   throw new Error('xxh64.wat does not compile here: WebAssembly is missing');
 })();
 /** Where the input starts in the module's memory; the hash is written before it. */
 const INPUT_AT = 8;
 
-let bytes = Buffer.from(module.memory.buffer);
-let hash = new Uint32Array(module.memory.buffer, 0, 2);
+let bytes = Buffer.from(hasher.memory.buffer);
+let hash = new Uint32Array(hasher.memory.buffer, 0, 2);
 
 /** Room for `needed` bytes of memory; growing it detaches the views, so they are made again. */
 function reserve(needed: number): void {
   if (needed <= bytes.length) return;
-  module.memory.grow(Math.ceil((needed - bytes.length) / 65536));
-  bytes = Buffer.from(module.memory.buffer);
-  hash = new Uint32Array(module.memory.buffer, 0, 2);
+  hasher.memory.grow(Math.ceil((needed - bytes.length) / 65536));
+  bytes = Buffer.from(hasher.memory.buffer);
+  hash = new Uint32Array(hasher.memory.buffer, 0, 2);
 }
 
 const hex32 = (word: number): string => word.toString(16).padStart(8, '0');
@@ -49,7 +49,7 @@ class Utf8Xxh64 {
 
   /** The hash of what was added, as 16 hexadecimal digits, most significant first (as xxhsum prints it). */
   hex(): string {
-    module.xxh64(this.length);
+    hasher.xxh64(this.length);
     return hex32(hash[1]!) + hex32(hash[0]!);
   }
 }
@@ -60,6 +60,6 @@ export const xxh64Text = new Utf8Xxh64();
 export function xxh64OfBytes(input: Uint8Array): string {
   reserve(INPUT_AT + input.length);
   bytes.set(input, INPUT_AT);
-  module.xxh64(input.length);
+  hasher.xxh64(input.length);
   return hex32(hash[1]!) + hex32(hash[0]!);
 }
