@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,9 @@ import { compileWat } from '../../scripts/wasm.js';
 import { decodeBodyChunks } from '../../src/ingest/decode.js';
 import { FORBIDDEN_BYTES_SIMD, holdsForbiddenBytes, WINDOW_BYTES } from '../../src/ingest/forbidden-bytes.js';
 import { FORBIDDEN_BYTES_WASM_BASE64 } from '../../src/ingest/forbidden-bytes-wasm.js';
+import { parseXml } from '../../src/ingest/formats/xml.js';
 import { parseFeed } from '../../src/ingest/parse.js';
+import { CORPUS_BASE_URL, CORPUS_DIR, corpusInputFiles } from './support/corpus.js';
 
 // The feed parser skips its search for characters XML forbids when the document's bytes show
 // none: the bytes must never say "none" of a text that holds one.
@@ -112,4 +115,28 @@ describe('a feed with characters XML forbids', () => {
     const parsed = parseFeed(Buffer.from(feed('NATO\ufffe allies\uffff meet').replace('%ENC%', 'utf-8'), 'utf8'), { url: 'https://wire.example/feed', contentType: null });
     expect(parsed.ok && parsed.feed.items[0]?.title).toBe('NATO allies meet');
   });
+});
+
+describe('the corpus read without the search where the bytes showed nothing to find', () => {
+  it('gives every XML document the element tree the search gives it, and skips the search for most', () => {
+    const differences: string[] = [];
+    let skipped = 0;
+    let documents = 0;
+    for (const file of corpusInputFiles()) {
+      const decoded = decodeBodyChunks(readFileSync(join(CORPUS_DIR, file)), null);
+      if (!decoded.ok || /^\s*[[{]/.test(decoded.chunks[0] ?? '')) continue;
+      documents++;
+      if (decoded.mayHoldForbidden) continue;
+      skipped++;
+      const searched = parseXml(decoded.chunks, CORPUS_BASE_URL + file, { mayHoldForbidden: true });
+      const unsearched = parseXml(decoded.chunks, CORPUS_BASE_URL + file, { mayHoldForbidden: false });
+      if (searched.ok !== unsearched.ok || JSON.stringify(searched.ok ? searched.root : searched.message, (key, value) => (key === 'source' ? undefined : value))
+        !== JSON.stringify(unsearched.ok ? unsearched.root : unsearched.message, (key, value) => (key === 'source' ? undefined : value))) {
+        differences.push(file);
+      }
+    }
+    expect(differences).toEqual([]);
+    // The check means something only if the bytes let most documents skip the search.
+    expect(skipped).toBeGreaterThan(documents / 2);
+  }, 120_000);
 });
