@@ -9,3 +9,10 @@ export function embeddedWasm<Exports>(base64: string): Exports | null {
     return null;
   }
 }
+
+/** embeddedWasm for a module without SIMD, which any engine that runs WebAssembly compiles. */
+export function requiredWasm<Exports>(base64: string, name: string): Exports {
+  const exports = embeddedWasm<Exports>(base64);
+  if (exports === null) throw new Error(`${name} does not compile here: WebAssembly is missing`);
+  return exports;
+}

@@ -1,4 +1,4 @@
-import { embeddedWasm } from '../wasm-module.js';
+import { requiredWasm } from '../wasm-module.js';
 import { XXH64_WASM_BASE64 } from './xxh64-wasm.js';
 
 // XXH64 (seed 0) of text written to it in pieces as UTF-8, in WebAssembly (xxh64.wat): ~0.4 µs
@@ -9,10 +9,7 @@ interface Xxh64Exports {
   xxh64(length: number): void;
 }
 
-// No SIMD in it: any engine that runs WebAssembly (which the word table needs too) compiles it.
-const hasher = embeddedWasm<Xxh64Exports>(XXH64_WASM_BASE64) ?? (() => {
-  throw new Error('xxh64.wat does not compile here: WebAssembly is missing');
-})();
+const hasher = requiredWasm<Xxh64Exports>(XXH64_WASM_BASE64, 'xxh64.wat');
 /** Where the input starts in the module's memory; the hash is written before it. */
 const INPUT_AT = 8;
 
@@ -28,6 +25,12 @@ function reserve(needed: number): void {
 }
 
 const hex32 = (word: number): string => word.toString(16).padStart(8, '0');
+
+/** XXH64 of the `length` bytes of input, as 16 hexadecimal digits, most significant first (as xxhsum prints it). */
+function digestHex(length: number): string {
+  hasher.xxh64(length);
+  return hex32(hash[1]!) + hex32(hash[0]!);
+}
 
 /**
  * One hash at a time: start(), add() its pieces, then hex(). The module's memory holds the input
@@ -49,8 +52,7 @@ class Utf8Xxh64 {
 
   /** The hash of what was added, as 16 hexadecimal digits, most significant first (as xxhsum prints it). */
   hex(): string {
-    hasher.xxh64(this.length);
-    return hex32(hash[1]!) + hex32(hash[0]!);
+    return digestHex(this.length);
   }
 }
 
@@ -60,6 +62,5 @@ export const xxh64Text = new Utf8Xxh64();
 export function xxh64OfBytes(input: Uint8Array): string {
   reserve(INPUT_AT + input.length);
   bytes.set(input, INPUT_AT);
-  hasher.xxh64(input.length);
-  return hex32(hash[1]!) + hex32(hash[0]!);
+  return digestHex(input.length);
 }

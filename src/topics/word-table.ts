@@ -1,3 +1,4 @@
+import { requiredWasm } from '../wasm-module.js';
 import type { Vocabulary, WordForms } from './text.js';
 import { classOf } from './word-spans.js';
 import { WORD_SCAN_WASM_BASE64 } from './word-scan-wasm.js';
@@ -72,8 +73,7 @@ interface ScanExports {
   scan(length: number, vocabulary: number, mask: number, reportCap: number): number;
 }
 
-const scanner = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WORD_SCAN_WASM_BASE64, 'base64')))
-  .exports as unknown as ScanExports;
+const scanner = requiredWasm<ScanExports>(WORD_SCAN_WASM_BASE64, 'word-scan.wat');
 
 // Views of the module's memory; made again when the text's room grows it.
 let classes: Uint8Array;
