@@ -132,7 +132,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const lastMember = db.prepare(`SELECT coalesce(max(item_id), 0) FROM story_members`).pluck();
   const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)
     VALUES (?, ?, ?, ?, ?, ?)`);
-  const topicIdsBySlug = db.prepare(`SELECT slug, id FROM topics WHERE slug IN (SELECT value FROM json_each(?))`).raw(true);
+  const topicsVersion = db.prepare(`SELECT version FROM topics_version`).pluck();
+  const everyTopicId = db.prepare(`SELECT slug, id FROM topics`).raw(true);
   const matchesOfItem = db.prepare(
     `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
   );
@@ -204,6 +205,19 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     return slug;
   };
 
+  // Every topic's id by slug, as of a version of the topics (migrations/0009_topics_version.sql).
+  // Read inside a save's transaction, the version and the ids are those the save writes against.
+  let topicIds = new Map<string, number>();
+  let topicIdsVersion: number | null = null;
+  function currentTopicIds(): ReadonlyMap<string, number> {
+    const version = topicsVersion.get() as number;
+    if (version !== topicIdsVersion) {
+      topicIds = new Map(everyTopicId.all() as [string, number][]);
+      topicIdsVersion = version;
+    }
+    return topicIds;
+  }
+
   const bands = new BandIndex(BAND_INDEX_ENTRIES);
   // This process's last filing: a restarted one files its first full batch at once.
   let lastFiledMs: number | null = null;
@@ -273,13 +287,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const touched = new Set<string>();
     if (stories) catchUp();
-    // The ids of the topics this save's matches name, in one query: most saves (304s, unchanged
-    // bodies, feeds matching few topics) would not use a map of every topic, which cost 0.7 ms to
-    // build, and a query for each slug ~2 µs: a generated feed of 50 items at 1,000 topics names
-    // ~196, 0.40-0.42 ms a save against 0.13-0.15 ms for the one query (three rounds).
-    const slugs = new Set<string>();
-    for (const { matches } of result.items) for (const match of matches) slugs.add(match.slug);
-    const topicIds = new Map(slugs.size === 0 ? [] : topicIdsBySlug.all(JSON.stringify([...slugs])) as [string, number][]);
+    // Read only by a save with matches: 304s and unchanged bodies need no topic.
+    const topicIds = result.items.some(({ matches }) => matches.length > 0) ? currentTopicIds() : new Map<string, number>();
     // Item ids can fall back below the mark when the newest items are deleted: those are filed at once.
     const through = filedThrough.get() as number;
     let lastId = 0;
