@@ -183,15 +183,25 @@ function hasAtom(m: AtomMatcher, doc: AnalyzedDoc): boolean {
   return false;
 }
 
-/** Adds the written text of every occurrence to `terms`; whether there was any. */
+/**
+ * Adds the written text of every occurrence to `terms`; whether there was any. The loops of
+ * scanWords and scanPrefix, without a closure an atom and field: collecting terms is what nearly
+ * every candidate topic does (generated news at 1,000 topics: 9.0 of an item's 9.8 candidates
+ * match). With the closures, an "and" node's own array and a Set an answer, matching an item's
+ * candidates took 11.4-13.3 µs an item, 10.2-11.2 so (3,000 items, four alternating rounds).
+ */
 function collectAtom(m: AtomMatcher, doc: AnalyzedDoc, terms: string[]): boolean {
   const before = terms.length;
   for (const name of m.fields) {
     const field = doc.fields[name];
-    scan(m, field, (first, last) => {
-      terms.push(spanText({ field, first, last }));
-      return false;
-    });
+    if (m.kind === 'words') {
+      const starts = field.byNorm.get(m.norms[0] as string);
+      if (!starts) continue;
+      const span = m.norms.length - 1;
+      for (const first of starts) if (sequenceAt(m, field, first)) terms.push(fieldText(field, first, first + span));
+    } else {
+      for (let i = 0; i < field.forms.length; i++) if (prefixAt(m, field, i)) terms.push((field.forms[i] as WordForms).surface);
+    }
   }
   return terms.length > before;
 }
@@ -208,9 +218,15 @@ function occurrences(m: AtomMatcher, doc: AnalyzedDoc, fields: readonly TextFiel
   return out;
 }
 
+/** The written words of tokens [first, last] of a field, joined by spaces. */
+function fieldText(field: FieldTokens, first: number, last: number): string {
+  let text = (field.forms[first] as WordForms).surface;
+  for (let i = first + 1; i <= last; i++) text += ' ' + (field.forms[i] as WordForms).surface;
+  return text;
+}
+
 function spanText(o: Occurrence): string {
-  if (o.first === o.last) return (o.field.forms[o.first] as WordForms).surface;
-  return o.field.forms.slice(o.first, o.last + 1).map((forms) => forms.surface).join(' ');
+  return fieldText(o.field, o.first, o.last);
 }
 
 /** Occurrences that have a partner at most `distance` positions away; overlapping runs do not count. */
@@ -237,7 +253,10 @@ function commonFields(a: AtomMatcher, b: AtomMatcher): TextField[] {
   return a.fields.filter((f) => b.fields.includes(f));
 }
 
-/** Evaluates a node; when `terms` is given, adds the surface text of what satisfied it. */
+/**
+ * Evaluates a node; when `terms` is given, adds the surface text of what satisfied it. A node
+ * that is not satisfied leaves `terms` as it found it.
+ */
 function evaluate(node: CompiledQuery, doc: AnalyzedDoc, terms: string[] | null): boolean {
   switch (node.kind) {
     case 'words':
@@ -256,9 +275,14 @@ function evaluate(node: CompiledQuery, doc: AnalyzedDoc, terms: string[] | null)
       return near.length > 0;
     }
     case 'and': {
-      const local: string[] | null = terms ? [] : null;
-      for (const child of node.children) if (!evaluate(child, doc, local)) return false;
-      if (terms && local) terms.push(...local);
+      // What the children before a failing one added is taken back.
+      const mark = terms ? terms.length : 0;
+      for (const child of node.children) {
+        if (!evaluate(child, doc, terms)) {
+          if (terms) terms.length = mark;
+          return false;
+        }
+      }
       return true;
     }
     case 'or': {
@@ -282,7 +306,21 @@ function evaluate(node: CompiledQuery, doc: AnalyzedDoc, terms: string[] | null)
 export function matchQuery(compiled: CompiledQuery, doc: AnalyzedDoc): { matched: boolean; terms: string[] } {
   const terms: string[] = [];
   if (!evaluate(compiled, doc, terms)) return { matched: false, terms: [] };
-  return { matched: true, terms: [...new Set(terms)] };
+  return { matched: true, terms: distinct(terms) };
+}
+
+/** The terms without repeats, in order of first occurrence: a query's terms are a few words. */
+function distinct(terms: string[]): string[] {
+  if (terms.length > 16) return [...new Set(terms)];
+  let kept = 0;
+  for (let i = 0; i < terms.length; i++) {
+    const term = terms[i] as string;
+    let seen = false;
+    for (let j = 0; j < kept; j++) if (terms[j] === term) { seen = true; break; }
+    if (!seen) terms[kept++] = term;
+  }
+  terms.length = kept;
+  return terms;
 }
 
 /** Matched or not, without collecting terms: cheaper, for counting and filtering. */
