@@ -316,9 +316,8 @@ function distinct(terms: string[]): string[] {
   let kept = 0;
   for (let i = 0; i < terms.length; i++) {
     const term = terms[i] as string;
-    let seen = false;
-    for (let j = 0; j < kept; j++) if (terms[j] === term) { seen = true; break; }
-    if (!seen) terms[kept++] = term;
+    // A term met before is among the first `kept`, and found there first.
+    if (terms.indexOf(term) >= kept) terms[kept++] = term;
   }
   terms.length = kept;
   return terms;

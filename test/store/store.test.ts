@@ -416,11 +416,14 @@ describe('store', () => {
     await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api' }, NOW);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('p'), 'v', null, ['nato', 'gas'])]))).touchedTopics.sort())
       .toEqual(['gas', 'nato']);
+    const idOf = (slug: string) => store.db.prepare('SELECT id FROM topics WHERE slug = ?').pluck().get(slug);
+    const gasId = idOf('gas');
     const other = openStore(join(dir, 'db.sqlite'));
     await other.deleteTopic('gas');
-    // SQLite gives the new row the id the deleted one had: the highest.
     await other.putTopic({ slug: 'oil', title: 'Oil', query: 'oil', origin: 'api' }, NOW);
     await other.close();
+    // SQLite gave the new topic the id the deleted one had (the highest).
+    expect(idOf('oil')).toBe(gasId);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('q'), 'v', null, ['gas'])]))).touchedTopics).toEqual([]);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('r'), 'v', null, ['oil', 'nato'])]))).touchedTopics.sort())
       .toEqual(['nato', 'oil']);
