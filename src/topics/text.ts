@@ -214,7 +214,7 @@ export function normalizeLanguage(tag: string): string {
 /**
  * Tokenizes every field of an item once; contentHtml is reduced to its visible text. With a
  * vocabulary, only its words are kept: the queries it was made from match the result exactly
- * as they match a full analysis (test/topics/vocabulary.property.test.ts), other queries do not.
+ * as they match a full analysis (test/topics/index-agreement.property.test.ts), other queries do not.
  */
 export function analyzeDoc(doc: MatchableDoc, vocabulary: Vocabulary | null = null): AnalyzedDoc {
   const fields: Record<TextField, FieldTokens> = {
