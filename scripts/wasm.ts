@@ -4,12 +4,11 @@ import { pathToFileURL } from 'node:url';
 import initWabt from 'wabt';
 
 // Compiles each .wat below into the TypeScript module that embeds it, so that neither a build nor
-// an install needs a WebAssembly toolchain. Their tests (test/stories/minhash-simd.test.ts,
-// test/topics/word-scan.test.ts, test/html/text-scan.test.ts,
-// test/ingest/forbidden-bytes.test.ts, test/ingest/xxh64.test.ts) compile them again and fail when the two differ. Usage: npm run wasm
+// an install needs a WebAssembly toolchain. test/wasm-modules.test.ts compiles them again and fails
+// when the two differ, or when a .wat under src/ is missing here. Usage: npm run wasm
 
 /** Each .wat, the module that embeds it and the name of the constant it exports (paths from the project's root). */
-const MODULES = [
+export const MODULES = [
   { wat: 'src/stories/minhash.wat', module: 'src/stories/minhash-simd.ts', constant: 'MINHASH_WASM_BASE64' },
   { wat: 'src/topics/word-scan.wat', module: 'src/topics/word-scan-wasm.ts', constant: 'WORD_SCAN_WASM_BASE64' },
   { wat: 'src/html/text-scan.wat', module: 'src/html/text-scan-wasm.ts', constant: 'TEXT_SCAN_WASM_BASE64' },

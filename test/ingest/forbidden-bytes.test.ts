@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { compileWat } from '../../scripts/wasm.js';
 import { decodeBodyChunks } from '../../src/ingest/decode.js';
 import { FORBIDDEN_BYTES_SIMD, holdsForbiddenBytes, WINDOW_BYTES } from '../../src/ingest/forbidden-bytes.js';
-import { FORBIDDEN_BYTES_WASM_BASE64 } from '../../src/ingest/forbidden-bytes-wasm.js';
 import { parseXml } from '../../src/ingest/formats/xml.js';
 import { parseFeed } from '../../src/ingest/parse.js';
 import { CORPUS_BASE_URL, CORPUS_DIR, corpusInputFiles } from './support/corpus.js';
@@ -31,11 +29,6 @@ const PIECES = [
 ];
 
 describe('a document\'s bytes asked for characters XML forbids', () => {
-  it('embeds what src/ingest/forbidden-bytes.wat compiles to (npm run wasm writes it)', async () => {
-    const compiled = await compileWat(resolve(import.meta.dirname, '../../src/ingest/forbidden-bytes.wat'));
-    expect(Buffer.from(compiled).toString('base64')).toBe(FORBIDDEN_BYTES_WASM_BASE64);
-  });
-
   it('runs here: Node 20 has WebAssembly SIMD', () => {
     expect(FORBIDDEN_BYTES_SIMD).toBe(true);
   });

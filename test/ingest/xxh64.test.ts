@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileWat } from '../../scripts/wasm.js';
 import { xxh64Text } from '../../src/ingest/xxh64.js';
-import { XXH64_WASM_BASE64 } from '../../src/ingest/xxh64-wasm.js';
 
 const hashOf = (...pieces: string[]): string => {
   xxh64Text.start();
@@ -19,11 +16,6 @@ const ascii = (length: number): string => {
 };
 
 describe('XXH64 in WebAssembly', () => {
-  it('embeds what src/ingest/xxh64.wat compiles to (npm run wasm writes it)', async () => {
-    const compiled = await compileWat(resolve(import.meta.dirname, '../../src/ingest/xxh64.wat'));
-    expect(Buffer.from(compiled).toString('base64')).toBe(XXH64_WASM_BASE64);
-  });
-
   // By the reference implementation, xxhsum -H64 (xxHash 0.8.1), over the same bytes: every
   // path of the function (no stripe, stripes, and the 8-, 4- and 1-byte tails), and inputs
   // past the module's first memory.

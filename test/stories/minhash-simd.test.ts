@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileWat } from '../../scripts/wasm.js';
 import { MINHASH_SIMD, nestedMinHash, nestedMinHashPortable } from '../../src/stories/minhash.js';
-import { MINHASH_WASM_BASE64 } from '../../src/stories/minhash-simd.js';
 
 function both(inner: number[], outer: number[], k: number, innerK: number) {
   const simd = { whole: new Uint32Array(k), inner: new Uint32Array(innerK) };
@@ -16,11 +13,6 @@ function both(inner: number[], outer: number[], k: number, innerK: number) {
 const hash = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 
 describe('nestedMinHash in WebAssembly SIMD', () => {
-  it('embeds what src/stories/minhash.wat compiles to (npm run wasm writes it)', async () => {
-    const compiled = await compileWat(resolve(import.meta.dirname, '../../src/stories/minhash.wat'));
-    expect(Buffer.from(compiled).toString('base64')).toBe(MINHASH_WASM_BASE64);
-  });
-
   it('runs in SIMD on this node', () => {
     expect(MINHASH_SIMD).toBe(true);
   });

@@ -4,12 +4,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileWat } from '../../scripts/wasm.js';
 import { htmlToText } from '../../src/html/text.js';
 import { compileQuery, vocabularyOf } from '../../src/topics/match.js';
 import { parseQuery } from '../../src/topics/query.js';
 import { analyzeDoc, tokenize, type Vocabulary, wordForms } from '../../src/topics/text.js';
-import { WORD_SCAN_WASM_BASE64 } from '../../src/topics/word-scan-wasm.js';
 import { formsOf, knownWordCount, scanKeptWords } from '../../src/topics/word-table.js';
 
 // word-scan.wat reads text without surrogates for analysis; tokenize reads it with the word
@@ -56,11 +54,6 @@ const PIECES = [
 const noSurrogates = (text: string) => text.replace(/[\ud800-\udfff]/g, 'x');
 
 describe('the word loop in WebAssembly', () => {
-  it('embeds what src/topics/word-scan.wat compiles to (npm run wasm writes it)', async () => {
-    const compiled = await compileWat(resolve(import.meta.dirname, '../../src/topics/word-scan.wat'));
-    expect(Buffer.from(compiled).toString('base64')).toBe(WORD_SCAN_WASM_BASE64);
-  });
-
   it('finds the words tokenize finds, with their positions and clause starts, in any mix of the characters the rules turn on', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }), (pieces) => {
