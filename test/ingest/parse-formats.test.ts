@@ -75,6 +75,21 @@ describe('RSS 0.9x / 2.0', () => {
     expect(item).toMatchObject({ title: 'AT&T & Verizon', url: 'https://site.example/x', publishedAt: '2010-11-03T17:05:00.000Z', authors: ['Ann'] });
   });
 
+  it('a prefix bound to an unknown namespace keeps its name, even a URI named like an object\'s property', () => {
+    for (const uri of ['constructor', '__proto__', 'toString', 'urn:x-unknown']) {
+      const item = firstItem(`<rss version="2.0" xmlns:dc="${uri}"><channel><title>T</title><item><title>A</title><dc:creator>Ann</dc:creator></item></channel></rss>`);
+      expect(item.authors, uri).toEqual(['Ann']);
+    }
+  });
+
+  it('namespaces resolve the same however many a process has met, in any case and with a trailing "/" or "#"', () => {
+    const others = Array.from({ length: 1500 }, (_, n) => ` xmlns:n${n}="urn:x-other:${n}"`).join('');
+    for (const uri of ['http://www.w3.org/2005/Atom', 'HTTP://WWW.W3.ORG/2005/ATOM/', ' http://www.w3.org/2005/Atom# ']) {
+      const feed = parse(`<feed xmlns="${uri}"${others}><title>T</title><entry><id>1</id><title>A</title><author><name>Ann</name></author></entry></feed>`);
+      expect(feed.items[0], uri).toMatchObject({ title: 'A', authors: ['Ann'] });
+    }
+  });
+
   it('unescaped HTML inside <description> is kept as HTML', () => {
     const item = firstItem(rss(`<title>x</title><description>Intro <b>bold</b> and <a href="/more">more</a><br></description>`));
     expect(item.summary).toBe('Intro bold and more');
