@@ -1,6 +1,6 @@
 import { readUint32sLE, writeUint32sLE } from '../uint32-bytes.js';
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnvFrom, nestedMinHash } from './minhash.js';
-import { storyWords } from './normalize.js';
+import { isPlainSeparator, storyWords } from './normalize.js';
 
 /*
  * A story's fingerprint: MinHash over word pairs (2-shingles) of its title and the lead of its
@@ -74,12 +74,13 @@ const SPACE = 0x20;
 
 /**
  * The pair hashes of the first `max` words of text[0, limit), into `into`, when every character up
- * to the end of the last of them (and the one after it) is ASCII: normalizing would then change
- * nothing but case, so its words are its runs of letters and digits, lower-cased as they are
- * hashed. Returns how many words there were, or -1 (leaving `into` to be refilled) otherwise.
- * Each word is read once, for both of its hashes.
+ * to the end of the last of them (and the one after it) is ASCII or a plain separator
+ * (isPlainSeparator: typographic quotes, dashes and spaces): normalizing would then change nothing
+ * but case, so its words are its runs of ASCII letters and digits, lower-cased as they are hashed.
+ * Returns how many words there were, or -1 (leaving `into` to be refilled) otherwise. Each word is
+ * read once, for both of its hashes.
  */
-function asciiPairHashes(text: string, limit: number, max: number, into: number[]): number {
+function plainPairHashes(text: string, limit: number, max: number, into: number[]): number {
   const end = Math.min(text.length, limit);
   into.length = 0;
   let words = 0;
@@ -88,8 +89,8 @@ function asciiPairHashes(text: string, limit: number, max: number, into: number[
   let i = 0;
   while (words < max && i < end) {
     let c = text.charCodeAt(i);
-    if (c >= 128) return -1;
     if (!isAsciiWordChar(c)) {
+      if (c >= 128 && !isPlainSeparator(c)) return -1;
       i++;
       continue;
     }
@@ -103,7 +104,7 @@ function asciiPairHashes(text: string, limit: number, max: number, into: number[
       pair = Math.imul(pair ^ c, FNV_PRIME);
     }
     // A mark or letter right after the word could belong to it once normalized.
-    if (i < end && text.charCodeAt(i) >= 128) return -1;
+    if (i < end && text.charCodeAt(i) >= 128 && !isPlainSeparator(text.charCodeAt(i))) return -1;
     if (words > 0) into.push(fmix32(pair));
     previous = alone;
     words++;
@@ -186,12 +187,12 @@ const openingMins = new Uint32Array(KEY_HASHES);
 
 /** The pair hashes of the title's words, into `into`. */
 function titlePairHashes(title: string, into: number[]): void {
-  if (asciiPairHashes(title, title.length, Infinity, into) < 0) wordPairHashes(storyWords(title), into);
+  if (plainPairHashes(title, title.length, Infinity, into) < 0) wordPairHashes(storyWords(title), into);
 }
 
 /** The pair hashes of the first LEAD_WORDS words of the text (see leadWords), into `into`; returns how many words. */
 function leadPairHashes(text: string, into: number[]): number {
-  const words = asciiPairHashes(text, LEAD_CHARS, LEAD_WORDS, into);
+  const words = plainPairHashes(text, LEAD_CHARS, LEAD_WORDS, into);
   return words >= 0 ? words : wordPairHashes(leadWords(text), into);
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fingerprintOfShingles, fingerprintStory, leadWords, storyText, type StoryFingerprint } from '../../src/stories/fingerprint.js';
 import { hashString } from '../../src/stories/minhash.js';
-import { storyWords } from '../../src/stories/normalize.js';
+import { isPlainSeparator, storyWords } from '../../src/stories/normalize.js';
 
 // fingerprintStory hashes word pairs in place, reading ASCII text without normalizing it. The
 // reference builds the pairs as strings from the normalized words: the sets must hash alike.
@@ -31,7 +31,11 @@ function expectSameFingerprint(got: StoryFingerprint, want: StoryFingerprint): v
 // letters, other scripts) next to words and separators, and words long enough to reach the slices.
 const WORDS = ['a', 'of', 'NATO', 'Nato', 'summit', 'US', 'U.S.', '2010', 'x1', 'Medvédev', 'e\u0301', '\u0301', 'ﬁnally',
   'ＮＡＴＯ', 'Москва', 'ΟΔΟΣ', 'İstanbul', 'https://example.com/a/very/long/path/to/an/article', 'x'.repeat(45)];
-const GAPS = [' ', '  ', '-', ', ', '. ', '\n', '\u00a0', '…', '—', "'", ''];
+// Typographic separators the fingerprint reads without normalizing (’ “ ” – and the like), and
+// some it must not: a spacing accent that folds to a space and a mark, a soft hyphen, a circled
+// letter and a fraction whose compatibility forms hold a letter or digits, an emoji's surrogates.
+const GAPS = [' ', '  ', '-', ', ', '. ', '\n', '\u00a0', '…', '—', "'", '', '’', ' “', '” ', '‘', ' – ', '«\u00a0', '\u00a0»',
+  '\u00b4', '\u00ad', 'ⓐ', '½', ' 😀 ', '’\u0301'];
 const text = (maxLength: number) =>
   fc.array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...GAPS)), { maxLength }).map((parts) => parts.map(([w, g]) => w + g).join(''));
 
@@ -96,5 +100,26 @@ describe('fingerprintStory', () => {
     expect([...a.signature]).toEqual(kept);
     expect([...b.signature]).toEqual([...reference('Port workers vote to strike over pay', 'Dock workers at the container port voted to strike over pay.').signature]);
     expect([...fingerprintStory('Storm closes two ferry ports', 'High winds and heavy seas halted crossings from both ports.').signature]).toEqual(kept);
+  });
+
+  it('reads every code unit it takes for a plain separator as storyWords does: between words, beside ASCII punctuation and marks, twice over', () => {
+    let separators = 0;
+    for (let code = 0x80; code <= 0xffff; code++) {
+      if (!isPlainSeparator(code)) continue;
+      separators++;
+      const unit = String.fromCharCode(code);
+      for (const [written, words] of [
+        [`Ab1${unit}Cd2`, ['ab1', 'cd2']], [`${unit}x${unit}${unit}y${unit}`, ['x', 'y']], [`a.${unit}-b`, ['a', 'b']], [unit, []],
+      ] as const) {
+        expect(storyWords(written), `U+${code.toString(16)} in ${JSON.stringify(written)}`).toEqual(words);
+      }
+      const title = `Nato${unit}summit`;
+      const body = `Leaders${unit}met in${unit}${unit}Brussels on Monday${unit}`;
+      expectSameFingerprint(fingerprintStory(title, body), reference(title, body));
+    }
+    // The common ones are among them; letters, marks, surrogates and compatibility letters are not.
+    for (const unit of '’‘“”«»–—…\u00a0\u2009\u00ad•') expect(isPlainSeparator(unit.charCodeAt(0)), unit).toBe(true);
+    for (const unit of 'éßİ\u0301\ud83d\ude00ﬁＡⓐ½²') expect(isPlainSeparator(unit.charCodeAt(0)), unit).toBe(false);
+    expect(separators).toBeGreaterThan(1000);
   });
 });
