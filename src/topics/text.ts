@@ -1,7 +1,7 @@
 import { htmlToText } from '../html/text.js';
 import { americanSpelling } from './spelling.js';
 import { stem } from './stem.js';
-import { SURROGATE, WordCursor } from './word-spans.js';
+import { WordCursor } from './word-spans.js';
 import { CLAUSE_END, foldsToNothing, formsOf, internedAt, type KeptWord, keeps, LETTER_NUMBER_MARK, scanKeptWords } from './word-table.js';
 
 /** What the matcher needs of an item: its text fields plus the feed it came from. */
@@ -186,7 +186,8 @@ function addValues(field: FieldTokens, values: string[], distinct: Set<WordForms
   };
   for (const value of values) {
     first = next;
-    next += SURROGATE.test(value) ? readKeptWords(value, vocabulary, add) : scanKeptWords(value, vocabulary, wordForms, add);
+    const counted = scanKeptWords(value, vocabulary, wordForms, add);
+    next += counted >= 0 ? counted : readKeptWords(value, vocabulary, add);
     if (next > first) next += SEGMENT_GAP;
   }
 }

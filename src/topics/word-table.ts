@@ -71,6 +71,7 @@ export const LETTER_NUMBER_MARK = /[\p{L}\p{N}\p{M}]/u;
 interface ScanExports {
   memory: WebAssembly.Memory;
   scan(length: number, vocabulary: number, mask: number, reportCap: number): number;
+  hasSurrogate(length: number): number;
 }
 
 const scanner = requiredWasm<ScanExports>(WORD_SCAN_WASM_BASE64, 'word-scan.wat');
@@ -230,9 +231,10 @@ export function keeps(vocabulary: Vocabulary, entry: number): boolean {
 export type KeptWord = (entry: number, position: number, clauseStart: boolean) => void;
 
 /**
- * Reads a text without surrogates (word-spans.ts's rules; a possessive "'s" is not a word) and
- * calls `kept` for each word the vocabulary keeps (every word without one), in order. Returns
- * the number of words the text has, kept or not.
+ * Reads a text (word-spans.ts's rules; a possessive "'s" is not a word) and calls `kept` for each
+ * word the vocabulary keeps (every word without one), in order. Returns the number of words the
+ * text has, kept or not; or -1, having called nothing, for text with surrogates, which the word
+ * cursor reads in JavaScript (text.ts's readKeptWords).
  */
 export function scanKeptWords(value: string, vocabulary: Vocabulary | null, compute: ComputeForms, kept: KeptWord): number {
   if (!classesFilled) fillClasses();
@@ -242,6 +244,7 @@ export function scanKeptWords(value: string, vocabulary: Vocabulary | null, comp
     viewMemory();
   }
   textBytes.write(value, 0, 'utf16le');
+  if (scanner.hasSurrogate(value.length) === 1) return -1;
   state[AT] = 0;
   state[COUNTED] = 0;
   state[PREVIOUS_END] = -1;

@@ -134,6 +134,25 @@ describe('the word loop in WebAssembly', () => {
     expect(scanned(`Lisbon ${long} NATO`, nato).kept).toEqual([{ surface: 'NATO', position: 2, clauseStart: false }]);
   });
 
+  it('leaves text with half of a surrogate pair anywhere to JavaScript, having reported nothing, and reads the units just outside them', () => {
+    for (let length = 1; length <= 40; length++) {
+      for (let at = 0; at < length; at++) {
+        for (const unit of [0xd800, 0xdbff, 0xdc00, 0xdfff]) {
+          const text = 'NATO ab'.repeat(6).slice(0, length).split('');
+          text[at] = String.fromCharCode(unit);
+          let reported = 0;
+          expect(scanKeptWords(text.join(''), null, wordForms, () => reported++), `${length} ${at}`).toBe(-1);
+          expect(reported).toBe(0);
+        }
+        for (const unit of [0xd7ff, 0xe000]) {
+          const text = 'NATO ab'.repeat(6).slice(0, length).split('');
+          text[at] = String.fromCharCode(unit);
+          expect(scanned(text.join(''), null)).toEqual(expected(text.join(''), null));
+        }
+      }
+    }
+  });
+
   it('reads a text longer than the memory it started with', () => {
     const text = `${'defence '.repeat(600_000)}NATO`;
     const { kept, counted } = scanned(text, vocabulary('NATO'));
