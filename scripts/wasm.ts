@@ -14,6 +14,7 @@ export const MODULES = [
   { wat: 'src/html/text-scan.wat', module: 'src/html/text-scan-wasm.ts', constant: 'TEXT_SCAN_WASM_BASE64' },
   { wat: 'src/ingest/forbidden-bytes.wat', module: 'src/ingest/forbidden-bytes-wasm.ts', constant: 'FORBIDDEN_BYTES_WASM_BASE64' },
   { wat: 'src/ingest/xxh64.wat', module: 'src/ingest/xxh64-wasm.ts', constant: 'XXH64_WASM_BASE64' },
+  { wat: 'src/ingest/utf8-decode.wat', module: 'src/ingest/utf8-decode-wasm.ts', constant: 'UTF8_DECODE_WASM_BASE64' },
 ];
 
 export async function compileWat(path: string): Promise<Uint8Array> {

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { holdsForbiddenBytes } from './forbidden-bytes.js';
+import { decodeValidUtf8 } from './utf8-decode.js';
 
 /** Decompressed size above which a gzipped document is refused rather than inflated. */
 export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
@@ -53,11 +54,11 @@ export function decodeBodyChunks(body: Buffer, contentType: string | null, chunk
   const inflated = inflateIfGzipped(body);
   if (!inflated.ok) return inflated;
   const bytes = inflated.bytes;
-  const { start, encoding } = chooseEncoding(bytes, contentType);
+  const { start, encoding, validUtf8 } = chooseEncoding(bytes, contentType);
   const content = bytes.subarray(start);
   const c1 = mayHoldC1Controls(content, encoding);
-  const chunks = splitsAtTags(encoding) ? splitAtTags(content, chunkBytes).map((piece) => decodeWith(piece, encoding, c1))
-    : [decodeWith(content, encoding, c1)];
+  const decode = (piece: Buffer) => decodeWith(piece, encoding, c1, validUtf8);
+  const chunks = splitsAtTags(encoding) ? splitAtTags(content, chunkBytes).map(decode) : [decode(content)];
   const first = chunks[0] ?? '';
   if (first.charCodeAt(0) === 0xfeff) chunks[0] = first.slice(1);
   // The encodings cut at tags are those where a byte below 0x80 is that character.
@@ -65,17 +66,25 @@ export function decodeBodyChunks(body: Buffer, contentType: string | null, chunk
   return { ok: true, chunks, encoding, mayHoldForbidden };
 }
 
-/** Where the text starts (past a byte-order mark) and what it is encoded in. */
-function chooseEncoding(bytes: Buffer, contentType: string | null): { start: number; encoding: string } {
+/**
+ * Where the text starts (past a byte-order mark), what it is encoded in, and whether the bytes
+ * were found to be valid UTF-8 on the way (a byte-order mark is taken at its word).
+ */
+function chooseEncoding(bytes: Buffer, contentType: string | null): { start: number; encoding: string; validUtf8: boolean } {
   const bom = bomEncoding(bytes);
-  if (bom) return { start: bom.length, encoding: bom.encoding };
+  if (bom) return { start: bom.length, encoding: bom.encoding, validUtf8: false };
   const wide = wideWithoutBom(bytes);
-  if (wide) return { start: 0, encoding: wide };
+  if (wide) return { start: 0, encoding: wide, validUtf8: false };
   const declared = [charsetFromContentType(contentType), xmlDeclaredEncoding(bytes)].map(canonicalEncoding);
   for (const encoding of declared) {
-    if (encoding && fitsBytes(encoding, bytes)) return { start: 0, encoding: preferUtf8(encoding, bytes) };
+    if (encoding && fitsBytes(encoding, bytes)) {
+      const chosen = preferUtf8(encoding, bytes);
+      // fitsBytes checked UTF-8 as declared, preferUtf8 as chosen over a Latin label.
+      return { start: 0, encoding: chosen, validUtf8: chosen === 'utf-8' };
+    }
   }
-  return { start: 0, encoding: isUtf8(bytes) ? 'utf-8' : sniff(bytes) };
+  const valid = isUtf8(bytes);
+  return { start: 0, encoding: valid ? 'utf-8' : sniff(bytes), validUtf8: valid };
 }
 
 function splitsAtTags(encoding: string): boolean {
@@ -108,9 +117,10 @@ function preferUtf8(encoding: string, bytes: Buffer): string {
   return isSingleByteLatin(encoding) && hasNonAscii(bytes) && isUtf8(bytes) ? 'utf-8' : encoding;
 }
 
-function decodeWith(bytes: Buffer, encoding: string, mayHoldC1: boolean): string {
+function decodeWith(bytes: Buffer, encoding: string, mayHoldC1: boolean, validUtf8: boolean): string {
   let text: string;
-  if (encoding === 'utf-8') text = bytes.toString('utf8');
+  if (validUtf8) text = decodeValidUtf8(bytes);
+  else if (encoding === 'utf-8') text = bytes.toString('utf8');
   else if (iconv.encodingExists(encoding)) text = iconv.decode(bytes, encoding, { stripBOM: true });
   else text = bytes.toString('utf8');
   return mayHoldC1 && C1_CONTROL.test(text) ? text.replace(C1_CONTROLS, fromWindows1252) : text;

@@ -1,0 +1,39 @@
+import { isAscii } from 'node:buffer';
+import { embeddedWasm } from '../wasm-module.js';
+import { UTF8_DECODE_WASM_BASE64 } from './utf8-decode-wasm.js';
+
+// Valid UTF-8 → text. News text is ASCII but for its typographic quotes, dashes and accented
+// names, and V8 decodes bytes with any of those one at a time: 32 KB pieces of such feeds took
+// ~7.3 µs an item of the generated feeds made typographic, against ~0.65 for ASCII ones. Decoded
+// here sixteen bytes at a time (utf8-decode.wat) into code units, which become a string by a
+// copy. Text without a byte of 0x80 or more is left to V8, which reads it as fast.
+
+interface Utf8DecodeExports {
+  memory: WebAssembly.Memory;
+  decode(length: number, out: number): number;
+}
+
+const decoder = embeddedWasm<Utf8DecodeExports>(UTF8_DECODE_WASM_BASE64);
+let memory = decoder === null ? null : Buffer.from(decoder.memory.buffer);
+
+/** Where the code units of `length` bytes go: past the bytes and the group read beyond them, 16-byte aligned. */
+function unitsAt(length: number): number {
+  return (length + 31) & ~15;
+}
+
+/**
+ * The text of bytes that are valid UTF-8 (checked by the caller: invalid bytes come out wrong
+ * rather than as U+FFFD). Where WebAssembly SIMD is missing, V8's decoding.
+ */
+export function decodeValidUtf8(bytes: Buffer): string {
+  if (decoder === null || memory === null || bytes.length < 16 || isAscii(bytes)) return bytes.toString('utf8');
+  const out = unitsAt(bytes.length);
+  const needed = out + 2 * (bytes.length + 16);
+  if (needed > memory.length) {
+    decoder.memory.grow(Math.ceil((needed - memory.length) / 65536));
+    memory = Buffer.from(decoder.memory.buffer);
+  }
+  memory.set(bytes, 0);
+  const units = decoder.decode(bytes.length, out);
+  return memory.toString('utf16le', out, out + 2 * units);
+}
