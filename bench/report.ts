@@ -150,7 +150,8 @@ ${table(['topics', 'time', 'items/s'], [
     ['1', secs(t.oneTopic.ms), int(t.oneTopic.itemsPerSec)],
     [String(t.topics), secs(t.manyTopics.ms), int(t.manyTopics.itemsPerSec)],
     [`${t.topics} ÷ 1`, '', pct(t.ratio)],
-  ])}`;
+  ])}
+${t.topics} ÷ 1 run by run: ${t.runRatios.map(pct).join(', ')}; the median of these is the ratio`;
 }
 
 function serveSection(s: ServeFigures): string {

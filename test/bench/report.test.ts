@@ -54,6 +54,20 @@ describe('the targets table', () => {
   });
 });
 
+describe('the topics section', () => {
+  const topics = { feeds: 100, items: 5000, topics: 1000, runs: 4, oneTopic: { ms: 1000, itemsPerSec: 5000 },
+    manyTopics: { ms: 1250, itemsPerSec: 4000 }, runRatios: [0.84, 0.71, 0.79, 0.82], ratio: 0.805 };
+  const row = (checks: ReturnType<typeof checkTargets>) => checks.find((c) => c.target.startsWith('ingest with'))!;
+
+  it('prints each run\'s ratio beside their median, which the target reads', () => {
+    const options = parseBenchArgs([]);
+    const text = formatReport({ options, machine: { cpus: 2, cpuModel: 'test', node: 'v20' }, feeds: { count: 1000, itemsPerFeed: 50 },
+      durationSec: 1, errors: {}, targets: [], topics } as unknown as BenchResults);
+    expect(text).toContain('1000 ÷ 1 run by run: 84%, 71%, 79%, 82%; the median of these is the ratio');
+    expect(row(checkTargets({ topics } as unknown as BenchResults))).toEqual({ target: 'ingest with 1000 topics ≥ 80% of 1 topic', measured: '81%', met: true });
+  });
+});
+
 describe('the targets table of a run at other sizes than the targets\'', () => {
   const report = (argv: string[]) => {
     const options = parseBenchArgs(argv);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { median } from '../../bench/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RUN = join(ROOT, 'dist', 'bench', 'run.js');
@@ -84,6 +85,9 @@ describe('npm run bench, tiny sizes', () => {
     expect(results.peer).toEqual({ skipped: 'skipped by --no-peer' });
     expect(topics.oneTopic.itemsPerSec).toBeGreaterThan(0);
     expect(topics.manyTopics.itemsPerSec).toBeGreaterThan(0);
+    // Twice the repeats' pairs, each its own ratio; the section's is their median.
+    expect(topics.runRatios).toHaveLength(topics.runs);
+    expect(topics.ratio).toBe(median(topics.runRatios));
     expect(serve.items).toBeGreaterThan(0);
     expect(serve.topicFeed.requestsPerSec).toBeGreaterThan(0);
     expect(serve.bareHttp.requestsPerSec).toBeGreaterThan(0);
