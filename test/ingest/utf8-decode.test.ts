@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeValidUtf8 } from '../../src/ingest/utf8-decode.js';
+import { decodeValidUtf8, MAX_DECODED_BYTES } from '../../src/ingest/utf8-decode.js';
 
 // Code points from every length of UTF-8 sequence, their edges included, and the typographic
 // characters news text is full of; never a surrogate code point (not valid UTF-8).
@@ -36,10 +36,13 @@ describe('decodeValidUtf8', () => {
     }
   });
 
-  it('decodes text far longer than the memory it started with, and shorter text after it', () => {
-    const long = 'NATO’s summit — “agreed” in Zürich 😀 '.repeat(20_000);
-    expect(Buffer.byteLength(long)).toBeGreaterThan(900_000);
+  it('decodes text far longer than the memory it started with, text past what it decodes itself, and shorter text after them', () => {
+    const line = 'NATO’s summit — “agreed” in Zürich 😀 ';
+    const long = line.repeat(Math.floor(MAX_DECODED_BYTES / Buffer.byteLength(line)));
+    expect(Buffer.byteLength(long)).toBeGreaterThan(MAX_DECODED_BYTES - 100);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(MAX_DECODED_BYTES);
     roundTrip(long);
+    roundTrip(long + line);
     roundTrip('Short “text” after');
   });
 
