@@ -38,6 +38,8 @@ export interface BenchOptions {
    */
   totalBudgetSec: number;
   profile: boolean;
+  /** The generated text with news's typography (generate.ts's typeset) instead of ASCII. */
+  typographic: boolean;
   origin: 'nginx' | 'node' | undefined;
   freshScale: boolean;
   workDir: string | undefined;
@@ -48,7 +50,7 @@ export interface BenchOptions {
 /** The sizes the targets are set at: the default preset's. */
 export const TARGET_SIZES = { feeds: 1000, items: 50, topics: 1000 } as const;
 
-const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
+const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'typographic' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
   default: {
     ...TARGET_SIZES, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
     parseFeeds: 50, parsePasses: 5, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
@@ -82,6 +84,9 @@ export const USAGE = `npm run bench -- [options]
                         (default 3; 0 for none)
   --profile             --cpu-prof the first ingest, the app serving the cached feed and the one
                         rendering it at scale; print their top costs
+  --typographic         write the generated text as news does: ’ in possessives, “ ” quotes, — dashes
+                        and accented names (~34 such characters an item); the floor parses the same
+                        feeds (default: ASCII text)
   --origin nginx|node   force the origin server (default: nginx when installed)
   --fresh-scale         rebuild the scale database even if one with the same parameters exists
   --work DIR --out FILE work directory (bench/.work) and results file (bench/results.json)
@@ -109,7 +114,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'topic-feeds': { type: 'string' },
       'scale-items': { type: 'string' }, repeat: { type: 'string' }, concurrency: { type: 'string' },
       'no-peer': { type: 'boolean' }, only: { type: 'string' }, 'serve-seconds': { type: 'string' },
-      'latency-warmup': { type: 'string' }, profile: { type: 'boolean' }, origin: { type: 'string' }, 'fresh-scale': { type: 'boolean' },
+      'latency-warmup': { type: 'string' }, profile: { type: 'boolean' }, typographic: { type: 'boolean' },
+      origin: { type: 'string' }, 'fresh-scale': { type: 'boolean' },
       work: { type: 'string' }, out: { type: 'string' }, corpus: { type: 'string' }, help: { type: 'boolean' },
     },
   });
@@ -137,6 +143,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     peer: !values['no-peer'],
     only: only as Section[],
     profile: values.profile ?? false,
+    typographic: values.typographic ?? false,
     origin: values.origin as BenchOptions['origin'],
     freshScale: values['fresh-scale'] ?? false,
     workDir: values.work,

@@ -200,7 +200,7 @@ export function targetSizeNote(options: Pick<BenchOptions, 'feeds' | 'items' | '
 }
 
 export function formatReport(r: BenchResults): string {
-  const parts = [`feedsieve bench (${r.options.preset}${r.options.preset === 'default' ? '' : ' preset'}): ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}; ${int(r.feeds.count)} feeds × ${r.feeds.itemsPerFeed} items; ${secs(r.durationSec * 1000)} total`];
+  const parts = [`feedsieve bench (${r.options.preset}${r.options.preset === 'default' ? '' : ' preset'}): ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}; ${int(r.feeds.count)} feeds × ${r.feeds.itemsPerFeed} items${r.options.typographic ? ' of typographic text' : ''}; ${secs(r.durationSec * 1000)} total`];
   if (r.parse) parts.push(parseSection(r.parse));
   if (r.ingest) parts.push(ingestSection(r.ingest, r.peer));
   else if (r.peer && hasPeer(r.peer)) parts.push(`PEER newsboat: first ${secs(r.peer.first.ms)}, 304 ${secs(r.peer.reload304.ms)}, full ${secs(r.peer.reloadFull.ms)}`);

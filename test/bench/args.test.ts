@@ -9,6 +9,11 @@ describe('bench arguments', () => {
     expect(parseBenchArgs(['--latency-warmup', '0']).latencyWarmupSec).toBe(0);
   });
 
+  it('generates ASCII text unless asked for typographic text', () => {
+    expect(parseBenchArgs([]).typographic).toBe(false);
+    expect(parseBenchArgs(['--quick', '--typographic']).typographic).toBe(true);
+  });
+
   it('ingests 100 feeds in the topics section by default, 20 in --quick, or as given, never more than --feeds', () => {
     expect(parseBenchArgs([]).topicFeeds).toBe(100);
     expect(parseBenchArgs(['--quick']).topicFeeds).toBe(20);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { generateStory, renderRss } from '../../bench/generate.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateStory, renderRss, typeset, writeFeeds } from '../../bench/generate.js';
 import { median, percentile } from '../../bench/stats.js';
 import { generateTopics, SERVED_TOPIC } from '../../bench/topic-queries.js';
 import { parseFeed } from '../../src/ingest/parse.js';
@@ -37,6 +40,45 @@ describe('generated feeds', () => {
 
   it('are the same bytes for the same feed and time', () => {
     expect(renderRss(7, Array.from({ length: 20 }, (_, i) => generateStory(7, i, NOW, 5800)))).toBe(xml);
+  });
+});
+
+describe('generated feeds in typographic text', () => {
+  const ascii = Array.from({ length: 50 }, (_, i) => generateStory(3, i, NOW, 5800));
+  const stories = ascii.map(typeset);
+  const xml = renderRss(3, stories);
+
+  it('write news\'s apostrophes, quotes, dashes and accents, a few dozen an item, and parse into every story', () => {
+    for (const character of ['’', '“', '”', '—', 'é']) expect(xml, character).toContain(character);
+    const typographic = [...xml].filter((character) => character.charCodeAt(0) > 0x7f).length / stories.length;
+    expect(typographic).toBeGreaterThan(15);
+    expect(typographic).toBeLessThan(80);
+    const parsed = parseFeed(Buffer.from(xml), { url: 'http://127.0.0.1/feed-00003.rss', contentType: 'application/rss+xml' });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.feed.items.map((item) => item.title)).toEqual(stories.map((story) => story.headline));
+    expect(parsed.feed.items.map((item) => item.summary).join(' ')).toContain('’');
+  });
+
+  it('are what writeFeeds writes when asked, and ASCII otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-generate-'));
+    try {
+      for (const style of ['ascii', 'typographic'] as const) {
+        const set = writeFeeds(join(dir, style), 2, 5, NOW, 5800, style);
+        const bytes = readFileSync(join(set.dir, set.files[1]!));
+        expect(bytes.some((byte) => byte > 0x7f), style).toBe(style === 'typographic');
+      }
+      expect(readFileSync(join(dir, 'typographic', 'feed-00001.rss'), 'utf8'))
+        .toBe(renderRss(1, Array.from({ length: 5 }, (_, i) => typeset(generateStory(1, i, NOW, 5800)))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep every link, id and date as the ASCII stories have them', () => {
+    expect(stories.map(({ link, guid, publishedAt, categories, authors }) => ({ link, guid, publishedAt, categories, authors })))
+      .toEqual(ascii.map(({ link, guid, publishedAt, categories, authors }) => ({ link, guid, publishedAt, categories, authors })));
+    expect(stories.some((story, i) => story.contentHtml !== ascii[i]!.contentHtml)).toBe(true);
   });
 });
 

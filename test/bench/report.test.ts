@@ -85,6 +85,11 @@ describe('the targets table of a run at other sizes than the targets\'', () => {
     expect(heading(report(['--items', '20']))).toContain('this run has 1,000 feeds × 20 items');
   });
 
+  it('says in its first line when the generated text was typographic', () => {
+    expect(report(['--typographic']).split('\n')[0]).toContain('1,000 feeds × 50 items of typographic text;');
+    expect(report([]).split('\n')[0]).not.toContain('typographic');
+  });
+
   it('prints the plain heading at the targets\' own sizes, whatever else differs', () => {
     expect(heading(report([]))).toBe('TARGETS');
     expect(heading(report(['--repeat', '1', '--scale-items', '2000']))).toBe('TARGETS');
