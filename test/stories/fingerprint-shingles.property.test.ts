@@ -31,9 +31,10 @@ function expectSameFingerprint(got: StoryFingerprint, want: StoryFingerprint): v
 // letters, other scripts) next to words and separators, and words long enough to reach the slices.
 const WORDS = ['a', 'of', 'NATO', 'Nato', 'summit', 'US', 'U.S.', '2010', 'x1', 'Medvédev', 'e\u0301', '\u0301', 'ﬁnally',
   'ＮＡＴＯ', 'Москва', 'ΟΔΟΣ', 'İstanbul', 'https://example.com/a/very/long/path/to/an/article', 'x'.repeat(45)];
-// Typographic separators the fingerprint reads without normalizing (’ “ ” – and the like), and
-// some it must not: a spacing accent that folds to a space and a mark, a soft hyphen, a circled
-// letter and a fraction whose compatibility forms hold a letter or digits, an emoji's surrogates.
+// Typographic separators the fingerprint reads without normalizing (’ “ ” – and the like, and a
+// spacing accent and a soft hyphen, which fold to a space and a mark and to themselves), and what
+// it must not: a circled letter and a fraction, whose compatibility forms hold a letter or digits,
+// an emoji's surrogates, and a combining mark after ’.
 const GAPS = [' ', '  ', '-', ', ', '. ', '\n', '\u00a0', '…', '—', "'", '', '’', ' “', '” ', '‘', ' – ', '«\u00a0', '\u00a0»',
   '\u00b4', '\u00ad', 'ⓐ', '½', ' 😀 ', '’\u0301'];
 const text = (maxLength: number) =>
