@@ -24,9 +24,9 @@ const decoder = embeddedWasm<Utf8DecodeExports>(UTF8_DECODE_WASM_BASE64);
 export const MAX_DECODED_BYTES = 1024 * 1024;
 let memory = decoder === null ? null : Buffer.from(decoder.memory.buffer);
 
-/** Where the code units of `length` bytes go: past the bytes and the group read beyond them, 16-byte aligned. */
+/** Where the code units of `length` bytes go: past the bytes, 16-byte aligned. */
 function unitsAt(length: number): number {
-  return (length + 31) & ~15;
+  return (length + 15) & ~15;
 }
 
 /**
@@ -38,6 +38,7 @@ export function decodeValidUtf8(bytes: Buffer): string {
     return bytes.toString('utf8');
   }
   const out = unitsAt(bytes.length);
+  // A unit a byte at most, and a group's 16 written whole past the last that counts.
   const needed = out + 2 * (bytes.length + 16);
   if (needed > memory.length) {
     decoder.memory.grow(Math.ceil((needed - memory.length) / 65536));

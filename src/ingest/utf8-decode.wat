@@ -4,9 +4,9 @@
 ;; alone. The bytes must be valid UTF-8 (decode.ts checks them first): nothing here checks them.
 ;; Compiled into utf8-decode-wasm.ts by `npm run wasm` (scripts/wasm.ts).
 ;;
-;; Memory: the bytes from offset 0, then 16 bytes the caller leaves free; the code units from the
-;; offset `out` the caller passes, with room for the bytes' number of units and 16 more (a group
-;; is always written whole, past the units that count).
+;; Memory: the bytes from offset 0; the code units from the offset `out` the caller passes, past
+;; the bytes, with room for a unit a byte: a group is always written whole, 16 units, though fewer
+;; may count, and never reaches past the units of the bytes read so far plus 16.
 (module
   (memory (export "memory") 2)
 

@@ -25,8 +25,8 @@ const nonAsciiKinds = new Uint8Array(0x10000);
  * as one: folded alone it is something, and nothing in it is a letter or a digit ("’", "“",
  * "—", "…", a no-break space). A mark is not one (it folds to nothing: it belongs to the letter
  * before it), nor half of a surrogate pair, nor anything whose compatibility form holds a letter
- * or digit ("ﬁ", full-width "Ａ", "½"). Text made of ASCII and these splits into the words its ASCII
- * letters and digits make, lower-cased, with no normalizing; news is mostly such text, its
+ * or digit ("ﬁ", full-width "Ａ", "½"). Text made of ASCII and these splits into the words its
+ * ASCII letters and digits make, lower-cased, with no normalizing; news is mostly such text, its
  * quotes and dashes typographic.
  */
 export function isPlainSeparator(code: number): boolean {

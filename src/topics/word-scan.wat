@@ -1,7 +1,7 @@
-;; The loop of text.ts's addValues, for text without surrogates (hasSurrogate tells): find each word (word-spans.ts's
-;; rules), skip a possessive "'s", look the word up in the table of known words, and report only
-;; the words the vocabulary keeps, with their position and whether clause punctuation precedes
-;; them. What the loop cannot decide (a word not in the table, a word this vocabulary has not
+;; The loop of text.ts's addValues, for text without surrogates (hasSurrogate tells): find each
+;; word (word-spans.ts's rules), skip a possessive "'s", look the word up in the table of known
+;; words, and report only the words the vocabulary keeps, with their position and whether clause
+;; punctuation precedes them. What the loop cannot decide (a word not in the table, a word this vocabulary has not
 ;; judged) it hands back to JavaScript, which answers and calls again: the loop resumes from the
 ;; state it left in memory. Compiled into word-scan-wasm.ts by `npm run wasm` (scripts/wasm.ts).
 ;;
