@@ -151,9 +151,11 @@ export function feedFileName(feedIndex: number): string {
   return `feed-${String(feedIndex).padStart(5, '0')}.rss`;
 }
 
+/** HTML content an item carries, in characters before escaping: ~7 KB an item as the feed writes it. */
+const CONTENT_BYTES = 5800;
+
 /** Writes `feeds` RSS files of `itemsPerFeed` stories each into `dir`. */
-export function writeFeeds(dir: string, feeds: number, itemsPerFeed: number, now: Date, contentBytes = 5800,
-  style: TextStyle = 'ascii'): GeneratedFeedSet {
+export function writeFeeds(dir: string, feeds: number, itemsPerFeed: number, now: Date, style: TextStyle = 'ascii'): GeneratedFeedSet {
   // A smaller set must not leave a larger one's files behind.
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -161,7 +163,7 @@ export function writeFeeds(dir: string, feeds: number, itemsPerFeed: number, now
   let bytes = 0;
   for (let f = 0; f < feeds; f++) {
     const stories = Array.from({ length: itemsPerFeed }, (_, i) => {
-      const story = generateStory(f, i, now, contentBytes);
+      const story = generateStory(f, i, now, CONTENT_BYTES);
       return style === 'typographic' ? typeset(story) : story;
     });
     const body = Buffer.from(renderRss(f, stories), 'utf8');

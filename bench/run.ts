@@ -71,8 +71,7 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const wants = (section: Section) => options.only.includes(section) && (section !== 'peer' || options.peer);
 
   log(`generating ${options.feeds} feeds × ${options.items} items…`);
-  const feeds = writeFeeds(join(workDir, 'feeds'), options.feeds, options.items, new Date(), undefined,
-    options.typographic ? 'typographic' : 'ascii');
+  const feeds = writeFeeds(join(workDir, 'feeds'), options.feeds, options.items, new Date(), options.typographic ? 'typographic' : 'ascii');
   const origin = await createOriginControl(feeds.dir, workDir, feeds.files[0]!, options.origin);
   // nginx runs on after its parent dies: stop it on Ctrl-C too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -18,15 +18,6 @@ export interface TopicsFigures {
   ratio: number;
 }
 
-/**
- * Runs of the section: twice the figures' repeats. A run is two loads of ~1 s at the default
- * sizes, and this machine moves by more between runs than the two sides differ: the section
- * read 73-84% in four default runs of the same code with three runs each.
- */
-export function topicsRuns(repeat: number): number {
-  return 2 * repeat;
-}
-
 async function firstIngest(context: BenchContext, label: string, files: string[], topicCount: number): Promise<number> {
   const dir = join(context.workDir, `topics-${label}`);
   rmSync(dir, { recursive: true, force: true });
@@ -55,7 +46,10 @@ export async function benchTopics(context: BenchContext, feedCount: number, budg
   const files = context.feeds.files.slice(0, feedCount);
   const items = (context.feeds.items / context.feeds.files.length) * files.length;
   await context.origin.use('conditional');
-  const runs = await timeBoxed(topicsRuns(context.repeat), budgetMs, async (run) => {
+  // Twice the figures' repeats: a run is two loads of ~1 s at the default sizes, and the machine
+  // moves by more between runs than the two sides differ (73-84% in four default runs of the same
+  // code with three runs each).
+  const runs = await timeBoxed(2 * context.repeat, budgetMs, async (run) => {
     // Alternate which goes first, so that neither always meets a warmer page cache.
     const order = run % 2 === 0 ? [1, context.topics.length] : [context.topics.length, 1];
     const ms: Record<number, number> = {};

@@ -64,7 +64,7 @@ describe('generated feeds in typographic text', () => {
     const dir = mkdtempSync(join(tmpdir(), 'feedsieve-generate-'));
     try {
       for (const style of ['ascii', 'typographic'] as const) {
-        const set = writeFeeds(join(dir, style), 2, 5, NOW, 5800, style);
+        const set = writeFeeds(join(dir, style), 2, 5, NOW, style);
         const bytes = readFileSync(join(set.dir, set.files[1]!));
         expect(bytes.some((byte) => byte > 0x7f), style).toBe(style === 'typographic');
       }
