@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { charsetFromContentType, decodeBody, MAX_INFLATED_BYTES } from '../../src/ingest/decode.js';
+import { charsetFromContentType, decodeBody, MAX_INFLATED_BYTES, SNIFF_SAMPLE_BYTES, sniffSample } from '../../src/ingest/decode.js';
 import { parseFeed } from '../../src/ingest/parse.js';
 import { CORPUS_DIR } from './support/corpus.js';
 
@@ -110,6 +110,45 @@ describe('decodeBody', () => {
   it('a corrupt gzip body is an error value', () => {
     const result = decodeBody(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]), null);
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('sniffing undeclared text', () => {
+  // 70 KB of ASCII before the text: a feed with a long channel description or comment up front.
+  const lateText = (text: string): string => `<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Feed</title><!-- ${'x'.repeat(70 * 1024)} -->${
+    Array.from({ length: 20 }, (_, n) => `<item><title>${text} ${n}</title><description>${text} ${text}</description></item>`).join('')}</channel></rss>`;
+
+  it.each([
+    ['windows-1251', 'Правительство объявило о новых мерах поддержки экономики, сообщили в министерстве финансов.'],
+    ['koi8-r', 'Правительство объявило о новых мерах поддержки экономики, сообщили в министерстве финансов.'],
+    ['shift_jis', '政府は経済を支援するための新しい措置を発表したと財務省が伝えた。'],
+    ['euc-jp', '政府は経済を支援するための新しい措置を発表したと財務省が伝えた。'],
+    ['euc-kr', '정부는 경제를 지원하기 위한 새로운 조치를 발표했다고 재무부가 밝혔다.'],
+    ['gb18030', '政府宣布支持经济的新措施，财政部表示。'],
+    ['windows-1252', 'Governo anuncia novas medidas de apoio à economia, informou o ministério da fazenda, após reunião.'],
+  ])('%s text after 70 KB of ASCII is read by its text, not by the markup before it', (encoding, text) => {
+    expect(decoded(iconv.encode(lateText(text), encoding))).toContain(`<title>${text} 19</title>`);
+  });
+
+  it('reads each non-ASCII byte with the bytes around it, up to a bound however long the body', () => {
+    const plain = `${'plain words '.repeat(20)}MIDDLE${' plain words'.repeat(20)}`;
+    const body = iconv.encode(`<rss>${`<item><title>Café crème à la carte</title><description>${plain}</description></item>`.repeat(4_000)}</rss>`, 'windows-1252');
+    const sample = sniffSample(body);
+    expect(body.length).toBeGreaterThan(1_000_000);
+    expect(sample.length).toBeGreaterThanOrEqual(SNIFF_SAMPLE_BYTES);
+    expect(sample.length).toBeLessThan(SNIFF_SAMPLE_BYTES + 256);
+    const text = iconv.decode(sample, 'windows-1252');
+    expect(text).toContain('Café crème à la carte');
+    // Over 200 bytes from the nearest accented letter.
+    expect(text).not.toContain('MIDDLE');
+  });
+
+  it('ends a window before a byte below 0x40, not inside a two-byte character', () => {
+    // Shift_JIS puts ASCII letters in second bytes: a window ending a fixed distance past the
+    // first non-ASCII byte would end inside this run of 36 characters (72 bytes).
+    const text = '日本語の記事は長い文章です。政府は新しい措置を発表したと財務省が伝えた';
+    const body = iconv.encode(`<a>${'x'.repeat(500)}${text}</a>${'y'.repeat(500)}`, 'shift_jis');
+    expect(iconv.decode(sniffSample(body), 'shift_jis')).toBe(`${'x'.repeat(48)}${text}`);
   });
 });
 
