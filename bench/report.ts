@@ -155,10 +155,13 @@ ${t.topics} ÷ 1 run by run: ${t.runRatios.map(pct).join(', ')}; the median of t
 }
 
 function serveSection(s: ServeFigures): string {
-  const row = (label: string, l: ServeFigures['topicFeed']) => [label, int(l.requestsPerSec), `${l.p50Ms} ms`, `${l.p99Ms} ms`, String(l.errors + l.non2xx)];
+  const row = (label: string, l: ServeFigures['topicFeed']) => [label, int(l.requestsPerSec), `${l.p50Ms} ms`, `${l.p99Ms} ms`,
+    l.serverCpuUsPerRequest === null ? '-' : `${int(l.serverCpuUsPerRequest)} µs`, `${int(l.clientCpuPercent)}%`, String(l.errors + l.non2xx)];
   return `SERVE (autocannon, ${s.connections} connections × ${s.durationSec} s, ${int(s.bodyBytes)}-byte body with ${s.items} items; runs ${s.runs})
-${table(['server', 'requests/s', 'p50', 'p99', 'errors'], [row(`${s.path} (warm)`, s.topicFeed), row('bare node:http, same bytes', s.bareHttp),
-    ['ratio', pct(s.ratio), '', '', '']])}
+${table(['server', 'requests/s', 'p50', 'p99', 'server CPU a request', 'load generator CPU', 'errors'], [
+    row(`${s.path} (warm)`, s.topicFeed), row('bare node:http, same bytes', s.bareHttp),
+    ['ratio', pct(s.ratio), '', '', s.cpuRatio === null ? '' : pct(s.cpuRatio), '', '']])}
+a load generator near 100% of its core limits both servers' requests/s; the server CPU a request is free of that limit
 /api/items?q=${s.search.query}: p50 ${dec(s.search.p50Ms, 2)} ms, p99 ${dec(s.search.p99Ms, 2)} ms (${s.search.requests} sequential requests)`;
 }
 

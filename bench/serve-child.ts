@@ -2,8 +2,9 @@
 //   node serve-child.js app SETUP_JSON [nocache|scratch]  the feedsieve app over the setup's database
 //   node serve-child.js bare BODY_FILE CONTENT_TYPE  bare node:http answering those bytes
 // Sends { type: 'listening', port } once it accepts connections. Answers { type: 'times' } with
-// { type: 'times', times, cpuMs }: the server's own milliseconds for each request since the last
-// ask, and the CPU the process used meanwhile, every thread's.
+// { type: 'times', times, requests, cpuMs }: the server's own milliseconds for each request since
+// the last ask (up to MAX_TIMES of them), how many it answered, and the CPU the process used
+// meanwhile, every thread's.
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,17 +37,18 @@ async function appListener(setup: ChildSetup, mode: AppMode): Promise<RequestLis
   return buildListener(core, served);
 }
 
-// Enough for any section's timed requests; the serve section's load is not asked for its times.
+// Enough for any section's timed requests; the serve section's load reads only their count.
 const MAX_TIMES = 100_000;
 
 /**
  * Times each request from its arrival to its last byte handed to the kernel: what the server
  * spends, apart from what reaches the client late (the latency client's own figures hold both).
  */
-function timed(listener: RequestListener, times: number[]): RequestListener {
+function timed(listener: RequestListener, times: number[], answered: { count: number }): RequestListener {
   return (req, res) => {
     const started = performance.now();
     res.once('finish', () => {
+      answered.count++;
       if (times.length < MAX_TIMES) times.push(performance.now() - started);
     });
     listener(req, res);
@@ -67,15 +69,17 @@ async function main(): Promise<void> {
     ? bareListener(first, second ?? 'application/octet-stream')
     : await appListener(JSON.parse(readFileSync(first, 'utf8')) as ChildSetup, second === 'nocache' || second === 'scratch' ? second : 'cached');
   const times: number[] = [];
+  const answered = { count: 0 };
   let cpuAtAsk = process.cpuUsage();
-  const server = createServer(timed(listener, times));
+  const server = createServer(timed(listener, times, answered));
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }));
   process.on('message', (message: { type: string }) => {
     if (message.type === 'times') {
       const cpu = process.cpuUsage(cpuAtAsk);
       cpuAtAsk = process.cpuUsage();
-      process.send?.({ type: 'times', times: times.splice(0), cpuMs: (cpu.user + cpu.system) / 1000 });
+      process.send?.({ type: 'times', times: times.splice(0), requests: answered.count, cpuMs: (cpu.user + cpu.system) / 1000 });
+      answered.count = 0;
     } else if (message.type === 'close') {
       server.closeAllConnections();
       server.close(() => process.exit(0));

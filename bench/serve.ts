@@ -19,6 +19,11 @@ export interface ServeFigures {
   bareHttp: LoadFigures;
   /** topic feed requests/s ÷ bare node:http requests/s, same bytes, connections and duration. */
   ratio: number;
+  /**
+   * bare node:http's server CPU a request ÷ the topic feed's: the same comparison, free of the load
+   * generator's limit (null where a side has no figure).
+   */
+  cpuRatio: number | null;
   search: LatencyFigures & { query: string };
 }
 
@@ -31,13 +36,18 @@ export interface ServeOptions {
   cpuProfileDir?: string | undefined;
 }
 
-const medianLoad = (runs: LoadFigures[]): LoadFigures => ({
-  requestsPerSec: median(runs.map((r) => r.requestsPerSec)),
-  p50Ms: median(runs.map((r) => r.p50Ms)),
-  p99Ms: median(runs.map((r) => r.p99Ms)),
-  errors: runs.reduce((sum, r) => sum + r.errors, 0),
-  non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
-});
+const medianLoad = (runs: LoadFigures[]): LoadFigures => {
+  const cpu = runs.flatMap((r) => (r.serverCpuUsPerRequest === null ? [] : [r.serverCpuUsPerRequest]));
+  return {
+    requestsPerSec: median(runs.map((r) => r.requestsPerSec)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    serverCpuUsPerRequest: cpu.length > 0 ? median(cpu) : null,
+    clientCpuPercent: median(runs.map((r) => r.clientCpuPercent)),
+  };
+};
 
 /** The warm topic feed against bare node:http answering its exact bytes, interleaved; then search latency. */
 export async function benchServe(context: BenchContext, setup: ChildSetup, options: ServeOptions): Promise<ServeFigures> {
@@ -71,8 +81,8 @@ async function topicFeedAgainstBare(context: BenchContext, setupPath: string, op
     const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
     try {
       const runs = await timeBoxed(context.repeat, options.budgetMs, async (run) => {
-        const topic = () => loadTest(`${app.baseUrl}${path}`, options.connections, options.durationSec);
-        const plain = () => loadTest(`${bare.baseUrl}/`, options.connections, options.durationSec);
+        const topic = () => loadTest(`${app.baseUrl}${path}`, options.connections, options.durationSec, app);
+        const plain = () => loadTest(`${bare.baseUrl}/`, options.connections, options.durationSec, bare);
         // Alternate the order so that neither side always runs on a warmer machine.
         if (run % 2 === 0) {
           const t = await topic();
@@ -86,6 +96,8 @@ async function topicFeedAgainstBare(context: BenchContext, setupPath: string, op
       return {
         path, bodyBytes: body.length, items, connections: options.connections, durationSec: options.durationSec, runs: runs.length,
         topicFeed, bareHttp, ratio: topicFeed.requestsPerSec / bareHttp.requestsPerSec,
+        cpuRatio: topicFeed.serverCpuUsPerRequest && bareHttp.serverCpuUsPerRequest
+          ? bareHttp.serverCpuUsPerRequest / topicFeed.serverCpuUsPerRequest : null,
       };
     } finally {
       await bare.stop();

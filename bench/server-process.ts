@@ -5,10 +5,11 @@ import { NODE_FLAGS } from '../src/runtime-flags.js';
 export interface ServerProcess {
   baseUrl: string;
   /**
-   * The server's own time for each request answered since the last call, in ms, oldest first, and
-   * the CPU its process used meanwhile (every thread: V8's collections too), in ms.
+   * The server's own time for each request answered since the last call, in ms, oldest first (at
+   * most 100,000), how many it answered, and the CPU its process used meanwhile (every thread:
+   * V8's collections too), in ms.
    */
-  serverTimes(): Promise<{ times: number[]; cpuMs: number }>;
+  serverTimes(): Promise<{ times: number[]; requests: number; cpuMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -28,11 +29,11 @@ export async function startServerProcess(args: string[], cpuProfileDir?: string)
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     serverTimes: () =>
-      new Promise<{ times: number[]; cpuMs: number }>((resolve) => {
-        const onMessage = (message: { type: string; times?: number[]; cpuMs?: number }) => {
+      new Promise<{ times: number[]; requests: number; cpuMs: number }>((resolve) => {
+        const onMessage = (message: { type: string; times?: number[]; requests?: number; cpuMs?: number }) => {
           if (message.type !== 'times') return;
           child.off('message', onMessage);
-          resolve({ times: message.times ?? [], cpuMs: message.cpuMs ?? 0 });
+          resolve({ times: message.times ?? [], requests: message.requests ?? 0, cpuMs: message.cpuMs ?? 0 });
         };
         child.on('message', onMessage);
         child.send({ type: 'times' });

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,6 +92,11 @@ describe('npm run bench, tiny sizes', () => {
     expect(serve.items).toBeGreaterThan(0);
     expect(serve.topicFeed.requestsPerSec).toBeGreaterThan(0);
     expect(serve.bareHttp.requestsPerSec).toBeGreaterThan(0);
+    for (const side of [serve.topicFeed, serve.bareHttp]) {
+      expect(side.serverCpuUsPerRequest).toBeGreaterThan(0);
+      expect(side.clientCpuPercent).toBeGreaterThan(0);
+    }
+    expect(serve.cpuRatio).toBeCloseTo(serve.bareHttp.serverCpuUsPerRequest / serve.topicFeed.serverCpuUsPerRequest, 6);
     expect(serve.search.p50Ms).toBeGreaterThan(0);
     expect(scale.items).toBe(2000);
     expect(scale.databaseMB).toBeGreaterThan(0);
@@ -136,6 +142,54 @@ describe('npm run bench, tiny sizes', () => {
     expect(results.ingest.problems).toEqual([]);
     expect(results.ingest.reload304.ms).toBeGreaterThan(0);
   }, 300_000);
+});
+
+describe('the load generator', () => {
+  beforeAll(ensureBuilt, 120_000);
+
+  it('keeps no response body: after a run, one added to autocannon\'s queue leaves the request\'s body empty', async () => {
+    const { runLoad } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.end('<rss>“NATO’s” summit — México</rss>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      const figures = await runLoad(`http://127.0.0.1:${port}/`, 1, 1);
+      expect(figures.requestsPerSec).toBeGreaterThan(0);
+      expect(figures.errors + figures.non2xx).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    type Queue = { insertRequest(req: object): void; addBody(data: Buffer): void; peek(): { body: string } };
+    const PipelinedRequestsQueue = createRequire(join(ROOT, 'package.json'))('autocannon/lib/pipelinedRequestsQueue.js') as new () => Queue;
+    const queue = new PipelinedRequestsQueue();
+    queue.insertRequest({});
+    queue.addBody(Buffer.from('“NATO’s” summit — México'));
+    expect(queue.peek().body).toBe('');
+  }, 30_000);
+
+  it('reads the CPU a request from the server\'s own process, counting from the run\'s start', async () => {
+    const { loadTest } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
+    const { startServerProcess } = (await import(join(ROOT, 'dist', 'bench', 'server-process.js'))) as typeof import('../../bench/server-process.js');
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-load-'));
+    writeFileSync(join(dir, 'body'), '<rss>“NATO’s” summit — México</rss>'.repeat(1000));
+    const bare = await startServerProcess(['bare', join(dir, 'body'), 'application/rss+xml']);
+    try {
+      // Requests before the run are not the run's.
+      for (let i = 0; i < 20; i++) await (await fetch(`${bare.baseUrl}/`)).arrayBuffer();
+      const figures = await loadTest(`${bare.baseUrl}/`, 2, 1, bare);
+      expect(figures.errors + figures.non2xx).toBe(0);
+      expect(figures.requestsPerSec).toBeGreaterThan(0);
+      expect(figures.serverCpuUsPerRequest).toBeGreaterThan(0);
+      expect(figures.clientCpuPercent).toBeGreaterThan(0);
+      // The run's requests were counted and cleared: nothing since.
+      expect((await bare.serverTimes()).requests).toBe(0);
+      expect((await loadTest(`${bare.baseUrl}/`, 1, 1)).serverCpuUsPerRequest).toBeNull();
+    } finally {
+      await bare.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('the latency client in a process of its own', () => {
