@@ -5,6 +5,8 @@ import type { ServerProcess } from './server-process.js';
 
 /** What the load generator measures of a run, in its own process. */
 export interface ClientLoad {
+  /** Responses the run received. */
+  requests: number;
   requestsPerSec: number;
   /** autocannon's latencies, whole milliseconds. */
   p50Ms: number;
@@ -16,6 +18,8 @@ export interface ClientLoad {
 }
 
 export interface LoadFigures extends ClientLoad {
+  /** Requests the server answered over the run (a few more than `requests`: those cut off at its end); null without one. */
+  serverRequests: number | null;
   /** The server process's CPU (every thread) over the run, per request it answered; null without one. */
   serverCpuUsPerRequest: number | null;
 }
@@ -49,6 +53,7 @@ export async function runLoad(url: string, connections: number, durationSec: num
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
   return {
+    requests: result.requests.total,
     requestsPerSec: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -79,5 +84,9 @@ export async function loadTest(url: string, connections: number, durationSec: nu
     child.send({ type: 'load', url, connections, durationSec });
   });
   const answered = server ? await server.serverTimes() : null;
-  return { ...client, serverCpuUsPerRequest: answered && answered.requests > 0 ? (answered.cpuMs * 1000) / answered.requests : null };
+  return {
+    ...client,
+    serverRequests: answered ? answered.requests : null,
+    serverCpuUsPerRequest: answered && answered.requests > 0 ? (answered.cpuMs * 1000) / answered.requests : null,
+  };
 }

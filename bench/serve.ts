@@ -44,6 +44,8 @@ const medianLoad = (runs: LoadFigures[]): LoadFigures => {
     p99Ms: median(runs.map((r) => r.p99Ms)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    requests: median(runs.map((r) => r.requests)),
+    serverRequests: runs.every((r) => r.serverRequests !== null) ? median(runs.map((r) => r.serverRequests as number)) : null,
     serverCpuUsPerRequest: cpu.length > 0 ? median(cpu) : null,
     clientCpuPercent: median(runs.map((r) => r.clientCpuPercent)),
   };

@@ -180,6 +180,9 @@ describe('the load generator', () => {
       const figures = await loadTest(`${bare.baseUrl}/`, 2, 1, bare);
       expect(figures.errors + figures.non2xx).toBe(0);
       expect(figures.requestsPerSec).toBeGreaterThan(0);
+      // The run's requests, and at most one a connection cut off at its end: not the 20 before.
+      expect(figures.serverRequests! - figures.requests).toBeGreaterThanOrEqual(0);
+      expect(figures.serverRequests! - figures.requests).toBeLessThanOrEqual(2);
       expect(figures.serverCpuUsPerRequest).toBeGreaterThan(0);
       expect(figures.clientCpuPercent).toBeGreaterThan(0);
       // The run's requests were counted and cleared: nothing since.
