@@ -28,7 +28,7 @@ export interface LoadFigures extends ClientLoad {
  * autocannon appends every response's body to a string (`req.body += data`), which it reads only
  * to check a body that was asked for. A Buffer added to a string is decoded as UTF-8, and V8
  * decodes a piece holding any non-ASCII byte one byte at a time: on the topic feed of typographic
- * text (360 KB) the client held both servers to ~1,700 requests/s, its core full. A 300 KB body of
+ * text (360 KB) the client held both servers to ~1,700 requests/s, its core full. A ~300 KB body of
  * such text, bare node:http: 2,514-2,610 requests/s with the bodies kept (the server at 27-32% of
  * a core), 15,977 without (74%); an ASCII one, 13,176-13,559 and 17,166 (66-73% and 79%). The
  * bench never asks for a body check, so the bodies are not kept.
