@@ -27,14 +27,14 @@ export interface PassFigures {
   maxRssBytes: number;
   /**
    * CPU time the pass took, ms: the whole process; from /proc (null elsewhere), the main thread, the
-   * busiest other thread (the parser worker), and the time every thread and the main thread were
-   * ready to run but waited for a CPU.
+   * busiest other thread (the parser worker), and the time every thread, the main thread and that
+   * other thread were ready to run but waited for a CPU.
    */
   cpuMs: {
     process: number;
     mainThread: number | null;
     busiestOtherThread: number | null;
-    waitingForCore: { all: number; mainThread: number } | null;
+    waitingForCore: { all: number; mainThread: number; busiestOtherThread: number } | null;
   };
 }
 
@@ -65,7 +65,7 @@ async function runPass(core: Core, urls: Set<string>): Promise<PassFigures> {
     process: (cpu.user + cpu.system) / 1000,
     mainThread: threads?.mainRunMs ?? null,
     busiestOtherThread: threads?.busiestOtherRunMs ?? null,
-    waitingForCore: threads ? { all: threads.waitMs, mainThread: threads.mainWaitMs } : null,
+    waitingForCore: threads ? { all: threads.waitMs, mainThread: threads.mainWaitMs, busiestOtherThread: threads.busiestOtherWaitMs } : null,
   };
   const statuses: Record<string, number> = {};
   const errors: string[] = [];

@@ -62,12 +62,18 @@ export interface CpuPerItem {
   mainThread: number | null;
   busiestOtherThread: number | null;
   waitingForCore: { all: number; mainThread: number } | null;
+  /**
+   * How the busiest other thread (the parser worker) spent the first load, as shares of its wall
+   * time: running, ready but waiting for a core, and idle (nothing to do; from its start, before
+   * which it did not exist).
+   */
+  busiestOtherThreadShares: { running: number; waiting: number; idle: number } | null;
 }
 
 /** CPU per item of the median first load, µs (see IngestFigures). */
 function cpuPerItem(firsts: PassFigures[], items: number): CpuPerItem {
   const sorted = [...firsts].sort((a, b) => a.ms - b.ms);
-  const { cpuMs } = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const { cpuMs, ms } = sorted[Math.floor((sorted.length - 1) / 2)]!;
   const perItem = (ms: number | null) => (ms === null ? null : (ms * 1000) / items);
   const waiting = cpuMs.waitingForCore;
   return {
@@ -75,6 +81,11 @@ function cpuPerItem(firsts: PassFigures[], items: number): CpuPerItem {
     mainThread: perItem(cpuMs.mainThread),
     busiestOtherThread: perItem(cpuMs.busiestOtherThread),
     waitingForCore: waiting === null ? null : { all: (waiting.all * 1000) / items, mainThread: (waiting.mainThread * 1000) / items },
+    busiestOtherThreadShares: cpuMs.busiestOtherThread === null || waiting === null || ms <= 0 ? null : {
+      running: cpuMs.busiestOtherThread / ms,
+      waiting: waiting.busiestOtherThread / ms,
+      idle: Math.max(0, 1 - (cpuMs.busiestOtherThread + waiting.busiestOtherThread) / ms),
+    },
   };
 }
 

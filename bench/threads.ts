@@ -38,6 +38,8 @@ export interface PassThreads {
   mainRunMs: number;
   /** The other thread that ran most: the parser worker, where there is one. */
   busiestOtherRunMs: number;
+  /** The time that thread was ready to run and waited for a CPU. */
+  busiestOtherWaitMs: number;
   /** Time the threads were ready to run and waited for a CPU: the process wanted more cores than it got. */
   waitMs: number;
   mainWaitMs: number;
@@ -48,7 +50,7 @@ export interface PassThreads {
  * from zero. A thread that ended during it is missing from `after`, and its time with it.
  */
 export function passThreads(before: Map<number, ThreadTimes>, after: Map<number, ThreadTimes>, mainTid: number): PassThreads {
-  const figures: PassThreads = { mainRunMs: 0, busiestOtherRunMs: 0, waitMs: 0, mainWaitMs: 0 };
+  const figures: PassThreads = { mainRunMs: 0, busiestOtherRunMs: 0, busiestOtherWaitMs: 0, waitMs: 0, mainWaitMs: 0 };
   for (const [tid, end] of after) {
     const start = before.get(tid) ?? { runMs: 0, waitMs: 0 };
     const runMs = end.runMs - start.runMs;
@@ -57,8 +59,9 @@ export function passThreads(before: Map<number, ThreadTimes>, after: Map<number,
     if (tid === mainTid) {
       figures.mainRunMs = runMs;
       figures.mainWaitMs = waitMs;
-    } else {
-      figures.busiestOtherRunMs = Math.max(figures.busiestOtherRunMs, runMs);
+    } else if (runMs > figures.busiestOtherRunMs) {
+      figures.busiestOtherRunMs = runMs;
+      figures.busiestOtherWaitMs = waitMs;
     }
   }
   return figures;

@@ -82,6 +82,13 @@ describe('npm run bench, tiny sizes', () => {
       expect(cpu.waitingForCore.all).toBeGreaterThanOrEqual(cpu.waitingForCore.mainThread);
       expect(cpu.waitingForCore.mainThread).toBeGreaterThanOrEqual(0);
       expect(stdout).toMatch(/busiest other thread [\d,]+ µs\); waiting for a core [\d,]+ µs per item/);
+      // The parser worker's time, split three ways: each a share, together the load.
+      const { running, waiting, idle } = cpu.busiestOtherThreadShares;
+      for (const share of [running, waiting, idle]) expect(share).toBeGreaterThanOrEqual(0);
+      expect(running).toBeGreaterThan(0);
+      expect(running + waiting).toBeLessThanOrEqual(1.05);
+      expect(running + waiting + idle).toBeCloseTo(Math.max(1, running + waiting), 6);
+      expect(stdout).toMatch(/the busiest other thread ran \d+% of the load, waited for a core \d+%, idle \d+%/);
     }
     expect(results.peer).toEqual({ skipped: 'skipped by --no-peer' });
     expect(topics.oneTopic.itemsPerSec).toBeGreaterThan(0);

@@ -26,10 +26,11 @@ describe('thread times over an ingest pass', () => {
       mainRunMs: 8000,
       mainWaitMs: 1500,
       busiestOtherRunMs: 8500,
+      busiestOtherWaitMs: 1400,
       waitMs: 1500 + 100 + 50 + 1400,
     });
-    // The main thread is never taken for the busiest other one, however much it ran.
-    expect(passThreads(before, after, 103).busiestOtherRunMs).toBe(8000);
+    // The main thread is never taken for the busiest other one, however much it ran; the wait is that thread's.
+    expect(passThreads(before, after, 103)).toMatchObject({ busiestOtherRunMs: 8000, busiestOtherWaitMs: 1500 });
   });
 
   it('finds this process\'s threads on Linux, the main thread among them, with times that only grow', () => {
@@ -52,9 +53,12 @@ describe('thread times over an ingest pass', () => {
     expect(after).toBeGreaterThan(before);
   });
 
-  it('prints the threads and the wait for a core when /proc gave them, the process total alone otherwise', () => {
-    expect(cpuLine({ all: 387.2, mainThread: 162.4, busiestOtherThread: 175.1, waitingForCore: { all: 61.3, mainThread: 30.2 } }))
-      .toBe('387 µs per item (main thread 162 µs, busiest other thread 175 µs); waiting for a core 61 µs per item (main thread 30 µs)');
-    expect(cpuLine({ all: 400, mainThread: null, busiestOtherThread: null, waitingForCore: null })).toBe('400 µs per item');
+  it('prints the threads, the wait for a core and how the busiest other thread spent the load when /proc gave them, the process total alone otherwise', () => {
+    expect(cpuLine({
+      all: 387.2, mainThread: 162.4, busiestOtherThread: 175.1, waitingForCore: { all: 61.3, mainThread: 30.2 },
+      busiestOtherThreadShares: { running: 0.72, waiting: 0.12, idle: 0.16 },
+    })).toBe('387 µs per item (main thread 162 µs, busiest other thread 175 µs); waiting for a core 61 µs per item (main thread 30 µs); '
+      + 'the busiest other thread ran 72% of the load, waited for a core 12%, idle 16%');
+    expect(cpuLine({ all: 400, mainThread: null, busiestOtherThread: null, waitingForCore: null, busiestOtherThreadShares: null })).toBe('400 µs per item');
   });
 });
