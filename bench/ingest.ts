@@ -63,9 +63,9 @@ export interface CpuPerItem {
   busiestOtherThread: number | null;
   waitingForCore: { all: number; mainThread: number } | null;
   /**
-   * How the busiest other thread (the parser worker) spent the first load, as shares of its wall
-   * time: running, ready but waiting for a core, and idle (nothing to do; from its start, before
-   * which it did not exist).
+   * How the busiest other thread (the parser worker) spent the first load, as shares of the load's
+   * wall time: running, ready but waiting for a core, and idle (nothing to do, or not started yet:
+   * the worker starts with the first body to parse).
    */
   busiestOtherThreadShares: { running: number; waiting: number; idle: number } | null;
 }
