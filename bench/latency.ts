@@ -1,8 +1,7 @@
 // Latency one request at a time, apart from autocannon (load.ts): loading autocannon instantiates
 // its histograms' WebAssembly, and a client process that had loaded it took 0.50-0.56 ms to read a
 // bare server's 129 KB answer off a raw socket, against 0.09-0.18 ms without (medians of 2,000).
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { askApart } from './apart.js';
 import { rawGetter } from './raw-get.js';
 import { percentile } from './stats.js';
 
@@ -55,14 +54,6 @@ export async function measureLatency(url: string, requests: number, warmup = 5, 
  * bench that had generated 40 feeds; a bare server 4.0-5.9 ms against 2.7-5.0 ms.
  */
 export async function measureLatencyApart(url: string, requests: number, warmup = 5, deadlineMs = Number.POSITIVE_INFINITY): Promise<LatencyFigures> {
-  const child = fork(fileURLToPath(new URL('./latency-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise<LatencyFigures>((resolve, reject) => {
-    child.once('message', (message: { type: string; figures?: LatencyFigures; message?: string }) => {
-      if (message.type === 'figures' && message.figures) resolve(message.figures);
-      else reject(new Error(`latency client failed: ${message.message ?? message.type}`));
-    });
-    child.once('exit', (code) => reject(new Error(`latency client exited with ${code} before answering`)));
-    child.once('error', reject);
-    child.send({ type: 'measure', url, requests, warmup, deadlineMs: Number.isFinite(deadlineMs) ? deadlineMs : null });
-  });
+  return askApart<LatencyFigures>(new URL('./latency-child.js', import.meta.url),
+    { type: 'measure', url, requests, warmup, deadlineMs: Number.isFinite(deadlineMs) ? deadlineMs : null }, 'latency client');
 }

@@ -1,6 +1,5 @@
-import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { askApart } from './apart.js';
 import type { ServerProcess } from './server-process.js';
 
 /** What the load generator measures of a run, in its own process. */
@@ -73,16 +72,8 @@ export async function runLoad(url: string, connections: number, durationSec: num
 export async function loadTest(url: string, connections: number, durationSec: number, server?: ServerProcess): Promise<LoadFigures> {
   // Asked before the run, so that the run's figures start from zero.
   if (server) await server.serverTimes();
-  const child = fork(fileURLToPath(new URL('./load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const client = await new Promise<ClientLoad>((resolve, reject) => {
-    child.once('message', (message: { type: string; figures?: ClientLoad; message?: string }) => {
-      if (message.type === 'figures' && message.figures) resolve(message.figures);
-      else reject(new Error(`load generator failed: ${message.message ?? message.type}`));
-    });
-    child.once('exit', (code) => reject(new Error(`load generator exited with ${code} before answering`)));
-    child.once('error', reject);
-    child.send({ type: 'load', url, connections, durationSec });
-  });
+  const client = await askApart<ClientLoad>(new URL('./load-child.js', import.meta.url),
+    { type: 'load', url, connections, durationSec }, 'load generator');
   const answered = server ? await server.serverTimes() : null;
   return {
     ...client,
