@@ -7,6 +7,8 @@ import type { BenchTopic } from './topic-queries.js';
 export interface BenchContext {
   workDir: string;
   feeds: GeneratedFeedSet;
+  /** The same feeds as a later poll finds them (the origin's 'later' version), with how many entries each gained. */
+  laterFeeds: { set: GeneratedFeedSet; newEntries: number } | null;
   topics: BenchTopic[];
   origin: OriginControl;
   concurrency: number;
@@ -14,22 +16,29 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-/** One origin at a time on a fixed port, so stored feed URLs stay valid when the mode changes. */
+/** Which files the origin serves under the feeds' URLs: as first generated, or as a later poll finds them. */
+export type FeedVersion = 'first' | 'later';
+
+/** One origin at a time on a fixed port, so stored feed URLs stay valid when the mode or the version changes. */
 export interface OriginControl {
-  use(mode: OriginMode): Promise<Origin>;
+  use(mode: OriginMode, version?: FeedVersion): Promise<Origin>;
   urls(files: string[]): string[];
   stop(): Promise<void>;
 }
 
-export async function createOriginControl(root: string, workDir: string, probeFile: string,
+export async function createOriginControl(roots: { first: string; later: string | null }, workDir: string, probeFile: string,
   prefer: 'nginx' | 'node' | undefined): Promise<OriginControl> {
-  let current = await startOrigin({ root, workDir, mode: 'conditional', probeFile, prefer });
+  let current = await startOrigin({ root: roots.first, workDir, mode: 'conditional', probeFile, prefer });
+  let currentVersion: FeedVersion = 'first';
   const port = Number(new URL(current.baseUrl).port);
   return {
-    async use(mode) {
-      if (current.mode === mode) return current;
+    async use(mode, version = 'first') {
+      if (current.mode === mode && currentVersion === version) return current;
+      const root = roots[version];
+      if (root === null) throw new Error(`no ${version} version of the feeds was generated`);
       await current.stop();
       current = await startOrigin({ root, workDir, mode, port, probeFile, prefer });
+      currentVersion = version;
       return current;
     },
     urls: (files) => files.map((file) => `${current.baseUrl}/${file}`),

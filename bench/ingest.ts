@@ -32,6 +32,12 @@ export interface IngestFigures {
   reload304: { ms: number; runs: number };
   /** Every feed again, full bodies without validators: the content hash must skip the work. */
   reloadFull: { ms: number; runs: number };
+  /**
+   * Every feed again as a later poll finds it, `newEntries` newer entries on top of each and as many
+   * of its oldest gone: the work of a running service's every poll. Once a run, after the reloads.
+   * `cpuMs`: every thread of the process.
+   */
+  reloadChanged: { ms: number; runs: number; newEntries: number; itemsStored: number; cpuMs: number } | null;
   /** Topic matches stored per item: how selective the generated topic queries are. */
   matchesPerItem: number;
   /** Anything that makes the figures suspect: feeds that failed, passes that stored items again. */
@@ -56,6 +62,9 @@ function check(problems: string[], label: string, pass: PassFigures, expected: {
   if (pass.inserted !== expected.inserted) problems.push(`${label}: inserted ${pass.inserted} items, expected ${expected.inserted}`);
   for (const error of pass.errors) problems.push(`${label}: ${error}`);
 }
+
+/** Entries a feed gains between two polls in the bench's later version of the feeds. */
+export const NEW_ENTRIES_A_POLL = 2;
 
 export interface CpuPerItem {
   all: number;
@@ -103,13 +112,14 @@ function floorRatio(firsts: PassFigures[], floors: number[], items: number): num
 
 /**
  * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
- * origin and a validator-less one. Each run is its own child process, so peak RSS is the ingest's own.
+ * origin and a validator-less one, then one of the feeds' later version. Each run is its own child process, so peak RSS is the ingest's own.
  */
 export async function benchIngest(context: BenchContext, budgetMs: number, floor: FloorSetup | null, cpuProfileDir?: string): Promise<IngestFigures> {
   const { feeds, topics, origin, concurrency, repeat } = context;
   const firsts: PassFigures[] = [];
   const reloads304: number[] = [];
   const reloadsFull: number[] = [];
+  const reloadsChanged: PassFigures[] = [];
   const problems: string[] = [];
   const floors: number[] = [];
   const takeFloor = async () => {
@@ -148,6 +158,15 @@ export async function benchIngest(context: BenchContext, budgetMs: number, floor
         check(problems, `full-body reload, run ${run + 1}`, pass, { status: 'unchanged-body', inserted: 0 });
         reloadsFull.push(pass.ms);
       }
+      if (context.laterFeeds) {
+        await origin.use('conditional', 'later');
+        const pass = await core.ingest();
+        const label = `reload with new entries, run ${run + 1}`;
+        check(problems, label, pass, { status: 'stored', inserted: feeds.files.length * context.laterFeeds.newEntries });
+        // The entries both versions hold are the same bytes: none may count as edited.
+        if (pass.updated !== 0) problems.push(`${label}: updated ${pass.updated} items, expected 0`);
+        reloadsChanged.push(pass);
+      }
     } finally {
       await core.close();
       await origin.use('conditional');
@@ -170,6 +189,11 @@ export async function benchIngest(context: BenchContext, budgetMs: number, floor
     },
     reload304: { ms: median(reloads304), runs: reloads304.length },
     reloadFull: { ms: median(reloadsFull), runs: reloadsFull.length },
+    reloadChanged: context.laterFeeds && reloadsChanged.length > 0 ? {
+      ms: median(reloadsChanged.map((pass) => pass.ms)), runs: reloadsChanged.length, newEntries: context.laterFeeds.newEntries,
+      itemsStored: median(reloadsChanged.map((pass) => pass.inserted)),
+      cpuMs: median(reloadsChanged.map((pass) => pass.cpuMs.process)),
+    } : null,
     matchesPerItem: matchesPerItem(database),
     problems,
     database,

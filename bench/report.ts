@@ -144,10 +144,17 @@ function ingestSection(i: IngestFigures, peer: PeerResult | undefined): string {
     ['unchanged, server answers 304', secs(i.reload304.ms), nb ? `${secs(nb.reload304.ms)} (3rd run)` : '-', nb ? times(nb.reload304.ms / i.reload304.ms) : '-'],
     ['unchanged, full bodies', secs(i.reloadFull.ms), nb ? `${secs(nb.reloadFull.ms)} (2nd run)` : '-', nb ? times(nb.reloadFull.ms / i.reloadFull.ms) : '-'],
   ];
+  const changed = i.reloadChanged;
+  // newsboat has no content hash: a poll of changed bodies costs it at least its full-body reload.
+  if (changed) {
+    rows.push([`${changed.newEntries} new entries a feed (a later poll)`,
+      `${secs(changed.ms)} (${int(changed.itemsStored)} items stored, CPU ${secs(changed.cpuMs)})`,
+      nb ? `${secs(nb.reloadFull.ms)} (2nd run, every body, none new)` : '-', nb ? times(nb.reloadFull.ms / changed.ms) : '-']);
+  }
   const peerLine = peer === undefined ? 'peer: not run' : 'skipped' in peer ? `peer: ${peer.skipped}` : `peer: ${peer.version}, reload-threads ${peer.reloadThreads}, ${peer.runs} run(s), ${int(peer.itemsStored)} items stored`;
   return `INGEST END TO END (${int(i.feeds)} feeds, ${int(i.items)} items, ${dec(i.bytes / 1e6, 0)} MB, ${i.topics} topics, concurrency ${i.concurrency}, origin ${i.origin} in its own process)
 ${table(['pass', 'feedsieve', 'newsboat', 'feedsieve advantage'], rows)}
-${i.first.floor ? `floor beside the first loads (before each and after the last), items/s: ${i.first.floor.itemsPerSec.map(int).join(', ')}; end to end ÷ floor ${dec(i.first.floor.ratio * 100)}% (median of runs)\n` : ''}peak RSS ${int(i.first.peakRssMB)} MB; CPU ${cpuLine(i.first.cpuUsPerItem)}; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}
+${i.first.floor ? `floor beside the first loads (before each and after the last), items/s: ${i.first.floor.itemsPerSec.map(int).join(', ')}; end to end ÷ floor ${dec(i.first.floor.ratio * 100)}% (median of runs)\n` : ''}peak RSS ${int(i.first.peakRssMB)} MB; CPU ${cpuLine(i.first.cpuUsPerItem)}; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}${changed ? `/${changed.runs}` : ''}
 ${peerLine}${[...i.problems, ...(nb?.problems ?? [])].map((p) => `\n  ! ${p}`).join('')}`;
 }
 

@@ -9,7 +9,7 @@ import { type BenchOptions, parseBenchArgs, type Section } from './args.js';
 import { type BenchContext, createOriginControl, sectionBudgetMs } from './context.js';
 import { startCoreProcess } from './core-process.js';
 import { writeFeeds } from './generate.js';
-import { benchIngest } from './ingest.js';
+import { benchIngest, NEW_ENTRIES_A_POLL } from './ingest.js';
 import { oneCoreCpus } from './cpus.js';
 import { benchParse, loadCorpusDocuments, loadGeneratedDocuments, type ParseRunPlan } from './parse.js';
 import { benchPeer } from './peer.js';
@@ -71,14 +71,21 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const wants = (section: Section) => options.only.includes(section) && (section !== 'peer' || options.peer);
 
   log(`generating ${options.feeds} feeds × ${options.items} items…`);
-  const feeds = writeFeeds(join(workDir, 'feeds'), options.feeds, options.items, new Date(), options.typographic ? 'typographic' : 'ascii');
-  const origin = await createOriginControl(feeds.dir, workDir, feeds.files[0]!, options.origin);
+  const style = options.typographic ? 'typographic' : 'ascii';
+  // Dated two hours back, so that the later poll's entries, 37 minutes apart, are in the past too.
+  const generatedAt = new Date(Date.now() - 2 * 3_600_000);
+  const feeds = writeFeeds(join(workDir, 'feeds'), options.feeds, options.items, generatedAt, style);
+  const newEntries = Math.min(NEW_ENTRIES_A_POLL, options.items);
+  const laterFeeds = wants('ingest')
+    ? { set: writeFeeds(join(workDir, 'feeds-later'), options.feeds, options.items, generatedAt, style, newEntries), newEntries }
+    : null;
+  const origin = await createOriginControl({ first: feeds.dir, later: laterFeeds?.set.dir ?? null }, workDir, feeds.files[0]!, options.origin);
   // nginx runs on after its parent dies: stop it on Ctrl-C too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void origin.stop().finally(() => process.exit(130)));
   }
   const context: BenchContext = {
-    workDir, feeds, topics: generateTopics(options.topics), origin, concurrency: options.concurrency, repeat: options.repeat, log,
+    workDir, feeds, laterFeeds, topics: generateTopics(options.topics), origin, concurrency: options.concurrency, repeat: options.repeat, log,
   };
   const newsboatVersion = firstLine('newsboat', ['-v']);
   const results: BenchResults = {

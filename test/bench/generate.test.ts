@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStory, renderRss, typeset, writeFeeds } from '../../bench/generate.js';
@@ -79,6 +79,43 @@ describe('generated feeds in typographic text', () => {
     expect(stories.map(({ link, guid, publishedAt, categories, authors }) => ({ link, guid, publishedAt, categories, authors })))
       .toEqual(ascii.map(({ link, guid, publishedAt, categories, authors }) => ({ link, guid, publishedAt, categories, authors })));
     expect(stories.some((story, i) => story.contentHtml !== ascii[i]!.contentHtml)).toBe(true);
+  });
+});
+
+describe('generated feeds as a later poll finds them', () => {
+  const items = (xml: string) => xml.match(/<item>[\s\S]*?<\/item>/g) ?? [];
+
+  it('hold newer entries on top, lose as many of the oldest, and keep every other entry\'s bytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-generate-'));
+    try {
+      for (const style of ['ascii', 'typographic'] as const) {
+        const first = writeFeeds(join(dir, `${style}-first`), 3, 6, NOW, style);
+        const later = writeFeeds(join(dir, `${style}-later`), 3, 6, NOW, style, 2);
+        expect(later.files).toEqual(first.files);
+        for (const file of first.files) {
+          const before = readFileSync(join(first.dir, file), 'utf8');
+          const after = readFileSync(join(later.dir, file), 'utf8');
+          expect(items(after), `${style} ${file}`).toHaveLength(6);
+          // Each file dated by its newest entry: the later one always later, whatever its size.
+          expect(statSync(join(later.dir, file)).mtimeMs).toBeGreaterThan(statSync(join(first.dir, file)).mtimeMs + 30 * 60_000);
+          expect(items(after).slice(2), `${style} ${file}`).toEqual(items(before).slice(0, 4));
+          const parse = (xml: string) => {
+            const parsed = parseFeed(Buffer.from(xml), { url: `http://127.0.0.1/${file}`, contentType: 'application/rss+xml' });
+            if (!parsed.ok) throw new Error(parsed.error.message);
+            return parsed.feed.items;
+          };
+          const [newer, older] = [parse(after), parse(before)];
+          const known = new Set(older.map((item) => item.guid));
+          expect(newer.slice(0, 2).filter((item) => known.has(item.guid))).toEqual([]);
+          // Newer than anything the first version held, and in no other feed's entries.
+          for (const item of newer.slice(0, 2)) expect(item.publishedAt! > older[0]!.publishedAt!).toBe(true);
+          expect(statSync(join(later.dir, file)).mtime.toISOString()).toBe(newer[0]!.publishedAt);
+          expect(new Set(newer.map((item) => item.guid)).size).toBe(6);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -54,6 +54,36 @@ describe('the targets table', () => {
   });
 });
 
+describe('the ingest section', () => {
+  const ingest = {
+    feeds: 1000, items: 50_000, bytes: 353e6, topics: 1000, concurrency: 8, origin: 'nginx', runs: 3,
+    first: { ms: 9000, itemsPerSec: 5556, mbPerSec: 39, peakRssMB: 250, floor: null,
+      cpuUsPerItem: { all: 280, mainThread: null, busiestOtherThread: null, waitingForCore: null, busiestOtherThreadShares: null } },
+    reload304: { ms: 150, runs: 9 }, reloadFull: { ms: 800, runs: 9 },
+    reloadChanged: { ms: 2400, runs: 3, newEntries: 2, itemsStored: 2000, cpuMs: 3600 },
+    matchesPerItem: 9, problems: [], database: '',
+  };
+  const peer = { version: 'newsboat 2.21', reloadThreads: 8, runs: 1, itemsStored: 50_000, problems: [],
+    first: { ms: 36_000, itemsPerSec: 1389 }, reload304: { ms: 45_000 }, reloadFull: { ms: 96_000 } };
+  const report = (withPeer: boolean) => formatReport({ options: parseBenchArgs([]), machine: { cpus: 2, cpuModel: 'test', node: 'v20' },
+    feeds: { count: 1000, itemsPerFeed: 50 }, durationSec: 1, errors: {}, targets: [], ingest,
+    peer: withPeer ? peer : { skipped: 'skipped by --no-peer' } } as unknown as BenchResults);
+
+  it('sets a later poll beside newsboat\'s reload of every body, which it costs newsboat at least', () => {
+    expect(report(true)).toMatch(/\| 2 new entries a feed \(a later poll\) \| 2\.40 s \(2,000 items stored, CPU 3\.60 s\) +\| 96\.0 s \(2nd run, every body, none new\) \| 40\.0× +\|/);
+    expect(report(true)).toContain('reload runs 9/9/3');
+    expect(report(false)).toMatch(/\| 2 new entries a feed \(a later poll\) \| 2\.40 s \(2,000 items stored, CPU 3\.60 s\) +\| - +\| - +\|/);
+  });
+
+  it('leaves the later poll out of a run that made none', () => {
+    const text = formatReport({ options: parseBenchArgs([]), machine: { cpus: 2, cpuModel: 'test', node: 'v20' },
+      feeds: { count: 1000, itemsPerFeed: 50 }, durationSec: 1, errors: {}, targets: [], ingest: { ...ingest, reloadChanged: null },
+    } as unknown as BenchResults);
+    expect(text).not.toContain('later poll');
+    expect(text).toContain('reload runs 9/9\n');
+  });
+});
+
 describe('the topics section', () => {
   const topics = { feeds: 100, items: 5000, topics: 1000, runs: 4, oneTopic: { ms: 1000, itemsPerSec: 5000 },
     manyTopics: { ms: 1250, itemsPerSec: 4000 }, runRatios: [0.84, 0.71, 0.79, 0.82], ratio: 0.805 };

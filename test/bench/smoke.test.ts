@@ -69,6 +69,12 @@ describe('npm run bench, tiny sizes', () => {
     expect(ingest.items).toBe(25);
     expect(ingest.problems).toEqual([]);
     for (const ms of [ingest.first.ms, ingest.reload304.ms, ingest.reloadFull.ms]) expect(ms).toBeGreaterThan(0);
+    // A later poll of every feed: two newer entries each stored, the three kept unchanged (problems
+    // above would say otherwise), once a run.
+    expect(ingest.reloadChanged).toMatchObject({ newEntries: 2, itemsStored: 10, runs: ingest.runs });
+    expect(ingest.reloadChanged.ms).toBeGreaterThan(0);
+    expect(ingest.reloadChanged.cpuMs).toBeGreaterThan(0);
+    expect(stdout).toMatch(/\| 2 new entries a feed \(a later poll\) \| [\d.]+ m?s \(10 items stored, CPU [\d.]+ m?s\)/);
     expect(ingest.first.peakRssMB).toBeGreaterThan(0);
     // The threads' shares come from /proc: present on Linux; the main thread and the parser worker
     // each ran, and each less than the whole process (two clocks: a tenth of slack).
