@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=8
+#!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=8 --heap-growing-percent=150
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, findConfigPath, loadConfig } from './config.js';
