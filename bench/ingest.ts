@@ -112,7 +112,8 @@ function floorRatio(firsts: PassFigures[], floors: number[], items: number): num
 
 /**
  * First ingest of every feed into a fresh database, then unchanged re-ingests against a 304-answering
- * origin and a validator-less one, then one of the feeds' later version. Each run is its own child process, so peak RSS is the ingest's own.
+ * origin and a validator-less one, then one of the feeds' later version. Each run is its own child
+ * process, so peak RSS is the ingest's own.
  */
 export async function benchIngest(context: BenchContext, budgetMs: number, floor: FloorSetup | null, cpuProfileDir?: string): Promise<IngestFigures> {
   const { feeds, topics, origin, concurrency, repeat } = context;

@@ -16,14 +16,14 @@ export const MAIN_SEMI_SPACE_MB = 8;
  *
  * V8 counts buffer memory allocated since the last full collection against that room (it adds it
  * to the old generation's size in Heap::OldGenerationSpaceAvailable), and starts marking once the
- * room left is under a young generation's worth. Every fetched
- * body passes through about three buffers of its size (socket reads, the HTTP parser's copies, the
- * whole body handed to a parser worker), so fetching alone used it up every 20-40 feeds: a poll of
- * 1,000 feeds that each had two new entries ran 26-29 full collections on the main thread (~300 ms
- * of its ~1.1 s, with as much again of concurrent marking), a first load 11-13. At 150: 1 and 4. In
- * alternating runs the poll took 1.67-1.96 s against 2.11-2.72 (CPU 2.6-3.0 against 3.3-4.4 s), a
- * reload of the same feeds' unchanged bodies 0.34-0.59 s against 0.63-0.97 (CPU 0.4-0.8 against
- * 0.9-1.5 s), and first loads' peak RSS moved within its noise (258-272 against 258-268 MB). At 100 (a factor of 2)
+ * room left is under a young generation's worth. Every fetched body passes through about three
+ * buffers of its size (socket reads, the HTTP parser's copies, the whole body handed to a parser
+ * worker), so fetching alone used the room up every 20-40 feeds: a poll of 1,000 feeds that each
+ * had two new entries ran 26-29 full collections on the main thread (~300 ms of its ~1.1 s, with as
+ * much again of concurrent marking), a first load 11-13. At 150: 1 and 4. In alternating runs the
+ * poll took 1.67-1.96 s against 2.11-2.72 (CPU 2.6-3.0 against 3.3-4.4 s), a reload of the same
+ * feeds' unchanged bodies 0.34-0.59 s against 0.63-0.97 (CPU 0.4-0.8 against 0.9-1.5 s), and first
+ * loads' peak RSS moved within its noise (258-272 against 258-268 MB). At 100 (a factor of 2),
  * buffers alone still started 6-8 full collections where 150 let one run (test/runtime-flags.test.ts).
  */
 export const HEAP_GROWING_PERCENT = 150;
