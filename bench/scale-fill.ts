@@ -58,7 +58,7 @@ export async function fillDatabase(path: string, items: number, feeds: number, t
         for (let i = first; i < Math.min(perFeed, first + BATCH) && done + batch.length < items; i++) {
           // Bodies come from a pool: generating a million distinct ones would dominate the fill.
           const item = { ...generateItem(f, i, now, 0), contentHtml: bodies[(f * 7919 + i) % CONTENT_POOL]!, sanitizedWith: SANITIZE_POLICY };
-          batch.push({ item, contentHash: `${f}:${i}`, matches: syntheticMatches(item.title, topics, random), story: null });
+          batch.push({ item, contentHash: `${f}:${i}`, markupHash: null, matches: syntheticMatches(item.title, topics, random), story: null });
         }
         await store.saveFetchResult(feed.id, {
           fetchedAt: now, httpStatus: 200, newUrl: null, error: null,

@@ -29,6 +29,15 @@ export function normalizeFeed(raw: RawFeed): ParsedFeed {
 }
 
 export function draftFeed(raw: RawFeed): DraftFeed {
+  const facts = draftFeedFacts(raw);
+  return {
+    format: facts.format, title: facts.title, siteUrl: facts.siteUrl, language: facts.language,
+    minIntervalMinutes: facts.minIntervalMinutes, items: raw.entries.map((entry) => draftEntry(entry, raw)),
+  };
+}
+
+/** The feed's own facts, normalized: everything but its entries. */
+export function draftFeedFacts(raw: Omit<RawFeed, 'entries'>): Omit<DraftFeed, 'items'> {
   const title = toPlainText(raw.title);
   return {
     format: raw.format,
@@ -36,7 +45,6 @@ export function draftFeed(raw: RawFeed): DraftFeed {
     siteUrl: raw.siteUrl ? httpUrl(raw.siteUrl, raw.base) : null,
     language: languageTag(raw.language),
     minIntervalMinutes: raw.minIntervalMinutes,
-    items: raw.entries.map((entry) => draftEntry(entry, raw)),
   };
 }
 
@@ -71,7 +79,8 @@ export function finishItemWithText(draft: ItemDraft): { item: Item; contentText:
   return { item: itemOf(draft, html), contentText: text };
 }
 
-function draftEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): ItemDraft {
+/** One raw entry, normalized in everything but its content; the feed supplies the language an entry does not state. */
+export function draftEntry(entry: RawEntry, feed: Pick<RawFeed, 'language'>): ItemDraft {
   const title = toPlainText(entry.title);
   const link = entryLink(entry);
   const url = link ? stripTrackingParams(link) : null;

@@ -5,7 +5,7 @@ import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
 import { entryHash, isUnchanged } from './entry-hash.js';
 import { finishItemWithText, type ItemDraft } from './normalize.js';
-import { parseFeedDrafts } from './parse.js';
+import { parseFeedEntries } from './parse.js';
 
 /** One fetched body to turn into storable entries: what a worker thread receives. */
 export interface PrepareJob {
@@ -14,6 +14,8 @@ export interface PrepareJob {
   contentType: string | null;
   /** identity → content hash of the feed's entries already stored. */
   storedHashes: Map<string, string>;
+  /** markup hash → identity of the feed's entries stored with one (entry-markup.ts). */
+  storedMarkup: Map<string, string>;
   /** The feed as topics see it: `feed:` terms match its id, words its title (the operator's, else its own). */
   feed: { id: number; title: string | null };
 }
@@ -26,6 +28,8 @@ export interface PrepareJob {
 export interface PreparedEntry {
   item: Item;
   contentHash: string;
+  /** Its element's markup hash (entry-markup.ts); null for a JSON Feed's entries. */
+  markupHash: string | null;
   matches: TopicMatch[];
   /** storyText of the entry: its summary and the opening of its content, at most LEAD_CHARS. */
   storyLead: string;
@@ -37,18 +41,13 @@ export type PrepareResult =
   | { ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number }
   | { ok: false; error: FeedError };
 
-// Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it.
-function uniqueByIdentity<T extends { identity: string }>(items: T[]): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => (seen.has(item.identity) ? false : (seen.add(item.identity), true)));
-}
-
-function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number; title: string | null },
+function prepareEntry(draft: ItemDraft, contentHash: string, markupHash: string | null, feed: { id: number; title: string | null },
   topics: TopicIndex): PreparedEntry {
   const { item, contentText } = finishItemWithText(draft);
   return {
     item,
     contentHash,
+    markupHash,
     matches: matchTopics(topics, analyzeDoc(matchableDoc(item, feed, contentText), topics.vocabulary)),
     // Summary and content together: a copy that carries only the summary still meets the full article.
     storyLead: storyText(item.summary, contentText),
@@ -63,17 +62,28 @@ function prepareEntry(draft: ItemDraft, contentHash: string, feed: { id: number;
 export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult {
   try {
     const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-    const parsed = parseFeedDrafts(body, { url: job.url, contentType: job.contentType });
+    const parsed = parseFeedEntries(body, { url: job.url, contentType: job.contentType }, job.storedMarkup);
     if (!parsed.ok) return parsed;
-    const { items, ...feed } = parsed.feed;
-    const drafts = uniqueByIdentity(items);
+    const { feed } = parsed;
     const entries: PreparedEntry[] = [];
     const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
-    for (const draft of drafts) {
-      const hash = entryHash(draft);
-      if (!isUnchanged(job.storedHashes.get(draft.identity), draft, hash)) entries.push(prepareEntry(draft, hash, feedForTopics, topics));
+    // Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it,
+    // whether it was read or recognized by its markup.
+    const seen = new Set<string>();
+    let unchanged = 0;
+    for (const entry of parsed.entries) {
+      const identity = entry.draft === null ? entry.identity : entry.draft.identity;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      if (entry.draft === null) {
+        unchanged++;
+        continue;
+      }
+      const hash = entryHash(entry.draft);
+      if (isUnchanged(job.storedHashes.get(identity), entry.draft, hash)) unchanged++;
+      else entries.push(prepareEntry(entry.draft, hash, entry.markupHash, feedForTopics, topics));
     }
-    return { ok: true, feed, entries, unchanged: drafts.length - entries.length };
+    return { ok: true, feed, entries, unchanged };
   } catch (error) {
     return { ok: false, error: { kind: 'internal', message: `preparing ${job.url}: ${(error as Error).message}` } };
   }

@@ -45,9 +45,12 @@ const WEEK_MS = 7 * 86_400_000;
  * rounds against the worker fingerprinting: 4,101-4,222 against 3,725-3,909 items/s.
  */
 function toSave(entries: PreparedEntry[]): ItemToSave[] {
-  return entries.map(({ item, contentHash, matches, storyLead }) => {
+  return entries.map(({ item, contentHash, markupHash, matches, storyLead }) => {
     const fingerprint = fingerprintStory(item.title, storyLead);
-    return { item, contentHash, matches, story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys } };
+    return {
+      item, contentHash, markupHash, matches,
+      story: { signature: serializeSignature(fingerprint.signature), bandKeys: fingerprint.bandKeys },
+    };
   });
 }
 
@@ -119,9 +122,10 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       });
       return report('unchanged-body', summary, null);
     }
+    const storedHashes = await deps.store.feedItemHashes(feed.id);
     const handoff = await deps.preparer.prepare({
       body: fetched.body, url: fetched.finalUrl, contentType: fetched.contentType,
-      storedHashes: await deps.store.feedItemHashes(feed.id),
+      storedHashes: storedHashes.byIdentity, storedMarkup: storedHashes.byMarkup,
       feed: { id: feed.id, title: feed.title },
     }, deps.topics());
     // Planned first: this function has waited long, and the result must not be in it at an await.

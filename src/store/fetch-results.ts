@@ -12,6 +12,8 @@ export interface StoryKey {
 export interface ItemToSave {
   item: Item;
   contentHash: string;
+  /** The markup hash of the element it was read from (ingest/entry-markup.ts); null for a JSON Feed's. */
+  markupHash: string | null;
   matches: TopicMatch[];
   story: StoryKey | null;
 }
@@ -28,6 +30,13 @@ export interface FetchResultToSave {
   items: ItemToSave[];
   error: FeedError | null;
   next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
+}
+
+export interface StoredEntryHashes {
+  /** identity → content hash. */
+  byIdentity: Map<string, string>;
+  /** markup hash → identity, for the entries stored with one. */
+  byMarkup: Map<string, string>;
 }
 
 export interface SaveSummary {
@@ -94,7 +103,7 @@ export function filingDue(policy: FilingPolicy, unfiled: number, nowMs: number, 
 }
 
 export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, filing: FilingPolicy = TOPIC_FILING) {
-  const hashes = db.prepare(`SELECT identity, content_hash FROM items WHERE feed_id = ?`);
+  const hashes = db.prepare(`SELECT identity, content_hash, markup_hash FROM items WHERE feed_id = ?`);
   // A save's entries already stored, in one query: a query an entry took 3.2-5.3 µs an entry,
   // this one 0.25-0.48 when none is stored and 0.8-1.5 when all 50 are (400 saves of 50 entries,
   // 50,000 items stored). Each row comes back with its entry's place in the save, not matched by
@@ -108,8 +117,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // an insert (19 columns, one of 6 KB, 20,000 inserts in a loop: 6.3-6.9 against 4.6-5.0 µs).
   const insertItem = db.prepare(`INSERT INTO items (id, story_id, feed_id, identity, guid, url, title, summary, content_html,
       authors, categories, enclosures, language, published_at, updated_at, first_seen_at, sort_at, changed_at,
-      content_hash, sanitized_with)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      content_hash, sanitized_with, markup_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // An item's id is chosen before it is inserted, so that its story (often itself) is known
   // then too: updating the row afterwards would rewrite its whole content. The writer holds the
   // write lock for the transaction, so no one else can take the id meanwhile.
@@ -117,7 +126,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const updateItem = db.prepare(`UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary,
       content_html = @contentHtml, authors = @authors, categories = @categories, enclosures = @enclosures,
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
-      changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith
+      changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith, markup_hash = @markupHash
     WHERE id = @id`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
@@ -301,7 +310,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const written = new Map<string, ExistingItem>();
     // The transaction holds the write lock: no one else takes an id meanwhile.
     let nextId = result.items.length > 0 ? (nextItemId.get() as number) : 0;
-    for (const [at, { item, contentHash, matches, story }] of result.items.entries()) {
+    for (const [at, { item, contentHash, markupHash, matches, story }] of result.items.entries()) {
       const row = written.get(item.identity) ?? storedAt.get(at);
       if (row && row.content_hash === contentHash) {
         summary.unchanged++;
@@ -314,13 +323,14 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       const categories = JSON.stringify(item.categories);
       const enclosures = JSON.stringify(item.enclosures);
       const sanitizedWith = item.sanitizedWith ?? 0;
+      const markup = markupHash ?? null;
       if (row) {
         // One object for the statement, no spread: V8 cloned `{ ...values, id }` (19 properties) in
         // its runtime into an object that no scavenge freed, ~1.2 KB an item for full collections.
         updateItem.run({
           id: itemId, guid: item.guid, url: item.url, title: item.title, summary: item.summary, contentHtml: item.contentHtml,
           authors, categories, enclosures, language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt,
-          now, sortAt, contentHash, sanitizedWith,
+          now, sortAt, contentHash, sanitizedWith, markupHash: markup,
         });
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
@@ -329,7 +339,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       } else {
         insertItem.run(itemId, storyId, feedId, item.identity, item.guid, item.url, item.title, item.summary, item.contentHtml,
           authors, categories, enclosures, item.language, item.publishedAt, item.updatedAt, now, sortAt, now,
-          contentHash, sanitizedWith);
+          contentHash, sanitizedWith, markup);
         if (itemId <= through) fileInTimeline.run(sortAt, itemId);
         if (story) addStoryMember(feedId, itemId, storyId ?? itemId, sortAt, story);
         written.set(item.identity, { id: itemId, content_hash: contentHash, first_seen_at: now });
@@ -373,10 +383,12 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   });
 
   return {
-    /** identity → content hash of every entry of this feed already stored. */
-    async feedItemHashes(feedId: number): Promise<Map<string, string>> {
-      const rows = hashes.all(feedId) as { identity: string; content_hash: string }[];
-      return new Map(rows.map((row) => [row.identity, row.content_hash]));
+    /** What ingest compares a fetched feed's entries with: the hashes of every entry of this feed already stored. */
+    async feedItemHashes(feedId: number): Promise<StoredEntryHashes> {
+      const rows = hashes.all(feedId) as { identity: string; content_hash: string; markup_hash: string | null }[];
+      const byMarkup = new Map<string, string>();
+      for (const row of rows) if (row.markup_hash !== null) byMarkup.set(row.markup_hash, row.identity);
+      return { byIdentity: new Map(rows.map((row) => [row.identity, row.content_hash])), byMarkup };
     },
     async saveFetchResult(feedId: number, result: FetchResultToSave): Promise<SaveSummary> {
       try {

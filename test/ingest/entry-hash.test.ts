@@ -95,7 +95,7 @@ describe('the change hash of an entry', () => {
     const stored = new Map(parsed.feed.items.map((item) => [item.identity, storedHash(item)]));
     const [first] = parsed.feed.items;
     stored.set(first!.identity, storedHash({ ...first!, title: 'An earlier title' }));
-    const result = prepareFeed({ body, ...source, storedHashes: stored, feed: { id: 1, title: null } }, buildTopicIndex([]));
+    const result = prepareFeed({ body, ...source, storedHashes: stored, storedMarkup: new Map(), feed: { id: 1, title: null } }, buildTopicIndex([]));
     expect(result.ok && result.entries.map((entry) => entry.item.identity)).toEqual([first!.identity]);
     expect(result.ok && result.unchanged).toBe(parsed.feed.items.length - 1);
     expect(result.ok && result.entries[0]!.contentHash).toBe(entryHash(first!));

@@ -13,9 +13,9 @@ import { buildTopicIndex, type TopicDefinition, type TopicSnapshot } from '../..
 const ROOT = resolve(import.meta.dirname, '../..');
 const BUILT = join(ROOT, 'dist/src/ingest/prepare-pool.js');
 const FIXTURES = join(ROOT, 'test/fixtures/feeds');
-const job = (file: string, stored = new Map<string, string>()) => ({
+const job = (file: string, stored = new Map<string, string>(), storedMarkup = new Map<string, string>()) => ({
   body: readFileSync(join(FIXTURES, file)), url: `https://feeds.example/${file}`, contentType: null, storedHashes: stored,
-  feed: { id: 7, title: null },
+  storedMarkup, feed: { id: 7, title: null },
 });
 const snapshot = (version: number, definitions: TopicDefinition[]): TopicSnapshot =>
   ({ version, definitions, index: buildTopicIndex(definitions) });

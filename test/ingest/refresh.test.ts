@@ -6,7 +6,7 @@ import { startTestService, type TestService } from '../support/service.js';
 
 const entry = (id: number, content: string) => `<item><title>NATO item ${id}</title><guid>g-${id}</guid>
   <pubDate>Wed, 03 Nov 2010 1${id}:00:00 GMT</pubDate><description><![CDATA[${content}]]></description></item>`;
-const doc = (items: string[]) => `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>${items.join('')}</channel></rss>`;
+const doc = (items: string[], title = 'T') => `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title>${items.join('')}</channel></rss>`;
 
 describe('refreshFeed on a feed that changes', () => {
   let origin: FaultServer;
@@ -18,7 +18,8 @@ describe('refreshFeed on a feed that changes', () => {
       '/feed.rss': () => ({
         body: version === 1
           ? doc([entry(1, '<p>one</p>'), entry(2, '<p>two</p>'), entry(3, '<p>three</p>')])
-          : doc([entry(1, '<p>one</p>'), entry(2, '<p>two, revised</p><script>alert(1)</script>'), entry(3, '<p>three</p>'), entry(4, '<p onclick="x()">four</p>')]),
+          : doc([entry(1, '<p>one</p>'), entry(2, '<p>two, revised</p><script>alert(1)</script>'), entry(3, '<p>three</p>'), entry(4, '<p onclick="x()">four</p>')],
+            `T, build ${version}`),
       }),
     });
     service = await startTestService({ feeds: [{ url: origin.url('/feed.rss') }] });
@@ -40,6 +41,34 @@ describe('refreshFeed on a feed that changes', () => {
     expect(byGuid.get('g-4')!.contentHtml).toBe('<p>four</p>');
     // The revision keeps the item's place and its topic match.
     expect((await service.core.store.matchesForItems([byGuid.get('g-2')!.id])).get(byGuid.get('g-2')!.id)).toEqual([{ slug: 'nato', terms: ['NATO'] }]);
+  });
+
+  it('recognizes the entries it stored by their markup when the feed around them changes, without reading them again', async () => {
+    const db = service.core.store.db;
+    const markup = () => new Map((db.prepare('SELECT guid, markup_hash FROM items').all() as { guid: string; markup_hash: string | null }[])
+      .map((row) => [row.guid, row.markup_hash]));
+    const stored = markup();
+    expect([...stored.values()].every((hash) => hash !== null && /^m1:[0-9a-f]{16}$/.test(hash))).toBe(true);
+    expect(new Set(stored.values()).size).toBe(4);
+    const pass = async () => {
+      const result = await service.core.ingest(await service.core.store.listFeeds());
+      return result.status === 'done' ? result.reports[0] : null;
+    };
+    // Only the channel's title differs: every entry is the one stored, and nothing is written to it.
+    version = 3;
+    expect(await pass()).toMatchObject({ status: 'stored', inserted: 0, updated: 0, unchanged: 4 });
+    expect(markup()).toEqual(stored);
+    // Recognized by their markup, the entries are not read, so their content hashes are not even
+    // compared: spoiled ones go unnoticed.
+    db.exec("UPDATE items SET content_hash = 'e3:0000000000000000'");
+    version = 4;
+    expect(await pass()).toMatchObject({ status: 'stored', inserted: 0, updated: 0, unchanged: 4 });
+    // Entries stored without a markup hash (before the column) are read and compared by their
+    // content hash, as before: here every one differs, and each is stored again with its markup hash.
+    db.exec('UPDATE items SET markup_hash = NULL');
+    version = 5;
+    expect(await pass()).toMatchObject({ status: 'stored', inserted: 0, updated: 4, unchanged: 0 });
+    expect(markup()).toEqual(stored);
   });
 
   it('stores each entry under the fingerprint of its title and the opening of its text', async () => {

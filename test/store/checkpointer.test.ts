@@ -76,7 +76,7 @@ describe('background checkpoints', () => {
     });
     await store.saveFetchResult(feed.id, {
       fetchedAt: new Date(), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
-      items: Array.from({ length: 100 }, (_, n) => ({ item: item(n), contentHash: `h${n}`, matches: [], story: null })),
+      items: Array.from({ length: 100 }, (_, n) => ({ item: item(n), contentHash: `h${n}`, markupHash: null, matches: [], story: null })),
       next: { nextFetchAt: new Date(), consecutiveFailures: 0, disabled: false },
     });
     expect(await waitFor(() => fileSize(path) > before + 1_500_000)).toBe(true);

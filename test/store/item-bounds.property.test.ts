@@ -44,7 +44,7 @@ describe('listings bounded by since and until', () => {
             for (const e of entries) {
               await store.saveFetchResult(feeds[e.feed]!, {
                 fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
-                items: [{ item: listingItem(`e${n++}`, e.publishedAt), contentHash: 'v', story: null, matches: e.topics.map((slug) => ({ slug, terms: [slug] })) }],
+                items: [{ item: listingItem(`e${n++}`, e.publishedAt), contentHash: 'v', markupHash: null, story: null, matches: e.topics.map((slug) => ({ slug, terms: [slug] })) }],
                 next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
               });
             }
@@ -69,7 +69,7 @@ describe('listings bounded by since and until', () => {
       const feed = await store.addFeed({ url: 'https://x.example/c', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(feed.id, {
         fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
-        items: TIMES.map((t, k) => ({ item: listingItem(`c${k}`, t), contentHash: 'v', story: null, matches: [] })),
+        items: TIMES.map((t, k) => ({ item: listingItem(`c${k}`, t), contentHash: 'v', markupHash: null, story: null, matches: [] })),
         next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
       });
       const titles = async (filter: Omit<ItemFilter, 'limit'>) => (await store.listItems({ ...filter, limit: 10 })).map((i) => i.title);

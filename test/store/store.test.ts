@@ -26,8 +26,8 @@ function save(items: ItemToSave[], over: Partial<FetchResultToSave> = {}): Fetch
   };
 }
 
-const toSave = (i: Item, hash = 'v1', story: ItemToSave['story'] = null, slugs: string[] = []): ItemToSave =>
-  ({ item: i, contentHash: hash, story, matches: slugs.map((slug) => ({ slug, terms: ['t'] })) });
+const toSave = (i: Item, hash = 'v1', story: ItemToSave['story'] = null, slugs: string[] = [], markupHash: string | null = null): ItemToSave =>
+  ({ item: i, contentHash: hash, markupHash, story, matches: slugs.map((slug) => ({ slug, terms: ['t'] })) });
 
 // Rows for the migration tests, written straight in SQL as an older schema holds them.
 const FEED_AND_TWO_TOPICS = `INSERT INTO feeds (id, url, origin, created_at) VALUES (1, 'https://a.example/', 'api', 'x');
@@ -95,6 +95,33 @@ describe('store', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('keeps each entry\'s markup hash with it, and hands a feed\'s back beside their content hashes', async () => {
+    const feed = await store.addFeed({ url: 'https://a.example/m', title: null, origin: 'api' }, NOW);
+    // A JSON Feed's entry has none: it is in the content hashes only.
+    await store.saveFetchResult(feed.id, save([toSave(item('a'), 'va', null, [], 'm1:aaaa'), toSave(item('b'), 'vb', null, [], 'm1:bbbb'),
+      toSave(item('json'), 'vj')]));
+    let hashes = await store.feedItemHashes(feed.id);
+    expect(hashes.byIdentity).toEqual(new Map([['a', 'va'], ['b', 'vb'], ['json', 'vj']]));
+    expect(hashes.byMarkup).toEqual(new Map([['m1:aaaa', 'a'], ['m1:bbbb', 'b']]));
+    // An edit stores the markup it was read from: the old hash names nothing any more.
+    await store.saveFetchResult(feed.id, save([toSave(item('a', { title: 'Edited' }), 'va2', null, [], 'm1:a222')]));
+    hashes = await store.feedItemHashes(feed.id);
+    expect(hashes.byIdentity.get('a')).toBe('va2');
+    expect(hashes.byMarkup).toEqual(new Map([['m1:a222', 'a'], ['m1:bbbb', 'b']]));
+    const other = await store.addFeed({ url: 'https://b.example/m', title: null, origin: 'api' }, NOW);
+    expect((await store.feedItemHashes(other.id)).byMarkup.size).toBe(0);
+  });
+
+  it('0010 adds the markup hash column, empty for the entries stored before it', () => {
+    const { db, all } = migratedTo('before-markup.sqlite', 9);
+    db.exec(`${FEED_AND_TWO_TOPICS}${itemsAt('2026-11-01T10:00:00.000Z')}`);
+    migrate(db, all);
+    expect(db.prepare('SELECT identity, content_hash, markup_hash FROM items').all()).toEqual([
+      { identity: 'item-1', content_hash: 'h1', markup_hash: null },
+    ]);
+    db.close();
   });
 
   it('0003 rebuilds items without losing a row, a topic match or a story', () => {
@@ -441,7 +468,7 @@ describe('store', () => {
       nato: ['NATO', 'missile "defence"', 'back\\slash', 'Zoë 日本 \u{1F600}', '\u2028', ''],
       gas: ['gas', '["not", "an array"]', 'lone \uD83D'],
     };
-    await store.saveFetchResult(feed.id, save([{ item: item('terms'), contentHash: 'v', story: null,
+    await store.saveFetchResult(feed.id, save([{ item: item('terms'), contentHash: 'v', markupHash: null, story: null,
       matches: [{ slug: 'nato', terms: terms.nato }, { slug: 'gas', terms: terms.gas }, { slug: 'gone', terms: ['x'] }] }]));
     const [stored] = await store.listItems({ topicSlug: 'nato', limit: 1 });
     const matches = (await store.matchesForItems([stored!.id])).get(stored!.id);

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { mediaDescription, mediaEnclosures, resolve, texts } from './common.js';
-import type { RawEnclosure, RawEntry, RawFeed, RawText } from './raw.js';
+import type { RawEnclosure, RawEntry, RawText, XmlRawFeed } from './raw.js';
 import { child, childText, descendantsNamed, innerMarkup, valueOf, type XmlElement } from './xml.js';
 
 // Atom 1.0 (RFC 4287) and Atom 0.3. Elements are matched with and without the Atom
@@ -18,7 +18,7 @@ function atomText(element: XmlElement, ...names: string[]): string | null {
   return childText(element, ...names.flatMap((name) => [`atom:${name}`, name]));
 }
 
-export function readAtom(root: XmlElement): RawFeed {
+export function readAtom(root: XmlElement): XmlRawFeed {
   const alternate = alternateLink(root);
   return {
     format: 'atom',
@@ -28,7 +28,8 @@ export function readAtom(root: XmlElement): RawFeed {
     language: root.lang ?? childText(root, 'dc:language'),
     minIntervalMinutes: null,
     // An unclosed <link …> (no "/>") would otherwise swallow the entries after it.
-    entries: descendantsNamed(root, 'atom:entry', 'entry').map(readEntry),
+    entryElements: descendantsNamed(root, 'atom:entry', 'entry'),
+    readEntry,
   };
 }
 

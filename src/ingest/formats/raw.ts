@@ -1,3 +1,5 @@
+import type { XmlElement } from './xml.js';
+
 // What every format parser hands to normalize.ts: the document's facts as written (dates
 // unparsed, text not yet reduced to plain text or sanitized, links resolved only against the
 // xml:base in effect where they appear), so URL, date, text and identity rules live in one
@@ -47,4 +49,23 @@ export interface RawFeed {
   language: string | null;
   minIntervalMinutes: number | null;
   entries: RawEntry[];
+}
+
+/**
+ * An XML feed whose entries are read one element at a time, so that an entry recognized by its
+ * markup as one stored already need not be read at all (ingest/entry-markup.ts).
+ */
+export interface XmlRawFeed extends Omit<RawFeed, 'entries'> {
+  format: 'rss' | 'rdf' | 'atom';
+  /** The entries' elements, in document order. */
+  entryElements: XmlElement[];
+  readEntry(element: XmlElement): RawEntry;
+}
+
+/** Every entry of an XML feed read. */
+export function withEntries(feed: XmlRawFeed): RawFeed {
+  return {
+    format: feed.format, title: feed.title, siteUrl: feed.siteUrl, base: feed.base, language: feed.language,
+    minIntervalMinutes: feed.minIntervalMinutes, entries: feed.entryElements.map(feed.readEntry),
+  };
 }

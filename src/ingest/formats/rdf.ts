@@ -1,9 +1,9 @@
 import { htmlText, mediaEnclosures, plainText, pollingInterval, resolve, texts } from './common.js';
-import type { RawEntry, RawFeed } from './raw.js';
+import type { RawEntry, XmlRawFeed } from './raw.js';
 import { child, childText, descendantsNamed, type XmlElement } from './xml.js';
 
 /** RSS 1.0 and Netscape RSS 0.90: <rdf:RDF> with <channel> and sibling <item>s. */
-export function readRdf(root: XmlElement): RawFeed {
+export function readRdf(root: XmlElement): XmlRawFeed {
   const channel = child(root, 'channel') ?? root;
   // Items are siblings of <channel>, but an unclosed element or a misplaced </channel> moves them.
   const items = descendantsNamed(root, 'item');
@@ -15,7 +15,8 @@ export function readRdf(root: XmlElement): RawFeed {
     base: channel.base,
     language: childText(channel, 'dc:language', 'language') ?? channel.lang,
     minIntervalMinutes: pollingInterval(channel),
-    entries: items.map(readItem),
+    entryElements: items,
+    readEntry: readItem,
   };
 }
 

@@ -1,9 +1,9 @@
 import { htmlText, mediaDescription, mediaEnclosures, plainText, pollingInterval, resolve, texts } from './common.js';
-import type { RawEnclosure, RawEntry, RawFeed } from './raw.js';
+import type { RawEnclosure, RawEntry, XmlRawFeed } from './raw.js';
 import { child, childText, childrenNamed, descendantsNamed, valueOf, type XmlElement } from './xml.js';
 
 /** RSS 0.91, 0.92 and 2.0 (<rss><channel><item>…). */
-export function readRss(root: XmlElement): RawFeed {
+export function readRss(root: XmlElement): XmlRawFeed {
   const channel = child(root, 'channel') ?? root;
   // Items may sit beside <channel> (closed too early) or inside an element left unclosed.
   const items = descendantsNamed(root, 'item');
@@ -15,7 +15,8 @@ export function readRss(root: XmlElement): RawFeed {
     base: channel.base,
     language: childText(channel, 'language', 'dc:language') ?? channel.lang,
     minIntervalMinutes: pollingInterval(channel),
-    entries: items.map(readItem),
+    entryElements: items,
+    readEntry: readItem,
   };
 }
 

@@ -22,9 +22,15 @@ export interface XmlElement {
   base: string;
   /** Effective xml:lang, or null. */
   lang: string | null;
+  /** Prefix → namespace URI in effect at the element ('' for the default namespace). */
+  namespaces: ReadonlyMap<string, string>;
 }
 
-export type XmlResult = { ok: true; root: XmlElement } | { ok: false; message: string };
+/**
+ * `entityDeclarations`: the DOCTYPE's internal subset as written ('' without one), whose entities
+ * the text was decoded with.
+ */
+export type XmlResult = { ok: true; root: XmlElement; entityDeclarations: string } | { ok: false; message: string };
 
 /** The document's text in the pieces it was parsed in; offsets count from the start of the first. */
 export interface XmlSource {
@@ -104,8 +110,6 @@ const MAX_DEPTH = 10_000;
 
 interface OpenElement {
   element: XmlElement;
-  /** Prefix → namespace URI in effect for this element. */
-  namespaces: ReadonlyMap<string, string>;
   start: number;
   textParts: string[];
 }
@@ -121,7 +125,8 @@ export function parseXml(document: readonly string[], documentUrl: string, optio
   // Control characters are not allowed in XML and never meant as text; drop them up front. A
   // document whose bytes showed none (decodeBodyChunks) is not searched for them again.
   const source = sourceOf(options.mayHoldForbidden ? document.map(withoutInvalidCharacters) : document);
-  const decode = entityDecoder(source);
+  const entityDeclarations = internalSubset(source);
+  const decode = entityDecoder(entityDeclarations);
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
   let inCdata = false;
@@ -140,7 +145,7 @@ export function parseXml(document: readonly string[], documentUrl: string, optio
         const parent = stack[stack.length - 1];
         const open = openElement(rawAttrs, parent, { source, documentUrl, decode, parser });
         stack.push(open);
-        open.element.name = resolveName(open.namespaces, rawName);
+        open.element.name = resolveName(open.element.namespaces, rawName);
         if (parent) parent.element.children.push(open.element);
         else root ??= open.element;
       },
@@ -185,7 +190,7 @@ export function parseXml(document: readonly string[], documentUrl: string, optio
     return { ok: false, message: `document ends inside <${unclosed.element.name}> opened at line ${lineOf(source, unclosed.start)}` };
   }
   if (!root) return { ok: false, message: 'no XML element found' };
-  return { ok: true, root };
+  return { ok: true, root, entityDeclarations };
 }
 
 // Elements that never hold elements. Written without "/>" (<link href="…">, as in HTML),
@@ -208,7 +213,7 @@ interface DocumentContext {
 function openElement(rawAttrs: Record<string, string>, parent: OpenElement | undefined, context: DocumentContext): OpenElement {
   // The scope is shared with the parent until the element declares a namespace of its own,
   // so lookups stay constant-time however deep the document nests.
-  const inherited = parent?.namespaces ?? NO_NAMESPACES;
+  const inherited = parent?.element.namespaces ?? NO_NAMESPACES;
   let declared: Map<string, string> | null = null;
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(rawAttrs)) {
@@ -233,8 +238,8 @@ function openElement(rawAttrs: Record<string, string>, parent: OpenElement | und
       base: resolveBase(attrs['xml:base'], parent?.element.base ?? context.documentUrl),
       // xml:lang="" explicitly says the language is unknown (XML 1.0 §2.12).
       lang: lang === undefined ? (parent?.element.lang ?? null) : lang.trim() || null,
+      namespaces: declared ?? inherited,
     },
-    namespaces: declared ?? inherited,
     start: context.parser.startIndex,
     textParts: [],
   };
@@ -255,17 +260,22 @@ const ENTITY_EXPANSION_BUDGET = 1_000_000;
 /** How far into the document a DOCTYPE is looked for, and how long its internal subset may be. */
 const DOCTYPE_WINDOW = 64 * 1024;
 
+/** The internal subset of the document's DOCTYPE, as written; '' when there is none. */
+function internalSubset(source: XmlSource): string {
+  const doctypeText = textFromDoctype(source);
+  const doctype = doctypeText === null ? null : /^<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(doctypeText);
+  return doctype?.[1] ?? '';
+}
+
 /**
  * Decodes character references and HTML named entities (RSS 0.91 DOCTYPEs promise &eacute;
  * and friends), plus internal DTD entities whose value is a plain literal: with no
  * references inside there is no exponential bomb, a budget caps the linear kind, and
  * external (SYSTEM) entities are never read.
  */
-function entityDecoder(source: XmlSource): (value: string) => string {
-  const doctypeText = textFromDoctype(source);
-  const doctype = doctypeText === null ? null : /^<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(doctypeText);
+function entityDecoder(subset: string): (value: string) => string {
   const entities = new Map<string, string>();
-  for (const match of doctype?.[1]?.matchAll(/<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<]*)"|'([^'&%<]*)')\s*>/g) ?? []) {
+  for (const match of subset.matchAll(/<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<]*)"|'([^'&%<]*)')\s*>/g)) {
     entities.set(match[1] as string, match[2] ?? match[3] ?? '');
   }
   if (entities.size === 0) return decodeHTMLStrict;
@@ -359,4 +369,9 @@ export function valueOf(element: XmlElement): string | null {
 /** The raw markup between the element's tags, with CDATA sections turned into escaped text. */
 export function innerMarkup(element: XmlElement): string {
   return cdataToText(sliceSource(element.source, element.innerStart, element.innerEnd));
+}
+
+/** The markup between the element's tags exactly as the document has it, CDATA sections included. */
+export function rawInnerMarkup(element: XmlElement): string {
+  return sliceSource(element.source, element.innerStart, element.innerEnd);
 }
