@@ -10,12 +10,18 @@ import { xxh64Text } from './xxh64.js';
 /**
  * Bumped whenever reading or drafting an entry changes what the same markup yields (formats/,
  * normalize.ts, identity.ts, dates.ts): an entry recognized by its markup keeps what the code
- * that stored it read, until a new version makes every stored hash a stranger.
+ * that stored it read. A new version makes every stored hash a stranger: each entry is read once
+ * more, compared by its content hash, and given a hash of the new version (ingest/prepare.ts).
  * test/ingest/entry-markup.test.ts holds the drafts of the fixtures to this version.
  */
 export const ENTRY_READER_VERSION = 1;
 
 const FORMAT = `m${ENTRY_READER_VERSION}:`;
+
+/** Whether a stored markup hash was taken by this version of the reader. */
+export function isCurrentMarkupHash(hash: string): boolean {
+  return hash.startsWith(FORMAT);
+}
 
 // Each value is written with its length, so no two different inputs give the same text.
 const field = (value: string | null): string => (value === null ? '-' : `${value.length}:${value}`);

@@ -4,6 +4,7 @@ import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
 import { entryHash, isUnchanged } from './entry-hash.js';
+import { isCurrentMarkupHash } from './entry-markup.js';
 import { finishItemWithText, type ItemDraft } from './normalize.js';
 import { parseFeedEntries } from './parse.js';
 
@@ -37,8 +38,12 @@ export interface PreparedEntry {
 
 export type FeedFacts = Omit<ParsedFeed, 'items'>;
 
+/**
+ * `markupHashes`: unchanged entries read again because their stored markup hash was missing or of
+ * another reader version (entry-markup.ts), with the hash to keep for them now.
+ */
 export type PrepareResult =
-  | { ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number }
+  | { ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number; markupHashes: { identity: string; markupHash: string }[] }
   | { ok: false; error: FeedError };
 
 function prepareEntry(draft: ItemDraft, contentHash: string, markupHash: string | null, feed: { id: number; title: string | null },
@@ -71,6 +76,9 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
     // whether it was read or recognized by its markup.
     const seen = new Set<string>();
     let unchanged = 0;
+    const withCurrentMarkup = new Set<string>();
+    for (const [markupHash, identity] of job.storedMarkup) if (isCurrentMarkupHash(markupHash)) withCurrentMarkup.add(identity);
+    const markupHashes: { identity: string; markupHash: string }[] = [];
     for (const entry of parsed.entries) {
       const identity = entry.draft === null ? entry.identity : entry.draft.identity;
       if (seen.has(identity)) continue;
@@ -80,10 +88,18 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
         continue;
       }
       const hash = entryHash(entry.draft);
-      if (isUnchanged(job.storedHashes.get(identity), entry.draft, hash)) unchanged++;
-      else entries.push(prepareEntry(entry.draft, hash, entry.markupHash, feedForTopics, topics));
+      if (!isUnchanged(job.storedHashes.get(identity), entry.draft, hash)) {
+        entries.push(prepareEntry(entry.draft, hash, entry.markupHash, feedForTopics, topics));
+        continue;
+      }
+      unchanged++;
+      // Stored before markup hashes were kept, or by another reader version: kept now, once. A
+      // current one that no longer matches (markup the entry's reading passes over, a comment
+      // count) is left: rewriting it would cost a write a fetch, for entries the content hash
+      // still finds unchanged.
+      if (entry.markupHash !== null && !withCurrentMarkup.has(identity)) markupHashes.push({ identity, markupHash: entry.markupHash });
     }
-    return { ok: true, feed, entries, unchanged };
+    return { ok: true, feed, entries, unchanged, markupHashes };
   } catch (error) {
     return { ok: false, error: { kind: 'internal', message: `preparing ${job.url}: ${(error as Error).message}` } };
   }

@@ -28,6 +28,11 @@ export interface FetchResultToSave {
   validators: { etag: string | null; lastModified: string | null; contentHash: string } | null;
   feedInfo: { title: string | null; siteUrl: string | null; minIntervalMinutes: number | null } | null;
   items: ItemToSave[];
+  /**
+   * Markup hashes for stored entries read again and found unchanged, whose stored hash is missing or
+   * of another reader version: kept so that the next fetch recognizes them unread.
+   */
+  markupHashes?: readonly { identity: string; markupHash: string }[];
   error: FeedError | null;
   next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
 }
@@ -128,6 +133,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
       changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith, markup_hash = @markupHash
     WHERE id = @id`);
+  const keepMarkupHash = db.prepare(`UPDATE items SET markup_hash = ? WHERE feed_id = ? AND identity = ?`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
   // A member's sort time is its item's (migrations/0007): the timeline finds a day's filed members,
@@ -348,6 +354,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);
       lastId = Math.max(lastId, itemId);
     }
+    for (const { identity, markupHash } of result.markupHashes ?? []) keepMarkupHash.run(markupHash, feedId, identity);
     // By the newest item, not this save's: a save with nothing new (a 304) files the batch a bulk
     // load left waiting for the interval.
     const newest = lastId > through ? lastId : (nextItemId.get() as number) - 1;

@@ -131,6 +131,20 @@ describe('preparing a feed with entries recognized by their markup', () => {
     expect(stored.has(result.entries[0]!.markupHash!)).toBe(false);
   });
 
+  it('hands back a markup hash to keep for an unchanged entry read again only when its stored one is missing or of another version', () => {
+    const body = feed(item('a', 'A'), item('b', 'B'), item('c', 'C'));
+    const first = prepare(body, new Map());
+    const storedHashes = new Map(first.entries.map((entry) => [entry.item.identity, entry.contentHash]));
+    const [a, b, c] = first.entries.map((entry) => ({ identity: entry.item.identity, markupHash: entry.markupHash! }));
+    // a: stored by an older reader version; b: none stored; c: a current hash that no longer matches.
+    const stored = new Map([[`m0:${a!.markupHash.slice(3)}`, a!.identity], ['m1:0123456789abcdef', c!.identity]]);
+    const again = prepare(body, stored, storedHashes);
+    expect([again.unchanged, again.entries.length]).toEqual([3, 0]);
+    expect(again.markupHashes).toEqual([a, b]);
+    // Recognized entries need nothing kept.
+    expect(prepare(body, storedAfter(Buffer.from(body)), storedHashes).markupHashes).toEqual([]);
+  });
+
   it('keeps the first of two entries with one identity, whether it was recognized or read', () => {
     const stored = storedAfter(Buffer.from(feed(item('a', 'A'))));
     const storedHashes = new Map<string, string>();

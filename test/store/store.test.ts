@@ -110,8 +110,16 @@ describe('store', () => {
     hashes = await store.feedItemHashes(feed.id);
     expect(hashes.byIdentity.get('a')).toBe('va2');
     expect(hashes.byMarkup).toEqual(new Map([['m1:a222', 'a'], ['m1:bbbb', 'b']]));
+    // A hash kept for an entry found unchanged: nothing else of the entry is written.
+    const before = store.db.prepare("SELECT changed_at, content_hash FROM items WHERE identity = 'b'").get();
+    await store.saveFetchResult(feed.id, save([], { markupHashes: [{ identity: 'b', markupHash: 'm2:bbbb' }] }));
+    expect((await store.feedItemHashes(feed.id)).byMarkup).toEqual(new Map([['m1:a222', 'a'], ['m2:bbbb', 'b']]));
+    expect(store.db.prepare("SELECT changed_at, content_hash FROM items WHERE identity = 'b'").get()).toEqual(before);
     const other = await store.addFeed({ url: 'https://b.example/m', title: null, origin: 'api' }, NOW);
+    // Only the feed's own entries take it.
+    await store.saveFetchResult(other.id, save([], { markupHashes: [{ identity: 'a', markupHash: 'm2:0000' }] }));
     expect((await store.feedItemHashes(other.id)).byMarkup.size).toBe(0);
+    expect((await store.feedItemHashes(feed.id)).byMarkup.get('m1:a222')).toBe('a');
   });
 
   it('0010 adds the markup hash column, empty for the entries stored before it', () => {
