@@ -58,9 +58,8 @@ export function entryMarkupHash(element: XmlElement, feedContext: string): strin
   const names = Object.keys(element.attrs);
   head += `${names.length}[`;
   for (const name of names) head += field(name) + field(element.attrs[name] as string);
-  xxh64Text.add(head);
   const markup = rawInnerMarkup(element);
-  xxh64Text.add(`${markup.length}:`);
+  xxh64Text.add(`${head}${markup.length}:`);
   xxh64Text.add(markup);
   return FORMAT + xxh64Text.hex();
 }

