@@ -9,8 +9,8 @@ import { buildTopicIndex } from '../../src/topics/topic-index.js';
 import { CORPUS_BASE_URL, CORPUS_DIR, corpusInputFiles } from './support/corpus.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/feeds');
-const URL_ = 'https://feeds.example/feed.xml';
-const source = { url: URL_, contentType: null };
+const FEED_URL = 'https://feeds.example/feed.xml';
+const source = { url: FEED_URL, contentType: null };
 
 /** The markup hash → identity map a store would hold after storing every entry of the document as read. */
 function storedAfter(body: Buffer, from = source): Map<string, string> {
@@ -85,7 +85,7 @@ describe('entries recognized by their markup', () => {
 
   it('come back as the identity the full reading gives them, in document order, across the corpus and the fixtures', () => {
     const files = [
-      ...readdirSync(FIXTURES).filter((file) => /\.(rss|rdf|atom)$/.test(file)).map((file) => ({ path: join(FIXTURES, file), url: URL_ })),
+      ...readdirSync(FIXTURES).filter((file) => /\.(rss|rdf|atom)$/.test(file)).map((file) => ({ path: join(FIXTURES, file), url: FEED_URL })),
       ...corpusInputFiles().map((file) => ({ path: join(CORPUS_DIR, file), url: CORPUS_BASE_URL + file })),
     ];
     let entries = 0;
