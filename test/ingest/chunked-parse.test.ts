@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, decodeBodyChunks, splitAtTags } from '../../src/ingest/decode.js';
-import { innerMarkup, parseXml, type XmlElement, type XmlResult } from '../../src/ingest/formats/xml.js';
+import { innerMarkup, parseXml, textOf, type XmlElement, type XmlResult } from '../../src/ingest/formats/xml.js';
 import { CORPUS_BASE_URL, CORPUS_DIR, corpusInputFiles } from './support/corpus.js';
 
 // Ingest decodes and parses a document in pieces (decode.ts, CHUNK_BYTES). The element tree must
@@ -20,8 +20,8 @@ interface TreeView {
 }
 
 function view(element: XmlElement): TreeView {
-  const { name, attrs, text, base, lang } = element;
-  return { name, attrs, text, markup: innerMarkup(element), base, lang, children: element.children.map(view) };
+  const { name, attrs, base, lang } = element;
+  return { name, attrs, text: textOf(element), markup: innerMarkup(element), base, lang, children: element.children.map(view) };
 }
 
 function outcome(result: XmlResult): TreeView | string {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { mediaDescription, mediaEnclosures, resolve, texts } from './common.js';
 import type { RawEnclosure, RawEntry, RawText, XmlRawFeed } from './raw.js';
-import { child, childText, descendantsNamed, innerMarkup, valueOf, type XmlElement } from './xml.js';
+import { child, childText, descendantsNamed, innerMarkup, textOf, valueOf, type XmlElement } from './xml.js';
 
 // Atom 1.0 (RFC 4287) and Atom 0.3. Elements are matched with and without the Atom
 // namespace, since feeds that forget xmlns are common and otherwise unambiguous.
@@ -55,7 +55,7 @@ function readEntry(entry: XmlElement): RawEntry {
 function alternateLink(element: XmlElement): string | null {
   let fallback: string | null = null;
   for (const link of atoms(element, 'link')) {
-    const href = link.attrs.href?.trim() ?? (link.children.length === 0 ? link.text.trim() : '');
+    const href = link.attrs.href?.trim() ?? (link.children.length === 0 ? textOf(link).trim() : '');
     const rel = link.attrs.rel?.trim().toLowerCase() || 'alternate';
     if (!href || rel !== 'alternate') continue;
     const type = link.attrs.type?.toLowerCase();
@@ -102,14 +102,14 @@ function textConstruct(element: XmlElement | undefined): RawText | null {
   const type = atomType(element.attrs.type);
   const wrapper = wrappingDiv(element);
   // TypePad writes type="html" as escaped HTML inside an unescaped XHTML <div>.
-  if (type === 'html' && wrapper && wrapper.children.length === 0) return rawText(wrapper.text, 'html', wrapper.base);
+  if (type === 'html' && wrapper && wrapper.children.length === 0) return rawText(textOf(wrapper), 'html', wrapper.base);
   if (type === 'xhtml' || element.children.length > 0) return rawText(xhtmlMarkup(wrapper ?? element), 'html', element.base);
   if (element.attrs.mode?.toLowerCase() === 'base64' || isBase64Type(element.attrs.type)) {
-    const decoded = fromBase64(element.text.trim(), element.attrs.type);
+    const decoded = fromBase64(textOf(element).trim(), element.attrs.type);
     // The MIME type of base64 content says nothing about markup; look at what it holds.
     return decoded === null ? null : rawText(decoded, LOOKS_LIKE_MARKUP.test(decoded) ? 'html' : type, element.base);
   }
-  return rawText(element.text, type, element.base);
+  return rawText(textOf(element), type, element.base);
 }
 
 function rawText(value: string, type: RawText['type'], base: string): RawText | null {
@@ -143,7 +143,7 @@ function atomType(type: string | undefined): 'text' | 'html' | 'xhtml' {
 // xhtml content sits inside one wrapping <div> that is not part of the content (§3.1.1.3).
 function wrappingDiv(element: XmlElement): XmlElement | null {
   const only = element.children.length === 1 ? element.children[0] : undefined;
-  return only && /(^|:)div$/.test(only.name) && element.text.trim() === '' ? only : null;
+  return only && /(^|:)div$/.test(only.name) && textOf(element).trim() === '' ? only : null;
 }
 
 // Prefixed XHTML tags (<xhtml:p>) are plain HTML tags to everything downstream.

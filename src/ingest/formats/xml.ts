@@ -12,8 +12,14 @@ export interface XmlElement {
   /** Attribute values with entities decoded; names lowercased as written ("rdf:about"). */
   attrs: Record<string, string>;
   children: XmlElement[];
-  /** Direct text content, entities decoded, CDATA included verbatim. */
-  text: string;
+  /**
+   * Direct text content, entities decoded, CDATA included verbatim: read it with textOf. Text with
+   * entity references is decoded when first read, so an entry passed over unread costs no decoding.
+   */
+  text: string | null;
+  /** Until then, the text as the tokenizer gave it, and which of its pieces hold references. */
+  textParts: string[];
+  decodeAt: number[] | null;
   /** Where the raw markup between the tags lies in `source` (read it with innerMarkup). */
   innerStart: number;
   innerEnd: number;
@@ -33,13 +39,18 @@ export interface XmlElement {
 export type XmlResult = { ok: true; root: XmlElement; entityDeclarations: string } | { ok: false; message: string };
 
 /** The document's text in the pieces it was parsed in; offsets count from the start of the first. */
-export interface XmlSource {
+export interface XmlSource extends SourcePieces {
+  /** Decodes the references in a piece of its text, with the DOCTYPE's entities. */
+  decode: (value: string) => string;
+}
+
+interface SourcePieces {
   chunks: readonly string[];
   /** Offset of each piece's first character. */
   starts: readonly number[];
 }
 
-function sourceOf(chunks: readonly string[]): XmlSource {
+function sourceOf(chunks: readonly string[]): SourcePieces {
   const starts: number[] = [];
   let offset = 0;
   for (const chunk of chunks) {
@@ -50,7 +61,7 @@ function sourceOf(chunks: readonly string[]): XmlSource {
 }
 
 /** The text from offset `start` to `end`, across pieces. */
-function sliceSource(source: XmlSource, start: number, end: number): string {
+function sliceSource(source: SourcePieces, start: number, end: number): string {
   let index = 0;
   while (index + 1 < source.chunks.length && (source.starts[index + 1] as number) <= start) index++;
   let text = '';
@@ -112,6 +123,8 @@ interface OpenElement {
   element: XmlElement;
   start: number;
   textParts: string[];
+  /** Which of textParts hold references to decode; null while none does. */
+  decodeAt: number[] | null;
 }
 
 /**
@@ -124,9 +137,10 @@ interface OpenElement {
 export function parseXml(document: readonly string[], documentUrl: string, options: { mayHoldForbidden: boolean } = { mayHoldForbidden: true }): XmlResult {
   // Control characters are not allowed in XML and never meant as text; drop them up front. A
   // document whose bytes showed none (decodeBodyChunks) is not searched for them again.
-  const source = sourceOf(options.mayHoldForbidden ? document.map(withoutInvalidCharacters) : document);
-  const entityDeclarations = internalSubset(source);
+  const pieces = sourceOf(options.mayHoldForbidden ? document.map(withoutInvalidCharacters) : document);
+  const entityDeclarations = internalSubset(pieces);
   const decode = entityDecoder(entityDeclarations);
+  const source: XmlSource = { chunks: pieces.chunks, starts: pieces.starts, decode };
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
   let inCdata = false;
@@ -143,7 +157,7 @@ export function parseXml(document: readonly string[], documentUrl: string, optio
           return;
         }
         const parent = stack[stack.length - 1];
-        const open = openElement(rawAttrs, parent, { source, documentUrl, decode, parser });
+        const open = openElement(rawAttrs, parent, { source, documentUrl, parser });
         stack.push(open);
         open.element.name = resolveName(open.element.namespaces, rawName);
         if (parent) parent.element.children.push(open.element);
@@ -154,13 +168,20 @@ export function parseXml(document: readonly string[], documentUrl: string, optio
         if (!open) return;
         if (ending && isImplied) truncatedAt ??= open;
         const element = open.element;
-        element.text = open.textParts.length === 1 ? (open.textParts[0] as string) : open.textParts.join('');
+        if (open.decodeAt === null) element.text = joined(open.textParts);
+        else {
+          element.textParts = open.textParts;
+          element.decodeAt = open.decodeAt;
+        }
         element.innerEnd = Math.max(element.innerStart, isImplied ? parser.endIndex : parser.startIndex);
         const parent = stack[stack.length - 1];
         if (parent && element.children.length > 0 && NEVER_CONTAINERS.has(element.name)) adoptChildren(parent.element, element);
       },
       ontext(data) {
-        stack[stack.length - 1]?.textParts.push(inCdata || data.indexOf('&') === -1 ? data : decode(data));
+        const open = stack[stack.length - 1];
+        if (!open) return;
+        if (!inCdata && data.indexOf('&') !== -1) (open.decodeAt ??= []).push(open.textParts.length);
+        open.textParts.push(data);
       },
       oncdatastart() {
         inCdata = true;
@@ -206,7 +227,6 @@ function adoptChildren(parent: XmlElement, element: XmlElement): void {
 interface DocumentContext {
   source: XmlSource;
   documentUrl: string;
-  decode: (value: string) => string;
   parser: Parser;
 }
 
@@ -217,7 +237,7 @@ function openElement(rawAttrs: Record<string, string>, parent: OpenElement | und
   let declared: Map<string, string> | null = null;
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(rawAttrs)) {
-    const decoded = value.indexOf('&') === -1 ? value : context.decode(value);
+    const decoded = value.indexOf('&') === -1 ? value : context.source.decode(value);
     attrs[name] = decoded;
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
       declared ??= new Map(inherited);
@@ -231,7 +251,9 @@ function openElement(rawAttrs: Record<string, string>, parent: OpenElement | und
       name: '',
       attrs,
       children: [],
-      text: '',
+      text: null,
+      textParts: NO_PARTS,
+      decodeAt: null,
       innerStart: contentStart,
       innerEnd: contentStart,
       source: context.source,
@@ -242,6 +264,7 @@ function openElement(rawAttrs: Record<string, string>, parent: OpenElement | und
     },
     start: context.parser.startIndex,
     textParts: [],
+    decodeAt: null,
   };
 }
 
@@ -261,7 +284,7 @@ const ENTITY_EXPANSION_BUDGET = 1_000_000;
 const DOCTYPE_WINDOW = 64 * 1024;
 
 /** The internal subset of the document's DOCTYPE, as written; '' when there is none. */
-function internalSubset(source: XmlSource): string {
+function internalSubset(source: SourcePieces): string {
   const doctypeText = textFromDoctype(source);
   const doctype = doctypeText === null ? null : /^<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(doctypeText);
   return doctype?.[1] ?? '';
@@ -293,7 +316,7 @@ function entityDecoder(subset: string): (value: string) => string {
  * The text from the DOCTYPE within DOCTYPE_WINDOW of the start, if any, DOCTYPE_WINDOW long. Every
  * piece starts at a "<", so "<!DOCTYPE" lies within one piece.
  */
-function textFromDoctype(source: XmlSource): string | null {
+function textFromDoctype(source: SourcePieces): string | null {
   for (let index = 0; index < source.chunks.length && (source.starts[index] as number) < DOCTYPE_WINDOW; index++) {
     const at = (source.chunks[index] as string).search(/<!DOCTYPE/i);
     if (at === -1) continue;
@@ -363,12 +386,27 @@ export function childText(element: XmlElement, ...names: string[]): string | nul
  */
 export function valueOf(element: XmlElement): string | null {
   if (element.children.length > 0) return innerMarkup(element).trim() || null;
-  return element.text.trim() || null;
+  return textOf(element).trim() || null;
 }
 
 /** The raw markup between the element's tags, with CDATA sections turned into escaped text. */
 export function innerMarkup(element: XmlElement): string {
   return cdataToText(sliceSource(element.source, element.innerStart, element.innerEnd));
+}
+
+const NO_PARTS: string[] = [];
+
+const joined = (parts: readonly string[]): string => (parts.length === 1 ? (parts[0] as string) : parts.join(''));
+
+/** The element's direct text, entities decoded, CDATA included verbatim (see XmlElement.text). */
+export function textOf(element: XmlElement): string {
+  if (element.text !== null) return element.text;
+  const parts = element.textParts;
+  for (const at of element.decodeAt ?? []) parts[at] = element.source.decode(parts[at] as string);
+  element.text = joined(parts);
+  element.textParts = NO_PARTS;
+  element.decodeAt = null;
+  return element.text;
 }
 
 /** The markup between the element's tags exactly as the document has it, CDATA sections included. */
