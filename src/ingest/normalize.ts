@@ -29,11 +29,7 @@ export function normalizeFeed(raw: RawFeed): ParsedFeed {
 }
 
 export function draftFeed(raw: RawFeed): DraftFeed {
-  const facts = draftFeedFacts(raw);
-  return {
-    format: facts.format, title: facts.title, siteUrl: facts.siteUrl, language: facts.language,
-    minIntervalMinutes: facts.minIntervalMinutes, items: raw.entries.map((entry) => draftEntry(entry, raw)),
-  };
+  return { ...draftFeedFacts(raw), items: raw.entries.map((entry) => draftEntry(entry, raw)) };
 }
 
 /** The feed's own facts, normalized: everything but its entries. */
