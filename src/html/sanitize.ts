@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2';
-import { BREAKING, collapse } from './text.js';
+import { BREAKING, collapse, htmlToText, INVISIBLE } from './text.js';
 import { HAS_MARKUP, HAS_UNEVEN_SPACE, scanTextChunk } from './text-scan.js';
 import { SkippingTokenizer } from './tokenizer.js';
 import { FORBIDDEN_CLASS, withForbiddenSpacesKept } from './xml-chars.js';
@@ -69,6 +69,12 @@ const NON_TEXT = new Set(SANITIZE_RULES.nonTextTags);
 const SELF_CLOSING = new Set(['img', 'br', 'hr']);
 // A name that could end the attribute or the tag early is never written.
 const VALID_ATTRIBUTE_NAME = /^[^\0\t\n\f\r /<=>]+$/;
+/**
+ * Elements whose text htmlToText reads otherwise from the HTML as given than from the sanitized
+ * HTML: text it hides and the sanitizer keeps (svg), text the sanitizer drops and it shows
+ * (textarea), and raw text (an xmp's), which it decodes and the tokenizer leaves as written.
+ */
+const TEXT_APART = new Set([...INVISIBLE, ...SANITIZE_RULES.nonTextTags, 'iframe', 'noembed', 'noframes', 'xmp', 'plaintext']);
 /** Kept elements that separate words in the visible text. */
 const BREAKING_KEPT = new Set([...ALLOWED_TAGS].filter((tag) => BREAKING.has(tag)));
 
@@ -175,6 +181,11 @@ interface Sanitized {
   text: string;
   /** Whether the text may hold whitespace other than single spaces; when not, trimming collapses it. */
   unevenSpace: boolean;
+  /**
+   * Whether htmlToText may read other text from the HTML as given: an element of TEXT_APART, one
+   * that separates words and was dropped, or characters XML forbids. When not, it reads `text`.
+   */
+  textApart: boolean;
 }
 
 // JavaScript's \s, which is what collapse() and trim() take for whitespace.
@@ -193,6 +204,7 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
   // and collapse() has nothing to do: its test and replace were 5-7% of a parser worker's profile.
   let spaced = true;
   let unevenSpace = false;
+  let textApart = false;
   const separate = () => {
     if (!spaced) {
       text += ' ';
@@ -209,9 +221,11 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
           skipped++;
           return;
         }
+        if (TEXT_APART.has(name)) textApart = true;
         if (BREAKING_KEPT.has(name)) separate();
         const attributes = cleanAttributes(attribs, baseUrl);
         const tag = keptTag(name, attributes);
+        if (tag === null && BREAKING.has(name)) textApart = true;
         stack.push({ name, tag });
         if (tag !== null) out += openingTag(tag, attributes);
         else if (NON_TEXT.has(name)) skipped = 1;
@@ -223,6 +237,8 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
         const found = scanTextChunk(decoded);
         // Out of the text too, so it reads as the HTML does.
         const chunk = found & HAS_MARKUP ? withForbiddenSpacesKept(decoded) : decoded;
+        // htmlToText keeps what XML forbids.
+        if (chunk !== decoded) textApart = true;
         if (chunk === '') return;
         out += found & HAS_MARKUP ? escapeMarkup(chunk) : chunk;
         if (!isWhitespace(chunk.charCodeAt(0))) text += chunk;
@@ -248,7 +264,7 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
     { decodeEntities: true, Tokenizer: SkippingTokenizer },
   );
   parser.end(html);
-  return { html: out, text, unevenSpace };
+  return { html: out, text, unevenSpace, textApart };
 }
 
 /**
@@ -275,6 +291,19 @@ export function sanitizeContentWithText(html: string, baseUrl: string | null): {
   if (!html) return { html: '', text: '' };
   const { html: cleaned, text, unevenSpace } = sanitizePass(html, baseUrl);
   return { html: cleaned.trim(), text: unevenSpace ? collapse(text) : text.trim() };
+}
+
+/**
+ * sanitizeContentWithText, plus what htmlToText reads from the HTML as given (sourceText): the
+ * same text, but where the sanitizer shapes the text otherwise (an element of TEXT_APART, a
+ * dropped block, characters XML forbids), which is then read again. Most HTML has none of them:
+ * an entry whose summary is its content's HTML gets both from one pass.
+ */
+export function sanitizeContentWithSourceText(html: string, baseUrl: string | null): { html: string; text: string; sourceText: string } {
+  if (!html) return { html: '', text: '', sourceText: '' };
+  const { html: cleaned, text, unevenSpace, textApart } = sanitizePass(html, baseUrl);
+  const visible = unevenSpace ? collapse(text) : text.trim();
+  return { html: cleaned.trim(), text: visible, sourceText: textApart ? htmlToText(html) : visible };
 }
 
 /**

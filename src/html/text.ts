@@ -3,7 +3,7 @@ import { Parser } from 'htmlparser2';
 import { SkippingTokenizer } from './tokenizer.js';
 
 // Elements whose bodies a reader never sees as text.
-const INVISIBLE = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'math']);
+export const INVISIBLE: ReadonlySet<string> = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'math']);
 // Elements that separate words even when the markup has no whitespace between them
 // ("<p>one</p><p>two</p>" reads as two words).
 export const BREAKING: ReadonlySet<string> = new Set([

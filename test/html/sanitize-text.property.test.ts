@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sanitizeContent, sanitizeContentWithText } from '../../src/html/sanitize.js';
+import { sanitizeContent, sanitizeContentWithSourceText, sanitizeContentWithText } from '../../src/html/sanitize.js';
 import { htmlToText } from '../../src/html/text.js';
 
 // The text ingest matches topics on is collected while sanitizing; it must be exactly the text a
@@ -45,3 +45,34 @@ describe('sanitizeContentWithText', () => {
     expect(text).toBe('one two four five');
   });
 });
+
+// An entry whose summary is its content's HTML takes the summary's text from the content's
+// sanitizing pass: it must be what htmlToText reads from the HTML as given, for an item's summary
+// is the same whichever way the entry was read.
+const SOURCE_PIECES = [
+  ...PIECES, '<xmp>', '</xmp>', '<noembed>', '</noembed>', '<noframes>', '</noframes>', '<plaintext>', '<math>', '</math>',
+  '<head>', '</head>', '<article>', '</article>', '<nav>', '</nav>', '<iframe/>', '<svg><style>', '</style></svg>',
+  '<foreignObject>', '</foreignObject>', '<P>', '<XMP>', '<Svg>', '&amp', '&#38;', '&notin;', '&noti;', '<font>', '</font>',
+  '<select>', '</select>', '&#0;', '\u0001', '\u000b', '\ufffe', '\ud800', '\ud83d\ude00',
+];
+
+describe('sanitizeContentWithSourceText', () => {
+  it('gives sanitizeContentWithText\'s HTML and text, and the text htmlToText reads from the HTML as given', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...SOURCE_PIECES), { maxLength: 30 }), (pieces) => {
+        const html = pieces.join('');
+        expect(sanitizeContentWithSourceText(html, 'https://example.com/'))
+          .toEqual({ ...sanitizeContentWithText(html, 'https://example.com/'), sourceText: htmlToText(html) });
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads the HTML again where the sanitizer shapes its text otherwise: raw text, hidden text, dropped blocks', () => {
+    const html = '<p>one</p><xmp>Tom &amp; Jerry</xmp><svg><text>drawn</text></svg><section>two</section>three';
+    const { html: clean, sourceText } = sanitizeContentWithSourceText(html, null);
+    expect(sourceText).toBe('one Tom & Jerry two three');
+    expect(htmlToText(clean)).toBe('one Tom &amp; Jerrydrawntwothree');
+  });
+});
+
