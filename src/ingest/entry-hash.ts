@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { ItemDraft } from './normalize.js';
+import { type ItemDraft, summaryTextOf } from './normalize.js';
 import { xxh64Text } from './xxh64.js';
 
 // What makes an entry "changed": any field a reader sees, content as the feed wrote it (so an
 // unchanged entry is recognised before its content is sanitized). Dates alone flapping count too.
 
-/** Starts every hash of the current format: XXH64 of the fields (entryHash). */
-const FORMAT = 'e3:';
-/** Starts a hash of the format before: SHA-256 of the same fields (sha256EntryHash). */
+/**
+ * Starts every hash of the current format: XXH64 of the fields (entryHash), a summary read from
+ * the content (DraftSummary) standing for itself by a mark, since the content is in the hash too.
+ */
+const FORMAT = 'e4:';
+/** Starts a hash of the format before: XXH64 of the fields, the summary as text (e3EntryHash). */
+const E3_FORMAT = 'e3:';
+/** Starts a hash of the format before that: SHA-256 of the same fields (sha256EntryHash). */
 const SHA256_FORMAT = 'e2:';
 
 // Each value is written with its length, so no two different entries give the same bytes. Every
@@ -22,10 +27,20 @@ function texts(values: readonly string[]): string {
   return written;
 }
 
-/** The fields in the order both formats hash them: the small ones in two strings, the content as it lies. */
-function writeFields(item: ItemDraft, write: (piece: string) => void): void {
+// A summary read from the content is written as a mark, which no text() (a length, or "-") starts with.
+function summaryField(item: ItemDraft): string {
+  const { summary } = item;
+  if (typeof summary === 'string') return text(summary);
+  return summary.fromContent === 'whole' ? '~whole' : '~excerpt';
+}
+
+/**
+ * The fields in the order every format hashes them: the small ones in two strings, the content as
+ * it lies. `summary` is written as it comes.
+ */
+function writeFields(item: ItemDraft, summary: string, write: (piece: string) => void): void {
   const content = item.content?.value ?? null;
-  write(text(item.title) + text(item.url) + text(item.summary));
+  write(text(item.title) + text(item.url) + summary);
   if (content === null) write('-');
   else {
     write(`${content.length}:`);
@@ -47,21 +62,30 @@ function writeFields(item: ItemDraft, write: (piece: string) => void): void {
  * of the format before (the content's UTF-8 ~0.8 µs of it, the hash ~0.5).
  */
 export function entryHash(item: ItemDraft): string {
-  xxh64Text.start();
-  writeFields(item, (piece) => xxh64Text.add(piece));
-  return FORMAT + xxh64Text.hex();
+  return FORMAT + xxh64Of(item, summaryField(item));
 }
 
-/** The change hash entries were stored with before entryHash: SHA-256 over the same fields. */
+function xxh64Of(item: ItemDraft, summary: string): string {
+  xxh64Text.start();
+  writeFields(item, summary, (piece) => xxh64Text.add(piece));
+  return xxh64Text.hex();
+}
+
+/** The change hash entries were stored with before entryHash: the summary as text, read from the raw HTML. */
+export function e3EntryHash(item: ItemDraft): string {
+  return E3_FORMAT + xxh64Of(item, text(summaryTextOf(item)));
+}
+
+/** The change hash entries were stored with before e3EntryHash: SHA-256 over the same fields. */
 export function sha256EntryHash(item: ItemDraft): string {
   const hash = createHash('sha256');
-  writeFields(item, (piece) => hash.update(piece));
+  writeFields(item, text(summaryTextOf(item)), (piece) => hash.update(piece));
   return SHA256_FORMAT + hash.digest('hex');
 }
 
-/** The change hash entries were stored with before either: sha256 of the fields as JSON. */
+/** The change hash entries were stored with before any of them: sha256 of the fields as JSON. */
 export function legacyEntryHash(item: ItemDraft): string {
-  return createHash('sha256').update(JSON.stringify([item.title, item.url, item.summary, item.content?.value ?? null,
+  return createHash('sha256').update(JSON.stringify([item.title, item.url, summaryTextOf(item), item.content?.value ?? null,
     item.content?.base ?? null, item.authors, item.categories, item.publishedAt, item.updatedAt, item.enclosures])).digest('hex');
 }
 
@@ -73,5 +97,6 @@ export function legacyEntryHash(item: ItemDraft): string {
 export function isUnchanged(stored: string | undefined, item: ItemDraft, hash: string): boolean {
   if (stored === undefined) return false;
   if (stored.startsWith(FORMAT)) return stored === hash;
+  if (stored.startsWith(E3_FORMAT)) return stored === e3EntryHash(item);
   return stored.startsWith(SHA256_FORMAT) ? stored === sha256EntryHash(item) : stored === legacyEntryHash(item);
 }

@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { htmlToText } from '../../src/html/text.js';
 import type { RawEntry, RawText } from '../../src/ingest/formats/raw.js';
 import { itemIdentity, stripTrackingParams } from '../../src/ingest/identity.js';
-import { EXCERPT_LENGTH, normalizeEntry, toPlainText } from '../../src/ingest/normalize.js';
+import { draftEntry, EXCERPT_LENGTH, finishItem, finishItemWithText, normalizeEntry, summaryTextOf, toPlainText } from '../../src/ingest/normalize.js';
+import { parseFeedDrafts } from '../../src/ingest/parse.js';
+import { CORPUS_BASE_URL, CORPUS_DIR, corpusInputFiles } from './support/corpus.js';
 
 const BASE = 'https://news.example/feeds/world.xml';
 
@@ -122,6 +127,47 @@ describe('normalizeEntry', () => {
   it('without content, the description becomes the content', () => {
     const item = normalizeEntry(entry({ summary: html('Plain <b>description</b>') }), { language: null });
     expect(item.contentHtml).toBe('Plain <b>description</b>');
+  });
+
+  it('reads the text of a description that is also the content in the pass that sanitizes it', () => {
+    const description = '<p>NATO <em>allies</em> met.</p><section>Ministers</section><svg><text>chart</text></svg>';
+    const draft = draftEntry(entry({ summary: html(description) }), { language: null });
+    // Left to the sanitizing pass, not read from the HTML a second time for the draft.
+    expect(draft.summary).toEqual({ fromContent: 'whole' });
+    const { item, contentText } = finishItemWithText(draft);
+    expect(item.summary).toBe(htmlToText(description));
+    expect(item.summary).toBe('NATO allies met. Ministers');
+    expect(contentText).toBe('NATO allies met. Ministerschart');
+    expect(finishItem(draft)).toEqual(item);
+
+    const long = Array.from({ length: 120 }, (_, index) => `word${index}`).join(' ');
+    const contentOnly = draftEntry(entry({ content: html(`<p>${long}</p>`) }), { language: null });
+    expect(contentOnly.summary).toEqual({ fromContent: 'excerpt' });
+    expect(finishItem(contentOnly).summary).toBe(summaryTextOf(contentOnly));
+    // A summary of its own, or plain text, is read as before.
+    expect(draftEntry(entry({ summary: html('<b>Short</b>'), content: html('<p>Body</p>') }), { language: null }).summary).toBe('Short');
+    expect(draftEntry(entry({ summary: text('Plain & simple') }), { language: null }).summary).toBe('Plain & simple');
+  });
+
+  it('gives every entry of the corpus and the fixtures the summary that reading its HTML again gives', () => {
+    const files = [
+      ...corpusInputFiles().map((file) => ({ path: join(CORPUS_DIR, file), url: CORPUS_BASE_URL + file })),
+      ...['world-wire.rss', 'capital-report.rdf', 'eastern-desk.atom', 'briefs.json'].map((name) => ({
+        path: join(import.meta.dirname, '../fixtures/feeds', name), url: `https://feeds.example/${name}` })),
+    ];
+    let fromContent = 0;
+    const differ: string[] = [];
+    for (const { path, url } of files) {
+      const parsed = parseFeedDrafts(readFileSync(path), { url, contentType: null });
+      if (!parsed.ok) continue;
+      for (const draft of parsed.feed.items) {
+        if (typeof draft.summary === 'string') continue;
+        fromContent++;
+        if (finishItem(draft).summary !== summaryTextOf(draft)) differ.push(`${path}: ${draft.identity}`);
+      }
+    }
+    expect(differ).toEqual([]);
+    expect(fromContent).toBeGreaterThan(2000);
   });
 
   it('plain-text content is escaped into paragraphs', () => {
