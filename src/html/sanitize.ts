@@ -184,6 +184,7 @@ interface Sanitized {
   /**
    * Whether htmlToText may read other text from the HTML as given: an element of TEXT_APART, one
    * that separates words and was dropped, or characters XML forbids. When not, it reads `text`.
+   * Told only when asked (tellsTextApart); false otherwise.
    */
   textApart: boolean;
 }
@@ -194,7 +195,7 @@ function isWhitespace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || (code >= 0xa0 && WHITESPACE_ONLY.test(String.fromCharCode(code)));
 }
 
-function sanitizePass(html: string, baseUrl: string | null): Sanitized {
+function sanitizePass(html: string, baseUrl: string | null, tellsTextApart = false): Sanitized {
   let out = '';
   let text = '';
   // Whether the text ends in whitespace, or is empty. The text is only ever read collapsed, so a
@@ -221,11 +222,11 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
           skipped++;
           return;
         }
-        if (TEXT_APART.has(name)) textApart = true;
+        if (tellsTextApart && TEXT_APART.has(name)) textApart = true;
         if (BREAKING_KEPT.has(name)) separate();
         const attributes = cleanAttributes(attribs, baseUrl);
         const tag = keptTag(name, attributes);
-        if (tag === null && BREAKING.has(name)) textApart = true;
+        if (tellsTextApart && tag === null && BREAKING.has(name)) textApart = true;
         stack.push({ name, tag });
         if (tag !== null) out += openingTag(tag, attributes);
         else if (NON_TEXT.has(name)) skipped = 1;
@@ -238,7 +239,7 @@ function sanitizePass(html: string, baseUrl: string | null): Sanitized {
         // Out of the text too, so it reads as the HTML does.
         const chunk = found & HAS_MARKUP ? withForbiddenSpacesKept(decoded) : decoded;
         // htmlToText keeps what XML forbids.
-        if (chunk !== decoded) textApart = true;
+        if (tellsTextApart && chunk !== decoded) textApart = true;
         if (chunk === '') return;
         out += found & HAS_MARKUP ? escapeMarkup(chunk) : chunk;
         if (!isWhitespace(chunk.charCodeAt(0))) text += chunk;
@@ -301,7 +302,7 @@ export function sanitizeContentWithText(html: string, baseUrl: string | null): {
  */
 export function sanitizeContentWithSourceText(html: string, baseUrl: string | null): { html: string; text: string; sourceText: string } {
   if (!html) return { html: '', text: '', sourceText: '' };
-  const { html: cleaned, text, unevenSpace, textApart } = sanitizePass(html, baseUrl);
+  const { html: cleaned, text, unevenSpace, textApart } = sanitizePass(html, baseUrl, true);
   const visible = unevenSpace ? collapse(text) : text.trim();
   return { html: cleaned.trim(), text: visible, sourceText: textApart ? htmlToText(html) : visible };
 }
