@@ -88,3 +88,48 @@ describe('refreshFeed on a feed that changes', () => {
     }
   });
 });
+
+describe('refreshFeed on a feed that moves', () => {
+  let origin: FaultServer;
+  let service: TestService;
+  let version = 1;
+  let moved = false;
+  const body = () => ({ body: doc([entry(1, '<p>one</p>'), entry(2, '<p>two</p>'), entry(3, '<p>three</p>')], `T, build ${version}`) });
+
+  beforeAll(async () => {
+    origin = await startFaultServer({
+      '/old.rss': () => (moved ? { redirect: { to: '/new.rss', status: 301 } } : body()),
+      '/new.rss': body,
+    });
+    service = await startTestService({ feeds: [{ url: origin.url('/old.rss') }] });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('stores its entries again as read at the new address, their base, so that the next fetch recognizes them', async () => {
+    const db = service.core.store.db;
+    const markup = () => (db.prepare('SELECT markup_hash FROM items ORDER BY guid').pluck().all() as string[]);
+    const pass = async () => {
+      const result = await service.core.ingest(await service.core.store.listFeeds());
+      return result.status === 'done' ? result.reports[0] : null;
+    };
+    expect(await pass()).toMatchObject({ status: 'stored', inserted: 3 });
+    const atOldAddress = markup();
+    // The document's address is the base of its entries, part of their markup hashes and of their
+    // content hashes (relative links resolve against it): at the new one, each entry is read,
+    // found changed, and stored again with the hashes of its new reading.
+    moved = true;
+    version = 2;
+    expect(await pass()).toMatchObject({ status: 'stored', inserted: 0, updated: 3, unchanged: 0 });
+    expect((await service.core.store.listFeeds())[0]!.url).toBe(origin.url('/new.rss'));
+    const atNewAddress = markup();
+    expect(atNewAddress.every((hash, i) => /^m1:/.test(hash) && hash !== atOldAddress[i])).toBe(true);
+    // Recognized by their markup now, the entries are not read: spoiled content hashes go unnoticed.
+    db.exec("UPDATE items SET content_hash = 'e4:0000000000000000'");
+    version = 3;
+    expect(await pass()).toMatchObject({ status: 'stored', inserted: 0, updated: 0, unchanged: 3 });
+    expect(markup()).toEqual(atNewAddress);
+  });
+});
