@@ -1,5 +1,5 @@
 import { escapeText } from 'entities';
-import { SANITIZE_POLICY, sanitizeContent, sanitizeContentWithText, sanitizeContentWithSourceText } from '../html/sanitize.js';
+import { SANITIZE_POLICY, sanitizeContent, sanitizeContentWithSourceText, sanitizeContentWithText } from '../html/sanitize.js';
 import { htmlToText } from '../html/text.js';
 import type { Enclosure, Item, ParsedFeed } from '../model.js';
 import { parseFeedDate } from './dates.js';
@@ -86,6 +86,7 @@ export function finishItemWithText(draft: ItemDraft): { item: Item; contentText:
     const { html, text } = content ? sanitizeContentWithText(toHtml(content), content.base) : { html: '', text: '' };
     return { item: itemOf(draft, summary, html), contentText: text };
   }
+  // draftSummary never leaves a summary to content that is not there.
   if (content === null) return { item: itemOf(draft, summaryTextOf(draft), ''), contentText: '' };
   const { html, text, sourceText } = sanitizeContentWithSourceText(toHtml(content), content.base);
   return { item: itemOf(draft, summary.fromContent === 'whole' ? sourceText : excerpt(sourceText), html), contentText: text };
