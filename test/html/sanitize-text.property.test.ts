@@ -75,4 +75,3 @@ describe('sanitizeContentWithSourceText', () => {
     expect(htmlToText(clean)).toBe('one Tom &amp; Jerrydrawntwothree');
   });
 });
-
