@@ -107,8 +107,9 @@ function draftSummary(entry: RawEntry): DraftSummary {
   const { summary, content } = entry;
   if (content === null && summary !== null && summary.type !== 'text') return { fromContent: 'whole' };
   const text = toPlainText(summary);
+  if (text) return text;
   // Plain text content is cheap to read twice, and toHtml reads it differently from toPlainText.
-  if (text || content === null || content.type === 'text') return text || excerpt(toPlainText(content));
+  if (content === null || content.type === 'text') return excerpt(toPlainText(content));
   return { fromContent: 'excerpt' };
 }
 
