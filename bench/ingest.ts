@@ -50,7 +50,7 @@ function matchesPerItem(database: string): number {
   const db = new Database(database, { readonly: true });
   try {
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    return count('SELECT count(*) AS n FROM topic_matches') / Math.max(1, count('SELECT count(*) AS n FROM items'));
+    return count('SELECT count(*) AS n FROM item_topics m, json_each(m.terms)') / Math.max(1, count('SELECT count(*) AS n FROM items'));
   } finally {
     db.close();
   }

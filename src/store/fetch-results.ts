@@ -149,15 +149,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     VALUES (?, ?, ?, ?, ?, ?)`);
   const topicsVersion = db.prepare(`SELECT version FROM topics_version`).pluck();
   const everyTopicId = db.prepare(`SELECT slug, id FROM topics`).raw(true);
-  const matchesOfItem = db.prepare(
-    `SELECT t.slug FROM topic_matches m JOIN topics t ON t.id = m.topic_id WHERE m.item_id = ?`,
-  );
-  const clearMatches = db.prepare(`DELETE FROM topic_matches WHERE item_id = ?`);
-  // A row at a time, by position. One statement an item over json_each was faster on SQLite's 4 KB
-  // pages (11.6-12.0 against 13.6-15.4 µs an item, ~9 rows, 20,000 items), but slower on the 16 KB
-  // pages the store uses: 14.7-15.4 against 12.4-12.9 µs so, and saving 300 prepared feeds at 1,000
-  // topics took 74-79 against 83-95 µs an item in three alternating rounds.
-  const insertMatch = db.prepare(`INSERT INTO topic_matches (topic_id, item_id, sort_at, terms) VALUES (?, ?, ?, ?)`);
+  const matchesOfItem = db.prepare(`SELECT t.slug FROM item_topics m, json_each(m.terms) j
+    JOIN topics t ON t.id = CAST(j.key AS INTEGER) WHERE m.item_id = ?`).pluck();
+  // Its entries in topic_feed go with it (migrations/0011_item_topics.sql).
+  const clearMatches = db.prepare(`DELETE FROM item_topics WHERE item_id = ?`);
+  // One row an item, however many topics it matches: with a row a match, ~9 an item at 1,000
+  // topics, saving 300 prepared feeds took 65-87 against 59-62 us an item (three alternating rounds).
+  const insertMatches = db.prepare(`INSERT INTO item_topics (item_id, sort_at, topic_ids, terms) VALUES (?, ?, ?, ?)`);
   // An edited item below the filing mark is filed at once; new items wait for their batch.
   const fileMatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id) VALUES (?, ?, ?)`);
   const filedThrough = db.prepare(`SELECT through_item FROM topic_feed_filed`).pluck();
@@ -165,8 +163,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // topic's part of the tree; sorted, each goes next to the one before. Filing 3,000 items' ~27,000 matches
   // at 1,000 topics took 42-47 ms against 59-88 ms unsorted, in three alternating rounds.
   const fileBatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id)
-    SELECT topic_id, sort_at, item_id FROM topic_matches WHERE item_id > ? AND item_id <= ?
-    ORDER BY topic_id, sort_at DESC, item_id DESC`);
+    SELECT CAST(j.key AS INTEGER), m.sort_at, m.item_id FROM item_topics m, json_each(m.terms) j
+    WHERE m.item_id > ? AND m.item_id <= ?
+    ORDER BY 1, 2 DESC, 3 DESC`);
   // The timeline shares the filing mark (migrations/0008_timeline.sql).
   const fileInTimeline = db.prepare(`INSERT INTO timeline (sort_at, item_id) VALUES (?, ?)`);
   // A batch's times are read from the items' story members, which hold each item's sort time
@@ -284,15 +283,20 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], topicIds: ReadonlyMap<string, number>,
     touched: Set<string>, isNew: boolean, filed: boolean): void {
     // A new item has no matches yet: nothing to read back or clear.
-    const before = isNew ? new Set<string>() : new Set((matchesOfItem.all(itemId) as { slug: string }[]).map((row) => row.slug));
+    const before = isNew ? new Set<string>() : new Set(matchesOfItem.all(itemId) as string[]);
     if (!isNew) clearMatches.run(itemId);
+    // The row's two lists, as migrations/0011_item_topics.sql spells them.
+    let ids = ',';
+    let terms = '';
     for (const match of matches) {
       const topicId = topicIds.get(match.slug);
-      if (topicId === undefined) continue;
-      insertMatch.run(topicId, itemId, sortAt, JSON.stringify(match.terms));
+      if (topicId === undefined || ids.includes(`,${topicId},`)) continue;
+      ids += `${topicId},`;
+      terms += `${terms === '' ? '{' : ','}"${topicId}":${JSON.stringify(match.terms)}`;
       if (filed) fileMatch.run(topicId, sortAt, itemId);
       touched.add(oneCopy(match.slug));
     }
+    if (terms !== '') insertMatches.run(itemId, sortAt, ids, `${terms}}`);
     // An edit that drops a match changes that topic's feed too.
     for (const slug of before) if (!matches.some((m) => m.slug === slug)) touched.add(oneCopy(slug));
   }

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { matchesTopic } from './item-topics.js';
 
 const LEASE = 'ingest';
 const RETENTION_BATCH = 500;
@@ -12,8 +13,8 @@ export function createOperationQueries(db: Db) {
   const expireBatch = db.prepare(`DELETE FROM items WHERE id IN (
       SELECT i.id FROM items i
       WHERE i.first_seen_at < @cutoff
-        AND NOT EXISTS (SELECT 1 FROM topic_matches m JOIN topics t ON t.id = m.topic_id
-                        WHERE m.item_id = i.id AND t.pinned = 1)
+        AND NOT EXISTS (SELECT 1 FROM item_topics m JOIN topics t ON t.pinned = 1 AND ${matchesTopic('m', 't.id')}
+                        WHERE m.item_id = i.id)
       LIMIT @batch)`);
 
   return {

@@ -1,5 +1,6 @@
 import type { StoredItem, TopicRecord } from '../model.js';
 import type { Db } from './db.js';
+import { matchesTopic } from './item-topics.js';
 import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './rows.js';
 
 export interface TopicSummary extends TopicRecord {
@@ -19,10 +20,11 @@ const toTopic = (row: TopicRow): TopicRecord => ({ ...row, pinned: row.pinned ==
 
 export function createTopicQueries(db: Db) {
   // Filed entries are counted in their topic's range of topic_feed; unfiled ones (a few batches at
-  // most) in one pass over the end of topic_matches.
+  // most) in one pass over the end of item_topics.
   const all = db.prepare(`WITH unfiled AS (
-      SELECT topic_id, count(*) AS n, sum(sort_at >= @recent) AS recent FROM topic_matches
-      WHERE item_id > (SELECT through_item FROM topic_feed_filed) GROUP BY topic_id)
+      SELECT CAST(j.key AS INTEGER) AS topic_id, count(*) AS n, sum(m.sort_at >= @recent) AS recent
+      FROM item_topics m, json_each(m.terms) j
+      WHERE m.item_id > (SELECT through_item FROM topic_feed_filed) GROUP BY 1)
     SELECT t.slug, t.title, t.query, t.origin, t.pinned,
       (SELECT count(*) FROM topic_feed e WHERE e.topic_id = t.id) + coalesce(u.n, 0) AS item_count,
       (SELECT count(*) FROM topic_feed e WHERE e.topic_id = t.id AND e.sort_at >= @recent) + coalesce(u.recent, 0) AS recent_count
@@ -35,20 +37,32 @@ export function createTopicQueries(db: Db) {
       pinned = excluded.pinned, updated_at = excluded.updated_at`);
   const remove = db.prepare(`DELETE FROM topics WHERE slug = ?`);
   const configTopics = db.prepare(`SELECT slug FROM topics WHERE origin = 'config'`);
-  // topic_matches is keyed by item: a topic's matches are found through its feed entries, filed or not.
-  const clearFiled = db.prepare(`DELETE FROM topic_matches WHERE topic_id = @topicId
-    AND item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = @topicId)`);
-  const clearUnfiled = db.prepare(`DELETE FROM topic_matches WHERE topic_id = @topicId
-    AND item_id > (SELECT through_item FROM topic_feed_filed)`);
+  // The topic's id: better-sqlite3 binds a number as a REAL, which would join text as "12.0".
+  const TOPIC = 'CAST(@topicId AS INTEGER)';
+  // item_topics is keyed by item: a topic's matches are found through its feed entries, filed or
+  // not. Taken out of each row that holds them, and then out of the topic's feed; a row left with
+  // no topic goes (it holds nothing the unfiling trigger would act on).
+  const filedOrUnfiled = `(item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC})
+    OR (item_id > (SELECT through_item FROM topic_feed_filed) AND ${matchesTopic('item_topics', TOPIC)}))`;
+  const unmatch = db.prepare(`UPDATE item_topics SET topic_ids = replace(topic_ids, ',' || ${TOPIC} || ',', ','),
+      terms = json_remove(terms, '$."' || ${TOPIC} || '"')
+    WHERE ${filedOrUnfiled}`);
+  const dropEmpty = db.prepare(`DELETE FROM item_topics WHERE topic_ids = ','
+    AND (item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC}) OR item_id > (SELECT through_item FROM topic_feed_filed))`);
+  const unfile = db.prepare(`DELETE FROM topic_feed WHERE topic_id = ${TOPIC}`);
   const topicId = db.prepare(`SELECT id FROM topics WHERE slug = ?`).pluck();
-  // A match already there is deleted, not replaced: REPLACE would skip the trigger that takes it
-  // out of the topic's feed, which keeps the old time.
-  const dropMatch = db.prepare(`DELETE FROM topic_matches WHERE item_id = @itemId AND topic_id = @topicId`);
-  const insertMatch = db.prepare(`INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
-    VALUES (@topicId, @itemId, @sortAt, @terms)`);
-  // Matches of items past the filing mark are filed with their batch.
-  const fileMatch = db.prepare(`INSERT INTO topic_feed (topic_id, sort_at, item_id)
-    SELECT @topicId, @sortAt, @itemId WHERE @itemId <= (SELECT through_item FROM topic_feed_filed)`);
+  // A topic's id and terms join the item's row, or start one under the given time; a match
+  // already there has its terms replaced.
+  const addMatch = db.prepare(`INSERT INTO item_topics (item_id, sort_at, topic_ids, terms)
+      VALUES (@itemId, @sortAt, ',' || ${TOPIC} || ',', json_object(CAST(${TOPIC} AS TEXT), json(@terms)))
+    ON CONFLICT (item_id) DO UPDATE SET
+      topic_ids = CASE WHEN ${matchesTopic('item_topics', TOPIC)} THEN topic_ids ELSE topic_ids || ${TOPIC} || ',' END,
+      terms = json_set(terms, '$."' || ${TOPIC} || '"', json(@terms))`);
+  // Under the time the row holds, which every entry of the item is filed under; matches of items
+  // past the filing mark are filed with their batch.
+  const fileMatch = db.prepare(`INSERT OR IGNORE INTO topic_feed (topic_id, sort_at, item_id)
+    SELECT ${TOPIC}, sort_at, item_id FROM item_topics
+    WHERE item_id = @itemId AND item_id <= (SELECT through_item FROM topic_feed_filed)`);
   const itemBatch = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > ? ORDER BY i.id LIMIT ?`).raw(true);
   const itemCount = db.prepare(`SELECT count(*) AS n FROM items`);
@@ -56,6 +70,22 @@ export function createTopicQueries(db: Db) {
   const get = (slug: string): TopicRecord | null => {
     const row = bySlug.get(slug) as TopicRow | undefined;
     return row ? toTopic(row) : null;
+  };
+
+  /** Takes every match of the topic out of item_topics and its feed. */
+  const dropMatches = (slug: string): void => {
+    const id = topicId.get(slug) as number | undefined;
+    if (id === undefined) return;
+    unmatch.run({ topicId: id });
+    dropEmpty.run({ topicId: id });
+    unfile.run({ topicId: id });
+  };
+
+  // With its matches: item_topics holds topic ids that no foreign key ties to topics, and a new
+  // topic may be given the id of the last one deleted.
+  const removeTopic = (slug: string): boolean => {
+    dropMatches(slug);
+    return remove.run(slug).changes > 0;
   };
 
   const put = (topic: TopicRecord, now: Date): { created: boolean; queryChanged: boolean } => {
@@ -84,13 +114,13 @@ export function createTopicQueries(db: Db) {
       return put(topic, now);
     },
     async deleteTopic(slug: string): Promise<boolean> {
-      return remove.run(slug).changes > 0;
+      return db.transaction(() => removeTopic(slug))();
     },
     /** Mirrors the config's topics; returns the slugs whose matches must be (re)computed. */
     async syncConfigTopics(topics: Omit<TopicRecord, 'origin'>[], now: Date): Promise<string[]> {
       return db.transaction(() => {
         const wanted = new Set(topics.map((t) => t.slug));
-        for (const { slug } of configTopics.all() as { slug: string }[]) if (!wanted.has(slug)) remove.run(slug);
+        for (const { slug } of configTopics.all() as { slug: string }[]) if (!wanted.has(slug)) removeTopic(slug);
         const stale: string[] = [];
         for (const topic of topics) {
           const existing = get(topic.slug);
@@ -109,21 +139,15 @@ export function createTopicQueries(db: Db) {
       return (itemBatch.all(afterId, limit) as ItemRow[]).map(toStoredItem);
     },
     async clearTopicMatches(slug: string): Promise<void> {
-      db.transaction(() => {
-        const id = topicId.get(slug) as number | undefined;
-        if (id === undefined) return;
-        clearFiled.run({ topicId: id });
-        clearUnfiled.run({ topicId: id });
-      })();
+      db.transaction(() => dropMatches(slug))();
     },
     async addTopicMatches(slug: string, matches: TopicMatchRow[]): Promise<void> {
       db.transaction(() => {
         const id = topicId.get(slug) as number | undefined;
         if (id === undefined) return;
         for (const m of matches) {
-          dropMatch.run({ topicId: id, itemId: m.itemId });
-          insertMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt, terms: JSON.stringify(m.terms) });
-          fileMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt });
+          addMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt, terms: JSON.stringify(m.terms) });
+          fileMatch.run({ topicId: id, itemId: m.itemId });
         }
       })();
     },

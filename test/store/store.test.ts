@@ -176,18 +176,59 @@ describe('store', () => {
     db.close();
   });
 
+  it('0011 keeps each item\'s matches and their terms in one row, filed as before; deleting an item or a topic unfiles it', async () => {
+    const { path, db, all } = migratedTo('item-topics.sqlite', 10);
+    db.exec(`${FEED_AND_TWO_TOPICS}
+      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at) VALUES (3, 'grid', 'Grid', 'grid', 'api', 'x', 'x');
+      ${itemsAt('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z')}
+      INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
+        VALUES (1, 1, '2026-11-01T00:00:00.000Z', '["NATO"]'), (2, 1, '2026-11-01T00:00:00.000Z', '["gas","\\"LNG\\""]'),
+               (1, 2, '2026-11-02T00:00:00.000Z', '["Nato"]'), (3, 3, '2026-11-03T00:00:00.000Z', '["grid"]');
+      UPDATE topic_feed_filed SET through_item = 2;
+      INSERT INTO topic_feed (topic_id, sort_at, item_id)
+        VALUES (1, '2026-11-01T00:00:00.000Z', 1), (2, '2026-11-01T00:00:00.000Z', 1), (1, '2026-11-02T00:00:00.000Z', 2);`);
+    expect(migrate(db, all)).toEqual(['0011_item_topics.sql']);
+    const rows = db.prepare('SELECT item_id, sort_at, topic_ids, terms FROM item_topics ORDER BY item_id').all() as { topic_ids: string; terms: string }[];
+    expect(rows.map((row) => ({ ...row, topic_ids: row.topic_ids.split(',').filter(Boolean).sort(), terms: JSON.parse(row.terms) }))).toEqual([
+      { item_id: 1, sort_at: '2026-11-01T00:00:00.000Z', topic_ids: ['1', '2'], terms: { 1: ['NATO'], 2: ['gas', '"LNG"'] } },
+      { item_id: 2, sort_at: '2026-11-02T00:00:00.000Z', topic_ids: ['1'], terms: { 1: ['Nato'] } },
+      { item_id: 3, sort_at: '2026-11-03T00:00:00.000Z', topic_ids: ['3'], terms: { 3: ['grid'] } },
+    ]);
+    expect(rows.every((row) => row.topic_ids.startsWith(',') && row.topic_ids.endsWith(','))).toBe(true);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name LIKE 'topic_matches%'`).all()).toEqual([]);
+    db.close();
+    const upgraded = openStore(path);
+    expect((await upgraded.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([2, 1]);
+    expect((await upgraded.listItems({ topicSlug: 'grid', limit: 10 })).map((i) => i.id)).toEqual([3]);
+    expect((await upgraded.matchesForItems([1])).get(1)).toEqual([{ slug: 'gas', terms: ['gas', '"LNG"'] }, { slug: 'nato', terms: ['NATO'] }]);
+    upgraded.db.prepare('DELETE FROM items WHERE id = 2').run();
+    await upgraded.deleteTopic('gas');
+    expect(upgraded.db.prepare('SELECT topic_id, item_id FROM topic_feed ORDER BY topic_id, item_id').all()).toEqual([{ topic_id: 1, item_id: 1 }]);
+    expect(upgraded.db.prepare('SELECT item_id, topic_ids, terms FROM item_topics ORDER BY item_id').all()).toEqual([
+      { item_id: 1, topic_ids: ',1,', terms: '{"1":["NATO"]}' },
+      { item_id: 3, topic_ids: ',3,', terms: '{"3":["grid"]}' },
+    ]);
+    // An unfiled match goes too, and its row with it; a topic given a deleted one's id starts empty.
+    await upgraded.deleteTopic('grid');
+    await upgraded.putTopic({ slug: 'power', title: 'Power', query: 'power', origin: 'api', pinned: false }, NOW);
+    expect(upgraded.db.prepare(`SELECT id FROM topics WHERE slug = 'power'`).pluck().get()).toBe(2);
+    expect(await upgraded.listItems({ topicSlug: 'power', limit: 10 })).toEqual([]);
+    expect(upgraded.db.prepare('SELECT item_id FROM item_topics').pluck().all()).toEqual([1]);
+    await upgraded.close();
+  });
+
   it('0005 files every match into the topic feeds, which then follow deletes of items and topics; 0006 marks old content for sanitizing again', async () => {
     const { path, db, all } = migratedTo('topic-feed.sqlite', 4);
     db.exec(`${FEED_AND_TWO_TOPICS}
       ${itemsAt('2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z')}
       INSERT INTO topic_matches (topic_id, item_id, sort_at, terms)
         VALUES (1, 1, '2026-11-01T00:00:00.000Z', '["NATO"]'), (2, 1, '2026-11-01T00:00:00.000Z', '["gas"]'), (1, 2, '2026-11-02T00:00:00.000Z', '["Nato"]'), (1, 3, '2026-11-03T00:00:00.000Z', '["NATO"]');`);
+    const matches = db.prepare('SELECT topic_id, sort_at, item_id FROM topic_matches ORDER BY topic_id, item_id').all();
     expect(migrate(db, all)).toEqual(all.filter((m) => m.version > 4).map((m) => m.name));
     expect(db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get()).toBe(3);
     // 0006: nothing says which rules sanitized these rows, so they are sanitized again when served.
     expect(db.prepare('SELECT DISTINCT sanitized_with FROM items').pluck().all()).toEqual([0]);
-    expect(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_feed ORDER BY topic_id, item_id').all())
-      .toEqual(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_matches ORDER BY topic_id, item_id').all());
+    expect(db.prepare('SELECT topic_id, sort_at, item_id FROM topic_feed ORDER BY topic_id, item_id').all()).toEqual(matches);
     db.close();
     const upgraded = openStore(path);
     expect((await upgraded.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([3, 2, 1]);
@@ -347,16 +388,24 @@ describe('store', () => {
     expect(TOPIC_FILING.maxBatch).toBeGreaterThan(TOPIC_FILING.batch);
   });
 
-  it('a match added again under another time leaves one entry in the topic feed, at the new time', async () => {
+  it('a match added again under another time leaves one entry in the topic feed, under the time its item\'s matches hold', async () => {
     const feed = await store.addFeed({ url: 'https://r.example/f', title: null, origin: 'api' }, NOW);
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api', pinned: false }, NOW);
     await store.saveFetchResult(feed.id, save([toSave(item('a'))]));
     const [stored] = await store.listItems({ limit: 1 });
     store.db.prepare('UPDATE topic_feed_filed SET through_item = ?').run(stored!.id);
     await store.addTopicMatches('nato', [{ itemId: stored!.id, sortAt: '2026-11-01T09:00:00.000Z', terms: ['NATO'] }]);
-    await store.addTopicMatches('nato', [{ itemId: stored!.id, sortAt: '2026-11-01T08:00:00.000Z', terms: ['NATO'] }]);
-    expect(store.db.prepare('SELECT sort_at, item_id FROM topic_feed').all())
-      .toEqual([{ sort_at: '2026-11-01T08:00:00.000Z', item_id: stored!.id }]);
+    await store.addTopicMatches('nato', [{ itemId: stored!.id, sortAt: '2026-11-01T08:00:00.000Z', terms: ['Nato'] }]);
+    await store.addTopicMatches('gas', [{ itemId: stored!.id, sortAt: '2026-11-01T08:00:00.000Z', terms: ['gas'] }]);
+    // One time for all of an item's entries, which deleting the item takes out of every feed.
+    expect(store.db.prepare('SELECT t.slug, f.sort_at, f.item_id FROM topic_feed f JOIN topics t ON t.id = f.topic_id ORDER BY 1').all()).toEqual([
+      { slug: 'gas', sort_at: '2026-11-01T09:00:00.000Z', item_id: stored!.id },
+      { slug: 'nato', sort_at: '2026-11-01T09:00:00.000Z', item_id: stored!.id },
+    ]);
+    expect((await store.matchesForItems([stored!.id])).get(stored!.id)).toEqual([{ slug: 'gas', terms: ['gas'] }, { slug: 'nato', terms: ['Nato'] }]);
+    store.db.prepare('DELETE FROM items WHERE id = ?').run(stored!.id);
+    expect(store.db.prepare('SELECT count(*) FROM topic_feed').pluck().get()).toBe(0);
   });
 
   it('a failing migration rolls back whole and is not recorded', () => {
