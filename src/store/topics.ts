@@ -47,6 +47,7 @@ export function createTopicQueries(db: Db) {
   const unmatch = db.prepare(`UPDATE item_topics SET topic_ids = replace(topic_ids, ',' || ${TOPIC} || ',', ','),
       terms = json_remove(terms, '$."' || ${TOPIC} || '"')
     WHERE ${filedOrUnfiled}`);
+  // Run after unmatch, when the rows no longer name the topic: past the mark, every empty row goes.
   const dropEmpty = db.prepare(`DELETE FROM item_topics WHERE topic_ids = ','
     AND (item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC}) OR item_id > (SELECT through_item FROM topic_feed_filed))`);
   const unfile = db.prepare(`DELETE FROM topic_feed WHERE topic_id = ${TOPIC}`);
