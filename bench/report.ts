@@ -5,6 +5,7 @@ import type { PeerResult } from './peer.js';
 import type { ProfileEntry } from './profile.js';
 import type { ScaleFigures } from './scale.js';
 import type { ServeFigures } from './serve.js';
+import type { SfeedFigures, SfeedResult } from './sfeed.js';
 import type { TopicsFigures } from './topics.js';
 
 export interface BenchResults {
@@ -13,7 +14,8 @@ export interface BenchResults {
   options: BenchOptions;
   machine: { cpus: number; cpuModel: string; node: string; origin: string; newsboat: string | null };
   feeds: { count: number; itemsPerFeed: number; items: number; bytes: number };
-  parse?: { generated: ParseFigures; corpus: ParseFigures | { skipped: string } };
+  /** sfeed is absent from results written before it was measured. */
+  parse?: { generated: ParseFigures; corpus: ParseFigures | { skipped: string }; sfeed?: SfeedResult };
   ingest?: IngestFigures;
   peer?: PeerResult;
   topics?: TopicsFigures;
@@ -115,7 +117,13 @@ function parseSection(r: NonNullable<BenchResults['parse']>): string {
   const atOnce = together ? `; on every CPU at once ${together.itemsPerSec.map(int).join(' + ')}, ${dec(together.scaling, 2)}× one CPU alone` : '';
   return `PARSE (one core: each parser in a process of its own, on each CPU in turn; figures are the mean over CPUs)
 ${table(['input', 'docs / items / size', 'ingest parse step', 'raw XML parser (floor)', 'parse ÷ floor', 'passes × CPUs'], rows)}
-floor on the generated feeds by CPU, items/s: ${cpus}${atOnce}`;
+floor on the generated feeds by CPU, items/s: ${cpus}${atOnce}${r.sfeed ? `\n${sfeedLine(r.sfeed, r.generated)}` : ''}`;
+}
+
+function sfeedLine(sfeed: SfeedResult, generated: ParseFigures): string {
+  if ('skipped' in sfeed) return `native parse floor: ${sfeed.skipped}`;
+  const cpus = sfeed.byCpu.map(({ cpu, itemsPerSec }) => `${cpu === null ? 'unpinned' : `CPU ${cpu}`} ${int(itemsPerSec)}`).join(', ');
+  return `native parse floor, ${sfeed.version} (C) on the same generated feeds: ${int(sfeed.rate.itemsPerSec)} items/s, ${dec(sfeed.rate.mbPerSec)} MB/s (${cpus}; its process's start, ${dec(sfeed.startMs)} ms, taken out); the raw XML floor is ${pct(generated.rawXml.itemsPerSec / sfeed.rate.itemsPerSec)} of it`;
 }
 
 /**
@@ -136,7 +144,7 @@ export function cpuLine(cpu: CpuPerItem): string {
   return `${int(cpu.all)} µs per item${threads.length > 0 ? ` (${threads.join(', ')})` : ''}${waiting}${worker}`;
 }
 
-function ingestSection(i: IngestFigures, peer: PeerResult | undefined): string {
+function ingestSection(i: IngestFigures, peer: PeerResult | undefined, sfeed: SfeedFigures | null): string {
   const nb = hasPeer(peer) ? peer : null;
   const rows = [
     ['first load', `${secs(i.first.ms)} (${int(i.first.itemsPerSec)} items/s, ${dec(i.first.mbPerSec)} MB/s)`,
@@ -154,7 +162,7 @@ function ingestSection(i: IngestFigures, peer: PeerResult | undefined): string {
   const peerLine = peer === undefined ? 'peer: not run' : 'skipped' in peer ? `peer: ${peer.skipped}` : `peer: ${peer.version}, reload-threads ${peer.reloadThreads}, ${peer.runs} run(s), ${int(peer.itemsStored)} items stored`;
   return `INGEST END TO END (${int(i.feeds)} feeds, ${int(i.items)} items, ${dec(i.bytes / 1e6, 0)} MB, ${i.topics} topics, concurrency ${i.concurrency}, origin ${i.origin} in its own process)
 ${table(['pass', 'feedsieve', 'newsboat', 'feedsieve advantage'], rows)}
-${i.first.floor ? `floor beside the first loads (before each and after the last), items/s: ${i.first.floor.itemsPerSec.map(int).join(', ')}; end to end ÷ floor ${dec(i.first.floor.ratio * 100)}% (median of runs)\n` : ''}peak RSS ${int(i.first.peakRssMB)} MB; CPU ${cpuLine(i.first.cpuUsPerItem)}; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}${changed ? `/${changed.runs}` : ''}
+${i.first.floor ? `floor beside the first loads (before each and after the last), items/s: ${i.first.floor.itemsPerSec.map(int).join(', ')}; end to end ÷ floor ${dec(i.first.floor.ratio * 100)}% (median of runs)\n` : ''}${sfeed ? `end to end ÷ ${sfeed.version}'s items/s in the parse section (not a target): ${dec((i.first.itemsPerSec / sfeed.rate.itemsPerSec) * 100)}%\n` : ''}peak RSS ${int(i.first.peakRssMB)} MB; CPU ${cpuLine(i.first.cpuUsPerItem)}; ${dec(i.matchesPerItem)} topic matches per item; first-load runs ${i.runs}, reload runs ${i.reload304.runs}/${i.reloadFull.runs}${changed ? `/${changed.runs}` : ''}
 ${peerLine}${[...i.problems, ...(nb?.problems ?? [])].map((p) => `\n  ! ${p}`).join('')}`;
 }
 
@@ -219,7 +227,8 @@ export function targetSizeNote(options: Pick<BenchOptions, 'feeds' | 'items' | '
 export function formatReport(r: BenchResults): string {
   const parts = [`feedsieve bench (${r.options.preset}${r.options.preset === 'default' ? '' : ' preset'}): ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}; ${int(r.feeds.count)} feeds × ${r.feeds.itemsPerFeed} items${r.options.typographic ? ' of typographic text' : ''}; ${secs(r.durationSec * 1000)} total`];
   if (r.parse) parts.push(parseSection(r.parse));
-  if (r.ingest) parts.push(ingestSection(r.ingest, r.peer));
+  const sfeed = r.parse?.sfeed && !('skipped' in r.parse.sfeed) ? r.parse.sfeed : null;
+  if (r.ingest) parts.push(ingestSection(r.ingest, r.peer, sfeed));
   else if (r.peer && hasPeer(r.peer)) parts.push(`PEER newsboat: first ${secs(r.peer.first.ms)}, 304 ${secs(r.peer.reload304.ms)}, full ${secs(r.peer.reloadFull.ms)}`);
   if (r.topics) parts.push(topicsSection(r.topics));
   if (r.serve) parts.push(serveSection(r.serve));

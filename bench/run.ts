@@ -17,6 +17,7 @@ import { busyShare, readProfiles, topInclusive, topSelf } from './profile.js';
 import { type BenchResults, checkTargets, formatReport } from './report.js';
 import { benchScale } from './scale.js';
 import { benchServe } from './serve.js';
+import { measureSfeed } from './sfeed.js';
 import { generateTopics } from './topic-queries.js';
 import { benchTopics } from './topics.js';
 
@@ -111,7 +112,9 @@ async function main(options: BenchOptions): Promise<BenchResults> {
         const corpusDir = resolve(options.corpus ?? join(PROJECT_ROOT, '..', 'shared', 'corpus'));
         const corpusDocs = loadCorpusDocuments(corpusDir);
         const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, parsePlan) : { skipped: `no corpus at ${corpusDir}` };
-        results.parse = { generated, corpus };
+        const sfeed = await measureSfeed(floorDocuments, floorDocuments.length * options.items, parsePlan);
+        if ('skipped' in sfeed) log(`  ${sfeed.skipped}`);
+        results.parse = { generated, corpus, sfeed };
       });
     }
     // The peer before ingest: newsboat's passes take what they take (3.5 to 8 minutes by machine),

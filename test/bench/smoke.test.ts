@@ -62,6 +62,11 @@ describe('npm run bench, tiny sizes', () => {
     } else {
       expect(parse.generated.rawTogether).toBeNull();
     }
+    // sfeed, the native floor, on the same sample (.ci/run installs it), and end to end against it.
+    expect(parse.sfeed.items).toBe(25);
+    expect(parse.sfeed.rate.itemsPerSec).toBeGreaterThan(0);
+    expect(stdout).toMatch(/native parse floor, sfeed [^\n]*\(C\) on the same generated feeds: [\d,]+ items\/s/);
+    expect(stdout).toMatch(/end to end ÷ sfeed[^\n]* \(not a target\): \d+\.\d%/);
     // A floor before each first load and after the last, and the share of it taken run by run.
     expect(ingest.first.floor.itemsPerSec).toHaveLength(ingest.runs + 1);
     expect(ingest.first.floor.ratio).toBeGreaterThan(0);
