@@ -19,6 +19,11 @@ export interface SfeedFigures {
   /** The mean over CPUs of each CPU's items/s, its process's start taken out. */
   rate: ParseRate;
   byCpu: { cpu: number | null; itemsPerSec: number }[];
+  /**
+   * One process a document, each start included, as sfeed is run feed by feed (by a shell loop on
+   * the same CPU): the mean over CPUs. ~0.8 ms a start here, more than parsing a feed of 50 items.
+   */
+  perDocument: ParseRate;
   /** A process reading an empty input, the median over passes and CPUs: what each timed pass had taken out. */
   startMs: number;
   runs: number;
@@ -55,11 +60,27 @@ function runOnce(command: string, cpu: number | null, input: string, count: bool
   });
 }
 
+/** sfeed run once a document by a shell on the CPU, each reading its document: the loop's wall time. */
+function runEach(command: string, cpu: number | null, paths: string[]): Promise<number> {
+  const loop = ['sh', '-c', 'for f in "$@"; do "$0" < "$f" > /dev/null || exit 1; done', command, ...paths];
+  const [file, args] = cpu === null ? [loop[0]!, loop.slice(1)] : ['taskset', ['-c', String(cpu), ...loop]];
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) reject(new Error(`${command}, a process a document, exited with ${code}`));
+      else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  });
+}
+
 /**
  * sfeed over `documents`, one process a pass reading them concatenated (sfeed reads on across a
  * document's end), pinned to each CPU of the plan in turn, after one untimed pass that counts the
  * entries it wrote. A process given an empty input is timed the same way and taken out: at the
- * quick preset's sizes starting the process is a tenth of a pass.
+ * quick preset's sizes starting the process is a tenth of a pass. Each pass also runs it once a
+ * document (perDocument).
  */
 export async function measureSfeed(documents: ParseDocument[], expectedItems: number, plan: ParseRunPlan,
   command = 'sfeed'): Promise<SfeedResult> {
@@ -74,22 +95,28 @@ export async function measureSfeed(documents: ParseDocument[], expectedItems: nu
   if (items !== expectedItems) return { skipped: `${command} wrote ${items} entries for the ${expectedItems} items of the documents` };
   const startMs: number[] = [];
   const passMs: number[][] = [];
+  const eachMs: number[] = [];
+  const paths = documents.map((document) => document.path);
   for (const cpu of plan.cpus) {
     const passes: number[] = [];
+    const each: number[] = [];
     for (let run = 0; run < plan.passes; run++) {
       startMs.push((await runOnce(command, cpu, empty, false)).ms);
       passes.push((await runOnce(command, cpu, input, false)).ms);
+      each.push(await runEach(command, cpu, paths));
     }
     passMs.push(passes);
+    eachMs.push(median(each));
   }
   const start = median(startMs);
   // A pass no longer than starting a process says nothing of parsing: kept at a tenth of a millisecond, never below.
   const parseMs = passMs.map((passes) => Math.max(0.1, median(passes) - start));
   const byCpu = plan.cpus.map((cpu, index) => ({ cpu, itemsPerSec: (items * 1000) / parseMs[index]! }));
   const itemsPerSec = byCpu.reduce((sum, { itemsPerSec: rate }) => sum + rate, 0) / byCpu.length;
-  const ms = (items * 1000) / itemsPerSec;
-  return {
-    version: version(command), items, bytes, byCpu, startMs: start, runs: plan.passes,
-    rate: { ms, itemsPerSec, mbPerSec: bytes / 1e6 / (ms / 1000) },
+  const rate = (perSec: number): ParseRate => {
+    const ms = (items * 1000) / perSec;
+    return { ms, itemsPerSec: perSec, mbPerSec: bytes / 1e6 / (ms / 1000) };
   };
+  const perDocument = eachMs.reduce((sum, ms) => sum + (items * 1000) / ms, 0) / eachMs.length;
+  return { version: version(command), items, bytes, byCpu, startMs: start, runs: plan.passes, rate: rate(itemsPerSec), perDocument: rate(perDocument) };
 }

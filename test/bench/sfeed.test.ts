@@ -27,6 +27,10 @@ describe('sfeed, the native parse floor', () => {
     expect(sfeed.rate.itemsPerSec).toBeCloseTo(sfeed.byCpu.reduce((sum, c) => sum + c.itemsPerSec, 0) / cpus.length, 6);
     expect(sfeed.rate.mbPerSec).toBeCloseTo((sfeed.bytes / 1e6) * (sfeed.rate.itemsPerSec / sfeed.items), 6);
     expect(sfeed.startMs).toBeGreaterThan(0);
+    // A process a document pays a start for each: slower than one process over them all, starts taken out.
+    expect(sfeed.perDocument.itemsPerSec).toBeGreaterThan(0);
+    expect(sfeed.perDocument.itemsPerSec).toBeLessThan(sfeed.rate.itemsPerSec);
+    expect(sfeed.perDocument.mbPerSec).toBeCloseTo((sfeed.bytes / 1e6) * (sfeed.perDocument.itemsPerSec / sfeed.items), 6);
     expect(sfeed.version).toMatch(/^sfeed/);
     expect(sfeed.runs).toBe(2);
   });

@@ -66,6 +66,8 @@ describe('npm run bench, tiny sizes', () => {
     expect(parse.sfeed.items).toBe(25);
     expect(parse.sfeed.rate.itemsPerSec).toBeGreaterThan(0);
     expect(stdout).toMatch(/native parse floor, sfeed [^\n]*\(C\) on the same generated feeds: [\d,]+ items\/s/);
+    expect(parse.sfeed.perDocument.itemsPerSec).toBeGreaterThan(0);
+    expect(stdout).toMatch(/sfeed a process a feed, each start included: [\d,]+ items\/s/);
     expect(stdout).toMatch(/end to end ÷ sfeed[^\n]* \(not a target\): \d+\.\d%/);
     // A floor before each first load and after the last, and the share of it taken run by run.
     expect(ingest.first.floor.itemsPerSec).toHaveLength(ingest.runs + 1);
