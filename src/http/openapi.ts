@@ -73,7 +73,8 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: text('text/plain', 'Prometheus text format') } });
   r.registerPath({ method: 'get', path: '/', summary: 'Subscribe page', responses: { 200: text('text/html', 'HTML page') } });
   r.registerPath({ method: 'get', path: '/opml', summary: 'OPML of every topic feed', responses: { 200: text('text/x-opml', 'OPML 2.0') } });
-  r.registerPath({ method: 'get', path: '/topics/{file}', summary: 'A topic feed', request: { params: feedFile, query: feedQuery }, responses: feedResponses });
+  r.registerPath({ method: 'get', path: '/topics/{file}', summary: 'A topic feed', request: { params: feedFile, query: feedQuery },
+    responses: { ...feedResponses, 301: { description: 'the slug asked for with capitals: Location is the feed under its lowercase slug' } } });
   r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery }, responses: feedResponses });
   r.registerPath({ method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: json(z.object({}).passthrough(), 'OpenAPI 3.1') } });
   r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first', request: { query: itemsQuerySchema },

@@ -30,8 +30,16 @@ export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router
     const cached = renderer.cachedTopic(file.name, file.format, query);
     if (cached) return sendFeed(cached, req, res, deps.feedMaxAgeSeconds);
     const rendered = await renderer.topic(file.name, file.format, query);
-    if (!rendered) throw notFound(`no topic "${file.name}"`);
-    sendFeed(rendered, req, res, deps.feedMaxAgeSeconds);
+    if (rendered) return sendFeed(rendered, req, res, deps.feedMaxAgeSeconds);
+    // Slugs are lowercase. A URL typed as the topic is titled (/topics/NATO.rss) is sent to the
+    // feed it names, permanently, so that a reader subscribed to it keeps the canonical URL.
+    const slug = file.name.toLowerCase();
+    if (slug !== file.name && (await deps.store.getTopic(slug))) {
+      const search = req.originalUrl.indexOf('?');
+      const extension = (req.params.file as string).slice(file.name.length);
+      return res.redirect(301, `${req.baseUrl}/topics/${encodeURIComponent(slug)}${extension}${search === -1 ? '' : req.originalUrl.slice(search)}`);
+    }
+    throw notFound(`no topic "${file.name}"`);
   });
 
   router.get('/feeds/:file', async (req, res) => {

@@ -80,6 +80,25 @@ describe('the HTTP API', () => {
     it('has at least 20 cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
   });
 
+  describe('a topic feed asked for with capitals', () => {
+    it('is sent to its slug for good, the extension and query kept', async () => {
+      const res = await fetch(`${service.baseUrl}/topics/NATO.atom?limit=2`, { redirect: 'manual' });
+      expect(res.status).toBe(301);
+      expect(res.headers.get('location')).toBe('/topics/nato.atom?limit=2');
+      const followed = await fetch(`${service.baseUrl}${res.headers.get('location')}`);
+      expect(followed.status).toBe(200);
+      expect((await followed.text()).match(/<entry>/g)).toHaveLength(2);
+      expect((await fetch(`${service.baseUrl}/topics/Missile-Defence.rss`, { redirect: 'manual' })).headers.get('location'))
+        .toBe('/topics/missile-defence.rss');
+    });
+
+    it('is still not found when no topic has that slug in lowercase', async () => {
+      const res = await fetch(`${service.baseUrl}/topics/NOPE.rss`, { redirect: 'manual' });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { detail: string }).detail).toBe('no topic "NOPE"');
+    });
+  });
+
   describe('writes need the admin token', () => {
     const writes: [string, string, string | undefined][] = [
       ['POST', '/api/topics', '{"slug": "auth-test", "title": "A", "query": "Lisbon"}'],
