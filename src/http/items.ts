@@ -84,12 +84,20 @@ function parseItemsQuery(req: Request) {
   return { ...parsed.data, after };
 }
 
+/** A 404 for a slug no topic has; it names the lowercase slug where a topic has that one. */
+async function requireTopic(deps: AppDeps, slug: string): Promise<void> {
+  if (await deps.store.getTopic(slug)) return;
+  const lower = slug.toLowerCase();
+  const hint = lower !== slug && (await deps.store.getTopic(lower)) ? ` (slugs are lowercase: "${lower}")` : '';
+  throw notFound(`no topic "${slug}"${hint}`);
+}
+
 export function itemsRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.get('/api/items', async (req, res) => {
     const { topic, feed, q, since, until, limit, after } = parseItemsQuery(req);
-    if (topic !== undefined && !(await deps.store.getTopic(topic))) throw notFound(`no topic "${topic}"`);
+    if (topic !== undefined) await requireTopic(deps, topic);
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
     const { items, resumeAt } = q !== undefined
       ? await search(deps.store, q, filter, limit)
@@ -109,7 +117,7 @@ export function itemsRouter(deps: AppDeps): Router {
     const { topic, feed, since, until, limit, cursor } = parsed.data;
     const after = cursor !== undefined ? decodeCursor(cursor) : undefined;
     if (after === null) throw badRequest('cursor is not one this server issued', [{ field: 'query.cursor', message: 'invalid cursor' }]);
-    if (topic !== undefined && !(await deps.store.getTopic(topic))) throw notFound(`no topic "${topic}"`);
+    if (topic !== undefined) await requireTopic(deps, topic);
     const items = await deps.store.listItemsWithoutContent({ topicSlug: topic, feedId: feed, since, until, after, limit, collapseStories: true });
     const sources = await deps.store.storySources(items.map((i) => i.storyId).filter((id): id is number => id !== null));
     const last = items[items.length - 1];
