@@ -6,6 +6,7 @@ import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
+import { noTopic } from './no-topic.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -84,12 +85,8 @@ function parseItemsQuery(req: Request) {
   return { ...parsed.data, after };
 }
 
-/** A 404 for a slug no topic has; it names the lowercase slug where a topic has that one. */
 async function requireTopic(deps: AppDeps, slug: string): Promise<void> {
-  if (await deps.store.getTopic(slug)) return;
-  const lower = slug.toLowerCase();
-  const hint = lower !== slug && (await deps.store.getTopic(lower)) ? ` (slugs are lowercase: "${lower}")` : '';
-  throw notFound(`no topic "${slug}"${hint}`);
+  if (!(await deps.store.getTopic(slug))) throw await noTopic(deps, slug);
 }
 
 export function itemsRouter(deps: AppDeps): Router {

@@ -6,7 +6,8 @@ import { highlight } from '../topics/highlight.js';
 import { parseQuery } from '../topics/query.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
-import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
+import { badRequest, fromZod, HttpProblem } from './errors.js';
+import { noTopic } from './no-topic.js';
 import { itemJson } from './items.js';
 
 export const topicBodySchema = z.strictObject({
@@ -46,7 +47,7 @@ export function topicsRouter(deps: AppDeps): Router {
 
   router.get('/api/topics/:slug', async (req, res) => {
     const topic = (await deps.store.listTopics(deps.now())).find((t) => t.slug === req.params.slug);
-    if (!topic) throw notFound(`no topic "${req.params.slug}"`);
+    if (!topic) throw await noTopic(deps, req.params.slug as string);
     res.json({ ...topic, feeds: topicLinks(deps.baseUrl, topic.slug) });
   });
 
@@ -94,7 +95,7 @@ export function topicsRouter(deps: AppDeps): Router {
   });
 
   router.delete('/api/topics/:slug', admin, async (req, res) => {
-    if (!(await deps.store.deleteTopic(req.params.slug as string))) throw notFound(`no topic "${req.params.slug}"`);
+    if (!(await deps.store.deleteTopic(req.params.slug as string))) throw await noTopic(deps, req.params.slug as string);
     await deps.onTopicChanged(req.params.slug as string, null);
     res.status(204).end();
   });

@@ -59,6 +59,8 @@ describe('the HTTP API', () => {
       ['an unknown topic', 'GET', '/api/items?topic=nope', undefined, {}, 404, /no topic "nope" \[\]$/],
       ['a topic slug with capitals', 'GET', '/api/items?topic=NATO', undefined, {}, 404, /no topic "NATO" \(slugs are lowercase: "nato"\)/],
       ['a story topic slug with capitals', 'GET', '/api/stories?topic=Nato', undefined, {}, 404, /no topic "Nato" \(slugs are lowercase: "nato"\)/],
+      ['a topic asked for with capitals', 'GET', '/api/topics/NATO', undefined, {}, 404, /no topic "NATO" \(slugs are lowercase: "nato"\)/],
+      ['a topic deleted with capitals', 'DELETE', '/api/topics/Missile-Defence', undefined, auth, 404, /no topic "Missile-Defence" \(slugs are lowercase: "missile-defence"\)/],
       ['a bad search query', 'GET', '/api/items?q=NATO%20AND', undefined, {}, 400, /invalid query/],
       ['an item id that is not a number', 'GET', '/api/items/abc', undefined, {}, 400, /positive integer/],
       ['an unknown item', 'GET', '/api/items/999999', undefined, {}, 404, /no item/],
