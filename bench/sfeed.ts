@@ -112,7 +112,7 @@ export async function measureSfeed(documents: ParseDocument[], expectedItems: nu
   // A pass no longer than starting a process says nothing of parsing: kept at a tenth of a millisecond, never below.
   const parseMs = passMs.map((passes) => Math.max(0.1, median(passes) - start));
   const byCpu = plan.cpus.map((cpu, index) => ({ cpu, itemsPerSec: (items * 1000) / parseMs[index]! }));
-  const itemsPerSec = byCpu.reduce((sum, { itemsPerSec: rate }) => sum + rate, 0) / byCpu.length;
+  const itemsPerSec = byCpu.reduce((sum, cpu) => sum + cpu.itemsPerSec, 0) / byCpu.length;
   const rate = (perSec: number): ParseRate => {
     const ms = (items * 1000) / perSec;
     return { ms, itemsPerSec: perSec, mbPerSec: bytes / 1e6 / (ms / 1000) };
