@@ -7,8 +7,8 @@ import { parseQuery } from '../topics/query.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem } from './errors.js';
-import { noTopic } from './no-topic.js';
 import { itemJson } from './items.js';
+import { noTopic } from './no-topic.js';
 
 export const topicBodySchema = z.strictObject({
   slug: z.string().regex(TOPIC_SLUG, 'lowercase letters, digits and dashes'),
