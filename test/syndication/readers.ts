@@ -51,8 +51,20 @@ print(json.dumps({
 }))
 `;
 
-export function parseWithFeedparser(document: string, contentType: string): ParsedByFeedparser {
+let feedparserFound = false;
+
+/** Debian's Python with its feedparser module: the interpreter alone may be there without it. */
+function requireFeedparser(): void {
+  if (feedparserFound) return;
   requireTool(DEBIAN_PYTHON, 'python3-feedparser');
+  if (spawnSync(DEBIAN_PYTHON, ['-c', 'import feedparser'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`${DEBIAN_PYTHON} cannot import feedparser: install the Debian package "python3-feedparser"`);
+  }
+  feedparserFound = true;
+}
+
+export function parseWithFeedparser(document: string, contentType: string): ParsedByFeedparser {
+  requireFeedparser();
   const out = execFileSync(DEBIAN_PYTHON, ['-c', FEEDPARSER_SCRIPT, contentType], { input: document, encoding: 'utf8' });
   return JSON.parse(out) as ParsedByFeedparser;
 }
