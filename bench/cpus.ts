@@ -17,3 +17,8 @@ export function oneCoreCpus(): (number | null)[] {
   });
   return cpus.length > 0 ? cpus.slice(0, 4) : [null];
 }
+
+/** The command line that runs `command` with `args` pinned to `cpu` by taskset; as given when `cpu` is null. */
+export function pinnedTo(cpu: number | null, command: string, args: readonly string[]): [string, string[]] {
+  return cpu === null ? [command, [...args]] : ['taskset', ['-c', String(cpu), command, ...args]];
+}

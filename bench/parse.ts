@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinnedTo } from './cpus.js';
 import type { ParseChildResult, ParseChildSetup } from './parse-child.js';
 import { median } from './stats.js';
 
@@ -60,8 +61,7 @@ function runChild(setup: ParseChildSetup, cpu: number | null, setupPath: string)
   writeFileSync(setupPath, JSON.stringify(setup));
   // A one-core figure on a machine whose cores differ (here one ran the raw parser at 10,000 items/s
   // while the other ran it at 16,500) means something only per core: each process is pinned.
-  const [command, args] = cpu === null ? [process.execPath, [CHILD, setupPath]]
-    : ['taskset', ['-c', String(cpu), process.execPath, CHILD, setupPath]];
+  const [command, args] = pinnedTo(cpu, process.execPath, [CHILD, setupPath]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -74,12 +74,12 @@ function runChild(setup: ParseChildSetup, cpu: number | null, setupPath: string)
   });
 }
 
-function rate(items: number, bytes: number, ms: number): ParseRate {
+export function rate(items: number, bytes: number, ms: number): ParseRate {
   return { ms, itemsPerSec: (items * 1000) / ms, mbPerSec: bytes / 1e6 / (ms / 1000) };
 }
 
 /** What one core of the machine does: the mean over CPUs of each CPU's items/s. */
-function meanItemsPerSec(items: number, msByCpu: number[]): number {
+export function meanItemsPerSec(items: number, msByCpu: number[]): number {
   return msByCpu.reduce((sum, ms) => sum + (items * 1000) / ms, 0) / msByCpu.length;
 }
 

@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pinnedTo } from './cpus.js';
 import { hasCommand } from './origin.js';
-import type { ParseDocument, ParseRate, ParseRunPlan } from './parse.js';
+import { meanItemsPerSec, type ParseDocument, type ParseRate, type ParseRunPlan, rate } from './parse.js';
 import { median } from './stats.js';
 
 // sfeed (C, Debian's `sfeed`) is the native parse floor the benchmark's targets were first stated
@@ -36,13 +37,9 @@ function version(command: string): string {
   return result.status === 0 && result.stdout.trim() !== '' ? `${command} ${result.stdout.trim()}` : command;
 }
 
-function pinned(cpu: number | null, command: string): [string, string[]] {
-  return cpu === null ? [command, []] : ['taskset', ['-c', String(cpu), command]];
-}
-
 /** One sfeed process over `input`: its wall time, and its output's lines when `count` asks for them. */
 function runOnce(command: string, cpu: number | null, input: string, count: boolean): Promise<{ ms: number; lines: number }> {
-  const [file, args] = pinned(cpu, command);
+  const [file, args] = pinnedTo(cpu, command, []);
   const stdin = openSync(input, 'r');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -62,8 +59,7 @@ function runOnce(command: string, cpu: number | null, input: string, count: bool
 
 /** sfeed run once a document by a shell on the CPU, each reading its document: the loop's wall time. */
 function runEach(command: string, cpu: number | null, paths: string[]): Promise<number> {
-  const loop = ['sh', '-c', 'for f in "$@"; do "$0" < "$f" > /dev/null || exit 1; done', command, ...paths];
-  const [file, args] = cpu === null ? [loop[0]!, loop.slice(1)] : ['taskset', ['-c', String(cpu), ...loop]];
+  const [file, args] = pinnedTo(cpu, 'sh', ['-c', 'for f in "$@"; do "$0" < "$f" > /dev/null || exit 1; done', command, ...paths]);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'ignore'] });
@@ -112,11 +108,7 @@ export async function measureSfeed(documents: ParseDocument[], expectedItems: nu
   // A pass no longer than starting a process says nothing of parsing: kept at a tenth of a millisecond, never below.
   const parseMs = passMs.map((passes) => Math.max(0.1, median(passes) - start));
   const byCpu = plan.cpus.map((cpu, index) => ({ cpu, itemsPerSec: (items * 1000) / parseMs[index]! }));
-  const itemsPerSec = byCpu.reduce((sum, cpu) => sum + cpu.itemsPerSec, 0) / byCpu.length;
-  const rate = (perSec: number): ParseRate => {
-    const ms = (items * 1000) / perSec;
-    return { ms, itemsPerSec: perSec, mbPerSec: bytes / 1e6 / (ms / 1000) };
-  };
-  const perDocument = eachMs.reduce((sum, ms) => sum + (items * 1000) / ms, 0) / eachMs.length;
-  return { version: version(command), items, bytes, byCpu, startMs: start, runs: plan.passes, rate: rate(itemsPerSec), perDocument: rate(perDocument) };
+  // Across CPUs the mean rate, as the parse section takes its floor.
+  const rateOver = (msByCpu: number[]) => rate(items, bytes, (items * 1000) / meanItemsPerSec(items, msByCpu));
+  return { version: version(command), items, bytes, byCpu, startMs: start, runs: plan.passes, rate: rateOver(parseMs), perDocument: rateOver(eachMs) };
 }

@@ -2,11 +2,16 @@ import type { AppDeps } from './deps.js';
 import { type HttpProblem, notFound } from './errors.js';
 
 /**
- * The 404 for a slug no topic has. Slugs are lowercase: where a topic has the slug in lowercase
- * (asked for as "NATO", held as "nato"), the answer names it.
+ * Slugs are lowercase: a slug asked for with capitals ("NATO") names a topic when its lowercase
+ * form does. That form, or null when the slug has no capitals or no topic has it.
  */
-export async function noTopic(deps: Pick<AppDeps, 'store'>, slug: string): Promise<HttpProblem> {
+export async function lowercaseTopicSlug(deps: Pick<AppDeps, 'store'>, slug: string): Promise<string | null> {
   const lower = slug.toLowerCase();
-  const hint = lower !== slug && (await deps.store.getTopic(lower)) ? ` (slugs are lowercase: "${lower}")` : '';
-  return notFound(`no topic "${slug}"${hint}`);
+  return lower !== slug && (await deps.store.getTopic(lower)) ? lower : null;
+}
+
+/** The 404 for a slug no topic has; it names the lowercase slug where a topic has that one. */
+export async function noTopic(deps: Pick<AppDeps, 'store'>, slug: string): Promise<HttpProblem> {
+  const lower = await lowercaseTopicSlug(deps, slug);
+  return notFound(`no topic "${slug}"${lower === null ? '' : ` (slugs are lowercase: "${lower}")`}`);
 }

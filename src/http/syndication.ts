@@ -5,6 +5,7 @@ import { badRequest, fromZod, notFound } from './errors.js';
 import type { FeedRenderer } from './feed-render.js';
 import { sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT, decodeCursor, MAX_LIMIT } from './items.js';
+import { lowercaseTopicSlug } from './no-topic.js';
 
 const feedQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
@@ -33,8 +34,8 @@ export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router
     if (rendered) return sendFeed(rendered, req, res, deps.feedMaxAgeSeconds);
     // Slugs are lowercase. A URL typed as the topic is titled (/topics/NATO.rss) is sent to the
     // feed it names, permanently, so that a reader subscribed to it keeps the canonical URL.
-    const slug = file.name.toLowerCase();
-    if (slug !== file.name && (await deps.store.getTopic(slug))) {
+    const slug = await lowercaseTopicSlug(deps, file.name);
+    if (slug !== null) {
       const search = req.originalUrl.indexOf('?');
       const extension = (req.params.file as string).slice(file.name.length);
       return res.redirect(301, `${req.baseUrl}/topics/${encodeURIComponent(slug)}${extension}${search === -1 ? '' : req.originalUrl.slice(search)}`);
