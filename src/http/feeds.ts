@@ -6,6 +6,7 @@ import { feedsOpml } from '../opml.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
+import { wholeNumber } from './whole-number.js';
 
 // file: URLs are for the operator's config file only: over HTTP they would read the server's disk.
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048);
@@ -35,7 +36,7 @@ export function feedJson(feed: FeedRecord) {
   };
 }
 
-const feedId = z.coerce.number().int().positive();
+const feedId = wholeNumber(1);
 
 /** What ingest/discover.ts answers for a URL: the feed it leads to, or why there is none. */
 export type FeedDiscovery = (url: string) => Promise<

@@ -7,6 +7,7 @@ import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
 import { noTopic } from './no-topic.js';
+import { wholeNumber } from './whole-number.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -15,11 +16,11 @@ const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(v
 
 export const itemsQuerySchema = z.strictObject({
   topic: z.string().min(1).max(64).optional(),
-  feed: z.coerce.number().int().positive().optional(),
+  feed: wholeNumber(1).optional(),
   q: z.string().min(1).max(2000).optional(),
   since: isoDate.optional(),
   until: isoDate.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  limit: wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().min(1).max(200).optional(),
 });
 
@@ -133,7 +134,7 @@ export function itemsRouter(deps: AppDeps): Router {
   });
 
   router.get('/api/items/:id', async (req, res) => {
-    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    const id = wholeNumber(1).safeParse(req.params.id);
     if (!id.success) throw badRequest('item id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
     const item = await deps.store.getItem(id.data);
     if (!item) throw notFound(`no item ${id.data}`);

@@ -6,9 +6,10 @@ import type { FeedRenderer } from './feed-render.js';
 import { sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT, decodeCursor, MAX_LIMIT } from './items.js';
 import { lowercaseTopicSlug } from './no-topic.js';
+import { wholeNumber } from './whole-number.js';
 
 const feedQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  limit: wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   before: z.string().min(1).max(200).optional(),
   token: z.string().optional(),
 });
