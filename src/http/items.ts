@@ -6,20 +6,19 @@ import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
+import { instant } from './instant.js';
 import { noTopic } from './no-topic.js';
 import { wholeNumber } from './whole-number.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
-const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-
 export const itemsQuerySchema = z.strictObject({
   topic: z.string().min(1).max(64).optional(),
   feed: wholeNumber(1).optional(),
   q: z.string().min(1).max(2000).optional(),
-  since: isoDate.optional(),
-  until: isoDate.optional(),
+  since: instant.optional(),
+  until: instant.optional(),
   limit: wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().min(1).max(200).optional(),
 });

@@ -60,8 +60,11 @@ describe('the HTTP API', () => {
       ['a feed filter not a number', 'GET', '/api/items?feed=world-wire', undefined, {}, 400, /query\.feed: must be a whole number of at least 1, not "world-wire"/],
       ['a feed filter of zero', 'GET', '/api/items?feed=0', undefined, {}, 400, /query\.feed: must be a whole number of at least 1, not 0/],
       ['a bad cursor', 'GET', '/api/items?cursor=garbage', undefined, {}, 400, /cursor/],
-      ['a bad since date', 'GET', '/api/items?since=yesterday', undefined, {}, 400, /query\.since/],
-      ['a bad until date', 'GET', '/api/items?until=2026-13-45', undefined, {}, 400, /query\.until/],
+      ['a bad since date', 'GET', '/api/items?since=yesterday', undefined, {}, 400, /query\.since: must be a date \(2026-12-01, the start of that day in UTC\) or a date-time with its zone \(2026-12-01T08:00:00Z\), not "yesterday"/],
+      ['a bad until date', 'GET', '/api/items?until=2026-13-45', undefined, {}, 400, /query\.until: must be a date .*, not "2026-13-45"/],
+      ['a day that is not in its month', 'GET', '/api/stories?since=2026-02-29', undefined, {}, 400, /query\.since: must be a date .*, not "2026-02-29"/],
+      ['a date-time without its zone', 'GET', '/api/items?since=2010-11-04T06:00:00', undefined, {}, 400, /query\.since: must be .*a date-time with its zone/],
+      ['a since given twice', 'GET', '/api/items?since=2010-11-01&since=2010-11-02', undefined, {}, 400, /query\.since: must be .*, given more than once/],
       ['an unknown query parameter', 'GET', '/api/items?colour=red', undefined, {}, 400, /colour/],
       ['an unknown topic', 'GET', '/api/items?topic=nope', undefined, {}, 404, /no topic "nope" \[\]$/],
       ['a topic slug with capitals', 'GET', '/api/items?topic=NATO', undefined, {}, 404, /no topic "NATO" \(slugs are lowercase: "nato"\)/],
@@ -91,6 +94,43 @@ describe('the HTTP API', () => {
       expect(JSON.stringify(problem)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
     });
     it('has at least 20 cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
+  });
+
+  describe('since and until', () => {
+    type Listed = { items: { id: number; sortAt: string }[] };
+    const ids = async (query: string) => {
+      const res = await send('GET', `/api/items?limit=500${query}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Listed).items.map((item) => item.id).sort((a, b) => a - b);
+    };
+    let all: { id: number; sortAt: string }[] = [];
+    let day = '';
+    beforeAll(async () => {
+      all = ((await (await send('GET', '/api/items?limit=500')).json()) as Listed).items;
+      // A day with items on both sides of its start, so that either bound selects part of them.
+      const days = [...new Set(all.map((item) => item.sortAt.slice(0, 10)))].sort();
+      day = days.find((d) => all.some((i) => i.sortAt < d) && all.some((i) => i.sortAt >= d)) ?? '';
+    });
+
+    it('reads a date alone as the start of that day in UTC: since takes it, until stops before it', async () => {
+      expect(day).not.toBe('');
+      const from = all.filter((item) => item.sortAt >= `${day}T00:00:00.000Z`).map((item) => item.id).sort((a, b) => a - b);
+      const before = all.filter((item) => item.sortAt < `${day}T00:00:00.000Z`).map((item) => item.id).sort((a, b) => a - b);
+      expect(from.length).toBeGreaterThan(0);
+      expect(before.length).toBeGreaterThan(0);
+      expect(await ids(`&since=${day}`)).toEqual(from);
+      expect(await ids(`&until=${day}`)).toEqual(before);
+      expect(await ids(`&since=${day}T00:00:00Z`)).toEqual(from);
+    });
+
+    it('reads a date-time in its own zone', async () => {
+      // Midnight UTC is 01:00 at +01:00 and 19:00 the day before at -05:00.
+      const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+      const eveBefore = new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+      const inUtc = await ids(`&since=${day}T00:00:00Z`);
+      expect(await ids(`&since=${day}T01:00:00%2B01:00`)).toEqual(inUtc);
+      expect(await ids(`&since=${eveBefore}T19:00:00-05:00`)).toEqual(inUtc);
+    });
   });
 
   describe('a topic feed asked for with capitals', () => {
