@@ -1,11 +1,12 @@
-import { type Request, Router } from 'express';
+import accepts from 'accepts';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
 import type { FeedRenderer } from './feed-render.js';
 import { sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT, decodeCursor, MAX_LIMIT } from './items.js';
-import { lowercaseTopicSlug } from './no-topic.js';
+import { lowercaseTopicSlug, noTopic } from './no-topic.js';
 import { wholeNumber } from './whole-number.js';
 
 const feedQuerySchema = z.strictObject({
@@ -13,6 +14,26 @@ const feedQuerySchema = z.strictObject({
   before: z.string().min(1).max(200).optional(),
   token: z.string().optional(),
 });
+
+/** The media types of the three formats, in the order a reader that accepts any of them gets them. */
+const FORMAT_BY_TYPE: readonly (readonly [string, 'rss' | 'atom' | 'json'])[] = [
+  ['application/rss+xml', 'rss'],
+  ['application/atom+xml', 'atom'],
+  ['application/feed+json', 'json'],
+  ['application/json', 'json'],
+];
+
+/** The format a request's Accept header prefers; RSS, which every reader reads, when it names none of them. */
+export function preferredFormat(req: Request): 'rss' | 'atom' | 'json' {
+  const type = accepts(req).type(FORMAT_BY_TYPE.map(([mediaType]) => mediaType));
+  return FORMAT_BY_TYPE.find(([mediaType]) => mediaType === type)?.[1] ?? 'rss';
+}
+
+/** The request's query string with its "?", or nothing. */
+function searchOf(req: Request): string {
+  const at = req.originalUrl.indexOf('?');
+  return at === -1 ? '' : req.originalUrl.slice(at);
+}
 
 export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router {
   const router = Router();
@@ -25,9 +46,22 @@ export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router
     return { ...query.data, after };
   }
 
+  /**
+   * A topic's address without an extension (/topics/nato), as a person shares it: sent to its feed
+   * in the format the reader's Accept header asks for. Temporary, and varying with Accept: another
+   * reader at the same address may read another format.
+   */
+  async function sendToFormat(req: Request, res: Response, name: string): Promise<void> {
+    if (name.includes('.')) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
+    const slug = (await deps.store.getTopic(name)) ? name : await lowercaseTopicSlug(deps, name);
+    if (slug === null) throw await noTopic(deps, name);
+    res.vary('Accept');
+    res.redirect(302, `${req.baseUrl}/topics/${encodeURIComponent(slug)}.${preferredFormat(req)}${searchOf(req)}`);
+  }
+
   router.get('/topics/:file', async (req, res) => {
     const file = splitFile(req.params.file as string);
-    if (!file) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
+    if (!file) return sendToFormat(req, res, req.params.file as string);
     const query = parseFeedQuery(req);
     const cached = renderer.cachedTopic(file.name, file.format, query);
     if (cached) return sendFeed(cached, req, res, deps.feedMaxAgeSeconds);
@@ -37,9 +71,8 @@ export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router
     // feed it names, permanently, so that a reader subscribed to it keeps the canonical URL.
     const slug = await lowercaseTopicSlug(deps, file.name);
     if (slug !== null) {
-      const search = req.originalUrl.indexOf('?');
       const extension = (req.params.file as string).slice(file.name.length);
-      return res.redirect(301, `${req.baseUrl}/topics/${encodeURIComponent(slug)}${extension}${search === -1 ? '' : req.originalUrl.slice(search)}`);
+      return res.redirect(301, `${req.baseUrl}/topics/${encodeURIComponent(slug)}${extension}${searchOf(req)}`);
     }
     throw notFound(`no topic "${file.name}"`);
   });

@@ -133,6 +133,53 @@ describe('the HTTP API', () => {
     });
   });
 
+  describe('a topic asked for without an extension', () => {
+    const ask = (path: string, accept?: string) =>
+      fetch(`${service.baseUrl}${path}`, { redirect: 'manual', headers: accept === undefined ? {} : { accept } });
+
+    it('is sent to the format the Accept header prefers, for now, varying with Accept', async () => {
+      const cases: [string | undefined, string][] = [
+        ['application/atom+xml', '/topics/nato.atom'],
+        ['application/feed+json', '/topics/nato.json'],
+        ['application/json', '/topics/nato.json'],
+        ['application/rss+xml', '/topics/nato.rss'],
+        // What readers send: newsboat's libcurl none, NetNewsWire and Miniflux a list with weights.
+        [undefined, '/topics/nato.rss'],
+        ['*/*', '/topics/nato.rss'],
+        ['application/rss+xml;q=0.5, application/atom+xml;q=0.9, */*;q=0.1', '/topics/nato.atom'],
+        ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', '/topics/nato.rss'],
+      ];
+      for (const [accept, location] of cases) {
+        const res = await ask('/topics/nato', accept);
+        expect(res.status, accept).toBe(302);
+        expect(res.headers.get('location'), accept).toBe(location);
+        expect(res.headers.get('vary'), accept).toMatch(/accept/i);
+      }
+    });
+
+    it('keeps the query string, and a slug typed with capitals goes to its lowercase feed in one step', async () => {
+      const res = await ask('/topics/NATO?limit=2', 'application/atom+xml');
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('/topics/nato.atom?limit=2');
+      const followed = await fetch(`${service.baseUrl}${res.headers.get('location')}`);
+      expect(followed.status).toBe(200);
+      expect((await followed.text()).match(/<entry>/g)).toHaveLength(2);
+    });
+
+    it('is followed by a client to the feed itself', async () => {
+      const res = await fetch(`${service.baseUrl}/topics/missile-defence`, { headers: { accept: 'application/feed+json' } });
+      expect(res.status).toBe(200);
+      expect(res.url).toBe(`${service.baseUrl}/topics/missile-defence.json`);
+      expect(((await res.json()) as { version: string }).version).toBe('https://jsonfeed.org/version/1.1');
+    });
+
+    it('is not found when no topic has the slug, saying so', async () => {
+      const res = await ask('/topics/nope', 'application/rss+xml');
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { detail: string }).detail).toBe('no topic "nope"');
+    });
+  });
+
   describe('a topic feed asked for with capitals', () => {
     it('is sent to its slug for good, the extension and query kept', async () => {
       const res = await fetch(`${service.baseUrl}/topics/NATO.atom?limit=2`, { redirect: 'manual' });

@@ -57,6 +57,8 @@ describe('feed readers accept the topic feeds', () => {
     ['/topics/nato.atom', NATO],
     ['/topics/missile-defence.rss', DEFENCE],
     ['/topics/missile-defence.atom', DEFENCE],
+    // The address as a person shares it: redirected by what newsboat's Accept header asks for.
+    ['/topics/nato', NATO],
   ])('newsboat subscribed to %s shows exactly the expected entries', async (path, expected) => {
     const items = await newsboat(path);
     expect(items.map((i) => i.title).sort()).toEqual([...expected].sort());
