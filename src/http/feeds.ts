@@ -6,7 +6,7 @@ import { feedsOpml } from '../opml.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
-import { wholeNumber } from './whole-number.js';
+import { wholeNumber } from './query-values.js';
 
 // file: URLs are for the operator's config file only: over HTTP they would read the server's disk.
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048);

@@ -6,9 +6,8 @@ import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
-import { instant } from './instant.js';
 import { noTopic } from './no-topic.js';
-import { wholeNumber } from './whole-number.js';
+import { instant, wholeNumber } from './query-values.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;

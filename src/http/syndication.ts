@@ -7,7 +7,7 @@ import type { FeedRenderer } from './feed-render.js';
 import { sendFeed, splitFile } from './feed-response.js';
 import { DEFAULT_LIMIT, decodeCursor, MAX_LIMIT } from './items.js';
 import { lowercaseTopicSlug, noTopic } from './no-topic.js';
-import { wholeNumber } from './whole-number.js';
+import { wholeNumber } from './query-values.js';
 
 const feedQuerySchema = z.strictObject({
   limit: wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT),
