@@ -24,7 +24,7 @@ const FORMAT_BY_TYPE: readonly (readonly [string, 'rss' | 'atom' | 'json'])[] = 
 ];
 
 /** The format a request's Accept header prefers; RSS, which every reader reads, when it names none of them. */
-export function preferredFormat(req: Request): 'rss' | 'atom' | 'json' {
+function preferredFormat(req: Request): 'rss' | 'atom' | 'json' {
   const type = accepts(req).type(FORMAT_BY_TYPE.map(([mediaType]) => mediaType));
   return FORMAT_BY_TYPE.find(([mediaType]) => mediaType === type)?.[1] ?? 'rss';
 }

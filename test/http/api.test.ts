@@ -143,7 +143,7 @@ describe('the HTTP API', () => {
         ['application/feed+json', '/topics/nato.json'],
         ['application/json', '/topics/nato.json'],
         ['application/rss+xml', '/topics/nato.rss'],
-        // What readers send: newsboat's libcurl none, NetNewsWire and Miniflux a list with weights.
+        // No header; newsboat's "*/*"; a reader that weighs the formats; a browser's list.
         [undefined, '/topics/nato.rss'],
         ['*/*', '/topics/nato.rss'],
         ['application/rss+xml;q=0.5, application/atom+xml;q=0.9, */*;q=0.1', '/topics/nato.atom'],

@@ -57,7 +57,7 @@ describe('feed readers accept the topic feeds', () => {
     ['/topics/nato.atom', NATO],
     ['/topics/missile-defence.rss', DEFENCE],
     ['/topics/missile-defence.atom', DEFENCE],
-    // The address as a person shares it: redirected by what newsboat's Accept header asks for.
+    // The address as a person shares it: newsboat asks for "*/*" and is sent to the RSS feed.
     ['/topics/nato', NATO],
   ])('newsboat subscribed to %s shows exactly the expected entries', async (path, expected) => {
     const items = await newsboat(path);
