@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
+import { parseQuery } from './topics/query.js';
 
 export const TOPIC_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -15,10 +16,17 @@ const feedUrl = z.string().refine((value) => {
   }
 }, 'must be an http:, https: or file: URL');
 
+// Refused with the config, before anything is stored: a topic whose query does not parse would
+// otherwise be mirrored into the database, then stop the start at its backfill.
+const topicQuery = z.string().min(1).max(2000).superRefine((query, ctx) => {
+  const parsed = parseQuery(query);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `not a topic query: ${parsed.error.message}` });
+});
+
 const topicSchema = z.strictObject({
   slug: z.string().regex(TOPIC_SLUG, 'lowercase letters, digits and dashes, starting with a letter or digit'),
   title: z.string().min(1).max(200),
-  query: z.string().min(1).max(2000),
+  query: topicQuery,
   pinned: z.boolean().default(false),
 });
 

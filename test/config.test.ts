@@ -25,6 +25,8 @@ describe('config', () => {
     [{ feeds: [], server: { port: 'eighty' } }, /server\.port: /],
     [{ feeds: [{ url: 'ftp://x.example/f' }] }, /feeds\[0\]\.url: must be an http:, https: or file: URL/],
     [{ feeds: [], topics: [{ slug: 'Bad Slug', title: 't', query: 'q' }] }, /topics\[0\]\.slug: /],
+    [{ feeds: [], topics: [{ slug: 'ok', title: 't', query: 'NATO' }, { slug: 'nato', title: 'NATO', query: '(NATO' }] },
+      /topics\[1\]\.query: not a topic query: expected "\)" to close "\(" at 0/],
     [{ feeds: [], ingest: { schedule: 'every minute' } }, /ingest\.schedule: must be a cron expression/],
     [{ feeds: [], ingest: { concurrency: 0 } }, /ingest\.concurrency: /],
   ])('rejects %j naming the path', (raw, message) => {

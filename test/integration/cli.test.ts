@@ -120,6 +120,17 @@ describe('the feedsieve command', () => {
     expect(result.stderr).toContain('ingest.concurrency');
     expect(result.stderr).toMatch(/colour/);
   });
+
+  it('a topic query that does not parse is refused with the config, before anything is stored', () => {
+    const config = join(dir, 'bad-query.json');
+    const database = join(dir, 'bad-query.db');
+    writeFileSync(config, JSON.stringify({ feeds: [], topics: [{ slug: 'nato', title: 'NATO', query: '"missile defence' }] }));
+    const result = run(['ingest', '--config', config], { FEEDSIEVE_DB: database });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('config error: ');
+    expect(result.stderr).toContain('topics[0].query: not a topic query: unclosed quote at 0');
+    expect(existsSync(database)).toBe(false);
+  });
 });
 
 describe('feedsieve topics check', () => {
