@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, findConfigPath, loadConfig } from './config.js';
+import { mirroredChanges, settingsNeedingRestart } from './config-changes.js';
 import type { RefreshReport } from './ingest/refresh.js';
 import { createLogger } from './log.js';
 import { openCore, startService } from './main.js';
@@ -146,6 +147,23 @@ async function serve(config: Config): Promise<number> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // The config as last applied, for what the next reload changes; the settings in effect stay the started ones.
+  let applied = config;
+  process.on('SIGHUP', () => {
+    let next: Config;
+    try {
+      next = loadConfig(config.path);
+    } catch (error) {
+      log.error({ config: config.path, error: (error as Error).message }, 'config not reloaded: the running one stays');
+      return;
+    }
+    service.reloadConfig(next).then(() => {
+      log.info({ config: config.path, ...mirroredChanges(applied, next) }, 'config reloaded: feeds and topics');
+      applied = next;
+      const restart = settingsNeedingRestart(config, next);
+      if (restart.length > 0) log.warn({ config: config.path, settings: restart }, 'these settings take effect at the next start');
+    }, (error: unknown) => log.error({ config: config.path, err: error }, 'config reload failed'));
+  });
   return -1; // keeps running until a signal
 }
 

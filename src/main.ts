@@ -44,6 +44,11 @@ export interface Core {
   backfill(slug: string, query: string, onProgress?: (progress: BackfillProgress) => void): Promise<BackfillProgress>;
   /** Deletes items past retention.maxAgeDays (pinned topics keep theirs). */
   expire(): Promise<number>;
+  /**
+   * Mirrors a config's feeds and topics into the database, as at a start: new ones added,
+   * removed ones deleted, a changed query matched anew. The core's other settings stay as started.
+   */
+  applyConfig(next: Config): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -136,15 +141,24 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       if (deleted > 0) log.info({ deleted, cutoff }, 'expired old items');
       return deleted;
     },
+    async applyConfig(next) {
+      await store.syncConfigFeeds(next.feeds, now());
+      const stale = await store.syncConfigTopics(next.topics, now());
+      await topics.reload();
+      await backfillStale(stale);
+    },
     async close() {
       await preparer.close();
       await store.close();
     },
   };
-  for (const slug of staleTopics) {
-    const topic = await store.getTopic(slug);
-    if (topic) await core.backfill(slug, topic.query);
+  async function backfillStale(slugs: string[]): Promise<void> {
+    for (const slug of slugs) {
+      const topic = await store.getTopic(slug);
+      if (topic) await core.backfill(slug, topic.query);
+    }
   }
+  await backfillStale(staleTopics);
   return core;
 }
 
@@ -199,6 +213,11 @@ export interface Service {
   metrics: Metrics;
   /** Resolves when the start-up ingest pass is done. */
   firstIngest: Promise<unknown>;
+  /**
+   * Takes a config read again (SIGHUP): its feeds and topics are mirrored, every feed page is
+   * rendered anew, and a pass fetches the feeds now due, new ones among them. Reloads run one at a time.
+   */
+  reloadConfig(next: Config): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -244,11 +263,25 @@ export async function startService(core: Core): Promise<Service> {
   const task: ScheduledTask = scheduleCron(config.ingest.schedule, () => void runPass(), { noOverlap: true });
   scheduler.alive = true;
 
+  let reloading: Promise<void> = Promise.resolve();
   return {
     server,
     cache,
     metrics,
     firstIngest,
+    reloadConfig(next) {
+      const reload = reloading.then(async () => {
+        await core.applyConfig(next);
+        cache.invalidateAll();
+        // A pass under way fetches the feeds it started with: new ones wait for it, not for the next tick.
+        void (running ?? Promise.resolve()).then(() => {
+          if (!shutdown.signal.aborted) void runPass();
+        });
+      });
+      // A reload that failed does not hold back the next one.
+      reloading = reload.catch(() => {});
+      return reload;
+    },
     async stop() {
       scheduler.alive = false;
       await task.stop();

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultServer } from '../support/fault-server.js';
 import { freePort } from '../support/net.js';
+import { startStaticServer, type StaticServer } from '../support/static-server.js';
 
 // These run the built CLI, exactly what `npm start` runs (`npm test` builds first).
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -68,6 +70,106 @@ describe('the feedsieve command', () => {
       child.kill('SIGTERM');
     }
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code, output).toBe(0);
+  });
+
+  it('serve reads its config again on SIGHUP: new feeds and topics at once, a broken file refused, other settings at the next start', async () => {
+    const origin: StaticServer = await startStaticServer(resolve(ROOT, 'test/fixtures/feeds'));
+    const port = await freePort();
+    const configPath = join(dir, 'reload.json');
+    const base = { database: join(dir, 'reload.db'), server: { port }, ingest: { allowPrivateAddresses: true } };
+    writeFileSync(configPath, JSON.stringify({ ...base,
+      feeds: [{ url: origin.url('world-wire.rss') }],
+      topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }] }));
+    const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--config', configPath], {
+      cwd: ROOT, env: { ...process.env, PORT: '', FEEDSIEVE_DB: '', FEEDSIEVE_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const api = async <T>(path: string) => (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as T;
+    type Feeds = { feeds: { url: string; status: { ok: boolean } }[] };
+    type Topics = { topics: { slug: string; itemCount: number }[] };
+    try {
+      await waitFor(async () => ((await api<Feeds>('/api/feeds')).feeds.every((f) => f.status.ok) ? true : null), 20_000);
+      expect((await api<Topics>('/api/topics')).topics.map((t) => t.slug)).toEqual(['nato']);
+
+      // A feed and a topic added, and a setting that only a start can apply.
+      writeFileSync(configPath, JSON.stringify({ ...base, server: { port: port + 1 },
+        feeds: [{ url: origin.url('world-wire.rss') }, { url: origin.url('eastern-desk.atom') }],
+        topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }, { slug: 'missile-defence', title: 'Missile defence', query: '"missile defence"' }] }));
+      child.kill('SIGHUP');
+      const feeds = await waitFor(async () => {
+        const { feeds } = await api<Feeds>('/api/feeds');
+        return feeds.length === 2 && feeds.every((f) => f.status.ok) ? feeds : null;
+      }, 20_000);
+      expect(feeds.map((f) => f.url).sort()).toEqual([origin.url('eastern-desk.atom'), origin.url('world-wire.rss')].sort());
+      const defence = await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/topics/missile-defence.rss`)).text();
+        return text.includes('NATO, Russia consider joint missile defence plan') ? text : null;
+      }, 20_000);
+      expect(defence).toContain('<item>');
+      await waitFor(async () => (output.includes('these settings take effect at the next start') ? true : null), 5_000);
+      expect(output).toMatch(/"feedsAdded":\["[^"]*eastern-desk\.atom"\]/);
+      expect(output).toContain('"topicsAdded":["missile-defence"]');
+      expect(output).toMatch(/"settings":\["server\.baseUrl","server\.port"\]/);
+
+      // A file that does not parse leaves the running config as it is.
+      writeFileSync(configPath, '{"feeds": [');
+      child.kill('SIGHUP');
+      await waitFor(async () => (output.includes('config not reloaded: the running one stays') ? true : null), 5_000);
+      expect((await api<Topics>('/api/topics')).topics.map((t) => t.slug).sort()).toEqual(['missile-defence', 'nato']);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true);
+
+      // A topic dropped from the file is dropped from the service.
+      writeFileSync(configPath, JSON.stringify({ ...base,
+        feeds: [{ url: origin.url('world-wire.rss') }, { url: origin.url('eastern-desk.atom') }],
+        topics: [{ slug: 'missile-defence', title: 'Missile defence', query: '"missile defence"' }] }));
+      child.kill('SIGHUP');
+      await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/topics/nato.rss`)).status === 404 ? true : null), 10_000);
+      expect(output).toContain('"topicsRemoved":["nato"]');
+    } finally {
+      child.kill('SIGTERM');
+      await origin.close();
+    }
+    const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+    expect(code, output).toBe(0);
+  });
+
+  it('serve fetches the feeds a reload adds when the pass under way ends, not at the next tick', async () => {
+    const fixtures = resolve(ROOT, 'test/fixtures/feeds');
+    const origin = await startFaultServer({
+      '/slow.rss': { body: readFileSync(join(fixtures, 'world-wire.rss')), headers: { 'content-type': 'application/rss+xml' }, delayMs: 1500 },
+      '/added.atom': { body: readFileSync(join(fixtures, 'eastern-desk.atom')), headers: { 'content-type': 'application/atom+xml' } },
+    });
+    const port = await freePort();
+    const configPath = join(dir, 'reload-during-pass.json');
+    const base = { database: join(dir, 'reload-during-pass.db'), server: { port }, ingest: { allowPrivateAddresses: true }, topics: [] };
+    writeFileSync(configPath, JSON.stringify({ ...base, feeds: [{ url: origin.url('/slow.rss') }] }));
+    const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--config', configPath], {
+      cwd: ROOT, env: { ...process.env, PORT: '', FEEDSIEVE_DB: '', FEEDSIEVE_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      // The start-up pass is waiting on the slow feed: reload now.
+      await waitFor(async () => (origin.hits('/slow.rss') > 0 ? true : null), 20_000);
+      writeFileSync(configPath, JSON.stringify({ ...base, feeds: [{ url: origin.url('/slow.rss') }, { url: origin.url('/added.atom') }] }));
+      child.kill('SIGHUP');
+      await waitFor(async () => (output.includes('config reloaded') ? true : null), 10_000);
+      expect(origin.hits('/added.atom')).toBe(0);
+      await waitFor(async () => (origin.hits('/added.atom') > 0 ? true : null), 10_000);
+      const { feeds } = await waitFor(async () => {
+        const listed = (await (await fetch(`http://127.0.0.1:${port}/api/feeds`)).json()) as { feeds: { url: string; status: { ok: boolean } }[] };
+        return listed.feeds.length === 2 && listed.feeds.every((f) => f.status.ok) ? listed : null;
+      }, 10_000);
+      expect(feeds.map((f) => f.url).sort()).toEqual([origin.url('/added.atom'), origin.url('/slow.rss')]);
+    } finally {
+      child.kill('SIGTERM');
+      await origin.close();
+    }
+    const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
     expect(code, output).toBe(0);
   });
 

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { mirroredChanges, settingsNeedingRestart } from '../src/config-changes.js';
+import { parseConfig } from '../src/config.js';
+
+const at = '/srv/feedsieve/config.json';
+const running = parseConfig({
+  server: { port: 8080, readToken: 'a-read-token-of-sixteen' },
+  feeds: [{ url: 'https://a.example/feed' }, { url: 'https://b.example/feed' }],
+  topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }, { slug: 'who', title: 'WHO', query: '=WHO' }],
+}, at);
+
+describe('a config read again', () => {
+  it('names the feeds and topics it adds, changes and drops', () => {
+    const next = parseConfig({
+      server: { port: 8080, readToken: 'a-read-token-of-sixteen' },
+      feeds: [{ url: 'https://b.example/feed', title: 'B' }, { url: 'https://c.example/feed' }],
+      topics: [{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN' }, { slug: 'missile-defence', title: 'Missile defence', query: '"missile defence"' }],
+    }, at);
+    expect(mirroredChanges(running, next)).toEqual({
+      feedsAdded: ['https://c.example/feed'],
+      feedsRemoved: ['https://a.example/feed'],
+      topicsAdded: ['missile-defence'],
+      topicsChanged: ['nato'],
+      topicsRemoved: ['who'],
+    });
+    expect(settingsNeedingRestart(running, next)).toEqual([]);
+  });
+
+  it('changes nothing when it is the same', () => {
+    expect(mirroredChanges(running, running)).toEqual({ feedsAdded: [], feedsRemoved: [], topicsAdded: [], topicsChanged: [], topicsRemoved: [] });
+    expect(settingsNeedingRestart(running, parseConfig(JSON.parse(JSON.stringify({
+      server: { port: 8080, readToken: 'a-read-token-of-sixteen' }, feeds: running.feeds, topics: running.topics,
+    })), at))).toEqual([]);
+  });
+
+  it('lists, by name and never by value, the settings that wait for the next start', () => {
+    const next = parseConfig({
+      server: { port: 9090, readToken: 'another-read-token-16' },
+      ingest: { timeoutMs: 5000 },
+      retention: { maxAgeDays: 30 },
+      feeds: [{ url: 'https://a.example/feed' }, { url: 'https://b.example/feed' }],
+      topics: running.topics,
+    }, at);
+    const settings = settingsNeedingRestart(running, next);
+    // The base URL is made of the port when none is set.
+    expect(settings).toEqual(['ingest.timeoutMs', 'retention.maxAgeDays', 'server.baseUrl', 'server.port', 'server.readToken']);
+    expect(JSON.stringify(settings)).not.toContain('another-read-token');
+    expect(mirroredChanges(running, next).feedsAdded).toEqual([]);
+  });
+});
