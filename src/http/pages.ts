@@ -13,6 +13,8 @@ function feedLinks(baseUrl: string, slug: string) {
   ].map((f) => ({ ...f, href: `${baseUrl}/topics/${slug}.${f.ext}` }));
 }
 
+const items = (n: number): string => `${n} ${n === 1 ? 'item' : 'items'}`;
+
 /** The subscribe page and the OPML of every topic feed. */
 export function pagesRouter(deps: AppDeps): Router {
   const router = Router();
@@ -24,7 +26,8 @@ export function pagesRouter(deps: AppDeps): Router {
         `<link rel="alternate" type="${f.type}" title="${escape(`${t.title} (${f.label})`)}" href="${escape(f.href)}">`))
       .join('\n  ');
     const rows = topics
-      .map((t) => `<li><strong>${escape(t.title)}</strong> <code>${escape(t.query)}</code> — ${t.recentItemCount} items this week:
+      // The total too: a topic of older stories (the bundled demo's are from 2010) is not empty.
+      .map((t) => `<li><strong>${escape(t.title)}</strong> <code>${escape(t.query)}</code> — ${items(t.recentItemCount)} this week, ${t.itemCount} in all:
       ${feedLinks(deps.baseUrl, t.slug).map((f) => `<a href="${escape(f.href)}">${f.label}</a>`).join(' · ')}</li>`)
       .join('\n    ');
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");

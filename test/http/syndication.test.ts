@@ -152,7 +152,11 @@ describe('republished topic feeds over HTTP', () => {
         expect(html).toContain(`href="${base}/topics/${slug}.${ext}"`);
       }
     }
-    expect(html).toMatch(/NATO<\/strong>.*\d+ items this week/s);
+    const { topics } = (await (await fetch(`${base}/api/topics`)).json()) as { topics: { slug: string; itemCount: number; recentItemCount: number }[] };
+    const nato = topics.find((t) => t.slug === 'nato')!;
+    expect(nato.itemCount).toBeGreaterThan(0);
+    const recent = `${nato.recentItemCount} ${nato.recentItemCount === 1 ? 'item' : 'items'}`;
+    expect(html).toMatch(new RegExp(`NATO</strong> <code>[^<]*</code> — ${recent} this week, ${nato.itemCount} in all:`));
     const opml = parseOpml(await (await fetch(`${base}/opml`)).text());
     expect(opml.ok && opml.feeds.map((f) => f.url)).toEqual(FIXTURE_TOPICS.map((t) => `${base}/topics/${t.slug}.rss`).sort());
     expect((await fetch(`${base}/feeds/all.json`)).status).toBe(200);
