@@ -16,7 +16,8 @@ export interface TopicMatchRow {
 
 type TopicRow = { slug: string; title: string; query: string; origin: 'config' | 'api'; pinned: number };
 
-const toTopic = (row: TopicRow): TopicRecord => ({ ...row, pinned: row.pinned === 1 });
+// Field by field: a row of listTopics carries its counts' columns too, which are not the topic's.
+const toTopic = (row: TopicRow): TopicRecord => ({ slug: row.slug, title: row.title, query: row.query, origin: row.origin, pinned: row.pinned === 1 });
 
 export function createTopicQueries(db: Db) {
   // Filed entries are counted in their topic's range of topic_feed; unfiled ones (a few batches at

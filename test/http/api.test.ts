@@ -96,6 +96,16 @@ describe('the HTTP API', () => {
     it('has at least 20 cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
   });
 
+  it('lists a topic with its own fields, its counts and its feeds, and nothing of the rows they came from', async () => {
+    const fields = ['feeds', 'itemCount', 'origin', 'pinned', 'query', 'recentItemCount', 'slug', 'title'];
+    const { topics } = (await (await send('GET', '/api/topics')).json()) as { topics: Record<string, unknown>[] };
+    expect(topics.length).toBeGreaterThan(0);
+    for (const topic of topics) expect(Object.keys(topic).sort()).toEqual(fields);
+    const nato = (await (await send('GET', '/api/topics/nato')).json()) as Record<string, unknown>;
+    expect(Object.keys(nato).sort()).toEqual(fields);
+    expect(nato.pinned).toBe(false);
+  });
+
   describe('since and until', () => {
     type Listed = { items: { id: number; sortAt: string }[] };
     const ids = async (query: string) => {
