@@ -56,7 +56,7 @@ const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'a problem', content: { 'application/problem+json': { schema: problem } } }]));
 const text = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
 const admin = [{ adminToken: [] }];
-const feedFile = z.object({ file: z.string().openapi({ description: 'all.rss, all.atom or all.json' }) });
+const feedFile = z.object({ file: z.string().openapi({ description: 'all.rss, all.atom or all.json; all alone is redirected to the format the Accept header prefers' }) });
 const topicFile = z.object({ file: z.string().openapi({ description: '{slug}.rss, .atom or .json; {slug} alone is redirected to the format the Accept header prefers' }) });
 const feedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), before: z.string().optional() });
 const slug = z.object({ slug: z.string() });
@@ -80,7 +80,8 @@ export function buildOpenApiDocument(baseUrl: string) {
       301: { description: 'the slug asked for with capitals: Location is the feed under its lowercase slug' },
       302: { description: 'the slug alone, with no extension: Location is its feed in the format the Accept header prefers (RSS when it names none)' },
     } });
-  r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery }, responses: feedResponses });
+  r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery },
+    responses: { ...feedResponses, 302: { description: 'all alone, with no extension: Location is the feed in the format the Accept header prefers (RSS when it names none)' } } });
   r.registerPath({ method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: json(z.object({}).passthrough(), 'OpenAPI 3.1') } });
   r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first', request: { query: itemsQuerySchema },
     responses: { 200: json(z.object({ items: z.array(item), nextCursor: z.string().nullable() }), 'a page of items'), ...problems(400, 404) } });

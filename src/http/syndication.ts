@@ -47,21 +47,25 @@ export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router
   }
 
   /**
-   * A topic's address without an extension (/topics/nato), as a person shares it: sent to its feed
-   * in the format the reader's Accept header asks for. Temporary, and varying with Accept: another
-   * reader at the same address may read another format.
+   * A feed's address without an extension (/topics/nato, /feeds/all), as a person shares it: sent
+   * to the feed in the format the reader's Accept header asks for. Temporary, and varying with
+   * Accept: another reader at the same address may read another format.
    */
-  async function sendToFormat(req: Request, res: Response, name: string): Promise<void> {
+  function sendToFormat(req: Request, res: Response, path: string): void {
+    res.vary('Accept');
+    res.redirect(302, `${req.baseUrl}${path}.${preferredFormat(req)}${searchOf(req)}`);
+  }
+
+  async function sendTopicToFormat(req: Request, res: Response, name: string): Promise<void> {
     if (name.includes('.')) throw notFound(`no feed at ${req.path}: use /topics/{slug}.rss, .atom or .json`);
     const slug = (await deps.store.getTopic(name)) ? name : await lowercaseTopicSlug(deps, name);
     if (slug === null) throw await noTopic(deps, name);
-    res.vary('Accept');
-    res.redirect(302, `${req.baseUrl}/topics/${encodeURIComponent(slug)}.${preferredFormat(req)}${searchOf(req)}`);
+    sendToFormat(req, res, `/topics/${encodeURIComponent(slug)}`);
   }
 
   router.get('/topics/:file', async (req, res) => {
     const file = splitFile(req.params.file as string);
-    if (!file) return sendToFormat(req, res, req.params.file as string);
+    if (!file) return sendTopicToFormat(req, res, req.params.file as string);
     const query = parseFeedQuery(req);
     const cached = renderer.cachedTopic(file.name, file.format, query);
     if (cached) return sendFeed(cached, req, res, deps.feedMaxAgeSeconds);
@@ -78,6 +82,7 @@ export function syndicationRouter(deps: AppDeps, renderer: FeedRenderer): Router
   });
 
   router.get('/feeds/:file', async (req, res) => {
+    if (req.params.file === 'all') return sendToFormat(req, res, '/feeds/all');
     const file = splitFile(req.params.file as string);
     if (!file || file.name !== 'all') throw notFound(`no feed at ${req.path}: use /feeds/all.rss, .atom or .json`);
     const query = parseFeedQuery(req);

@@ -183,6 +183,15 @@ describe('the HTTP API', () => {
       expect(((await res.json()) as { version: string }).version).toBe('https://jsonfeed.org/version/1.1');
     });
 
+    it('works for everything too: /feeds/all', async () => {
+      const res = await ask('/feeds/all?limit=3', 'application/atom+xml');
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('/feeds/all.atom?limit=3');
+      expect(res.headers.get('vary')).toMatch(/accept/i);
+      expect((await ask('/feeds/all')).headers.get('location')).toBe('/feeds/all.rss');
+      expect((await ask('/feeds/everything')).status).toBe(404);
+    });
+
     it('is not found when no topic has the slug, saying so', async () => {
       const res = await ask('/topics/nope', 'application/rss+xml');
       expect(res.status).toBe(404);
