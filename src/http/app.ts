@@ -14,6 +14,7 @@ import { opsRouter } from './ops.js';
 import { requestLog } from './request-log.js';
 import { pagesRouter } from './pages.js';
 import { syndicationRouter } from './syndication.js';
+import { topicListing } from './topic-listing.js';
 import { topicsRouter } from './topics.js';
 
 export const BODY_LIMIT = '64kb';
@@ -33,9 +34,10 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   app.use(compression());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(openApiRouter(deps.baseUrl));
-  app.use(pagesRouter(deps));
+  const listTopics = topicListing(deps, cache);
+  app.use(pagesRouter(deps, listTopics));
   app.use(itemsRouter(deps));
-  app.use(topicsRouter(deps));
+  app.use(topicsRouter(deps, listTopics));
   app.use(feedsRouter(deps));
   app.use(unknownRoute);
   app.use(problemHandler((error, req) => req.log.error({ err: error }, 'request failed')));

@@ -14,7 +14,7 @@ export interface AppDeps {
   websubHub: string | null;
   /** How long readers may cache a feed: the ingest interval. */
   feedMaxAgeSeconds: number;
-  /** Called after a topic is created, edited or deleted: recompile, backfill, invalidate. */
+  /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */
   onTopicChanged: (slug: string, query: string | null) => Promise<void>;
   /** Called after a feed is added: fetch it now rather than at the next tick. */
   onFeedAdded: (feedId: number) => void;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { escapeUTF8 } from 'entities';
 import { renderOpml } from '../opml.js';
+import type { TopicSummary } from '../store/index.js';
 import type { AppDeps } from './deps.js';
 
 const escape = escapeUTF8;
@@ -16,11 +17,11 @@ function feedLinks(baseUrl: string, slug: string) {
 const items = (n: number): string => `${n} ${n === 1 ? 'item' : 'items'}`;
 
 /** The subscribe page and the OPML of every topic feed. */
-export function pagesRouter(deps: AppDeps): Router {
+export function pagesRouter(deps: AppDeps, listTopics: () => Promise<TopicSummary[]>): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const topics = await deps.store.listTopics(deps.now());
+    const topics = await listTopics();
     const discovery = topics
       .flatMap((t) => feedLinks(deps.baseUrl, t.slug).map((f) =>
         `<link rel="alternate" type="${f.type}" title="${escape(`${t.title} (${f.label})`)}" href="${escape(f.href)}">`))
@@ -54,7 +55,7 @@ export function pagesRouter(deps: AppDeps): Router {
   });
 
   router.get('/opml', async (_req, res) => {
-    const topics = await deps.store.listTopics(deps.now());
+    const topics = await deps.store.listTopicRecords();
     const feeds = topics.map((t) => ({ url: `${deps.baseUrl}/topics/${t.slug}.rss`, title: t.title, htmlUrl: `${deps.baseUrl}/` }));
     res.type('text/x-opml; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="feedsieve-topics.opml"');
     res.send(renderOpml('feedsieve topics', feeds, deps.now()));

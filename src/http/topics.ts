@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { TOPIC_SLUG } from '../config.js';
 import { searchItems } from '../search.js';
+import type { TopicSummary } from '../store/index.js';
 import { highlight } from '../topics/highlight.js';
 import { parseQuery } from '../topics/query.js';
 import type { AppDeps } from './deps.js';
@@ -36,17 +37,17 @@ function topicLinks(baseUrl: string, slug: string) {
 
 const PREVIEW_SCAN = 5000;
 
-export function topicsRouter(deps: AppDeps): Router {
+export function topicsRouter(deps: AppDeps, listTopics: () => Promise<TopicSummary[]>): Router {
   const router = Router();
   const admin = requireAdmin(deps.adminToken);
 
   router.get('/api/topics', async (_req, res) => {
-    const topics = await deps.store.listTopics(deps.now());
+    const topics = await listTopics();
     res.json({ topics: topics.map((t) => ({ ...t, feeds: topicLinks(deps.baseUrl, t.slug) })) });
   });
 
   router.get('/api/topics/:slug', async (req, res) => {
-    const topic = (await deps.store.listTopics(deps.now())).find((t) => t.slug === req.params.slug);
+    const topic = await deps.store.topicSummary(req.params.slug as string, deps.now());
     if (!topic) throw await noTopic(deps, req.params.slug as string);
     res.json({ ...topic, feeds: topicLinks(deps.baseUrl, topic.slug) });
   });
@@ -90,7 +91,8 @@ export function topicsRouter(deps: AppDeps): Router {
     if (!body.success) throw fromZod(body.error, 'body');
     checkQuery(body.data.query);
     const { created, queryChanged } = await deps.store.putTopic({ slug: slug.data, ...body.data, origin: 'api' }, deps.now());
-    if (queryChanged) await deps.onTopicChanged(slug.data, body.data.query);
+    // A new title or pin changes the feed and the listings too; only a new query is matched anew.
+    await deps.onTopicChanged(slug.data, queryChanged ? body.data.query : null);
     res.status(created ? 201 : 200).json({ slug: slug.data, ...body.data, origin: 'api', feeds: topicLinks(deps.baseUrl, slug.data) });
   });
 

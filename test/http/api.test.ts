@@ -104,6 +104,10 @@ describe('the HTTP API', () => {
     const nato = (await (await send('GET', '/api/topics/nato')).json()) as Record<string, unknown>;
     expect(Object.keys(nato).sort()).toEqual(fields);
     expect(nato.pinned).toBe(false);
+    // Counted alone, as the listing counts it.
+    const listed = topics.find((t) => t.slug === 'nato')!;
+    expect(listed.itemCount).toBeGreaterThan(0);
+    expect([nato.itemCount, nato.recentItemCount]).toEqual([listed.itemCount, listed.recentItemCount]);
   });
 
   describe('since and until', () => {
@@ -246,6 +250,21 @@ describe('the HTTP API', () => {
       expect((await items()).map((i) => i.title)).toEqual(['Gas transit talks resume in Kyiv']);
       expect((await send('DELETE', '/api/topics/lisbon', undefined, auth)).status).toBe(204);
       expect((await service.get('/api/items?topic=lisbon')).status).toBe(404);
+    });
+    it('a topic renamed with its query unchanged is renamed in its feed and the listings at once', async () => {
+      expect((await send('POST', '/api/topics', '{"slug": "summit", "title": "Summit", "query": "summit"}', auth)).status).toBe(201);
+      const title = async () => /<channel>\s*<title>([^<]*)<\/title>/.exec(await (await service.get('/topics/summit.rss')).text())?.[1];
+      const listed = async () => ((await (await service.get('/api/topics')).json()) as { topics: { slug: string; title: string }[] })
+        .topics.find((t) => t.slug === 'summit')?.title;
+      // Rendered and listed once, so that what is kept is what the rename must replace.
+      expect(await title()).toBe('Summit');
+      expect(await listed()).toBe('Summit');
+      expect(await title()).toBe('Summit');
+      expect((await send('PUT', '/api/topics/summit', '{"title": "Lisbon summit", "query": "summit"}', auth)).status).toBe(200);
+      expect(await title()).toBe('Lisbon summit');
+      expect(await listed()).toBe('Lisbon summit');
+      expect((await (await service.get('/')).text())).toContain('<strong>Lisbon summit</strong>');
+      expect((await send('DELETE', '/api/topics/summit', undefined, auth)).status).toBe(204);
     });
     it('with no admin token configured, writes are refused, not open', async () => {
       const open = await startTestService({ feeds: [] });
