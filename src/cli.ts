@@ -86,7 +86,7 @@ async function opml(config: Config, action: string | undefined, file: string | u
   const core = await quietCore(config);
   try {
     if (action === 'export') {
-      process.stdout.write(feedsOpml(await core.store.listFeeds(), new Date()));
+      process.stdout.write(feedsOpml(await core.store.feedAddresses(), new Date()));
       return EXIT.ok;
     }
     if (action !== 'import' || !file) return usage('use: opml import FILE | opml export');

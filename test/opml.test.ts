@@ -181,7 +181,7 @@ describe('GET /api/feeds.opml', () => {
   beforeAll(async () => {
     origin = await startFaultServer({
       // Served, so the POST below works whether or not the route first fetches what it is given.
-      '/added.rss?a=1&b=2': { body: '<rss version="2.0"><channel><title>Added</title></channel></rss>' },
+      '/added.rss?a=1&b=2': { body: '<rss version="2.0"><channel><title>Added</title><link>https://added.example/?a=1&amp;b=2</link></channel></rss>' },
     });
     service = await startTestService({
       feeds: [
@@ -214,6 +214,14 @@ describe('GET /api/feeds.opml', () => {
     const httpFeeds = feeds.filter((feed) => !feed.url.startsWith('file:'));
     expect(httpFeeds).toHaveLength(3);
     expect(parsed.ok && parsed.feeds).toEqual(httpFeeds.map((feed) => ({ url: feed.url, title: feed.title ?? feed.url })));
+  });
+
+  it('gives a feed its site as htmlUrl once a fetch has read it', async () => {
+    const added = (await service.core.store.listFeeds()).find((feed) => feed.url.includes('/added.rss'))!;
+    await service.core.ingest([added]);
+    const document = await (await service.get('/api/feeds.opml')).text();
+    expect(document).toMatch(/<outline [^>]*xmlUrl="[^"]*\/added\.rss\?a=1&amp;b=2"[^>]*htmlUrl="https:\/\/added\.example\/\?a=1&amp;b=2"/);
+    expect(xmllint(document)).toEqual({ ok: true, errors: '' });
   });
 
   it('leaves file: feeds out: they name paths on the server', async () => {

@@ -56,7 +56,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.get('/api/feeds.opml', async (_req, res) => {
-    res.type('text/x-opml; charset=utf-8').send(feedsOpml(await deps.store.listFeeds(), deps.now()));
+    res.type('text/x-opml; charset=utf-8').send(feedsOpml(await deps.store.feedAddresses(), deps.now()));
   });
 
   router.get('/api/feeds/:id', async (req, res) => {
