@@ -66,8 +66,12 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     stop: () => {},
   }));
   const store = openStore(config.database, { backgroundCheckpoints: true, stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
-  await store.syncConfigFeeds(config.feeds, now());
-  const staleTopics = await store.syncConfigTopics(config.topics, now());
+  /** Mirrors a config's feeds and topics into the database; the slugs whose matches must be computed anew. */
+  const mirror = async (source: Config): Promise<string[]> => {
+    await store.syncConfigFeeds(source.feeds, now());
+    return store.syncConfigTopics(source.topics, now());
+  };
+  const staleTopics = await mirror(config);
   const topics = await createTopicRegistry(store, log);
   const preparer = defaultPreparer({ maxBodyBytes: config.ingest.maxBytes });
   const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -142,8 +146,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       return deleted;
     },
     async applyConfig(next) {
-      await store.syncConfigFeeds(next.feeds, now());
-      const stale = await store.syncConfigTopics(next.topics, now());
+      const stale = await mirror(next);
       await topics.reload();
       await backfillStale(stale);
     },
