@@ -173,10 +173,11 @@ export interface SchedulerState {
 type AppOptions = {
   metrics?: Metrics | null;
   scheduler?: () => SchedulerState;
-  fetchNow?: (feed: FeedRecord) => void;
+  /** A pass over the feeds now due, at once or when the pass under way ends. */
+  fetchDue?: () => void;
 };
 
-/** What the HTTP layer gets from a core: topic edits recompile, backfill and invalidate; new feeds are fetched at once. */
+/** What the HTTP layer gets from a core: topic edits recompile, backfill and invalidate; feeds made due are fetched at once. */
 function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
   const { config, log, store } = core;
   return {
@@ -194,8 +195,8 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
       if (query !== null) await core.backfill(slug, query);
       cache.invalidate([slug]);
     },
-    onFeedAdded(feedId) {
-      void store.getFeed(feedId).then((feed) => feed && options.fetchNow?.(feed));
+    onFeedsDue() {
+      options.fetchDue?.();
     },
   };
 }
@@ -233,13 +234,13 @@ export async function startService(core: Core): Promise<Service> {
   const scheduler: SchedulerState = { alive: false, lastTickAt: null };
   let running: Promise<unknown> | null = null;
 
-  const runPass = (feeds?: FeedRecord[]) => {
+  const runPass = () => {
     if (running) return running; // a slow pass is never doubled up by the next tick
     const tick = new Date();
     scheduler.lastTickAt = tick.toISOString();
     metrics.recordTick(tick);
     running = core
-      .ingest(feeds, (report) => {
+      .ingest(undefined, (report) => {
         metrics.recordFetch(report);
         if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
       }, shutdown.signal)
@@ -254,7 +255,19 @@ export async function startService(core: Core): Promise<Service> {
     return running;
   };
 
-  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchNow: (feed) => void runPass([feed]) });
+  // A pass under way fetches the feeds it listed when it began: feeds made due since (added over
+  // HTTP, or by a reload) wait for it to end, not for the next tick. One such pass is enough for all.
+  let followUp: Promise<unknown> | null = null;
+  const passSoon = (): Promise<unknown> => {
+    if (!running) return runPass();
+    followUp ??= running.then(() => {
+      followUp = null;
+      return shutdown.signal.aborted ? undefined : runPass();
+    });
+    return followUp;
+  };
+
+  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue: () => void passSoon() });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -276,10 +289,7 @@ export async function startService(core: Core): Promise<Service> {
       const reload = reloading.then(async () => {
         await core.applyConfig(next);
         cache.invalidateAll();
-        // A pass under way fetches the feeds it started with: new ones wait for it, not for the next tick.
-        void (running ?? Promise.resolve()).then(() => {
-          if (!shutdown.signal.aborted) void runPass();
-        });
+        void passSoon();
       });
       // A reload that failed does not hold back the next one.
       reloading = reload.catch(() => {});

@@ -16,8 +16,8 @@ export interface AppDeps {
   feedMaxAgeSeconds: number;
   /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */
   onTopicChanged: (slug: string, query: string | null) => Promise<void>;
-  /** Called after a feed is added: fetch it now rather than at the next tick. */
-  onFeedAdded: (feedId: number) => void;
+  /** Called when a feed is made due out of schedule (added): fetch the due feeds now rather than at the next tick. */
+  onFeedsDue: () => void;
   metrics: Metrics | null;
   /** Finds the feed behind a URL that may be a web page (its <link rel="alternate">). */
   discover?: (url: string) => Promise<{ ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError }>;

@@ -83,7 +83,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     }
     try {
       const feed = await deps.store.addFeed({ url, title: body.data.title ?? null, origin: 'api' }, deps.now());
-      deps.onFeedAdded(feed.id);
+      deps.onFeedsDue();
       res.status(201).location(`/api/feeds/${feed.id}`).json(feedJson(feed));
     } catch (error) {
       if (error instanceof DuplicateFeedError) throw duplicate(url);

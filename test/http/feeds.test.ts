@@ -13,7 +13,8 @@ import { createFeedCache } from '../../src/http/feed-cache.js';
 import type { FeedDiscovery } from '../../src/http/feeds.js';
 import { discoverFeed } from '../../src/ingest/discover.js';
 import { createLogger } from '../../src/log.js';
-import { type Core, openCore } from '../../src/main.js';
+import { type Core, openCore, type Service, startService } from '../../src/main.js';
+import { rssDocument } from '../support/feeds.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -169,7 +170,7 @@ describe('adding a web page URL with discovery', () => {
   let core: Core;
   let http: Server;
   let base: string;
-  const added: number[] = [];
+  let duePasses = 0;
   let guarded: Server;
   let guardedBase: string;
 
@@ -180,7 +181,7 @@ describe('adding a web page URL with discovery', () => {
       feedMaxAgeSeconds: 900, metrics: null,
       scheduler: () => ({ alive: true, lastTickAt: null }),
       onTopicChanged: async () => undefined,
-      onFeedAdded: (id: number) => void added.push(id),
+      onFeedsDue: () => void duePasses++,
       discover,
     } satisfies AppDeps & { discover: FeedDiscovery };
     const server = createServer(createApp(deps, createFeedCache()));
@@ -226,7 +227,7 @@ describe('adding a web page URL with discovery', () => {
     expect(res.status).toBe(201);
     const feed = (await res.json()) as FeedJson;
     expect(feed.url).toBe(origin.url('/world.rss'));
-    expect(added).toEqual([feed.id]);
+    expect(duePasses).toBe(1);
     expect(await core.store.getFeedByUrl(origin.url('/desk/front'))).toBeNull();
 
     await core.ingest([(await core.store.getFeed(feed.id))!]);
@@ -277,5 +278,67 @@ describe('adding a web page URL with discovery', () => {
     expect(res.status).toBe(422);
     expect(((await res.json()) as Problem).detail).toContain('127.0.0.1 is a blocked address');
     expect(origin.connections()).toBe(connections);
+  });
+});
+
+describe('a running service fetches the feeds made due out of schedule', () => {
+  let origin: FaultServer;
+  let dir: string;
+  let core: Core;
+  let service: Service;
+  let base: string;
+  const rss = (title: string) =>
+    rssDocument(title, [{ guid: `${title}-1`, title: `${title} story`, publishedAt: new Date('2026-01-01T00:00:00Z') }]);
+  const waitUntil = async (done: () => boolean | Promise<boolean>, ms = 5000) => {
+    const deadline = Date.now() + ms;
+    while (!(await done()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return done();
+  };
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = auth) =>
+    fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+  beforeAll(async () => {
+    origin = await startFaultServer({
+      // Slow enough that the start-up pass is still under way when the test adds a feed.
+      '/slow.rss': { body: rss('slow'), delayMs: 1500 },
+      '/added.rss': { body: rss('added') },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-due-'));
+    const config = parseConfig(
+      {
+        database: 'test.db',
+        server: { host: '127.0.0.1', port: 0 },
+        // A tick once a year: anything fetched during the test was fetched out of schedule.
+        ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *' },
+        feeds: [{ url: origin.url('/slow.rss') }],
+        topics: [],
+        logLevel: 'silent',
+      },
+      join(dir, 'config.json'),
+      { FEEDSIEVE_ADMIN_TOKEN: TOKEN },
+    );
+    core = await openCore(config, createLogger('silent'));
+    service = await startService(core);
+    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await origin?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fetches a feed added while a pass is under way as soon as that pass ends, not at the next tick', async () => {
+    expect(await waitUntil(() => origin.hits('/slow.rss') === 1)).toBe(true);
+    const res = await send('POST', '/api/feeds', { url: origin.url('/added.rss') });
+    expect(res.status).toBe(201);
+    const added = (await res.json()) as FeedJson;
+    // Adding it read it once, to find the feed; the pass under way listed its feeds before it existed.
+    expect(origin.hits('/added.rss')).toBe(1);
+    expect(added.status.lastFetchedAt).toBeNull();
+    await service.firstIngest;
+    expect(await waitUntil(async () => (await core.store.getFeed(added.id))?.itemCount === 1)).toBe(true);
+    expect(origin.hits('/added.rss')).toBe(2);
+    // Only what was due: the slow feed was fetched once, by the start-up pass.
+    expect(origin.hits('/slow.rss')).toBe(1);
   });
 });
