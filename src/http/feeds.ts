@@ -16,6 +16,13 @@ export const feedBodySchema = z.strictObject({
   title: z.string().min(1).max(300).optional(),
 });
 
+export const feedEditSchema = z.strictObject({
+  url: httpUrl.optional(),
+  /** null gives the feed back the title it gives itself. */
+  title: z.string().min(1).max(300).nullable().optional(),
+  disabled: z.boolean().optional(),
+}).refine((edit) => Object.keys(edit).length > 0, { error: 'give at least one of url, title and disabled' });
+
 export function feedJson(feed: FeedRecord) {
   return {
     id: feed.id,
@@ -32,11 +39,18 @@ export function feedJson(feed: FeedRecord) {
       error: feed.lastError ? { kind: feed.lastError.kind, message: feed.lastError.message } : null,
       consecutiveFailures: feed.consecutiveFailures,
       nextFetchAt: feed.nextFetchAt,
+      movedTo: feed.movedTo,
     },
   };
 }
 
 const feedId = wholeNumber(1);
+
+function pathId(raw: unknown): number {
+  const id = feedId.safeParse(raw);
+  if (!id.success) throw badRequest('feed id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
+  return id.data;
+}
 
 /** What ingest/discover.ts answers for a URL: the feed it leads to, or why there is none. */
 export type FeedDiscovery = (url: string) => Promise<
@@ -51,6 +65,15 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   const router = Router();
   const admin = requireAdmin(deps.adminToken);
 
+  /** The feed a posted URL leads to: itself, or the feed a web page links to. */
+  const feedBehind = async (url: string): Promise<string> => {
+    if (!deps.discover) return url;
+    const found = await deps.discover(url);
+    // The message names the URL already, without any password it carried.
+    if (!found.ok) throw new HttpProblem(422, 'Unprocessable Content', `no feed found: ${found.error.message}`);
+    return found.feedUrl;
+  };
+
   router.get('/api/feeds', async (_req, res) => {
     res.json({ feeds: (await deps.store.listFeeds()).map(feedJson) });
   });
@@ -60,10 +83,9 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.get('/api/feeds/:id', async (req, res) => {
-    const id = feedId.safeParse(req.params.id);
-    if (!id.success) throw badRequest('feed id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
-    const feed = await deps.store.getFeed(id.data);
-    if (!feed) throw notFound(`no feed ${id.data}`);
+    const id = pathId(req.params.id);
+    const feed = await deps.store.getFeed(id);
+    if (!feed) throw notFound(`no feed ${id}`);
     res.json(feedJson(feed));
   });
 
@@ -72,15 +94,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     if (!body.success) throw fromZod(body.error, 'body');
     // Known URLs are refused before any fetch: no reason to touch the network for a duplicate.
     if (await deps.store.getFeedByUrl(body.data.url)) throw duplicate(body.data.url);
-    let url = body.data.url;
-    if (deps.discover) {
-      const found = await deps.discover(url);
-      if (!found.ok) {
-        // The message names the URL already, without any password it carried.
-        throw new HttpProblem(422, 'Unprocessable Content', `no feed found: ${found.error.message}`);
-      }
-      url = found.feedUrl;
-    }
+    const url = await feedBehind(body.data.url);
     try {
       const feed = await deps.store.addFeed({ url, title: body.data.title ?? null, origin: 'api' }, deps.now());
       deps.onFeedsDue();
@@ -91,10 +105,53 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     }
   });
 
+  router.patch('/api/feeds/:id', admin, async (req, res) => {
+    const id = pathId(req.params.id);
+    const body = feedEditSchema.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error, 'body');
+    const feed = await deps.store.getFeed(id);
+    if (!feed) throw notFound(`no feed ${id}`);
+    const edit = { ...body.data };
+    // Sending a feed back with its own URL changes nothing.
+    if (edit.url === feed.url) delete edit.url;
+    if (feed.origin === 'config') {
+      // The config file is mirrored at each start and reload: a change here would be undone there.
+      const fromConfig = (['url', 'title'] as const).filter((key) => edit[key] !== undefined);
+      if (fromConfig.length > 0) {
+        throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: change its ${fromConfig.join(' and ')} there`);
+      }
+    }
+    if (edit.url !== undefined) {
+      if (await deps.store.getFeedByUrl(edit.url)) throw duplicate(edit.url);
+      edit.url = await feedBehind(edit.url);
+    }
+    let edited: FeedRecord | null;
+    try {
+      edited = await deps.store.editFeed(id, edit, deps.now());
+    } catch (error) {
+      if (error instanceof DuplicateFeedError) throw duplicate(edit.url!);
+      throw error;
+    }
+    if (!edited) throw notFound(`no feed ${id}`);
+    if (edit.url !== undefined || (edit.disabled === false && feed.disabled)) deps.onFeedsDue();
+    res.json(feedJson(edited));
+  });
+
+  router.post('/api/feeds/:id/refresh', admin, async (req, res) => {
+    const id = pathId(req.params.id);
+    const feed = await deps.store.getFeed(id);
+    if (!feed) throw notFound(`no feed ${id}`);
+    if (feed.disabled) {
+      throw new HttpProblem(409, 'Conflict', `feed ${id} is disabled: enable it with PATCH /api/feeds/${id} {"disabled": false}, which also fetches it`);
+    }
+    if (!(await deps.store.markFeedDue(id, deps.now()))) throw notFound(`no feed ${id}`);
+    deps.onFeedsDue();
+    res.status(202).location(`/api/feeds/${id}`).json(feedJson((await deps.store.getFeed(id)) ?? feed));
+  });
+
   router.delete('/api/feeds/:id', admin, async (req, res) => {
-    const id = feedId.safeParse(req.params.id);
-    if (!id.success) throw badRequest('feed id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
-    if (!(await deps.store.deleteFeed(id.data))) throw notFound(`no feed ${id.data}`);
+    const id = pathId(req.params.id);
+    if (!(await deps.store.deleteFeed(id))) throw notFound(`no feed ${id}`);
     res.status(204).end();
   });
 

@@ -1,7 +1,7 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { feedBodySchema } from './feeds.js';
+import { feedBodySchema, feedEditSchema } from './feeds.js';
 import { itemsQuerySchema, storiesQuerySchema } from './items.js';
 import { previewBodySchema, topicBodySchema, topicEditSchema } from './topics.js';
 
@@ -36,6 +36,7 @@ const feed = z.object({
     lastFetchedAt: z.string().nullable(), httpStatus: z.number().int().nullable(), ok: z.boolean(),
     error: z.object({ kind: z.string(), message: z.string() }).nullable(),
     consecutiveFailures: z.number().int(), nextFetchAt: z.string().nullable(),
+    movedTo: z.string().nullable().openapi({ description: "where the last fetch's permanent redirects led, when the feed's URL stayed: a config file's feed (change its URL in the file; its items are kept) or a move onto another feed's URL" }),
   }),
 }).openapi('Feed');
 const story = z.object({
@@ -111,6 +112,11 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/api/feeds.opml', summary: 'Every feed as OPML', responses: { 200: text('text/x-opml', 'OPML 2.0') } });
   r.registerPath({ method: 'get', path: '/api/feeds/{id}', summary: 'One feed with its fetch status', request: { params: id },
     responses: { 200: json(feed, 'the feed'), ...problems(400, 404) } });
+  r.registerPath({ method: 'patch', path: '/api/feeds/{id}', summary: 'Change a feed: its URL (its items kept), title, or whether it is fetched; enabling it fetches it at once', security: admin,
+    request: { params: id, body: { content: { 'application/json': { schema: feedEditSchema } } } },
+    responses: { 200: json(feed, 'changed'), ...problems(400, 401, 403, 404, 409, 413, 422) } });
+  r.registerPath({ method: 'post', path: '/api/feeds/{id}/refresh', summary: 'Fetch a feed now, whatever its schedule or back-off (or when the pass under way ends)', security: admin,
+    request: { params: id }, responses: { 202: json(feed, 'queued: the feed is due now'), ...problems(400, 401, 403, 404, 409) } });
   r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items', security: admin,
     request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404) } });
 

@@ -8,6 +8,18 @@ export class DuplicateFeedError extends Error {
   override name = 'DuplicateFeedError';
 }
 
+/** Runs a write that gives a feed `url`, turning the clash with another feed's into a DuplicateFeedError. */
+function withUniqueUrl<T>(url: string | undefined, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new DuplicateFeedError(`a feed with the URL ${url} already exists`);
+    }
+    throw error;
+  }
+}
+
 export function createFeedQueries(db: Db) {
   const all = db.prepare(`${FEED_SELECT} ORDER BY f.id`);
   const byId = db.prepare(`${FEED_SELECT} WHERE f.id = ?`);
@@ -20,7 +32,20 @@ export function createFeedQueries(db: Db) {
   );
   const retitle = db.prepare(`UPDATE feeds SET title = @title WHERE id = @id`);
   const remove = db.prepare(`DELETE FROM feeds WHERE id = ?`);
-  const configFeeds = db.prepare(`SELECT id, url FROM feeds WHERE origin = 'config'`);
+  // A new address is a new server: what the old one said of its body would make the new one's
+  // first answer a 304 or an unchanged body.
+  const readdress = db.prepare(
+    `UPDATE feeds SET url = @url, etag = NULL, last_modified = NULL, content_hash = NULL, moved_to = NULL, next_fetch_at = @now WHERE id = @id`,
+  );
+  const disable = db.prepare(`UPDATE feeds SET disabled = 1 WHERE id = ?`);
+  // Failures before are forgotten, so the first fetch is not put off by their back-off.
+  const enable = db.prepare(
+    `UPDATE feeds SET disabled = 0, consecutive_failures = 0, next_fetch_at = @now WHERE id = @id AND disabled = 1`,
+  );
+  const makeDue = db.prepare(`UPDATE feeds SET next_fetch_at = @now WHERE id = @id`);
+  const configFeeds = db.prepare(`SELECT id, url, moved_to FROM feeds WHERE origin = 'config'`);
+  // The file now names where a feed's redirects led: the same server, so what it said still holds.
+  const followMove = db.prepare(`UPDATE feeds SET url = @url, moved_to = NULL WHERE id = @id`);
   const addresses = db.prepare(`SELECT url, title, site_url AS siteUrl FROM feeds ORDER BY id`);
   const itemsLastWeek = db.prepare(
     `SELECT count(*) AS n FROM items WHERE feed_id = ? AND sort_at >= ?`,
@@ -50,25 +75,48 @@ export function createFeedQueries(db: Db) {
       return (due.all(now.toISOString()) as FeedRow[]).map(toFeedRecord);
     },
     async addFeed(feed: { url: string; title: string | null; origin: 'config' | 'api' }, now: Date): Promise<FeedRecord> {
-      try {
+      return withUniqueUrl(feed.url, () => {
         const { lastInsertRowid } = insert.run({ ...feed, now: now.toISOString() });
         return get(Number(lastInsertRowid))!;
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new DuplicateFeedError(`a feed with the URL ${feed.url} already exists`);
-        }
-        throw error;
-      }
+      });
     },
     async deleteFeed(id: number): Promise<boolean> {
       return remove.run(id).changes > 0;
     },
-    /** Config feeds mirror the config file: new ones are added, removed ones deleted, titles follow. */
+    /**
+     * An operator's changes to a feed, in one transaction; null when there is no such feed. A new URL
+     * or enabling makes it due at `now`; its items stay either way.
+     */
+    async editFeed(
+      id: number,
+      changes: { url?: string | undefined; title?: string | null | undefined; disabled?: boolean | undefined },
+      now: Date,
+    ): Promise<FeedRecord | null> {
+      const at = now.toISOString();
+      return withUniqueUrl(changes.url, db.transaction(() => {
+        if (!byId.get(id)) return null;
+        if (changes.url !== undefined) readdress.run({ id, url: changes.url, now: at });
+        if (changes.title !== undefined) retitle.run({ id, title: changes.title });
+        if (changes.disabled === true) disable.run(id);
+        if (changes.disabled === false) enable.run({ id, now: at });
+        return get(id);
+      }));
+    },
+    /** Makes a feed due at `now`, whatever its schedule or back-off said; false when there is no such feed. */
+    async markFeedDue(id: number, now: Date): Promise<boolean> {
+      return makeDue.run({ id, now: now.toISOString() }).changes > 0;
+    },
+    /**
+     * Config feeds mirror the config file: new ones are added, removed ones deleted, titles follow. A
+     * feed whose URL the file changes to where its permanent redirects led keeps its items.
+     */
     async syncConfigFeeds(feeds: { url: string; title?: string | undefined }[], now: Date): Promise<void> {
       db.transaction(() => {
         const wanted = new Map(feeds.map((feed) => [feed.url, feed.title ?? null]));
-        for (const row of configFeeds.all() as { id: number; url: string }[]) {
-          if (!wanted.has(row.url)) remove.run(row.id);
+        for (const row of configFeeds.all() as { id: number; url: string; moved_to: string | null }[]) {
+          if (wanted.has(row.url)) continue;
+          if (row.moved_to !== null && wanted.has(row.moved_to) && !byUrl.get(row.moved_to)) followMove.run({ id: row.id, url: row.moved_to });
+          else remove.run(row.id);
         }
         for (const [url, title] of wanted) {
           const existing = byUrl.get(url) as FeedRow | undefined;

@@ -187,10 +187,12 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
+  // A config file's feed keeps the file's URL: the next start or reload would not find it, and
+  // would delete it with its items. Both then show the new URL in moved_to (updateFeed).
   // Apart from the other columns, since a row update that sets url rewrites its index entry too,
   // a page in every commit.
   const moveFeed = db.prepare(`UPDATE feeds SET url = @newUrl
-    WHERE id = @feedId AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl)`);
+    WHERE id = @feedId AND origin = 'api' AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl)`);
   const updateFeed = db.prepare(`UPDATE feeds SET
       source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
@@ -200,7 +202,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,
       last_fetched_at = @fetchedAt, last_status = @httpStatus,
       last_error_kind = @errorKind, last_error_message = @errorMessage,
-      consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = @disabled
+      consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = @disabled,
+      moved_to = CASE WHEN @newUrl = url THEN NULL ELSE @newUrl END
     WHERE id = @feedId`);
 
   // A save's touched slugs outlive it in its feed's report, and a pass keeps every report. Each
@@ -388,6 +391,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       failures: result.next.consecutiveFailures,
       nextFetchAt: result.next.nextFetchAt.toISOString(),
       disabled: result.next.disabled ? 1 : 0,
+      newUrl: result.newUrl,
     });
     summary.touchedTopics = [...touched];
     return summary;

@@ -21,6 +21,7 @@ export interface FeedRow {
   consecutive_failures: number;
   next_fetch_at: string | null;
   min_interval_minutes: number | null;
+  moved_to: string | null;
   item_count: number;
 }
 
@@ -47,6 +48,7 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
     consecutiveFailures: row.consecutive_failures,
     nextFetchAt: row.next_fetch_at,
     minIntervalMinutes: row.min_interval_minutes,
+    movedTo: row.moved_to,
     itemCount: row.item_count,
   };
 }

@@ -37,6 +37,7 @@ interface FeedJson {
     error: { kind: string; message: string } | null;
     consecutiveFailures: number;
     nextFetchAt: string | null;
+    movedTo: string | null;
   };
 }
 
@@ -66,8 +67,10 @@ describe('feed management', () => {
       '/briefs.json': { body: fixture('briefs.json'), headers: { 'content-type': 'application/feed+json' } },
       '/down.rss': { status: 503, body: 'maintenance' },
       '/gone.rss': { status: 410 },
+      '/moved.rss': { redirect: { to: '/moved-here.rss', status: 301 } },
+      '/moved-here.rss': { body: fixture('briefs.json'), headers: { 'content-type': 'application/feed+json' } },
     });
-    const feeds = ['/world.rss', '/down.rss', '/gone.rss'].map((path) => ({ url: origin.url(path) }));
+    const feeds = ['/world.rss', '/down.rss', '/gone.rss', '/moved.rss'].map((path) => ({ url: origin.url(path) }));
     service = await startTestService({ feeds, adminToken: TOKEN });
   });
   afterAll(async () => {
@@ -111,9 +114,18 @@ describe('feed management', () => {
     });
   });
 
+  it('shows where a config file\'s feed moved by a 301, since its URL is the file\'s to change', async () => {
+    const moved = (await service.core.store.listFeeds())[3]!;
+    expect(await getFeed(moved.id)).toMatchObject({
+      url: origin.url('/moved.rss'), itemCount: 2,
+      status: { ok: true, httpStatus: 200, movedTo: origin.url('/moved-here.rss') },
+    });
+    expect((await getFeed((await service.core.store.listFeeds())[0]!.id)).status.movedTo).toBeNull();
+  });
+
   it('lists every feed with the same status object', async () => {
     const { feeds } = (await (await service.get('/api/feeds')).json()) as { feeds: FeedJson[] };
-    expect(feeds.map((f) => f.url)).toEqual(['/world.rss', '/down.rss', '/gone.rss'].map((path) => origin.url(path)));
+    expect(feeds.map((f) => f.url)).toEqual(['/world.rss', '/down.rss', '/gone.rss', '/moved.rss'].map((path) => origin.url(path)));
     expect(feeds[1]!.status.consecutiveFailures).toBe(1);
   });
 
@@ -302,6 +314,12 @@ describe('a running service fetches the feeds made due out of schedule', () => {
       // Slow enough that the start-up pass is still under way when the test adds a feed.
       '/slow.rss': { body: rss('slow'), delayMs: 1500 },
       '/added.rss': { body: rss('added') },
+      '/steady.rss': { body: rss('steady') },
+      '/titled.rss': { body: rss('titled') },
+      // Found by the discovery of its adding, then gone at the first fetch, then back.
+      '/revived.rss': ({ hit }) => (hit === 2 ? { status: 410 } : { body: rss('revived') }),
+      '/old-home.rss': { body: rss('home'), headers: { etag: '"old-home-1"', 'last-modified': 'Thu, 01 Jan 2026 00:00:00 GMT' } },
+      '/new-home.rss': { body: rss('home') },
     });
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-due-'));
     const config = parseConfig(
@@ -340,5 +358,148 @@ describe('a running service fetches the feeds made due out of schedule', () => {
     expect(origin.hits('/added.rss')).toBe(2);
     // Only what was due: the slow feed was fetched once, by the start-up pass.
     expect(origin.hits('/slow.rss')).toBe(1);
+  });
+
+  /** Adds a feed over HTTP and waits for its first fetch, which the adding starts. */
+  const subscribe = async (path: string, title?: string): Promise<FeedJson> => {
+    const res = await send('POST', '/api/feeds', { url: origin.url(path), ...(title ? { title } : {}) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as FeedJson;
+    expect(await waitUntil(async () => (await core.store.getFeed(id))?.lastFetchedAt !== null)).toBe(true);
+    return feedOf(id);
+  };
+  const feedOf = async (id: number) => (await (await fetch(`${base}/api/feeds/${id}`)).json()) as FeedJson;
+  const fetchedAgain = (feed: FeedJson) =>
+    waitUntil(async () => (await core.store.getFeed(feed.id))?.lastFetchedAt !== feed.status.lastFetchedAt);
+
+  it('refreshes a feed at once when asked, though its next fetch was an hour away', async () => {
+    const steady = await subscribe('/steady.rss');
+    expect(Date.parse(steady.status.nextFetchAt!)).toBeGreaterThan(Date.now() + 10 * 60_000);
+    const hits = origin.hits('/steady.rss');
+
+    const before = Date.now();
+    const res = await send('POST', `/api/feeds/${steady.id}/refresh`);
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/api/feeds/${steady.id}`);
+    const queued = (await res.json()) as FeedJson;
+    expect(Date.parse(queued.status.nextFetchAt!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(queued.status.nextFetchAt!)).toBeLessThanOrEqual(Date.now());
+
+    expect(await fetchedAgain(steady)).toBe(true);
+    expect(origin.hits('/steady.rss')).toBe(hits + 1);
+    const after = await feedOf(steady.id);
+    expect(after).toMatchObject({ itemCount: 1, status: { ok: true, consecutiveFailures: 0 } });
+    expect(Date.parse(after.status.nextFetchAt!)).toBeGreaterThan(Date.now() + 10 * 60_000);
+  });
+
+  it('enables a feed a 410 disabled, forgetting its failures, and fetches it at once; a refresh before says how', async () => {
+    const res = await send('POST', '/api/feeds', { url: origin.url('/revived.rss') });
+    const { id } = (await res.json()) as FeedJson;
+    expect(await waitUntil(async () => (await core.store.getFeed(id))?.disabled === true)).toBe(true);
+    const gone = await feedOf(id);
+    expect(gone).toMatchObject({ disabled: true, itemCount: 0, status: { httpStatus: 410, consecutiveFailures: 1 } });
+
+    const refused = await send('POST', `/api/feeds/${id}/refresh`);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as Problem).detail).toBe(
+      `feed ${id} is disabled: enable it with PATCH /api/feeds/${id} {"disabled": false}, which also fetches it`);
+    expect(origin.hits('/revived.rss')).toBe(2);
+
+    const enabled = await send('PATCH', `/api/feeds/${id}`, { disabled: false });
+    expect(enabled.status).toBe(200);
+    expect(await enabled.json()).toMatchObject({ disabled: false, status: { consecutiveFailures: 0 } });
+    expect(await fetchedAgain(gone)).toBe(true);
+    expect(await feedOf(id)).toMatchObject({ disabled: false, itemCount: 1, status: { ok: true, httpStatus: 200, error: null } });
+  });
+
+  it('moves a feed to a new URL: its items kept, the old server\'s validators not sent to the new one, fetched at once', async () => {
+    const home = await subscribe('/old-home.rss');
+    expect(home.itemCount).toBe(1);
+    expect((await core.store.getFeed(home.id))?.etag).toBe('"old-home-1"');
+    const [item] = ((await (await fetch(`${base}/api/items?feed=${home.id}`)).json()) as { items: { id: number }[] }).items;
+
+    const res = await send('PATCH', `/api/feeds/${home.id}`, { url: origin.url('/new-home.rss') });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: home.id, url: origin.url('/new-home.rss'), itemCount: 1 });
+    expect(await fetchedAgain(home)).toBe(true);
+
+    const fetches = origin.requests.filter((r) => r.path === '/new-home.rss');
+    // The first read is the discovery's check of the address; the second is the fetch.
+    expect(fetches).toHaveLength(2);
+    expect(fetches[1]!.headers['if-none-match']).toBeUndefined();
+    expect(fetches[1]!.headers['if-modified-since']).toBeUndefined();
+    const moved = await feedOf(home.id);
+    expect(moved).toMatchObject({ url: origin.url('/new-home.rss'), itemCount: 1, status: { ok: true, httpStatus: 200 } });
+    const { items } = (await (await fetch(`${base}/api/items?feed=${home.id}`)).json()) as { items: { id: number }[] };
+    expect(items.map((i) => i.id)).toEqual([item!.id]);
+  });
+
+  it('sets an added feed\'s title, and gives it back the title the feed gives itself on null', async () => {
+    const titled = await subscribe('/titled.rss', 'Desk notes');
+    expect(titled.title).toBe('Desk notes');
+    const renamed = await send('PATCH', `/api/feeds/${titled.id}`, { title: 'Morning desk' });
+    expect(renamed.status).toBe(200);
+    expect(((await renamed.json()) as FeedJson).title).toBe('Morning desk');
+    const cleared = await send('PATCH', `/api/feeds/${titled.id}`, { title: null });
+    expect(((await cleared.json()) as FeedJson).title).toBe('titled');
+    // A title alone changes no schedule.
+    expect((await feedOf(titled.id)).status.nextFetchAt).toBe(titled.status.nextFetchAt);
+  });
+
+  it('leaves a disabled feed out of every pass, its items kept, and takes it back when enabled', async () => {
+    const steady = (await core.store.getFeedByUrl(origin.url('/steady.rss')))!;
+    const res = await send('PATCH', `/api/feeds/${steady.id}`, { disabled: true });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ disabled: true, itemCount: 1 });
+    // Due an hour ago, and a pass runs (another feed's refresh): the disabled feed is not fetched.
+    core.store.db.prepare('UPDATE feeds SET next_fetch_at = ? WHERE id = ?').run(new Date(Date.now() - 3_600_000).toISOString(), steady.id);
+    const titled = (await core.store.getFeedByUrl(origin.url('/titled.rss')))!;
+    const hits = origin.hits('/steady.rss');
+    expect((await send('POST', `/api/feeds/${titled.id}/refresh`)).status).toBe(202);
+    expect(await waitUntil(async () => (await core.store.getFeed(titled.id))?.lastFetchedAt !== titled.lastFetchedAt)).toBe(true);
+    expect(origin.hits('/steady.rss')).toBe(hits);
+    expect((await feedOf(steady.id)).itemCount).toBe(1);
+
+    expect((await send('PATCH', `/api/feeds/${steady.id}`, { disabled: false })).status).toBe(200);
+    expect(await waitUntil(() => origin.hits('/steady.rss') === hits + 1)).toBe(true);
+  });
+
+  it('lets the config file keep a config feed\'s URL and title, and still disables and enables it', async () => {
+    const slow = (await core.store.getFeedByUrl(origin.url('/slow.rss')))!;
+    for (const [body, field] of [[{ title: 'Slow desk' }, 'title'], [{ url: origin.url('/elsewhere.rss'), title: 'x' }, 'url and title']] as const) {
+      const res = await send('PATCH', `/api/feeds/${slow.id}`, body);
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as Problem).detail).toBe(`feed ${slow.id} comes from the config file: change its ${field} there`);
+    }
+    // Its own URL sent back is no change.
+    const same = await send('PATCH', `/api/feeds/${slow.id}`, { url: slow.url, disabled: true });
+    expect(same.status).toBe(200);
+    expect(await same.json()).toMatchObject({ url: slow.url, origin: 'config', disabled: true });
+    expect((await send('PATCH', `/api/feeds/${slow.id}`, { disabled: false })).status).toBe(200);
+    expect((await core.store.getFeed(slow.id))?.disabled).toBe(false);
+  });
+
+  it.each<[string, string, string, unknown, Record<string, string>, number, RegExp]>([
+    ['an empty change', 'PATCH', 'steady', {}, auth, 400, /give at least one of url, title and disabled/],
+    ['a file: URL', 'PATCH', 'steady', { url: 'file:///etc/passwd' }, auth, 400, /body\.url: must be an http or https URL/],
+    ['an unknown field', 'PATCH', 'steady', { colour: 'red' }, auth, 400, /colour/],
+    ['an empty title', 'PATCH', 'steady', { title: '' }, auth, 400, /body\.title/],
+    ['disabled as a string', 'PATCH', 'steady', { disabled: 'yes' }, auth, 400, /body\.disabled/],
+    ['another feed\'s URL', 'PATCH', 'steady', { url: 'titled' }, auth, 409, /already exists/],
+    ['an unknown feed', 'PATCH', '9999', { title: 'x' }, auth, 404, /no feed 9999/],
+    ['a malformed id', 'PATCH', 'abc', { title: 'x' }, auth, 400, /feed id must be a positive integer/],
+    ['no token', 'PATCH', 'steady', { title: 'x' }, { 'content-type': 'application/json' }, 401, /./],
+    ['a refresh of an unknown feed', 'POST', '9999', undefined, auth, 404, /no feed 9999/],
+    ['a refresh without a token', 'POST', 'steady', undefined, {}, 401, /./],
+  ])('refuses %s', async (_name, method, which, body, headers, status, detail) => {
+    const steady = (await core.store.getFeedByUrl(origin.url('/steady.rss')))!;
+    const id = which === 'steady' ? steady.id : which;
+    const sent = body && typeof body === 'object' && 'url' in body && body.url === 'titled' ? { url: origin.url('/titled.rss') } : body;
+    const path = method === 'POST' ? `/api/feeds/${id}/refresh` : `/api/feeds/${id}`;
+    const res = await send(method, path, sent, headers);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as Problem).detail).toMatch(detail);
+    expect(await core.store.getFeed(steady.id)).toEqual(steady);
   });
 });

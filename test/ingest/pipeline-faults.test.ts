@@ -77,8 +77,10 @@ describe('one ingest pass over a misbehaving server', () => {
   const PATHS = [
     '/world-wire.rss', '/eastern-desk.atom', '/briefs.json', '/gzip.rdf', '/br.rss', '/cp1252.rss',
     '/moved-301', '/moved-308', '/broken.rss', '/bomb', '/too-large', '/too-large-chunked', '/drip',
-    '/reset', '/500', '/429', '/410', '/loop-a', '/dup-301', '/moved-302',
+    '/reset', '/500', '/429', '/410', '/loop-a', '/dup-301', '/moved-302', '/config-301',
   ];
+  // Added over HTTP rather than by the config file, whose URLs stay as the file has them.
+  const API_PATHS = new Set(['/moved-301', '/moved-308', '/dup-301']);
 
   const feed = async (path: string): Promise<FeedRecord> => (await core.store.getFeed(feedIds.get(path)!))!;
   const report = (path: string) => firstPass.find((r) => r.feedId === feedIds.get(path))!;
@@ -108,6 +110,8 @@ describe('one ingest pass over a misbehaving server', () => {
       '/moved-302': { redirect: { to: '/new-302', status: 302 } },
       '/new-302': { body: oldRss('Found Elsewhere', ['m302-1']) },
       '/dup-301': { redirect: { to: '/world-wire.rss', status: 301 } },
+      '/config-301': { redirect: { to: '/config-new-301', status: 301 } },
+      '/config-new-301': { body: oldRss('Moved From The Config', ['c301-1']) },
       '/broken.rss': { body: fixture('broken.rss'), headers: { 'content-type': 'application/rss+xml' } },
       // 10 MB of zeros gzip to about 10 kB; the limit is 256 kB of decoded bytes. Compressed once
       // here: compressing per request would stall this process's event loop during the pass.
@@ -123,7 +127,8 @@ describe('one ingest pass over a misbehaving server', () => {
       '/loop-b': { redirect: { to: '/loop-a', status: 302 } },
     });
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-faults-'));
-    core = await openTestCore(dir, PATHS.map((path) => ({ url: server.url(path) })), INGEST, clock);
+    core = await openTestCore(dir, PATHS.filter((path) => !API_PATHS.has(path)).map((path) => ({ url: server.url(path) })), INGEST, clock);
+    for (const path of API_PATHS) await core.store.addFeed({ url: server.url(path), title: null, origin: 'api' }, clock.now);
     for (const path of PATHS) feedIds.set(path, (await core.store.getFeedByUrl(server.url(path)))!.id);
     const pass = await core.ingest();
     if (pass.status !== 'done') throw new Error(`ingest was busy: ${pass.holder}`);
@@ -182,20 +187,30 @@ describe('one ingest pass over a misbehaving server', () => {
   ])('follows the permanent redirect %s, stores its items and makes %s the feed URL', async (path, target, title) => {
     expect(report(path)).toMatchObject({ status: 'stored', inserted: 1 });
     const stored = await feed(path);
-    expect(stored).toMatchObject({ url: server.url(target), lastStatus: 200, consecutiveFailures: 0 });
+    expect(stored).toMatchObject({ url: server.url(target), lastStatus: 200, consecutiveFailures: 0, movedTo: null });
     expect(titles(stored.id)).toEqual([title]);
+  });
+
+  it('follows a permanent redirect for a config file\'s feed but keeps the file\'s URL, showing where it moved', async () => {
+    expect(report('/config-301')).toMatchObject({ status: 'stored', inserted: 1 });
+    expect(await feed('/config-301')).toMatchObject({
+      url: server.url('/config-301'), movedTo: server.url('/config-new-301'), lastStatus: 200, consecutiveFailures: 0,
+    });
+    expect(titles((await feed('/config-301')).id)).toEqual(['Moved From The Config story 1']);
   });
 
   it('follows a temporary redirect but keeps the feed URL', async () => {
     expect(report('/moved-302')).toMatchObject({ status: 'stored', inserted: 1 });
-    expect(await feed('/moved-302')).toMatchObject({ url: server.url('/moved-302'), lastStatus: 200, consecutiveFailures: 0 });
+    expect(await feed('/moved-302')).toMatchObject({ url: server.url('/moved-302'), lastStatus: 200, consecutiveFailures: 0, movedTo: null });
   });
 
   // Two subscriptions converging on one URL (an http → https move, say) must not wedge the
   // second: it keeps its own URL, which still redirects, rather than failing on the unique URL.
   it('stores a feed whose 301 points at a URL another feed already has, keeping its own URL', async () => {
     expect(report('/dup-301')).toMatchObject({ status: 'stored', error: null });
-    expect(await feed('/dup-301')).toMatchObject({ url: server.url('/dup-301'), lastStatus: 200, lastError: null, consecutiveFailures: 0 });
+    expect(await feed('/dup-301')).toMatchObject({
+      url: server.url('/dup-301'), movedTo: server.url('/world-wire.rss'), lastStatus: 200, lastError: null, consecutiveFailures: 0,
+    });
   });
 
   // The first failure backs off min·(1 ± 25% jitter), never below the minimum interval.
@@ -406,5 +421,53 @@ describe('an ingest pass with allowPrivateAddresses false', () => {
     // A refused permanent redirect moves nothing.
     expect(feeds.find((f) => f.url.endsWith('/to-metadata'))).toBeDefined();
     expect(server.connections()).toBe(0);
+  });
+});
+
+describe('a config file\'s feed that moved by a 301, over restarts', () => {
+  let server: FaultServer;
+  let dir: string;
+  const clock = { now: new Date('2026-11-24T12:00:00.000Z') };
+
+  beforeAll(async () => {
+    server = await startFaultServer({
+      '/old.rss': { redirect: { to: '/new.rss', status: 301 } },
+      '/new.rss': { body: oldRss('Moved Desk', ['desk-1', 'desk-2']) },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-moved-'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One start of the service: the file mirrored, one pass, then stopped. */
+  const start = async (path: string) => {
+    const core = await openTestCore(dir, [{ url: server.url(path) }], INGEST, clock);
+    try {
+      const pass = await core.ingest(await core.store.listFeeds());
+      if (pass.status !== 'done') throw new Error('ingest was busy');
+      const ids = core.store.db.prepare('SELECT id FROM items ORDER BY id').pluck().all() as number[];
+      const feeds = (await core.store.listFeeds()).map(({ id, url, movedTo, itemCount }) => ({ id, url, movedTo, itemCount }));
+      return { feeds, ids, inserted: pass.reports[0]!.inserted };
+    } finally {
+      await core.close();
+    }
+  };
+
+  it('keeps the feed and its items at each start with the same file, and when the file takes the new URL', async () => {
+    const first = await start('/old.rss');
+    expect(first.feeds).toEqual([{ id: expect.any(Number), url: server.url('/old.rss'), movedTo: server.url('/new.rss'), itemCount: 2 }]);
+    expect(first.inserted).toBe(2);
+
+    const again = await start('/old.rss');
+    expect(again.feeds).toEqual(first.feeds);
+    expect(again.ids).toEqual(first.ids);
+    expect(again.inserted).toBe(0);
+
+    const followed = await start('/new.rss');
+    expect(followed.feeds).toEqual([{ id: first.feeds[0]!.id, url: server.url('/new.rss'), movedTo: null, itemCount: 2 }]);
+    expect(followed.ids).toEqual(first.ids);
+    expect(followed.inserted).toBe(0);
   });
 });

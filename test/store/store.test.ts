@@ -176,6 +176,14 @@ describe('store', () => {
     db.close();
   });
 
+  it('0012 gives every feed a moved_to, empty until a fetch is redirected where the feed cannot follow', () => {
+    const { db, all } = migratedTo('moved-to.sqlite', 11);
+    db.exec(FEED_AND_TWO_TOPICS);
+    expect(migrate(db, all)).toEqual(['0012_feed_moved_to.sql']);
+    expect(db.prepare('SELECT id, url, moved_to FROM feeds').all()).toEqual([{ id: 1, url: 'https://a.example/', moved_to: null }]);
+    db.close();
+  });
+
   it('0011 keeps each item\'s matches and their terms in one row, filed as before; deleting an item or a topic unfiles it', async () => {
     const { path, db, all } = migratedTo('item-topics.sqlite', 10);
     db.exec(`${FEED_AND_TWO_TOPICS}
@@ -187,7 +195,7 @@ describe('store', () => {
       UPDATE topic_feed_filed SET through_item = 2;
       INSERT INTO topic_feed (topic_id, sort_at, item_id)
         VALUES (1, '2026-11-01T00:00:00.000Z', 1), (2, '2026-11-01T00:00:00.000Z', 1), (1, '2026-11-02T00:00:00.000Z', 2);`);
-    expect(migrate(db, all)).toEqual(['0011_item_topics.sql']);
+    expect(migrate(db, all.filter((m) => m.version <= 11))).toEqual(['0011_item_topics.sql']);
     const rows = db.prepare('SELECT item_id, sort_at, topic_ids, terms FROM item_topics ORDER BY item_id').all() as { topic_ids: string; terms: string }[];
     expect(rows.map((row) => ({ ...row, topic_ids: row.topic_ids.split(',').filter(Boolean).sort(), terms: JSON.parse(row.terms) }))).toEqual([
       { item_id: 1, sort_at: '2026-11-01T00:00:00.000Z', topic_ids: ['1', '2'], terms: { 1: ['NATO'], 2: ['gas', '"LNG"'] } },
@@ -688,9 +696,43 @@ describe('store: permanent redirects', () => {
       const b = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(a.id, save([], { newUrl: 'https://a.example/new' }));
       expect((await store.getFeed(a.id))!.url).toBe('https://a.example/new');
+      expect((await store.getFeed(a.id))!.movedTo).toBeNull();
       await store.saveFetchResult(a.id, save([], { newUrl: 'https://b.example/feed' }));
-      expect((await store.getFeed(a.id))!.url).toBe('https://a.example/new');
+      expect(await store.getFeed(a.id)).toMatchObject({ url: 'https://a.example/new', movedTo: 'https://b.example/feed' });
       expect((await store.getFeed(b.id))!.url).toBe('https://b.example/feed');
+      // The next fetch not redirected: nothing to show any more.
+      await store.saveFetchResult(a.id, save([]));
+      expect((await store.getFeed(a.id))!.movedTo).toBeNull();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a config file\'s feed at the file\'s URL, so that mirroring the file again keeps its items; the file naming the new URL moves it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const store = openStore(join(dir, 'db.sqlite'));
+    const itemsOf = (feedId: number) => store.db.prepare('SELECT identity FROM items WHERE feed_id = ?').pluck().all(feedId);
+    try {
+      await store.syncConfigFeeds([{ url: 'https://c.example/old' }], NOW);
+      const { id } = (await store.getFeedByUrl('https://c.example/old'))!;
+      await store.saveFetchResult(id, save([toSave(item('kept'))], { newUrl: 'https://c.example/new' }));
+      expect(await store.getFeed(id)).toMatchObject({ url: 'https://c.example/old', movedTo: 'https://c.example/new', itemCount: 1 });
+
+      // A start or a reload with the same file.
+      await store.syncConfigFeeds([{ url: 'https://c.example/old' }], NOW);
+      expect(await store.getFeed(id)).toMatchObject({ url: 'https://c.example/old', itemCount: 1 });
+
+      // The file changed to where the feed moved: the same feed, its items and validators kept.
+      await store.syncConfigFeeds([{ url: 'https://c.example/new' }], NOW);
+      expect(await store.getFeed(id)).toMatchObject({ url: 'https://c.example/new', movedTo: null, etag: '"e1"', itemCount: 1 });
+      expect(itemsOf(id)).toEqual(['kept']);
+      expect((await store.listFeeds()).map((feed) => feed.id)).toEqual([id]);
+
+      // Any other change of the file's URL is another feed.
+      await store.syncConfigFeeds([{ url: 'https://c.example/other' }], NOW);
+      expect((await store.listFeeds()).map((feed) => [feed.url, feed.itemCount])).toEqual([['https://c.example/other', 0]]);
+      expect(store.db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(0);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
