@@ -5,7 +5,9 @@ import { type Config, ConfigError, findConfigPath, loadConfig } from './config.j
 import { mirroredChanges, settingsNeedingRestart } from './config-changes.js';
 import type { RefreshReport } from './ingest/refresh.js';
 import { createLogger } from './log.js';
-import { openCore, startService } from './main.js';
+import { feedStatusLines } from './feed-status.js';
+import { type Core, openCore, startService } from './main.js';
+import type { FeedRecord } from './model.js';
 import { feedsOpml, parseOpml } from './opml.js';
 import { startProgress } from './progress.js';
 import { searchItems } from './search.js';
@@ -17,7 +19,10 @@ const USAGE = `usage: feedsieve <command> [--config path]
 
 commands:
   serve                 migrate, ingest once, then ingest on the schedule and serve HTTP
-  ingest                fetch every feed once and print one line per feed
+  ingest [ID...]        fetch every enabled feed once, or the feeds given, and print one line per feed
+  feeds                 list every feed with its state, item count, last and next fetch, and last error
+  feeds enable ID       fetch a disabled feed again (a 410 disables one), its failures forgotten
+  feeds disable ID      stop fetching a feed; its items stay
   migrate               apply pending database migrations
   topics check QUERY    parse a topic query and show what it matches among stored items
   opml import FILE      add the feeds of an OPML file
@@ -39,10 +44,30 @@ function describe(report: RefreshReport): string {
 const quietCore = (config: Config) =>
   openCore(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr), { progress: startProgress });
 
-async function ingest(config: Config): Promise<number> {
+/** The feed an id on the command line names, or what to say when it names none. */
+async function feedNamed(store: Core['store'], raw: string): Promise<FeedRecord | string> {
+  const feed = /^[1-9]\d*$/.test(raw) ? await store.getFeed(Number(raw)) : null;
+  return feed ?? `no feed ${raw}: \`feedsieve feeds\` lists their ids`;
+}
+
+/** The feeds named by id on the command line, or why they cannot be fetched. */
+async function namedFeeds(store: Core['store'], ids: string[]): Promise<{ ok: true; feeds: FeedRecord[] } | { ok: false; error: string }> {
+  const feeds: FeedRecord[] = [];
+  for (const raw of ids) {
+    const feed = await feedNamed(store, raw);
+    if (typeof feed === 'string') return { ok: false, error: feed };
+    if (feed.disabled) return { ok: false, error: `feed ${raw} is disabled: \`feedsieve feeds enable ${raw}\` fetches it again` };
+    feeds.push(feed);
+  }
+  return { ok: true, feeds };
+}
+
+async function ingest(config: Config, ids: string[]): Promise<number> {
   const core = await quietCore(config);
   try {
-    const feeds = (await core.store.listFeeds()).filter((feed) => !feed.disabled);
+    const named = ids.length > 0 ? await namedFeeds(core.store, ids) : null;
+    if (named && !named.ok) return refuse(named.error);
+    const feeds = named?.feeds ?? (await core.store.listFeeds()).filter((feed) => !feed.disabled);
     const progress = startProgress('ingest', feeds.length);
     let done = 0;
     const pass = await core.ingest(feeds, (report) => {
@@ -55,7 +80,8 @@ async function ingest(config: Config): Promise<number> {
       return EXIT.busy;
     }
     const failed = pass.reports.filter((r) => r.error).length;
-    console.log(`${pass.reports.length} feeds, ${failed} failed, ${pass.reports.reduce((n, r) => n + r.inserted, 0)} new items`);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    console.log(`${count(pass.reports.length, 'feed')}, ${failed} failed, ${count(pass.reports.reduce((n, r) => n + r.inserted, 0), 'new item')}`);
     return EXIT.ok;
   } finally {
     await core.close();
@@ -122,6 +148,26 @@ async function opml(config: Config, action: string | undefined, file: string | u
   }
 }
 
+async function feeds(config: Config, action: string | undefined, id: string | undefined): Promise<number> {
+  if (action !== undefined && action !== 'enable' && action !== 'disable') return usage('use: feeds | feeds enable ID | feeds disable ID');
+  const core = await quietCore(config);
+  try {
+    if (action === undefined) {
+      for (const line of feedStatusLines(await core.store.listFeeds())) console.log(line);
+      return EXIT.ok;
+    }
+    if (id === undefined) return usage(`feeds ${action} needs a feed's ID`);
+    const feed = await feedNamed(core.store, id);
+    if (typeof feed === 'string') return refuse(feed);
+    const edited = (await core.store.editFeed(feed.id, { disabled: action === 'disable' }, new Date()))!;
+    const when = edited.disabled ? 'not fetched until enabled' : 'due now: fetched by the next pass (`feedsieve ingest`, or serve\'s next tick)';
+    console.log(`feed ${edited.id} ${action}d, ${when}: ${edited.url}`);
+    return EXIT.ok;
+  } finally {
+    await core.close();
+  }
+}
+
 async function backup(config: Config, file: string | undefined): Promise<number> {
   if (!file) return usage('backup needs a FILE');
   const core = await quietCore(config);
@@ -167,6 +213,12 @@ async function serve(config: Config): Promise<number> {
   return -1; // keeps running until a signal
 }
 
+/** A command that names something wrong: the reason alone, without the whole usage. */
+function refuse(message: string): number {
+  console.error(message);
+  return EXIT.usage;
+}
+
 function usage(message?: string): number {
   if (message) console.error(`${message}\n`);
   console.error(USAGE);
@@ -185,7 +237,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!command) return usage();
-  const known = ['serve', 'ingest', 'migrate', 'topics', 'opml', 'backup'];
+  const known = ['serve', 'ingest', 'feeds', 'migrate', 'topics', 'opml', 'backup'];
   if (!known.includes(command)) return usage(`unknown command "${command}"`);
   const config = loadConfig(findConfigPath(values.config, process.env, process.cwd()));
 
@@ -198,7 +250,9 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'ingest':
-      return ingest(config);
+      return ingest(config, rest);
+    case 'feeds':
+      return feeds(config, rest[0], rest[1]);
     case 'topics':
       return rest[0] === 'check' ? topicsCheck(config, rest.slice(1).join(' ')) : usage('use: topics check QUERY');
     case 'opml':

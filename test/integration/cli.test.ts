@@ -190,6 +190,49 @@ describe('the feedsieve command', () => {
     expect(second.stdout).toMatch(/world-wire\.rss\s+(not modified \(304\)|unchanged body|ok): 0 new, 0 updated/);
   });
 
+  it('feeds lists each feed\'s state; a feed disabled is left out of ingest and refused by id, then fetched again once enabled', () => {
+    const config = join(dir, 'feeds.json');
+    writeFileSync(config, JSON.stringify({
+      database: 'feeds.db',
+      feeds: [
+        { url: `file:${join(ROOT, 'test/fixtures/feeds/world-wire.rss')}` },
+        { url: `file:${join(ROOT, 'test/fixtures/feeds/broken.rss')}` },
+      ],
+    }));
+    const lines = (args: string[]) => {
+      const result = run([...args, '--config', config], {});
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout.trimEnd().split('\n');
+    };
+    const before = lines(['feeds']);
+    expect(before[0]).toMatch(/^id\s+state\s+items\s+last fetch \(UTC\)\s+next fetch \(UTC\)\s+url$/);
+    expect(before.slice(1)).toEqual([
+      expect.stringMatching(/^ 1\s+waiting\s+0\s+-\s+-\s+file:.*world-wire\.rss$/),
+      expect.stringMatching(/^ 2\s+waiting\s+0\s+-\s+-\s+file:.*broken\.rss$/),
+    ]);
+
+    lines(['ingest']);
+    const after = lines(['feeds']);
+    expect(after[1]).toMatch(/^ 1\s+ok\s+4\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+file:.*world-wire\.rss$/);
+    expect(after[2]).toMatch(/^ 2\s+failing x1\s+0\s/);
+    expect(after[3]).toMatch(/^\s+error parse: not well-formed XML/);
+
+    expect(lines(['feeds', 'disable', '2'])).toEqual([expect.stringMatching(/^feed 2 disabled, not fetched until enabled: file:.*broken\.rss$/)]);
+    expect(lines(['ingest']).at(-1)).toBe('1 feed, 0 failed, 0 new items');
+    const refused = run(['ingest', '2', '--config', config], {});
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toBe('feed 2 is disabled: `feedsieve feeds enable 2` fetches it again');
+    const unknown = run(['ingest', '7', '--config', config], {});
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim()).toBe('no feed 7: `feedsieve feeds` lists their ids');
+
+    expect(lines(['feeds', 'enable', '2'])[0]).toMatch(/^feed 2 enabled, due now/);
+    const one = lines(['ingest', '2']);
+    expect(one).toEqual([expect.stringMatching(/broken\.rss\s+error parse: /), '1 feed, 1 failed, 0 new items']);
+    // Enabling forgot the failures before it: this is the first since.
+    expect(lines(['feeds'])[2]).toMatch(/^ 2\s+failing x1\s/);
+  });
+
   it('warns at start when a WebSub hub is set and the feeds\' public address is not', () => {
     const bare = join(dir, 'hub-bare.json');
     const hub = { websubHub: 'http://127.0.0.1:9/hub' };
