@@ -198,6 +198,10 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     onFeedsDue() {
       options.fetchDue?.();
     },
+    onFeedChanged() {
+      // Every topic's page may carry the feed's items, or name it among a story's sources.
+      cache.invalidateAll();
+    },
   };
 }
 

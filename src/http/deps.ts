@@ -16,8 +16,10 @@ export interface AppDeps {
   feedMaxAgeSeconds: number;
   /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */
   onTopicChanged: (slug: string, query: string | null) => Promise<void>;
-  /** Called when a feed is made due out of schedule (added): fetch the due feeds now rather than at the next tick. */
+  /** Called when a feed is made due out of schedule (added, enabled, moved, refreshed): fetch the due feeds now rather than at the next tick. */
   onFeedsDue: () => void;
+  /** Called when what feed pages show of a feed changed (deleted with its items, renamed, moved): drop the rendered pages. */
+  onFeedChanged: () => void;
   metrics: Metrics | null;
   /** Finds the feed behind a URL that may be a web page (its <link rel="alternate">). */
   discover?: (url: string) => Promise<{ ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError }>;

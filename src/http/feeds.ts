@@ -118,7 +118,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
       // The config file is mirrored at each start and reload: a change here would be undone there.
       const fromConfig = (['url', 'title'] as const).filter((key) => edit[key] !== undefined);
       if (fromConfig.length > 0) {
-        throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: change its ${fromConfig.join(' and ')} there`);
+        throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: change its ${fromConfig.join(' and ')} there, then reload serve (SIGHUP)`);
       }
     }
     if (edit.url !== undefined) {
@@ -133,6 +133,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
       throw error;
     }
     if (!edited) throw notFound(`no feed ${id}`);
+    if (edit.url !== undefined || edit.title !== undefined) deps.onFeedChanged();
     if (edit.url !== undefined || (edit.disabled === false && feed.disabled)) deps.onFeedsDue();
     res.json(feedJson(edited));
   });
@@ -151,7 +152,12 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
 
   router.delete('/api/feeds/:id', admin, async (req, res) => {
     const id = pathId(req.params.id);
+    if ((await deps.store.getFeed(id))?.origin === 'config') {
+      // The next start or reload would add it again, its items fetched anew.
+      throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: remove it there, then reload serve (SIGHUP)`);
+    }
     if (!(await deps.store.deleteFeed(id))) throw notFound(`no feed ${id}`);
+    deps.onFeedChanged();
     res.status(204).end();
   });
 

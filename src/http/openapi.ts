@@ -99,11 +99,11 @@ export function buildOpenApiDocument(baseUrl: string) {
     responses: { 200: json(preview, 'matches'), ...problems(400, 413) } });
   r.registerPath({ method: 'get', path: '/api/topics/{slug}', summary: 'One topic', request: { params: slug },
     responses: { 200: json(topic, 'the topic'), ...problems(404) } });
-  r.registerPath({ method: 'put', path: '/api/topics/{slug}', summary: 'Create or edit a topic', security: admin,
+  r.registerPath({ method: 'put', path: '/api/topics/{slug}', summary: 'Create or edit a topic (a config file\'s topic is refused: 409)', security: admin,
     request: { params: slug, body: { content: { 'application/json': { schema: topicEditSchema } } } },
-    responses: { 200: json(savedTopic, 'edited'), 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 413) } });
-  r.registerPath({ method: 'delete', path: '/api/topics/{slug}', summary: 'Delete a topic and its matches', security: admin,
-    request: { params: slug }, responses: { 204: { description: 'deleted' }, ...problems(401, 403, 404) } });
+    responses: { 200: json(savedTopic, 'edited'), 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413) } });
+  r.registerPath({ method: 'delete', path: '/api/topics/{slug}', summary: 'Delete a topic and its matches (a config file\'s topic is refused: 409)', security: admin,
+    request: { params: slug }, responses: { 204: { description: 'deleted' }, ...problems(401, 403, 404, 409) } });
   r.registerPath({ method: 'get', path: '/api/feeds', summary: 'Every feed with its fetch status',
     responses: { 200: json(z.object({ feeds: z.array(feed) }), 'feeds') } });
   r.registerPath({ method: 'post', path: '/api/feeds', summary: 'Add a feed (a web page URL is searched for its feed)', security: admin,
@@ -117,8 +117,8 @@ export function buildOpenApiDocument(baseUrl: string) {
     responses: { 200: json(feed, 'changed'), ...problems(400, 401, 403, 404, 409, 413, 422) } });
   r.registerPath({ method: 'post', path: '/api/feeds/{id}/refresh', summary: 'Fetch a feed now, whatever its schedule or back-off (or when the pass under way ends)', security: admin,
     request: { params: id }, responses: { 202: json(feed, 'queued: the feed is due now'), ...problems(400, 401, 403, 404, 409) } });
-  r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items', security: admin,
-    request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404) } });
+  r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items (a config file\'s feed is refused: 409)', security: admin,
+    request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404, 409) } });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',

@@ -31,6 +31,15 @@ function checkQuery(query: string) {
   return parsed;
 }
 
+/**
+ * A config file's topic is the file's: the next start or reload would undo an edit or a delete made
+ * here (or, before, an edit made the topic the API's, and later edits of the file were ignored).
+ */
+async function refuseConfigTopic(deps: AppDeps, slug: string, what: string): Promise<void> {
+  if ((await deps.store.getTopic(slug))?.origin !== 'config') return;
+  throw new HttpProblem(409, 'Conflict', `topic "${slug}" comes from the config file: ${what}, then reload serve (SIGHUP)`);
+}
+
 function topicLinks(baseUrl: string, slug: string) {
   return { rss: `${baseUrl}/topics/${slug}.rss`, atom: `${baseUrl}/topics/${slug}.atom`, json: `${baseUrl}/topics/${slug}.json` };
 }
@@ -90,6 +99,7 @@ export function topicsRouter(deps: AppDeps, listTopics: () => Promise<TopicSumma
     const body = topicEditSchema.safeParse(req.body);
     if (!body.success) throw fromZod(body.error, 'body');
     checkQuery(body.data.query);
+    await refuseConfigTopic(deps, slug.data, 'change it there');
     const { created, queryChanged } = await deps.store.putTopic({ slug: slug.data, ...body.data, origin: 'api' }, deps.now());
     // A new title or pin changes the feed and the listings too; only a new query is matched anew.
     await deps.onTopicChanged(slug.data, queryChanged ? body.data.query : null);
@@ -97,6 +107,7 @@ export function topicsRouter(deps: AppDeps, listTopics: () => Promise<TopicSumma
   });
 
   router.delete('/api/topics/:slug', admin, async (req, res) => {
+    await refuseConfigTopic(deps, req.params.slug as string, 'remove it there');
     if (!(await deps.store.deleteTopic(req.params.slug as string))) throw await noTopic(deps, req.params.slug as string);
     await deps.onTopicChanged(req.params.slug as string, null);
     res.status(204).end();

@@ -266,6 +266,19 @@ describe('the HTTP API', () => {
       expect((await (await service.get('/')).text())).toContain('<strong>Lisbon summit</strong>');
       expect((await send('DELETE', '/api/topics/summit', undefined, auth)).status).toBe(204);
     });
+    it('a config file\'s topic is refused an edit and a delete, which the next start or reload would undo', async () => {
+      const before = await service.core.store.getTopic('nato');
+      expect(before?.origin).toBe('config');
+      const rss = async () => (await service.get('/topics/nato.rss')).text();
+      const page = await rss();
+      for (const [method, body, what] of [['PUT', '{"title": "Alliance", "query": "alliance"}', 'change it there'], ['DELETE', undefined, 'remove it there']] as const) {
+        const res = await send(method, '/api/topics/nato', body, auth);
+        expect(res.status).toBe(409);
+        expect(((await res.json()) as { detail: string }).detail).toBe(`topic "nato" comes from the config file: ${what}, then reload serve (SIGHUP)`);
+      }
+      expect(await service.core.store.getTopic('nato')).toEqual(before);
+      expect(await rss()).toBe(page);
+    });
     it('with no admin token configured, writes are refused, not open', async () => {
       const open = await startTestService({ feeds: [] });
       try {

@@ -68,7 +68,7 @@ describe('feed management', () => {
       '/down.rss': { status: 503, body: 'maintenance' },
       '/gone.rss': { status: 410 },
       '/moved.rss': { redirect: { to: '/moved-here.rss', status: 301 } },
-      '/moved-here.rss': { body: fixture('briefs.json'), headers: { 'content-type': 'application/feed+json' } },
+      '/moved-here.rss': { body: rssDocument('Moved Desk', ['one', 'two'].map((n) => ({ guid: `moved-${n}`, title: `Moved story ${n}`, publishedAt: new Date('2026-01-01T00:00:00Z') }))) },
     });
     const feeds = ['/world.rss', '/down.rss', '/gone.rss', '/moved.rss'].map((path) => ({ url: origin.url(path) }));
     service = await startTestService({ feeds, adminToken: TOKEN });
@@ -139,9 +139,14 @@ describe('feed management', () => {
     await service.core.ingest([(await service.core.store.getFeed(added.id))!]);
     expect(await getFeed(added.id)).toMatchObject({ title: 'Briefs', itemCount: 2, status: { ok: true, httpStatus: 200 } });
     expect((await (await service.get(`/api/items?feed=${added.id}`)).json())).toMatchObject({ items: [{}, {}] });
+    const everything = async () => (await (await service.get('/feeds/all.json')).json()) as { items: { _feedsieve: { source: { feed_title: string } } }[] };
+    // Rendered and kept, as a reader's poll leaves it.
+    expect((await everything()).items.filter((i) => i._feedsieve.source.feed_title === 'Briefs')).toHaveLength(2);
 
     const deleted = await remove(added.id);
     expect(deleted.status).toBe(204);
+    // Its items are gone from the pages at once, not at the next ingest.
+    expect((await everything()).items.filter((i) => i._feedsieve.source.feed_title === 'Briefs')).toHaveLength(0);
     expect((await service.get(`/api/feeds/${added.id}`)).status).toBe(404);
     expect(service.core.store.db.prepare('SELECT count(*) FROM items WHERE feed_id = ?').pluck().get(added.id)).toBe(0);
     expect((await remove(added.id)).status).toBe(404);
@@ -194,6 +199,7 @@ describe('adding a web page URL with discovery', () => {
       scheduler: () => ({ alive: true, lastTickAt: null }),
       onTopicChanged: async () => undefined,
       onFeedsDue: () => void duePasses++,
+      onFeedChanged: () => {},
       discover,
     } satisfies AppDeps & { discover: FeedDiscovery };
     const server = createServer(createApp(deps, createFeedCache()));
@@ -437,11 +443,17 @@ describe('a running service fetches the feeds made due out of schedule', () => {
   it('sets an added feed\'s title, and gives it back the title the feed gives itself on null', async () => {
     const titled = await subscribe('/titled.rss', 'Desk notes');
     expect(titled.title).toBe('Desk notes');
+    const sources = async () => ((await (await fetch(`${base}/feeds/all.json`)).json()) as { items: { title: string; _feedsieve: { source: { feed_title: string } } }[] })
+      .items.filter((i) => i.title === 'titled story').map((i) => i._feedsieve.source.feed_title);
+    expect(await sources()).toEqual(['Desk notes']);
     const renamed = await send('PATCH', `/api/feeds/${titled.id}`, { title: 'Morning desk' });
     expect(renamed.status).toBe(200);
     expect(((await renamed.json()) as FeedJson).title).toBe('Morning desk');
+    // The pages name the new title at once.
+    expect(await sources()).toEqual(['Morning desk']);
     const cleared = await send('PATCH', `/api/feeds/${titled.id}`, { title: null });
     expect(((await cleared.json()) as FeedJson).title).toBe('titled');
+    expect(await sources()).toEqual(['titled']);
     // A title alone changes no schedule.
     expect((await feedOf(titled.id)).status.nextFetchAt).toBe(titled.status.nextFetchAt);
   });
@@ -464,13 +476,17 @@ describe('a running service fetches the feeds made due out of schedule', () => {
     expect(await waitUntil(() => origin.hits('/steady.rss') === hits + 1)).toBe(true);
   });
 
-  it('lets the config file keep a config feed\'s URL and title, and still disables and enables it', async () => {
+  it('lets the config file keep a config feed\'s URL, title and place, and still disables and enables it', async () => {
     const slow = (await core.store.getFeedByUrl(origin.url('/slow.rss')))!;
     for (const [body, field] of [[{ title: 'Slow desk' }, 'title'], [{ url: origin.url('/elsewhere.rss'), title: 'x' }, 'url and title']] as const) {
       const res = await send('PATCH', `/api/feeds/${slow.id}`, body);
       expect(res.status).toBe(409);
-      expect(((await res.json()) as Problem).detail).toBe(`feed ${slow.id} comes from the config file: change its ${field} there`);
+      expect(((await res.json()) as Problem).detail).toBe(`feed ${slow.id} comes from the config file: change its ${field} there, then reload serve (SIGHUP)`);
     }
+    const removed = await send('DELETE', `/api/feeds/${slow.id}`);
+    expect(removed.status).toBe(409);
+    expect(((await removed.json()) as Problem).detail).toBe(`feed ${slow.id} comes from the config file: remove it there, then reload serve (SIGHUP)`);
+    expect(await core.store.getFeed(slow.id)).toEqual(slow);
     // Its own URL sent back is no change.
     const same = await send('PATCH', `/api/feeds/${slow.id}`, { url: slow.url, disabled: true });
     expect(same.status).toBe(200);
