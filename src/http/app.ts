@@ -3,7 +3,7 @@ import compression from 'compression';
 import express, { type Express } from 'express';
 import type { AppDeps } from './deps.js';
 import { requireReader } from './auth.js';
-import { problemHandler, unknownRoute } from './errors.js';
+import { JSON_TYPES, jsonBodiesOnly, problemHandler, unknownRoute } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
 import { feedLane } from './feed-lane.js';
 import { type FeedRenderer, feedRenderer } from './feed-render.js';
@@ -32,7 +32,8 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   // syndication.ts itself, so they skip the compression middleware and the JSON body parser.
   app.use(syndicationRouter(deps, renderer));
   app.use(compression());
-  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES }));
+  app.use(jsonBodiesOnly);
   app.use(openApiRouter(deps.baseUrl));
   const listTopics = topicListing(deps, cache);
   app.use(pagesRouter(deps, listTopics));

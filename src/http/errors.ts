@@ -26,7 +26,8 @@ export const badRequest = (detail: string, errors: FieldProblem[] = []) =>
 export function fromZod(error: ZodError, where: 'query' | 'body' | 'path'): HttpProblem {
   const errors = error.issues.map((issue) => ({
     field: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
+    // No body at all, or JSON that is not an object: zod's "expected object, received undefined" says less.
+    message: where === 'body' && issue.path.length === 0 && issue.code === 'invalid_type' ? 'must be a JSON object' : issue.message,
   }));
   return badRequest(`invalid ${where}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);
 }
@@ -67,3 +68,21 @@ export function problemHandler(onUnexpected: (error: unknown, req: Parameters<Er
     sendProblem(res, new HttpProblem(500, 'Internal Server Error', 'the server failed to answer this request'), req.path);
   };
 }
+
+/** What the JSON body parser reads: application/json, and types such as application/merge-patch+json. */
+export const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * A write whose body is not JSON (a form, as `curl -d` sends without a Content-Type) is told what to
+ * send: the JSON parser leaves such a body unread, and the route would report a missing object.
+ */
+export const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
+  const write = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+  // An empty body (Content-Length: 0, as fetch sends for a POST without one) is no body of any type.
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (write && hasBody && req.is(JSON_TYPES) === false) {
+    const sent = (req.headers['content-type'] ?? 'none').split(';')[0]!.trim().slice(0, 100);
+    return next(new HttpProblem(415, 'Unsupported Media Type', `the body must be JSON, sent with Content-Type: application/json (not ${sent})`));
+  }
+  next();
+};

@@ -93,30 +93,30 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/api/topics', summary: 'Every topic', responses: { 200: json(z.object({ topics: z.array(topic) }), 'topics') } });
   r.registerPath({ method: 'post', path: '/api/topics', summary: 'Create a topic', security: admin,
     request: { body: { content: { 'application/json': { schema: topicBodySchema } } } },
-    responses: { 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413) } });
+    responses: { 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413, 415) } });
   r.registerPath({ method: 'post', path: '/api/topics/preview', summary: 'What a query would match, without saving',
     request: { body: { content: { 'application/json': { schema: previewBodySchema } } } },
-    responses: { 200: json(preview, 'matches'), ...problems(400, 413) } });
+    responses: { 200: json(preview, 'matches'), ...problems(400, 413, 415) } });
   r.registerPath({ method: 'get', path: '/api/topics/{slug}', summary: 'One topic', request: { params: slug },
     responses: { 200: json(topic, 'the topic'), ...problems(404) } });
   r.registerPath({ method: 'put', path: '/api/topics/{slug}', summary: 'Create or edit a topic (a config file\'s topic is refused: 409)', security: admin,
     request: { params: slug, body: { content: { 'application/json': { schema: topicEditSchema } } } },
-    responses: { 200: json(savedTopic, 'edited'), 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413) } });
+    responses: { 200: json(savedTopic, 'edited'), 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413, 415) } });
   r.registerPath({ method: 'delete', path: '/api/topics/{slug}', summary: 'Delete a topic and its matches (a config file\'s topic is refused: 409)', security: admin,
     request: { params: slug }, responses: { 204: { description: 'deleted' }, ...problems(401, 403, 404, 409) } });
   r.registerPath({ method: 'get', path: '/api/feeds', summary: 'Every feed with its fetch status',
     responses: { 200: json(z.object({ feeds: z.array(feed) }), 'feeds') } });
   r.registerPath({ method: 'post', path: '/api/feeds', summary: 'Add a feed (a web page URL is searched for its feed)', security: admin,
     request: { body: { content: { 'application/json': { schema: feedBodySchema } } } },
-    responses: { 201: json(feed, 'added'), ...problems(400, 401, 403, 409, 413, 422) } });
+    responses: { 201: json(feed, 'added'), ...problems(400, 401, 403, 409, 413, 415, 422) } });
   r.registerPath({ method: 'get', path: '/api/feeds.opml', summary: 'Every feed as OPML', responses: { 200: text('text/x-opml', 'OPML 2.0') } });
   r.registerPath({ method: 'get', path: '/api/feeds/{id}', summary: 'One feed with its fetch status', request: { params: id },
     responses: { 200: json(feed, 'the feed'), ...problems(400, 404) } });
   r.registerPath({ method: 'patch', path: '/api/feeds/{id}', summary: 'Change a feed: its URL (its items kept), title, or whether it is fetched; enabling it fetches it at once', security: admin,
     request: { params: id, body: { content: { 'application/json': { schema: feedEditSchema } } } },
-    responses: { 200: json(feed, 'changed'), ...problems(400, 401, 403, 404, 409, 413, 422) } });
+    responses: { 200: json(feed, 'changed'), ...problems(400, 401, 403, 404, 409, 413, 415, 422) } });
   r.registerPath({ method: 'post', path: '/api/feeds/{id}/refresh', summary: 'Fetch a feed now, whatever its schedule or back-off (or when the pass under way ends)', security: admin,
-    request: { params: id }, responses: { 202: json(feed, 'queued: the feed is due now'), ...problems(400, 401, 403, 404, 409) } });
+    request: { params: id }, responses: { 202: json(feed, 'queued: the feed is due now'), ...problems(400, 401, 403, 404, 409, 415) } });
   r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items (a config file\'s feed is refused: 409)', security: admin,
     request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404, 409) } });
 

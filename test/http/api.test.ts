@@ -37,7 +37,12 @@ describe('the HTTP API', () => {
   describe('malformed requests get the right 4xx as problem+json', () => {
     const cases: [string, string, string, string | undefined, Record<string, string>, number, RegExp][] = [
       ['bad JSON', 'POST', '/api/topics', '{"slug": ', auth, 400, /not valid JSON/],
-      ['a JSON array body', 'POST', '/api/topics', '[]', auth, 400, /body/],
+      ['a JSON array body', 'POST', '/api/topics', '[]', auth, 400, /^invalid body: body: must be a JSON object /],
+      ['no body', 'POST', '/api/topics', undefined, auth, 400, /^invalid body: body\.slug: .*; body\.title: .*; body\.query: /],
+      ['a form body, as curl -d sends', 'POST', '/api/topics', 'slug=x&title=x&query=x', { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, 415,
+        /^the body must be JSON, sent with Content-Type: application\/json \(not application\/x-www-form-urlencoded\)/],
+      ['a text body', 'PATCH', '/api/feeds/1', '{"disabled": true}', { ...auth, 'content-type': 'text/plain; charset=utf-8' }, 415, /\(not text\/plain\)/],
+      ['a JSON body under a +json type', 'POST', '/api/topics/preview', '{}', { 'content-type': 'application/merge-patch+json' }, 400, /body\.query/],
       ['a number where a string belongs', 'POST', '/api/topics', '{"slug": 5, "title": "x", "query": "y"}', auth, 400, /body\.slug/],
       ['a bad slug', 'POST', '/api/topics', '{"slug": "Not OK", "title": "x", "query": "y"}', auth, 400, /body\.slug/],
       ['a missing query', 'POST', '/api/topics', '{"slug": "ok", "title": "x"}', auth, 400, /body\.query/],

@@ -497,6 +497,7 @@ describe('a running service fetches the feeds made due out of schedule', () => {
 
   it.each<[string, string, string, unknown, Record<string, string>, number, RegExp]>([
     ['an empty change', 'PATCH', 'steady', {}, auth, 400, /give at least one of url, title and disabled/],
+    ['no body at all', 'PATCH', 'steady', undefined, { authorization: auth.authorization }, 400, /^invalid body: body: must be a JSON object$/],
     ['a file: URL', 'PATCH', 'steady', { url: 'file:///etc/passwd' }, auth, 400, /body\.url: must be an http or https URL/],
     ['an unknown field', 'PATCH', 'steady', { colour: 'red' }, auth, 400, /colour/],
     ['an empty title', 'PATCH', 'steady', { title: '' }, auth, 400, /body\.title/],
