@@ -1,10 +1,9 @@
-import type { FeedRecord } from './model.js';
+import type { FeedRecord, FeedState } from './model.js';
 
 // What `feedsieve feeds` prints: a feed a line, then an indented line for what an operator must
 // act on (its last error, or where its redirects led).
 
-export type FeedState = 'waiting' | 'ok' | 'failing' | 'disabled';
-
+/** The same rule as store/feeds.ts's feedStateCounts, which counts them in SQL for /metrics. */
 export function feedState(feed: FeedRecord): FeedState {
   if (feed.disabled) return 'disabled';
   if (feed.lastFetchedAt === null) return 'waiting';

@@ -233,7 +233,7 @@ export interface Service {
 export async function startService(core: Core): Promise<Service> {
   const { config, log, store } = core;
   const cache = createFeedCache();
-  const metrics = createMetrics(() => store.sizeBytes());
+  const metrics = createMetrics(store);
   const shutdown = new AbortController();
   const scheduler: SchedulerState = { alive: false, lastTickAt: null };
   let running: Promise<unknown> | null = null;

@@ -1,8 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RefreshReport } from './ingest/refresh.js';
+import type { Store } from './store/index.js';
 
 /** The Prometheus series feedsieve exports; one registry per process (tests make their own). */
-export function createMetrics(databaseSize: () => Promise<number>) {
+export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'>) {
   const registry = new Registry();
   const fetches = new Counter({
     name: 'feedsieve_feed_fetches_total',
@@ -50,7 +51,16 @@ export function createMetrics(databaseSize: () => Promise<number>) {
     help: 'Size of the SQLite database file',
     registers: [registry],
     async collect() {
-      this.set(await databaseSize());
+      this.set(await store.sizeBytes());
+    },
+  });
+  new Gauge({
+    name: 'feedsieve_feeds',
+    help: 'Feeds by state: waiting (never fetched), ok, failing (last fetch failed), disabled',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      for (const [state, count] of Object.entries(await store.feedStateCounts())) this.set({ state }, count);
     },
   });
 

@@ -65,6 +65,9 @@ export interface ParsedFeed {
   items: Item[];
 }
 
+/** Where a feed stands: never fetched, last fetch good, last fetch failed, or not fetched at all. */
+export type FeedState = 'waiting' | 'ok' | 'failing' | 'disabled';
+
 export interface FeedRecord {
   id: number;
   url: string;

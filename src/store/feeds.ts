@@ -1,4 +1,4 @@
-import type { FeedRecord } from '../model.js';
+import type { FeedRecord, FeedState } from '../model.js';
 import type { Db } from './db.js';
 import { type FeedRow, toFeedRecord } from './rows.js';
 
@@ -47,6 +47,10 @@ export function createFeedQueries(db: Db) {
   // The file now names where a feed's redirects led: the same server, so what it said still holds.
   const followMove = db.prepare(`UPDATE feeds SET url = @url, moved_to = NULL WHERE id = @id`);
   const addresses = db.prepare(`SELECT url, title, site_url AS siteUrl FROM feeds ORDER BY id`);
+  // feed-status.ts's rule, in SQL: a scrape counts the feeds without reading their items.
+  const stateCounts = db.prepare(`SELECT CASE WHEN disabled = 1 THEN 'disabled' WHEN last_fetched_at IS NULL THEN 'waiting'
+      WHEN last_error_kind IS NULL THEN 'ok' ELSE 'failing' END AS state, count(*) AS n
+    FROM feeds GROUP BY state`);
   const itemsLastWeek = db.prepare(
     `SELECT count(*) AS n FROM items WHERE feed_id = ? AND sort_at >= ?`,
   );
@@ -124,6 +128,12 @@ export function createFeedQueries(db: Db) {
           else retitle.run({ id: existing.id, title });
         }
       })();
+    },
+    /** How many feeds are in each state. */
+    async feedStateCounts(): Promise<Record<FeedState, number>> {
+      const counts: Record<FeedState, number> = { waiting: 0, ok: 0, failing: 0, disabled: 0 };
+      for (const { state, n } of stateCounts.all() as { state: FeedState; n: number }[]) counts[state] = n;
+      return counts;
     },
     async itemsPublishedSince(feedId: number, since: Date): Promise<number> {
       return (itemsLastWeek.get(feedId, since.toISOString()) as { n: number }).n;

@@ -4,6 +4,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANITIZE_POLICY } from '../../src/html/sanitize.js';
+import { feedState } from '../../src/feed-status.js';
 import { buildOpenApiDocument } from '../../src/http/openapi.js';
 import { createFeedCache } from '../../src/http/feed-cache.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -366,7 +367,7 @@ describe('the HTTP API', () => {
 
   describe('observability', () => {
     it('/metrics parses as Prometheus text and its counters move after an ingest', async () => {
-      const metrics = createMetrics(() => service.core.store.sizeBytes());
+      const metrics = createMetrics(service.core.store);
       const reading = async () => parsePrometheus(await metrics.registry.metrics());
       const before = await reading();
       const pass = await service.core.ingest(await service.core.store.listFeeds(), (r) => metrics.recordFetch(r));
@@ -376,11 +377,17 @@ describe('the HTTP API', () => {
       expect(total(after, 'feedsieve_feed_fetches_total')).toBe(total(before, 'feedsieve_feed_fetches_total') + 4);
       expect(total(after, 'feedsieve_feed_fetch_duration_seconds_count')).toBe(4);
       expect(after.get('feedsieve_database_size_bytes')).toBeGreaterThan(0);
+      // The states as `feedsieve feeds` names them, each feed counted once.
+      const feeds = await service.core.store.listFeeds();
+      for (const state of ['waiting', 'ok', 'failing', 'disabled'] as const) {
+        expect(after.get(`feedsieve_feeds{state="${state}"}`), state).toBe(feeds.filter((feed) => feedState(feed) === state).length);
+      }
+      expect(after.get('feedsieve_feeds{state="ok"}')).toBeGreaterThan(0);
     });
 
     it('the served /metrics counts HTTP requests by route and status', async () => {
       const cache = createFeedCache();
-      const metrics = createMetrics(() => service.core.store.sizeBytes());
+      const metrics = createMetrics(service.core.store);
       const { createServer } = await import('node:http');
       const server = createServer(buildListener(service.core, cache, { metrics })).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));

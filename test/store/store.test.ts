@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { feedState } from '../../src/feed-status.js';
 import type { Item } from '../../src/model.js';
 import Database from 'better-sqlite3';
 import { migrate, openDatabase, PAGE_SIZE, readMigrations, WAL_CHECKPOINT_BYTES } from '../../src/store/db.js';
@@ -684,6 +685,27 @@ describe('store', () => {
     expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN' }], NOW)).toEqual(['nato']);
     expect((await store.listTopics(NOW)).map((t) => t.slug)).toEqual(['mine', 'nato']);
     expect(await store.topicDefinitions()).toEqual([{ slug: 'mine', query: 'x' }, { slug: 'nato', query: 'NATO OR OTAN' }]);
+  });
+});
+
+describe('store: feed states', () => {
+  it('counts feeds in each state by the rule `feedsieve feeds` names them with', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const store = openStore(join(dir, 'db.sqlite'));
+    try {
+      const add = (name: string) => store.addFeed({ url: `https://${name}.example/feed`, title: null, origin: 'api' }, NOW);
+      await add('waiting');
+      await store.saveFetchResult((await add('ok')).id, save([]));
+      const failure = { error: { kind: 'timeout' as const, message: 'timed out' }, validators: null, feedInfo: null };
+      await store.saveFetchResult((await add('failing')).id, save([], { ...failure, next: { nextFetchAt: NOW, consecutiveFailures: 1, disabled: false } }));
+      await store.saveFetchResult((await add('disabled')).id, save([], { ...failure, next: { nextFetchAt: NOW, consecutiveFailures: 1, disabled: true } }));
+      const counts = await store.feedStateCounts();
+      expect(counts).toEqual({ waiting: 1, ok: 1, failing: 1, disabled: 1 });
+      for (const feed of await store.listFeeds()) expect(feedState(feed), feed.url).toBe(new URL(feed.url).hostname.split('.')[0]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
