@@ -173,15 +173,18 @@ describe('the feedsieve command', () => {
     expect(code, output).toBe(0);
   });
 
-  it('ingest prints one line per feed, the error for a broken one, and exits 0', () => {
-    const config = join(dir, 'ingest.json');
+  /** A config of its own database with two fixture feeds: a good one (feed 1) and a broken one (feed 2). */
+  const goodAndBroken = (name: string) => {
+    const config = join(dir, `${name}.json`);
     writeFileSync(config, JSON.stringify({
-      database: 'ingest.db',
-      feeds: [
-        { url: `file:${join(ROOT, 'test/fixtures/feeds/world-wire.rss')}` },
-        { url: `file:${join(ROOT, 'test/fixtures/feeds/broken.rss')}` },
-      ],
+      database: `${name}.db`,
+      feeds: ['world-wire.rss', 'broken.rss'].map((file) => ({ url: `file:${join(ROOT, 'test/fixtures/feeds', file)}` })),
     }));
+    return config;
+  };
+
+  it('ingest prints one line per feed, the error for a broken one, and exits 0', () => {
+    const config = goodAndBroken('ingest');
     const first = run(['ingest', '--config', config], {});
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/world-wire\.rss\s+ok: 4 new, 0 updated, 0 unchanged/);
@@ -191,14 +194,7 @@ describe('the feedsieve command', () => {
   });
 
   it('feeds lists each feed\'s state; a feed disabled is left out of ingest and refused by id, then fetched again once enabled', () => {
-    const config = join(dir, 'feeds.json');
-    writeFileSync(config, JSON.stringify({
-      database: 'feeds.db',
-      feeds: [
-        { url: `file:${join(ROOT, 'test/fixtures/feeds/world-wire.rss')}` },
-        { url: `file:${join(ROOT, 'test/fixtures/feeds/broken.rss')}` },
-      ],
-    }));
+    const config = goodAndBroken('feeds');
     const lines = (args: string[]) => {
       const result = run([...args, '--config', config], {});
       expect(result.status, result.stderr).toBe(0);
