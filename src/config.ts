@@ -36,6 +36,8 @@ const serverSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   readToken: z.string().min(16).optional(),
   websubHub: z.url({ protocol: /^https?$/ }).optional(),
+  corsOrigins: z.array(z.string().refine((value) => value === '*' || (URL.canParse(value) && new URL(value).origin === value),
+    'must be * or an origin such as https://dash.example (scheme, host and port; no path or trailing slash)')).default([]),
 });
 
 const ingestSchema = z.strictObject({

@@ -186,6 +186,7 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     adminToken: config.adminToken,
     readToken: config.server.readToken ?? null,
     websubHub: config.server.websubHub ?? null,
+    corsOrigins: config.server.corsOrigins,
     feedMaxAgeSeconds: config.ingest.minIntervalMinutes * 60,
     metrics: options.metrics ?? null,
     discover: (url) => discoverFeed(url, { ...core.refreshDeps.fetchLimits, allowFileUrls: false }),

@@ -16,6 +16,12 @@ describe('config', () => {
     expect(config.adminToken).toBeNull();
   });
 
+  it('takes CORS origins as origins or *, none by default', () => {
+    expect(parseConfig({ feeds: [] }, at).server.corsOrigins).toEqual([]);
+    expect(parseConfig({ feeds: [], server: { corsOrigins: ['https://dash.example', 'http://127.0.0.1:3000', '*'] } }, at).server.corsOrigins)
+      .toEqual(['https://dash.example', 'http://127.0.0.1:3000', '*']);
+  });
+
   it('requires feeds', () => {
     expect(() => parseConfig({}, at)).toThrow(/feeds: /);
   });
@@ -29,6 +35,9 @@ describe('config', () => {
       /topics\[1\]\.query: not a topic query: expected "\)" to close "\(" at 0/],
     [{ feeds: [], ingest: { schedule: 'every minute' } }, /ingest\.schedule: must be a cron expression/],
     [{ feeds: [], ingest: { concurrency: 0 } }, /ingest\.concurrency: /],
+    [{ feeds: [], server: { corsOrigins: ['https://dash.example/'] } }, /server\.corsOrigins\[0\]: must be \* or an origin such as https:\/\/dash\.example/],
+    [{ feeds: [], server: { corsOrigins: ['*', 'dash.example'] } }, /server\.corsOrigins\[1\]: must be \* or an origin/],
+    [{ feeds: [], server: { corsOrigins: ['https://dash.example/app'] } }, /server\.corsOrigins\[0\]: /],
   ])('rejects %j naming the path', (raw, message) => {
     expect(() => parseConfig(raw, at)).toThrow(ConfigError);
     expect(() => parseConfig(raw, at)).toThrow(message);

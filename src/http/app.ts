@@ -5,13 +5,14 @@ import type { AppDeps } from './deps.js';
 import { requireReader } from './auth.js';
 import { JSON_TYPES, jsonBodiesOnly, problemHandler, unknownRoute } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
+import { corsPolicy } from './cors.js';
 import { feedLane } from './feed-lane.js';
 import { type FeedRenderer, feedRenderer } from './feed-render.js';
 import { feedsRouter } from './feeds.js';
 import { itemsRouter } from './items.js';
 import { openApiRouter } from './openapi.js';
 import { opsRouter } from './ops.js';
-import { requestLog } from './request-log.js';
+import { requestLog, trackRequest } from './request-log.js';
 import { pagesRouter } from './pages.js';
 import { syndicationRouter } from './syndication.js';
 import { topicListing } from './topic-listing.js';
@@ -50,7 +51,14 @@ export function createListener(deps: AppDeps, cache: FeedCache): RequestListener
   const renderer = feedRenderer(deps, cache);
   const app = createApp(deps, cache, renderer);
   const lane = feedLane(deps, renderer);
+  const cors = corsPolicy(deps.corsOrigins);
   return (req, res) => {
+    if (cors.isPreflight(req)) {
+      trackRequest(req, res, deps.log, deps.metrics, () => 'cors preflight');
+      cors.answerPreflight(req, res);
+      return;
+    }
+    cors.addHeaders(req, res);
     if (!lane(req, res, () => app(req, res))) app(req, res);
   };
 }

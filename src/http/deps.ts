@@ -12,6 +12,8 @@ export interface AppDeps {
   adminToken: string | null;
   readToken: string | null;
   websubHub: string | null;
+  /** Origins whose pages may read in a browser (CORS), `*` for any; none when empty. */
+  corsOrigins: readonly string[];
   /** How long readers may cache a feed: the ingest interval. */
   feedMaxAgeSeconds: number;
   /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */

@@ -3,6 +3,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import accepts from 'accepts';
 import type { FeedFormat } from '../syndication/render.js';
 import type { RenderedFeed } from './feed-cache.js';
+import { addVary } from './cors.js';
 
 /*
  * How a rendered feed goes out: headers, conditional requests and content coding. Shared by the
@@ -30,7 +31,7 @@ function setFeedHeaders(res: ServerResponse, contentType: string, maxAge: number
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
   res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
-  res.setHeader('Vary', 'Accept-Encoding');
+  addVary(res, 'Accept-Encoding');
 }
 
 /**

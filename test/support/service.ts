@@ -27,6 +27,8 @@ export async function startTestService(options: {
   feeds: { url: string; title?: string }[];
   topics?: { slug: string; title: string; query: string }[];
   adminToken?: string;
+  /** Server settings beside the host, port and base URL the helper sets. */
+  server?: Record<string, unknown>;
   extra?: Record<string, unknown>;
 }): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-test-'));
@@ -36,7 +38,7 @@ export async function startTestService(options: {
   const { port } = server.address() as AddressInfo;
   const config = parseConfig({
     database: 'test.db',
-    server: { host: '127.0.0.1', port, baseUrl: `http://127.0.0.1:${port}` },
+    server: { host: '127.0.0.1', port, baseUrl: `http://127.0.0.1:${port}`, ...options.server },
     ingest: { allowPrivateAddresses: true, timeoutMs: 5000 },
     feeds: options.feeds,
     topics: options.topics ?? FIXTURE_TOPICS,
