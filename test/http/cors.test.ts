@@ -91,7 +91,7 @@ describe('CORS with listed origins', () => {
   });
 
   it('gives an origin not listed nothing to read by, yet says the answer varies by Origin', async () => {
-    for (const headers of [{ origin: OTHER }, {}]) {
+    for (const headers of [{ origin: OTHER }, {}] as Record<string, string>[]) {
       const res = await service.get('/topics/nato.rss', headers);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       expect(varyOf(res)).toContain('Origin');

@@ -56,7 +56,8 @@ describe('createEntryCache', () => {
     cache.set('rss', a, outlets, bytes(10));
     expect(cache.get('rss', a, [{ ...outlets[0]! }])?.bytes.length).toBe(10);
     // Paging fields are not part of an entry.
-    expect(cache.get('rss', { ...a, sortAt: '2026-11-20T10:00:00.000Z', storyId: 99 }, outlets)?.bytes.length).toBe(10);
+    const paged = { ...a, sortAt: '2026-11-20T10:00:00.000Z', storyId: 99 };
+    expect(cache.get('rss', paged, outlets)?.bytes.length).toBe(10);
     const misses = [
       cache.get('atom', a, outlets),
       cache.get('rss', b, outlets),

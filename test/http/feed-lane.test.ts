@@ -39,7 +39,7 @@ async function start(options: { readToken?: string; adminToken?: string } = {}) 
   const { lines, stream } = logLines();
   dir = mkdtempSync(join(tmpdir(), 'feedsieve-lane-'));
   store = openStore(join(dir, 'lane.db'));
-  await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'config' }, new Date('2026-11-20T09:00:00Z'));
+  await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'config', pinned: false }, new Date('2026-11-20T09:00:00Z'));
   const cache = createFeedCache();
   const deps = {
     store,

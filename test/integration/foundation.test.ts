@@ -25,7 +25,7 @@ describe('from fixture feeds on a web server to topic feeds in a reader', () => 
     service = await startTestService({ feeds: FEEDS.map((file) => ({ url: origin.url(file) })) });
     const feeds = await service.core.store.listFeeds();
     const passes = [await service.core.ingest(feeds), await service.core.ingest(await service.core.store.listFeeds())];
-    [firstRun, secondRun] = passes.map((pass) => (pass.status === 'done' ? pass.reports : []));
+    [firstRun = [], secondRun = []] = passes.map((pass) => (pass.status === 'done' ? pass.reports : []));
   });
   afterAll(async () => {
     await service?.close();

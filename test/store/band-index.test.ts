@@ -77,7 +77,7 @@ describe('BandIndex', () => {
   it('finds what a plain map of day and key to ids finds, while days share the table, take each other\'s tag and are trimmed', () => {
     // Days 16 apart share a tag: opening one drops the other. Few keys, so entries of every day
     // sit in the same probe runs; a small budget, so trims drop days in use order.
-    const day = fc.constantFrom(0, 1, 2, 3, 16, 17, 33);
+    const day: fc.Arbitrary<number> = fc.constantFrom(0, 1, 2, 3, 16, 17, 33);
     const key = fc.oneof(fc.integer({ min: 1, max: 12 }).map((n) => (n * 4096 + 1) >>> 0), fc.integer({ min: 1, max: 0xffffffff }));
     const step = fc.oneof(
       fc.record({ op: fc.constant('open' as const), day }),

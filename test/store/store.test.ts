@@ -493,10 +493,10 @@ describe('store', () => {
 
   it('stores matches of existing topics only, a topic added between saves included', async () => {
     const feed = await store.addFeed({ url: 'https://m.example/f', title: 'M', origin: 'api' }, NOW);
-    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
     const first = await store.saveFetchResult(feed.id, save([toSave(item('p'), 'v', null, ['nato', 'gone']), toSave(item('q'), 'v', null, ['nato'])]));
     expect(first.touchedTopics).toEqual(['nato']);
-    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api', pinned: false }, NOW);
     const second = await store.saveFetchResult(feed.id, save([toSave(item('r'), 'v', null, ['gas', 'gone'])]));
     expect(second.touchedTopics).toEqual(['gas']);
     expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.identity).sort()).toEqual(['p', 'q']);
@@ -505,15 +505,15 @@ describe('store', () => {
 
   it('files matches under the topics as they are at each save, after another process deletes one and adds one under its id', async () => {
     const feed = await store.addFeed({ url: 'https://v.example/f', title: 'V', origin: 'api' }, NOW);
-    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
-    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api', pinned: false }, NOW);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('p'), 'v', null, ['nato', 'gas'])]))).touchedTopics.sort())
       .toEqual(['gas', 'nato']);
     const idOf = (slug: string) => store.db.prepare('SELECT id FROM topics WHERE slug = ?').pluck().get(slug);
     const gasId = idOf('gas');
     const other = openStore(join(dir, 'db.sqlite'));
     await other.deleteTopic('gas');
-    await other.putTopic({ slug: 'oil', title: 'Oil', query: 'oil', origin: 'api' }, NOW);
+    await other.putTopic({ slug: 'oil', title: 'Oil', query: 'oil', origin: 'api', pinned: false }, NOW);
     await other.close();
     // SQLite gave the new topic the id the deleted one had (the highest).
     expect(idOf('oil')).toBe(gasId);
@@ -528,8 +528,8 @@ describe('store', () => {
 
   it('keeps each match\'s terms as they were matched, whatever characters they hold', async () => {
     const feed = await store.addFeed({ url: 'https://t.example/f', title: 'T', origin: 'api' }, NOW);
-    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
-    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api', pinned: false }, NOW);
     const terms = {
       nato: ['NATO', 'missile "defence"', 'back\\slash', 'Zoë 日本 \u{1F600}', '\u2028', ''],
       gas: ['gas', '["not", "an array"]', 'lone \uD83D'],
@@ -546,7 +546,7 @@ describe('store', () => {
   });
 
   it('joins a copy from another feed to the earlier item\'s story and collapses it in lists', async () => {
-    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' }, NOW);
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
     const a = await store.addFeed({ url: 'https://a.example/f', title: 'A', origin: 'api' }, NOW);
     const b = await store.addFeed({ url: 'https://b.example/f', title: 'B', origin: 'api' }, NOW);
     const story = { signature: Buffer.from([1, 2, 3]), bandKeys: new Uint32Array([1, 2]) };
@@ -662,7 +662,7 @@ describe('store', () => {
     for (const [n, feedId] of feeds.entries()) {
       await store.saveFetchResult(feedId, save(Array.from({ length: 6 }, (_, k) => toSave(
         item(`f${n}-${k}`, { publishedAt: new Date(NOW.getTime() - k * 60_000).toISOString(), authors: [`A${k}`], contentHtml: `<p>body ${n} ${k}</p>` }),
-        'v1', { signature: Buffer.from(`story-${k}`), bandKeys: [k + 1, k + 100] }, k % 2 === 0 ? ['nato'] : []))));
+        'v1', { signature: Buffer.from(`story-${k}`), bandKeys: Uint32Array.of(k + 1, k + 100) }, k % 2 === 0 ? ['nato'] : []))));
     }
     const filters = [{}, { topicSlug: 'nato' }, { feedId: feeds[1] }, { collapseStories: true }, { topicSlug: 'nato', collapseStories: true },
       { since: new Date(NOW.getTime() - 3 * 60_000).toISOString() }];
@@ -679,10 +679,10 @@ describe('store', () => {
     await store.syncConfigFeeds([{ url: 'https://c.example/1' }, { url: 'https://c.example/2', title: 'Two' }], NOW);
     await store.syncConfigFeeds([{ url: 'https://c.example/2', title: 'Second' }], NOW);
     expect((await store.listFeeds()).map((f) => [f.url, f.title])).toEqual([['https://c.example/2', 'Second']]);
-    await store.putTopic({ slug: 'mine', title: 'Mine', query: 'x', origin: 'api' }, NOW);
-    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO' }], NOW)).toEqual(['nato']);
-    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO!', query: 'NATO' }], NOW)).toEqual([]);
-    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN' }], NOW)).toEqual(['nato']);
+    await store.putTopic({ slug: 'mine', title: 'Mine', query: 'x', origin: 'api', pinned: false }, NOW);
+    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO', pinned: false }], NOW)).toEqual(['nato']);
+    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO!', query: 'NATO', pinned: false }], NOW)).toEqual([]);
+    expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN', pinned: false }], NOW)).toEqual(['nato']);
     expect((await store.listTopics(NOW)).map((t) => t.slug)).toEqual(['mine', 'nato']);
     expect(await store.topicDefinitions()).toEqual([{ slug: 'mine', query: 'x' }, { slug: 'nato', query: 'NATO OR OTAN' }]);
   });

@@ -47,6 +47,7 @@ function result(seen: string, entries: Extract<Op, { kind: 'save' }>['entries'])
     fetchedAt: new Date(seen), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
     items: entries.map((e) => ({
       item: listingItem(e.identity, e.publishedAt), contentHash: `${e.version}${e.publishedAt}${e.slugs.join()}`,
+      markupHash: null,
       story: e.story ? { signature: Buffer.from([1, 2, 3]), bandKeys: Uint32Array.of(7, 8) } : null,
       matches: e.slugs.map((slug) => ({ slug, terms: [slug] })),
     })),

@@ -11,7 +11,8 @@ function parsed(text: string): { query: Query; normalized: string } {
   return result;
 }
 
-const term = (text: string, extra: Partial<Extract<Query, { type: 'term' }>> = {}): Query => ({
+type TermQuery = Extract<Query, { type: 'term' }>;
+const term = (text: string, extra: Partial<TermQuery> = {}): TermQuery => ({
   type: 'term', field: null, text, exact: false, prefix: false, ...extra,
 });
 

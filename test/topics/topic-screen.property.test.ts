@@ -10,9 +10,9 @@ import { buildScreen, markNorms, passesScreen } from '../../src/topics/topic-scr
 const NORMS = ['nato', 'missil', 'defens', 'russia', 'summit', 'lisbon', 'budget'];
 const clause: fc.Arbitrary<Requirement> = fc.record({
   norms: fc.uniqueArray(fc.constantFrom(...NORMS), { maxLength: 3 }),
-  prefixes: fc.oneof({ weight: 5, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.constant(['nat']) }),
-  languages: fc.oneof({ weight: 5, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.constantFrom(['en'], ['fr']) }),
-  feedIds: fc.oneof({ weight: 5, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.constantFrom([1], [2, 3]) }),
+  prefixes: fc.oneof({ weight: 5, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.constant<string[]>(['nat']) }),
+  languages: fc.oneof({ weight: 5, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.constantFrom<string[]>(['en'], ['fr']) }),
+  feedIds: fc.oneof({ weight: 5, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: fc.constantFrom<number[]>([1], [2, 3]) }),
 });
 const doc = fc.record({
   norms: fc.uniqueArray(fc.constantFrom(...NORMS, 'other'), { maxLength: 5 }).map((norms) => new Set(norms)),
