@@ -9,10 +9,10 @@ import { feedStatusLines } from './feed-status.js';
 import { type Core, openCore, startService } from './main.js';
 import type { FeedRecord } from './model.js';
 import { feedsOpml, parseOpml } from './opml.js';
+import { importOpmlFeeds } from './opml-import.js';
 import { startProgress } from './progress.js';
 import { searchItems } from './search.js';
 import { migrate, openDatabase } from './store/db.js';
-import { DuplicateFeedError } from './store/index.js';
 import { highlight } from './topics/highlight.js';
 
 const USAGE = `usage: feedsieve <command> [--config path]
@@ -122,26 +122,10 @@ async function opml(config: Config, action: string | undefined, file: string | u
       return EXIT.failed;
     }
     const progress = startProgress('opml import', parsed.feeds.length);
-    let added = 0;
-    let skipped = 0;
-    for (const [n, feed] of parsed.feeds.entries()) {
-      const url = URL.canParse(feed.url) ? new URL(feed.url) : null;
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-        console.error(`skipped ${feed.url}: not an http(s) URL`);
-        skipped++;
-      } else {
-        try {
-          await core.store.addFeed({ url: url.href, title: feed.title, origin: 'api' }, new Date());
-          added++;
-        } catch (error) {
-          if (!(error instanceof DuplicateFeedError)) throw error;
-          skipped++;
-        }
-      }
-      progress.update(n + 1, feed.url);
-    }
+    const { added, skipped } = await importOpmlFeeds(core.store, parsed.feeds, new Date(), (done) => progress.update(done, parsed.feeds[done - 1]!.url));
     progress.stop();
-    console.log(`${added} feeds added, ${skipped} skipped (already present or not http)`);
+    for (const { url, reason } of skipped) if (reason !== 'already subscribed') console.error(`skipped ${url}: ${reason}`);
+    console.log(`${added.length} feeds added, ${skipped.length} skipped (already present or not http)`);
     return EXIT.ok;
   } finally {
     await core.close();

@@ -230,3 +230,75 @@ describe('GET /api/feeds.opml', () => {
     expect(document).not.toContain('Local briefs');
   });
 });
+
+describe('POST /api/feeds.opml', () => {
+  const TOKEN = 'opml-import-token-0123456789';
+  let service: TestService;
+  const ODD_ONES = NESTED.replace('<outline text="A folder with no feeds"/>', `<outline text="Odd ones">
+        <outline text="Local file" xmlUrl="file:///etc/passwd"/>
+        <outline text="Script" xmlUrl="javascript:alert(1)"/>
+        <outline text="World again" xmlUrl="https://worldwire.example/rss/world.xml"/>
+      </outline>`);
+  const post = (body: string, type = 'text/x-opml', token: string | null = TOKEN) =>
+    fetch(`${service.baseUrl}/api/feeds.opml`, {
+      method: 'POST', body, headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+  interface Imported { added: { id: number; url: string; title: string; origin: string }[]; skipped: { url: string; reason: string }[] }
+
+  beforeAll(async () => {
+    service = await startTestService({ feeds: [], adminToken: TOKEN });
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('adds a reader\'s export\'s http(s) feeds with their titles, and says what it skipped and why', async () => {
+    const res = await post(ODD_ONES);
+    expect(res.status).toBe(200);
+    const { added, skipped } = (await res.json()) as Imported;
+    expect(added.map(({ url, title, origin }) => ({ url, title, origin }))).toEqual([
+      { url: 'https://worldwire.example/rss/world.xml', title: 'World Wire', origin: 'api' },
+      { url: 'https://eastern.example/feed?format=atom&lang=en', title: 'Eastern & Central Desk', origin: 'api' },
+      { url: 'https://cafe.example/rss', title: 'Café Politique', origin: 'api' },
+      { url: 'https://top.example/feed.json', title: 'Top level', origin: 'api' },
+    ]);
+    expect(skipped).toEqual([
+      { url: 'file:///etc/passwd', reason: 'not an http(s) URL' },
+      { url: 'javascript:alert(1)', reason: 'not an http(s) URL' },
+      { url: 'https://worldwire.example/rss/world.xml', reason: 'already subscribed' },
+    ]);
+    expect((await service.core.store.listFeeds()).map((feed) => feed.id)).toEqual(added.map((feed) => feed.id));
+  });
+
+  it('adds nothing the second time, and takes the document as XML too', async () => {
+    const res = await post(ODD_ONES, 'application/xml; charset=utf-8');
+    expect(res.status).toBe(200);
+    const { added, skipped } = (await res.json()) as Imported;
+    expect(added).toEqual([]);
+    // In document order: the folder of odd ones comes before the top-level feed.
+    const already = 'already subscribed';
+    expect(skipped.map((s) => s.reason)).toEqual([already, already, already, 'not an http(s) URL', 'not an http(s) URL', already, already]);
+  });
+
+  it('reads back through GET /api/feeds.opml', async () => {
+    const parsed = parseOpml(await (await service.get('/api/feeds.opml')).text());
+    expect(parsed.ok && parsed.feeds.map((feed) => feed.url)).toEqual([
+      'https://worldwire.example/rss/world.xml', 'https://eastern.example/feed?format=atom&lang=en', 'https://cafe.example/rss', 'https://top.example/feed.json',
+    ]);
+  });
+
+  it.each<[string, () => Promise<Response>, number, RegExp]>([
+    ['a document that is not OPML', () => post('<rss version="2.0"><channel/></rss>'), 422, /^not an OPML document \(no <opml> element\)$/],
+    ['a JSON body', () => post('{"url": "https://x.example/"}', 'application/json'), 415, /Content-Type: text\/x-opml/],
+    ['no token', () => post(ODD_ONES, 'text/x-opml', null), 401, /admin token/],
+    ['a wrong token', () => post(ODD_ONES, 'text/x-opml', 'wrong-token-0123456789'), 401, /admin token/],
+    ['a document over 2 MB', () => post(NESTED.replace('<body>', `<body>${'<outline text="x"/>'.repeat(120_000)}`)), 413, /too large/],
+  ])('refuses %s, adding nothing', async (_name, send, status, detail) => {
+    const before = await service.core.store.listFeeds();
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    expect(await service.core.store.listFeeds()).toEqual(before);
+  });
+});

@@ -8,7 +8,7 @@ import type { FeedCache } from './feed-cache.js';
 import { corsPolicy } from './cors.js';
 import { feedLane } from './feed-lane.js';
 import { type FeedRenderer, feedRenderer } from './feed-render.js';
-import { feedsRouter } from './feeds.js';
+import { feedsRouter, opmlImportRouter } from './feeds.js';
 import { itemsRouter } from './items.js';
 import { openApiRouter } from './openapi.js';
 import { opsRouter } from './ops.js';
@@ -32,6 +32,7 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   // Feed readers poll these most: they are answered from memory, compressed once per coding by
   // syndication.ts itself, so they skip the compression middleware and the JSON body parser.
   app.use(syndicationRouter(deps, renderer));
+  app.use(opmlImportRouter(deps));
   app.use(compression());
   app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES }));
   app.use(jsonBodiesOnly);

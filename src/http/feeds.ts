@@ -1,8 +1,9 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { FeedError, FeedRecord } from '../model.js';
 import { DuplicateFeedError } from '../store/index.js';
-import { feedsOpml } from '../opml.js';
+import { feedsOpml, parseOpml } from '../opml.js';
+import { importOpmlFeeds } from '../opml-import.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
@@ -166,4 +167,29 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
 
 function duplicate(url: string): HttpProblem {
   return new HttpProblem(409, 'Conflict', `a feed with the URL ${url} already exists`);
+}
+
+/** Types an OPML document arrives as: its own, XML's, or plain text from a tool that names none better. */
+const OPML_TYPES = ['text/x-opml', 'text/xml', 'application/xml', 'application/*+xml', 'text/plain'];
+/** A reader's export of a few thousand feeds, at ~150 bytes an outline. */
+const OPML_LIMIT = '2mb';
+
+/**
+ * POST /api/feeds.opml: a reader's export, its http(s) feeds added as POST /api/feeds adds them,
+ * without looking for a feed behind each (the export names feeds), and fetched when the pass gets
+ * to them. Mounted ahead of the JSON body parser, whose routes take JSON alone.
+ */
+export function opmlImportRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/api/feeds.opml', requireAdmin(deps.adminToken), express.text({ type: OPML_TYPES, limit: OPML_LIMIT }), async (req, res) => {
+    if (typeof req.body !== 'string') {
+      throw new HttpProblem(415, 'Unsupported Media Type', 'send the OPML document as the body, with Content-Type: text/x-opml');
+    }
+    const parsed = parseOpml(req.body);
+    if (!parsed.ok) throw new HttpProblem(422, 'Unprocessable Content', parsed.error);
+    const { added, skipped } = await importOpmlFeeds(deps.store, parsed.feeds, deps.now());
+    if (added.length > 0) deps.onFeedsDue();
+    res.json({ added: added.map(feedJson), skipped });
+  });
+  return router;
 }

@@ -110,6 +110,15 @@ export function buildOpenApiDocument(baseUrl: string) {
     request: { body: { content: { 'application/json': { schema: feedBodySchema } } } },
     responses: { 201: json(feed, 'added'), ...problems(400, 401, 403, 409, 413, 415, 422) } });
   r.registerPath({ method: 'get', path: '/api/feeds.opml', summary: 'Every feed as OPML', responses: { 200: text('text/x-opml', 'OPML 2.0') } });
+  r.registerPath({ method: 'post', path: '/api/feeds.opml', summary: 'Add the http(s) feeds of an OPML document (a reader\'s export); fetched as the pass gets to them', security: admin,
+    request: { body: { content: { 'text/x-opml': { schema: z.string() } } } },
+    responses: {
+      200: json(z.object({
+        added: z.array(feed),
+        skipped: z.array(z.object({ url: z.string(), reason: z.enum(['not an http(s) URL', 'already subscribed']) })),
+      }), 'what was added, and what was not and why'),
+      ...problems(401, 403, 413, 415, 422),
+    } });
   r.registerPath({ method: 'get', path: '/api/feeds/{id}', summary: 'One feed with its fetch status', request: { params: id },
     responses: { 200: json(feed, 'the feed'), ...problems(400, 404) } });
   r.registerPath({ method: 'patch', path: '/api/feeds/{id}', summary: 'Change a feed: its URL (its items kept), title, or whether it is fetched; enabling it fetches it at once', security: admin,
