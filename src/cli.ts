@@ -10,6 +10,7 @@ import { type Core, openCore, startService } from './main.js';
 import type { FeedRecord } from './model.js';
 import { feedsOpml, parseOpml } from './opml.js';
 import { importOpmlFeeds } from './opml-import.js';
+import { redactUrl } from './redact-url.js';
 import { startProgress } from './progress.js';
 import { searchItems } from './search.js';
 import { migrate, openDatabase } from './store/db.js';
@@ -122,7 +123,7 @@ async function opml(config: Config, action: string | undefined, file: string | u
       return EXIT.failed;
     }
     const progress = startProgress('opml import', parsed.feeds.length);
-    const { added, skipped } = await importOpmlFeeds(core.store, parsed.feeds, new Date(), (done) => progress.update(done, parsed.feeds[done - 1]!.url));
+    const { added, skipped } = await importOpmlFeeds(core.store, parsed.feeds, new Date(), (done) => progress.update(done, redactUrl(parsed.feeds[done - 1]!.url)));
     progress.stop();
     for (const { url, reason } of skipped) if (reason !== 'already subscribed') console.error(`skipped ${url}: ${reason}`);
     console.log(`${added.length} feeds added, ${skipped.length} skipped (already present or not http)`);
@@ -145,7 +146,7 @@ async function feeds(config: Config, action: string | undefined, id: string | un
     if (typeof feed === 'string') return refuse(feed);
     const edited = (await core.store.editFeed(feed.id, { disabled: action === 'disable' }, new Date()))!;
     const when = edited.disabled ? 'not fetched until enabled' : 'due now: fetched by the next pass (`feedsieve ingest`, or serve\'s next tick)';
-    console.log(`feed ${edited.id} ${action}d, ${when}: ${edited.url}`);
+    console.log(`feed ${edited.id} ${action}d, ${when}: ${redactUrl(edited.url)}`);
     return EXIT.ok;
   } finally {
     await core.close();

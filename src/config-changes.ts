@@ -1,9 +1,10 @@
 import type { Config } from './config.js';
+import { redactUrl } from './redact-url.js';
 
 // What a config read again (serve, on SIGHUP) changes. Its feeds and topics are mirrored into the
 // database as at a start; every other setting is held by the running service and waits for the next.
 
-/** The feeds and topics a config read again adds, changes or drops, by URL and slug. */
+/** The feeds and topics a config read again adds, changes or drops, by URL (without its password) and slug. */
 export interface MirroredChanges {
   feedsAdded: string[];
   feedsRemoved: string[];
@@ -18,8 +19,8 @@ export function mirroredChanges(running: Config, next: Config): MirroredChanges 
   const topicsBefore = new Map(running.topics.map((topic) => [topic.slug, topic]));
   const topicsAfter = new Map(next.topics.map((topic) => [topic.slug, topic]));
   return {
-    feedsAdded: [...feedsAfter].filter((url) => !feedsBefore.has(url)),
-    feedsRemoved: [...feedsBefore].filter((url) => !feedsAfter.has(url)),
+    feedsAdded: [...feedsAfter].filter((url) => !feedsBefore.has(url)).map(redactUrl),
+    feedsRemoved: [...feedsBefore].filter((url) => !feedsAfter.has(url)).map(redactUrl),
     topicsAdded: [...topicsAfter.keys()].filter((slug) => !topicsBefore.has(slug)),
     topicsChanged: [...topicsAfter].filter(([slug, topic]) => {
       const before = topicsBefore.get(slug);

@@ -1,4 +1,5 @@
 import type { FeedRecord, FeedState } from './model.js';
+import { redactUrl } from './redact-url.js';
 
 // What `feedsieve feeds` prints: a feed a line, then an indented line for what an operator must
 // act on (its last error, or where its redirects led).
@@ -20,7 +21,7 @@ export function feedStatusLines(feeds: FeedRecord[]): string[] {
     const state = feedState(feed);
     const failures = state === 'failing' ? ` x${feed.consecutiveFailures}` : '';
     return [String(feed.id), `${state}${failures}`, String(feed.itemCount), minute(feed.lastFetchedAt),
-      state === 'disabled' ? '-' : minute(feed.nextFetchAt), feed.url];
+      state === 'disabled' ? '-' : minute(feed.nextFetchAt), redactUrl(feed.url)];
   });
   const header = ['id', 'state', 'items', 'last fetch (UTC)', 'next fetch (UTC)', 'url'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
@@ -35,7 +36,7 @@ export function feedStatusLines(feeds: FeedRecord[]): string[] {
     if (feed.lastError) lines.push(`${indent}error ${feed.lastError.kind}: ${feed.lastError.message}`);
     if (feed.movedTo) {
       const where = feed.origin === 'config' ? 'put it in the config file; the feed keeps its items' : 'another feed has that URL';
-      lines.push(`${indent}moved permanently to ${feed.movedTo}: ${where}`);
+      lines.push(`${indent}moved permanently to ${redactUrl(feed.movedTo)}: ${where}`);
     }
   }
   return lines;

@@ -1,9 +1,11 @@
 import type { FeedRecord } from './model.js';
 import type { OpmlFeed } from './opml.js';
+import { redactUrl } from './redact-url.js';
 import { DuplicateFeedError, type Store } from './store/index.js';
 
 export interface OpmlImport {
   added: FeedRecord[];
+  /** Each URL without any password it carried: the answer may be shown or logged. */
   skipped: { url: string; reason: 'not an http(s) URL' | 'already subscribed' }[];
 }
 
@@ -17,13 +19,13 @@ export async function importOpmlFeeds(store: Store, feeds: OpmlFeed[], now: Date
   for (const [n, feed] of feeds.entries()) {
     const url = URL.canParse(feed.url) ? new URL(feed.url) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      result.skipped.push({ url: feed.url, reason: 'not an http(s) URL' });
+      result.skipped.push({ url: redactUrl(feed.url), reason: 'not an http(s) URL' });
     } else {
       try {
         result.added.push(await store.addFeed({ url: url.href, title: feed.title, origin: 'api' }, now));
       } catch (error) {
         if (!(error instanceof DuplicateFeedError)) throw error;
-        result.skipped.push({ url: url.href, reason: 'already subscribed' });
+        result.skipped.push({ url: redactUrl(url), reason: 'already subscribed' });
       }
     }
     onFeed?.(n + 1);

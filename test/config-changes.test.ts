@@ -26,6 +26,12 @@ describe('a config read again', () => {
     expect(settingsNeedingRestart(running, next)).toEqual([]);
   });
 
+  it('names a feed added with a password by its URL without it, for the log', () => {
+    const next = parseConfig({ ...JSON.parse(JSON.stringify({ server: running.server, topics: running.topics })),
+      feeds: [...running.feeds, { url: 'https://desk:s3cret-pass@c.example/feed' }] }, at);
+    expect(mirroredChanges(running, next).feedsAdded).toEqual(['https://c.example/feed']);
+  });
+
   it('changes nothing when it is the same', () => {
     expect(mirroredChanges(running, running)).toEqual({ feedsAdded: [], feedsRemoved: [], topicsAdded: [], topicsChanged: [], topicsRemoved: [] });
     expect(settingsNeedingRestart(running, parseConfig(JSON.parse(JSON.stringify({

@@ -43,6 +43,13 @@ describe('feed status lines', () => {
     ]);
   });
 
+  it('shows a URL, and where it moved, without the password it carries', () => {
+    const lines = feedStatusLines([{ ...base, ...fetched, url: 'https://desk:s3cret@a.example/feed', origin: 'config', movedTo: 'https://desk:s3cret@a.example/new' }]);
+    expect(lines[1]).toMatch(/ https:\/\/a\.example\/feed$/);
+    expect(lines[2]).toContain('moved permanently to https://a.example/new:');
+    expect(lines.join('\n')).not.toContain('s3cret');
+  });
+
   it('prints the header alone when there is no feed', () => {
     expect(feedStatusLines([])).toEqual(['id  state  items  last fetch (UTC)  next fetch (UTC)  url']);
   });

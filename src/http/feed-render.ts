@@ -5,6 +5,7 @@ import type { AppDeps } from './deps.js';
 import type { FeedCache, RenderedFeed } from './feed-cache.js';
 import { feedCacheKey } from './feed-response.js';
 import { DEFAULT_LIMIT, encodeCursor } from './items.js';
+import { redactUrl } from '../redact-url.js';
 
 /** One page of a feed: how many entries, and after which entry (a decoded `before` cursor). */
 export interface FeedPage {
@@ -78,7 +79,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       if (!item) return;
       // Keyed by the item as read whole: it may be a later version than the listing's.
       const alsoReportedBy = others(item);
-      const entry = renderEntry(format, { item, sourceFeedUrl: item.feedUrl, alsoReportedBy });
+      const entry = renderEntry(format, { item, sourceFeedUrl: redactUrl(item.feedUrl), alsoReportedBy });
       rendered.set(format, item, alsoReportedBy, entry);
       entries.push(entry);
     });

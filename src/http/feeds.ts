@@ -4,6 +4,7 @@ import type { FeedError, FeedRecord } from '../model.js';
 import { DuplicateFeedError } from '../store/index.js';
 import { feedsOpml, parseOpml } from '../opml.js';
 import { importOpmlFeeds } from '../opml-import.js';
+import { redactUrl } from '../redact-url.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
@@ -27,7 +28,7 @@ export const feedEditSchema = z.strictObject({
 export function feedJson(feed: FeedRecord) {
   return {
     id: feed.id,
-    url: feed.url,
+    url: redactUrl(feed.url),
     title: feed.title,
     siteUrl: feed.siteUrl,
     origin: feed.origin,
@@ -40,7 +41,7 @@ export function feedJson(feed: FeedRecord) {
       error: feed.lastError ? { kind: feed.lastError.kind, message: feed.lastError.message } : null,
       consecutiveFailures: feed.consecutiveFailures,
       nextFetchAt: feed.nextFetchAt,
-      movedTo: feed.movedTo,
+      movedTo: feed.movedTo === null ? null : redactUrl(feed.movedTo),
     },
   };
 }
@@ -80,7 +81,9 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.get('/api/feeds.opml', async (_req, res) => {
-    res.type('text/x-opml; charset=utf-8').send(feedsOpml(await deps.store.feedAddresses(), deps.now()));
+    // Readers may read this; the operator's `feedsieve opml export` keeps the passwords, for a move.
+    const addresses = (await deps.store.feedAddresses()).map((feed) => ({ ...feed, url: redactUrl(feed.url) }));
+    res.type('text/x-opml; charset=utf-8').send(feedsOpml(addresses, deps.now()));
   });
 
   router.get('/api/feeds/:id', async (req, res) => {
@@ -166,7 +169,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
 }
 
 function duplicate(url: string): HttpProblem {
-  return new HttpProblem(409, 'Conflict', `a feed with the URL ${url} already exists`);
+  return new HttpProblem(409, 'Conflict', `a feed with the URL ${redactUrl(url)} already exists`);
 }
 
 /** Types an OPML document arrives as: its own, XML's, or plain text from a tool that names none better. */

@@ -5,7 +5,8 @@
 import { Parser } from 'htmlparser2';
 import type { FeedError } from '../model.js';
 import { decodeBody } from './decode.js';
-import { type FetchLimits, fetchFeed, redactUrl } from './fetch.js';
+import { redactUrl } from '../redact-url.js';
+import { type FetchLimits, fetchFeed } from './fetch.js';
 import { parseFeedDrafts } from './parse.js';
 
 export type Discovery = { ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError };

@@ -8,6 +8,7 @@ import type { Agent, Dispatcher } from 'undici';
 import type { FeedError } from '../model.js';
 import { BlockedAddressError, createGuardedAgent, isBlockedAddress } from './address-guard.js';
 import { discard, header, readFileLimited, readResponseBody, TooLargeError } from './fetch-body.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface Validators {
   etag: string | null;
@@ -344,20 +345,6 @@ function decodeUserinfo(part: string): string {
   } catch {
     return part; // a stray '%' that is not an escape: take it literally
   }
-}
-
-/** A URL for messages, which are stored and shown: without any password it carries. */
-export function redactUrl(url: URL | string): string {
-  let safe: URL;
-  try {
-    safe = new URL(url);
-  } catch {
-    return String(url);
-  }
-  if (safe.username === '' && safe.password === '') return safe.href;
-  safe.username = '';
-  safe.password = '';
-  return safe.href;
 }
 
 function resolveLocation(location: string, base: URL): URL | null {

@@ -7,6 +7,7 @@ import type { FeedFetcher, FetchLimits } from './fetch.js';
 import type { PreparedEntry, PrepareResult } from './prepare.js';
 import type { Handoff, Preparer } from './prepare-pool.js';
 import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface RefreshDeps {
   store: Store;
@@ -80,7 +81,7 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
 export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: AbortSignal): Promise<RefreshReport> {
   const started = deps.now();
   const report = (status: RefreshStatus, summary: SaveSummary | null, error: FeedError | null): RefreshReport => ({
-    feedId: feed.id, url: feed.url, status, error,
+    feedId: feed.id, url: redactUrl(feed.url), status, error,
     inserted: summary?.inserted ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0,
     touchedTopics: summary?.touchedTopics ?? [], durationMs: deps.now().getTime() - started.getTime(),
   });
@@ -135,7 +136,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);
   } catch (cause) {
-    const error: FeedError = { kind: 'internal', message: `refreshing ${feed.url}: ${(cause as Error).message}` };
+    const error: FeedError = { kind: 'internal', message: `refreshing ${redactUrl(feed.url)}: ${(cause as Error).message}` };
     try {
       return await saveError(error, null, null, null);
     } catch {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -71,5 +71,71 @@ describe('tokens', () => {
       expect(logged).not.toContain(secret);
       expect(bodies.join('')).not.toContain(secret);
     }
+  });
+});
+
+describe('a feed\'s password in its URL', () => {
+  const PASSWORD = 'feed-pass-5e1d8a93c2';
+  let core: Core;
+  let base: string;
+  let server: ReturnType<typeof createServer>;
+  let origin: ReturnType<typeof createServer>;
+  let dir: string;
+  let feedUrl: string;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const body = readFileSync(join(import.meta.dirname, '../fixtures/feeds/world-wire.rss'));
+    // Answers only with the password: the items below prove the fetch sent it.
+    origin = createServer((req, res) => {
+      const expected = `Basic ${Buffer.from(`desk:${PASSWORD}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+      res.writeHead(req.url === '/old' ? 301 : 200, req.url === '/old' ? { location: '/feed' } : { 'content-type': 'application/rss+xml' }).end(req.url === '/old' ? '' : body);
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => origin.once('listening', r));
+    feedUrl = `http://desk:${PASSWORD}@127.0.0.1:${(origin.address() as AddressInfo).port}/old`;
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-feed-password-'));
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const config = parseConfig({
+      database: 'db.sqlite', ingest: { allowPrivateAddresses: true }, feeds: [{ url: feedUrl }],
+      topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
+    }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
+    core = await openCore(config, createLogger('trace', sink));
+    server = createServer(buildListener(core, createFeedCache())).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.close();
+    origin.close();
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is sent to fetch the feed, and shown nowhere: feeds republished, the API, OPML, messages, logs', async () => {
+    const pass = await core.ingest();
+    expect(pass.status === 'done' && pass.reports.map((r) => [r.status, r.inserted])).toEqual([['stored', 4]]);
+    const [feed] = await core.store.listFeeds();
+    expect(feed!.url).toBe(feedUrl);
+    // A redirect it followed, shown beside the URL; and a duplicate refused, naming the URL.
+    expect(feed!.movedTo).toContain(PASSWORD);
+    const duplicate = await fetch(`${base}/api/feeds`, {
+      method: 'POST', body: JSON.stringify({ url: feedUrl }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    });
+    expect(duplicate.status).toBe(409);
+    const shown: string[] = [await duplicate.text()];
+    for (const path of ['/api/feeds', `/api/feeds/${feed!.id}`, '/api/feeds.opml', '/api/items', '/api/items?topic=nato', '/opml', '/',
+      '/topics/nato.rss', '/topics/nato.atom', '/topics/nato.json', '/feeds/all.rss', '/feeds/all.atom', '/feeds/all.json']) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status, path).toBe(200);
+      shown.push(await res.text());
+    }
+    // Where the URL is shown, it is shown without its user and password.
+    const safeUrl = feedUrl.replace(`desk:${PASSWORD}@`, '');
+    expect(shown.join('\n')).toContain(safeUrl);
+    expect(shown.join('\n')).not.toContain(PASSWORD);
+    expect(lines.join('').includes('feed fetched')).toBe(true);
+    expect(lines.join('')).not.toContain(PASSWORD);
   });
 });
