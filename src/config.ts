@@ -30,6 +30,9 @@ const topicSchema = z.strictObject({
   pinned: z.boolean().default(false),
 });
 
+/** A feed's own fetch interval, in minutes: from every minute to once a week. */
+export const FEED_INTERVAL = z.number().int().min(1).max(10_080);
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -59,7 +62,7 @@ const fileSchema = z.strictObject({
   ingest: ingestSchema.default(ingestSchema.parse({})),
   retention: z.strictObject({ maxAgeDays: z.number().int().min(1).default(90) }).default({ maxAgeDays: 90 }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  feeds: z.array(z.strictObject({ url: feedUrl, title: z.string().min(1).max(300).optional() })),
+  feeds: z.array(z.strictObject({ url: feedUrl, title: z.string().min(1).max(300).optional(), intervalMinutes: FEED_INTERVAL.optional() })),
   topics: z.array(topicSchema).default([]),
 });
 

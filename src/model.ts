@@ -84,6 +84,8 @@ export interface FeedRecord {
   consecutiveFailures: number;
   nextFetchAt: string | null;
   minIntervalMinutes: number | null;
+  /** The operator's interval for this feed, instead of the adaptive one; null for that. */
+  intervalMinutes: number | null;
   /** Where the last fetch's permanent redirects led, when the feed's URL stayed (see migrations/0012). */
   movedTo: string | null;
   itemCount: number;

@@ -35,6 +35,8 @@ describe('config', () => {
       /topics\[1\]\.query: not a topic query: expected "\)" to close "\(" at 0/],
     [{ feeds: [], ingest: { schedule: 'every minute' } }, /ingest\.schedule: must be a cron expression/],
     [{ feeds: [], ingest: { concurrency: 0 } }, /ingest\.concurrency: /],
+    [{ feeds: [{ url: 'https://a.example/f', intervalMinutes: 0 }] }, /feeds\[0\]\.intervalMinutes: /],
+    [{ feeds: [{ url: 'https://a.example/f', intervalMinutes: 2.5 }] }, /feeds\[0\]\.intervalMinutes: /],
     [{ feeds: [], server: { corsOrigins: ['https://dash.example/'] } }, /server\.corsOrigins\[0\]: must be \* or an origin such as https:\/\/dash\.example/],
     [{ feeds: [], server: { corsOrigins: ['*', 'dash.example'] } }, /server\.corsOrigins\[1\]: must be \* or an origin/],
     [{ feeds: [], server: { corsOrigins: ['https://dash.example/app'] } }, /server\.corsOrigins\[0\]: /],

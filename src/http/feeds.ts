@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { FEED_INTERVAL } from '../config.js';
 import type { FeedError, FeedRecord } from '../model.js';
 import { DuplicateFeedError } from '../store/index.js';
 import { feedsOpml, parseOpml } from '../opml.js';
@@ -16,14 +17,17 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https U
 export const feedBodySchema = z.strictObject({
   url: httpUrl,
   title: z.string().min(1).max(300).optional(),
+  intervalMinutes: FEED_INTERVAL.optional(),
 });
 
 export const feedEditSchema = z.strictObject({
   url: httpUrl.optional(),
   /** null gives the feed back the title it gives itself. */
   title: z.string().min(1).max(300).nullable().optional(),
+  /** null gives the feed back the interval its publishing rate sets. */
+  intervalMinutes: FEED_INTERVAL.nullable().optional(),
   disabled: z.boolean().optional(),
-}).refine((edit) => Object.keys(edit).length > 0, { error: 'give at least one of url, title and disabled' });
+}).refine((edit) => Object.keys(edit).length > 0, { error: 'give at least one of url, title, intervalMinutes and disabled' });
 
 export function feedJson(feed: FeedRecord) {
   return {
@@ -32,6 +36,7 @@ export function feedJson(feed: FeedRecord) {
     title: feed.title,
     siteUrl: feed.siteUrl,
     origin: feed.origin,
+    intervalMinutes: feed.intervalMinutes,
     disabled: feed.disabled,
     itemCount: feed.itemCount,
     status: {
@@ -100,7 +105,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     if (await deps.store.getFeedByUrl(body.data.url)) throw duplicate(body.data.url);
     const url = await feedBehind(body.data.url);
     try {
-      const feed = await deps.store.addFeed({ url, title: body.data.title ?? null, origin: 'api' }, deps.now());
+      const feed = await deps.store.addFeed({ url, title: body.data.title ?? null, intervalMinutes: body.data.intervalMinutes ?? null, origin: 'api' }, deps.now());
       deps.onFeedsDue();
       res.status(201).location(`/api/feeds/${feed.id}`).json(feedJson(feed));
     } catch (error) {
@@ -120,7 +125,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     if (edit.url === feed.url) delete edit.url;
     if (feed.origin === 'config') {
       // The config file is mirrored at each start and reload: a change here would be undone there.
-      const fromConfig = (['url', 'title'] as const).filter((key) => edit[key] !== undefined);
+      const fromConfig = (['url', 'title', 'intervalMinutes'] as const).filter((key) => edit[key] !== undefined);
       if (fromConfig.length > 0) {
         throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: change its ${fromConfig.join(' and ')} there, then reload serve (SIGHUP)`);
       }
@@ -138,7 +143,8 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     }
     if (!edited) throw notFound(`no feed ${id}`);
     if (edit.url !== undefined || edit.title !== undefined) deps.onFeedChanged();
-    if (edit.url !== undefined || (edit.disabled === false && feed.disabled)) deps.onFeedsDue();
+    // A shorter interval may have made the feed due now.
+    if (edit.url !== undefined || edit.intervalMinutes !== undefined || (edit.disabled === false && feed.disabled)) deps.onFeedsDue();
     res.json(feedJson(edited));
   });
 

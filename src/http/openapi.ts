@@ -32,6 +32,7 @@ const savedTopic = z.object({
 const feed = z.object({
   id: z.number().int(), url: z.string(), title: z.string().nullable(), siteUrl: z.string().nullable(),
   origin: z.enum(['config', 'api']), disabled: z.boolean(), itemCount: z.number().int(),
+  intervalMinutes: z.number().int().nullable().openapi({ description: 'the interval the feed is fetched on, set for it; null: the one its publishing rate sets' }),
   status: z.object({
     lastFetchedAt: z.string().nullable(), httpStatus: z.number().int().nullable(), ok: z.boolean(),
     error: z.object({ kind: z.string(), message: z.string() }).nullable(),

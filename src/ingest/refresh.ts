@@ -88,7 +88,10 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
   const plan = async (outcome: OutcomeKind) => {
     const now = deps.now();
     const itemsLastWeek = await deps.store.itemsPublishedSince(feed.id, new Date(now.getTime() - WEEK_MS));
-    const history = { consecutiveFailures: feed.consecutiveFailures, feedMinIntervalMinutes: feed.minIntervalMinutes, itemsLastWeek };
+    const history = {
+      consecutiveFailures: feed.consecutiveFailures, feedMinIntervalMinutes: feed.minIntervalMinutes, itemsLastWeek,
+      fixedIntervalMinutes: feed.intervalMinutes,
+    };
     return planNextFetch(outcome, history, deps.schedule, now);
   };
   const saveError = async (error: FeedError, httpStatus: number | null, retryAfterSeconds: number | null,

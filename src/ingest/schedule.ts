@@ -14,6 +14,8 @@ export interface FeedHistory {
   feedMinIntervalMinutes: number | null;
   /** Entries published in the last 7 days. */
   itemsLastWeek: number;
+  /** The operator's interval for this feed, which replaces the one above: null for none. */
+  fixedIntervalMinutes: number | null;
 }
 
 export type OutcomeKind =
@@ -60,12 +62,14 @@ export function planNextFetch(
 }
 
 /**
- * The interval for a healthy feed, after Miniflux's entry-frequency scheduler: one fetch per
- * entry published in the last week (7 days / count), clamped to [min, max]; a feed with no
- * recent entries gets max. The feed's own ttl can lengthen it, but the max still caps it,
- * so a misconfigured ttl of a year cannot switch a feed off.
+ * The interval for a healthy feed: the operator's for it when set; else, after Miniflux's
+ * entry-frequency scheduler, one fetch per entry published in the last week (7 days / count),
+ * clamped to [min, max]; a feed with no recent entries gets max. The feed's own ttl can lengthen
+ * it, but the max still caps it, so a misconfigured ttl of a year cannot switch a feed off.
  */
 function regularIntervalMinutes(history: FeedHistory, settings: ScheduleSettings): number {
+  // Asked for by name, for this feed: neither its rate, its ttl nor the global bounds say otherwise.
+  if (history.fixedIntervalMinutes !== null) return history.fixedIntervalMinutes;
   const byFrequency =
     history.itemsLastWeek > 0 ? Math.round(WEEK_MINUTES / history.itemsLastWeek) : settings.maxIntervalMinutes;
   const withTtl = Math.max(byFrequency, history.feedMinIntervalMinutes ?? 0);

@@ -28,9 +28,16 @@ export function createFeedQueries(db: Db) {
     `${FEED_SELECT} WHERE f.disabled = 0 AND (f.next_fetch_at IS NULL OR f.next_fetch_at <= ?) ORDER BY f.next_fetch_at, f.id`,
   );
   const insert = db.prepare(
-    `INSERT INTO feeds (url, title, origin, created_at) VALUES (@url, @title, @origin, @now)`,
+    `INSERT INTO feeds (url, title, interval_minutes, origin, created_at) VALUES (@url, @title, @intervalMinutes, @origin, @now)`,
   );
   const retitle = db.prepare(`UPDATE feeds SET title = @title WHERE id = @id`);
+  // A feed asked for every 5 minutes is not left waiting for a fetch its old interval put hours away.
+  const reinterval = db.prepare(`UPDATE feeds SET interval_minutes = @intervalMinutes,
+      next_fetch_at = CASE WHEN @soonest IS NOT NULL AND next_fetch_at > @soonest THEN @soonest ELSE next_fetch_at END
+    WHERE id = @id AND interval_minutes IS NOT @intervalMinutes`);
+  const applyInterval = (id: number, intervalMinutes: number | null, now: Date) => reinterval.run({
+    id, intervalMinutes, soonest: intervalMinutes === null ? null : new Date(now.getTime() + intervalMinutes * 60_000).toISOString(),
+  });
   const remove = db.prepare(`DELETE FROM feeds WHERE id = ?`);
   // A new address is a new server: what the old one said of its body would make the new one's
   // first answer a 304 or an unchanged body.
@@ -78,9 +85,12 @@ export function createFeedQueries(db: Db) {
     async dueFeeds(now: Date): Promise<FeedRecord[]> {
       return (due.all(now.toISOString()) as FeedRow[]).map(toFeedRecord);
     },
-    async addFeed(feed: { url: string; title: string | null; origin: 'config' | 'api' }, now: Date): Promise<FeedRecord> {
+    async addFeed(
+      feed: { url: string; title: string | null; origin: 'config' | 'api'; intervalMinutes?: number | null | undefined },
+      now: Date,
+    ): Promise<FeedRecord> {
       return withUniqueUrl(feed.url, () => {
-        const { lastInsertRowid } = insert.run({ ...feed, now: now.toISOString() });
+        const { lastInsertRowid } = insert.run({ ...feed, intervalMinutes: feed.intervalMinutes ?? null, now: now.toISOString() });
         return get(Number(lastInsertRowid))!;
       });
     },
@@ -89,11 +99,16 @@ export function createFeedQueries(db: Db) {
     },
     /**
      * An operator's changes to a feed, in one transaction; null when there is no such feed. A new URL
-     * or enabling makes it due at `now`; its items stay either way.
+     * or enabling makes it due at `now`, a new interval due within it; its items stay either way.
      */
     async editFeed(
       id: number,
-      changes: { url?: string | undefined; title?: string | null | undefined; disabled?: boolean | undefined },
+      changes: {
+        url?: string | undefined;
+        title?: string | null | undefined;
+        intervalMinutes?: number | null | undefined;
+        disabled?: boolean | undefined;
+      },
       now: Date,
     ): Promise<FeedRecord | null> {
       const at = now.toISOString();
@@ -101,6 +116,7 @@ export function createFeedQueries(db: Db) {
         if (!byId.get(id)) return null;
         if (changes.url !== undefined) readdress.run({ id, url: changes.url, now: at });
         if (changes.title !== undefined) retitle.run({ id, title: changes.title });
+        if (changes.intervalMinutes !== undefined) applyInterval(id, changes.intervalMinutes, now);
         if (changes.disabled === true) disable.run(id);
         if (changes.disabled === false) enable.run({ id, now: at });
         return get(id);
@@ -111,21 +127,28 @@ export function createFeedQueries(db: Db) {
       return makeDue.run({ id, now: now.toISOString() }).changes > 0;
     },
     /**
-     * Config feeds mirror the config file: new ones are added, removed ones deleted, titles follow. A
+     * Config feeds mirror the config file: new ones are added, removed ones deleted, titles and intervals follow. A
      * feed whose URL the file changes to where its permanent redirects led keeps its items.
      */
-    async syncConfigFeeds(feeds: { url: string; title?: string | undefined }[], now: Date): Promise<void> {
+    async syncConfigFeeds(
+      feeds: { url: string; title?: string | undefined; intervalMinutes?: number | undefined }[],
+      now: Date,
+    ): Promise<void> {
       db.transaction(() => {
-        const wanted = new Map(feeds.map((feed) => [feed.url, feed.title ?? null]));
+        const wanted = new Map(feeds.map((feed) => [feed.url, { title: feed.title ?? null, intervalMinutes: feed.intervalMinutes ?? null }]));
         for (const row of configFeeds.all() as { id: number; url: string; moved_to: string | null }[]) {
           if (wanted.has(row.url)) continue;
           if (row.moved_to !== null && wanted.has(row.moved_to) && !byUrl.get(row.moved_to)) followMove.run({ id: row.id, url: row.moved_to });
           else remove.run(row.id);
         }
-        for (const [url, title] of wanted) {
+        for (const [url, { title, intervalMinutes }] of wanted) {
           const existing = byUrl.get(url) as FeedRow | undefined;
-          if (!existing) insert.run({ url, title, origin: 'config', now: now.toISOString() });
-          else retitle.run({ id: existing.id, title });
+          if (!existing) {
+            insert.run({ url, title, intervalMinutes, origin: 'config', now: now.toISOString() });
+          } else {
+            retitle.run({ id: existing.id, title });
+            applyInterval(existing.id, intervalMinutes, now);
+          }
         }
       })();
     },

@@ -22,6 +22,7 @@ export interface FeedRow {
   next_fetch_at: string | null;
   min_interval_minutes: number | null;
   moved_to: string | null;
+  interval_minutes: number | null;
   item_count: number;
 }
 
@@ -49,6 +50,7 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
     nextFetchAt: row.next_fetch_at,
     minIntervalMinutes: row.min_interval_minutes,
     movedTo: row.moved_to,
+    intervalMinutes: row.interval_minutes,
     itemCount: row.item_count,
   };
 }

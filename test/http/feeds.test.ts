@@ -28,6 +28,7 @@ interface FeedJson {
   url: string;
   title: string | null;
   origin: string;
+  intervalMinutes: number | null;
   disabled: boolean;
   itemCount: number;
   status: {
@@ -322,6 +323,7 @@ describe('a running service fetches the feeds made due out of schedule', () => {
       '/added.rss': { body: rss('added') },
       '/steady.rss': { body: rss('steady') },
       '/titled.rss': { body: rss('titled') },
+      '/quick.rss': { body: rss('quick') },
       // Found by the discovery of its adding, then gone at the first fetch, then back.
       '/revived.rss': ({ hit }) => (hit === 2 ? { status: 410 } : { body: rss('revived') }),
       '/old-home.rss': { body: rss('home'), headers: { etag: '"old-home-1"', 'last-modified': 'Thu, 01 Jan 2026 00:00:00 GMT' } },
@@ -458,6 +460,33 @@ describe('a running service fetches the feeds made due out of schedule', () => {
     expect((await feedOf(titled.id)).status.nextFetchAt).toBe(titled.status.nextFetchAt);
   });
 
+  it('fetches a feed on the interval set for it, pulls its next fetch in when the interval shortens, and goes back to its own rate', async () => {
+    const res = await send('POST', '/api/feeds', { url: origin.url('/quick.rss'), intervalMinutes: 5 });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as FeedJson;
+    expect(await waitUntil(async () => (await core.store.getFeed(id))?.lastFetchedAt !== null)).toBe(true);
+    const quick = await feedOf(id);
+    const minutesToNext = (feed: FeedJson) => (Date.parse(feed.status.nextFetchAt!) - Date.parse(feed.status.lastFetchedAt!)) / 60_000;
+    expect(quick.intervalMinutes).toBe(5);
+    expect(minutesToNext(quick)).toBeCloseTo(5, 1);
+
+    // Its own rate (an entry from January) puts the next fetch a day away; 30 minutes brings it in.
+    expect((await send('PATCH', `/api/feeds/${id}`, { intervalMinutes: null })).status).toBe(200);
+    await send('POST', `/api/feeds/${id}/refresh`);
+    expect(await fetchedAgain(quick)).toBe(true);
+    const adaptive = await feedOf(id);
+    expect(adaptive.intervalMinutes).toBeNull();
+    expect(minutesToNext(adaptive)).toBeCloseTo(1440, 0);
+    const before = Date.now();
+    const shortened = (await (await send('PATCH', `/api/feeds/${id}`, { intervalMinutes: 30 })).json()) as FeedJson;
+    expect(shortened.intervalMinutes).toBe(30);
+    expect(Date.parse(shortened.status.nextFetchAt!)).toBeGreaterThanOrEqual(before + 30 * 60_000 - 1000);
+    expect(Date.parse(shortened.status.nextFetchAt!)).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+    // A longer one leaves a nearer fetch where it is.
+    const lengthened = (await (await send('PATCH', `/api/feeds/${id}`, { intervalMinutes: 120 })).json()) as FeedJson;
+    expect(lengthened.status.nextFetchAt).toBe(shortened.status.nextFetchAt);
+  });
+
   it('leaves a disabled feed out of every pass, its items kept, and takes it back when enabled', async () => {
     const steady = (await core.store.getFeedByUrl(origin.url('/steady.rss')))!;
     const res = await send('PATCH', `/api/feeds/${steady.id}`, { disabled: true });
@@ -478,7 +507,8 @@ describe('a running service fetches the feeds made due out of schedule', () => {
 
   it('lets the config file keep a config feed\'s URL, title and place, and still disables and enables it', async () => {
     const slow = (await core.store.getFeedByUrl(origin.url('/slow.rss')))!;
-    for (const [body, field] of [[{ title: 'Slow desk' }, 'title'], [{ url: origin.url('/elsewhere.rss'), title: 'x' }, 'url and title']] as const) {
+    for (const [body, field] of [[{ title: 'Slow desk' }, 'title'], [{ url: origin.url('/elsewhere.rss'), title: 'x' }, 'url and title'],
+      [{ intervalMinutes: 5 }, 'intervalMinutes']] as const) {
       const res = await send('PATCH', `/api/feeds/${slow.id}`, body);
       expect(res.status).toBe(409);
       expect(((await res.json()) as Problem).detail).toBe(`feed ${slow.id} comes from the config file: change its ${field} there, then reload serve (SIGHUP)`);
@@ -496,7 +526,10 @@ describe('a running service fetches the feeds made due out of schedule', () => {
   });
 
   it.each<[string, string, string, unknown, Record<string, string>, number, RegExp]>([
-    ['an empty change', 'PATCH', 'steady', {}, auth, 400, /give at least one of url, title and disabled/],
+    ['an empty change', 'PATCH', 'steady', {}, auth, 400, /give at least one of url, title, intervalMinutes and disabled/],
+    ['an interval of 0', 'PATCH', 'steady', { intervalMinutes: 0 }, auth, 400, /body\.intervalMinutes/],
+    ['an interval over a week', 'PATCH', 'steady', { intervalMinutes: 10_081 }, auth, 400, /body\.intervalMinutes/],
+    ['an interval in words', 'PATCH', 'steady', { intervalMinutes: 'five' }, auth, 400, /body\.intervalMinutes/],
     ['no body at all', 'PATCH', 'steady', undefined, { authorization: auth.authorization }, 400, /^invalid body: body: must be a JSON object$/],
     ['a file: URL', 'PATCH', 'steady', { url: 'file:///etc/passwd' }, auth, 400, /body\.url: must be an http or https URL/],
     ['an unknown field', 'PATCH', 'steady', { colour: 'red' }, auth, 400, /colour/],

@@ -8,7 +8,7 @@ const now = new Date('2026-11-24T12:00:00.000Z');
 const noJitter = () => 0.5;
 
 function history(overrides: Partial<FeedHistory> = {}): FeedHistory {
-  return { consecutiveFailures: 0, feedMinIntervalMinutes: null, itemsLastWeek: 0, ...overrides };
+  return { consecutiveFailures: 0, feedMinIntervalMinutes: null, itemsLastWeek: 0, fixedIntervalMinutes: null, ...overrides };
 }
 
 function failed(kind: FeedErrorKind, retryAfterSeconds: number | null = null): OutcomeKind {
@@ -39,6 +39,23 @@ describe('planNextFetch after a success', () => {
     );
     expect(minutesUntil(next)).toBe(minutes);
     expect(next).toMatchObject({ consecutiveFailures: 0, disabled: false });
+  });
+});
+
+describe('planNextFetch for a feed given its own interval', () => {
+  it.each([
+    [1000, null, 5, 'a firehose every 5 minutes: under the global minimum of 15, as asked'],
+    [0, 525600, 30, 'a quiet feed with a ttl of a year every 30 minutes: neither its rate nor its ttl counts'],
+    [7, null, 2880, 'a daily feed every two days: past the global maximum of 1,440, as asked'],
+  ] as Array<[number, number | null, number, string]>)('%i entries a week, ttl %s, asked every %i minutes (%s)', (itemsLastWeek, ttl, minutes) => {
+    const next = planNextFetch({ kind: 'success' }, history({ itemsLastWeek, feedMinIntervalMinutes: ttl, fixedIntervalMinutes: minutes }), settings, now);
+    expect(minutesUntil(next)).toBe(minutes);
+  });
+
+  it('still backs off after failures, and waits for a Retry-After no less than the interval', () => {
+    const fixed = history({ fixedIntervalMinutes: 5, consecutiveFailures: 2 });
+    expect(minutesUntil(planNextFetch(failed('http'), fixed, settings, now, noJitter))).toBe(60);
+    expect(minutesUntil(planNextFetch(failed('rate-limited', 60), fixed, settings, now, noJitter))).toBe(5);
   });
 });
 

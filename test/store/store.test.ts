@@ -177,11 +177,12 @@ describe('store', () => {
     db.close();
   });
 
-  it('0012 gives every feed a moved_to, empty until a fetch is redirected where the feed cannot follow', () => {
+  it('0012 and 0013 give every feed a moved_to and an interval_minutes, both empty: no redirect seen, the adaptive interval', () => {
     const { db, all } = migratedTo('moved-to.sqlite', 11);
     db.exec(FEED_AND_TWO_TOPICS);
-    expect(migrate(db, all)).toEqual(['0012_feed_moved_to.sql']);
-    expect(db.prepare('SELECT id, url, moved_to FROM feeds').all()).toEqual([{ id: 1, url: 'https://a.example/', moved_to: null }]);
+    expect(migrate(db, all)).toEqual(['0012_feed_moved_to.sql', '0013_feed_interval.sql']);
+    expect(db.prepare('SELECT id, url, moved_to, interval_minutes FROM feeds').all())
+      .toEqual([{ id: 1, url: 'https://a.example/', moved_to: null, interval_minutes: null }]);
     db.close();
   });
 
@@ -685,6 +686,34 @@ describe('store', () => {
     expect(await store.syncConfigTopics([{ slug: 'nato', title: 'NATO', query: 'NATO OR OTAN', pinned: false }], NOW)).toEqual(['nato']);
     expect((await store.listTopics(NOW)).map((t) => t.slug)).toEqual(['mine', 'nato']);
     expect(await store.topicDefinitions()).toEqual([{ slug: 'mine', query: 'x' }, { slug: 'nato', query: 'NATO OR OTAN' }]);
+  });
+});
+
+describe('store: a config file\'s feed intervals', () => {
+  it('follows the file\'s interval for a feed, pulling a farther next fetch in, and drops it with the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const store = openStore(join(dir, 'db.sqlite'));
+    const url = 'https://quick.example/feed';
+    try {
+      await store.syncConfigFeeds([{ url }], NOW);
+      const { id } = (await store.getFeedByUrl(url))!;
+      await store.saveFetchResult(id, save([], { next: { nextFetchAt: new Date(NOW.getTime() + 86_400_000), consecutiveFailures: 0, disabled: false } }));
+      expect(await store.getFeed(id)).toMatchObject({ intervalMinutes: null, nextFetchAt: '2026-11-02T12:00:00.000Z' });
+
+      await store.syncConfigFeeds([{ url, intervalMinutes: 10 }], NOW);
+      expect(await store.getFeed(id)).toMatchObject({ intervalMinutes: 10, nextFetchAt: '2026-11-01T12:10:00.000Z' });
+      // The same file again, later: nothing moves.
+      await store.syncConfigFeeds([{ url, intervalMinutes: 10 }], new Date(NOW.getTime() + 5 * 60_000));
+      expect((await store.getFeed(id))!.nextFetchAt).toBe('2026-11-01T12:10:00.000Z');
+
+      await store.syncConfigFeeds([{ url }], NOW);
+      expect(await store.getFeed(id)).toMatchObject({ intervalMinutes: null, nextFetchAt: '2026-11-01T12:10:00.000Z' });
+      await store.syncConfigFeeds([{ url: 'https://new.example/feed', intervalMinutes: 60 }], NOW);
+      expect(await store.getFeedByUrl('https://new.example/feed')).toMatchObject({ intervalMinutes: 60, nextFetchAt: null });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
