@@ -13,27 +13,36 @@ import { buildListener, type Core, openCore } from '../../src/main.js';
 const ADMIN = 'admin-secret-7f3a9c21d4e8';
 const READ = 'read-secret-19b2c7e5a0f4';
 
+/** A core on a temp database whose every log line lands in `lines`, served on 127.0.0.1. */
+async function serveLogged(config: Record<string, unknown>, lines: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-secrets-'));
+  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const core = await openCore(parseConfig({ database: 'db.sqlite', ...config }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN }),
+    createLogger('trace', sink));
+  const server = createServer(buildListener(core, createFeedCache())).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    core,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.close();
+      await core.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('tokens', () => {
-  let core: Core;
+  let served: Awaited<ReturnType<typeof serveLogged>>;
   let base: string;
-  let server: ReturnType<typeof createServer>;
-  let dir: string;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-secrets-'));
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const config = parseConfig({ database: 'db.sqlite', server: { readToken: READ }, feeds: [], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }] },
-      join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
-    core = await openCore(config, createLogger('trace', sink));
-    server = createServer(buildListener(core, createFeedCache())).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveLogged({ server: { readToken: READ }, feeds: [], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }] }, lines);
+    base = served.base;
   });
   afterAll(async () => {
-    server.close();
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
+    await served?.close();
   });
 
   it('with server.readToken set, reads need it (header or ?token=), and the admin token reads too', async () => {
@@ -76,11 +85,10 @@ describe('tokens', () => {
 
 describe('a feed\'s password in its URL', () => {
   const PASSWORD = 'feed-pass-5e1d8a93c2';
+  let served: Awaited<ReturnType<typeof serveLogged>>;
   let core: Core;
   let base: string;
-  let server: ReturnType<typeof createServer>;
   let origin: ReturnType<typeof createServer>;
-  let dir: string;
   let feedUrl: string;
   const lines: string[] = [];
 
@@ -94,22 +102,12 @@ describe('a feed\'s password in its URL', () => {
     }).listen(0, '127.0.0.1');
     await new Promise((r) => origin.once('listening', r));
     feedUrl = `http://desk:${PASSWORD}@127.0.0.1:${(origin.address() as AddressInfo).port}/old`;
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-feed-password-'));
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const config = parseConfig({
-      database: 'db.sqlite', ingest: { allowPrivateAddresses: true }, feeds: [{ url: feedUrl }],
-      topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
-    }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
-    core = await openCore(config, createLogger('trace', sink));
-    server = createServer(buildListener(core, createFeedCache())).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveLogged({ ingest: { allowPrivateAddresses: true }, feeds: [{ url: feedUrl }], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }] }, lines);
+    ({ core, base } = served);
   });
   afterAll(async () => {
-    server.close();
-    origin.close();
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
+    origin?.close();
+    await served?.close();
   });
 
   it('is sent to fetch the feed, and shown nowhere: feeds republished, the API, OPML, messages, logs', async () => {

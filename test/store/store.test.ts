@@ -689,12 +689,22 @@ describe('store', () => {
   });
 });
 
+/** A store on a file of its own for one test, closed and removed after. */
+async function withStore(test: (store: Store) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+  const store = openStore(join(dir, 'db.sqlite'));
+  try {
+    await test(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('store: a config file\'s feed intervals', () => {
   it('follows the file\'s interval for a feed, pulling a farther next fetch in, and drops it with the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    const store = openStore(join(dir, 'db.sqlite'));
-    const url = 'https://quick.example/feed';
-    try {
+    await withStore(async (store) => {
+      const url = 'https://quick.example/feed';
       await store.syncConfigFeeds([{ url }], NOW);
       const { id } = (await store.getFeedByUrl(url))!;
       await store.saveFetchResult(id, save([], { next: { nextFetchAt: new Date(NOW.getTime() + 86_400_000), consecutiveFailures: 0, disabled: false } }));
@@ -710,18 +720,13 @@ describe('store: a config file\'s feed intervals', () => {
       expect(await store.getFeed(id)).toMatchObject({ intervalMinutes: null, nextFetchAt: '2026-11-01T12:10:00.000Z' });
       await store.syncConfigFeeds([{ url: 'https://new.example/feed', intervalMinutes: 60 }], NOW);
       expect(await store.getFeedByUrl('https://new.example/feed')).toMatchObject({ intervalMinutes: 60, nextFetchAt: null });
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('store: feed states', () => {
   it('counts feeds in each state by the rule `feedsieve feeds` names them with', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    const store = openStore(join(dir, 'db.sqlite'));
-    try {
+    await withStore(async (store) => {
       const add = (name: string) => store.addFeed({ url: `https://${name}.example/feed`, title: null, origin: 'api' }, NOW);
       await add('waiting');
       await store.saveFetchResult((await add('ok')).id, save([]));
@@ -731,18 +736,13 @@ describe('store: feed states', () => {
       const counts = await store.feedStateCounts();
       expect(counts).toEqual({ waiting: 1, ok: 1, failing: 1, disabled: 1 });
       for (const feed of await store.listFeeds()) expect(feedState(feed), feed.url).toBe(new URL(feed.url).hostname.split('.')[0]);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('store: permanent redirects', () => {
   it('moves a feed to its new URL, but not onto a URL another feed has', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    const store = openStore(join(dir, 'db.sqlite'));
-    try {
+    await withStore(async (store) => {
       const a = await store.addFeed({ url: 'https://a.example/old', title: null, origin: 'api' }, NOW);
       const b = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(a.id, save([], { newUrl: 'https://a.example/new' }));
@@ -754,17 +754,12 @@ describe('store: permanent redirects', () => {
       // The next fetch not redirected: nothing to show any more.
       await store.saveFetchResult(a.id, save([]));
       expect((await store.getFeed(a.id))!.movedTo).toBeNull();
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps a config file\'s feed at the file\'s URL, so that mirroring the file again keeps its items; the file naming the new URL moves it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    const store = openStore(join(dir, 'db.sqlite'));
-    const itemsOf = (feedId: number) => store.db.prepare('SELECT identity FROM items WHERE feed_id = ?').pluck().all(feedId);
-    try {
+    await withStore(async (store) => {
+      const itemsOf = (feedId: number) => store.db.prepare('SELECT identity FROM items WHERE feed_id = ?').pluck().all(feedId);
       await store.syncConfigFeeds([{ url: 'https://c.example/old' }], NOW);
       const { id } = (await store.getFeedByUrl('https://c.example/old'))!;
       await store.saveFetchResult(id, save([toSave(item('kept'))], { newUrl: 'https://c.example/new' }));
@@ -784,9 +779,6 @@ describe('store: permanent redirects', () => {
       await store.syncConfigFeeds([{ url: 'https://c.example/other' }], NOW);
       expect((await store.listFeeds()).map((feed) => [feed.url, feed.itemCount])).toEqual([['https://c.example/other', 0]]);
       expect(store.db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(0);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
