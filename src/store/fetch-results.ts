@@ -193,6 +193,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // a page in every commit.
   const moveFeed = db.prepare(`UPDATE feeds SET url = @newUrl
     WHERE id = @feedId AND origin = 'api' AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl)`);
+  // A fetch can disable its feed (a 410) but never enable it: an operator who disabled the feed
+  // while it was being fetched keeps it disabled.
   const updateFeed = db.prepare(`UPDATE feeds SET
       source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
@@ -202,7 +204,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,
       last_fetched_at = @fetchedAt, last_status = @httpStatus,
       last_error_kind = @errorKind, last_error_message = @errorMessage,
-      consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = @disabled,
+      consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = max(disabled, @disabled),
       moved_to = CASE WHEN @newUrl = url THEN NULL ELSE @newUrl END
     WHERE id = @feedId`);
 

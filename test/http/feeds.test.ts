@@ -553,3 +553,35 @@ describe('a running service fetches the feeds made due out of schedule', () => {
     expect(await core.store.getFeed(steady.id)).toEqual(steady);
   });
 });
+
+describe('a service stopping while a feed is being added', () => {
+  it('answers the request under way and starts no pass after the stop began', async () => {
+    const origin = await startFaultServer({ '/late.rss': { body: rssDocument('late', []), delayMs: 400 } });
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-stopping-'));
+    try {
+      const config = parseConfig({
+        database: 'test.db', server: { host: '127.0.0.1', port: 0 }, feeds: [], topics: [], logLevel: 'silent',
+        ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *' },
+      }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: TOKEN });
+      const core = await openCore(config, createLogger('silent'));
+      const service = await startService(core);
+      await service.firstIngest;
+      const base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+      // The adding reads the URL first (400 ms); the stop begins meanwhile.
+      // Connection: close, or the stop would wait out the connection's keep-alive.
+      const adding = fetch(`${base}/api/feeds`, {
+        method: 'POST', headers: { ...auth, connection: 'close' }, body: JSON.stringify({ url: origin.url('/late.rss') }),
+      });
+      while (origin.hits('/late.rss') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const stopped = service.stop();
+      expect((await adding).status).toBe(201);
+      await stopped;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Read once, by the adding: no pass fetched it.
+      expect(origin.hits('/late.rss')).toBe(1);
+    } finally {
+      await origin.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

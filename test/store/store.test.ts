@@ -724,6 +724,20 @@ describe('store: a config file\'s feed intervals', () => {
   });
 });
 
+describe('store: a feed disabled while it is fetched', () => {
+  it('stays disabled when the fetch under way saves, and a 410 still disables a feed', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://busy.example/feed', title: null, origin: 'api' }, NOW);
+      await store.editFeed(feed.id, { disabled: true }, NOW);
+      await store.saveFetchResult(feed.id, save([toSave(item('late'))]));
+      expect(await store.getFeed(feed.id)).toMatchObject({ disabled: true, itemCount: 1 });
+      const other = await store.addFeed({ url: 'https://gone.example/feed', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(other.id, save([], { next: { nextFetchAt: NOW, consecutiveFailures: 1, disabled: true } }));
+      expect((await store.getFeed(other.id))!.disabled).toBe(true);
+    });
+  });
+});
+
 describe('store: feed states', () => {
   it('counts feeds in each state by the rule `feedsieve feeds` names them with', async () => {
     await withStore(async (store) => {
