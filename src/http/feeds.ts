@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { FEED_INTERVAL } from '../config.js';
-import type { FeedError, FeedRecord } from '../model.js';
+import { feedState } from '../feed-status.js';
+import type { FeedError, FeedRecord, FeedState } from '../model.js';
 import { DuplicateFeedError } from '../store/index.js';
 import { feedsOpml, parseOpml } from '../opml.js';
 import { importOpmlFeeds } from '../opml-import.js';
@@ -29,6 +30,11 @@ export const feedEditSchema = z.strictObject({
   disabled: z.boolean().optional(),
 }).refine((edit) => Object.keys(edit).length > 0, { error: 'give at least one of url, title, intervalMinutes and disabled' });
 
+/** `?state=failing` lists the feeds that need looking at, out of hundreds. */
+export const feedsQuerySchema = z.strictObject({
+  state: z.enum(['waiting', 'ok', 'failing', 'disabled'] satisfies FeedState[]).optional(),
+});
+
 export function feedJson(feed: FeedRecord) {
   return {
     id: feed.id,
@@ -36,6 +42,7 @@ export function feedJson(feed: FeedRecord) {
     title: feed.title,
     siteUrl: feed.siteUrl,
     origin: feed.origin,
+    state: feedState(feed),
     intervalMinutes: feed.intervalMinutes,
     disabled: feed.disabled,
     itemCount: feed.itemCount,
@@ -81,8 +88,12 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
     return found.feedUrl;
   };
 
-  router.get('/api/feeds', async (_req, res) => {
-    res.json({ feeds: (await deps.store.listFeeds()).map(feedJson) });
+  router.get('/api/feeds', async (req, res) => {
+    const query = feedsQuerySchema.safeParse(req.query);
+    if (!query.success) throw fromZod(query.error, 'query');
+    const { state } = query.data;
+    const feeds = await deps.store.listFeeds();
+    res.json({ feeds: (state === undefined ? feeds : feeds.filter((feed) => feedState(feed) === state)).map(feedJson) });
   });
 
   router.get('/api/feeds.opml', async (_req, res) => {

@@ -1,7 +1,7 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { feedBodySchema, feedEditSchema } from './feeds.js';
+import { feedBodySchema, feedEditSchema, feedsQuerySchema } from './feeds.js';
 import { itemsQuerySchema, storiesQuerySchema } from './items.js';
 import { previewBodySchema, topicBodySchema, topicEditSchema } from './topics.js';
 
@@ -32,6 +32,7 @@ const savedTopic = z.object({
 const feed = z.object({
   id: z.number().int(), url: z.string(), title: z.string().nullable(), siteUrl: z.string().nullable(),
   origin: z.enum(['config', 'api']), disabled: z.boolean(), itemCount: z.number().int(),
+  state: z.enum(['waiting', 'ok', 'failing', 'disabled']).openapi({ description: 'never fetched, last fetch good, last fetch failed, or not fetched' }),
   intervalMinutes: z.number().int().nullable().openapi({ description: 'the interval the feed is fetched on, set for it; null: the one its publishing rate sets' }),
   status: z.object({
     lastFetchedAt: z.string().nullable(), httpStatus: z.number().int().nullable(), ok: z.boolean(),
@@ -105,8 +106,8 @@ export function buildOpenApiDocument(baseUrl: string) {
     responses: { 200: json(savedTopic, 'edited'), 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413, 415) } });
   r.registerPath({ method: 'delete', path: '/api/topics/{slug}', summary: 'Delete a topic and its matches (a config file\'s topic is refused: 409)', security: admin,
     request: { params: slug }, responses: { 204: { description: 'deleted' }, ...problems(401, 403, 404, 409) } });
-  r.registerPath({ method: 'get', path: '/api/feeds', summary: 'Every feed with its fetch status',
-    responses: { 200: json(z.object({ feeds: z.array(feed) }), 'feeds') } });
+  r.registerPath({ method: 'get', path: '/api/feeds', summary: 'Every feed with its fetch status, or those in one state', request: { query: feedsQuerySchema },
+    responses: { 200: json(z.object({ feeds: z.array(feed) }), 'feeds'), ...problems(400) } });
   r.registerPath({ method: 'post', path: '/api/feeds', summary: 'Add a feed (a web page URL is searched for its feed)', security: admin,
     request: { body: { content: { 'application/json': { schema: feedBodySchema } } } },
     responses: { 201: json(feed, 'added'), ...problems(400, 401, 403, 409, 413, 415, 422) } });

@@ -130,6 +130,25 @@ describe('feed management', () => {
     expect(feeds[1]!.status.consecutiveFailures).toBe(1);
   });
 
+  it('lists the feeds in one state, each feed naming its own', async () => {
+    const urlsIn = async (state: string) => {
+      const res = await service.get(`/api/feeds?state=${state}`);
+      expect(res.status).toBe(200);
+      const { feeds } = (await res.json()) as { feeds: (FeedJson & { state: string })[] };
+      for (const feed of feeds) expect(feed.state).toBe(state);
+      return feeds.map((feed) => feed.url);
+    };
+    expect(await urlsIn('ok')).toEqual(['/world.rss', '/moved.rss'].map((path) => origin.url(path)));
+    expect(await urlsIn('failing')).toEqual([origin.url('/down.rss')]);
+    expect(await urlsIn('disabled')).toEqual([origin.url('/gone.rss')]);
+    expect(await urlsIn('waiting')).toEqual([]);
+    for (const bad of ['state=broken', 'state=ok&state=failing', 'status=ok']) {
+      const res = await service.get(`/api/feeds?${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as Problem).detail, bad).toMatch(/^invalid query: /);
+    }
+  });
+
   it('adds a feed with the admin token, then shows and deletes it', async () => {
     const res = await post({ url: origin.url('/briefs.json'), title: 'Briefs' });
     expect(res.status).toBe(201);
