@@ -37,6 +37,7 @@ const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
 
 function describe(report: RefreshReport): string {
   if (report.error) return `error ${report.error.kind}: ${report.error.message}`;
+  if (report.status === 'deleted') return 'deleted while it was fetched: nothing stored';
   const what = report.status === 'not-modified' ? 'not modified (304)' : report.status === 'unchanged-body' ? 'unchanged body' : 'ok';
   return `${what}: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged`;
 }

@@ -22,7 +22,8 @@ export interface RefreshDeps {
   now: () => Date;
 }
 
-export type RefreshStatus = 'stored' | 'not-modified' | 'unchanged-body' | 'error' | 'aborted';
+/** `deleted`: the feed was deleted while it was being fetched, and nothing was saved. */
+export type RefreshStatus = 'stored' | 'not-modified' | 'unchanged-body' | 'error' | 'aborted' | 'deleted';
 
 export interface RefreshReport {
   feedId: number;
@@ -81,7 +82,8 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
 export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: AbortSignal): Promise<RefreshReport> {
   const started = deps.now();
   const report = (status: RefreshStatus, summary: SaveSummary | null, error: FeedError | null): RefreshReport => ({
-    feedId: feed.id, url: redactUrl(feed.url), status, error,
+    feedId: feed.id, url: redactUrl(feed.url),
+    ...(summary?.feedDeleted ? { status: 'deleted', error: null } : { status, error }),
     inserted: summary?.inserted ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0,
     touchedTopics: summary?.touchedTopics ?? [], durationMs: deps.now().getTime() - started.getTime(),
   });
@@ -97,10 +99,10 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
   const saveError = async (error: FeedError, httpStatus: number | null, retryAfterSeconds: number | null,
     newUrl: string | null) => {
     const next = await plan({ kind: 'error', error, retryAfterSeconds });
-    await deps.store.saveFetchResult(feed.id, {
+    const summary = await deps.store.saveFetchResult(feed.id, {
       fetchedAt: deps.now(), httpStatus, newUrl, validators: null, feedInfo: null, items: [], error, next,
     });
-    return report('error', null, error);
+    return report('error', summary, error);
   };
 
   try {

@@ -50,6 +50,8 @@ export interface SaveSummary {
   unchanged: number;
   /** Topics that gained or lost an item: their rendered feeds are stale. */
   touchedTopics: string[];
+  /** The feed was deleted while it was being fetched: nothing was saved. */
+  feedDeleted?: true;
 }
 
 export interface StoryPolicy {
@@ -186,6 +188,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       ) AS without_member
       JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
+  // An operator may delete a feed while a pass fetches it: its result then has nowhere to go.
+  const feedExists = db.prepare(`SELECT 1 FROM feeds WHERE id = ?`).pluck();
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
   // A config file's feed keeps the file's URL: the next start or reload would not find it, and
   // would delete it with its items. Both then show the new URL in moved_to (updateFeed).
@@ -309,6 +313,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const save = db.transaction((feedId: number, result: FetchResultToSave): SaveSummary => {
     const now = result.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
+    if (feedExists.get(feedId) === undefined) return { ...summary, feedDeleted: true };
     const touched = new Set<string>();
     if (stories) catchUp();
     // Read only by a save with matches: 304s and unchanged bodies need no topic.

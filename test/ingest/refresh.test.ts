@@ -134,3 +134,38 @@ describe('refreshFeed on a feed that moves', () => {
     expect(markup()).toEqual(atNewAddress);
   });
 });
+
+describe('refreshFeed on a feed deleted while it is fetched', () => {
+  let origin: FaultServer;
+  let service: TestService;
+
+  beforeAll(async () => {
+    origin = await startFaultServer({
+      '/slow.rss': { body: doc([entry(1, '<p>one</p>')], 'Slow'), delayMs: 400 },
+      '/slow-gone.rss': { status: 410, delayMs: 400 },
+      '/steady.rss': { body: doc([entry(2, '<p>two</p>')], 'Steady') },
+    });
+    service = await startTestService({ feeds: ['/slow.rss', '/slow-gone.rss', '/steady.rss'].map((path) => ({ url: origin.url(path) })) });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('reports it deleted, saves nothing of it and no error, and stores the other feeds', async () => {
+    const feeds = await service.core.store.listFeeds();
+    const pass = service.core.ingest(feeds);
+    while (origin.hits('/slow.rss') === 0 || origin.hits('/slow-gone.rss') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await service.core.store.deleteFeed(feeds[0]!.id)).toBe(true);
+    expect(await service.core.store.deleteFeed(feeds[1]!.id)).toBe(true);
+    const done = await pass;
+    expect(done.status === 'done' && done.reports.map(({ url, status, error, inserted }) => ({ url, status, error, inserted }))
+      .sort((a, b) => a.url.localeCompare(b.url))).toEqual([
+      { url: origin.url('/slow-gone.rss'), status: 'deleted', error: null, inserted: 0 },
+      { url: origin.url('/slow.rss'), status: 'deleted', error: null, inserted: 0 },
+      { url: origin.url('/steady.rss'), status: 'stored', error: null, inserted: 1 },
+    ]);
+    expect(service.core.store.db.prepare('SELECT feed_id FROM items').pluck().all()).toEqual([feeds[2]!.id]);
+    expect((await service.core.store.listFeeds()).map((feed) => feed.id)).toEqual([feeds[2]!.id]);
+  });
+});
