@@ -138,7 +138,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
       // The config file is mirrored at each start and reload: a change here would be undone there.
       const fromConfig = (['url', 'title', 'intervalMinutes'] as const).filter((key) => edit[key] !== undefined);
       if (fromConfig.length > 0) {
-        throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: change its ${fromConfig.join(' and ')} there, then reload serve (SIGHUP)`);
+        throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: change its ${listed(fromConfig)} there, then reload serve (SIGHUP)`);
       }
     }
     if (edit.url !== undefined) {
@@ -183,6 +183,11 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   return router;
+}
+
+/** 'a', 'a and b', 'a, b and c'. */
+function listed(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 function duplicate(url: string): HttpProblem {

@@ -527,7 +527,7 @@ describe('a running service fetches the feeds made due out of schedule', () => {
   it('lets the config file keep a config feed\'s URL, title and place, and still disables and enables it', async () => {
     const slow = (await core.store.getFeedByUrl(origin.url('/slow.rss')))!;
     for (const [body, field] of [[{ title: 'Slow desk' }, 'title'], [{ url: origin.url('/elsewhere.rss'), title: 'x' }, 'url and title'],
-      [{ intervalMinutes: 5 }, 'intervalMinutes']] as const) {
+      [{ intervalMinutes: 5 }, 'intervalMinutes'], [{ url: origin.url('/elsewhere.rss'), title: 'x', intervalMinutes: 5 }, 'url, title and intervalMinutes']] as const) {
       const res = await send('PATCH', `/api/feeds/${slow.id}`, body);
       expect(res.status).toBe(409);
       expect(((await res.json()) as Problem).detail).toBe(`feed ${slow.id} comes from the config file: change its ${field} there, then reload serve (SIGHUP)`);
