@@ -61,7 +61,7 @@ export async function fillDatabase(path: string, items: number, feeds: number, t
           batch.push({ item, contentHash: `${f}:${i}`, markupHash: null, matches: syntheticMatches(item.title, topics, random), story: null });
         }
         await store.saveFetchResult(feed.id, {
-          fetchedAt: now, httpStatus: 200, newUrl: null, error: null,
+          fetchedAt: now, httpStatus: 200, newUrl: null, error: null, fetchedAs: null,
           validators: { etag: null, lastModified: null, contentHash: `feed-${f}-${first}` },
           feedInfo: { title: `Scale outlet ${f}`, siteUrl: `https://scale${f}.example/`, minIntervalMinutes: null },
           items: batch,

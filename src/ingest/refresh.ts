@@ -87,6 +87,8 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     inserted: summary?.inserted ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0,
     touchedTopics: summary?.touchedTopics ?? [], durationMs: deps.now().getTime() - started.getTime(),
   });
+  // What the save compares the feed with, in case an operator changed it while it was fetched.
+  const fetchedAs = { url: feed.url, intervalMinutes: feed.intervalMinutes };
   const plan = async (outcome: OutcomeKind) => {
     const now = deps.now();
     const itemsLastWeek = await deps.store.itemsPublishedSince(feed.id, new Date(now.getTime() - WEEK_MS));
@@ -100,7 +102,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     newUrl: string | null) => {
     const next = await plan({ kind: 'error', error, retryAfterSeconds });
     const summary = await deps.store.saveFetchResult(feed.id, {
-      fetchedAt: deps.now(), httpStatus, newUrl, validators: null, feedInfo: null, items: [], error, next,
+      fetchedAt: deps.now(), httpStatus, newUrl, validators: null, feedInfo: null, items: [], error, next, fetchedAs,
     });
     return report('error', summary, error);
   };
@@ -113,7 +115,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       if (signal?.aborted) return report('aborted', null, null);
       return await saveError(fetched.error, fetched.error.httpStatus ?? null, fetched.retryAfterSeconds, fetched.permanentUrl);
     }
-    const base = { fetchedAt: deps.now(), newUrl: fetched.permanentUrl, error: null };
+    const base = { fetchedAt: deps.now(), newUrl: fetched.permanentUrl, error: null, fetchedAs };
     if (fetched.status === 'not-modified') {
       const summary = await deps.store.saveFetchResult(feed.id, {
         ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next: await plan({ kind: 'success' }),

@@ -35,6 +35,12 @@ export interface FetchResultToSave {
   markupHashes?: readonly { identity: string; markupHash: string }[];
   error: FeedError | null;
   next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
+  /**
+   * The feed's URL and interval as the fetch found them, or null to take none into account. An
+   * operator who changed either meanwhile set the feed's schedule (and, for a URL, dropped the old
+   * server's validators): the save keeps what the change set, and no redirect moves the feed.
+   */
+  fetchedAs: { url: string; intervalMinutes: number | null } | null;
 }
 
 export interface StoredEntryHashes {
@@ -188,8 +194,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       ) AS without_member
       JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
-  // An operator may delete a feed while a pass fetches it: its result then has nowhere to go.
-  const feedExists = db.prepare(`SELECT 1 FROM feeds WHERE id = ?`).pluck();
+  // An operator may delete or change a feed while a pass fetches it (see FetchResultToSave.fetchedAs).
+  const feedNow = db.prepare(`SELECT url, interval_minutes FROM feeds WHERE id = ?`);
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
   // A config file's feed keeps the file's URL: the next start or reload would not find it, and
   // would delete it with its items. Both then show the new URL in moved_to (updateFeed).
@@ -208,7 +214,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,
       last_fetched_at = @fetchedAt, last_status = @httpStatus,
       last_error_kind = @errorKind, last_error_message = @errorMessage,
-      consecutive_failures = @failures, next_fetch_at = @nextFetchAt, disabled = max(disabled, @disabled),
+      consecutive_failures = @failures, disabled = max(disabled, @disabled),
+      next_fetch_at = CASE WHEN @keepSchedule THEN next_fetch_at ELSE @nextFetchAt END,
       moved_to = CASE WHEN @newUrl = url THEN NULL ELSE @newUrl END
     WHERE id = @feedId`);
 
@@ -313,7 +320,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const save = db.transaction((feedId: number, result: FetchResultToSave): SaveSummary => {
     const now = result.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
-    if (feedExists.get(feedId) === undefined) return { ...summary, feedDeleted: true };
+    const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null } | undefined;
+    if (current === undefined) return { ...summary, feedDeleted: true };
+    const changedMeanwhile = result.fetchedAs !== null
+      && (current.url !== result.fetchedAs.url || current.interval_minutes !== result.fetchedAs.intervalMinutes);
     const touched = new Set<string>();
     if (stories) catchUp();
     // Read only by a save with matches: 304s and unchanged bodies need no topic.
@@ -380,14 +390,15 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       // Kept even if the transaction rolls back: the next filing then comes at most a batch late.
       lastFiledMs = fetchedMs;
     }
-    if (result.newUrl !== null) moveFeed.run({ feedId, newUrl: result.newUrl });
+    const newUrl = changedMeanwhile ? null : result.newUrl;
+    if (newUrl !== null) moveFeed.run({ feedId, newUrl });
     updateFeed.run({
       feedId,
       hasInfo: result.feedInfo ? 1 : 0,
       title: result.feedInfo?.title ?? null,
       siteUrl: result.feedInfo?.siteUrl ?? null,
       minInterval: result.feedInfo?.minIntervalMinutes ?? null,
-      hasValidators: result.validators ? 1 : 0,
+      hasValidators: result.validators && !changedMeanwhile ? 1 : 0,
       etag: result.validators?.etag ?? null,
       lastModified: result.validators?.lastModified ?? null,
       contentHash: result.validators?.contentHash ?? null,
@@ -396,9 +407,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       errorKind: result.error?.kind ?? null,
       errorMessage: result.error?.message ?? null,
       failures: result.next.consecutiveFailures,
+      keepSchedule: changedMeanwhile ? 1 : 0,
       nextFetchAt: result.next.nextFetchAt.toISOString(),
       disabled: result.next.disabled ? 1 : 0,
-      newUrl: result.newUrl,
+      newUrl,
     });
     summary.touchedTopics = [...touched];
     return summary;

@@ -347,6 +347,9 @@ describe('a running service fetches the feeds made due out of schedule', () => {
       '/revived.rss': ({ hit }) => (hit === 2 ? { status: 410 } : { body: rss('revived') }),
       '/old-home.rss': { body: rss('home'), headers: { etag: '"old-home-1"', 'last-modified': 'Thu, 01 Jan 2026 00:00:00 GMT' } },
       '/new-home.rss': { body: rss('home') },
+      // Quick to add and to fetch first; from then on, slow enough to be moved while being read.
+      '/slow-old.rss': ({ hit }) => ({ body: rss('old place'), headers: { etag: '"old-place-1"' }, ...(hit > 2 ? { delayMs: 800 } : {}) }),
+      '/new-place.rss': { body: rss('old place') },
     });
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-due-'));
     const config = parseConfig(
@@ -459,6 +462,22 @@ describe('a running service fetches the feeds made due out of schedule', () => {
     expect(moved).toMatchObject({ url: origin.url('/new-home.rss'), itemCount: 1, status: { ok: true, httpStatus: 200 } });
     const { items } = (await (await fetch(`${base}/api/items?feed=${home.id}`)).json()) as { items: { id: number }[] };
     expect(items.map((i) => i.id)).toEqual([item!.id]);
+  });
+
+  it('fetches a feed moved while its old address was being read at its new one at once, without the old server\'s ETag', async () => {
+    const old = await subscribe('/slow-old.rss');
+    expect((await core.store.getFeed(old.id))?.etag).toBe('"old-place-1"');
+    expect((await send('POST', `/api/feeds/${old.id}/refresh`)).status).toBe(202);
+    expect(await waitUntil(() => origin.hits('/slow-old.rss') === 3)).toBe(true);
+    const moved = await send('PATCH', `/api/feeds/${old.id}`, { url: origin.url('/new-place.rss') });
+    expect(moved.status).toBe(200);
+    // Read once to check it is a feed, then fetched when the pass that was reading the old one ends.
+    expect(await waitUntil(() => origin.hits('/new-place.rss') === 2)).toBe(true);
+    const fetch = origin.requests.filter((r) => r.path === '/new-place.rss')[1]!;
+    expect(fetch.headers['if-none-match']).toBeUndefined();
+    expect(await waitUntil(async () => (await core.store.getFeed(old.id))?.lastStatus === 200
+      && (await core.store.getFeed(old.id))?.etag === null)).toBe(true);
+    expect(await feedOf(old.id)).toMatchObject({ url: origin.url('/new-place.rss'), itemCount: 1 });
   });
 
   it('sets an added feed\'s title, and gives it back the title the feed gives itself on null', async () => {

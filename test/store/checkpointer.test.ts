@@ -75,7 +75,7 @@ describe('background checkpoints', () => {
       authors: [], categories: [], publishedAt: new Date().toISOString(), updatedAt: null, language: null, enclosures: [],
     });
     await store.saveFetchResult(feed.id, {
-      fetchedAt: new Date(), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
+      fetchedAt: new Date(), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
       items: Array.from({ length: 100 }, (_, n) => ({ item: item(n), contentHash: `h${n}`, markupHash: null, matches: [], story: null })),
       next: { nextFetchAt: new Date(), consecutiveFailures: 0, disabled: false },
     });
@@ -94,7 +94,7 @@ describe('a process with background checkpoints', () => {
         const store = openStore(${JSON.stringify(join(dir, 'db.sqlite'))}, { backgroundCheckpoints: true });
         const feed = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, new Date());
         await store.saveFetchResult(feed.id, { fetchedAt: new Date(), httpStatus: 304, newUrl: null, validators: null,
-          feedInfo: null, error: null, items: [], next: { nextFetchAt: new Date(), consecutiveFailures: 0, disabled: false } });
+          feedInfo: null, error: null, items: [], next: { nextFetchAt: new Date(), consecutiveFailures: 0, disabled: false }, fetchedAs: null });
         await store.close();
         console.log('closed');`;
       writeFileSync(join(dir, 'close.mjs'), script);

@@ -43,7 +43,7 @@ describe('listings bounded by since and until', () => {
             let n = 0;
             for (const e of entries) {
               await store.saveFetchResult(feeds[e.feed]!, {
-                fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
+                fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
                 items: [{ item: listingItem(`e${n++}`, e.publishedAt), contentHash: 'v', markupHash: null, story: null, matches: e.topics.map((slug) => ({ slug, terms: [slug] })) }],
                 next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
               });
@@ -69,7 +69,7 @@ describe('listings bounded by since and until', () => {
     try {
       const feed = await store.addFeed({ url: 'https://x.example/c', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(feed.id, {
-        fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
+        fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
         items: TIMES.map((t, k) => ({ item: listingItem(`c${k}`, t), contentHash: 'v', markupHash: null, story: null, matches: [] })),
         next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
       });

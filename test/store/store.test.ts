@@ -21,7 +21,7 @@ function item(identity: string, over: Partial<Item> = {}): Item {
 
 function save(items: ItemToSave[], over: Partial<FetchResultToSave> = {}): FetchResultToSave {
   return {
-    fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: { etag: '"e1"', lastModified: null, contentHash: 'h' },
+    fetchedAt: NOW, httpStatus: 200, newUrl: null, fetchedAs: null, validators: { etag: '"e1"', lastModified: null, contentHash: 'h' },
     feedInfo: { title: 'Source', siteUrl: 'https://x.example/', minIntervalMinutes: null }, items, error: null,
     next: { nextFetchAt: new Date(NOW.getTime() + 900_000), consecutiveFailures: 0, disabled: false }, ...over,
   };
@@ -734,6 +734,34 @@ describe('store: a feed disabled while it is fetched', () => {
       const other = await store.addFeed({ url: 'https://gone.example/feed', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(other.id, save([], { next: { nextFetchAt: NOW, consecutiveFailures: 1, disabled: true } }));
       expect((await store.getFeed(other.id))!.disabled).toBe(true);
+    });
+  });
+});
+
+describe('store: a feed changed while it is fetched', () => {
+  it('keeps the schedule and validators a new URL or interval set, and lets no redirect move the feed; saves the items', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://old.example/feed', title: null, origin: 'api' }, NOW);
+      const fetchedAs = { url: feed.url, intervalMinutes: null };
+      const later = { nextFetchAt: new Date(NOW.getTime() + 86_400_000), consecutiveFailures: 0, disabled: false };
+      // Moved by the operator while the old address was being read.
+      await store.editFeed(feed.id, { url: 'https://new.example/feed' }, NOW);
+      await store.saveFetchResult(feed.id, save([toSave(item('read-before'))], { fetchedAs, next: later, newUrl: 'https://old.example/moved' }));
+      expect(await store.getFeed(feed.id)).toMatchObject({
+        url: 'https://new.example/feed', etag: null, contentHash: null, movedTo: null, nextFetchAt: NOW.toISOString(), itemCount: 1,
+        lastFetchedAt: NOW.toISOString(), lastStatus: 200,
+      });
+
+      // Given a 10-minute interval while read on the adaptive one.
+      const quiet = await store.addFeed({ url: 'https://quiet.example/feed', title: null, origin: 'api' }, NOW);
+      await store.editFeed(quiet.id, { intervalMinutes: 10 }, NOW);
+      expect((await store.getFeed(quiet.id))!.nextFetchAt).toBeNull();
+      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: null }, next: later }));
+      expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: null, etag: null });
+
+      // Unchanged: the save's schedule and validators, as always.
+      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: 10 }, next: later }));
+      expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: later.nextFetchAt.toISOString(), etag: '"e1"' });
     });
   });
 });

@@ -44,7 +44,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 function result(seen: string, entries: Extract<Op, { kind: 'save' }>['entries']): FetchResultToSave {
   return {
-    fetchedAt: new Date(seen), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null,
+    fetchedAt: new Date(seen), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
     items: entries.map((e) => ({
       item: listingItem(e.identity, e.publishedAt), contentHash: `${e.version}${e.publishedAt}${e.slugs.join()}`,
       markupHash: null,
