@@ -37,8 +37,9 @@ export interface FetchResultToSave {
   next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
   /**
    * The feed's URL and interval as the fetch found them, or null to take none into account. An
-   * operator who changed either meanwhile set the feed's schedule (and, for a URL, dropped the old
-   * server's validators): the save keeps what the change set, and no redirect moves the feed.
+   * operator who changed either meanwhile set the feed's schedule, which the save keeps; a new URL
+   * also dropped the old server's validators, which the save does not write back, and no redirect
+   * the fetch followed moves the feed.
    */
   fetchedAs: { url: string; intervalMinutes: number | null } | null;
 }
@@ -322,8 +323,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null } | undefined;
     if (current === undefined) return { ...summary, feedDeleted: true };
-    const changedMeanwhile = result.fetchedAs !== null
-      && (current.url !== result.fetchedAs.url || current.interval_minutes !== result.fetchedAs.intervalMinutes);
+    // The old server's validators and redirects say nothing of a new URL; either change sets the schedule.
+    const movedMeanwhile = result.fetchedAs !== null && current.url !== result.fetchedAs.url;
+    const rescheduledMeanwhile = movedMeanwhile || (result.fetchedAs !== null && current.interval_minutes !== result.fetchedAs.intervalMinutes);
     const touched = new Set<string>();
     if (stories) catchUp();
     // Read only by a save with matches: 304s and unchanged bodies need no topic.
@@ -390,7 +392,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       // Kept even if the transaction rolls back: the next filing then comes at most a batch late.
       lastFiledMs = fetchedMs;
     }
-    const newUrl = changedMeanwhile ? null : result.newUrl;
+    const newUrl = movedMeanwhile ? null : result.newUrl;
     if (newUrl !== null) moveFeed.run({ feedId, newUrl });
     updateFeed.run({
       feedId,
@@ -398,7 +400,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       title: result.feedInfo?.title ?? null,
       siteUrl: result.feedInfo?.siteUrl ?? null,
       minInterval: result.feedInfo?.minIntervalMinutes ?? null,
-      hasValidators: result.validators && !changedMeanwhile ? 1 : 0,
+      hasValidators: result.validators && !movedMeanwhile ? 1 : 0,
       etag: result.validators?.etag ?? null,
       lastModified: result.validators?.lastModified ?? null,
       contentHash: result.validators?.contentHash ?? null,
@@ -407,7 +409,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       errorKind: result.error?.kind ?? null,
       errorMessage: result.error?.message ?? null,
       failures: result.next.consecutiveFailures,
-      keepSchedule: changedMeanwhile ? 1 : 0,
+      keepSchedule: rescheduledMeanwhile ? 1 : 0,
       nextFetchAt: result.next.nextFetchAt.toISOString(),
       disabled: result.next.disabled ? 1 : 0,
       newUrl,

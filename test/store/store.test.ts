@@ -739,7 +739,7 @@ describe('store: a feed disabled while it is fetched', () => {
 });
 
 describe('store: a feed changed while it is fetched', () => {
-  it('keeps the schedule and validators a new URL or interval set, and lets no redirect move the feed; saves the items', async () => {
+  it('keeps the schedule a new URL or interval set; after a new URL, writes no validators and follows no redirect; saves the items', async () => {
     await withStore(async (store) => {
       const feed = await store.addFeed({ url: 'https://old.example/feed', title: null, origin: 'api' }, NOW);
       const fetchedAs = { url: feed.url, intervalMinutes: null };
@@ -756,11 +756,12 @@ describe('store: a feed changed while it is fetched', () => {
       const quiet = await store.addFeed({ url: 'https://quiet.example/feed', title: null, origin: 'api' }, NOW);
       await store.editFeed(quiet.id, { intervalMinutes: 10 }, NOW);
       expect((await store.getFeed(quiet.id))!.nextFetchAt).toBeNull();
-      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: null }, next: later }));
-      expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: null, etag: null });
+      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: null }, next: later, newUrl: 'https://quiet.example/moved' }));
+      // Its schedule kept; the same server's validators and redirect taken.
+      expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: null, etag: '"e1"', url: 'https://quiet.example/moved' });
 
       // Unchanged: the save's schedule and validators, as always.
-      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: 10 }, next: later }));
+      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: 'https://quiet.example/moved', intervalMinutes: 10 }, next: later }));
       expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: later.nextFetchAt.toISOString(), etag: '"e1"' });
     });
   });
