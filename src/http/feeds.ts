@@ -9,8 +9,8 @@ import { importOpmlFeeds } from '../opml-import.js';
 import { redactUrl } from '../redact-url.js';
 import type { AppDeps } from './deps.js';
 import { requireAdmin } from './auth.js';
-import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
-import { wholeNumber } from './query-values.js';
+import { fromZod, HttpProblem, notFound } from './errors.js';
+import { pathId } from './query-values.js';
 
 // file: URLs are for the operator's config file only: over HTTP they would read the server's disk.
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048);
@@ -58,13 +58,6 @@ export function feedJson(feed: FeedRecord) {
   };
 }
 
-const feedId = wholeNumber(1);
-
-function pathId(raw: unknown): number {
-  const id = feedId.safeParse(raw);
-  if (!id.success) throw badRequest('feed id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
-  return id.data;
-}
 
 /** What ingest/discover.ts answers for a URL: the feed it leads to, or why there is none. */
 export type FeedDiscovery = (url: string) => Promise<
@@ -103,7 +96,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.get('/api/feeds/:id', async (req, res) => {
-    const id = pathId(req.params.id);
+    const id = pathId(req.params.id, 'feed');
     const feed = await deps.store.getFeed(id);
     if (!feed) throw notFound(`no feed ${id}`);
     res.json(feedJson(feed));
@@ -126,7 +119,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.patch('/api/feeds/:id', admin, async (req, res) => {
-    const id = pathId(req.params.id);
+    const id = pathId(req.params.id, 'feed');
     const body = feedEditSchema.safeParse(req.body);
     if (!body.success) throw fromZod(body.error, 'body');
     const feed = await deps.store.getFeed(id);
@@ -160,7 +153,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.post('/api/feeds/:id/refresh', admin, async (req, res) => {
-    const id = pathId(req.params.id);
+    const id = pathId(req.params.id, 'feed');
     const feed = await deps.store.getFeed(id);
     if (!feed) throw notFound(`no feed ${id}`);
     if (feed.disabled) {
@@ -172,7 +165,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
   });
 
   router.delete('/api/feeds/:id', admin, async (req, res) => {
-    const id = pathId(req.params.id);
+    const id = pathId(req.params.id, 'feed');
     if ((await deps.store.getFeed(id))?.origin === 'config') {
       // The next start or reload would add it again, its items fetched anew.
       throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: remove it there, then reload serve (SIGHUP)`);

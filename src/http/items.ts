@@ -7,7 +7,7 @@ import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, notFound } from './errors.js';
 import { noTopic } from './no-topic.js';
-import { instant, wholeNumber } from './query-values.js';
+import { instant, pathId, wholeNumber } from './query-values.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -132,10 +132,9 @@ export function itemsRouter(deps: AppDeps): Router {
   });
 
   router.get('/api/items/:id', async (req, res) => {
-    const id = wholeNumber(1).safeParse(req.params.id);
-    if (!id.success) throw badRequest('item id must be a positive integer', [{ field: 'path.id', message: 'not a positive integer' }]);
-    const item = await deps.store.getItem(id.data);
-    if (!item) throw notFound(`no item ${id.data}`);
+    const id = pathId(req.params.id, 'item');
+    const item = await deps.store.getItem(id);
+    if (!item) throw notFound(`no item ${id}`);
     const matches = await deps.store.matchesForItems([item.id]);
     const sources = item.storyId !== null ? (await deps.store.storySources([item.storyId])).get(item.storyId) ?? [] : [];
     res.json(fullItemJson(item, matches.get(item.id) ?? [], sources));

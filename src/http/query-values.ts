@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badRequest } from './errors.js';
 
 // Values of query strings and paths, read strictly, with errors that say what was sent.
 
@@ -38,3 +39,12 @@ export const instant = z
     error: (issue) => `must be a date (2026-12-01, the start of that day in UTC) or a date-time with its zone (2026-12-01T08:00:00Z), ${given(issue.input)}`,
   })
   .transform((value) => new Date(DATE_ALONE.test(value) ? `${value}T00:00:00Z` : value).toISOString());
+
+const positiveId = wholeNumber(1);
+
+/** The id in a path (`/api/feeds/12`), or a 400 naming what it should have been: `what` is 'feed' or 'item'. */
+export function pathId(raw: unknown, what: string): number {
+  const id = positiveId.safeParse(raw);
+  if (!id.success) throw badRequest(`${what} id must be a positive integer`, [{ field: 'path.id', message: 'not a positive integer' }]);
+  return id.data;
+}
