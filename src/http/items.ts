@@ -20,6 +20,7 @@ export const itemsQuerySchema = z.strictObject({
   until: instant.optional(),
   limit: wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().min(1).max(200).optional(),
+  afterId: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const storiesQuerySchema = itemsQuerySchema.pick({ topic: true, feed: true, since: true, until: true, limit: true, cursor: true });
@@ -76,9 +77,21 @@ async function search(store: Store, q: string, filter: Omit<ItemFilter, 'limit'>
   return { items: result.hits.map((hit) => hit.item), resumeAt: result.stoppedAt };
 }
 
+/** Ids past afterId one request looks at, at most; past them, the page ends early with `more`. */
+export const STORED_AFTER_SCAN_BUDGET = 20_000;
+
+/** What afterId, which follows items in the order they were stored, cannot be read with. */
+const BY_TIME_ONLY = ['q', 'since', 'until', 'cursor'] as const;
+
 function parseItemsQuery(req: Request) {
   const parsed = itemsQuerySchema.safeParse(req.query);
   if (!parsed.success) throw fromZod(parsed.error, 'query');
+  const clash = parsed.data.afterId !== undefined ? BY_TIME_ONLY.find((name) => parsed.data[name] !== undefined) : undefined;
+  if (clash !== undefined) {
+    const message = `afterId lists items in the order they were stored, and goes with topic, feed and limit only, not ${clash}`
+      + (clash === 'q' ? ' (a topic with that query follows it)' : '');
+    throw badRequest(message, [{ field: `query.${clash}`, message: 'not with afterId' }]);
+  }
   const after = parsed.data.cursor !== undefined ? decodeCursor(parsed.data.cursor) : undefined;
   if (after === null) throw badRequest('cursor is not one this server issued', [{ field: 'query.cursor', message: 'invalid cursor' }]);
   return { ...parsed.data, after };
@@ -92,8 +105,17 @@ export function itemsRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.get('/api/items', async (req, res) => {
-    const { topic, feed, q, since, until, limit, after } = parseItemsQuery(req);
+    const { topic, feed, q, since, until, limit, after, afterId } = parseItemsQuery(req);
     if (topic !== undefined) await requireTopic(deps, topic);
+    if (afterId !== undefined) {
+      const page = await deps.store.listItemsStoredAfter({ afterId, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
+      const matches = await deps.store.matchesForItems(page.items.map((i) => i.id));
+      res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more });
+      return;
+    }
+    // Read before the page, so that an item stored meanwhile is at worst shown twice to a client
+    // that goes on with afterId, never missed.
+    const newestId = await deps.store.newestItemId();
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
     const { items, resumeAt } = q !== undefined
       ? await search(deps.store, q, filter, limit)
@@ -103,6 +125,7 @@ export function itemsRouter(deps: AppDeps): Router {
     res.json({
       items: items.map((item) => itemJson(item, matches.get(item.id) ?? [])),
       nextCursor: items.length === limit && last ? encodeCursor(last) : resumeAt ? encodeCursor(resumeAt) : null,
+      newestId,
     });
   });
 

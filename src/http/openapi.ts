@@ -2,7 +2,7 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@ast
 import { Router } from 'express';
 import { z } from 'zod';
 import { feedBodySchema, feedEditSchema, feedsQuerySchema } from './feeds.js';
-import { itemsQuerySchema, storiesQuerySchema } from './items.js';
+import { itemsQuerySchema, STORED_AFTER_SCAN_BUDGET, storiesQuerySchema } from './items.js';
 import { previewBodySchema, topicBodySchema, topicEditSchema } from './topics.js';
 
 extendZodWithOpenApi(z);
@@ -17,6 +17,15 @@ const item = z.object({
   topics: z.array(topicMatch), storyId: z.number().int().nullable(),
   alsoReportedBy: z.array(z.object({ itemId: z.number().int(), feed: feedRef, url: z.string().nullable() })),
 }).openapi('Item');
+const itemsByTime = z.object({
+  items: z.array(item), nextCursor: z.string().nullable(),
+  newestId: z.number().int().openapi({ description: 'the id of the newest item stored: afterId for what is stored next' }),
+}).openapi('ItemsByTime');
+const itemsStoredAfter = z.object({
+  items: z.array(item),
+  nextAfterId: z.number().int().openapi({ description: 'afterId for the next request: the last item shown, or the last id looked at' }),
+  more: z.boolean().openapi({ description: 'whether more was stored past nextAfterId: ask again at once' }),
+}).openapi('ItemsStoredAfter');
 const fullItem = item.extend({
   contentHtml: z.string(), guid: z.string().nullable(),
   enclosures: z.array(z.object({ url: z.string(), type: z.string().nullable(), length: z.number().nullable() })),
@@ -86,8 +95,12 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery },
     responses: { ...feedResponses, 302: { description: 'all alone, with no extension: Location is the feed in the format the Accept header prefers (RSS when it names none)' } } });
   r.registerPath({ method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: json(z.object({}).passthrough(), 'OpenAPI 3.1') } });
-  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first', request: { query: itemsQuerySchema },
-    responses: { 200: json(z.object({ items: z.array(item), nextCursor: z.string().nullable() }), 'a page of items'), ...problems(400, 404) } });
+  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored',
+    description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts. '
+      + 'With afterId, the items stored after that item, oldest first, with nextAfterId to ask from next; a late-dated item, which a listing by time puts among older ones, is never missed. '
+      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids at most, so a page can be short while more is true.`,
+    request: { query: itemsQuerySchema },
+    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter]), 'a page of items'), ...problems(400, 404) } });
   r.registerPath({ method: 'get', path: '/api/items/{id}', summary: 'One item in full', request: { params: id },
     responses: { 200: json(fullItem, 'the item'), ...problems(400, 404) } });
   r.registerPath({ method: 'get', path: '/api/stories', summary: 'Stories, each once, with every source', request: { query: storiesQuerySchema },

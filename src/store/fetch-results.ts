@@ -135,8 +135,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // An item's id is chosen before it is inserted, so that its story (often itself) is known
   // then too: updating the row afterwards would rewrite its whole content. The writer holds the
-  // write lock for the transaction, so no one else can take the id meanwhile.
-  const nextItemId = db.prepare(`SELECT coalesce(max(id), 0) + 1 FROM items`).pluck();
+  // write lock for the transaction, so no one else can take the id meanwhile. Never an id given
+  // before, to an item deleted since (migrations/0014_item_ids_not_reused.sql).
+  const nextItemId = db.prepare(`SELECT max(coalesce((SELECT max(id) FROM items), 0), (SELECT last_deleted FROM item_ids)) + 1`).pluck();
   const updateItem = db.prepare(`UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary,
       content_html = @contentHtml, authors = @authors, categories = @categories, enclosures = @enclosures,
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
@@ -330,7 +331,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     if (stories) catchUp();
     // Read only by a save with matches: 304s and unchanged bodies need no topic.
     const topicIds = result.items.some(({ matches }) => matches.length > 0) ? currentTopicIds() : new Map<string, number>();
-    // Item ids can fall back below the mark when the newest items are deleted: those are filed at once.
+    // New ids are past the mark (migrations/0014); one at or below it would be filed at once.
     const through = filedThrough.get() as number;
     let lastId = 0;
     const storedAt = new Map<number, ExistingItem>();

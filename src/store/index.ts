@@ -7,7 +7,7 @@ import { createOperationQueries } from './operations.js';
 import { createTopicQueries } from './topics.js';
 
 export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy } from './fetch-results.js';
-export type { ItemCursor, ItemFilter, StorySource } from './items.js';
+export type { ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
 export type { TopicMatchRow, TopicSummary } from './topics.js';
 export { DuplicateFeedError } from './feeds.js';
 

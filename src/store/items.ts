@@ -20,6 +20,24 @@ export interface ItemFilter {
   collapseStories?: boolean;
 }
 
+/** Where a follower of what is stored stands: the items stored after the item `afterId`, as stored. */
+export interface StoredAfterFilter {
+  afterId: number;
+  topicSlug?: string | undefined;
+  feedId?: number | undefined;
+  limit: number;
+  /** Ids past afterId looked at, at most: a filter that few match ends a page early. */
+  examineAtMost: number;
+}
+
+export interface StoredAfterPage {
+  items: ListedItem[];
+  /** The afterId that goes on from this page: the last item shown, or the last one looked at. */
+  nextAfterId: number;
+  /** Whether items past nextAfterId were stored when this page was read. */
+  more: boolean;
+}
+
 export interface StorySource {
   itemId: number;
   feedId: number;
@@ -119,6 +137,34 @@ export function createItemQueries(db: Db) {
     JOIN items i ON i.id = page.entry_id
     JOIN feeds f ON f.id = i.feed_id
     ORDER BY page.entry_sort DESC, page.entry_id DESC`);
+  // Ids are given in the order items are stored and never twice (migrations/0014), so a follower
+  // that asks for the ids past the last it saw misses nothing, late-dated items included, which a
+  // listing by time puts below what it has already shown.
+  const newestId = db.prepare(`SELECT coalesce(max(id), 0) FROM items`).pluck();
+  const storedAfter = db.prepare(`SELECT ${LISTED_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
+    WHERE i.id > @afterId AND i.id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
+    ORDER BY i.id
+    LIMIT @limit`).raw(true);
+  const storedAfterInTopic = db.prepare(`SELECT ${LISTED_COLUMNS} FROM topics t
+      JOIN item_topics m ON ${matchesTopic('m', 't.id')}
+      JOIN items i ON i.id = m.item_id
+      JOIN feeds f ON f.id = i.feed_id
+    WHERE t.slug = @topicSlug AND m.item_id > @afterId AND m.item_id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
+    ORDER BY m.item_id
+    LIMIT @limit`).raw(true);
+  // Every id up to the newest read is committed: a save takes ids past it, and commits them at once.
+  function readStoredAfter(filter: StoredAfterFilter): StoredAfterPage {
+    const newest = newestId.get() as number;
+    // By ids, not items: ids are given one after another, so the range holds as many items or
+    // fewer (those deleted since), found in it without counting them first.
+    const upTo = Math.min(newest, filter.afterId + filter.examineAtMost);
+    const params = { afterId: filter.afterId, upTo, feedId: filter.feedId ?? null, topicSlug: filter.topicSlug ?? null, limit: filter.limit };
+    const rows = (filter.topicSlug !== undefined ? storedAfterInTopic : storedAfter).all(params) as ListedItemRow[];
+    const items = rows.map(toListedItem);
+    const last = items[items.length - 1];
+    const nextAfterId = items.length === filter.limit && last ? last.id : Math.max(filter.afterId, upTo);
+    return { items, nextAfterId, more: nextAfterId < newest };
+  }
   // Rows as arrays, in the column lists' order (rows.ts).
   const listings = { byTopic: byTopic(ITEM_COLUMNS).raw(true), byFeed: byFeed(ITEM_COLUMNS).raw(true), everything: everything(ITEM_COLUMNS).raw(true) };
   const listingsWithoutContent = {
@@ -168,6 +214,14 @@ export function createItemQueries(db: Db) {
     /** listItems' page, each item by what tells it apart from its earlier versions. */
     async listItemRefs(filter: ItemFilter): Promise<ItemRef[]> {
       return (listing(refListings, filter).all(listParams(filter)) as ItemRefRow[]).map(toItemRef);
+    },
+    /** The id of the newest item stored: items stored later have larger ids. */
+    async newestItemId(): Promise<number> {
+      return newestId.get() as number;
+    },
+    /** A page of the items stored after filter.afterId, in the order stored (see StoredAfterFilter). */
+    async listItemsStoredAfter(filter: StoredAfterFilter): Promise<StoredAfterPage> {
+      return readStoredAfter(filter);
     },
     /** The items of these ids that exist, by id. */
     async itemsByIds(ids: number[]): Promise<Map<number, StoredItem>> {

@@ -339,6 +339,9 @@ describe('the HTTP API', () => {
         return body;
       };
       await check('/api/items', 'get', '200', await service.get('/api/items'));
+      const following = await check('/api/items', 'get', '200', await service.get('/api/items?afterId=0&limit=2')) as { items: unknown[]; more: boolean };
+      expect(following.items).toHaveLength(2);
+      expect(following.more).toBe(true);
       const { items } = (await (await service.get('/api/items')).json()) as { items: { id: number }[] };
       await check('/api/items/{id}', 'get', '200', await service.get(`/api/items/${items[0]!.id}`));
       await check('/api/topics', 'get', '200', await service.get('/api/topics'));

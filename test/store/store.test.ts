@@ -180,7 +180,7 @@ describe('store', () => {
   it('0012 and 0013 give every feed a moved_to and an interval_minutes, both empty: no redirect seen, the adaptive interval', () => {
     const { db, all } = migratedTo('moved-to.sqlite', 11);
     db.exec(FEED_AND_TWO_TOPICS);
-    expect(migrate(db, all)).toEqual(['0012_feed_moved_to.sql', '0013_feed_interval.sql']);
+    expect(migrate(db, all.filter((m) => m.version <= 13))).toEqual(['0012_feed_moved_to.sql', '0013_feed_interval.sql']);
     expect(db.prepare('SELECT id, url, moved_to, interval_minutes FROM feeds').all())
       .toEqual([{ id: 1, url: 'https://a.example/', moved_to: null, interval_minutes: null }]);
     db.close();
@@ -822,6 +822,89 @@ describe('store: permanent redirects', () => {
       await store.syncConfigFeeds([{ url: 'https://c.example/other' }], NOW);
       expect((await store.listFeeds()).map((feed) => [feed.url, feed.itemCount])).toEqual([['https://c.example/other', 0]]);
       expect(store.db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(0);
+    });
+  });
+});
+
+describe('store: items followed in the order they were stored', () => {
+  const at = (hour: number) => `2026-11-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
+  const entries = (prefix: string, hours: number[], slugs: string[] = []) =>
+    hours.map((hour) => toSave(item(`${prefix}-${hour}`, { publishedAt: at(hour) }), 'v1', null, slugs));
+
+  it('never gives an id twice: items stored after the newest were deleted with their feed take ids past them', async () => {
+    await withStore(async (store) => {
+      const kept = await store.addFeed({ url: 'https://kept.example/', title: null, origin: 'api' }, NOW);
+      const gone = await store.addFeed({ url: 'https://gone.example/', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(kept.id, save(entries('k', [1, 2])));
+      await store.saveFetchResult(gone.id, save(entries('g', [3, 4, 5])));
+      const newest = await store.newestItemId();
+      expect(newest).toBe(5);
+      await store.deleteFeed(gone.id);
+      expect(await store.newestItemId()).toBe(2);
+      await store.saveFetchResult(kept.id, save(entries('k', [6])));
+      // SQLite alone would give it 3, which a follower past 5 would never ask for.
+      expect(await store.newestItemId()).toBe(6);
+      const page = await store.listItemsStoredAfter({ afterId: newest, limit: 10, examineAtMost: 100 });
+      expect(page.items.map((i) => i.title)).toEqual(['Title k-6']);
+      expect(page).toMatchObject({ nextAfterId: 6, more: false });
+    });
+  });
+
+  it('0014 keeps the largest id ever deleted, from the items as they stand', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const db = openDatabase(join(dir, 'ids.sqlite'));
+    try {
+      const all = readMigrations();
+      migrate(db, all.filter((m) => m.version <= 13));
+      db.exec(`${FEED_AND_TWO_TOPICS}${itemsAt(at(1), at(2), at(3))}`);
+      expect(migrate(db, all)).toEqual(['0014_item_ids_not_reused.sql']);
+      db.prepare('DELETE FROM items WHERE id = 3').run();
+      db.prepare('DELETE FROM items WHERE id = 1').run();
+      expect(db.prepare('SELECT last_deleted FROM item_ids').pluck().get()).toBe(3);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the items stored after an id oldest first, late-dated ones included, by topic and feed, a page at a time', async () => {
+    await withStore(async (store) => {
+      await store.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, NOW);
+      const a = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      const b = await store.addFeed({ url: 'https://b.example/', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(a.id, save(entries('a', [5, 6], ['nato'])));
+      const follower = await store.newestItemId();
+      // Dated before everything stored: a listing by time puts them last.
+      await store.saveFetchResult(b.id, save([...entries('b', [1], ['nato']), ...entries('b', [2])]));
+      await store.saveFetchResult(a.id, save(entries('a', [3, 4], ['nato'])));
+      const byTime = await store.listItems({ limit: 2 });
+      expect(byTime.map((i) => i.title)).toEqual(['Title a-6', 'Title a-5']);
+
+      const all = await store.listItemsStoredAfter({ afterId: follower, limit: 10, examineAtMost: 100 });
+      expect(all.items.map((i) => i.title)).toEqual(['Title b-1', 'Title b-2', 'Title a-3', 'Title a-4']);
+      expect(all).toMatchObject({ nextAfterId: follower + 4, more: false });
+      const inTopic = await store.listItemsStoredAfter({ afterId: follower, topicSlug: 'nato', limit: 10, examineAtMost: 100 });
+      expect(inTopic.items.map((i) => i.title)).toEqual(['Title b-1', 'Title a-3', 'Title a-4']);
+      const ofFeed = await store.listItemsStoredAfter({ afterId: follower, feedId: b.id, limit: 10, examineAtMost: 100 });
+      expect(ofFeed.items.map((i) => i.title)).toEqual(['Title b-1', 'Title b-2']);
+      expect(ofFeed).toMatchObject({ nextAfterId: follower + 4, more: false });
+
+      // A full page goes on from its last item.
+      const first = await store.listItemsStoredAfter({ afterId: follower, limit: 3, examineAtMost: 100 });
+      expect(first).toMatchObject({ nextAfterId: follower + 3, more: true });
+      const second = await store.listItemsStoredAfter({ afterId: first.nextAfterId, limit: 3, examineAtMost: 100 });
+      expect(second.items.map((i) => i.title)).toEqual(['Title a-4']);
+      expect(second).toMatchObject({ nextAfterId: follower + 4, more: false });
+      // Past the ids it may look at, a page ends short, saying where it stopped and that more is stored.
+      const bounded = await store.listItemsStoredAfter({ afterId: follower, feedId: a.id, limit: 10, examineAtMost: 2 });
+      expect(bounded.items).toEqual([]);
+      expect(bounded).toMatchObject({ nextAfterId: follower + 2, more: true });
+      const rest = await store.listItemsStoredAfter({ afterId: bounded.nextAfterId, feedId: a.id, limit: 10, examineAtMost: 2 });
+      expect(rest.items.map((i) => i.title)).toEqual(['Title a-3', 'Title a-4']);
+      expect(rest.more).toBe(false);
+      // Nothing new: the follower stays where it is.
+      expect(await store.listItemsStoredAfter({ afterId: rest.nextAfterId, limit: 10, examineAtMost: 100 }))
+        .toEqual({ items: [], nextAfterId: rest.nextAfterId, more: false });
     });
   });
 });
