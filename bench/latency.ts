@@ -36,6 +36,8 @@ export async function measureLatency(url: string, requests: number, warmup = 5, 
       const sentAt = process.hrtime.bigint();
       status = (await client.get()).status;
       samples.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
+      // A refusal (a search past its share, 503) answers fast: timed, it would flatter the figures.
+      if (status >= 500) throw new Error(`GET ${url}: HTTP ${status} at request ${i + 1}`);
     }
     return {
       requests: samples.length, status,

@@ -41,6 +41,7 @@ const serverSchema = z.strictObject({
   websubHub: z.url({ protocol: /^https?$/ }).optional(),
   corsOrigins: z.array(z.string().refine((value) => value === '*' || (URL.canParse(value) && new URL(value).origin === value),
     'must be * or an origin such as https://dash.example (scheme, host and port; no path or trailing slash)')).default([]),
+  searchMsPerSecond: z.number().int().min(10).max(1000).default(250),
 });
 
 const ingestSchema = z.strictObject({

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createApp, createListener } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
+import { createSearchBudget } from './http/search-budget.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
@@ -187,6 +188,7 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     readToken: config.server.readToken ?? null,
     websubHub: config.server.websubHub ?? null,
     corsOrigins: config.server.corsOrigins,
+    searchBudget: createSearchBudget(config.server.searchMsPerSecond),
     feedMaxAgeSeconds: config.ingest.minIntervalMinutes * 60,
     metrics: options.metrics ?? null,
     discover: (url) => discoverFeed(url, { ...core.refreshDeps.fetchLimits, allowFileUrls: false }),

@@ -22,6 +22,11 @@ describe('config', () => {
       .toEqual(['https://dash.example', 'http://127.0.0.1:3000', '*']);
   });
 
+  it('gives searches 250 ms of each second of the server unless told otherwise', () => {
+    expect(parseConfig({ feeds: [] }, at).server.searchMsPerSecond).toBe(250);
+    expect(parseConfig({ feeds: [], server: { searchMsPerSecond: 1000 } }, at).server.searchMsPerSecond).toBe(1000);
+  });
+
   it('requires feeds', () => {
     expect(() => parseConfig({}, at)).toThrow(/feeds: /);
   });
@@ -40,6 +45,8 @@ describe('config', () => {
     [{ feeds: [], server: { corsOrigins: ['https://dash.example/'] } }, /server\.corsOrigins\[0\]: must be \* or an origin such as https:\/\/dash\.example/],
     [{ feeds: [], server: { corsOrigins: ['*', 'dash.example'] } }, /server\.corsOrigins\[1\]: must be \* or an origin/],
     [{ feeds: [], server: { corsOrigins: ['https://dash.example/app'] } }, /server\.corsOrigins\[0\]: /],
+    [{ feeds: [], server: { searchMsPerSecond: 5 } }, /server\.searchMsPerSecond: /],
+    [{ feeds: [], server: { searchMsPerSecond: 1001 } }, /server\.searchMsPerSecond: /],
   ])('rejects %j naming the path', (raw, message) => {
     expect(() => parseConfig(raw, at)).toThrow(ConfigError);
     expect(() => parseConfig(raw, at)).toThrow(message);

@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { FeedError } from '../model.js';
 import type { Store } from '../store/index.js';
+import type { SearchBudget } from './search-budget.js';
 
 /** Everything the HTTP layer needs, handed in by main.ts; nothing here reads config or env. */
 export interface AppDeps {
@@ -14,6 +15,8 @@ export interface AppDeps {
   websubHub: string | null;
   /** Origins whose pages may read in a browser (CORS), `*` for any; none when empty. */
   corsOrigins: readonly string[];
+  /** What searches may take of the server's thread (search-budget.ts). */
+  searchBudget: SearchBudget;
   /** How long readers may cache a feed: the ingest interval. */
   feedMaxAgeSeconds: number;
   /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */

@@ -14,6 +14,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: FieldProblem[] = [],
+    /** Headers the answer carries besides the problem, such as Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -35,6 +37,7 @@ export function fromZod(error: ZodError, where: 'query' | 'body' | 'path'): Http
 // `instance` is the path alone: query strings may carry ?token=, which must never be echoed.
 export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpProblem, instance?: string): void {
   res
+    .set(problem.headers)
     .status(problem.status)
     .type('application/problem+json')
     .send(JSON.stringify({

@@ -98,9 +98,10 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored',
     description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts. '
       + 'With afterId, the items stored after that item, oldest first, with nextAfterId to ask from next; a late-dated item, which a listing by time puts among older ones, is never missed. '
-      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids at most, so a page can be short while more is true.`,
+      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids at most, so a page can be short while more is true. `
+      + 'With q, a search: searches share a part of the server\'s time, past which they are answered 503 with Retry-After.',
     request: { query: itemsQuerySchema },
-    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter]), 'a page of items'), ...problems(400, 404) } });
+    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter]), 'a page of items'), ...problems(400, 404, 503) } });
   r.registerPath({ method: 'get', path: '/api/items/{id}', summary: 'One item in full', request: { params: id },
     responses: { 200: json(fullItem, 'the item'), ...problems(400, 404) } });
   r.registerPath({ method: 'get', path: '/api/stories', summary: 'Stories, each once, with every source', request: { query: storiesQuerySchema },
@@ -111,7 +112,7 @@ export function buildOpenApiDocument(baseUrl: string) {
     responses: { 201: json(savedTopic, 'created'), ...problems(400, 401, 403, 409, 413, 415) } });
   r.registerPath({ method: 'post', path: '/api/topics/preview', summary: 'What a query would match, without saving',
     request: { body: { content: { 'application/json': { schema: previewBodySchema } } } },
-    responses: { 200: json(preview, 'matches'), ...problems(400, 413, 415) } });
+    responses: { 200: json(preview, 'matches'), ...problems(400, 413, 415, 503) } });
   r.registerPath({ method: 'get', path: '/api/topics/{slug}', summary: 'One topic', request: { params: slug },
     responses: { 200: json(topic, 'the topic'), ...problems(404) } });
   r.registerPath({ method: 'put', path: '/api/topics/{slug}', summary: 'Create or edit a topic (a config file\'s topic is refused: 409)', security: admin,

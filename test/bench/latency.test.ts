@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { measureLatency } from '../../bench/latency.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -21,5 +23,25 @@ describe('the latency client process', () => {
     const packages = packagesLoadedBy(join(ROOT, 'bench', 'latency-child.ts'));
     expect(packages).toContain('node:net');
     expect([...packages].filter((name) => !name.startsWith('node:'))).toEqual([]);
+  });
+});
+
+describe('measureLatency', () => {
+  it('fails on an answer of 5xx rather than timing refusals as answers', async () => {
+    let asked = 0;
+    const server = createServer((_req, res) => {
+      asked++;
+      res.writeHead(asked > 8 ? 503 : 200, { 'Content-Length': 2 }).end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      const figures = await measureLatency(url, 3, 2);
+      expect(figures).toMatchObject({ requests: 3, status: 200 });
+      await expect(measureLatency(url, 10, 1)).rejects.toThrow(/HTTP 503 at request 3$/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -11,6 +11,7 @@ import { createApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { createFeedCache } from '../../src/http/feed-cache.js';
 import type { FeedDiscovery } from '../../src/http/feeds.js';
+import { createSearchBudget } from '../../src/http/search-budget.js';
 import { discoverFeed } from '../../src/ingest/discover.js';
 import { createLogger } from '../../src/log.js';
 import { type Core, openCore, type Service, startService } from '../../src/main.js';
@@ -215,7 +216,7 @@ describe('adding a web page URL with discovery', () => {
     const deps = {
       store: core.store, log: core.log, now: () => new Date(),
       baseUrl: 'http://127.0.0.1', adminToken: TOKEN, readToken: null, websubHub: null, corsOrigins: [],
-      feedMaxAgeSeconds: 900, metrics: null,
+      searchBudget: createSearchBudget(250), feedMaxAgeSeconds: 900, metrics: null,
       scheduler: () => ({ alive: true, lastTickAt: null }),
       onTopicChanged: async () => undefined,
       onFeedsDue: () => void duePasses++,

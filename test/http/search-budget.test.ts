@@ -1,0 +1,110 @@
+// Searches take a bounded share of the server's thread: the bucket itself, then a real service
+// refusing searches once they used it, while feeds and the rest of the API are served.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSearchBudget } from '../../src/http/search-budget.js';
+import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { rssDocument } from '../support/feeds.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+describe('createSearchBudget', () => {
+  it('admits searches while the bucket holds time, refuses them once spent, and refills at its rate', () => {
+    let now = 0;
+    const budget = createSearchBudget(100, () => now);
+    // Ten seconds' worth at 100 ms a second.
+    for (let i = 0; i < 10; i++) {
+      expect(budget.admit()).toEqual({ ok: true });
+      budget.spend(100);
+    }
+    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 1 });
+    // A search admitted with little left may overdraw: the wait grows with the debt.
+    now += 10;
+    expect(budget.admit()).toEqual({ ok: true });
+    budget.spend(251);
+    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 3 });
+    now += 2_500;
+    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 1 });
+    now += 20;
+    expect(budget.admit()).toEqual({ ok: true });
+    // A long quiet spell fills it up to its burst, no further.
+    now += 3_600_000;
+    budget.spend(999);
+    expect(budget.admit()).toEqual({ ok: true });
+    budget.spend(1);
+    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 1 });
+  });
+});
+
+describe('a service whose searches used their share', () => {
+  let origin: FaultServer;
+  let service: TestService;
+
+  beforeAll(async () => {
+    const routes: Record<string, { body: string }> = {};
+    for (let f = 0; f < 4; f++) {
+      routes[`/feed-${f}.rss`] = { body: rssDocument(`feed ${f}`, Array.from({ length: 100 }, (_, i) => ({
+        guid: `f${f}-${i}`, title: `Item ${f}-${i} on NATO`, publishedAt: new Date(Date.UTC(2026, 10, 1) - (i * 4 + f) * 60_000),
+        description: `Ministers met on ${i} questions. `.repeat(40),
+      }))) };
+    }
+    origin = await startFaultServer(routes);
+    service = await startTestService({
+      feeds: Object.keys(routes).map((path) => ({ url: origin.url(path) })),
+      server: { searchMsPerSecond: 10 },
+    });
+    await service.core.ingest();
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('refuses searches with 503 and Retry-After, serves feeds and listings meanwhile, and searches again after the wait', async () => {
+    let refused: Response | null = null;
+    let searches = 0;
+    // A term no item holds: each search reads all 400 items.
+    while (refused === null && searches < 5_000) {
+      const res = await service.get('/api/items?q=absent&limit=10');
+      if (res.status === 503) refused = res;
+      else {
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+        searches++;
+      }
+    }
+    expect(refused).not.toBeNull();
+    // A second of 10 ms holds 100 ms of searching: far fewer than the loop's bound.
+    expect(searches).toBeGreaterThan(0);
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refused!.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await refused!.json()) as { detail: string }).detail)
+      .toMatch(/^searches have used their share of the server \(10 ms a second\); try again in \d+ s$/);
+
+    // A topic's preview spends from it too (the bucket refills meanwhile, so it may admit a few).
+    let previews = 0;
+    let previewRefused: Response | null = null;
+    while (previewRefused === null && previews < 50) {
+      const preview = await fetch(`${service.baseUrl}/api/topics/preview`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'absent' }),
+      });
+      if (preview.status === 503) previewRefused = preview;
+      else expect(preview.status).toBe(200);
+      await preview.arrayBuffer();
+      previews++;
+    }
+    expect(previewRefused).not.toBeNull();
+    // What is not a search is served as ever.
+    const feed = await service.get('/topics/nato.rss');
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toMatch(/<title>Item \d-0 on NATO<\/title>/);
+    const listing = await service.get('/api/items?topic=nato&limit=5');
+    expect(listing.status).toBe(200);
+    expect(((await listing.json()) as { items: unknown[] }).items).toHaveLength(5);
+
+    // The wait the last refusal named, the previews admitted before it included.
+    await new Promise((resolve) => setTimeout(resolve, Number(previewRefused!.headers.get('retry-after')) * 1000 + 100));
+    const again = await service.get('/api/items?q=%22on+NATO%22&limit=3');
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { items: unknown[] }).items).toHaveLength(3);
+  });
+});
