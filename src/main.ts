@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
@@ -7,6 +6,7 @@ import { createApp, createListener } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
 import { createSearchBudget } from './http/search-budget.js';
+import { leaseHolderIsGone, leaseHolderName } from './ingest-lease.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
@@ -75,7 +75,16 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   const staleTopics = await mirror(config);
   const topics = await createTopicRegistry(store, log);
   const preparer = defaultPreparer({ maxBodyBytes: config.ingest.maxBytes });
-  const leaseHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseHolder = leaseHolderName();
+  /** The lease, taken at once from a process of this machine that died holding it. */
+  const takeLease = async (): Promise<boolean> => {
+    if (await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now())) return true;
+    const held = await store.ingestLeaseHolder(now());
+    if (held === null || !leaseHolderIsGone(held, { host: hostname(), pid: process.pid })) return false;
+    if (!(await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now(), held))) return false;
+    log.warn({ holder: held }, 'took over the ingest lease from a process of this machine that is gone');
+    return true;
+  };
   const hub = config.server.websubHub ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log) : null;
   const refreshDeps: RefreshDeps = {
     store,
@@ -101,7 +110,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   const core: Core = {
     config, log, store, topics, refreshDeps,
     async ingest(feeds, onReport, signal) {
-      if (!(await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()))) {
+      if (!(await takeLease())) {
         return { status: 'busy', holder: (await store.ingestLeaseHolder(now())) ?? 'another process' };
       }
       const renew = setInterval(() => void store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()), LEASE_TTL_MS / 3);

@@ -7,7 +7,7 @@ const RETENTION_BATCH = 500;
 export function createOperationQueries(db: Db) {
   const takeLease = db.prepare(`INSERT INTO ingest_lease (name, holder, expires_at) VALUES (@name, @holder, @expires)
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-    WHERE ingest_lease.holder = excluded.holder OR ingest_lease.expires_at <= @now`);
+    WHERE ingest_lease.holder = excluded.holder OR ingest_lease.expires_at <= @now OR ingest_lease.holder = @gone`);
   const dropLease = db.prepare(`DELETE FROM ingest_lease WHERE name = ? AND holder = ?`);
   const leaseHolder = db.prepare(`SELECT holder, expires_at FROM ingest_lease WHERE name = ?`);
   const expireBatch = db.prepare(`DELETE FROM items WHERE id IN (
@@ -18,10 +18,13 @@ export function createOperationQueries(db: Db) {
       LIMIT @batch)`);
 
   return {
-    /** Takes or renews the ingest lease; false while another live holder has it. */
-    async acquireIngestLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    /**
+     * Takes or renews the ingest lease; false while another live holder has it. `goneHolder` names
+     * a holder known to be gone, whose lease is taken before it expires, if it still holds it.
+     */
+    async acquireIngestLease(holder: string, ttlMs: number, now: Date, goneHolder: string | null = null): Promise<boolean> {
       const expires = new Date(now.getTime() + ttlMs).toISOString();
-      return takeLease.run({ name: LEASE, holder, expires, now: now.toISOString() }).changes > 0;
+      return takeLease.run({ name: LEASE, holder, expires, now: now.toISOString(), gone: goneHolder }).changes > 0;
     },
     async releaseIngestLease(holder: string): Promise<void> {
       dropLease.run(LEASE, holder);
