@@ -67,15 +67,16 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     stop: () => {},
   }));
   const store = openStore(config.database, { backgroundCheckpoints: true, stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
-  /** Mirrors a config's feeds and topics into the database; the slugs whose matches must be computed anew. */
-  const mirror = async (source: Config): Promise<string[]> => {
+  /** Mirrors a config's feeds and topics into the database; a new or changed query is marked to be matched. */
+  const mirror = async (source: Config): Promise<void> => {
     await store.syncConfigFeeds(source.feeds, now());
-    return store.syncConfigTopics(source.topics, now());
+    await store.syncConfigTopics(source.topics, now());
   };
-  const staleTopics = await mirror(config);
+  await mirror(config);
   const topics = await createTopicRegistry(store, log);
   const preparer = defaultPreparer({ maxBodyBytes: config.ingest.maxBytes });
   const leaseHolder = leaseHolderName();
+  const backfills = new Map<string, { query: string; done: Promise<BackfillProgress> }>();
   /** The lease, taken at once from a process of this machine that died holding it. */
   const takeLease = async (): Promise<boolean> => {
     if (await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now())) return true;
@@ -140,14 +141,25 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       return { status: 'done', reports };
     },
     async backfill(slug, query, onProgress) {
-      let bar: Progress | null = null;
-      const result = await backfillTopic(store, slug, query, onProgress ?? ((p) => {
-        bar ??= progress(`backfill ${slug}`, p.total);
-        bar.update(p.done, `${p.matched} matched`);
-      }));
-      (bar as Progress | null)?.stop();
-      log.info({ topic: slug, ...result }, 'topic backfilled');
-      return result;
+      // A reload while a topic's backfill runs finds it still due: it waits for that run.
+      const under = backfills.get(slug);
+      if (under?.query === query) return under.done;
+      const done = (async () => {
+        let bar: Progress | null = null;
+        const result = await backfillTopic(store, slug, query, onProgress ?? ((p) => {
+          bar ??= progress(`backfill ${slug}`, p.total);
+          bar.update(p.done, `${p.matched} matched`);
+        }));
+        (bar as Progress | null)?.stop();
+        log.info({ topic: slug, ...result }, result.overtaken ? 'topic backfill overtaken by an edit' : 'topic backfilled');
+        return result;
+      })();
+      backfills.set(slug, { query, done });
+      try {
+        return await done;
+      } finally {
+        if (backfills.get(slug)?.done === done) backfills.delete(slug);
+      }
     },
     async expire() {
       const cutoff = new Date(now().getTime() - config.retention.maxAgeDays * 86_400_000);
@@ -156,22 +168,20 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       return deleted;
     },
     async applyConfig(next) {
-      const stale = await mirror(next);
+      await mirror(next);
       await topics.reload();
-      await backfillStale(stale);
+      await backfillPending();
     },
     async close() {
       await preparer.close();
       await store.close();
     },
   };
-  async function backfillStale(slugs: string[]): Promise<void> {
-    for (const slug of slugs) {
-      const topic = await store.getTopic(slug);
-      if (topic) await core.backfill(slug, topic.query);
-    }
+  /** Matches every topic still due against the stored items: new or changed ones, and those a run cut short. */
+  async function backfillPending(): Promise<void> {
+    for (const { slug, query } of await store.pendingTopicBackfills()) await core.backfill(slug, query);
   }
-  await backfillStale(staleTopics);
+  await backfillPending();
   return core;
 }
 

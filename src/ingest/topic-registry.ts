@@ -45,20 +45,31 @@ export interface BackfillProgress {
   done: number;
   total: number;
   matched: number;
+  /** Where this run started: past this item, matched before by a run that was cut short (0: the first item). */
+  resumedAfter: number;
+  /** Stopped because the topic was edited or deleted meanwhile: the edit's own backfill does the work. */
+  overtaken: boolean;
 }
 
 const BATCH = 500;
 
-/** Recomputes one topic's matches over every stored item, in batches so readers are never blocked long. */
+/**
+ * Recomputes one topic's matches over every stored item, in batches so readers are never blocked
+ * long. Each batch commits with the mark of how far it came, so a run cut short (a process killed,
+ * stopped) goes on from there the next time (migrations/0015_topic_backfill_mark.sql).
+ */
 export async function backfillTopic(store: Store, slug: string, query: string,
   onProgress?: (progress: BackfillProgress) => void): Promise<BackfillProgress> {
   const parsed = parseQuery(query);
   if (!parsed.ok) throw new Error(`topic ${slug}: ${parsed.error.message}`);
   const compiled = compileQuery(parsed.query);
   const vocabulary = vocabularyOf([compiled]);
-  const progress: BackfillProgress = { done: 0, total: await store.countItems(), matched: 0 };
-  await store.clearTopicMatches(slug);
-  let afterId = 0;
+  const mark = await store.topicBackfillMark(slug);
+  // No mark (a topic matched in full) or 0: from the start, its old matches dropped first.
+  const resumedAfter = mark ?? 0;
+  if (resumedAfter === 0) await store.clearTopicMatches(slug);
+  const progress: BackfillProgress = { done: 0, total: await store.countItems(resumedAfter), matched: 0, resumedAfter, overtaken: false };
+  let afterId = resumedAfter;
   for (;;) {
     const items = await store.itemsAfter(afterId, BATCH);
     if (items.length === 0) break;
@@ -68,11 +79,12 @@ export async function backfillTopic(store: Store, slug: string, query: string,
       const result = matchQuery(compiled, doc);
       if (result.matched) matches.push({ itemId: item.id, sortAt: item.sortAt, terms: result.terms });
     }
-    await store.addTopicMatches(slug, matches);
+    afterId = items[items.length - 1]!.id;
+    if (!(await store.addTopicMatches(slug, matches, { through: afterId, query }))) return { ...progress, overtaken: true };
     progress.done += items.length;
     progress.matched += matches.length;
-    afterId = items[items.length - 1]!.id;
     onProgress?.({ ...progress });
   }
+  await store.finishTopicBackfill(slug, query);
   return progress;
 }

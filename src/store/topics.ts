@@ -37,10 +37,20 @@ export function createTopicQueries(db: Db) {
   const records = db.prepare(`SELECT slug, title, query, origin, pinned FROM topics ORDER BY slug`);
   const definitions = db.prepare(`SELECT slug, query FROM topics ORDER BY slug`);
   const bySlug = db.prepare(`SELECT slug, title, query, origin, pinned FROM topics WHERE slug = ?`);
-  const upsert = db.prepare(`INSERT INTO topics (slug, title, query, origin, pinned, created_at, updated_at)
-      VALUES (@slug, @title, @query, @origin, @pinned, @now, @now)
+  // A new query is to be matched from the start, in the same transaction as it is stored
+  // (migrations/0015_topic_backfill_mark.sql).
+  const upsert = db.prepare(`INSERT INTO topics (slug, title, query, origin, pinned, created_at, updated_at, backfilled_through)
+      VALUES (@slug, @title, @query, @origin, @pinned, @now, @now, 0)
     ON CONFLICT (slug) DO UPDATE SET title = excluded.title, query = excluded.query, origin = excluded.origin,
-      pinned = excluded.pinned, updated_at = excluded.updated_at`);
+      pinned = excluded.pinned, updated_at = excluded.updated_at,
+      backfilled_through = CASE WHEN excluded.query IS topics.query THEN topics.backfilled_through ELSE 0 END`);
+  const backfillMark = db.prepare(`SELECT backfilled_through FROM topics WHERE slug = ?`).pluck();
+  // Only while the topic still has the query the backfill matches: a backfill that an edit
+  // overtook writes nothing more, and the edit's own backfill starts again from 0.
+  const markBackfill = db.prepare(`UPDATE topics SET backfilled_through = @through WHERE slug = @slug AND query = @query`);
+  const restartBackfill = db.prepare(`UPDATE topics SET backfilled_through = 0 WHERE slug = ?`);
+  const finishBackfill = db.prepare(`UPDATE topics SET backfilled_through = NULL WHERE slug = @slug AND query = @query`);
+  const pendingBackfills = db.prepare(`SELECT slug, query FROM topics WHERE backfilled_through IS NOT NULL ORDER BY slug`);
   const remove = db.prepare(`DELETE FROM topics WHERE slug = ?`);
   const configTopics = db.prepare(`SELECT slug FROM topics WHERE origin = 'config'`);
   // The topic's id: better-sqlite3 binds a number as a REAL, which would join text as "12.0".
@@ -72,7 +82,7 @@ export function createTopicQueries(db: Db) {
     WHERE item_id = @itemId AND item_id <= (SELECT through_item FROM topic_feed_filed)`);
   const itemBatch = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > ? ORDER BY i.id LIMIT ?`).raw(true);
-  const itemCount = db.prepare(`SELECT count(*) AS n FROM items`);
+  const itemCount = db.prepare(`SELECT count(*) AS n FROM items WHERE id > ?`);
 
   const get = (slug: string): TopicRecord | null => {
     const row = bySlug.get(slug) as TopicRow | undefined;
@@ -148,25 +158,49 @@ export function createTopicQueries(db: Db) {
         return stale;
       })();
     },
-    async countItems(): Promise<number> {
-      return (itemCount.get() as { n: number }).n;
+    /** Items stored, or those past an id. */
+    async countItems(afterId = 0): Promise<number> {
+      return (itemCount.get(afterId) as { n: number }).n;
     },
     /** Stored items in id order, for backfilling a topic in batches. */
     async itemsAfter(afterId: number, limit: number): Promise<StoredItem[]> {
       return (itemBatch.all(afterId, limit) as ItemRow[]).map(toStoredItem);
     },
+    /** Takes every match of the topic out; a backfill of it then starts from the first item. */
     async clearTopicMatches(slug: string): Promise<void> {
-      db.transaction(() => dropMatches(slug))();
-    },
-    async addTopicMatches(slug: string, matches: TopicMatchRow[]): Promise<void> {
       db.transaction(() => {
+        dropMatches(slug);
+        restartBackfill.run(slug);
+      })();
+    },
+    /**
+     * Adds matches to the topic. Given `reached`, a backfill's batch: its matches are added and the
+     * items up to `reached.through` marked matched only if the topic still has `reached.query`, all
+     * in one transaction; false when it does not (an edit overtook the backfill) or the topic is gone.
+     */
+    async addTopicMatches(slug: string, matches: TopicMatchRow[], reached?: { through: number; query: string }): Promise<boolean> {
+      return db.transaction(() => {
         const id = topicId.get(slug) as number | undefined;
-        if (id === undefined) return;
+        if (id === undefined) return false;
+        if (reached && markBackfill.run({ slug, query: reached.query, through: reached.through }).changes === 0) return false;
         for (const m of matches) {
           addMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt, terms: JSON.stringify(m.terms) });
           fileMatch.run({ topicId: id, itemId: m.itemId });
         }
+        return true;
       })();
+    },
+    /** How far a backfill of the topic has come: null when none is due, 0 when it is to start. */
+    async topicBackfillMark(slug: string): Promise<number | null> {
+      return (backfillMark.get(slug) as number | null | undefined) ?? null;
+    },
+    /** Marks the topic matched against every item, if it still has this query. */
+    async finishTopicBackfill(slug: string, query: string): Promise<void> {
+      finishBackfill.run({ slug, query });
+    },
+    /** The topics whose query is still to be matched against the stored items, whole or from a mark. */
+    async pendingTopicBackfills(): Promise<{ slug: string; query: string }[]> {
+      return pendingBackfills.all() as { slug: string; query: string }[];
     },
   };
 }

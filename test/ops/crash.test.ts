@@ -154,6 +154,66 @@ describe('a process killed with SIGKILL', () => {
     await checkListings(database);
   }, 120_000);
 
+  it('while matching a new topic against the stored items: the next start goes on from where it was, and the topic holds every match', async () => {
+    const database = join(dir, 'backfill.db');
+    const config = join(dir, 'backfill.json');
+    const items = 30_000;
+    const store = openStore(database);
+    try {
+      const feed = await store.addFeed({ url: 'https://wire.example/feed', title: 'Wire', origin: 'api' }, new Date(NOW));
+      for (let first = 0; first < items; first += 500) {
+        await store.saveFetchResult(feed.id, {
+          fetchedAt: new Date(NOW), httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
+          next: { nextFetchAt: new Date(NOW + 86_400_000), consecutiveFailures: 0, disabled: false },
+          items: Array.from({ length: 500 }, (_, k) => {
+            const n = first + k;
+            return {
+              item: {
+                identity: `n${n}`, guid: `n${n}`, url: null, title: `Dispatch ${n}${n % 3 === 0 ? ' from the NATO summit' : ''}`,
+                summary: `${text(n % FEEDS, n)}.`, contentHtml: `<p>${text(n % FEEDS, n + 1)}</p>`, authors: [], categories: [],
+                publishedAt: new Date(NOW - n * 1000).toISOString(), updatedAt: null, language: 'en', enclosures: [],
+              },
+              contentHash: `h${n}`, markupHash: null, story: null, matches: [],
+            };
+          }),
+        });
+      }
+    } finally {
+      await store.close();
+    }
+    writeFileSync(config, JSON.stringify({ database, logLevel: 'info', feeds: [], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }] }));
+    const expected = Math.ceil(items / 3);
+    const doneOf = (output: string) => Math.max(0, ...[...output.matchAll(/^backfill nato (\d+)\//gm)].map((m) => Number(m[1])));
+
+    const first = run(['feeds', '--config', config]);
+    await until('a part of the backfill', first.output, () => doneOf(first.output()) >= 2_000);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const raw = new Database(database);
+    const mark = raw.prepare(`SELECT backfilled_through FROM topics WHERE slug = 'nato'`).pluck().get() as number;
+    const matchedSoFar = raw.prepare(`SELECT count(*) FROM item_topics`).pluck().get() as number;
+    raw.close();
+    // Cut short with its mark where its last batch committed, every item up to it matched.
+    expect(mark).toBeGreaterThanOrEqual(2_000);
+    expect(mark).toBeLessThan(items);
+    expect(matchedSoFar).toBe(Math.ceil(mark / 3));
+
+    const second = run(['feeds', '--config', config]);
+    expect(await second.exited, second.output()).toBe(0);
+    // It went on past the mark rather than starting over, and finished.
+    expect(second.output()).toMatch(new RegExp(`^backfill nato 500/${items - mark} `, 'm'));
+    const store2 = openStore(database);
+    try {
+      expect(await store2.topicBackfillMark('nato')).toBeNull();
+      const listed = await listedInPages(store2, { topicSlug: 'nato' });
+      expect(listed).toHaveLength(expected);
+      const titles = store2.db.prepare(`SELECT count(*) FROM items WHERE title LIKE '%NATO summit'`).pluck().get();
+      expect(titles).toBe(expected);
+    } finally {
+      await store2.close();
+    }
+  }, 120_000);
+
   it('while serving: a serve started again takes the lease at once, finishes the pass and serves every item', async () => {
     const { config, database } = writeConfig('serve');
     const port = await freePort();

@@ -857,7 +857,7 @@ describe('store: items followed in the order they were stored', () => {
       const all = readMigrations();
       migrate(db, all.filter((m) => m.version <= 13));
       db.exec(`${FEED_AND_TWO_TOPICS}${itemsAt(at(1), at(2), at(3))}`);
-      expect(migrate(db, all)).toEqual(['0014_item_ids_not_reused.sql']);
+      expect(migrate(db, all.filter((m) => m.version <= 14))).toEqual(['0014_item_ids_not_reused.sql']);
       db.prepare('DELETE FROM items WHERE id = 3').run();
       db.prepare('DELETE FROM items WHERE id = 1').run();
       expect(db.prepare('SELECT last_deleted FROM item_ids').pluck().get()).toBe(3);
@@ -906,5 +906,59 @@ describe('store: items followed in the order they were stored', () => {
       expect(await store.listItemsStoredAfter({ afterId: rest.nextAfterId, limit: 10, examineAtMost: 100 }))
         .toEqual({ items: [], nextAfterId: rest.nextAfterId, more: false });
     });
+  });
+});
+
+describe('store: a topic\'s backfill mark', () => {
+  it('marks a new or changed query to be matched from the start, in the same write, and leaves an unchanged one', async () => {
+    await withStore(async (store) => {
+      const nato = { slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api' as const, pinned: false };
+      await store.putTopic(nato, NOW);
+      expect(await store.topicBackfillMark('nato')).toBe(0);
+      expect(await store.pendingTopicBackfills()).toEqual([{ slug: 'nato', query: 'NATO' }]);
+      await store.finishTopicBackfill('nato', 'NATO');
+      expect(await store.topicBackfillMark('nato')).toBeNull();
+      await store.putTopic({ ...nato, title: 'The alliance' }, NOW);
+      expect(await store.topicBackfillMark('nato')).toBeNull();
+      await store.syncConfigTopics([{ slug: 'gas', title: 'Gas', query: 'gas', pinned: false }], NOW);
+      await store.putTopic({ ...nato, query: 'NATO OR OTAN' }, NOW);
+      expect(await store.pendingTopicBackfills()).toEqual([{ slug: 'gas', query: 'gas' }, { slug: 'nato', query: 'NATO OR OTAN' }]);
+      // A finish for a query the topic no longer has changes nothing.
+      await store.finishTopicBackfill('nato', 'NATO');
+      expect(await store.topicBackfillMark('nato')).toBe(0);
+    });
+  });
+
+  it('adds a batch and moves the mark together, only while the topic has the query the batch matched', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(feed.id, save([toSave(item('a')), toSave(item('b'))]));
+      const [a, b] = (await store.itemsAfter(0, 10)).map((i) => i.id);
+      await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+      const match = (itemId: number) => ({ itemId, sortAt: '2026-11-01T10:00:00.000Z', terms: ['NATO'] });
+      expect(await store.addTopicMatches('nato', [match(a!)], { through: a!, query: 'NATO' })).toBe(true);
+      expect(await store.topicBackfillMark('nato')).toBe(a);
+      await store.putTopic({ slug: 'nato', title: 'NATO', query: 'OTAN', origin: 'api', pinned: false }, NOW);
+      expect(await store.addTopicMatches('nato', [match(b!)], { through: b!, query: 'NATO' })).toBe(false);
+      expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([a]);
+      expect(await store.topicBackfillMark('nato')).toBe(0);
+      expect(await store.addTopicMatches('gone', [match(b!)], { through: b!, query: 'NATO' })).toBe(false);
+    });
+  });
+
+  it('0015 leaves the topics there were as matched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const db = openDatabase(join(dir, 'marks.sqlite'));
+    try {
+      const all = readMigrations();
+      migrate(db, all.filter((m) => m.version <= 14));
+      db.exec(FEED_AND_TWO_TOPICS);
+      expect(migrate(db, all.filter((m) => m.version <= 15))).toEqual(['0015_topic_backfill_mark.sql']);
+      expect(db.prepare('SELECT slug, backfilled_through FROM topics ORDER BY slug').all())
+        .toEqual([{ slug: 'gas', backfilled_through: null }, { slug: 'nato', backfilled_through: null }]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

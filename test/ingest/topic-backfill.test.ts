@@ -1,0 +1,73 @@
+// A topic's backfill in batches that each commit with their mark: cut short, it goes on from the
+// mark; overtaken by an edit of its topic, it stops and leaves the edit's own backfill the work.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backfillTopic } from '../../src/ingest/topic-registry.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+const NOW = new Date('2026-11-01T12:00:00.000Z');
+const ITEMS = 1_600;
+
+describe('backfillTopic', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-backfill-'));
+    store = openStore(join(dir, 'db.sqlite'));
+    const feed = await store.addFeed({ url: 'https://wire.example/', title: 'Wire', origin: 'api' }, NOW);
+    await store.saveFetchResult(feed.id, {
+      fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
+      next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
+      items: Array.from({ length: ITEMS }, (_, n) => ({
+        item: {
+          identity: `n${n}`, guid: null, url: null, title: `Dispatch ${n}${n % 4 === 0 ? ' on NATO' : ''}${n % 5 === 0 ? ' on OTAN' : ''}`,
+          summary: 'summary', contentHtml: '<p>text</p>', authors: [], categories: [], publishedAt: new Date(NOW.getTime() - n * 60_000).toISOString(),
+          updatedAt: null, language: 'en', enclosures: [],
+        },
+        contentHash: `h${n}`, markupHash: null, story: null, matches: [],
+      })),
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const listed = async () => (await store.listItems({ topicSlug: 'nato', limit: 1_000 })).map((i) => i.title);
+  const titlesWith = (word: string) => Array.from({ length: ITEMS }, (_, n) => n)
+    .filter((n) => (word === 'NATO' ? n % 4 === 0 : n % 5 === 0))
+    .map((n) => `Dispatch ${n}${n % 4 === 0 ? ' on NATO' : ''}${n % 5 === 0 ? ' on OTAN' : ''}`);
+
+  it('cut short, goes on from the last batch committed, without matching the items before it again', async () => {
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    await expect(backfillTopic(store, 'nato', 'NATO', (progress) => {
+      if (progress.done === 1_000) throw new Error('killed');
+    })).rejects.toThrow('killed');
+    const mark = (await store.topicBackfillMark('nato'))!;
+    expect(mark).toBe((await store.itemsAfter(0, 1_000)).at(-1)!.id);
+    expect(await store.pendingTopicBackfills()).toEqual([{ slug: 'nato', query: 'NATO' }]);
+
+    const rest = await backfillTopic(store, 'nato', 'NATO');
+    expect(rest).toMatchObject({ resumedAfter: mark, total: ITEMS - 1_000, done: ITEMS - 1_000, matched: 150, overtaken: false });
+    expect(await store.topicBackfillMark('nato')).toBeNull();
+    expect(await listed()).toEqual(titlesWith('NATO'));
+  });
+
+  it('overtaken by an edit of its topic, stops and writes no more; the edit\'s backfill leaves only the new query\'s matches', async () => {
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    let edited = false;
+    const overtaken = await backfillTopic(store, 'nato', 'NATO', (progress) => {
+      if (progress.done === 500 && !edited) {
+        edited = true;
+        void store.putTopic({ slug: 'nato', title: 'NATO', query: 'OTAN', origin: 'api', pinned: false }, NOW);
+      }
+    });
+    expect(overtaken).toMatchObject({ done: 500, overtaken: true });
+    expect(await store.topicBackfillMark('nato')).toBe(0);
+    const redone = await backfillTopic(store, 'nato', 'OTAN');
+    expect(redone).toMatchObject({ resumedAfter: 0, done: ITEMS, matched: ITEMS / 5, overtaken: false });
+    expect(await listed()).toEqual(titlesWith('OTAN'));
+  });
+});
