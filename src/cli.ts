@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=8 --heap-growing-percent=150
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, findConfigPath, loadConfig } from './config.js';
 import { mirroredChanges, settingsNeedingRestart } from './config-changes.js';
@@ -156,6 +157,7 @@ async function feeds(config: Config, action: string | undefined, id: string | un
 
 async function backup(config: Config, file: string | undefined): Promise<number> {
   if (!file) return usage('backup needs a FILE');
+  if (sameFile(file, config.database)) return refuse(`${file} is the database itself: name another file to copy it to`);
   const core = await quietCore(config);
   try {
     await core.store.backupTo(file);
@@ -200,6 +202,13 @@ async function serve(config: Config): Promise<number> {
 }
 
 /** A command that names something wrong: the reason alone, without the whole usage. */
+/** Whether `file` names the database or one of its companion files, through links and relative paths too. */
+function sameFile(file: string, database: string): boolean {
+  const real = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
+  const target = real(file);
+  return [database, `${database}-wal`, `${database}-shm`].some((path) => real(path) === target);
+}
+
 function refuse(message: string): number {
   console.error(message);
   return EXIT.usage;

@@ -1,3 +1,4 @@
+import { renameSync, rmSync } from 'node:fs';
 import type { Db } from './db.js';
 import { matchesTopic } from './item-topics.js';
 
@@ -48,9 +49,16 @@ export function createOperationQueries(db: Db) {
       if (deleted > 0) db.pragma('optimize');
       return deleted;
     },
-    /** An online, consistent copy of the database (SQLite's backup API). */
+    /**
+     * An online, consistent copy of the database (SQLite's backup API), written beside `path` and
+     * renamed onto it once whole: a copy cut short (the process killed, the disk full) leaves the
+     * backup that was there, not a part of one under its name.
+     */
     async backupTo(path: string): Promise<void> {
-      await db.backup(path);
+      const partial = `${path}.partial`;
+      rmSync(partial, { force: true });
+      await db.backup(partial);
+      renameSync(partial, path);
     },
   };
 }

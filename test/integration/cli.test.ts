@@ -243,6 +243,21 @@ describe('the feedsieve command', () => {
     expect(quiet.stderr).not.toMatch(/websubHub/);
   });
 
+  it('backup refuses to copy the database onto itself or its log, by any path, and leaves it whole', () => {
+    const config = goodAndBroken('self-backup');
+    expect(run(['ingest', '--config', config], {}).status).toBe(0);
+    const database = join(dir, 'self-backup.db');
+    for (const target of [database, `${dir}/../${dir.split('/').pop()}/self-backup.db`, `${database}-wal`]) {
+      const result = run(['backup', target, '--config', config], {});
+      expect(result.status, target).toBe(2);
+      expect(result.stderr).toContain('is the database itself: name another file to copy it to');
+    }
+    const copy = run(['backup', join(dir, 'self-backup.copy.db'), '--config', config], {});
+    expect(copy.status, copy.stderr).toBe(0);
+    const listed = run(['feeds', '--config', config], {});
+    expect(listed.stdout).toMatch(/^ +\d+ +ok +4 .*world-wire\.rss$/m);
+  });
+
   it('migrate is idempotent', () => {
     const env = { FEEDSIEVE_DB: join(dir, 'migrate.db') };
     const first = run(['migrate', '--config', join(ROOT, 'config.example.json')], env);

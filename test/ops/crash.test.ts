@@ -3,7 +3,7 @@
 // agree with its rows, and the next process on the machine ingests at once instead of waiting
 // for the dead one's lease to expire. Real child processes, a real origin, real SQLite files.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -212,6 +212,40 @@ describe('a process killed with SIGKILL', () => {
     } finally {
       await store2.close();
     }
+  }, 120_000);
+
+  it('while copying the database: the backup there was stays whole under its name; the next copy replaces it', async () => {
+    const { config, database } = writeConfig('backup');
+    const copy = join(dir, 'nightly.db');
+    const first = run(['ingest', '--config', config]);
+    expect(await first.exited, first.output()).toBe(0);
+    const good = run(['backup', copy, '--config', config]);
+    expect(await good.exited, good.output()).toBe(0);
+    const before = readFileSync(copy);
+    // Pages enough that the copy takes a while: 200 MB the backup reads 100 pages at a time.
+    const raw = new Database(database);
+    raw.exec(`CREATE TABLE ballast (b BLOB);
+      WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+      INSERT INTO ballast SELECT randomblob(1000000) FROM n`);
+    raw.close();
+
+    const cut = run(['backup', copy, '--config', config]);
+    await until('the copy under way', cut.output, () => existsSync(`${copy}.partial`) && statSync(`${copy}.partial`).size > 0);
+    cut.child.kill('SIGKILL');
+    expect(await cut.exited).toBe('SIGKILL');
+    expect(readFileSync(copy).equals(before)).toBe(true);
+    const kept = new Database(copy, { readonly: true });
+    expect(kept.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(kept.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FEEDS * ITEMS);
+    kept.close();
+
+    const next = run(['backup', copy, '--config', config]);
+    expect(await next.exited, next.output()).toBe(0);
+    expect(existsSync(`${copy}.partial`)).toBe(false);
+    const replaced = new Database(copy, { readonly: true });
+    expect(replaced.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(replaced.prepare('SELECT count(*) FROM ballast').pluck().get()).toBe(200);
+    replaced.close();
   }, 120_000);
 
   it('while serving: a serve started again takes the lease at once, finishes the pass and serves every item', async () => {
