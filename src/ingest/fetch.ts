@@ -9,6 +9,7 @@ import type { FeedError } from '../model.js';
 import { BlockedAddressError, createGuardedAgent, isBlockedAddress } from './address-guard.js';
 import { discard, header, readFileLimited, readResponseBody, TooLargeError } from './fetch-body.js';
 import { redactUrl } from '../redact-url.js';
+import { freshForSeconds } from './freshness.js';
 
 export interface Validators {
   etag: string | null;
@@ -29,7 +30,7 @@ export interface FetchLimits {
 }
 
 export type FetchOutcome =
-  | { status: 'not-modified'; httpStatus: 304; finalUrl: string; permanentUrl: string | null }
+  | { status: 'not-modified'; httpStatus: 304; finalUrl: string; permanentUrl: string | null; freshForSeconds: number | null }
   | {
       status: 'ok';
       httpStatus: number;
@@ -39,6 +40,8 @@ export type FetchOutcome =
       lastModified: string | null;
       finalUrl: string;
       permanentUrl: string | null;
+      /** How long the server says the answer stays fresh (freshness.ts): null when it says nothing. */
+      freshForSeconds: number | null;
     }
   | { status: 'error'; error: FeedError; retryAfterSeconds: number | null; permanentUrl: string | null };
 
@@ -238,9 +241,13 @@ async function finishResponse(
   ctx: Attempt,
 ): Promise<FetchOutcome> {
   const status = response.statusCode;
+  const fresh = freshForSeconds({
+    cacheControl: header(response.headers, 'cache-control'), expires: header(response.headers, 'expires'),
+    date: header(response.headers, 'date'), age: header(response.headers, 'age'),
+  });
   if (status === 304) {
     await discard(response);
-    return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl };
+    return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl, freshForSeconds: fresh };
   }
   if (status < 200 || status > 299) {
     await discard(response);
@@ -261,6 +268,7 @@ async function finishResponse(
     lastModified: header(response.headers, 'last-modified'),
     finalUrl: url.href,
     permanentUrl,
+    freshForSeconds: fresh,
   };
 }
 
@@ -291,9 +299,11 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
 async function readFeedFile(url: URL, validators: Validators, ctx: Attempt): Promise<FetchOutcome> {
   try {
     const read = await readFileLimited(fileURLToPath(url), validators.lastModified, ctx.limits.maxBytes, ctx.signal);
-    if (!read.changed) return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl: null };
+    if (!read.changed) return { status: 'not-modified', httpStatus: 304, finalUrl: url.href, permanentUrl: null, freshForSeconds: null };
     const { body, lastModified } = read;
-    return { status: 'ok', httpStatus: 200, body, contentType: null, etag: null, lastModified, finalUrl: url.href, permanentUrl: null };
+    return {
+      status: 'ok', httpStatus: 200, body, contentType: null, etag: null, lastModified, finalUrl: url.href, permanentUrl: null, freshForSeconds: null,
+    };
   } catch (err) {
     const error = transportError(err, url, ctx);
     return failure({ ...error, message: error.message.replace(/^GET /, 'read ') });

@@ -89,12 +89,12 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
   });
   // What the save compares the feed with, in case an operator changed it while it was fetched.
   const fetchedAs = { url: feed.url, intervalMinutes: feed.intervalMinutes };
-  const plan = async (outcome: OutcomeKind) => {
+  const plan = async (outcome: OutcomeKind, freshForSeconds: number | null = null) => {
     const now = deps.now();
     const itemsLastWeek = await deps.store.itemsPublishedSince(feed.id, new Date(now.getTime() - WEEK_MS));
     const history = {
       consecutiveFailures: feed.consecutiveFailures, feedMinIntervalMinutes: feed.minIntervalMinutes, itemsLastWeek,
-      fixedIntervalMinutes: feed.intervalMinutes,
+      fixedIntervalMinutes: feed.intervalMinutes, serverFreshMinutes: freshForSeconds === null ? null : freshForSeconds / 60,
     };
     return planNextFetch(outcome, history, deps.schedule, now);
   };
@@ -118,7 +118,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     const base = { fetchedAt: deps.now(), newUrl: fetched.permanentUrl, error: null, fetchedAs };
     if (fetched.status === 'not-modified') {
       const summary = await deps.store.saveFetchResult(feed.id, {
-        ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next: await plan({ kind: 'success' }),
+        ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next: await plan({ kind: 'success' }, fetched.freshForSeconds),
       });
       return report('not-modified', summary, null);
     }
@@ -127,7 +127,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     if (isSameBody(feed.contentHash, fetched.body, contentHash)) {
       // Servers without validators send the same bytes again: skip parsing and storing.
       const summary = await deps.store.saveFetchResult(feed.id, {
-        ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next: await plan({ kind: 'success' }),
+        ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next: await plan({ kind: 'success' }, fetched.freshForSeconds),
       });
       return report('unchanged-body', summary, null);
     }
@@ -138,7 +138,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       feed: { id: feed.id, title: feed.title },
     }, deps.topics());
     // Planned first: this function has waited long, and the result must not be in it at an await.
-    const next = await plan({ kind: 'success' });
+    const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
     const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next });
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);

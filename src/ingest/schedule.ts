@@ -12,6 +12,8 @@ export interface FeedHistory {
   consecutiveFailures: number;
   /** The feed's own hint (<ttl>, sy:updatePeriod), in minutes. */
   feedMinIntervalMinutes: number | null;
+  /** How long its server said this answer stays fresh (Cache-Control max-age, Expires), in minutes. */
+  serverFreshMinutes: number | null;
   /** Entries published in the last 7 days. */
   itemsLastWeek: number;
   /** The operator's interval for this feed, which replaces the one above: null for none. */
@@ -64,16 +66,17 @@ export function planNextFetch(
 /**
  * The interval for a healthy feed: the operator's for it when set; else, after Miniflux's
  * entry-frequency scheduler, one fetch per entry published in the last week (7 days / count),
- * clamped to [min, max]; a feed with no recent entries gets max. The feed's own ttl can lengthen
- * it, but the max still caps it, so a misconfigured ttl of a year cannot switch a feed off.
+ * clamped to [min, max]; a feed with no recent entries gets max. The feed's own ttl, and how long
+ * its server says the answer stays fresh, can lengthen it, but the max still caps it, so a
+ * misconfigured ttl or max-age of a year cannot switch a feed off.
  */
 function regularIntervalMinutes(history: FeedHistory, settings: ScheduleSettings): number {
   // Asked for by name, for this feed: neither its rate, its ttl nor the global bounds say otherwise.
   if (history.fixedIntervalMinutes !== null) return history.fixedIntervalMinutes;
   const byFrequency =
     history.itemsLastWeek > 0 ? Math.round(WEEK_MINUTES / history.itemsLastWeek) : settings.maxIntervalMinutes;
-  const withTtl = Math.max(byFrequency, history.feedMinIntervalMinutes ?? 0);
-  return clamp(withTtl, settings.minIntervalMinutes, settings.maxIntervalMinutes);
+  const withHints = Math.max(byFrequency, history.feedMinIntervalMinutes ?? 0, history.serverFreshMinutes ?? 0);
+  return clamp(withHints, settings.minIntervalMinutes, settings.maxIntervalMinutes);
 }
 
 /** min, 2·min, 4·min, … up to the cap, each spread by jitter but never past the cap. */

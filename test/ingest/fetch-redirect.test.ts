@@ -106,6 +106,7 @@ describe('fetchFeed redirects', () => {
       httpStatus: 304,
       finalUrl: server.url('/conditional'),
       permanentUrl: server.url('/conditional'),
+      freshForSeconds: null,
     });
   });
 

@@ -100,6 +100,7 @@ describe('fetchFeed over HTTP', () => {
       httpStatus: 304,
       finalUrl: server.url('/conditional'),
       permanentUrl: null,
+      freshForSeconds: null,
     });
     const sent = server.requests.filter((r) => r.path === '/conditional').at(-1)?.headers;
     expect(sent?.['if-none-match']).toBe('"v1"');

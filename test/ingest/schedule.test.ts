@@ -8,7 +8,7 @@ const now = new Date('2026-11-24T12:00:00.000Z');
 const noJitter = () => 0.5;
 
 function history(overrides: Partial<FeedHistory> = {}): FeedHistory {
-  return { consecutiveFailures: 0, feedMinIntervalMinutes: null, itemsLastWeek: 0, fixedIntervalMinutes: null, ...overrides };
+  return { consecutiveFailures: 0, feedMinIntervalMinutes: null, serverFreshMinutes: null, itemsLastWeek: 0, fixedIntervalMinutes: null, ...overrides };
 }
 
 function failed(kind: FeedErrorKind, retryAfterSeconds: number | null = null): OutcomeKind {
@@ -19,6 +19,24 @@ function failed(kind: FeedErrorKind, retryAfterSeconds: number | null = null): O
 function minutesUntil(next: { nextFetchAt: Date }): number {
   return (next.nextFetchAt.getTime() - now.getTime()) / 60_000;
 }
+
+describe('planNextFetch with the server\'s freshness', () => {
+  it.each([
+    [1000, 60, null, 60, 'a firehose whose server says an hour is asked hourly'],
+    [100, 30, null, 101, 'a freshness shorter than the computed interval changes nothing'],
+    [1000, 60, 120, 120, 'the longer of ttl and freshness wins'],
+    [1000, 0, null, 15, 'max-age=0 leaves the minimum'],
+    [1000, 525_600, null, 1440, 'a freshness of a year is capped at the maximum'],
+  ] as Array<[number, number, number | null, number, string]>)('%i entries a week, fresh %i min, ttl %s → every %i minutes (%s)', (itemsLastWeek, fresh, ttl, minutes) => {
+    const next = planNextFetch({ kind: 'success' }, history({ itemsLastWeek, serverFreshMinutes: fresh, feedMinIntervalMinutes: ttl }), settings, now);
+    expect(minutesUntil(next)).toBe(minutes);
+  });
+
+  it('gives way to the operator\'s interval for the feed', () => {
+    const next = planNextFetch({ kind: 'success' }, history({ itemsLastWeek: 1000, serverFreshMinutes: 600, fixedIntervalMinutes: 5 }), settings, now);
+    expect(minutesUntil(next)).toBe(5);
+  });
+});
 
 describe('planNextFetch after a success', () => {
   it.each([

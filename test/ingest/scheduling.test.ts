@@ -236,3 +236,61 @@ describe('the cron schedule of a running service', () => {
     expect([server.hits('/a'), server.hits('/b')]).toEqual([1, 2]);
   });
 });
+
+describe('a feed whose server says how long its answer stays fresh', () => {
+  let server: FaultServer;
+  let dir: string;
+  let core: Core;
+  const t0 = new Date('2026-11-24T12:00:00.000Z');
+  const clock = { now: t0 };
+  /** Forty entries in the last week: on its rate alone, polled every 7 days / 40 = 252 minutes. */
+  const busy = (title: string) => rssDocument(title, Array.from({ length: 40 }, (_, i) => ({
+    guid: `${title}-${i}`, title: `${title} story ${i}`, publishedAt: new Date(t0.getTime() - i * 3 * 3_600_000),
+  })));
+
+  beforeAll(async () => {
+    server = await startFaultServer({
+      // Fresh for 350 minutes: max-age less the Age a cache in front of the server gave it.
+      '/cached': (request) => (request.headers['if-none-match'] === '"v1"'
+        ? { status: 304, body: '', headers: { etag: '"v1"', 'cache-control': 'public, max-age=21600', age: '600' } }
+        : { body: busy('cached'), headers: { etag: '"v1"', 'cache-control': 'public, max-age=21600', age: '600' } }),
+      '/expires': { body: busy('expires'), headers: { date: 'Tue, 24 Nov 2026 12:00:00 GMT', expires: 'Tue, 24 Nov 2026 17:00:00 GMT' } },
+      '/short': { body: busy('short'), headers: { 'cache-control': 'max-age=600' } },
+      // New entries at every fetch: its second answer is parsed and stored.
+      '/changing': (request) => ({ body: busy(`changing-${request.hit}`), headers: { 'cache-control': 'max-age=21600' } }),
+      '/silent': { body: busy('silent') },
+      '/no-cache': { body: busy('no-cache'), headers: { 'cache-control': 'no-cache, max-age=21600' } },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-fresh-'));
+    core = await openTestCore(dir, ['/cached', '/expires', '/short', '/changing', '/silent', '/no-cache'].map((path) => ({ url: server.url(path) })), clock,
+      { ingest: { ...INGEST, maxIntervalMinutes: 1440 } });
+  });
+  afterAll(async () => {
+    await core?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const nextFetchIn = async (path: string) =>
+    (Date.parse((await core.store.getFeedByUrl(server.url(path)))!.nextFetchAt!) - clock.now.getTime()) / MINUTE;
+
+  it('is not asked again before then, after a full answer and after a 304; a server that says nothing, or no-cache, leaves the feed\'s rate', async () => {
+    // The first pass stores the entries the rate is counted from (a feed is planned before its entries are stored).
+    expect((await core.ingest()).status).toBe('done');
+    const second = await core.ingest(await core.store.listFeeds());
+    const statusOf = (path: string) => second.status === 'done' && second.reports.find((r) => r.url === server.url(path))?.status;
+    expect([statusOf('/cached'), statusOf('/expires'), statusOf('/changing')]).toEqual(['not-modified', 'unchanged-body', 'stored']);
+    expect(await nextFetchIn('/cached')).toBe(350);
+    expect(await nextFetchIn('/changing')).toBe(360);
+    expect(await nextFetchIn('/expires')).toBe(300);
+    // Fresh for less than the feed's rate asks: the rate stands.
+    expect(await nextFetchIn('/short')).toBe(252);
+    expect(await nextFetchIn('/silent')).toBe(252);
+    expect(await nextFetchIn('/no-cache')).toBe(252);
+
+    clock.now = minutesAfter(t0, 350);
+    const pass = await core.ingest([(await core.store.getFeedByUrl(server.url('/cached')))!]);
+    expect(pass.status === 'done' && pass.reports[0]!.status).toBe('not-modified');
+    expect(await nextFetchIn('/cached')).toBe(350);
+  });
+});
