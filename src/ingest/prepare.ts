@@ -43,7 +43,11 @@ export type FeedFacts = Omit<ParsedFeed, 'items'>;
  * another reader version (entry-markup.ts), with the hash to keep for them now.
  */
 export type PrepareResult =
-  | { ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number; markupHashes: { identity: string; markupHash: string }[] }
+  | {
+      ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number; markupHashes: { identity: string; markupHash: string }[];
+      /** Every entry of the document, in its order: what the feed carries now. */
+      identities: string[];
+    }
   | { ok: false; error: FeedError };
 
 function prepareEntry(draft: ItemDraft, contentHash: string, markupHash: string | null, feed: { id: number; title: string | null },
@@ -99,7 +103,7 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
       // still finds unchanged.
       if (entry.markupHash !== null && !withCurrentMarkup.has(identity)) markupHashes.push({ identity, markupHash: entry.markupHash });
     }
-    return { ok: true, feed, entries, unchanged, markupHashes };
+    return { ok: true, feed, entries, unchanged, markupHashes, identities: [...seen] };
   } catch (error) {
     return { ok: false, error: { kind: 'internal', message: `preparing ${job.url}: ${(error as Error).message}` } };
   }

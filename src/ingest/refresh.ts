@@ -73,6 +73,7 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
     feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
     items: toSave(prepared.entries),
     markupHashes: prepared.markupHashes,
+    documentIdentities: prepared.identities,
   });
   // Entries skipped as unchanged before sanitizing count as unchanged too.
   return { ok: true, summary: saved.then((summary) => ({ ...summary, unchanged: summary.unchanged + unchanged })) };

@@ -33,6 +33,11 @@ export interface FetchResultToSave {
    * of another reader version: kept so that the next fetch recognizes them unread.
    */
   markupHashes?: readonly { identity: string; markupHash: string }[];
+  /**
+   * Every entry of the document read, when one was: what the feed carries now. An item retention
+   * deletes while its feed carries it leaves its identity, which later saves skip (migrations/0016).
+   */
+  documentIdentities?: readonly string[];
   error: FeedError | null;
   next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
   /**
@@ -117,7 +122,17 @@ export function filingDue(policy: FilingPolicy, unfiled: number, nowMs: number, 
 }
 
 export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, filing: FilingPolicy = TOPIC_FILING) {
-  const hashes = db.prepare(`SELECT identity, content_hash, markup_hash FROM items WHERE feed_id = ?`);
+  const hashes = db.prepare(`SELECT identity, content_hash, markup_hash FROM items WHERE feed_id = ?
+    UNION ALL
+    SELECT identity, content_hash, markup_hash FROM expired_entries WHERE feed_id = ?`);
+  // The feed's last document, and the identities left by expired items it no longer carries dropped.
+  const writeDocument = db.prepare(`INSERT OR REPLACE INTO feed_entries (feed_id, identities) VALUES (?, ?)`);
+  const forgetExpired = db.prepare(`DELETE FROM expired_entries WHERE feed_id = @feedId
+    AND identity NOT IN (SELECT value FROM json_each(@identities))`);
+  const hasExpired = db.prepare(`SELECT 1 FROM expired_entries WHERE feed_id = ? LIMIT 1`).pluck();
+  // By place in the save, as existingOfSave finds stored entries.
+  const expiredOfSave = db.prepare(`SELECT j.key AS at FROM json_each(?) j
+    CROSS JOIN expired_entries e ON e.feed_id = ? AND e.identity = j.value`).pluck();
   // A save's entries already stored, in one query: a query an entry took 3.2-5.3 µs an entry,
   // this one 0.25-0.48 when none is stored and 0.8-1.5 when all 50 are (400 saves of 50 entries,
   // 50,000 items stored). Each row comes back with its entry's place in the save, not matched by
@@ -339,13 +354,18 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       const rows = existingOfSave.all(JSON.stringify(result.items.map(({ item }) => item.identity)), feedId) as (ExistingItem & { at: number })[];
       for (const row of rows) storedAt.set(row.at, row);
     }
+    // Entries retention deleted while the feed carried them: stored, for this feed, as far as it goes.
+    const expiredAt = new Set<number>();
+    if (result.items.length > 0 && hasExpired.get(feedId) !== undefined) {
+      for (const at of expiredOfSave.all(JSON.stringify(result.items.map(({ item }) => item.identity)), feedId) as number[]) expiredAt.add(at);
+    }
     // What this save wrote under an identity, for an entry the save holds again.
     const written = new Map<string, ExistingItem>();
     // The transaction holds the write lock: no one else takes an id meanwhile.
     let nextId = result.items.length > 0 ? (nextItemId.get() as number) : 0;
     for (const [at, { item, contentHash, markupHash, matches, story }] of result.items.entries()) {
       const row = written.get(item.identity) ?? storedAt.get(at);
-      if (row && row.content_hash === contentHash) {
+      if ((row && row.content_hash === contentHash) || (!row && expiredAt.has(at))) {
         summary.unchanged++;
         continue;
       }
@@ -382,6 +402,11 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       lastId = Math.max(lastId, itemId);
     }
     for (const { identity, markupHash } of result.markupHashes ?? []) keepMarkupHash.run(markupHash, feedId, identity);
+    if (result.documentIdentities) {
+      const identities = JSON.stringify(result.documentIdentities);
+      writeDocument.run(feedId, identities);
+      forgetExpired.run({ feedId, identities });
+    }
     // By the newest item, not this save's: a save with nothing new (a 304) files the batch a bulk
     // load left waiting for the interval.
     const newest = lastId > through ? lastId : (nextItemId.get() as number) - 1;
@@ -422,7 +447,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   return {
     /** What ingest compares a fetched feed's entries with: the hashes of every entry of this feed already stored. */
     async feedItemHashes(feedId: number): Promise<StoredEntryHashes> {
-      const rows = hashes.all(feedId) as { identity: string; content_hash: string; markup_hash: string | null }[];
+      // An expired entry its feed still carries reads as stored: skipped unread, or as unchanged.
+      const rows = hashes.all(feedId, feedId) as { identity: string; content_hash: string; markup_hash: string | null }[];
       const byMarkup = new Map<string, string>();
       for (const row of rows) if (row.markup_hash !== null) byMarkup.set(row.markup_hash, row.identity);
       return { byIdentity: new Map(rows.map((row) => [row.identity, row.content_hash])), byMarkup };

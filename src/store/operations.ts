@@ -11,12 +11,22 @@ export function createOperationQueries(db: Db) {
     WHERE ingest_lease.holder = excluded.holder OR ingest_lease.expires_at <= @now OR ingest_lease.holder = @gone`);
   const dropLease = db.prepare(`DELETE FROM ingest_lease WHERE name = ? AND holder = ?`);
   const leaseHolder = db.prepare(`SELECT holder, expires_at FROM ingest_lease WHERE name = ?`);
-  const expireBatch = db.prepare(`DELETE FROM items WHERE id IN (
-      SELECT i.id FROM items i
+  const expiringBatch = db.prepare(`SELECT i.id FROM items i
       WHERE i.first_seen_at < @cutoff
         AND NOT EXISTS (SELECT 1 FROM item_topics m JOIN topics t ON t.pinned = 1 AND ${matchesTopic('m', 't.id')}
                         WHERE m.item_id = i.id)
-      LIMIT @batch)`);
+      LIMIT @batch`).pluck();
+  // What the feed's last document still carries leaves its identity behind (migrations/0016).
+  const leaveIdentities = db.prepare(`INSERT OR REPLACE INTO expired_entries (feed_id, identity, content_hash, markup_hash)
+    SELECT i.feed_id, i.identity, i.content_hash, i.markup_hash FROM items i
+    WHERE i.id IN (SELECT value FROM json_each(@ids))
+      AND EXISTS (SELECT 1 FROM feed_entries d, json_each(d.identities) j WHERE d.feed_id = i.feed_id AND j.value = i.identity)`);
+  const deleteItems = db.prepare(`DELETE FROM items WHERE id IN (SELECT value FROM json_each(@ids))`);
+  const expireBatch = db.transaction((cutoff: string): number => {
+    const ids = JSON.stringify(expiringBatch.all({ cutoff, batch: RETENTION_BATCH }));
+    leaveIdentities.run({ ids });
+    return deleteItems.run({ ids }).changes;
+  });
 
   return {
     /**
@@ -36,12 +46,13 @@ export function createOperationQueries(db: Db) {
     },
     /**
      * Deletes items first stored before the cutoff that no pinned topic holds, a small batch per transaction
-     * so ingest and readers are never blocked for long; then lets SQLite refresh its statistics.
+     * so ingest and readers are never blocked for long; then lets SQLite refresh its statistics. An
+     * item its feed still carries leaves its identity, so that the feed's next fetches do not store it again.
      */
     async expireItems(cutoff: Date): Promise<number> {
       let deleted = 0;
       for (;;) {
-        const { changes } = expireBatch.run({ cutoff: cutoff.toISOString(), batch: RETENTION_BATCH });
+        const changes = expireBatch(cutoff.toISOString());
         deleted += changes;
         if (changes < RETENTION_BATCH) break;
         await new Promise((resolve) => setImmediate(resolve));
