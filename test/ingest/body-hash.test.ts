@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
 import { bodyHash, isSameBody } from '../../src/ingest/body-hash.js';
-import { createLogger } from '../../src/log.js';
-import { type Core, openCore } from '../../src/main.js';
+import type { Core } from '../../src/main.js';
+import { openClockedCore } from '../support/core.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
 
@@ -42,11 +41,10 @@ describe('a feed stored before body hashes were XXH64, read again from a server 
   beforeAll(async () => {
     server = await startFaultServer({ '/briefs.json': { body: briefs, headers: { 'content-type': 'application/feed+json' } } });
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-body-hash-'));
-    const config = parseConfig({
-      database: 'test.db', logLevel: 'silent', topics: FIXTURE_TOPICS, feeds: [{ url: server.url('/briefs.json') }],
+    core = await openClockedCore(dir, {
+      topics: FIXTURE_TOPICS, feeds: [{ url: server.url('/briefs.json') }],
       ingest: { allowPrivateAddresses: true, minIntervalMinutes: 15, maxIntervalMinutes: 60 },
-    }, join(dir, 'config.json'), {});
-    core = await openCore(config, createLogger('silent'), { now: () => clock.now });
+    }, clock);
   });
 
   afterAll(async () => {

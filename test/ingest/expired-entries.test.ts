@@ -5,9 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { type Core, openCore } from '../../src/main.js';
+import type { Core } from '../../src/main.js';
+import { openClockedCore } from '../support/core.js';
 import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 
@@ -28,13 +27,11 @@ describe('an entry its feed still carries when retention deletes its item', () =
   beforeAll(async () => {
     server = await startFaultServer({ '/podcast': () => ({ body: document }), '/news': () => ({ body: news.current }) });
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-expired-'));
-    const config = parseConfig({
-      database: 'test.db', logLevel: 'silent', retention: { maxAgeDays: 30 },
-      ingest: { allowPrivateAddresses: true },
+    core = await openClockedCore(dir, {
+      retention: { maxAgeDays: 30 }, ingest: { allowPrivateAddresses: true },
       feeds: [{ url: server.url('/podcast') }, { url: server.url('/news') }],
       topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
-    }, join(dir, 'config.json'), {});
-    core = await openCore(config, createLogger('silent'), { now: () => clock.now });
+    }, clock);
   });
   afterAll(async () => {
     await core?.close();

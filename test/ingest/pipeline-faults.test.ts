@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
 import { isBlockedAddress } from '../../src/ingest/address-guard.js';
 import { createFetcher, type FetchLimits } from '../../src/ingest/fetch.js';
 import type { RefreshReport } from '../../src/ingest/refresh.js';
-import { createLogger } from '../../src/log.js';
-import { type Core, openCore } from '../../src/main.js';
+import type { Core } from '../../src/main.js';
 import type { FeedRecord } from '../../src/model.js';
+import { openClockedCore } from '../support/core.js';
 import { rssDocument } from '../support/feeds.js';
 import { type FaultBehaviour, type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
@@ -52,13 +51,8 @@ const cp1252Feed = iconv.encode(
   'win1252',
 );
 
-async function openTestCore(dir: string, feeds: { url: string }[], ingest: object, clock: { now: Date }): Promise<Core> {
-  const config = parseConfig(
-    { database: 'test.db', ingest, feeds, topics: FIXTURE_TOPICS, logLevel: 'silent' },
-    join(dir, 'config.json'),
-    {},
-  );
-  return openCore(config, createLogger('silent'), { now: () => clock.now });
+function openTestCore(dir: string, feeds: { url: string }[], ingest: object, clock: { now: Date }): Promise<Core> {
+  return openClockedCore(dir, { ingest, feeds, topics: FIXTURE_TOPICS }, clock);
 }
 
 function minutesAfter(at: Date, minutes: number): string {

@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { type Core, openCore, type Service, startService } from '../../src/main.js';
 import type { FeedRecord } from '../../src/model.js';
+import { openClockedCore } from '../support/core.js';
 import { rssDocument } from '../support/feeds.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 
@@ -25,12 +26,7 @@ const oldRss = (title: string) =>
   rssDocument(title, [{ guid: `${title}-1`, title: `${title} story`, publishedAt: new Date('2026-01-01T00:00:00Z') }]);
 
 function openTestCore(dir: string, feeds: { url: string }[], clock: { now: Date }, extra: object = {}): Promise<Core> {
-  const config = parseConfig(
-    { database: 'test.db', ingest: INGEST, feeds, topics: [], logLevel: 'silent', ...extra },
-    join(dir, 'config.json'),
-    {},
-  );
-  return openCore(config, createLogger('silent'), { now: () => clock.now });
+  return openClockedCore(dir, { ingest: INGEST, feeds, topics: [], ...extra }, clock);
 }
 
 const minutesAfter = (at: Date, minutes: number) => new Date(at.getTime() + minutes * MINUTE);

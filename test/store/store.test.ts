@@ -689,6 +689,25 @@ describe('store', () => {
   });
 });
 
+/**
+ * A migration test on a database file of its own: migrated up to the version before `version`,
+ * given rows as that schema holds them, migrated by that one migration alone, then checked.
+ */
+function migratingTo(version: number, before: (db: Database.Database) => void, after: (db: Database.Database) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+  const db = openDatabase(join(dir, 'db.sqlite'));
+  try {
+    const all = readMigrations();
+    migrate(db, all.filter((m) => m.version < version));
+    before(db);
+    expect(migrate(db, all.filter((m) => m.version <= version))).toEqual([all.find((m) => m.version === version)!.name]);
+    after(db);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A store on a file of its own for one test, closed and removed after. */
 async function withStore(test: (store: Store) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
@@ -851,20 +870,13 @@ describe('store: items followed in the order they were stored', () => {
   });
 
   it('0014 keeps the largest id ever deleted, from the items as they stand', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    const db = openDatabase(join(dir, 'ids.sqlite'));
-    try {
-      const all = readMigrations();
-      migrate(db, all.filter((m) => m.version <= 13));
+    migratingTo(14, (db) => {
       db.exec(`${FEED_AND_TWO_TOPICS}${itemsAt(at(1), at(2), at(3))}`);
-      expect(migrate(db, all.filter((m) => m.version <= 14))).toEqual(['0014_item_ids_not_reused.sql']);
+    }, (db) => {
       db.prepare('DELETE FROM items WHERE id = 3').run();
       db.prepare('DELETE FROM items WHERE id = 1').run();
       expect(db.prepare('SELECT last_deleted FROM item_ids').pluck().get()).toBe(3);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('lists the items stored after an id oldest first, late-dated ones included, by topic and feed, a page at a time', async () => {
@@ -947,18 +959,9 @@ describe('store: a topic\'s backfill mark', () => {
   });
 
   it('0015 leaves the topics there were as matched', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    const db = openDatabase(join(dir, 'marks.sqlite'));
-    try {
-      const all = readMigrations();
-      migrate(db, all.filter((m) => m.version <= 14));
-      db.exec(FEED_AND_TWO_TOPICS);
-      expect(migrate(db, all.filter((m) => m.version <= 15))).toEqual(['0015_topic_backfill_mark.sql']);
+    migratingTo(15, (db) => db.exec(FEED_AND_TWO_TOPICS), (db) => {
       expect(db.prepare('SELECT slug, backfilled_through FROM topics ORDER BY slug').all())
         .toEqual([{ slug: 'gas', backfilled_through: null }, { slug: 'nato', backfilled_through: null }]);
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
