@@ -201,7 +201,6 @@ async function serve(config: Config): Promise<number> {
   return -1; // keeps running until a signal
 }
 
-/** A command that names something wrong: the reason alone, without the whole usage. */
 /** Whether `file` names the database or one of its companion files, through links and relative paths too. */
 function sameFile(file: string, database: string): boolean {
   const real = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
@@ -209,6 +208,7 @@ function sameFile(file: string, database: string): boolean {
   return [database, `${database}-wal`, `${database}-shm`].some((path) => real(path) === target);
 }
 
+/** A command that names something wrong: the reason alone, without the whole usage. */
 function refuse(message: string): number {
   console.error(message);
   return EXIT.usage;

@@ -1,7 +1,7 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { ListedItem, StoredItem, TopicMatch } from '../model.js';
-import type { ItemCursor, ItemFilter, Store, StorySource } from '../store/index.js';
+import type { ItemCursor, ItemFilter, StorySource } from '../store/index.js';
 import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';

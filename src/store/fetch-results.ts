@@ -355,8 +355,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       for (const row of rows) storedAt.set(row.at, row);
     }
     // Entries retention deleted while the feed carried them: stored, for this feed, as far as it goes.
+    // Most feeds have none: one probe tells.
+    const leftBehind = (result.items.length > 0 || result.documentIdentities !== undefined) && hasExpired.get(feedId) !== undefined;
     const expiredAt = new Set<number>();
-    if (result.items.length > 0 && hasExpired.get(feedId) !== undefined) {
+    if (result.items.length > 0 && leftBehind) {
       for (const at of expiredOfSave.all(JSON.stringify(result.items.map(({ item }) => item.identity)), feedId) as number[]) expiredAt.add(at);
     }
     // What this save wrote under an identity, for an entry the save holds again.
@@ -405,7 +407,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     if (result.documentIdentities) {
       const identities = JSON.stringify(result.documentIdentities);
       writeDocument.run(feedId, identities);
-      forgetExpired.run({ feedId, identities });
+      if (leftBehind) forgetExpired.run({ feedId, identities });
     }
     // By the newest item, not this save's: a save with nothing new (a 304) files the batch a bulk
     // load left waiting for the interval.
