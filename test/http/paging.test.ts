@@ -71,16 +71,20 @@ describe('following what is stored with afterId while items arrive', () => {
   beforeAll(async () => {
     // 300 items over three feeds, then 150 newcomers dated all through that range, as a feed
     // fetched late or a wire story carried on hours after it was filed would be.
-    const routes: Record<string, { body: string }> = {};
+    const routes: Record<string, { body: string; delayMs?: number }> = {};
     for (let f = 0; f < 3; f++) {
       routes[`/old-${f}.rss`] = { body: rssDocument(`old ${f}`, Array.from({ length: 100 }, (_, i) => ({
         guid: `old-${f}-${i}`, title: `Original ${f}-${i} NATO`, publishedAt: new Date(NOW - (i * 3 + f) * 60_000),
       }))) };
     }
     for (let f = 0; f < 3; f++) {
-      routes[`/new-${f}.rss`] = { body: rssDocument(`new ${f}`, Array.from({ length: 50 }, (_, i) => ({
-        guid: `new-${f}-${i}`, title: `Newcomer ${f}-${i}${i % 2 === 0 ? ' NATO' : ''}`, publishedAt: new Date(NOW - (i * 6 + f) * 60_000 - 30_000),
-      }))) };
+      routes[`/new-${f}.rss`] = {
+        body: rssDocument(`new ${f}`, Array.from({ length: 50 }, (_, i) => ({
+          guid: `new-${f}-${i}`, title: `Newcomer ${f}-${i}${i % 2 === 0 ? ' NATO' : ''}`, publishedAt: new Date(NOW - (i * 6 + f) * 60_000 - 30_000),
+        }))),
+        // Answered one after another, so that the client asks between the feeds' saves.
+        delayMs: 40 + f * 60,
+      };
     }
     origin = await startFaultServer(routes);
     service = await startTestService({
