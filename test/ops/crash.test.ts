@@ -1,7 +1,8 @@
-// A process killed outright (SIGKILL: the OOM killer, a power cut, `kill -9`) mid-ingest: every
+// A process killed outright (SIGKILL: the OOM killer, a power cut, `kill -9`). Mid-ingest: every
 // feed whose save it reported is stored whole, no feed in part, the database checks, its listings
 // agree with its rows, and the next process on the machine ingests at once instead of waiting
-// for the dead one's lease to expire. Real child processes, a real origin, real SQLite files.
+// for the dead one's lease to expire. Mid-backfill of a topic: the next start goes on from where
+// it was. Mid-backup: the backup there was stays. Real child processes, a real origin, real SQLite files.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ const reportedUrls = (output: string) =>
   [...output.matchAll(/^(\S+\/feed-\d+\.rss) {2}(?:ok|unchanged body|not modified \(304\)): /gm)].map((m) => m[1]!);
 
 /** What must hold of the database whatever moment the process died at. */
-async function checkAfterCrash(database: string, committed: string[]): Promise<{ stored: number; feedsWhole: number }> {
+function checkAfterCrash(database: string, committed: string[]): { stored: number; feedsWhole: number } {
   const raw = new Database(database);
   try {
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -135,7 +136,7 @@ describe('a process killed with SIGKILL', () => {
       await until(`${killAfter} feeds saved`, ingest.output, () => reportedUrls(ingest.output()).length >= killAfter);
       ingest.child.kill('SIGKILL');
       expect(await ingest.exited).toBe('SIGKILL');
-      const after = await checkAfterCrash(database, reportedUrls(ingest.output()));
+      const after = checkAfterCrash(database, reportedUrls(ingest.output()));
       expect(after.stored).toBeGreaterThanOrEqual(stored);
       stored = after.stored;
       await checkListings(database);
@@ -149,7 +150,7 @@ describe('a process killed with SIGKILL', () => {
     // Well inside the minute the lease would have lasted.
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(last.output()).toMatch(new RegExp(`^${FEEDS} feeds, 0 failed, ${FEEDS * ITEMS - stored} new items$`, 'm'));
-    const done = await checkAfterCrash(database, []);
+    const done = checkAfterCrash(database, []);
     expect(done).toEqual({ stored: FEEDS * ITEMS, feedsWhole: FEEDS });
     await checkListings(database);
   }, 120_000);
@@ -257,7 +258,7 @@ describe('a process killed with SIGKILL', () => {
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const savedFirst = fetched(first.output());
-    const { stored } = await checkAfterCrash(database, []);
+    const { stored } = checkAfterCrash(database, []);
     expect(stored).toBe(savedFirst * ITEMS);
     expect(stored).toBeLessThan(FEEDS * ITEMS);
 
@@ -284,7 +285,7 @@ describe('a process killed with SIGKILL', () => {
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     }
-    const done = await checkAfterCrash(database, []);
+    const done = checkAfterCrash(database, []);
     expect(done).toEqual({ stored: FEEDS * ITEMS, feedsWhole: FEEDS });
     await checkListings(database);
   }, 120_000);
