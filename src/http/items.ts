@@ -5,7 +5,7 @@ import type { ItemCursor, ItemFilter, StorySource } from '../store/index.js';
 import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
-import { badRequest, fromZod, notFound } from './errors.js';
+import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
 import { noTopic } from './no-topic.js';
 import { instant, pathId, wholeNumber } from './query-values.js';
 import { withinSearchBudget } from './search-budget.js';
@@ -110,6 +110,11 @@ export function itemsRouter(deps: AppDeps): Router {
     if (topic !== undefined) await requireTopic(deps, topic);
     if (afterId !== undefined) {
       const page = await deps.store.listItemsStoredAfter({ afterId, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
+      if (!page.known) {
+        throw new HttpProblem(409, 'Conflict', `afterId ${afterId} is past every item this database has stored: it comes from another `
+          + `database, or from before this one was restored from a backup; start again from newestId (${await deps.store.newestItemId()})`,
+        [{ field: 'query.afterId', message: 'past every item stored' }]);
+      }
       const matches = await deps.store.matchesForItems(page.items.map((i) => i.id));
       res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more });
       return;

@@ -98,10 +98,11 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored',
     description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts. '
       + 'With afterId, the items stored after that item, oldest first, with nextAfterId to ask from next; a late-dated item, which a listing by time puts among older ones, is never missed. '
-      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids at most, so a page can be short while more is true. `
+      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids at most, so a page can be short while more is true; `
+      + 'an afterId past every id the database has given (from another database, or from before a restore) is answered 409. '
       + 'With q, a search: searches share a part of the server\'s time, past which they are answered 503 with Retry-After.',
     request: { query: itemsQuerySchema },
-    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter]), 'a page of items'), ...problems(400, 404, 503) } });
+    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter]), 'a page of items'), ...problems(400, 404, 409, 503) } });
   r.registerPath({ method: 'get', path: '/api/items/{id}', summary: 'One item in full', request: { params: id },
     responses: { 200: json(fullItem, 'the item'), ...problems(400, 404) } });
   r.registerPath({ method: 'get', path: '/api/stories', summary: 'Stories, each once, with every source', request: { query: storiesQuerySchema },

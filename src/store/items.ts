@@ -31,6 +31,11 @@ export interface StoredAfterFilter {
 }
 
 export interface StoredAfterPage {
+  /**
+   * False when afterId is past every id this database has given: it comes from another database,
+   * or from before this one was restored from a backup, and following from it would miss items.
+   */
+  known: boolean;
   items: ListedItem[];
   /** The afterId that goes on from this page: the last item shown, or the last one looked at. */
   nextAfterId: number;
@@ -141,6 +146,7 @@ export function createItemQueries(db: Db) {
   // that asks for the ids past the last it saw misses nothing, late-dated items included, which a
   // listing by time puts below what it has already shown.
   const newestId = db.prepare(`SELECT coalesce(max(id), 0) FROM items`).pluck();
+  const largestGiven = db.prepare(`SELECT max(coalesce((SELECT max(id) FROM items), 0), (SELECT last_deleted FROM item_ids))`).pluck();
   const storedAfter = db.prepare(`SELECT ${LISTED_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > @afterId AND i.id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
     ORDER BY i.id
@@ -154,6 +160,7 @@ export function createItemQueries(db: Db) {
     LIMIT @limit`).raw(true);
   // Every id up to the newest read is committed: a save takes ids past it, and commits them at once.
   function readStoredAfter(filter: StoredAfterFilter): StoredAfterPage {
+    if (filter.afterId > (largestGiven.get() as number)) return { known: false, items: [], nextAfterId: filter.afterId, more: false };
     const newest = newestId.get() as number;
     // By ids, not items: ids are given one after another, so the range holds as many items or
     // fewer (those deleted since), found in it without counting them first.
@@ -163,7 +170,7 @@ export function createItemQueries(db: Db) {
     const items = rows.map(toListedItem);
     const last = items[items.length - 1];
     const nextAfterId = items.length === filter.limit && last ? last.id : Math.max(filter.afterId, upTo);
-    return { items, nextAfterId, more: nextAfterId < newest };
+    return { known: true, items, nextAfterId, more: nextAfterId < newest };
   }
   // Rows as arrays, in the column lists' order (rows.ts).
   const listings = { byTopic: byTopic(ITEM_COLUMNS).raw(true), byFeed: byFeed(ITEM_COLUMNS).raw(true), everything: everything(ITEM_COLUMNS).raw(true) };

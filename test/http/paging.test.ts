@@ -143,7 +143,7 @@ describe('following what is stored with afterId while items arrive', () => {
     expect(newcomersOnTop).toBeLessThan(150);
   });
 
-  it('refuses afterId with what lists by time, saying what it goes with', async () => {
+  it('refuses afterId with what lists by time, saying what it goes with, and one past every id given', async () => {
     for (const extra of ['q=NATO', 'since=2026-01-01', 'until=2026-01-01', 'cursor=abc']) {
       const res = await service.get(`/api/items?afterId=1&${extra}`);
       expect(res.status, extra).toBe(400);
@@ -157,5 +157,13 @@ describe('following what is stored with afterId while items arrive', () => {
       expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('query.afterId');
     }
     expect((await service.get('/api/items?afterId=0&topic=no-such-topic')).status).toBe(404);
+    // Past every id given: from another database, or from before a restore.
+    const { newestId } = (await (await service.get('/api/items?limit=1')).json()) as { newestId: number };
+    const ahead = await service.get(`/api/items?afterId=${newestId + 1_000}`);
+    expect(ahead.status).toBe(409);
+    const problem = (await ahead.json()) as { detail: string; errors: { field: string }[] };
+    expect(problem.detail).toBe(`afterId ${newestId + 1_000} is past every item this database has stored: it comes from another `
+      + `database, or from before this one was restored from a backup; start again from newestId (${newestId})`);
+    expect(problem.errors[0]!.field).toBe('query.afterId');
   });
 });

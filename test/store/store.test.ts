@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { feedState } from '../../src/feed-status.js';
 import type { Item } from '../../src/model.js';
@@ -865,7 +865,31 @@ describe('store: items followed in the order they were stored', () => {
       expect(await store.newestItemId()).toBe(6);
       const page = await store.listItemsStoredAfter({ afterId: newest, limit: 10, examineAtMost: 100 });
       expect(page.items.map((i) => i.title)).toEqual(['Title k-6']);
-      expect(page).toMatchObject({ nextAfterId: 6, more: false });
+      expect(page).toMatchObject({ known: true, nextAfterId: 6, more: false });
+    });
+  });
+
+  it('tells a follower whose afterId is past every id given, as after a restore from a backup, that it is unknown here', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://kept.example/', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(feed.id, save(entries('a', [1, 2])));
+      const copy = join(mkdtempSync(join(tmpdir(), 'feedsieve-restore-')), 'backup.db');
+      await store.backupTo(copy);
+      await store.saveFetchResult(feed.id, save(entries('b', [3, 4, 5])));
+      const follower = await store.listItemsStoredAfter({ afterId: 0, limit: 10, examineAtMost: 100 });
+      expect(follower).toMatchObject({ known: true, nextAfterId: 5 });
+
+      const restored = openStore(copy);
+      try {
+        expect(await restored.newestItemId()).toBe(2);
+        // Ids 3 to 5 will be given again, to other items: a follower at 5 would miss them.
+        expect(await restored.listItemsStoredAfter({ afterId: follower.nextAfterId, limit: 10, examineAtMost: 100 }))
+          .toEqual({ known: false, items: [], nextAfterId: 5, more: false });
+        expect((await restored.listItemsStoredAfter({ afterId: 2, limit: 10, examineAtMost: 100 })).known).toBe(true);
+      } finally {
+        await restored.close();
+        rmSync(dirname(copy), { recursive: true, force: true });
+      }
     });
   });
 
@@ -916,7 +940,7 @@ describe('store: items followed in the order they were stored', () => {
       expect(rest.more).toBe(false);
       // Nothing new: the follower stays where it is.
       expect(await store.listItemsStoredAfter({ afterId: rest.nextAfterId, limit: 10, examineAtMost: 100 }))
-        .toEqual({ items: [], nextAfterId: rest.nextAfterId, more: false });
+        .toEqual({ known: true, items: [], nextAfterId: rest.nextAfterId, more: false });
     });
   });
 });
