@@ -233,6 +233,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       last_error_kind = @errorKind, last_error_message = @errorMessage,
       consecutive_failures = @failures, disabled = max(disabled, @disabled),
       next_fetch_at = CASE WHEN @keepSchedule THEN next_fetch_at ELSE @nextFetchAt END,
+      item_count = item_count + @inserted,
       moved_to = CASE WHEN @newUrl = url THEN NULL ELSE @newUrl END
     WHERE id = @feedId`);
 
@@ -441,6 +442,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       nextFetchAt: result.next.nextFetchAt.toISOString(),
       disabled: result.next.disabled ? 1 : 0,
       newUrl,
+      inserted: summary.inserted,
     });
     summary.touchedTopics = [...touched];
     return summary;

@@ -989,3 +989,15 @@ describe('store: a topic\'s backfill mark', () => {
     });
   });
 });
+
+describe('store: each feed\'s item count', () => {
+  it('0017 counts each feed\'s items there were, and a delete takes one off', () => {
+    migratingTo(17, (db) => db.exec(`${FEED_AND_TWO_TOPICS}
+      INSERT INTO feeds (id, url, origin, created_at) VALUES (2, 'https://b.example/', 'api', 'x');
+      ${itemsAt('2026-11-01T01:00:00.000Z', '2026-11-01T02:00:00.000Z', '2026-11-01T03:00:00.000Z')}`), (db) => {
+      expect(db.prepare('SELECT id, item_count FROM feeds ORDER BY id').all()).toEqual([{ id: 1, item_count: 3 }, { id: 2, item_count: 0 }]);
+      db.prepare('DELETE FROM items WHERE id = 2').run();
+      expect(db.prepare('SELECT item_count FROM feeds WHERE id = 1').pluck().get()).toBe(2);
+    });
+  });
+});

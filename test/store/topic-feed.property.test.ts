@@ -146,6 +146,8 @@ describe('topic feeds and the listing of every item, filed and not yet filed', (
             for (const slug of TOPICS) expect(await listedInPages(store, { topicSlug: slug })).toEqual(expected(store, slug));
             expect(inconsistentRows(store)).toEqual([]);
             expect(await listedInPages(store, {})).toEqual(everyItem(store));
+            // Each feed's count kept with it is its items' count.
+            expect(store.db.prepare(`SELECT id FROM feeds f WHERE item_count <> (SELECT count(*) FROM items i WHERE i.feed_id = f.id)`).all()).toEqual([]);
             // An item new in this step has an id past every id given before, deleted ones included.
             const now = store.db.prepare('SELECT id FROM items').pluck().all() as number[];
             for (const id of now.filter((id) => !before.has(id))) expect(id).toBeGreaterThan(largestIdGiven);
