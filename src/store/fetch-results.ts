@@ -1,6 +1,7 @@
 import type { FeedError, Item, TopicMatch } from '../model.js';
 import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from './band-index.js';
 import type { Db } from './db.js';
+import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
 
 export interface StoryKey {
   signature: Buffer;
@@ -152,7 +153,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // then too: updating the row afterwards would rewrite its whole content. The writer holds the
   // write lock for the transaction, so no one else can take the id meanwhile. Never an id given
   // before, to an item deleted since (migrations/0014_item_ids_not_reused.sql).
-  const nextItemId = db.prepare(`SELECT max(coalesce((SELECT max(id) FROM items), 0), (SELECT last_deleted FROM item_ids)) + 1`).pluck();
+  const nextItemId = db.prepare(`SELECT ${LARGEST_ITEM_ID_GIVEN} + 1`).pluck();
   const updateItem = db.prepare(`UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary,
       content_html = @contentHtml, authors = @authors, categories = @categories, enclosures = @enclosures,
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,

@@ -1,5 +1,6 @@
 import type { ItemRef, ListedItem, StoredItem, TopicMatch } from '../model.js';
 import type { Db } from './db.js';
+import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
 import { matchesTopic } from './item-topics.js';
 import { ITEM_COLUMNS, type ItemRefRow, type ItemRow, LISTED_COLUMNS, type ListedItemRow, REF_COLUMNS, toItemRef, toListedItem, toStoredItem } from './rows.js';
 
@@ -146,7 +147,7 @@ export function createItemQueries(db: Db) {
   // that asks for the ids past the last it saw misses nothing, late-dated items included, which a
   // listing by time puts below what it has already shown.
   const newestId = db.prepare(`SELECT coalesce(max(id), 0) FROM items`).pluck();
-  const largestGiven = db.prepare(`SELECT max(coalesce((SELECT max(id) FROM items), 0), (SELECT last_deleted FROM item_ids))`).pluck();
+  const largestGiven = db.prepare(`SELECT ${LARGEST_ITEM_ID_GIVEN}`).pluck();
   const storedAfter = db.prepare(`SELECT ${LISTED_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > @afterId AND i.id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
     ORDER BY i.id
