@@ -12,6 +12,7 @@ import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
 import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
+import { renameChangesMatches } from './topics/feed-rename.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -27,7 +28,8 @@ export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsiev
 const LEASE_TTL_MS = 60_000;
 
 export type IngestPass =
-  | { status: 'done'; reports: RefreshReport[] }
+  /** `rematched`: topics matched again after the pass, for feeds it renamed (rematchRenamedFeeds). */
+  | { status: 'done'; reports: RefreshReport[]; rematched: string[] }
   | { status: 'busy'; holder: string };
 
 /** Storage, topics and ingest wired together: what every command needs. */
@@ -43,6 +45,11 @@ export interface Core {
    */
   ingest(feeds?: FeedRecord[], onReport?: (report: RefreshReport) => void, signal?: AbortSignal): Promise<IngestPass>;
   backfill(slug: string, query: string, onProgress?: (progress: BackfillProgress) => void): Promise<BackfillProgress>;
+  /**
+   * Matches again the topics whose `feed:` terms read differently since a feed was renamed (by an
+   * operator, a config file or the feed's own document), and returns their slugs once matched.
+   */
+  rematchRenamedFeeds(): Promise<string[]>;
   /** Deletes items past retention.maxAgeDays (pinned topics keep theirs). */
   expire(): Promise<number>;
   /**
@@ -135,15 +142,22 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
         clearInterval(renew);
         await store.releaseIngestLease(leaseHolder);
       }
+      // A feed's document may have renamed it.
+      const rematched = await core.rematchRenamedFeeds();
       // One ping per pass, after its items are committed, so the hub fetches the new feeds: from
       // serve's passes and from `feedsieve ingest` runs alike. No topic touched, no ping.
-      if (hub) await hub.publish(reports.flatMap((report) => report.touchedTopics));
-      return { status: 'done', reports };
+      if (hub) await hub.publish([...reports.flatMap((report) => report.touchedTopics), ...rematched]);
+      return { status: 'done', reports, rematched };
     },
     async backfill(slug, query, onProgress) {
-      // A reload while a topic's backfill runs finds it still due: it waits for that run.
-      const under = backfills.get(slug);
-      if (under?.query === query) return under.done;
+      // A reload while a topic's backfill runs finds it still due: it waits for that run. A run a
+      // restart overtook (a feed renamed) leaves the topic due under the same query: then it goes again.
+      for (let under = backfills.get(slug); under?.query === query; under = backfills.get(slug)) {
+        const result = await under.done;
+        const state = await store.topicBackfill(slug);
+        if (!result.overtaken || state?.query !== query || state.mark === null) return result;
+        if (backfills.get(slug) === under) backfills.delete(slug);
+      }
       const done = (async () => {
         let bar: Progress | null = null;
         const result = await backfillTopic(store, slug, query, onProgress ?? ((p) => {
@@ -161,6 +175,18 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
         if (backfills.get(slug)?.done === done) backfills.delete(slug);
       }
     },
+    async rematchRenamedFeeds() {
+      const renames = await store.rematchRenamedFeeds((rename, topics) => topics
+        .filter((topic) => renameChangesMatches(topic.query, rename.from, rename.to))
+        .map((topic) => topic.slug));
+      const rematched = [...new Set(renames.flatMap((rename) => rename.topics))].sort();
+      if (rematched.length === 0) return [];
+      for (const { feedId, from, to, topics: slugs } of renames) {
+        if (slugs.length > 0) log.info({ feedId, from, to, topics: slugs }, 'feed renamed; matching its topics again');
+      }
+      await backfillPending();
+      return rematched;
+    },
     async expire() {
       const cutoff = new Date(now().getTime() - config.retention.maxAgeDays * 86_400_000);
       const deleted = await store.expireItems(cutoff);
@@ -170,6 +196,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     async applyConfig(next) {
       await mirror(next);
       await topics.reload();
+      await core.rematchRenamedFeeds();
       await backfillPending();
     },
     async close() {
@@ -181,6 +208,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   async function backfillPending(): Promise<void> {
     for (const { slug, query } of await store.pendingTopicBackfills()) await core.backfill(slug, query);
   }
+  await core.rematchRenamedFeeds();
   await backfillPending();
   return core;
 }
@@ -220,7 +248,8 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     onFeedsDue() {
       options.fetchDue?.();
     },
-    onFeedChanged() {
+    async onFeedChanged() {
+      await core.rematchRenamedFeeds();
       // Every topic's page may carry the feed's items, or name it among a story's sources.
       cache.invalidateAll();
     },
@@ -272,6 +301,7 @@ export async function startService(core: Core): Promise<Service> {
       }, shutdown.signal)
       .then(async (pass) => {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
+        else if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
       })
       .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))

@@ -23,8 +23,11 @@ export interface AppDeps {
   onTopicChanged: (slug: string, query: string | null) => Promise<void>;
   /** Called when a feed is made due out of schedule (added, enabled, moved, refreshed): fetch the due feeds now rather than at the next tick. */
   onFeedsDue: () => void;
-  /** Called when what feed pages show of a feed changed (deleted with its items, renamed, moved): drop the rendered pages. */
-  onFeedChanged: () => void;
+  /**
+   * Called when what feed pages show of a feed changed (deleted with its items, renamed, moved):
+   * topics whose `feed:` terms a rename concerns are matched again, and the rendered pages dropped.
+   */
+  onFeedChanged: () => Promise<void>;
   metrics: Metrics | null;
   /** Finds the feed behind a URL that may be a web page (its <link rel="alternate">). */
   discover?: (url: string) => Promise<{ ok: true; feedUrl: string; title: string | null } | { ok: false; error: FeedError }>;

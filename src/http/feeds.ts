@@ -146,7 +146,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
       throw error;
     }
     if (!edited) throw notFound(`no feed ${id}`);
-    if (edit.url !== undefined || edit.title !== undefined) deps.onFeedChanged();
+    if (edit.url !== undefined || edit.title !== undefined) await deps.onFeedChanged();
     // A shorter interval may have made the feed due now.
     if (edit.url !== undefined || edit.intervalMinutes !== undefined || (edit.disabled === false && feed.disabled)) deps.onFeedsDue();
     res.json(feedJson(edited));
@@ -171,7 +171,7 @@ export function feedsRouter(deps: AppDeps & { discover?: FeedDiscovery | undefin
       throw new HttpProblem(409, 'Conflict', `feed ${id} comes from the config file: remove it there, then reload serve (SIGHUP)`);
     }
     if (!(await deps.store.deleteFeed(id))) throw notFound(`no feed ${id}`);
-    deps.onFeedChanged();
+    await deps.onFeedChanged();
     res.status(204).end();
   });
 

@@ -47,7 +47,7 @@ export interface BackfillProgress {
   matched: number;
   /** Where this run started: past this item, matched before by a run that was cut short (0: the first item). */
   resumedAfter: number;
-  /** Stopped because the topic was edited or deleted meanwhile: the edit's own backfill does the work. */
+  /** Stopped because the topic was edited, deleted or its backfill started again meanwhile: the edit's or restart's own backfill does the work. */
   overtaken: boolean;
 }
 
@@ -64,10 +64,15 @@ export async function backfillTopic(store: Store, slug: string, query: string,
   if (!parsed.ok) throw new Error(`topic ${slug}: ${parsed.error.message}`);
   const compiled = compileQuery(parsed.query);
   const vocabulary = vocabularyOf([compiled]);
-  const mark = await store.topicBackfillMark(slug);
+  const state = await store.topicBackfill(slug);
+  // Deleted, or edited since this backfill was asked for: the edit's own backfill does the work,
+  // and the matches it has made so far are not this one's to drop.
+  const overtaken: BackfillProgress = { done: 0, total: 0, matched: 0, resumedAfter: 0, overtaken: true };
+  if (state === null || state.query !== query) return overtaken;
+  const { run } = state;
   // No mark (a topic matched in full) or 0: from the start, its old matches dropped first.
-  const resumedAfter = mark ?? 0;
-  if (resumedAfter === 0) await store.clearTopicMatches(slug);
+  const resumedAfter = state.mark ?? 0;
+  if (resumedAfter === 0 && !(await store.clearTopicMatches(slug, { query, run }))) return overtaken;
   const progress: BackfillProgress = { done: 0, total: await store.countItems(resumedAfter), matched: 0, resumedAfter, overtaken: false };
   let afterId = resumedAfter;
   for (;;) {
@@ -80,11 +85,11 @@ export async function backfillTopic(store: Store, slug: string, query: string,
       if (result.matched) matches.push({ itemId: item.id, sortAt: item.sortAt, terms: result.terms });
     }
     afterId = items[items.length - 1]!.id;
-    if (!(await store.addTopicMatches(slug, matches, { through: afterId, query }))) return { ...progress, overtaken: true };
+    if (!(await store.addTopicMatches(slug, matches, { through: afterId, query, run }))) return { ...progress, overtaken: true };
     progress.done += items.length;
     progress.matched += matches.length;
     onProgress?.({ ...progress });
   }
-  await store.finishTopicBackfill(slug, query);
+  await store.finishTopicBackfill(slug, query, run);
   return progress;
 }

@@ -29,7 +29,7 @@ export function createFeedQueries(db: Db) {
     `${FEED_SELECT} WHERE f.disabled = 0 AND (f.next_fetch_at IS NULL OR f.next_fetch_at <= ?) ORDER BY f.next_fetch_at, f.id`,
   );
   const insert = db.prepare(
-    `INSERT INTO feeds (url, title, interval_minutes, origin, created_at) VALUES (@url, @title, @intervalMinutes, @origin, @now)`,
+    `INSERT INTO feeds (url, title, matched_title, interval_minutes, origin, created_at) VALUES (@url, @title, @title, @intervalMinutes, @origin, @now)`,
   );
   const retitle = db.prepare(`UPDATE feeds SET title = @title WHERE id = @id`);
   // A feed asked for every 5 minutes is not left waiting for a fetch its old interval put hours away.

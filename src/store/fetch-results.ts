@@ -222,7 +222,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const moveFeed = db.prepare(`UPDATE feeds SET url = @newUrl
     WHERE id = @feedId AND origin = 'api' AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl)`);
   // A fetch can disable its feed (a 410) but never enable it: an operator who disabled the feed
-  // while it was being fetched keeps it disabled.
+  // while it was being fetched keeps it disabled. The items of a feed that had none were matched
+  // under the title it had, else its document's (prepare.ts): taken as matched_title (SET reads the
+  // row as it was), so a document that renames the feed in that fetch is rematched as any rename is
+  // (feed-titles.ts).
   const updateFeed = db.prepare(`UPDATE feeds SET
       source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
@@ -235,6 +238,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       consecutive_failures = @failures, disabled = max(disabled, @disabled),
       next_fetch_at = CASE WHEN @keepSchedule THEN next_fetch_at ELSE @nextFetchAt END,
       item_count = item_count + @inserted,
+      matched_title = CASE WHEN item_count = 0 THEN coalesce(title, source_title, CASE WHEN @hasInfo THEN @title END) ELSE matched_title END,
       moved_to = CASE WHEN @newUrl = url THEN NULL ELSE @newUrl END
     WHERE id = @feedId`);
 

@@ -1,6 +1,7 @@
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { type Db, migrate, openDatabase } from './db.js';
 import { createFeedQueries } from './feeds.js';
+import { createFeedTitleQueries } from './feed-titles.js';
 import { createFetchResultQueries, type FilingPolicy, type StoryPolicy, TOPIC_FILING } from './fetch-results.js';
 import { createItemQueries } from './items.js';
 import { createOperationQueries } from './operations.js';
@@ -8,7 +9,8 @@ import { createTopicQueries } from './topics.js';
 
 export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy } from './fetch-results.js';
 export type { ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
-export type { TopicMatchRow, TopicSummary } from './topics.js';
+export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
+export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError } from './feeds.js';
 
 /**
@@ -16,6 +18,7 @@ export { DuplicateFeedError } from './feeds.js';
  * async so that a networked engine can implement the same shape.
  */
 export type Store = ReturnType<typeof createFeedQueries> &
+  ReturnType<typeof createFeedTitleQueries> &
   ReturnType<typeof createFetchResultQueries> &
   ReturnType<typeof createItemQueries> &
   ReturnType<typeof createTopicQueries> &
@@ -58,6 +61,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   return {
     db,
     ...createFeedQueries(db),
+    ...createFeedTitleQueries(db),
     ...fetchResults,
     async saveFetchResult(feedId, result) {
       if (checkpointer === undefined) checkpointer = startCheckpointer(path);

@@ -8,6 +8,13 @@ export interface TopicSummary extends TopicRecord {
   recentItemCount: number;
 }
 
+/** How far a backfill's batch came, under which query and run (topicBackfill). */
+export interface BackfillReach {
+  through: number;
+  query: string;
+  run?: number;
+}
+
 export interface TopicMatchRow {
   itemId: number;
   sortAt: string;
@@ -43,13 +50,17 @@ export function createTopicQueries(db: Db) {
       VALUES (@slug, @title, @query, @origin, @pinned, @now, @now, 0)
     ON CONFLICT (slug) DO UPDATE SET title = excluded.title, query = excluded.query, origin = excluded.origin,
       pinned = excluded.pinned, updated_at = excluded.updated_at,
-      backfilled_through = CASE WHEN excluded.query IS topics.query THEN topics.backfilled_through ELSE 0 END`);
+      backfilled_through = CASE WHEN excluded.query IS topics.query THEN topics.backfilled_through ELSE 0 END,
+      backfill_run = CASE WHEN excluded.query IS topics.query THEN topics.backfill_run ELSE topics.backfill_run + 1 END`);
   const backfillMark = db.prepare(`SELECT backfilled_through FROM topics WHERE slug = ?`).pluck();
-  // Only while the topic still has the query the backfill matches: a backfill that an edit
-  // overtook writes nothing more, and the edit's own backfill starts again from 0.
-  const markBackfill = db.prepare(`UPDATE topics SET backfilled_through = @through WHERE slug = @slug AND query = @query`);
+  const backfillState = db.prepare(`SELECT query, backfilled_through AS mark, backfill_run AS run FROM topics WHERE slug = ?`);
+  // Only while the topic still has the query the backfill matches, in the run it began in
+  // (migrations/0018_feed_title_rematch.sql): a backfill that an edit or a restart overtook
+  // writes nothing more, and the backfill that overtook it starts again from 0.
+  const runIs = `(@run IS NULL OR backfill_run = @run)`;
+  const markBackfill = db.prepare(`UPDATE topics SET backfilled_through = @through WHERE slug = @slug AND query = @query AND ${runIs}`);
   const restartBackfill = db.prepare(`UPDATE topics SET backfilled_through = 0 WHERE slug = ?`);
-  const finishBackfill = db.prepare(`UPDATE topics SET backfilled_through = NULL WHERE slug = @slug AND query = @query`);
+  const finishBackfill = db.prepare(`UPDATE topics SET backfilled_through = NULL WHERE slug = @slug AND query = @query AND ${runIs}`);
   const pendingBackfills = db.prepare(`SELECT slug, query FROM topics WHERE backfilled_through IS NOT NULL ORDER BY slug`);
   const remove = db.prepare(`DELETE FROM topics WHERE slug = ?`);
   const configTopics = db.prepare(`SELECT slug FROM topics WHERE origin = 'config'`);
@@ -166,23 +177,32 @@ export function createTopicQueries(db: Db) {
     async itemsAfter(afterId: number, limit: number): Promise<StoredItem[]> {
       return (itemBatch.all(afterId, limit) as ItemRow[]).map(toStoredItem);
     },
-    /** Takes every match of the topic out; a backfill of it then starts from the first item. */
-    async clearTopicMatches(slug: string): Promise<void> {
-      db.transaction(() => {
+    /**
+     * Takes every match of the topic out; a backfill of it then starts from the first item. Given
+     * `expected`, only while the topic has that query and backfill run: false when it has not.
+     */
+    async clearTopicMatches(slug: string, expected?: { query: string; run: number }): Promise<boolean> {
+      return db.transaction(() => {
+        if (expected) {
+          const state = backfillState.get(slug) as { query: string; run: number } | undefined;
+          if (state?.query !== expected.query || state.run !== expected.run) return false;
+        }
         dropMatches(slug);
         restartBackfill.run(slug);
+        return true;
       })();
     },
     /**
      * Adds matches to the topic. Given `reached`, a backfill's batch: its matches are added and the
-     * items up to `reached.through` marked matched only if the topic still has `reached.query`, all
-     * in one transaction; false when it does not (an edit overtook the backfill) or the topic is gone.
+     * items up to `reached.through` marked matched only if the topic still has `reached.query` (and,
+     * given `reached.run`, its backfill is still that run), all in one transaction; false when it
+     * does not (an edit or a restart overtook the backfill) or the topic is gone.
      */
-    async addTopicMatches(slug: string, matches: TopicMatchRow[], reached?: { through: number; query: string }): Promise<boolean> {
+    async addTopicMatches(slug: string, matches: TopicMatchRow[], reached?: BackfillReach): Promise<boolean> {
       return db.transaction(() => {
         const id = topicId.get(slug) as number | undefined;
         if (id === undefined) return false;
-        if (reached && markBackfill.run({ slug, query: reached.query, through: reached.through }).changes === 0) return false;
+        if (reached && markBackfill.run({ slug, query: reached.query, through: reached.through, run: reached.run ?? null }).changes === 0) return false;
         for (const m of matches) {
           addMatch.run({ topicId: id, itemId: m.itemId, sortAt: m.sortAt, terms: JSON.stringify(m.terms) });
           fileMatch.run({ topicId: id, itemId: m.itemId });
@@ -194,9 +214,13 @@ export function createTopicQueries(db: Db) {
     async topicBackfillMark(slug: string): Promise<number | null> {
       return (backfillMark.get(slug) as number | null | undefined) ?? null;
     },
-    /** Marks the topic matched against every item, if it still has this query. */
-    async finishTopicBackfill(slug: string, query: string): Promise<void> {
-      finishBackfill.run({ slug, query });
+    /** The topic's query, backfill mark (as topicBackfillMark) and backfill run; null when no topic has the slug. */
+    async topicBackfill(slug: string): Promise<{ query: string; mark: number | null; run: number } | null> {
+      return (backfillState.get(slug) as { query: string; mark: number | null; run: number } | undefined) ?? null;
+    },
+    /** Marks the topic matched against every item, if it still has this query (and, given `run`, that backfill run). */
+    async finishTopicBackfill(slug: string, query: string, run?: number): Promise<void> {
+      finishBackfill.run({ slug, query, run: run ?? null });
     },
     /** The topics whose query is still to be matched against the stored items, whole or from a mark. */
     async pendingTopicBackfills(): Promise<{ slug: string; query: string }[]> {

@@ -220,7 +220,7 @@ describe('adding a web page URL with discovery', () => {
       scheduler: () => ({ alive: true, lastTickAt: null }),
       onTopicChanged: async () => undefined,
       onFeedsDue: () => void duePasses++,
-      onFeedChanged: () => {},
+      onFeedChanged: async () => undefined,
       discover,
     } satisfies AppDeps & { discover: FeedDiscovery };
     const server = createServer(createApp(deps, createFeedCache()));

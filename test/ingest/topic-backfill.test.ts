@@ -1,5 +1,6 @@
 // A topic's backfill in batches that each commit with their mark: cut short, it goes on from the
-// mark; overtaken by an edit of its topic, it stops and leaves the edit's own backfill the work.
+// mark; overtaken by an edit of its topic, or by a restart of the same query (a feed renamed), it
+// stops and leaves the backfill that overtook it the work.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,38 @@ describe('backfillTopic', () => {
     expect(await store.topicBackfillMark('nato')).toBe(0);
     const redone = await backfillTopic(store, 'nato', 'OTAN');
     expect(redone).toMatchObject({ resumedAfter: 0, done: ITEMS, matched: ITEMS / 5, overtaken: false });
+    expect(await listed()).toEqual(titlesWith('OTAN'));
+  });
+
+  it('overtaken by a restart of the same query, as a feed renamed asks, stops; the restart\'s run matches every item under the new title', async () => {
+    await store.putTopic({ slug: 'reuters', title: 'Reuters', query: 'feed:reuters', origin: 'api', pinned: false }, NOW);
+    const [feed] = await store.listFeeds();
+    let renamed = false;
+    const overtaken = await backfillTopic(store, 'reuters', 'feed:reuters', (progress) => {
+      if (progress.done === 500 && !renamed) {
+        renamed = true;
+        void store.editFeed(feed!.id, { title: 'Reuters' }, NOW);
+        void store.rematchRenamedFeeds(() => ['reuters']);
+      }
+    });
+    expect(overtaken).toMatchObject({ done: 500, matched: 0, overtaken: true });
+    expect(await store.topicBackfillMark('reuters')).toBe(0);
+    const redone = await backfillTopic(store, 'reuters', 'feed:reuters');
+    expect(redone).toMatchObject({ resumedAfter: 0, done: ITEMS, matched: ITEMS, overtaken: false });
+    expect((await store.topicSummary('reuters', NOW))!.itemCount).toBe(ITEMS);
+  });
+
+  it('asked for a query its topic no longer has, touches nothing: the matches the new query\'s backfill made stay', async () => {
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+    await backfillTopic(store, 'nato', 'NATO');
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'OTAN', origin: 'api', pinned: false }, NOW);
+    await expect(backfillTopic(store, 'nato', 'OTAN', (progress) => {
+      if (progress.done === 1_000) throw new Error('killed');
+    })).rejects.toThrow('killed');
+    const mark = await store.topicBackfillMark('nato');
+    expect(await backfillTopic(store, 'nato', 'NATO')).toMatchObject({ done: 0, overtaken: true });
+    expect(await store.topicBackfillMark('nato')).toBe(mark);
+    await backfillTopic(store, 'nato', 'OTAN');
     expect(await listed()).toEqual(titlesWith('OTAN'));
   });
 });

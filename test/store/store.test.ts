@@ -1001,3 +1001,90 @@ describe('store: each feed\'s item count', () => {
     });
   });
 });
+
+describe('store: feeds renamed since their items were matched', () => {
+  const topic = (slug: string, query: string) => ({ slug, title: slug, query, origin: 'api' as const, pinned: false });
+  const matchedTitle = (store: Store, id: number) => store.db.prepare('SELECT matched_title FROM feeds WHERE id = ?').pluck().get(id);
+
+  it('takes the title a feed\'s first items were matched under as matched; a document that renames the feed later leaves it to rematch', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      // Its first items were matched under the document's title (prepare.ts): nothing to do.
+      await store.saveFetchResult(feed.id, save([toSave(item('a'))], { feedInfo: { title: 'Wire', siteUrl: null, minIntervalMinutes: null } }));
+      expect(matchedTitle(store, feed.id)).toBe('Wire');
+      expect(await store.rematchRenamedFeeds(() => { throw new Error('asked'); })).toEqual([]);
+      await store.saveFetchResult(feed.id, save([toSave(item('b'))], { feedInfo: { title: 'Reuters', siteUrl: null, minIntervalMinutes: null } }));
+      expect(matchedTitle(store, feed.id)).toBe('Wire');
+      const asked: unknown[] = [];
+      expect(await store.rematchRenamedFeeds((rename) => {
+        asked.push(rename);
+        return [];
+      })).toEqual([{ feedId: feed.id, from: 'Wire', to: 'Reuters', topics: [] }]);
+      expect(asked).toEqual([{ feedId: feed.id, from: 'Wire', to: 'Reuters' }]);
+      expect(matchedTitle(store, feed.id)).toBe('Reuters');
+    });
+  });
+
+  it('marks the topics a rename concerns to be matched again, as a new run, with the title taken as matched in the same write; a feed with no items concerns none', async () => {
+    await withStore(async (store) => {
+      const full = await store.addFeed({ url: 'https://a.example/', title: 'Wire', origin: 'api' }, NOW);
+      const empty = await store.addFeed({ url: 'https://b.example/', title: 'Post', origin: 'api' }, NOW);
+      await store.saveFetchResult(full.id, save([toSave(item('a'))]));
+      for (const [slug, query] of [['reuters', 'feed:reuters'], ['nato', 'NATO']] as const) {
+        await store.putTopic(topic(slug, query), NOW);
+        await store.finishTopicBackfill(slug, query);
+      }
+      const runBefore = (await store.topicBackfill('reuters'))!.run;
+      await store.editFeed(full.id, { title: 'Reuters' }, NOW);
+      await store.editFeed(empty.id, { title: 'Reuters Post' }, NOW);
+      const seen: { feedId: number; topics: string[] }[] = [];
+      const renames = await store.rematchRenamedFeeds((rename, topics) => {
+        seen.push({ feedId: rename.feedId, topics: topics.map((t) => t.slug) });
+        return ['reuters'];
+      });
+      expect(renames).toEqual([
+        { feedId: full.id, from: 'Wire', to: 'Reuters', topics: ['reuters'] },
+        { feedId: empty.id, from: 'Post', to: 'Reuters Post', topics: [] },
+      ]);
+      expect(seen).toEqual([{ feedId: full.id, topics: ['nato', 'reuters'] }]);
+      expect(await store.topicBackfill('reuters')).toEqual({ query: 'feed:reuters', mark: 0, run: runBefore + 1 });
+      expect(await store.topicBackfill('nato')).toMatchObject({ mark: null });
+      expect(await store.pendingTopicBackfills()).toEqual([{ slug: 'reuters', query: 'feed:reuters' }]);
+      expect(await store.rematchRenamedFeeds(() => { throw new Error('asked'); })).toEqual([]);
+    });
+  });
+
+  it('a backfill a restart overtook writes no more, though its query is the same; the restart\'s run does', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: 'Wire', origin: 'api' }, NOW);
+      await store.saveFetchResult(feed.id, save([toSave(item('a')), toSave(item('b'))]));
+      const [a, b] = (await store.itemsAfter(0, 10)).map((i) => i.id);
+      await store.putTopic(topic('reuters', 'feed:reuters'), NOW);
+      const first = (await store.topicBackfill('reuters'))!;
+      const match = (itemId: number) => ({ itemId, sortAt: '2026-11-01T10:00:00.000Z', terms: ['Reuters'] });
+      expect(await store.addTopicMatches('reuters', [], { through: a!, query: 'feed:reuters', run: first.run })).toBe(true);
+      await store.editFeed(feed.id, { title: 'Reuters' }, NOW);
+      await store.rematchRenamedFeeds(() => ['reuters']);
+      expect(await store.addTopicMatches('reuters', [match(b!)], { through: b!, query: 'feed:reuters', run: first.run })).toBe(false);
+      await store.finishTopicBackfill('reuters', 'feed:reuters', first.run);
+      expect(await store.topicBackfill('reuters')).toEqual({ query: 'feed:reuters', mark: 0, run: first.run + 1 });
+      expect(await store.clearTopicMatches('reuters', { query: 'feed:reuters', run: first.run })).toBe(false);
+      expect(await store.clearTopicMatches('reuters', { query: 'feed:reuters', run: first.run + 1 })).toBe(true);
+      expect(await store.addTopicMatches('reuters', [match(a!), match(b!)], { through: b!, query: 'feed:reuters', run: first.run + 1 })).toBe(true);
+      await store.finishTopicBackfill('reuters', 'feed:reuters', first.run + 1);
+      expect(await store.topicBackfill('reuters')).toMatchObject({ mark: null });
+      expect((await store.listItems({ topicSlug: 'reuters', limit: 10 })).map((i) => i.id).sort()).toEqual([a, b]);
+    });
+  });
+
+  it('0018 takes each feed\'s title, the operator\'s else its own, as the one its items were matched under', () => {
+    migratingTo(18, (db) => db.exec(`${FEED_AND_TWO_TOPICS}
+      INSERT INTO feeds (id, url, title, source_title, origin, created_at) VALUES (2, 'https://b.example/', 'Mine', 'Its own', 'api', 'x');
+      INSERT INTO feeds (id, url, source_title, origin, created_at) VALUES (3, 'https://c.example/', 'Its own', 'api', 'x');`), (db) => {
+      expect(db.prepare('SELECT id, matched_title FROM feeds ORDER BY id').all())
+        .toEqual([{ id: 1, matched_title: null }, { id: 2, matched_title: 'Mine' }, { id: 3, matched_title: 'Its own' }]);
+      expect(db.prepare('SELECT slug, backfill_run FROM topics ORDER BY slug').all())
+        .toEqual([{ slug: 'gas', backfill_run: 0 }, { slug: 'nato', backfill_run: 0 }]);
+    });
+  });
+});
