@@ -369,8 +369,21 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     }
     // What this save wrote under an identity, for an entry the save holds again.
     const written = new Map<string, ExistingItem>();
-    // The transaction holds the write lock: no one else takes an id meanwhile.
-    let nextId = result.items.length > 0 ? (nextItemId.get() as number) : 0;
+    // The transaction holds the write lock: no one else takes an id meanwhile. New items take ids
+    // from the document's last entry to its first: a feed lists its newest entries first, so ids go
+    // oldest first, and entries without a date, which all sort at the fetch's time, are listed (by
+    // time, then id, newest first) in the document's order rather than against it. An entry is new
+    // when the feed has no item of its identity, retention left none behind, and it did not come
+    // earlier in this document.
+    let newEntries = 0;
+    if (result.items.length > 0) {
+      const met = new Set<string>();
+      for (const [at, { item }] of result.items.entries()) {
+        if (!storedAt.has(at) && !expiredAt.has(at) && !met.has(item.identity)) newEntries++;
+        met.add(item.identity);
+      }
+    }
+    let nextId = newEntries > 0 ? (nextItemId.get() as number) + newEntries - 1 : 0;
     for (const [at, { item, contentHash, markupHash, matches, story }] of result.items.entries()) {
       const row = written.get(item.identity) ?? storedAt.get(at);
       if ((row && row.content_hash === contentHash) || (!row && expiredAt.has(at))) {
@@ -378,7 +391,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         continue;
       }
       const sortAt = sortTime(item.publishedAt, row?.first_seen_at ?? now);
-      const itemId = row ? row.id : nextId++;
+      const itemId = row ? row.id : nextId--;
       const storyId = row ? null : story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
       const authors = JSON.stringify(item.authors);
       const categories = JSON.stringify(item.categories);
