@@ -1,0 +1,88 @@
+// A topic created or edited over HTTP is matched against every stored item before its request is
+// answered. Over a large database that takes minutes: the server must answer everything else
+// meanwhile (feed polls, health checks a supervisor may restart it on), not freeze until it ends.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createFeedCache } from '../../src/http/feed-cache.js';
+import { createLogger } from '../../src/log.js';
+import { buildListener, type Core, openCore } from '../../src/main.js';
+import { openStore } from '../../src/store/index.js';
+
+const TOKEN = 'backfill-admin-token-0123456789';
+const NOW = new Date('2026-11-01T12:00:00.000Z');
+const ITEMS = 20_000;
+
+describe('a topic backfilled over many stored items', () => {
+  let dir: string;
+  let core: Core;
+  let server: Server;
+  let base: string;
+  /** The backfill's progress as last reported: items done of total. */
+  const progress = { done: 0, total: 0 };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-backfill-serving-'));
+    const store = openStore(join(dir, 'test.db'));
+    const feed = await store.addFeed({ url: 'https://wire.example/', title: 'Wire', origin: 'api' }, NOW);
+    for (let batch = 0; batch < ITEMS / 1_000; batch++) {
+      await store.saveFetchResult(feed.id, {
+        fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
+        next: { nextFetchAt: NOW, consecutiveFailures: 0, disabled: false },
+        items: Array.from({ length: 1_000 }, (_, n) => ({
+          item: {
+            identity: `n${batch}-${n}`, guid: null, url: null, title: `Dispatch ${batch}-${n}${n % 3 === 0 ? ' on NATO' : ''}`, summary: 'summary',
+            contentHtml: `<p>${'A paragraph of wire copy. '.repeat(60)}</p>`, authors: [], categories: [],
+            publishedAt: new Date(NOW.getTime() - (batch * 1_000 + n) * 60_000).toISOString(), updatedAt: null, language: 'en', enclosures: [],
+          },
+          contentHash: `h${batch}-${n}`, markupHash: null, story: null, matches: [],
+        })),
+      });
+    }
+    await store.close();
+    const config = parseConfig({ database: 'test.db', logLevel: 'silent', feeds: [], topics: [] }, join(dir, 'config.json'),
+      { FEEDSIEVE_ADMIN_TOKEN: TOKEN });
+    core = await openCore(config, createLogger('silent'), {
+      progress: (_label, total) => {
+        progress.total = total;
+        return { update: (done) => void (progress.done = done), stop: () => {} };
+      },
+    });
+    server = createServer(buildListener(core, createFeedCache()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 60_000);
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      server?.closeAllConnections();
+      server?.close(() => resolve());
+    });
+    await core?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the server answering other requests while it runs, and answers the edit once every item is matched', async () => {
+    let settled = false;
+    const put = fetch(`${base}/api/topics/nato`, {
+      method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'NATO', query: 'NATO' }),
+    }).finally(() => {
+      settled = true;
+    });
+    // How far the backfill had come when each health check was answered.
+    const answeredAt: number[] = [];
+    while (!settled) {
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      if (!settled) answeredAt.push(progress.done);
+    }
+    expect((await put).status).toBe(201);
+    expect(progress).toEqual({ done: ITEMS, total: ITEMS });
+    expect(answeredAt.filter((done) => done > 0 && done < ITEMS).length).toBeGreaterThan(0);
+    expect((await core.store.topicSummary('nato', NOW))!.itemCount).toBe((ITEMS / 1_000) * Math.ceil(1_000 / 3));
+  });
+});
