@@ -50,6 +50,16 @@ export type PrepareResult =
     }
   | { ok: false; error: FeedError };
 
+/**
+ * The entries' topic matches taken again against `topics`, on this thread: for a result prepared
+ * against topics that have changed since (a topic created or edited while the body was prepared,
+ * whose backfill may be over before this result is saved). Rare, so the text is read again from
+ * the sanitized content rather than carried along for it.
+ */
+export function matchEntriesAgain(entries: PreparedEntry[], feed: { id: number; title: string | null }, topics: TopicIndex): void {
+  for (const entry of entries) entry.matches = matchTopics(topics, analyzeDoc(matchableDoc(entry.item, feed), topics.vocabulary));
+}
+
 function prepareEntry(draft: ItemDraft, contentHash: string, markupHash: string | null, feed: { id: number; title: string | null },
   topics: TopicIndex): PreparedEntry {
   const { item, contentText } = finishItemWithText(draft);

@@ -4,7 +4,7 @@ import type { FetchResultToSave, ItemToSave, SaveSummary, Store } from '../store
 import type { TopicSnapshot } from '../topics/topic-index.js';
 import { bodyHash, isSameBody } from './body-hash.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
-import type { PreparedEntry, PrepareResult } from './prepare.js';
+import { matchEntriesAgain, type PreparedEntry, type PrepareResult } from './prepare.js';
 import type { Handoff, Preparer } from './prepare-pool.js';
 import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
 import { redactUrl } from '../redact-url.js';
@@ -63,11 +63,18 @@ type StoredFields = Omit<FetchResultToSave, 'feedInfo' | 'items'>;
  * waited as long as refreshFeed has is in the old generation, and would keep the result alive
  * through scavenges (see Handoff).
  */
-function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareResult>, fields: StoredFields):
+function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareResult>, fields: StoredFields,
+  topics: { matched: TopicSnapshot; now: TopicSnapshot; feedTitle: string | null }):
   { ok: true; summary: Promise<SaveSummary> } | { ok: false; error: FeedError } {
   const prepared = handoff.take();
   if (!prepared.ok) return prepared;
   const { feed: facts, unchanged } = prepared;
+  // Topics changed while the body was prepared: the entries are matched against them now, in the
+  // same synchronous run as the save, since a new or edited topic's backfill may have passed over
+  // where these items will be.
+  if (topics.now.version !== topics.matched.version) {
+    matchEntriesAgain(prepared.entries, { id: feedId, title: topics.feedTitle ?? facts.title }, topics.now.index);
+  }
   const saved = store.saveFetchResult(feedId, {
     ...fields,
     feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
@@ -133,14 +140,16 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       return report('unchanged-body', summary, null);
     }
     const storedHashes = await deps.store.feedItemHashes(feed.id);
+    const matched = deps.topics();
     const handoff = await deps.preparer.prepare({
       body: fetched.body, url: fetched.finalUrl, contentType: fetched.contentType,
       storedHashes: storedHashes.byIdentity, storedMarkup: storedHashes.byMarkup,
       feed: { id: feed.id, title: feed.title },
-    }, deps.topics());
+    }, matched);
     // Planned first: this function has waited long, and the result must not be in it at an await.
     const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
-    const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next });
+    const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next },
+      { matched, now: deps.topics(), feedTitle: feed.title });
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);
   } catch (cause) {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Handoff, Preparer } from '../../src/ingest/prepare-pool.js';
 import { workerCount } from '../../src/ingest/prepare-pool.js';
-import { prepareFeed, type PrepareResult } from '../../src/ingest/prepare.js';
+import { matchEntriesAgain, prepareFeed, type PrepareResult } from '../../src/ingest/prepare.js';
 import { buildTopicIndex, type TopicDefinition, type TopicSnapshot } from '../../src/topics/topic-index.js';
 
 // Worker threads load compiled JavaScript, so this drives the built pool (`npm test` builds first)
@@ -119,5 +119,19 @@ describe('the prepare pool on worker threads', () => {
 describe('the number of parser workers', () => {
   it.each([[1, 1], [2, 1], [3, 2], [4, 3], [5, 4], [64, 4]])('on %i cores is %i: a core is left to the main thread and the collector', (cores, workers) => {
     expect(workerCount(cores)).toBe(workers);
+  });
+});
+
+describe('matchEntriesAgain, for a result prepared against topics changed since', () => {
+  it('gives, from the stored item alone, the matches preparing against those topics gives, for every fixture', () => {
+    const later = snapshot(2, [{ slug: 'nato', query: 'Nato -Afghanistan' }, { slug: 'lisbon', query: 'Lisbon OR feed:wire' }, { slug: 'gas', query: 'gas' }]);
+    for (const file of ['world-wire.rss', 'eastern-desk.atom', 'capital-report.rdf', 'briefs.json']) {
+      const before = prepareFeed(job(file), TOPICS.index);
+      const after = prepareFeed(job(file), later.index);
+      if (!before.ok || !after.ok) throw new Error(`${file} did not prepare`);
+      expect(before.entries.map((e) => e.matches)).not.toEqual(after.entries.map((e) => e.matches));
+      matchEntriesAgain(before.entries, { id: 7, title: before.feed.title }, later.index);
+      expect(before.entries.map((e) => e.matches), file).toEqual(after.entries.map((e) => e.matches));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/html/text.js';
 import { fingerprintStory, serializeSignature, storyText } from '../../src/stories/fingerprint.js';
+import { ingestFeeds } from '../../src/ingest/run.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -167,5 +168,56 @@ describe('refreshFeed on a feed deleted while it is fetched', () => {
     ]);
     expect(service.core.store.db.prepare('SELECT feed_id FROM items').pluck().all()).toEqual([feeds[2]!.id]);
     expect((await service.core.store.listFeeds()).map((feed) => feed.id)).toEqual([feeds[2]!.id]);
+  });
+});
+
+describe('topics created or edited while a fetched body is being prepared', () => {
+  let origin: FaultServer;
+  let service: TestService;
+
+  beforeAll(async () => {
+    origin = await startFaultServer({
+      '/wire.rss': { body: doc([entry(1, '<p>NATO talks</p>'), entry(2, '<p>NATO summit</p>'), `<item><title>OTAN item</title><guid>g-otan</guid><description>OTAN</description></item>`]) },
+    });
+    service = await startTestService({ feeds: [{ url: origin.url('/wire.rss') }], topics: [] });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('match the entries saved after their backfill was over, a new topic and a changed query alike', async () => {
+    const { core } = service;
+    const putTopic = async (slug: string, query: string) => {
+      await core.store.putTopic({ slug, title: slug, query, origin: 'api', pinned: false }, new Date());
+      await core.topics.reload();
+      await core.backfill(slug, query);
+    };
+    await putTopic('alliance', 'OTAN');
+    // The body is prepared against the topics as they were; its result waits until the topics changed.
+    let prepared!: () => void;
+    const preparedSignal = new Promise<void>((resolve) => (prepared = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = core.refreshDeps.preparer;
+    const gated = {
+      prepare: async (...args: Parameters<typeof inner.prepare>) => {
+        const result = await inner.prepare(...args);
+        prepared();
+        await gate;
+        return result;
+      },
+      close: () => inner.close(),
+    };
+    const pass = ingestFeeds({ ...core.refreshDeps, preparer: gated }, await core.store.listFeeds(), { concurrency: 1, perHostConcurrency: 1 });
+    await preparedSignal;
+    await putTopic('nato', 'NATO');
+    await putTopic('alliance', 'NATO');
+    expect(await core.store.pendingTopicBackfills()).toEqual([]);
+    release();
+    expect((await pass)[0]).toMatchObject({ status: 'stored', inserted: 3 });
+    const titles = async (slug: string) => (await core.store.listItems({ topicSlug: slug, limit: 10 })).map((i) => i.title).sort();
+    expect(await titles('nato')).toEqual(['NATO item 1', 'NATO item 2']);
+    expect(await titles('alliance')).toEqual(['NATO item 1', 'NATO item 2']);
   });
 });
