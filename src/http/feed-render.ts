@@ -1,6 +1,7 @@
 import type { ItemRef } from '../model.js';
 import type { ItemCursor } from '../store/index.js';
 import { type AlsoReportedBy, CONTENT_TYPES, type FeedFormat, feedPage, type RenderedEntry, renderEntry } from '../syndication/render.js';
+import { entryId } from '../syndication/entry.js';
 import type { AppDeps } from './deps.js';
 import type { FeedCache, RenderedFeed } from './feed-cache.js';
 import { feedCacheKey } from './feed-response.js';
@@ -62,6 +63,8 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
    * feed name and the same other outlets are reused (entry-cache.ts); only the rest are read whole
    * and rendered. An item deleted between the two reads drops out of the page.
    */
+  // The database's mark for entry ids, which it keeps for good: read once.
+  let plainEntryIdsThrough: number | null = null;
   async function pageEntries(format: FeedFormat, refs: ItemRef[]): Promise<RenderedEntry[]> {
     const stories = await deps.store.sharedStorySources([...new Set(refs.map((i) => i.storyId).filter((id): id is number => id !== null))]);
     const others = (ref: ItemRef): AlsoReportedBy[] => (ref.storyId !== null ? stories.get(ref.storyId) ?? [] : [])
@@ -71,6 +74,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
     const found = refs.map((ref) => rendered.get(format, ref, others(ref)));
     const missing = refs.filter((_, index) => found[index] === undefined).map((ref) => ref.id);
     const items = await deps.store.itemsByIds(missing);
+    const plainThrough = (plainEntryIdsThrough ??= await deps.store.plainEntryIdsThrough());
     const entries: RenderedEntry[] = [];
     refs.forEach((ref, index) => {
       const kept = found[index];
@@ -79,7 +83,7 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
       if (!item) return;
       // Keyed by the item as read whole: it may be a later version than the listing's.
       const alsoReportedBy = others(item);
-      const entry = renderEntry(format, { item, sourceFeedUrl: redactUrl(item.feedUrl), alsoReportedBy });
+      const entry = renderEntry(format, { item, id: entryId(item, plainThrough), sourceFeedUrl: redactUrl(item.feedUrl), alsoReportedBy });
       rendered.set(format, item, alsoReportedBy, entry);
       entries.push(entry);
     });

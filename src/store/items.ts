@@ -148,6 +148,7 @@ export function createItemQueries(db: Db) {
   // listing by time puts below what it has already shown.
   const newestId = db.prepare(`SELECT coalesce(max(id), 0) FROM items`).pluck();
   const largestGiven = db.prepare(`SELECT ${LARGEST_ITEM_ID_GIVEN}`).pluck();
+  const plainEntryIds = db.prepare(`SELECT plain_entry_ids_through FROM item_ids`).pluck();
   const storedAfter = db.prepare(`SELECT ${LISTED_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > @afterId AND i.id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
     ORDER BY i.id
@@ -226,6 +227,13 @@ export function createItemQueries(db: Db) {
     /** The id of the newest item stored: items stored later have larger ids. */
     async newestItemId(): Promise<number> {
       return newestId.get() as number;
+    },
+    /**
+     * The last item whose feed entry id is its row id alone; later items' ids also name when they
+     * were first stored (migrations/0019_entry_ids_after_restore.sql, syndication/entry.ts).
+     */
+    async plainEntryIdsThrough(): Promise<number> {
+      return plainEntryIds.get() as number;
     },
     /** A page of the items stored after filter.afterId, in the order stored (see StoredAfterFilter). */
     async listItemsStoredAfter(filter: StoredAfterFilter): Promise<StoredAfterPage> {

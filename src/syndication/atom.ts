@@ -46,7 +46,7 @@ function entryXml(entry: FeedEntry): string {
   const published = sourcePublishedDate(item);
   const body = lines(
     [
-      textElement('id', entryId(item)),
+      textElement('id', entry.id ?? entryId(item)),
       textElement('title', item.title, { type: 'text' }),
       link ? element('link', { rel: 'alternate', type: 'text/html', href: link }) : null,
       published ? textElement('published', published.toISOString()) : null,

@@ -11,6 +11,8 @@ export interface AlsoReportedBy {
 
 export interface FeedEntry {
   item: StoredItem;
+  /** The entry's id as its database gives it (entryId with the database's mark); entryId(item) when omitted. */
+  id?: string;
   alsoReportedBy: AlsoReportedBy[];
   /** The URL of the feed the item was read from, for RSS <source url> / atom:source; omitted when unknown. */
   sourceFeedUrl?: string | null;

@@ -4,13 +4,20 @@ import type { StoredItem } from '../model.js';
 import type { AlsoReportedBy, FeedEntry } from './document.js';
 import { withoutForbiddenChars } from '../html/xml-chars.js';
 
-// One id scheme for all three formats, derived from the row id only, so editing an item upstream
-// (new title, new link) never makes readers show it as a new entry. The date is the year the
-// scheme was minted (RFC 4151), not the item's date: it must never change.
+// One id scheme for all three formats, derived from what never changes of an item (its row id,
+// when it was first stored), so editing an item upstream (new title, new link) never makes
+// readers show it as a new entry. The date is the year the scheme was minted (RFC 4151), not the
+// item's date: it must never change.
 const ENTRY_ID_PREFIX = 'tag:feedsieve,2026:item/';
 
-export function entryId(item: StoredItem): string {
-  return `${ENTRY_ID_PREFIX}${item.id}`;
+/**
+ * The entry's id. An item stored after `plainThrough` (the database's mark,
+ * migrations/0019_entry_ids_after_restore.sql) also names when it was first stored: a row id that
+ * a database restored from a backup, or started afresh, gives again then names another entry for
+ * readers. Items up to the mark keep the row id alone, as readers know them.
+ */
+export function entryId(item: StoredItem, plainThrough = Number.POSITIVE_INFINITY): string {
+  return item.id <= plainThrough ? `${ENTRY_ID_PREFIX}${item.id}` : `${ENTRY_ID_PREFIX}${item.id}/${Date.parse(item.firstSeenAt)}`;
 }
 
 // One unreadable stored date must not take the whole feed down (toISOString throws on it).

@@ -21,7 +21,7 @@ function itemJson(entry: FeedEntry): Record<string, unknown> {
     }];
   });
   return {
-    id: entryId(item),
+    id: entry.id ?? entryId(item),
     ...(url ? { url } : {}),
     title: withoutForbiddenChars(item.title),
     content_html: entryContentHtml(entry),

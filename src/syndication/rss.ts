@@ -31,7 +31,7 @@ function itemXml(entry: FeedEntry): string {
     [
       textElement('title', item.title),
       link ? textElement('link', link) : null,
-      textElement('guid', entryId(item), { isPermaLink: 'false' }),
+      textElement('guid', entry.id ?? entryId(item), { isPermaLink: 'false' }),
       textElement('pubDate', publishedDate(item).toUTCString()),
       ...nonEmpty(item.authors).map((author) => textElement('dc:creator', author)),
       ...nonEmpty(item.categories).map((category) => textElement('category', category)),

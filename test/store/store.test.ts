@@ -1090,3 +1090,15 @@ describe('store: feeds renamed since their items were matched', () => {
     });
   });
 });
+
+describe('store: the mark for feed entry ids', () => {
+  it('0019 marks the largest item id given as the last whose entry id is its row id alone; a new database marks none', async () => {
+    migratingTo(19, (db) => db.exec(`${FEED_AND_TWO_TOPICS}${itemsAt('2026-11-01T01:00:00.000Z', '2026-11-01T02:00:00.000Z', '2026-11-01T03:00:00.000Z')}
+      DELETE FROM items WHERE id = 3;`), (db) => {
+      expect(db.prepare('SELECT plain_entry_ids_through FROM item_ids').pluck().get()).toBe(3);
+    });
+    await withStore(async (store) => {
+      expect(await store.plainEntryIdsThrough()).toBe(0);
+    });
+  });
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Parser } from 'htmlparser2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SANITIZE_POLICY } from '../../src/html/sanitize.js';
+import { entryId } from '../../src/syndication/entry.js';
 import { CONTENT_TYPES, renderFeed, type FeedFormat } from '../../src/syndication/render.js';
 import { checkWellFormed } from './readers.js';
 import { hostileStory, sampleDocument, seedStory, storedItem, stormStory } from './sample.js';
@@ -224,5 +225,26 @@ describe('renderFeed', () => {
       atom: 'application/atom+xml; charset=utf-8',
       json: 'application/feed+json; charset=utf-8',
     });
+  });
+});
+
+describe('entry ids', () => {
+  const item = storedItem({ id: 41, title: 'NATO', firstSeenAt: '2026-12-01T08:00:00.123Z' });
+
+  it('are the row id alone up to the database\'s mark, and name when the item was first stored past it', () => {
+    expect(entryId(item, 41)).toBe('tag:feedsieve,2026:item/41');
+    expect(entryId(item, 40)).toBe(`tag:feedsieve,2026:item/41/${Date.parse('2026-12-01T08:00:00.123Z')}`);
+    // The same row id first stored at another time, as a restored database gives it again: another entry.
+    expect(entryId({ ...item, firstSeenAt: '2026-12-02T09:00:00.000Z' }, 0)).not.toBe(entryId(item, 0));
+    // Edited upstream, the item keeps its id.
+    expect(entryId({ ...item, title: 'Edited', url: 'https://x.example/moved', version: 'v2' }, 0)).toBe(entryId(item, 0));
+  });
+
+  it.each<FeedFormat>(['rss', 'atom', 'json'])('are what %s writes for an entry given its id', (format) => {
+    const doc = sampleDocument(format, [{ ...seedStory, id: entryId(seedStory.item, 0) }]);
+    const written = renderFeed(format, doc);
+    expect(written).toContain(entryId(seedStory.item, 0));
+    // The row id alone, not followed by the time: nowhere.
+    expect(written.split(entryId(seedStory.item)).slice(1).every((after) => after.startsWith('/'))).toBe(true);
   });
 });
