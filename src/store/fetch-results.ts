@@ -423,7 +423,10 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       lastId = Math.max(lastId, itemId);
     }
     for (const { identity, markupHash } of result.markupHashes ?? []) keepMarkupHash.run(markupHash, feedId, identity);
-    if (result.documentIdentities) {
+    // A document with no entries at all says more of its server (a glitch, a half-built page) than
+    // of the feed: taken as the feed's list, it would forget what retention left, and the next full
+    // document would bring those entries back as new items.
+    if (result.documentIdentities && result.documentIdentities.length > 0) {
       const identities = JSON.stringify(result.documentIdentities);
       writeDocument.run(feedId, identities);
       if (leftBehind) forgetExpired.run({ feedId, identities });

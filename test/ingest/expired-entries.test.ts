@@ -83,3 +83,51 @@ describe('an entry its feed still carries when retention deletes its item', () =
     expect(core.store.db.prepare('SELECT count(*) FROM feed_entries').pluck().get()).toBe(1);
   });
 });
+
+describe('a feed that serves a document with no entries for a while', () => {
+  let server: FaultServer;
+  let dir: string;
+  let core: Core;
+  const clock = { now: t0 };
+  const full = rssDocument('Podcast', [3, 2, 1].map((n) => episode(n)));
+  let document = full;
+
+  beforeAll(async () => {
+    server = await startFaultServer({ '/podcast': () => ({ body: document }) });
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-expired-empty-'));
+    core = await openClockedCore(dir, {
+      retention: { maxAgeDays: 30 }, ingest: { allowPrivateAddresses: true },
+      feeds: [{ url: server.url('/podcast') }], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
+    }, clock);
+  });
+  afterAll(async () => {
+    await core?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ingestAll = async () => {
+    const pass = await core.ingest(await core.store.listFeeds());
+    if (pass.status !== 'done') throw new Error('busy');
+    return pass.reports[0]!;
+  };
+  const left = () => core.store.db.prepare('SELECT identity FROM expired_entries ORDER BY identity').pluck().all();
+
+  it('keeps what retention left, before and after: the entries are not stored again once the full document is back', async () => {
+    await ingestAll();
+    // Empty while retention runs, then empty after it.
+    document = rssDocument('Podcast', []);
+    clock.now = new Date(t0.getTime() + DAY);
+    expect(await ingestAll()).toMatchObject({ status: 'stored', inserted: 0 });
+    clock.now = new Date(t0.getTime() + 45 * DAY);
+    expect(await core.expire()).toBe(3);
+    expect(left()).toEqual(['ep-1', 'ep-2', 'ep-3']);
+    document = rssDocument('Podcast (back soon)', []);
+    expect(await ingestAll()).toMatchObject({ status: 'stored', inserted: 0 });
+    expect(left()).toEqual(['ep-1', 'ep-2', 'ep-3']);
+
+    document = full;
+    expect(await ingestAll()).toMatchObject({ status: 'stored', inserted: 0, unchanged: 3 });
+    expect(await core.store.listItems({ topicSlug: 'nato', limit: 10 })).toEqual([]);
+  });
+});
