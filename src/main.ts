@@ -12,7 +12,6 @@ import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
 import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
-import { renameChangesMatches } from './topics/feed-rename.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -20,6 +19,7 @@ import type { FeedRecord } from './model.js';
 import { isSameStoredStory, STORY_WINDOW_HOURS, STORY_MIN_SHARED_KEYS } from './stories/fingerprint.js';
 import type { Progress } from './progress.js';
 import { openStore, type Store } from './store/index.js';
+import { renameChangesMatches } from './topics/feed-rename.js';
 import { createWebSubPublisher } from './websub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';

@@ -47,7 +47,10 @@ export interface BackfillProgress {
   matched: number;
   /** Where this run started: past this item, matched before by a run that was cut short (0: the first item). */
   resumedAfter: number;
-  /** Stopped because the topic was edited, deleted or its backfill started again meanwhile: the edit's or restart's own backfill does the work. */
+  /**
+   * Stopped because the topic was edited or deleted, or its backfill started again (a feed renamed),
+   * meanwhile: the backfill that overtook it does the work.
+   */
   overtaken: boolean;
 }
 
@@ -95,8 +98,9 @@ export async function backfillTopic(store: Store, slug: string, query: string,
     if (!(await store.addTopicMatches(slug, matches, { through: afterId, query, run }))) return { ...progress, overtaken: true };
     progress.done += items.length;
     progress.matched += matches.length;
-    if (progress.done % REPORT_EVERY === 0 || items.length < BATCH) onProgress?.({ ...progress });
+    if (progress.done % REPORT_EVERY === 0) onProgress?.({ ...progress });
   }
+  if (progress.done % REPORT_EVERY !== 0) onProgress?.({ ...progress });
   await store.finishTopicBackfill(slug, query, run);
   return progress;
 }

@@ -50,8 +50,11 @@ describe('backfillTopic', () => {
     expect(mark).toBe((await store.itemsAfter(0, 1_000)).at(-1)!.id);
     expect(await store.pendingTopicBackfills()).toEqual([{ slug: 'nato', query: 'NATO' }]);
 
-    const rest = await backfillTopic(store, 'nato', 'NATO');
+    const reported: number[] = [];
+    const rest = await backfillTopic(store, 'nato', 'NATO', (progress) => void reported.push(progress.done));
     expect(rest).toMatchObject({ resumedAfter: mark, total: ITEMS - 1_000, done: ITEMS - 1_000, matched: 150, overtaken: false });
+    // Every 500 items, and at the end.
+    expect(reported).toEqual([500, ITEMS - 1_000]);
     expect(await store.topicBackfillMark('nato')).toBeNull();
     expect(await listed()).toEqual(titlesWith('NATO'));
   });
