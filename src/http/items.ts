@@ -135,7 +135,7 @@ export function itemsRouter(deps: AppDeps): Router {
     });
   });
 
-  // Each story once (by its earliest item), with every source that carried it.
+  // Each story once (by the first of its items stored), with every source that carried it.
   router.get('/api/stories', async (req, res) => {
     const parsed = storiesQuerySchema.safeParse(req.query);
     if (!parsed.success) throw fromZod(parsed.error, 'query');

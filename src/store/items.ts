@@ -17,7 +17,7 @@ export interface ItemFilter {
   until?: string | undefined;
   after?: ItemCursor | undefined;
   limit: number;
-  /** Show each story once, by its earliest item (within the topic when one is given). */
+  /** Show each story once, by the first of its items stored (within the topic when one is given). */
   collapseStories?: boolean;
 }
 
@@ -67,8 +67,10 @@ function upperBound(after: ItemCursor | undefined, until: string | undefined): I
   return until !== undefined && until <= cursor.sortAt ? { sortAt: until, id: 0 } : cursor;
 }
 
-const EARLIER_IN_STORY = `EXISTS (SELECT 1 FROM items j WHERE j.story_id = i.story_id AND j.id <> i.id
-  AND (j.sort_at < i.sort_at OR (j.sort_at = i.sort_at AND j.id < i.id)))`;
+// A story is shown by the first of its items stored (ids are given in the order items are
+// stored), not by the earliest dated: a copy dated earlier but fetched later would otherwise take
+// the story's place under another entry id, and readers would be shown the story twice.
+const EARLIER_IN_STORY = `EXISTS (SELECT 1 FROM items j WHERE j.story_id = i.story_id AND j.id < i.id)`;
 
 function listParams(filter: ItemFilter) {
   const after = upperBound(filter.after, filter.until);
@@ -108,8 +110,7 @@ export function createItemQueries(db: Db) {
       AND ${since} >= @since
       AND (@feedId IS NULL OR i.feed_id = @feedId)
       AND (@collapse = 0 OR NOT EXISTS (SELECT 1 FROM items j JOIN item_topics mj ON mj.item_id = j.id
-        WHERE ${matchesTopic('mj', 't.id')} AND j.story_id = i.story_id AND j.id <> m.item_id
-          AND (j.sort_at < i.sort_at OR (j.sort_at = i.sort_at AND j.id < i.id))))`;
+        WHERE ${matchesTopic('mj', 't.id')} AND j.story_id = i.story_id AND j.id < m.item_id))`;
   const byTopic = (columns: string) => db.prepare(`SELECT ${columns} FROM (
       ${topicArm('topic_feed', 'm.topic_id = t.id', 'm.sort_at')}
       UNION ALL
