@@ -63,7 +63,11 @@ const fileSchema = z.strictObject({
   ingest: ingestSchema.default(ingestSchema.parse({})),
   retention: z.strictObject({ maxAgeDays: z.number().int().min(1).default(90) }).default({ maxAgeDays: 90 }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  feeds: z.array(z.strictObject({ url: feedUrl, title: z.string().min(1).max(300).optional(), intervalMinutes: FEED_INTERVAL.optional() })),
+  feeds: z.array(z.strictObject({
+    url: feedUrl, title: z.string().min(1).max(300).optional(), intervalMinutes: FEED_INTERVAL.optional(),
+    // Where the file had this feed before: the feed stored there keeps its items under the new URL.
+    formerUrls: z.array(feedUrl).max(20).optional(),
+  })),
   topics: z.array(topicSchema).default([]),
 });
 
@@ -131,7 +135,10 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
     path,
     database: isAbsolute(database) ? database : resolve(configDir, database),
     server: { ...file.server, port, baseUrl },
-    feeds: file.feeds.map((feed) => ({ ...feed, url: resolveFeedUrl(feed.url, configDir) })),
+    feeds: file.feeds.map((feed) => ({
+      ...feed, url: resolveFeedUrl(feed.url, configDir),
+      ...(feed.formerUrls ? { formerUrls: feed.formerUrls.map((url) => resolveFeedUrl(url, configDir)) } : {}),
+    })),
     adminToken: env.FEEDSIEVE_ADMIN_TOKEN && env.FEEDSIEVE_ADMIN_TOKEN.length > 0 ? env.FEEDSIEVE_ADMIN_TOKEN : null,
     warnings,
   };

@@ -75,6 +75,13 @@ describe('config', () => {
     expect(config.feeds.map((f) => f.url)).toEqual(['file:///srv/feedsieve/samples/a.rss', 'https://x.example/f']);
   });
 
+  it('takes the URLs a feed had before, resolved as its URL is', () => {
+    const config = parseConfig({ feeds: [{ url: 'file:samples/b.rss', formerUrls: ['file:samples/a.rss', 'https://x.example/f'] }] }, at);
+    expect(config.feeds[0]!.formerUrls).toEqual(['file:///srv/feedsieve/samples/a.rss', 'https://x.example/f']);
+    expect(() => parseConfig({ feeds: [{ url: 'https://x.example/g', formerUrls: ['ftp://x.example/f'] }] }, at))
+      .toThrow(/feeds\[0\]\.formerUrls\[0\]: must be an http:, https: or file: URL/);
+  });
+
   it('finds --config, then FEEDSIEVE_CONFIG, then config.json, then config.example.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'feedsieve-config-'));
     expect(findConfigPath('a.json', { FEEDSIEVE_CONFIG: 'b.json' }, dir)).toBe(join(dir, 'a.json'));

@@ -5,6 +5,20 @@ import { type FeedRow, toFeedRecord } from './rows.js';
 // item_count is kept with the feed (migrations/0017_feed_item_count.sql).
 const FEED_SELECT = `SELECT f.* FROM feeds f`;
 
+/**
+ * A feed's address without what a site changes when it keeps its feed where it was: http or https,
+ * and a "www." before the host. Null for what is not an http(s) URL.
+ */
+function siteAddress(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+    return `${parsed.hostname.replace(/^www\./, '')}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}${parsed.search}`;
+  } catch {
+    return null;
+  }
+}
+
 export class DuplicateFeedError extends Error {
   override name = 'DuplicateFeedError';
 }
@@ -128,18 +142,34 @@ export function createFeedQueries(db: Db) {
       return makeDue.run({ id, now: now.toISOString() }).changes > 0;
     },
     /**
-     * Config feeds mirror the config file: new ones are added, removed ones deleted, titles and intervals follow. A
-     * feed whose URL the file changes to where its permanent redirects led keeps its items.
+     * Config feeds mirror the config file: new ones are added, removed ones deleted, titles and
+     * intervals follow. A feed whose URL the file changes keeps its items when the new URL is where
+     * its permanent redirects led, is the same but for http or https and a "www.", or names the
+     * old one among its `formerUrls`: it is fetched at once from there, as a new server.
      */
     async syncConfigFeeds(
-      feeds: { url: string; title?: string | undefined; intervalMinutes?: number | undefined }[],
+      feeds: { url: string; title?: string | undefined; intervalMinutes?: number | undefined; formerUrls?: string[] | undefined }[],
       now: Date,
     ): Promise<void> {
       db.transaction(() => {
         const wanted = new Map(feeds.map((feed) => [feed.url, { title: feed.title ?? null, intervalMinutes: feed.intervalMinutes ?? null }]));
+        // A URL no feed has yet, by the old URL it takes the place of.
+        const movedTo = new Map<string, string>();
+        for (const feed of feeds) {
+          if (byUrl.get(feed.url)) continue;
+          const address = siteAddress(feed.url);
+          if (address !== null) movedTo.set(`site:${address}`, feed.url);
+          for (const former of feed.formerUrls ?? []) movedTo.set(former, feed.url);
+        }
         for (const row of configFeeds.all() as { id: number; url: string; moved_to: string | null }[]) {
           if (wanted.has(row.url)) continue;
-          if (row.moved_to !== null && wanted.has(row.moved_to) && !byUrl.get(row.moved_to)) followMove.run({ id: row.id, url: row.moved_to });
+          if (row.moved_to !== null && wanted.has(row.moved_to) && !byUrl.get(row.moved_to)) {
+            followMove.run({ id: row.id, url: row.moved_to });
+            continue;
+          }
+          const address = siteAddress(row.url);
+          const to = movedTo.get(row.url) ?? (address === null ? undefined : movedTo.get(`site:${address}`));
+          if (to !== undefined && !byUrl.get(to)) readdress.run({ id: row.id, url: to, now: now.toISOString() });
           else remove.run(row.id);
         }
         for (const [url, { title, intervalMinutes }] of wanted) {

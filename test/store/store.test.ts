@@ -1102,3 +1102,33 @@ describe('store: the mark for feed entry ids', () => {
     });
   });
 });
+
+describe('store: a config file\'s feed given another URL', () => {
+  it('keeps its items when the new URL is the old one but for http or https and a "www.", or names it among its formerUrls; is another feed otherwise', async () => {
+    await withStore(async (store) => {
+      const urls = ['http://www.a.example/feed', 'https://b.example/old.xml', 'https://c.example/x', 'http://d.example:8080/f?s=1'];
+      await store.syncConfigFeeds(urls.map((url) => ({ url })), NOW);
+      const before = new Map((await store.listFeeds()).map((f) => [f.url, f.id]));
+      for (const [n, url] of urls.entries()) {
+        await store.saveFetchResult(before.get(url)!, save([toSave(item(`i-${n}`))], { validators: { etag: '"e"', lastModified: 'x', contentHash: 'h' } }));
+      }
+      const later = new Date(NOW.getTime() + 3_600_000);
+      await store.syncConfigFeeds([
+        { url: 'https://a.example/feed' },
+        { url: 'https://b.example/feed.xml', formerUrls: ['https://b.example/old.xml'] },
+        { url: 'https://c.example/y' },
+        { url: 'https://d.example:8081/f?s=1' },
+      ], later);
+      const after = new Map((await store.listFeeds()).map((f) => [f.url, f]));
+      for (const [from, to] of [['http://www.a.example/feed', 'https://a.example/feed'], ['https://b.example/old.xml', 'https://b.example/feed.xml']] as const) {
+        // The same feed, with its items, fetched at once from its new address without the old server's validators.
+        expect(after.get(to)).toMatchObject({ id: before.get(from), itemCount: 1, etag: null, lastModified: null, contentHash: null, nextFetchAt: later.toISOString() });
+      }
+      // Another path, another port: other feeds; the old ones go with their items.
+      expect(after.get('https://c.example/y')!.itemCount).toBe(0);
+      expect(after.get('https://d.example:8081/f?s=1')!.itemCount).toBe(0);
+      expect(after.size).toBe(4);
+      expect(await store.countItems()).toBe(2);
+    });
+  });
+});
