@@ -43,7 +43,9 @@ export function createFeedQueries(db: Db) {
     `${FEED_SELECT} WHERE f.disabled = 0 AND (f.next_fetch_at IS NULL OR f.next_fetch_at <= ?) ORDER BY f.next_fetch_at, f.id`,
   );
   const insert = db.prepare(
-    `INSERT INTO feeds (url, title, matched_title, interval_minutes, origin, created_at) VALUES (@url, @title, @title, @intervalMinutes, @origin, @now)`,
+    // Past every id ever given (migrations/0020_feed_ids_not_reused.sql).
+    `INSERT INTO feeds (id, url, title, matched_title, interval_minutes, origin, created_at)
+      VALUES (max(coalesce((SELECT max(id) FROM feeds), 0), (SELECT last_deleted FROM feed_ids)) + 1, @url, @title, @title, @intervalMinutes, @origin, @now)`,
   );
   const retitle = db.prepare(`UPDATE feeds SET title = @title WHERE id = @id`);
   // A feed asked for every 5 minutes is not left waiting for a fetch its old interval put hours away.

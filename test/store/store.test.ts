@@ -1132,3 +1132,29 @@ describe('store: a config file\'s feed given another URL', () => {
     });
   });
 });
+
+describe('store: feed ids', () => {
+  it('never gives one twice: a feed added after the newest ones were deleted, over the API or with the config file, takes an id past them', async () => {
+    await withStore(async (store) => {
+      const a = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      const b = await store.addFeed({ url: 'https://b.example/', title: null, origin: 'api' }, NOW);
+      expect(await store.deleteFeed(b.id)).toBe(true);
+      const c = await store.addFeed({ url: 'https://c.example/', title: null, origin: 'api' }, NOW);
+      expect(c.id).toBe(b.id + 1);
+      await store.deleteFeed(c.id);
+      await store.syncConfigFeeds([{ url: 'https://d.example/' }], NOW);
+      const d = (await store.listFeeds()).find((f) => f.url === 'https://d.example/')!;
+      expect(d.id).toBe(c.id + 1);
+      expect((await store.listFeeds()).map((f) => f.id)).toEqual([a.id, d.id]);
+    });
+  });
+
+  it('0020 keeps the largest feed id ever deleted, from the feeds as they stand', () => {
+    migratingTo(20, (db) => db.exec(`${FEED_AND_TWO_TOPICS}
+      INSERT INTO feeds (id, url, origin, created_at) VALUES (2, 'https://b.example/', 'api', 'x'), (3, 'https://c.example/', 'api', 'x');`), (db) => {
+      db.prepare('DELETE FROM feeds WHERE id = 3').run();
+      db.prepare('DELETE FROM feeds WHERE id = 2').run();
+      expect(db.prepare('SELECT last_deleted FROM feed_ids').pluck().get()).toBe(3);
+    });
+  });
+});
