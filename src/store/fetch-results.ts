@@ -84,11 +84,25 @@ interface ExistingItem {
   id: number;
   content_hash: string;
   first_seen_at: string;
+  sort_at: string;
 }
 
-// A future-dated entry sorts as if published when first seen, so it cannot pin itself to the top.
-function sortTime(publishedAt: string | null, firstSeenAt: string): string {
-  return publishedAt !== null && publishedAt < firstSeenAt ? publishedAt : firstSeenAt;
+/**
+ * Where a new entry sorts: when it was published; undated, or dated after it was first seen (so
+ * that it cannot pin itself to the top), when it was first seen, less a millisecond for each entry
+ * above it in its document. Lists take the latest time first, and a feed lists its newest entry
+ * first: entries without a date of their own keep their document's order, where one time for all
+ * left them in the order they were stored, upside down.
+ */
+function newSortTime(publishedAt: string | null, firstSeenAt: string, position: number): string {
+  if (publishedAt !== null && publishedAt < firstSeenAt) return publishedAt;
+  return position === 0 ? firstSeenAt : new Date(Date.parse(firstSeenAt) - position).toISOString();
+}
+
+/** Where an entry stored before sorts now: a corrected date moves it; without one, it stays where it was put. */
+function updatedSortTime(publishedAt: string | null, row: ExistingItem): string {
+  if (publishedAt === null) return row.sort_at;
+  return publishedAt < row.first_seen_at ? publishedAt : row.first_seen_at;
 }
 
 /**
@@ -141,7 +155,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // back as other text. CROSS JOIN keeps the entries the outer loop, each looked up in (feed_id,
   // identity); left to itself the planner read the entries again for each item the feed has
   // (3.0-3.7 µs an entry with 50 stored).
-  const existingOfSave = db.prepare(`SELECT j.key AS at, i.id, i.content_hash, i.first_seen_at
+  const existingOfSave = db.prepare(`SELECT j.key AS at, i.id, i.content_hash, i.first_seen_at, i.sort_at
     FROM json_each(?) j CROSS JOIN items i ON i.feed_id = ? AND i.identity = j.value`);
   // Values by position, in the columns' order: bound by name, the 20 values took ~1.5-2 µs more
   // an insert (19 columns, one of 6 KB, 20,000 inserts in a loop: 6.3-6.9 against 4.6-5.0 µs).
@@ -369,29 +383,16 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     }
     // What this save wrote under an identity, for an entry the save holds again.
     const written = new Map<string, ExistingItem>();
-    // The transaction holds the write lock: no one else takes an id meanwhile. New items take ids
-    // from the document's last entry to its first: a feed lists its newest entries first, so ids go
-    // oldest first, and entries without a date, which all sort at the fetch's time, are listed (by
-    // time, then id, newest first) in the document's order rather than against it. An entry is new
-    // when the feed has no item of its identity, retention left none behind, and it did not come
-    // earlier in this document.
-    let newEntries = 0;
-    if (result.items.length > 0) {
-      const met = new Set<string>();
-      for (const [at, { item }] of result.items.entries()) {
-        if (!storedAt.has(at) && !expiredAt.has(at) && !met.has(item.identity)) newEntries++;
-        met.add(item.identity);
-      }
-    }
-    let nextId = newEntries > 0 ? (nextItemId.get() as number) + newEntries - 1 : 0;
+    // The transaction holds the write lock: no one else takes an id meanwhile.
+    let nextId = result.items.length > 0 ? (nextItemId.get() as number) : 0;
     for (const [at, { item, contentHash, markupHash, matches, story }] of result.items.entries()) {
       const row = written.get(item.identity) ?? storedAt.get(at);
       if ((row && row.content_hash === contentHash) || (!row && expiredAt.has(at))) {
         summary.unchanged++;
         continue;
       }
-      const sortAt = sortTime(item.publishedAt, row?.first_seen_at ?? now);
-      const itemId = row ? row.id : nextId--;
+      const sortAt = row ? updatedSortTime(item.publishedAt, row) : newSortTime(item.publishedAt, now, at);
+      const itemId = row ? row.id : nextId++;
       const storyId = row ? null : story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
       const authors = JSON.stringify(item.authors);
       const categories = JSON.stringify(item.categories);
@@ -408,7 +409,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         });
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
-        written.set(item.identity, { ...row, content_hash: contentHash });
+        written.set(item.identity, { ...row, content_hash: contentHash, sort_at: sortAt });
         summary.updated++;
       } else {
         insertItem.run(itemId, storyId, feedId, item.identity, item.guid, item.url, item.title, item.summary, item.contentHtml,
@@ -416,7 +417,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
           contentHash, sanitizedWith, markup);
         if (itemId <= through) fileInTimeline.run(sortAt, itemId);
         if (story) addStoryMember(feedId, itemId, storyId ?? itemId, sortAt, story);
-        written.set(item.identity, { id: itemId, content_hash: contentHash, first_seen_at: now });
+        written.set(item.identity, { id: itemId, content_hash: contentHash, first_seen_at: now, sort_at: sortAt });
         summary.inserted++;
       }
       writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);

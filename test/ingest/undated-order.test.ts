@@ -1,23 +1,24 @@
 // Entries without a date all sort at the time they were first seen. A feed lists its newest entry
 // first, so such entries must come out in the document's order, in topic feeds, the combined feed
-// and the API alike; before, the save gave them ids first to last and listings (newest time, then
-// highest id first) turned every undated feed upside down.
+// and the API alike; before, they all sorted at one time, and listings (newest time, then highest
+// id first) turned every undated feed upside down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
-const undated = (titles: string[]) => `<?xml version="1.0" encoding="utf-8"?>
+const undated = (titles: string[], edited = '') => `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Undated blog</title><link>https://blog.example/</link><description>no dates</description>
-${titles.map((title, n) => `<item><title>${title}</title><link>https://blog.example/${encodeURIComponent(title)}</link><description>On NATO, part ${n}</description></item>`).join('\n')}
+${titles.map((title) => `<item><title>${title}</title><link>https://blog.example/${encodeURIComponent(title)}</link><description>On NATO${title === edited ? ', corrected' : ''}</description></item>`).join('\n')}
 </channel></rss>`;
 
 describe('a feed whose entries have no date', () => {
   let origin: FaultServer;
   let service: TestService;
   let titles = ['Third post', 'Second post', 'First post'];
+  let edited = '';
 
   beforeAll(async () => {
-    origin = await startFaultServer({ '/blog.rss': () => ({ body: undated(titles) }) });
+    origin = await startFaultServer({ '/blog.rss': () => ({ body: undated(titles, edited) }) });
     service = await startTestService({ feeds: [{ url: origin.url('/blog.rss') }] });
   });
   afterAll(async () => {
@@ -44,5 +45,12 @@ describe('a feed whose entries have no date', () => {
     await ingest();
     expect(await listed('/api/items', 'items')).toEqual(titles);
     expect(await listed('/api/items?topic=nato', 'items')).toEqual(titles);
+
+    // An entry edited keeps its place.
+    edited = 'Second post';
+    await ingest();
+    expect(await listed('/api/items', 'items')).toEqual(titles);
+    const items = (await (await service.get('/api/items')).json()) as { items: { title: string; summary: string }[] };
+    expect(items.items.find((i) => i.title === 'Second post')!.summary).toBe('On NATO, corrected');
   });
 });

@@ -292,8 +292,8 @@ describe('store', () => {
     const a = await batched.addFeed({ url: 'https://a.example/t', title: 'A', origin: 'api' }, NOW);
     const b = await batched.addFeed({ url: 'https://b.example/t', title: 'B', origin: 'api' }, NOW);
     const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 23, byte * 29]) });
-    await batched.saveFetchResult(a.id, save([toSave(item('also-filed', { publishedAt: '2026-11-01T02:00:00.000Z' }), 'v', story(2)),
-      toSave(item('filed', { publishedAt: '2026-11-01T01:00:00.000Z' }), 'v', story(1))]));
+    await batched.saveFetchResult(a.id, save([toSave(item('filed', { publishedAt: '2026-11-01T01:00:00.000Z' }), 'v', story(1)),
+      toSave(item('also-filed', { publishedAt: '2026-11-01T02:00:00.000Z' }), 'v', story(2))]));
     await batched.saveFetchResult(a.id, save([toSave(item('unfiled', { publishedAt: '2026-11-01T03:00:00.000Z' }), 'v', story(3))]));
     const ids = async () => new Map((await batched.listItems({ limit: 10 })).map((i) => [i.identity, i]));
     const before = await ids();
@@ -316,17 +316,17 @@ describe('store', () => {
     const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 31, byte * 37]) });
     const at = (hour: number) => `2026-11-01T0${hour}:00:00.000Z`;
     // Deleted below the newest item, so that their ids stay within the batch.
-    await batched.saveFetchResult(gone.id, save([toSave(item('deleted-plain', { publishedAt: at(5) }), 'v1'),
-      toSave(item('deleted-member', { publishedAt: at(4) }), 'v1', story(3))]));
-    await batched.saveFetchResult(feed.id, save([toSave(item('redated', { publishedAt: at(3) }), 'v1', story(2)),
-      toSave(item('plain', { publishedAt: at(2) }), 'v1'), toSave(item('member', { publishedAt: at(1) }), 'v1', story(1))]));
+    await batched.saveFetchResult(gone.id, save([toSave(item('deleted-member', { publishedAt: at(4) }), 'v1', story(3)),
+      toSave(item('deleted-plain', { publishedAt: at(5) }), 'v1')]));
+    await batched.saveFetchResult(feed.id, save([toSave(item('member', { publishedAt: at(1) }), 'v1', story(1)),
+      toSave(item('plain', { publishedAt: at(2) }), 'v1'), toSave(item('redated', { publishedAt: at(3) }), 'v1', story(2))]));
     // Changed before its batch is filed: its row and its member move together.
     await batched.saveFetchResult(feed.id, save([toSave(item('redated', { publishedAt: at(6) }), 'v2', story(2))]));
     await batched.deleteFeed(gone.id);
     const timeline = () => batched.db.prepare('SELECT sort_at, item_id FROM timeline ORDER BY item_id').all();
     expect(timeline()).toEqual([]);
-    await batched.saveFetchResult(feed.id, save([toSave(item('sixth', { publishedAt: at(8) }), 'v1', story(4)),
-      toSave(item('fifth', { publishedAt: at(7) }), 'v1')]));
+    await batched.saveFetchResult(feed.id, save([toSave(item('fifth', { publishedAt: at(7) }), 'v1'),
+      toSave(item('sixth', { publishedAt: at(8) }), 'v1', story(4))]));
     const through = batched.db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get() as number;
     expect(through).toBe(7);
     expect(timeline()).toEqual(batched.db.prepare('SELECT sort_at, id AS item_id FROM items ORDER BY id').all());
@@ -449,14 +449,13 @@ describe('store', () => {
       toSave(item('edited'), 'v1'), toSave(item('edited', { title: 'Edited later' }), 'v2'), toSave(item('next'), 'v1'),
     ]));
     expect(summary).toMatchObject({ inserted: 3, updated: 1, unchanged: 1 });
-    // Ids from the document's last new entry to its first, one each.
-    const rows = store.db.prepare('SELECT id, identity, title, content_hash FROM items WHERE feed_id = ? ORDER BY id DESC').all(feed.id) as
+    const rows = store.db.prepare('SELECT id, identity, title, content_hash FROM items WHERE feed_id = ? ORDER BY id').all(feed.id) as
       { id: number; identity: string; title: string; content_hash: string }[];
     expect(rows.map((row) => [row.identity, row.title, row.content_hash])).toEqual([
       ['same', item('same').title, 'v1'], ['edited', 'Edited later', 'v2'], ['next', item('next').title, 'v1'],
     ]);
-    expect(rows[1]!.id).toBe(rows[0]!.id - 1);
-    expect(rows[2]!.id).toBe(rows[1]!.id - 1);
+    expect(rows[1]!.id).toBe(rows[0]!.id + 1);
+    expect(rows[2]!.id).toBe(rows[1]!.id + 1);
     // Stored before, then changed twice alike in one save: updated once.
     const again = await store.saveFetchResult(feed.id, save([
       toSave(item('next', { title: 'Next, edited' }), 'v2'), toSave(item('next', { title: 'Next, edited' }), 'v2'),
@@ -909,12 +908,11 @@ describe('store: items followed in the order they were stored', () => {
       await store.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, NOW);
       const a = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
       const b = await store.addFeed({ url: 'https://b.example/', title: null, origin: 'api' }, NOW);
-      // Each document newest first, as feeds list their entries: a save stores them oldest first.
-      await store.saveFetchResult(a.id, save(entries('a', [6, 5], ['nato'])));
+      await store.saveFetchResult(a.id, save(entries('a', [5, 6], ['nato'])));
       const follower = await store.newestItemId();
       // Dated before everything stored: a listing by time puts them last.
-      await store.saveFetchResult(b.id, save([...entries('b', [2]), ...entries('b', [1], ['nato'])]));
-      await store.saveFetchResult(a.id, save(entries('a', [4, 3], ['nato'])));
+      await store.saveFetchResult(b.id, save([...entries('b', [1], ['nato']), ...entries('b', [2])]));
+      await store.saveFetchResult(a.id, save(entries('a', [3, 4], ['nato'])));
       const byTime = await store.listItems({ limit: 2 });
       expect(byTime.map((i) => i.title)).toEqual(['Title a-6', 'Title a-5']);
 
