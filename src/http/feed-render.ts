@@ -58,13 +58,14 @@ export function feedRenderer(deps: AppDeps, cache: FeedCache) {
     cache.invalidateAll();
   }
 
+  // The database's mark for entry ids, which it keeps for good: read once.
+  let plainEntryIdsThrough: number | null = null;
+
   /**
    * The page's entries, rendered: those rendered before for the same version of the item, the same
    * feed name and the same other outlets are reused (entry-cache.ts); only the rest are read whole
    * and rendered. An item deleted between the two reads drops out of the page.
    */
-  // The database's mark for entry ids, which it keeps for good: read once.
-  let plainEntryIdsThrough: number | null = null;
   async function pageEntries(format: FeedFormat, refs: ItemRef[]): Promise<RenderedEntry[]> {
     const stories = await deps.store.sharedStorySources([...new Set(refs.map((i) => i.storyId).filter((id): id is number => id !== null))]);
     const others = (ref: ItemRef): AlsoReportedBy[] => (ref.storyId !== null ? stories.get(ref.storyId) ?? [] : [])
