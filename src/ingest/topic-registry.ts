@@ -79,9 +79,18 @@ export async function backfillTopic(store: Store, slug: string, query: string,
   const overtaken: BackfillProgress = { done: 0, total: 0, matched: 0, resumedAfter: 0, overtaken: true };
   if (state === null || state.query !== query) return overtaken;
   const { run } = state;
-  // No mark (a topic matched in full) or 0: from the start, its old matches dropped first.
+  // No mark (a topic matched in full) or 0: from the start, its old matches dropped first, a
+  // batch at a time: ~30,000 of them took 3.3 s in one transaction at 1,000,000 items.
   const resumedAfter = state.mark ?? 0;
-  if (resumedAfter === 0 && !(await store.clearTopicMatches(slug, { query, run }))) return overtaken;
+  if (resumedAfter === 0) {
+    for (;;) {
+      const dropped = await store.dropTopicMatches(slug, { query, run }, BATCH * 10);
+      if (dropped === null) return overtaken;
+      if (dropped < BATCH * 10) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!(await store.clearTopicMatches(slug, { query, run }))) return overtaken;
+  }
   const progress: BackfillProgress = { done: 0, total: await store.countItems(resumedAfter), matched: 0, resumedAfter, overtaken: false };
   let afterId = resumedAfter;
   for (;;) {

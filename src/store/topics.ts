@@ -78,6 +78,15 @@ export function createTopicQueries(db: Db) {
   const dropEmpty = db.prepare(`DELETE FROM item_topics WHERE topic_ids = ','
     AND (item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC}) OR item_id > (SELECT through_item FROM topic_feed_filed))`);
   const unfile = db.prepare(`DELETE FROM topic_feed WHERE topic_id = ${TOPIC}`);
+  // A batch of the topic's filed entries, taken out one by one: their rows no longer name the
+  // topic (a row left with none goes; its trigger unfiles the topics its terms still name, which
+  // this one's no longer are), and they leave the topic's feed.
+  const filedBatch = db.prepare(`SELECT sort_at AS sortAt, item_id AS itemId FROM topic_feed WHERE topic_id = ${TOPIC} LIMIT @limit`);
+  const unmatchItem = db.prepare(`UPDATE item_topics SET topic_ids = replace(topic_ids, ',' || ${TOPIC} || ',', ','),
+      terms = json_remove(terms, '$."' || ${TOPIC} || '"')
+    WHERE item_id = @itemId`);
+  const dropEmptyItem = db.prepare(`DELETE FROM item_topics WHERE item_id = @itemId AND topic_ids = ','`);
+  const unfileItem = db.prepare(`DELETE FROM topic_feed WHERE topic_id = ${TOPIC} AND sort_at = @sortAt AND item_id = @itemId`);
   const topicId = db.prepare(`SELECT id FROM topics WHERE slug = ?`).pluck();
   // A topic's id and terms join the item's row, or start one under the given time; a match
   // already there has its terms replaced.
@@ -176,6 +185,29 @@ export function createTopicQueries(db: Db) {
     /** Stored items in id order, for backfilling a topic in batches. */
     async itemsAfter(afterId: number, limit: number): Promise<StoredItem[]> {
       return (itemBatch.all(afterId, limit) as ItemRow[]).map(toStoredItem);
+    },
+    /**
+     * Takes up to `limit` of the topic's filed matches out, in one transaction with marking its
+     * backfill to start from the first item, only while the topic has the `expected` query and
+     * backfill run: how many it took, or null when the topic has changed or is gone. A topic with
+     * many matches is cleared a batch at a time, with the thread's other work between batches,
+     * before clearTopicMatches takes what is left; a process stopped in between leaves the mark
+     * at 0, so the next backfill clears again.
+     */
+    async dropTopicMatches(slug: string, expected: { query: string; run: number }, limit: number): Promise<number | null> {
+      return db.transaction(() => {
+        const state = backfillState.get(slug) as { query: string; run: number } | undefined;
+        if (state?.query !== expected.query || state.run !== expected.run) return null;
+        const id = topicId.get(slug) as number;
+        restartBackfill.run(slug);
+        const batch = filedBatch.all({ topicId: id, limit }) as { sortAt: string; itemId: number }[];
+        for (const { sortAt, itemId } of batch) {
+          unmatchItem.run({ topicId: id, itemId });
+          dropEmptyItem.run({ itemId });
+          unfileItem.run({ topicId: id, sortAt, itemId });
+        }
+        return batch.length;
+      })();
     },
     /**
      * Takes every match of the topic out; a backfill of it then starts from the first item. Given

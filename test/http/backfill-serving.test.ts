@@ -85,4 +85,30 @@ describe('a topic backfilled over many stored items', () => {
     expect(answeredAt.filter((done) => done > 0 && done < ITEMS).length).toBeGreaterThan(0);
     expect((await core.store.topicSummary('nato', NOW))!.itemCount).toBe((ITEMS / 1_000) * Math.ceil(1_000 / 3));
   });
+
+  it('with its query changed, drops the old query\'s matches a batch at a time, the server answering meanwhile', async () => {
+    // The old query's matches still there: their terms are its word, the new query's are not.
+    const filed = () => core.store.db.prepare(`SELECT count(*) FROM topics t JOIN topic_feed e ON e.topic_id = t.id
+        JOIN item_topics m ON m.item_id = e.item_id
+      WHERE t.slug = 'nato' AND json_extract(m.terms, '$."' || t.id || '"') LIKE '%NATO%'`).pluck().get() as number;
+    const before = filed();
+    expect(before).toBeGreaterThan(5_000);
+    let settled = false;
+    const put = fetch(`${base}/api/topics/nato`, {
+      method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'NATO', query: 'summary' }),
+    }).finally(() => {
+      settled = true;
+    });
+    // How many of the old query's matches were still filed when each health check was answered.
+    const leftAt: number[] = [];
+    while (!settled) {
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      if (!settled) leftAt.push(filed());
+    }
+    expect((await put).status).toBe(200);
+    expect(leftAt.filter((left) => left > 0 && left < before).length).toBeGreaterThan(0);
+    expect(filed()).toBe(0);
+    expect((await core.store.topicSummary('nato', NOW))!.itemCount).toBe(ITEMS);
+  });
 });

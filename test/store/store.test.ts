@@ -1156,3 +1156,36 @@ describe('store: feed ids', () => {
     });
   });
 });
+
+describe('store: a topic\'s old matches dropped a batch at a time', () => {
+  it('takes up to the batch\'s number of filed matches out, marks the backfill to start again, and stops once the topic has changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const store = openStore(join(dir, 'db.sqlite'), { topicFiling: { batch: 1, maxBatch: 1, minIntervalMs: 0 } });
+    try {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      for (const slug of ['nato', 'gas']) {
+        await store.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
+        await store.finishTopicBackfill(slug, slug);
+      }
+      await store.saveFetchResult(feed.id, save(['a', 'b', 'c', 'd', 'e'].map((id) => toSave(item(id), 'v1', null, ['nato', 'gas']))));
+      await store.saveFetchResult(feed.id, save([]));
+      const filed = () => store.db.prepare(`SELECT count(*) FROM topic_feed WHERE topic_id = (SELECT id FROM topics WHERE slug = 'nato')`).pluck().get();
+      expect(filed()).toBe(5);
+      const { run } = (await store.topicBackfill('nato'))!;
+      expect(await store.dropTopicMatches('nato', { query: 'nato', run }, 2)).toBe(2);
+      expect(filed()).toBe(3);
+      expect(await store.topicBackfillMark('nato')).toBe(0);
+      expect(await store.dropTopicMatches('nato', { query: 'nato', run }, 2)).toBe(2);
+      await store.putTopic({ slug: 'nato', title: 'NATO', query: 'OTAN', origin: 'api', pinned: false }, NOW);
+      expect(await store.dropTopicMatches('nato', { query: 'nato', run }, 2)).toBeNull();
+      expect(await store.dropTopicMatches('gone', { query: 'nato', run }, 2)).toBeNull();
+      expect(filed()).toBe(1);
+      // The other topic's matches stay where they were, filed and in each row.
+      expect((await store.listItems({ topicSlug: 'gas', limit: 10 })).length).toBe(5);
+      expect(store.db.prepare(`SELECT count(*) FROM item_topics`).pluck().get()).toBe(5);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
