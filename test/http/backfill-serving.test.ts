@@ -65,22 +65,30 @@ describe('a topic backfilled over many stored items', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves the server answering other requests while it runs, and answers the edit once every item is matched', async () => {
+  /**
+   * Puts the topic with `query` and, until that is answered, asks for a health check after another,
+   * each answered 200: the PUT's status, and what `sample` read as each check was answered.
+   */
+  async function putWhileChecking<T>(query: string, sample: () => T): Promise<{ status: number; samples: T[] }> {
     let settled = false;
     const put = fetch(`${base}/api/topics/nato`, {
       method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'NATO', query: 'NATO' }),
+      body: JSON.stringify({ title: 'NATO', query }),
     }).finally(() => {
       settled = true;
     });
-    // How far the backfill had come when each health check was answered.
-    const answeredAt: number[] = [];
+    const samples: T[] = [];
     while (!settled) {
-      const health = await fetch(`${base}/healthz`);
-      expect(health.status).toBe(200);
-      if (!settled) answeredAt.push(progress.done);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      if (!settled) samples.push(sample());
     }
-    expect((await put).status).toBe(201);
+    return { status: (await put).status, samples };
+  }
+
+  it('leaves the server answering other requests while it runs, and answers the edit once every item is matched', async () => {
+    // How far the backfill had come when each health check was answered.
+    const { status, samples: answeredAt } = await putWhileChecking('NATO', () => progress.done);
+    expect(status).toBe(201);
     expect(progress).toEqual({ done: ITEMS, total: ITEMS });
     expect(answeredAt.filter((done) => done > 0 && done < ITEMS).length).toBeGreaterThan(0);
     expect((await core.store.topicSummary('nato', NOW))!.itemCount).toBe((ITEMS / 1_000) * Math.ceil(1_000 / 3));
@@ -93,20 +101,9 @@ describe('a topic backfilled over many stored items', () => {
       WHERE t.slug = 'nato' AND json_extract(m.terms, '$."' || t.id || '"') LIKE '%NATO%'`).pluck().get() as number;
     const before = filed();
     expect(before).toBeGreaterThan(5_000);
-    let settled = false;
-    const put = fetch(`${base}/api/topics/nato`, {
-      method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'NATO', query: 'summary' }),
-    }).finally(() => {
-      settled = true;
-    });
     // How many of the old query's matches were still filed when each health check was answered.
-    const leftAt: number[] = [];
-    while (!settled) {
-      expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      if (!settled) leftAt.push(filed());
-    }
-    expect((await put).status).toBe(200);
+    const { status, samples: leftAt } = await putWhileChecking('summary', filed);
+    expect(status).toBe(200);
     expect(leftAt.filter((left) => left > 0 && left < before).length).toBeGreaterThan(0);
     expect(filed()).toBe(0);
     expect((await core.store.topicSummary('nato', NOW))!.itemCount).toBe(ITEMS);
