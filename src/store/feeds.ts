@@ -155,13 +155,14 @@ export function createFeedQueries(db: Db) {
     ): Promise<void> {
       db.transaction(() => {
         const wanted = new Map(feeds.map((feed) => [feed.url, { title: feed.title ?? null, intervalMinutes: feed.intervalMinutes ?? null }]));
-        // A URL no feed has yet, by the old URL it takes the place of.
-        const movedTo = new Map<string, string>();
+        // The URLs no feed has yet, by an old URL listed as theirs and by their site address.
+        const byFormerUrl = new Map<string, string>();
+        const bySiteAddress = new Map<string, string>();
         for (const feed of feeds) {
           if (byUrl.get(feed.url)) continue;
           const address = siteAddress(feed.url);
-          if (address !== null) movedTo.set(`site:${address}`, feed.url);
-          for (const former of feed.formerUrls ?? []) movedTo.set(former, feed.url);
+          if (address !== null) bySiteAddress.set(address, feed.url);
+          for (const former of feed.formerUrls ?? []) byFormerUrl.set(former, feed.url);
         }
         for (const row of configFeeds.all() as { id: number; url: string; moved_to: string | null }[]) {
           if (wanted.has(row.url)) continue;
@@ -170,7 +171,7 @@ export function createFeedQueries(db: Db) {
             continue;
           }
           const address = siteAddress(row.url);
-          const to = movedTo.get(row.url) ?? (address === null ? undefined : movedTo.get(`site:${address}`));
+          const to = byFormerUrl.get(row.url) ?? (address === null ? undefined : bySiteAddress.get(address));
           if (to !== undefined && !byUrl.get(to)) readdress.run({ id: row.id, url: to, now: now.toISOString() });
           else remove.run(row.id);
         }

@@ -71,9 +71,9 @@ export function createTopicQueries(db: Db) {
   // no topic goes (it holds nothing the unfiling trigger would act on).
   const filedOrUnfiled = `(item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC})
     OR (item_id > (SELECT through_item FROM topic_feed_filed) AND ${matchesTopic('item_topics', TOPIC)}))`;
-  const unmatch = db.prepare(`UPDATE item_topics SET topic_ids = replace(topic_ids, ',' || ${TOPIC} || ',', ','),
-      terms = json_remove(terms, '$."' || ${TOPIC} || '"')
-    WHERE ${filedOrUnfiled}`);
+  // A row's two lists without the topic (migrations/0011_item_topics.sql).
+  const withoutTopic = `topic_ids = replace(topic_ids, ',' || ${TOPIC} || ',', ','), terms = json_remove(terms, '$."' || ${TOPIC} || '"')`;
+  const unmatch = db.prepare(`UPDATE item_topics SET ${withoutTopic} WHERE ${filedOrUnfiled}`);
   // Run after unmatch, when the rows no longer name the topic: past the mark, every empty row goes.
   const dropEmpty = db.prepare(`DELETE FROM item_topics WHERE topic_ids = ','
     AND (item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC}) OR item_id > (SELECT through_item FROM topic_feed_filed))`);
@@ -82,9 +82,7 @@ export function createTopicQueries(db: Db) {
   // topic (a row left with none goes; its trigger unfiles the topics its terms still name, which
   // this one's no longer are), and they leave the topic's feed.
   const filedBatch = db.prepare(`SELECT sort_at AS sortAt, item_id AS itemId FROM topic_feed WHERE topic_id = ${TOPIC} LIMIT @limit`);
-  const unmatchItem = db.prepare(`UPDATE item_topics SET topic_ids = replace(topic_ids, ',' || ${TOPIC} || ',', ','),
-      terms = json_remove(terms, '$."' || ${TOPIC} || '"')
-    WHERE item_id = @itemId`);
+  const unmatchItem = db.prepare(`UPDATE item_topics SET ${withoutTopic} WHERE item_id = @itemId`);
   const dropEmptyItem = db.prepare(`DELETE FROM item_topics WHERE item_id = @itemId AND topic_ids = ','`);
   const unfileItem = db.prepare(`DELETE FROM topic_feed WHERE topic_id = ${TOPIC} AND sort_at = @sortAt AND item_id = @itemId`);
   const topicId = db.prepare(`SELECT id FROM topics WHERE slug = ?`).pluck();
@@ -103,6 +101,12 @@ export function createTopicQueries(db: Db) {
   const itemBatch = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > ? ORDER BY i.id LIMIT ?`).raw(true);
   const itemCount = db.prepare(`SELECT count(*) AS n FROM items WHERE id > ?`);
+
+  /** Whether the topic still has this query and backfill run: a backfill that began with them goes on. */
+  const stillRun = (slug: string, expected: { query: string; run: number }): boolean => {
+    const state = backfillState.get(slug) as { query: string; run: number } | undefined;
+    return state?.query === expected.query && state.run === expected.run;
+  };
 
   const get = (slug: string): TopicRecord | null => {
     const row = bySlug.get(slug) as TopicRow | undefined;
@@ -196,8 +200,7 @@ export function createTopicQueries(db: Db) {
      */
     async dropTopicMatches(slug: string, expected: { query: string; run: number }, limit: number): Promise<number | null> {
       return db.transaction(() => {
-        const state = backfillState.get(slug) as { query: string; run: number } | undefined;
-        if (state?.query !== expected.query || state.run !== expected.run) return null;
+        if (!stillRun(slug, expected)) return null;
         const id = topicId.get(slug) as number;
         restartBackfill.run(slug);
         const batch = filedBatch.all({ topicId: id, limit }) as { sortAt: string; itemId: number }[];
@@ -215,10 +218,7 @@ export function createTopicQueries(db: Db) {
      */
     async clearTopicMatches(slug: string, expected?: { query: string; run: number }): Promise<boolean> {
       return db.transaction(() => {
-        if (expected) {
-          const state = backfillState.get(slug) as { query: string; run: number } | undefined;
-          if (state?.query !== expected.query || state.run !== expected.run) return false;
-        }
+        if (expected && !stillRun(slug, expected)) return false;
         dropMatches(slug);
         restartBackfill.run(slug);
         return true;
