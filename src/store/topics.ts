@@ -46,8 +46,10 @@ export function createTopicQueries(db: Db) {
   const bySlug = db.prepare(`SELECT slug, title, query, origin, pinned FROM topics WHERE slug = ?`);
   // A new query is to be matched from the start, in the same transaction as it is stored
   // (migrations/0015_topic_backfill_mark.sql).
-  const upsert = db.prepare(`INSERT INTO topics (slug, title, query, origin, pinned, created_at, updated_at, backfilled_through)
-      VALUES (@slug, @title, @query, @origin, @pinned, @now, @now, 0)
+  // A new topic's id is past every id ever given (migrations/0021_topic_ids_not_reused.sql).
+  const upsert = db.prepare(`INSERT INTO topics (id, slug, title, query, origin, pinned, created_at, updated_at, backfilled_through)
+      VALUES (max(coalesce((SELECT max(id) FROM topics), 0), (SELECT last_deleted FROM topic_ids)) + 1,
+        @slug, @title, @query, @origin, @pinned, @now, @now, 0)
     ON CONFLICT (slug) DO UPDATE SET title = excluded.title, query = excluded.query, origin = excluded.origin,
       pinned = excluded.pinned, updated_at = excluded.updated_at,
       backfilled_through = CASE WHEN excluded.query IS topics.query THEN topics.backfilled_through ELSE 0 END,
@@ -62,7 +64,10 @@ export function createTopicQueries(db: Db) {
   const restartBackfill = db.prepare(`UPDATE topics SET backfilled_through = 0 WHERE slug = ?`);
   const finishBackfill = db.prepare(`UPDATE topics SET backfilled_through = NULL WHERE slug = @slug AND query = @query AND ${runIs}`);
   const pendingBackfills = db.prepare(`SELECT slug, query FROM topics WHERE backfilled_through IS NOT NULL ORDER BY slug`);
+  // Its trigger lists the id for its matches to be taken out (deletedTopicIds).
   const remove = db.prepare(`DELETE FROM topics WHERE slug = ?`);
+  const deletedIds = db.prepare(`SELECT topic_id FROM topics_deleted ORDER BY topic_id`).pluck();
+  const forgetDeleted = db.prepare(`DELETE FROM topics_deleted WHERE topic_id = ?`);
   const configTopics = db.prepare(`SELECT slug FROM topics WHERE origin = 'config'`);
   // The topic's id: better-sqlite3 binds a number as a REAL, which would join text as "12.0".
   const TOPIC = 'CAST(@topicId AS INTEGER)';
@@ -78,9 +83,6 @@ export function createTopicQueries(db: Db) {
   const dropEmpty = db.prepare(`DELETE FROM item_topics WHERE topic_ids = ','
     AND (item_id IN (SELECT item_id FROM topic_feed WHERE topic_id = ${TOPIC}) OR item_id > (SELECT through_item FROM topic_feed_filed))`);
   const unfile = db.prepare(`DELETE FROM topic_feed WHERE topic_id = ${TOPIC}`);
-  // A batch of the topic's filed entries, taken out one by one: their rows no longer name the
-  // topic (a row left with none goes; its trigger unfiles the topics its terms still name, which
-  // this one's no longer are), and they leave the topic's feed.
   const filedBatch = db.prepare(`SELECT sort_at AS sortAt, item_id AS itemId FROM topic_feed WHERE topic_id = ${TOPIC} LIMIT @limit`);
   const unmatchItem = db.prepare(`UPDATE item_topics SET ${withoutTopic} WHERE item_id = @itemId`);
   const dropEmptyItem = db.prepare(`DELETE FROM item_topics WHERE item_id = @itemId AND topic_ids = ','`);
@@ -113,20 +115,31 @@ export function createTopicQueries(db: Db) {
     return row ? toTopic(row) : null;
   };
 
-  /** Takes every match of the topic out of item_topics and its feed. */
-  const dropMatches = (slug: string): void => {
-    const id = topicId.get(slug) as number | undefined;
-    if (id === undefined) return;
+  /** Takes every match of the topic of this id out of item_topics and its feed. */
+  const dropMatchesOf = (id: number): void => {
     unmatch.run({ topicId: id });
     dropEmpty.run({ topicId: id });
     unfile.run({ topicId: id });
   };
 
-  // With its matches: item_topics holds topic ids that no foreign key ties to topics, and a new
-  // topic may be given the id of the last one deleted.
-  const removeTopic = (slug: string): boolean => {
-    dropMatches(slug);
-    return remove.run(slug).changes > 0;
+  const dropMatches = (slug: string): void => {
+    const id = topicId.get(slug) as number | undefined;
+    if (id !== undefined) dropMatchesOf(id);
+  };
+
+  /**
+   * Takes up to `limit` of the filed entries of topic `id` out, one by one: their rows no longer
+   * name it (a row left with none goes; its trigger unfiles the topics its terms still name, which
+   * this one's no longer are), and they leave its feed. How many it took.
+   */
+  const dropFiledBatch = (id: number, limit: number): number => {
+    const batch = filedBatch.all({ topicId: id, limit }) as { sortAt: string; itemId: number }[];
+    for (const { sortAt, itemId } of batch) {
+      unmatchItem.run({ topicId: id, itemId });
+      dropEmptyItem.run({ itemId });
+      unfileItem.run({ topicId: id, sortAt, itemId });
+    }
+    return batch.length;
   };
 
   const put = (topic: TopicRecord, now: Date): { created: boolean; queryChanged: boolean } => {
@@ -164,14 +177,35 @@ export function createTopicQueries(db: Db) {
     async putTopic(topic: TopicRecord, now: Date): Promise<{ created: boolean; queryChanged: boolean }> {
       return put(topic, now);
     },
+    /**
+     * Deletes the topic at once: it is no longer listed, served or matched. Rows still hold its
+     * matches, which no reader looks at without the topic: sweepDeletedTopic takes them out.
+     */
     async deleteTopic(slug: string): Promise<boolean> {
-      return db.transaction(() => removeTopic(slug))();
+      return remove.run(slug).changes > 0;
+    },
+    /** Ids of deleted topics whose matches are still to be taken out, oldest first. */
+    async deletedTopicIds(): Promise<number[]> {
+      return deletedIds.all() as number[];
+    },
+    /**
+     * Takes up to `limit` of a deleted topic's filed matches out, in one transaction; the batch
+     * that takes fewer also takes the unfiled ones (a few batches' worth at most) and forgets the
+     * id. True once none is left.
+     */
+    async sweepDeletedTopic(id: number, limit: number): Promise<boolean> {
+      return db.transaction(() => {
+        if (dropFiledBatch(id, limit) === limit) return false;
+        dropMatchesOf(id);
+        forgetDeleted.run(id);
+        return true;
+      })();
     },
     /** Mirrors the config's topics; returns the slugs whose matches must be (re)computed. */
     async syncConfigTopics(topics: Omit<TopicRecord, 'origin'>[], now: Date): Promise<string[]> {
       return db.transaction(() => {
         const wanted = new Set(topics.map((t) => t.slug));
-        for (const { slug } of configTopics.all() as { slug: string }[]) if (!wanted.has(slug)) removeTopic(slug);
+        for (const { slug } of configTopics.all() as { slug: string }[]) if (!wanted.has(slug)) remove.run(slug);
         const stale: string[] = [];
         for (const topic of topics) {
           const existing = get(topic.slug);
@@ -201,15 +235,8 @@ export function createTopicQueries(db: Db) {
     async dropTopicMatches(slug: string, expected: { query: string; run: number }, limit: number): Promise<number | null> {
       return db.transaction(() => {
         if (!stillRun(slug, expected)) return null;
-        const id = topicId.get(slug) as number;
         restartBackfill.run(slug);
-        const batch = filedBatch.all({ topicId: id, limit }) as { sortAt: string; itemId: number }[];
-        for (const { sortAt, itemId } of batch) {
-          unmatchItem.run({ topicId: id, itemId });
-          dropEmptyItem.run({ itemId });
-          unfileItem.run({ topicId: id, sortAt, itemId });
-        }
-        return batch.length;
+        return dropFiledBatch(topicId.get(slug) as number, limit);
       })();
     },
     /**

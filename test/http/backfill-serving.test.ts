@@ -1,6 +1,7 @@
 // A topic created or edited over HTTP is matched against every stored item before its request is
-// answered. Over a large database that takes minutes: the server must answer everything else
-// meanwhile (feed polls, health checks a supervisor may restart it on), not freeze until it ends.
+// answered, and a deleted one's matches are taken out of them. Over a large database that takes
+// minutes: the server must answer everything else meanwhile (feed polls, health checks a
+// supervisor may restart it on), not freeze until it ends.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,28 +67,29 @@ describe('a topic backfilled over many stored items', () => {
   });
 
   /**
-   * Puts the topic with `query` and, until that is answered, asks for a health check after another,
-   * each answered 200: the PUT's status, and what `sample` read as each check was answered.
+   * Puts the topic with `query` (null: deletes it) and, until that is answered, asks for a health
+   * check after another, each answered 200: the request's status, and what `sample` read as each
+   * check was answered.
    */
-  async function putWhileChecking<T>(query: string, sample: () => T): Promise<{ status: number; samples: T[] }> {
+  async function editWhileChecking<T>(query: string | null, sample: () => T | Promise<T>): Promise<{ status: number; samples: T[] }> {
     let settled = false;
-    const put = fetch(`${base}/api/topics/nato`, {
-      method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'NATO', query }),
+    const edit = fetch(`${base}/api/topics/nato`, {
+      method: query === null ? 'DELETE' : 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      ...(query === null ? {} : { body: JSON.stringify({ title: 'NATO', query }) }),
     }).finally(() => {
       settled = true;
     });
     const samples: T[] = [];
     while (!settled) {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      if (!settled) samples.push(sample());
+      if (!settled) samples.push(await sample());
     }
-    return { status: (await put).status, samples };
+    return { status: (await edit).status, samples };
   }
 
   it('leaves the server answering other requests while it runs, and answers the edit once every item is matched', async () => {
     // How far the backfill had come when each health check was answered.
-    const { status, samples: answeredAt } = await putWhileChecking('NATO', () => progress.done);
+    const { status, samples: answeredAt } = await editWhileChecking('NATO', () => progress.done);
     expect(status).toBe(201);
     expect(progress).toEqual({ done: ITEMS, total: ITEMS });
     expect(answeredAt.filter((done) => done > 0 && done < ITEMS).length).toBeGreaterThan(0);
@@ -102,10 +104,30 @@ describe('a topic backfilled over many stored items', () => {
     const before = filed();
     expect(before).toBeGreaterThan(5_000);
     // How many of the old query's matches were still filed when each health check was answered.
-    const { status, samples: leftAt } = await putWhileChecking('summary', filed);
+    const { status, samples: leftAt } = await editWhileChecking('summary', filed);
     expect(status).toBe(200);
     expect(leftAt.filter((left) => left > 0 && left < before).length).toBeGreaterThan(0);
     expect(filed()).toBe(0);
     expect((await core.store.topicSummary('nato', NOW))!.itemCount).toBe(ITEMS);
+  });
+
+  it('deleted, is gone from its feed at once, and its matches are taken out a batch at a time, the server answering meanwhile', async () => {
+    const id = core.store.db.prepare(`SELECT id FROM topics WHERE slug = 'nato'`).pluck().get() as number;
+    await fetch(`${base}/topics/nato.rss`);
+    const heldBy = (table: 'topic_feed' | 'item_topics') => core.store.db.prepare(table === 'topic_feed'
+      ? 'SELECT count(*) FROM topic_feed WHERE topic_id = CAST(? AS INTEGER)'
+      : `SELECT count(*) FROM item_topics WHERE topic_ids LIKE '%,' || CAST(? AS INTEGER) || ',%'`).pluck().get(id) as number;
+    expect(heldBy('item_topics')).toBe(ITEMS);
+    expect(heldBy('topic_feed')).toBeGreaterThan(ITEMS / 2);
+    // Each check: the rows still naming the topic, and what its feed, cached before, answered.
+    const { status, samples } = await editWhileChecking(null, async () => ({
+      left: heldBy('item_topics'), feed: (await fetch(`${base}/topics/nato.rss`)).status,
+    }));
+    expect(status).toBe(204);
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((sample) => sample.feed === 404)).toBe(true);
+    expect(samples.filter(({ left }) => left > 0 && left < ITEMS).length).toBeGreaterThan(0);
+    expect([heldBy('topic_feed'), heldBy('item_topics')]).toEqual([0, 0]);
+    expect(await core.store.deletedTopicIds()).toEqual([]);
   });
 });

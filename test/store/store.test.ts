@@ -36,6 +36,12 @@ const FEED_AND_TWO_TOPICS = `INSERT INTO feeds (id, url, origin, created_at) VAL
     VALUES (1, 'nato', 'NATO', 'nato', 'api', 'x', 'x'), (2, 'gas', 'Gas', 'gas', 'api', 'x', 'x');`;
 
 /** Items 1, 2, … of feed 1, each first seen, sorted and changed at its time, as a migration test writes them. */
+/** Deletes the topic and takes its matches out of the rows, as a core's sweep does between its turns. */
+async function deleteTopicAndSweep(store: Store, slug: string): Promise<void> {
+  await store.deleteTopic(slug);
+  for (const id of await store.deletedTopicIds()) while (!(await store.sweepDeletedTopic(id, 2)));
+}
+
 function itemsAt(...times: string[]): string {
   const rows = times.map((at, n) => `(${n + 1}, 1, 'item-${n + 1}', 'Item', 's', 'c', '${at}', '${at}', '${at}', 'h${n + 1}')`);
   return `INSERT INTO items (id, feed_id, identity, title, summary, content_html, first_seen_at, sort_at, changed_at, content_hash)
@@ -212,16 +218,16 @@ describe('store', () => {
     expect((await upgraded.listItems({ topicSlug: 'grid', limit: 10 })).map((i) => i.id)).toEqual([3]);
     expect((await upgraded.matchesForItems([1])).get(1)).toEqual([{ slug: 'gas', terms: ['gas', '"LNG"'] }, { slug: 'nato', terms: ['NATO'] }]);
     upgraded.db.prepare('DELETE FROM items WHERE id = 2').run();
-    await upgraded.deleteTopic('gas');
+    await deleteTopicAndSweep(upgraded, 'gas');
     expect(upgraded.db.prepare('SELECT topic_id, item_id FROM topic_feed ORDER BY topic_id, item_id').all()).toEqual([{ topic_id: 1, item_id: 1 }]);
     expect(upgraded.db.prepare('SELECT item_id, topic_ids, terms FROM item_topics ORDER BY item_id').all()).toEqual([
       { item_id: 1, topic_ids: ',1,', terms: '{"1":["NATO"]}' },
       { item_id: 3, topic_ids: ',3,', terms: '{"3":["grid"]}' },
     ]);
-    // An unfiled match goes too, and its row with it; a topic given a deleted one's id starts empty.
-    await upgraded.deleteTopic('grid');
+    // An unfiled match goes too, and its row with it; a new topic takes an id past the deleted ones' and starts empty.
+    await deleteTopicAndSweep(upgraded, 'grid');
     await upgraded.putTopic({ slug: 'power', title: 'Power', query: 'power', origin: 'api', pinned: false }, NOW);
-    expect(upgraded.db.prepare(`SELECT id FROM topics WHERE slug = 'power'`).pluck().get()).toBe(2);
+    expect(upgraded.db.prepare(`SELECT id FROM topics WHERE slug = 'power'`).pluck().get()).toBe(4);
     expect(await upgraded.listItems({ topicSlug: 'power', limit: 10 })).toEqual([]);
     expect(upgraded.db.prepare('SELECT item_id FROM item_topics').pluck().all()).toEqual([1]);
     await upgraded.close();
@@ -244,7 +250,7 @@ describe('store', () => {
     expect((await upgraded.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([3, 2, 1]);
     upgraded.db.prepare('DELETE FROM items WHERE id = 2').run();
     expect((await upgraded.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.id)).toEqual([3, 1]);
-    await upgraded.deleteTopic('gas');
+    await deleteTopicAndSweep(upgraded, 'gas');
     expect(upgraded.db.prepare('SELECT topic_id, item_id FROM topic_feed ORDER BY topic_id, item_id').all())
       .toEqual([{ topic_id: 1, item_id: 1 }, { topic_id: 1, item_id: 3 }]);
     await upgraded.close();
@@ -504,20 +510,20 @@ describe('store', () => {
     expect((await store.listItems({ topicSlug: 'gas', limit: 10 })).map((i) => i.identity)).toEqual(['r']);
   });
 
-  it('files matches under the topics as they are at each save, after another process deletes one and adds one under its id', async () => {
+  it('files matches under the topics as they are at each save, after another process deletes one and adds another', async () => {
     const feed = await store.addFeed({ url: 'https://v.example/f', title: 'V', origin: 'api' }, NOW);
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
     await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas', origin: 'api', pinned: false }, NOW);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('p'), 'v', null, ['nato', 'gas'])]))).touchedTopics.sort())
       .toEqual(['gas', 'nato']);
-    const idOf = (slug: string) => store.db.prepare('SELECT id FROM topics WHERE slug = ?').pluck().get(slug);
+    const idOf = (slug: string) => store.db.prepare('SELECT id FROM topics WHERE slug = ?').pluck().get(slug) as number;
     const gasId = idOf('gas');
     const other = openStore(join(dir, 'db.sqlite'));
     await other.deleteTopic('gas');
     await other.putTopic({ slug: 'oil', title: 'Oil', query: 'oil', origin: 'api', pinned: false }, NOW);
     await other.close();
-    // SQLite gave the new topic the id the deleted one had (the highest).
-    expect(idOf('oil')).toBe(gasId);
+    // Past the deleted one's id, which its rows still hold until they are swept.
+    expect(idOf('oil')).toBe(gasId + 1);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('q'), 'v', null, ['gas'])]))).touchedTopics).toEqual([]);
     expect((await store.saveFetchResult(feed.id, save([toSave(item('r'), 'v', null, ['oil', 'nato'])]))).touchedTopics.sort())
       .toEqual(['nato', 'oil']);
@@ -1187,5 +1193,66 @@ describe('store: a topic\'s old matches dropped a batch at a time', () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('store: a deleted topic', () => {
+  it('is gone at once; its matches stay in the rows, unread, until swept a batch at a time; a new topic never takes its id', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    // Filed two at a time or more: a save of one is left past the mark.
+    const store = openStore(join(dir, 'db.sqlite'), { topicFiling: { batch: 2, maxBatch: 100, minIntervalMs: 0 } });
+    try {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      for (const slug of ['gas', 'nato']) await store.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
+      const natoId = store.db.prepare(`SELECT id FROM topics WHERE slug = 'nato'`).pluck().get() as number;
+      await store.saveFetchResult(feed.id, save(['a', 'b', 'c', 'd', 'e'].map((id) => toSave(item(id), 'v1', null, ['nato', 'gas']))));
+      await store.saveFetchResult(feed.id, save([toSave(item('f'), 'v1', null, ['nato'])]));
+      const held = () => ({
+        filed: store.db.prepare('SELECT count(*) FROM topic_feed WHERE topic_id = CAST(? AS INTEGER)').pluck().get(natoId),
+        rows: store.db.prepare(`SELECT count(*) FROM item_topics WHERE topic_ids LIKE '%,' || CAST(? AS INTEGER) || ',%'
+          OR json_extract(terms, '$."' || CAST(? AS INTEGER) || '"') IS NOT NULL`).pluck().get(natoId, natoId),
+      });
+      expect(held()).toEqual({ filed: 5, rows: 6 });
+
+      expect(await store.deleteTopic('nato')).toBe(true);
+      expect(await store.deleteTopic('nato')).toBe(false);
+      expect(await store.getTopic('nato')).toBeNull();
+      expect(await store.listItems({ topicSlug: 'nato', limit: 10 })).toEqual([]);
+      const ids = (await store.listItems({ limit: 10 })).map((i) => i.id);
+      expect([...(await store.matchesForItems(ids)).values()].flat().map((m) => m.slug)).toEqual(['gas', 'gas', 'gas', 'gas', 'gas']);
+      expect(await store.deletedTopicIds()).toEqual([natoId]);
+      expect(held()).toEqual({ filed: 5, rows: 6 });
+
+      // Created again while rows still hold the old id: a new id, and none of the old matches.
+      await store.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, NOW);
+      const newId = store.db.prepare(`SELECT id FROM topics WHERE slug = 'nato'`).pluck().get() as number;
+      expect(newId).toBe(natoId + 1);
+      expect(await store.listItems({ topicSlug: 'nato', limit: 10 })).toEqual([]);
+
+      expect(await store.sweepDeletedTopic(natoId, 2)).toBe(false);
+      expect(held()).toEqual({ filed: 3, rows: 4 });
+      expect(await store.sweepDeletedTopic(natoId, 2)).toBe(false);
+      // The last filed one, and the unfiled one with it.
+      expect(await store.sweepDeletedTopic(natoId, 2)).toBe(true);
+      expect(held()).toEqual({ filed: 0, rows: 0 });
+      expect(await store.deletedTopicIds()).toEqual([]);
+      // The other topic's matches stay, filed and in each row; the row the deleted topic alone held goes.
+      expect((await store.listItems({ topicSlug: 'gas', limit: 10 })).length).toBe(5);
+      expect(store.db.prepare('SELECT count(*) FROM item_topics').pluck().get()).toBe(5);
+      expect(store.db.prepare('SELECT count(*) FROM topic_feed').pluck().get()).toBe(5);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('0021 keeps the largest topic id ever deleted, and lists each deleted one for its matches to be swept', () => {
+    migratingTo(21, (db) => db.exec(`${FEED_AND_TWO_TOPICS}
+      INSERT INTO topics (id, slug, title, query, origin, created_at, updated_at) VALUES (3, 'grid', 'Grid', 'grid', 'api', 'x', 'x');`), (db) => {
+      db.prepare('DELETE FROM topics WHERE id = 3').run();
+      db.prepare('DELETE FROM topics WHERE id = 1').run();
+      expect(db.prepare('SELECT last_deleted FROM topic_ids').pluck().get()).toBe(3);
+      expect(db.prepare('SELECT topic_id FROM topics_deleted ORDER BY 1').pluck().all()).toEqual([1, 3]);
+    });
   });
 });
