@@ -191,8 +191,8 @@ async function serve(config: Config): Promise<number> {
       log.error({ config: config.path, error: (error as Error).message }, 'config not reloaded: the running one stays');
       return;
     }
-    service.reloadConfig(next).then(() => {
-      log.info({ config: config.path, ...mirroredChanges(applied, next) }, 'config reloaded: feeds and topics');
+    service.reloadConfig(next).then((moves) => {
+      log.info({ config: config.path, ...mirroredChanges(applied, next, moves) }, 'config reloaded: feeds and topics');
       applied = next;
       const restart = settingsNeedingRestart(config, next);
       if (restart.length > 0) log.warn({ config: config.path, settings: restart }, 'these settings take effect at the next start');

@@ -8,19 +8,25 @@ import { redactUrl } from './redact-url.js';
 export interface MirroredChanges {
   feedsAdded: string[];
   feedsRemoved: string[];
+  /** Feeds given another URL that kept their items: not added or removed. */
+  feedsMoved: { from: string; to: string }[];
   topicsAdded: string[];
   topicsChanged: string[];
   topicsRemoved: string[];
 }
 
-export function mirroredChanges(running: Config, next: Config): MirroredChanges {
-  const feedsBefore = new Set(running.feeds.map((feed) => feed.url));
-  const feedsAfter = new Set(next.feeds.map((feed) => feed.url));
+/** `moves`: the feeds the mirroring gave another URL (store's syncConfigFeeds). */
+export function mirroredChanges(running: Config, next: Config, moves: readonly { from: string; to: string }[] = []): MirroredChanges {
+  const movedFrom = new Set(moves.map((move) => move.from));
+  const movedTo = new Set(moves.map((move) => move.to));
+  const feedsBefore = new Set(running.feeds.map((feed) => feed.url).filter((url) => !movedFrom.has(url)));
+  const feedsAfter = new Set(next.feeds.map((feed) => feed.url).filter((url) => !movedTo.has(url)));
   const topicsBefore = new Map(running.topics.map((topic) => [topic.slug, topic]));
   const topicsAfter = new Map(next.topics.map((topic) => [topic.slug, topic]));
   return {
     feedsAdded: [...feedsAfter].filter((url) => !feedsBefore.has(url)).map(redactUrl),
     feedsRemoved: [...feedsBefore].filter((url) => !feedsAfter.has(url)).map(redactUrl),
+    feedsMoved: moves.map(({ from, to }) => ({ from: redactUrl(from), to: redactUrl(to) })),
     topicsAdded: [...topicsAfter.keys()].filter((slug) => !topicsBefore.has(slug)),
     topicsChanged: [...topicsAfter].filter(([slug, topic]) => {
       const before = topicsBefore.get(slug);

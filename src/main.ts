@@ -18,7 +18,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
 import { isSameStoredStory, STORY_WINDOW_HOURS, STORY_MIN_SHARED_KEYS } from './stories/fingerprint.js';
 import type { Progress } from './progress.js';
-import { openStore, type Store } from './store/index.js';
+import { type FeedMove, openStore, type Store } from './store/index.js';
 import { renameChangesMatches } from './topics/feed-rename.js';
 import { createWebSubPublisher } from './websub.js';
 
@@ -63,8 +63,9 @@ export interface Core {
   /**
    * Mirrors a config's feeds and topics into the database, as at a start: new ones added,
    * removed ones deleted, a changed query matched anew. The core's other settings stay as started.
+   * Returns the feeds the file gave another URL that kept their items.
    */
-  applyConfig(next: Config): Promise<void>;
+  applyConfig(next: Config): Promise<FeedMove[]>;
   close(): Promise<void>;
 }
 
@@ -83,9 +84,10 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   }));
   const store = openStore(config.database, { backgroundCheckpoints: true, stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
   /** Mirrors a config's feeds and topics into the database; a new or changed query is marked to be matched. */
-  const mirror = async (source: Config): Promise<void> => {
-    await store.syncConfigFeeds(source.feeds, now());
+  const mirror = async (source: Config): Promise<FeedMove[]> => {
+    const moves = await store.syncConfigFeeds(source.feeds, now());
     await store.syncConfigTopics(source.topics, now());
+    return moves;
   };
   await mirror(config);
   const topics = await createTopicRegistry(store, log);
@@ -227,11 +229,12 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       return deleted;
     },
     async applyConfig(next) {
-      await mirror(next);
+      const moves = await mirror(next);
       await topics.reload();
       await core.rematchRenamedFeeds();
       await backfillPending();
       await core.sweepDeletedTopics();
+      return moves;
     },
     async close() {
       closing = true;
@@ -315,9 +318,10 @@ export interface Service {
   firstIngest: Promise<unknown>;
   /**
    * Takes a config read again (SIGHUP): its feeds and topics are mirrored, every feed page is
-   * rendered anew, and a pass fetches the feeds now due, new ones among them. Reloads run one at a time.
+   * rendered anew, and a pass fetches the feeds now due, new ones among them. Reloads run one at a
+   * time. Returns the feeds given another URL that kept their items.
    */
-  reloadConfig(next: Config): Promise<void>;
+  reloadConfig(next: Config): Promise<FeedMove[]>;
   stop(): Promise<void>;
 }
 
@@ -384,12 +388,13 @@ export async function startService(core: Core): Promise<Service> {
     firstIngest,
     reloadConfig(next) {
       const reload = reloading.then(async () => {
-        await core.applyConfig(next);
+        const moves = await core.applyConfig(next);
         cache.invalidateAll();
         void passSoon();
+        return moves;
       });
       // A reload that failed does not hold back the next one.
-      reloading = reload.catch(() => {});
+      reloading = reload.then(() => {}, () => {});
       return reload;
     },
     async stop() {

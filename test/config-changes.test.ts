@@ -19,6 +19,7 @@ describe('a config read again', () => {
     expect(mirroredChanges(running, next)).toEqual({
       feedsAdded: ['https://c.example/feed'],
       feedsRemoved: ['https://a.example/feed'],
+      feedsMoved: [],
       topicsAdded: ['missile-defence'],
       topicsChanged: ['nato'],
       topicsRemoved: ['who'],
@@ -32,8 +33,17 @@ describe('a config read again', () => {
     expect(mirroredChanges(running, next).feedsAdded).toEqual(['https://c.example/feed']);
   });
 
+  it('names a feed given another URL that kept its items as moved, not as removed and added, without its password', () => {
+    const next = parseConfig({ ...JSON.parse(JSON.stringify({ server: running.server, topics: running.topics })),
+      feeds: [{ url: 'https://desk:s3cret-pass@www.a.example/feed' }, { url: 'https://b.example/feed' }] }, at);
+    const changes = mirroredChanges(running, next, [{ from: 'https://a.example/feed', to: 'https://desk:s3cret-pass@www.a.example/feed' }]);
+    expect(changes).toMatchObject({ feedsAdded: [], feedsRemoved: [], feedsMoved: [{ from: 'https://a.example/feed', to: 'https://www.a.example/feed' }] });
+    // The same file, had the feed not kept its items.
+    expect(mirroredChanges(running, next)).toMatchObject({ feedsAdded: ['https://www.a.example/feed'], feedsRemoved: ['https://a.example/feed'], feedsMoved: [] });
+  });
+
   it('changes nothing when it is the same', () => {
-    expect(mirroredChanges(running, running)).toEqual({ feedsAdded: [], feedsRemoved: [], topicsAdded: [], topicsChanged: [], topicsRemoved: [] });
+    expect(mirroredChanges(running, running)).toEqual({ feedsAdded: [], feedsRemoved: [], feedsMoved: [], topicsAdded: [], topicsChanged: [], topicsRemoved: [] });
     expect(settingsNeedingRestart(running, parseConfig(JSON.parse(JSON.stringify({
       server: { port: 8080, readToken: 'a-read-token-of-sixteen' }, feeds: running.feeds, topics: running.topics,
     })), at))).toEqual([]);

@@ -19,6 +19,12 @@ function siteAddress(url: string): string | null {
   }
 }
 
+/** A config file's feed given another URL, kept with its items (syncConfigFeeds). */
+export interface FeedMove {
+  from: string;
+  to: string;
+}
+
 export class DuplicateFeedError extends Error {
   override name = 'DuplicateFeedError';
 }
@@ -147,13 +153,15 @@ export function createFeedQueries(db: Db) {
      * Config feeds mirror the config file: new ones are added, removed ones deleted, titles and
      * intervals follow. A feed whose URL the file changes keeps its items when the new URL is where
      * its permanent redirects led, is the same but for http or https and a "www.", or names the
-     * old one among its `formerUrls`: it is fetched at once from there, as a new server.
+     * old one among its `formerUrls`: it is fetched at once from there, as a new server. Returns
+     * the feeds that so moved, by their old and new URLs.
      */
     async syncConfigFeeds(
       feeds: { url: string; title?: string | undefined; intervalMinutes?: number | undefined; formerUrls?: string[] | undefined }[],
       now: Date,
-    ): Promise<void> {
-      db.transaction(() => {
+    ): Promise<FeedMove[]> {
+      return db.transaction(() => {
+        const moves: FeedMove[] = [];
         const wanted = new Map(feeds.map((feed) => [feed.url, { title: feed.title ?? null, intervalMinutes: feed.intervalMinutes ?? null }]));
         // The URLs no feed has yet, by an old URL listed as theirs and by their site address.
         const byFormerUrl = new Map<string, string>();
@@ -168,12 +176,17 @@ export function createFeedQueries(db: Db) {
           if (wanted.has(row.url)) continue;
           if (row.moved_to !== null && wanted.has(row.moved_to) && !byUrl.get(row.moved_to)) {
             followMove.run({ id: row.id, url: row.moved_to });
+            moves.push({ from: row.url, to: row.moved_to });
             continue;
           }
           const address = siteAddress(row.url);
           const to = byFormerUrl.get(row.url) ?? (address === null ? undefined : bySiteAddress.get(address));
-          if (to !== undefined && !byUrl.get(to)) readdress.run({ id: row.id, url: to, now: now.toISOString() });
-          else remove.run(row.id);
+          if (to !== undefined && !byUrl.get(to)) {
+            readdress.run({ id: row.id, url: to, now: now.toISOString() });
+            moves.push({ from: row.url, to });
+          } else {
+            remove.run(row.id);
+          }
         }
         for (const [url, { title, intervalMinutes }] of wanted) {
           const existing = byUrl.get(url) as FeedRow | undefined;
@@ -184,6 +197,7 @@ export function createFeedQueries(db: Db) {
             applyInterval(existing.id, intervalMinutes, now);
           }
         }
+        return moves;
       })();
     },
     /** How many feeds are in each state. */

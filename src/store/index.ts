@@ -11,7 +11,7 @@ export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey
 export type { ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
 export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
-export { DuplicateFeedError } from './feeds.js';
+export { DuplicateFeedError, type FeedMove } from './feeds.js';
 
 /**
  * The storage engine behind every other module: coarse operations, each its own transaction,

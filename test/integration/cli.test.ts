@@ -73,7 +73,7 @@ describe('the feedsieve command', () => {
     expect(code, output).toBe(0);
   });
 
-  it('serve reads its config again on SIGHUP: new feeds and topics at once, a broken file refused, other settings at the next start', async () => {
+  it('serve reads its config again on SIGHUP: new feeds and topics at once, a broken file refused, other settings at the next start, a feed moved named so', async () => {
     const origin: StaticServer = await startStaticServer(resolve(ROOT, 'test/fixtures/feeds'));
     const port = await freePort();
     const configPath = join(dir, 'reload.json');
@@ -128,6 +128,18 @@ describe('the feedsieve command', () => {
       child.kill('SIGHUP');
       await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/topics/nato.rss`)).status === 404 ? true : null), 10_000);
       expect(output).toContain('"topicsRemoved":["nato"]');
+
+      // A feed given another URL that names the old one keeps its items: named as moved, not as removed and added.
+      const reloads = () => output.split('\n').filter((line) => line.includes('config reloaded'));
+      const before = reloads().length;
+      const moved = `${origin.url('world-wire.rss')}?edition=2`;
+      writeFileSync(configPath, JSON.stringify({ ...base,
+        feeds: [{ url: moved, formerUrls: [origin.url('world-wire.rss')] }, { url: origin.url('eastern-desk.atom') }],
+        topics: [{ slug: 'missile-defence', title: 'Missile defence', query: '"missile defence"' }] }));
+      child.kill('SIGHUP');
+      const line = await waitFor(async () => reloads()[before] ?? null, 10_000);
+      expect(JSON.parse(line)).toMatchObject({ feedsAdded: [], feedsRemoved: [], feedsMoved: [{ from: origin.url('world-wire.rss'), to: moved }] });
+      expect((await api<Feeds>('/api/feeds')).feeds.map((f) => f.url).sort()).toEqual([origin.url('eastern-desk.atom'), moved]);
     } finally {
       child.kill('SIGTERM');
       await origin.close();
