@@ -86,8 +86,12 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
   return { ok: true, summary: saved.then((summary) => ({ ...summary, unchanged: summary.unchanged + unchanged })) };
 }
 
-/** fetch → (304 or same body? stop) → parse, sanitize, match, fingerprint → store. Never throws. */
-export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: AbortSignal): Promise<RefreshReport> {
+/**
+ * fetch → (304 or same body? stop) → parse, sanitize, match, fingerprint → store. Never throws.
+ * `onFetched` is told when the fetch is over, with the bytes of the body it brought (0 for none).
+ */
+export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: AbortSignal,
+  onFetched?: (bytes: number) => void): Promise<RefreshReport> {
   const started = deps.now();
   const report = (status: RefreshStatus, summary: SaveSummary | null, error: FeedError | null): RefreshReport => ({
     feedId: feed.id, url: redactUrl(feed.url),
@@ -118,6 +122,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
   try {
     const fetched = await deps.fetch(feed.url, { etag: feed.etag, lastModified: feed.lastModified },
       { ...deps.fetchLimits, allowFileUrls: feed.origin === 'config' }, signal);
+    onFetched?.(fetched.status === 'ok' ? fetched.body.byteLength : 0);
     if (fetched.status === 'error') {
       // A shutdown is not the feed's failure: record nothing, so it stays due for the next run.
       if (signal?.aborted) return report('aborted', null, null);

@@ -4,6 +4,8 @@ import { createLimiter, type Limiter } from '../../src/ingest/limiter.js';
 /** A task the test finishes by hand, recording when it started. */
 interface Gate {
   label: string;
+  /** Says its fetch is over, with the body's bytes: its slots free, it runs on. */
+  fetched(bytes: number): void;
   finish(value?: string): void;
   fail(error: Error): void;
   result: Promise<string>;
@@ -15,7 +17,9 @@ function harness(limiter: Limiter) {
   const enqueue = (host: string, label: string): Gate => {
     let finish!: (value: string) => void;
     let fail!: (error: Error) => void;
-    const result = limiter.run(host, () => {
+    let fetched!: (bytes: number) => void;
+    const result = limiter.run(host, (done) => {
+      fetched = done;
       started.push(label);
       return new Promise<string>((resolve, reject) => {
         finish = resolve;
@@ -24,6 +28,7 @@ function harness(limiter: Limiter) {
     });
     const gate: Gate = {
       label,
+      fetched: (bytes) => fetched(bytes),
       finish: (value = label) => finish(value),
       fail: (error) => fail(error),
       result,
@@ -106,10 +111,60 @@ describe('createLimiter', () => {
     await expect(limiter.run('a.example', async () => 'next')).resolves.toBe('next');
   });
 
+  it('frees a task\'s slots once its fetch is over, while it goes on; a second call changes nothing', async () => {
+    const { started, enqueue, gate } = harness(createLimiter({ concurrency: 1, perHost: 1, backlog: { tasks: 3, bytes: 1_000 } }));
+    for (let i = 1; i <= 5; i++) enqueue('one.example', `t${i}`);
+    await settle();
+    expect(started).toEqual(['t1']);
+    gate('t1').fetched(10);
+    gate('t1').fetched(10);
+    await settle();
+    expect(started).toEqual(['t1', 't2']);
+    gate('t2').fetched(10);
+    await settle();
+    expect(started).toEqual(['t1', 't2', 't3']);
+    // Three started and none settled: the backlog is full, fetch slot free or not.
+    gate('t3').fetched(10);
+    await settle();
+    expect(started).toEqual(['t1', 't2', 't3']);
+    gate('t1').finish();
+    await settle();
+    expect(started).toEqual(['t1', 't2', 't3', 't4']);
+    await expect(gate('t1').result).resolves.toBe('t1');
+  });
+
+  it('starts no fetch while the bodies fetched and not yet settled reach the backlog\'s bytes', async () => {
+    const { started, enqueue, gate } = harness(createLimiter({ concurrency: 2, perHost: 2, backlog: { tasks: 10, bytes: 100 } }));
+    for (let i = 1; i <= 5; i++) enqueue('big.example', `t${i}`);
+    await settle();
+    expect(started).toEqual(['t1', 't2']);
+    gate('t1').fetched(60);
+    await settle();
+    expect(started).toEqual(['t1', 't2', 't3']);
+    gate('t2').fetched(60);
+    await settle();
+    // 120 bytes waiting: two fetch slots are free, yet nothing starts.
+    expect(started).toEqual(['t1', 't2', 't3']);
+    gate('t2').finish();
+    await settle();
+    expect(started).toEqual(['t1', 't2', 't3', 't4']);
+  });
+
+  it('without a backlog, lets no more tasks start than fetch at once, as before', async () => {
+    const { started, enqueue, gate } = harness(createLimiter({ concurrency: 2, perHost: 2 }));
+    for (let i = 1; i <= 4; i++) enqueue('a.example', `t${i}`);
+    await settle();
+    gate('t1').fetched(1);
+    await settle();
+    expect(started).toEqual(['t1', 't2']);
+  });
+
   it.each([
     { concurrency: 0, perHost: 2 },
     { concurrency: 4, perHost: 0 },
     { concurrency: Number.NaN, perHost: 2 },
+    { concurrency: 4, perHost: 2, backlog: { tasks: 3, bytes: 1_000 } },
+    { concurrency: 4, perHost: 2, backlog: { tasks: 8, bytes: 0 } },
   ])('refuses %o', (opts) => {
     expect(() => createLimiter(opts)).toThrow(RangeError);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/html/text.js';
 import { fingerprintStory, serializeSignature, storyText } from '../../src/stories/fingerprint.js';
-import { ingestFeeds } from '../../src/ingest/run.js';
+import { BACKLOG_PER_FETCH, ingestFeeds } from '../../src/ingest/run.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -219,5 +219,82 @@ describe('topics created or edited while a fetched body is being prepared', () =
     const titles = async (slug: string) => (await core.store.listItems({ topicSlug: slug, limit: 10 })).map((i) => i.title).sort();
     expect(await titles('nato')).toEqual(['NATO item 1', 'NATO item 2']);
     expect(await titles('alliance')).toEqual(['NATO item 1', 'NATO item 2']);
+  });
+});
+
+describe('a pass whose parser worker is behind', () => {
+  let origin: FaultServer;
+  let service: TestService;
+  const paths = ['/a.rss', '/b.rss', '/c.rss', '/d.rss', '/e.rss'];
+
+  beforeAll(async () => {
+    origin = await startFaultServer(Object.fromEntries(paths.map((path, n) => [path, { body: doc([entry(n + 1, `<p>${path}</p>`)], path) }])));
+    service = await startTestService({ feeds: paths.map((path) => ({ url: origin.url(path) })), topics: [] });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('goes on fetching while bodies wait to be prepared and saved, up to its backlog, one fetch at a time', async () => {
+    const { core } = service;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    const inner = core.refreshDeps.preparer;
+    const held = {
+      prepare: async (...args: Parameters<typeof inner.prepare>) => {
+        waiting++;
+        await gate;
+        return inner.prepare(...args);
+      },
+      close: () => inner.close(),
+    };
+    const pass = ingestFeeds({ ...core.refreshDeps, preparer: held }, await core.store.listFeeds(), { concurrency: 1, perHostConcurrency: 1 });
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    for (let waited = 0; waiting < BACKLOG_PER_FETCH && waited < 10_000; waited += 20) await pause(20);
+    // And no further, given the time to.
+    await pause(200);
+    expect(waiting).toBe(BACKLOG_PER_FETCH);
+    expect(paths.filter((path) => origin.hits(path) > 0).length).toBe(BACKLOG_PER_FETCH);
+    release();
+    const reports = await pass;
+    expect(reports.map((report) => report.status)).toEqual(paths.map(() => 'stored'));
+    expect(paths.every((path) => origin.hits(path) === 1)).toBe(true);
+    expect((await core.store.listItems({ limit: 10 })).length).toBe(paths.length);
+  });
+
+  it('starts no fetch while the bodies waiting reach its bytes', async () => {
+    const { core } = service;
+    // Five feeds of the same size, not fetched yet.
+    for (const feed of await core.store.listFeeds()) await core.store.deleteFeed(feed.id);
+    const others = paths.map((path) => path.replace('.rss', '-2.rss'));
+    for (const path of others) {
+      origin.route(path, { body: doc([entry(1, `<p>${path}</p>`)], path) });
+      await core.store.addFeed({ url: origin.url(path), title: null, origin: 'api' }, new Date());
+    }
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    const inner = core.refreshDeps.preparer;
+    const held = {
+      prepare: async (...args: Parameters<typeof inner.prepare>) => {
+        waiting++;
+        await gate;
+        return inner.prepare(...args);
+      },
+      close: () => inner.close(),
+    };
+    const bodyBytes = Buffer.byteLength(doc([entry(1, `<p>${others[0]}</p>`)], others[0]));
+    const pass = ingestFeeds({ ...core.refreshDeps, preparer: held }, await core.store.listFeeds(),
+      { concurrency: 1, perHostConcurrency: 1, backlogBytes: bodyBytes + 1 });
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    for (let waited = 0; waiting < 2 && waited < 10_000; waited += 20) await pause(20);
+    await pause(200);
+    // One body is under the bytes, two are past them: the third fetch waits.
+    expect(waiting).toBe(2);
+    release();
+    expect((await pass).map((report) => report.status)).toEqual(others.map(() => 'stored'));
+    expect(others.every((path) => origin.hits(path) === 1)).toBe(true);
   });
 });
