@@ -28,8 +28,12 @@ function hostOf(url: string): string {
  */
 export const BACKLOG_PER_FETCH = 3;
 
-/** Bytes of the fetched bodies not yet saved past which no new fetch starts: bounds the backlog's memory for large feeds. */
-export const BACKLOG_BYTES = 64 * 2 ** 20;
+/**
+ * Bytes of the fetched bodies not yet saved past which no new fetch starts: the backlog's memory
+ * for large feeds (a body may take `ingest.maxBytes`, 10 MB by default), which 24 news feeds of
+ * ~350 KB (~8 MB) never reach.
+ */
+export const BACKLOG_BYTES = 32 * 2 ** 20;
 
 /**
  * Refreshes the given feeds, at most `concurrency` fetches at once and `perHostConcurrency` per
