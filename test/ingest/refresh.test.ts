@@ -236,32 +236,42 @@ describe('a pass whose parser worker is behind', () => {
     await origin?.close();
   });
 
-  it('goes on fetching while bodies wait to be prepared and saved, up to its backlog, one fetch at a time', async () => {
+  /**
+   * A pass over the stored feeds, one fetch at a time, whose parser holds every body it is given
+   * until `release`: `bodiesHeld` once it has held `expected` of them and, given time, no more.
+   */
+  async function passWithParserHeld(expected: number, backlogBytes?: number) {
     const { core } = service;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    let waiting = 0;
+    let held = 0;
     const inner = core.refreshDeps.preparer;
-    const held = {
+    const holding = {
       prepare: async (...args: Parameters<typeof inner.prepare>) => {
-        waiting++;
+        held++;
         await gate;
         return inner.prepare(...args);
       },
       close: () => inner.close(),
     };
-    const pass = ingestFeeds({ ...core.refreshDeps, preparer: held }, await core.store.listFeeds(), { concurrency: 1, perHostConcurrency: 1 });
+    const pass = ingestFeeds({ ...core.refreshDeps, preparer: holding }, await core.store.listFeeds(),
+      { concurrency: 1, perHostConcurrency: 1, backlogBytes });
     const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-    for (let waited = 0; waiting < BACKLOG_PER_FETCH && waited < 10_000; waited += 20) await pause(20);
+    for (let waited = 0; held < expected && waited < 10_000; waited += 20) await pause(20);
     // And no further, given the time to.
     await pause(200);
-    expect(waiting).toBe(BACKLOG_PER_FETCH);
+    return { bodiesHeld: held, release, pass };
+  }
+
+  it('goes on fetching while bodies wait to be prepared and saved, up to its backlog, one fetch at a time', async () => {
+    const { bodiesHeld, release, pass } = await passWithParserHeld(BACKLOG_PER_FETCH);
+    expect(bodiesHeld).toBe(BACKLOG_PER_FETCH);
     expect(paths.filter((path) => origin.hits(path) > 0).length).toBe(BACKLOG_PER_FETCH);
     release();
     const reports = await pass;
     expect(reports.map((report) => report.status)).toEqual(paths.map(() => 'stored'));
     expect(paths.every((path) => origin.hits(path) === 1)).toBe(true);
-    expect((await core.store.listItems({ limit: 10 })).length).toBe(paths.length);
+    expect((await service.core.store.listItems({ limit: 10 })).length).toBe(paths.length);
   });
 
   it('starts no fetch while the bodies waiting reach its bytes', async () => {
@@ -273,26 +283,10 @@ describe('a pass whose parser worker is behind', () => {
       origin.route(path, { body: doc([entry(1, `<p>${path}</p>`)], path) });
       await core.store.addFeed({ url: origin.url(path), title: null, origin: 'api' }, new Date());
     }
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let waiting = 0;
-    const inner = core.refreshDeps.preparer;
-    const held = {
-      prepare: async (...args: Parameters<typeof inner.prepare>) => {
-        waiting++;
-        await gate;
-        return inner.prepare(...args);
-      },
-      close: () => inner.close(),
-    };
     const bodyBytes = Buffer.byteLength(doc([entry(1, `<p>${others[0]}</p>`)], others[0]));
-    const pass = ingestFeeds({ ...core.refreshDeps, preparer: held }, await core.store.listFeeds(),
-      { concurrency: 1, perHostConcurrency: 1, backlogBytes: bodyBytes + 1 });
-    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-    for (let waited = 0; waiting < 2 && waited < 10_000; waited += 20) await pause(20);
-    await pause(200);
+    const { bodiesHeld, release, pass } = await passWithParserHeld(2, bodyBytes + 1);
     // One body is under the bytes, two are past them: the third fetch waits.
-    expect(waiting).toBe(2);
+    expect(bodiesHeld).toBe(2);
     release();
     expect((await pass).map((report) => report.status)).toEqual(others.map(() => 'stored'));
     expect(others.every((path) => origin.hits(path) === 1)).toBe(true);
