@@ -113,6 +113,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     fetch: fetchFeed,
     preparer,
     topics: () => topics.snapshot(),
+    adoptTopics: (definitions) => topics.adopt(definitions),
     fetchLimits: {
       timeoutMs: config.ingest.timeoutMs,
       connectTimeoutMs: config.ingest.connectTimeoutMs,

@@ -1,7 +1,7 @@
 import type { FeedError, FeedRecord } from '../model.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
 import type { FetchResultToSave, ItemToSave, SaveSummary, Store } from '../store/index.js';
-import type { TopicSnapshot } from '../topics/topic-index.js';
+import type { TopicDefinition, TopicSnapshot } from '../topics/topic-index.js';
 import { bodyHash, isSameBody } from './body-hash.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
 import { matchEntriesAgain, type PreparedEntry, type PrepareResult } from './prepare.js';
@@ -19,6 +19,8 @@ export interface RefreshDeps {
   schedule: ScheduleSettings;
   /** The topics new entries are matched against (on the preparer's threads). */
   topics: () => TopicSnapshot;
+  /** The topics of these definitions, as a save found them stored (TopicRegistry.adopt). */
+  adoptTopics: (definitions: readonly TopicDefinition[]) => TopicSnapshot;
   now: () => Date;
 }
 
@@ -64,23 +66,27 @@ type StoredFields = Omit<FetchResultToSave, 'feedInfo' | 'items'>;
  * through scavenges (see Handoff).
  */
 function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareResult>, fields: StoredFields,
-  topics: { matched: TopicSnapshot; now: TopicSnapshot; feedTitle: string | null }):
+  topics: { matched: TopicSnapshot; adopt: RefreshDeps['adoptTopics']; feedTitle: string | null }):
   { ok: true; summary: Promise<SaveSummary> } | { ok: false; error: FeedError } {
   const prepared = handoff.take();
   if (!prepared.ok) return prepared;
-  const { feed: facts, unchanged } = prepared;
-  // Topics changed while the body was prepared: the entries are matched against them now, in the
-  // same synchronous run as the save, since a new or edited topic's backfill may have passed over
-  // where these items will be.
-  if (topics.now.version !== topics.matched.version) {
-    matchEntriesAgain(prepared.entries, { id: feedId, title: topics.feedTitle ?? facts.title }, topics.now.index);
-  }
+  const { feed: facts, unchanged, entries } = prepared;
   const saved = store.saveFetchResult(feedId, {
     ...fields,
     feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
-    items: toSave(prepared.entries),
+    items: toSave(entries),
     markupHashes: prepared.markupHashes,
     documentIdentities: prepared.identities,
+    // Topics created, edited or deleted while the body was prepared, here or by another process:
+    // the save finds them stored, and the entries are matched against them in its transaction,
+    // since such a topic's backfill may have passed over where these items will be.
+    topics: {
+      definitions: topics.matched.definitions,
+      matchAgain: (definitions) => {
+        matchEntriesAgain(entries, { id: feedId, title: topics.feedTitle ?? facts.title }, topics.adopt(definitions).index);
+        return entries.map((entry) => entry.matches);
+      },
+    },
   });
   // Entries skipped as unchanged before sanitizing count as unchanged too.
   return { ok: true, summary: saved.then((summary) => ({ ...summary, unchanged: summary.unchanged + unchanged })) };
@@ -154,7 +160,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     // Planned first: this function has waited long, and the result must not be in it at an await.
     const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
     const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next },
-      { matched, now: deps.topics(), feedTitle: feed.title });
+      { matched, adopt: deps.adoptTopics, feedTitle: feed.title });
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);
   } catch (cause) {

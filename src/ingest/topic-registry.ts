@@ -1,10 +1,10 @@
 import type { Logger } from '../log.js';
-import type { Store } from '../store/index.js';
+import { sameTopicDefinitions, type Store } from '../store/index.js';
 import { analyzeDoc } from '../topics/text.js';
 import { compileQuery, matchQuery, vocabularyOf } from '../topics/match.js';
 import { parseQuery } from '../topics/query.js';
 import { matchableDoc } from '../topics/matchable.js';
-import { buildTopicIndex, type TopicSnapshot } from '../topics/topic-index.js';
+import { buildTopicIndex, type TopicDefinition, type TopicSnapshot } from '../topics/topic-index.js';
 
 /** The compiled topics ingest matches against; rebuilt whenever a topic changes. */
 export interface TopicRegistry {
@@ -13,10 +13,12 @@ export interface TopicRegistry {
   reload(): Promise<void>;
   /** Reloads when the stored topics differ from the compiled ones: another process may have changed them. */
   refresh(): Promise<void>;
+  /**
+   * The topics of these definitions (by slug), as read from the store: the current snapshot when it
+   * has them, else them compiled, which become current. Synchronous, for a save's transaction.
+   */
+  adopt(definitions: readonly TopicDefinition[]): TopicSnapshot;
 }
-
-const sameDefinitions = (a: readonly { slug: string; query: string }[], b: readonly { slug: string; query: string }[]): boolean =>
-  a.length === b.length && a.every((topic, i) => topic.slug === b[i]!.slug && topic.query === b[i]!.query);
 
 export async function createTopicRegistry(store: Store, log: Logger): Promise<TopicRegistry> {
   let snapshot: TopicSnapshot = { version: 0, definitions: [], index: buildTopicIndex([]) };
@@ -34,7 +36,11 @@ export async function createTopicRegistry(store: Store, log: Logger): Promise<To
     },
     async refresh() {
       const definitions = await store.topicDefinitions();
-      if (!sameDefinitions(definitions, snapshot.definitions)) compile(definitions);
+      if (!sameTopicDefinitions(definitions, snapshot.definitions)) compile(definitions);
+    },
+    adopt(definitions) {
+      if (!sameTopicDefinitions(definitions, snapshot.definitions)) compile([...definitions]);
+      return snapshot;
     },
   };
   await registry.reload();

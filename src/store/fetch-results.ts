@@ -48,6 +48,31 @@ export interface FetchResultToSave {
    * the fetch followed moves the feed.
    */
   fetchedAs: { url: string; intervalMinutes: number | null } | null;
+  /**
+   * The topics the items' matches were made against. A topic created, edited or deleted since, by
+   * this process or another, may have had its backfill pass over where these items go: the save
+   * compares them with the topics as stored, inside its transaction, and has the items matched
+   * again against those when they differ. Absent: the matches are taken as they are.
+   */
+  topics?: TopicsMatched;
+}
+
+/** A topic as matching reads it. */
+export interface TopicDefinition {
+  slug: string;
+  query: string;
+}
+
+export interface TopicsMatched {
+  /** By slug, as the store lists them (topicDefinitions). */
+  definitions: readonly TopicDefinition[];
+  /** Each item's matches, in the save's order, against these definitions (by slug). Called inside the save's transaction. */
+  matchAgain(definitions: readonly TopicDefinition[]): TopicMatch[][];
+}
+
+/** Whether two lists of topics, each by slug, are the same topics with the same queries. */
+export function sameTopicDefinitions(a: readonly TopicDefinition[], b: readonly TopicDefinition[]): boolean {
+  return a.length === b.length && a.every((topic, i) => topic.slug === b[i]!.slug && topic.query === b[i]!.query);
 }
 
 export interface StoredEntryHashes {
@@ -189,6 +214,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     VALUES (?, ?, ?, ?, ?, ?)`);
   const topicsVersion = db.prepare(`SELECT version FROM topics_version`).pluck();
   const everyTopicId = db.prepare(`SELECT slug, id FROM topics`).raw(true);
+  const storedDefinitions = db.prepare(`SELECT slug, query FROM topics ORDER BY slug`);
   const matchesOfItem = db.prepare(`SELECT t.slug FROM item_topics m, json_each(m.terms) j
     JOIN topics t ON t.id = CAST(j.key AS INTEGER) WHERE m.item_id = ?`).pluck();
   // Its entries in topic_feed go with it (migrations/0011_item_topics.sql).
@@ -285,6 +311,23 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     return topicIds;
   }
 
+  // The topics as stored at a version, and the last list a save's matches were found made against
+  // them: every save of a pass carries the same list, so a version compares it once.
+  let stored: { version: number; definitions: TopicDefinition[] } | null = null;
+  let agreed: { version: number; definitions: readonly TopicDefinition[] } | null = null;
+  /** The items, matched again against the topics as stored if theirs are not those (FetchResultToSave.topics). */
+  function matchedAgainstStored(items: ItemToSave[], topics: TopicsMatched): ItemToSave[] {
+    const version = topicsVersion.get() as number;
+    if (agreed?.version === version && agreed.definitions === topics.definitions) return items;
+    if (stored?.version !== version) stored = { version, definitions: storedDefinitions.all() as TopicDefinition[] };
+    if (sameTopicDefinitions(stored.definitions, topics.definitions)) {
+      agreed = { version, definitions: topics.definitions };
+      return items;
+    }
+    const matches = topics.matchAgain(stored.definitions);
+    return items.map((entry, at) => ({ ...entry, matches: matches[at] ?? [] }));
+  }
+
   const bands = new BandIndex(BAND_INDEX_ENTRIES);
   // This process's last filing: a restarted one files its first full batch at once.
   let lastFiledMs: number | null = null;
@@ -354,7 +397,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     for (const slug of before) if (!matches.some((m) => m.slug === slug)) touched.add(oneCopy(slug));
   }
 
-  const save = db.transaction((feedId: number, result: FetchResultToSave): SaveSummary => {
+  const save = db.transaction((feedId: number, toSave: FetchResultToSave): SaveSummary => {
+    const result = toSave.topics && toSave.items.length > 0 ? { ...toSave, items: matchedAgainstStored(toSave.items, toSave.topics) } : toSave;
     const now = result.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null } | undefined;

@@ -7,7 +7,8 @@ import { createItemQueries } from './items.js';
 import { createOperationQueries } from './operations.js';
 import { createTopicQueries } from './topics.js';
 
-export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy } from './fetch-results.js';
+export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy, TopicsMatched } from './fetch-results.js';
+export { sameTopicDefinitions } from './fetch-results.js';
 export type { ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
 export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';

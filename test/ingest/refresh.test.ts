@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/html/text.js';
 import { fingerprintStory, serializeSignature, storyText } from '../../src/stories/fingerprint.js';
 import { BACKLOG_PER_FETCH, ingestFeeds } from '../../src/ingest/run.js';
+import { backfillTopic } from '../../src/ingest/topic-registry.js';
+import { openStore } from '../../src/store/index.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -171,23 +173,55 @@ describe('refreshFeed on a feed deleted while it is fetched', () => {
   });
 });
 
+/**
+ * A pass over the core's feeds, one at a time, whose first prepared body waits to be saved until
+ * `release`: `prepared` resolves once it waits.
+ */
+function passHeldAfterPreparing(core: TestService['core']) {
+  let prepared!: () => void;
+  const preparedSignal = new Promise<void>((resolve) => (prepared = resolve));
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const inner = core.refreshDeps.preparer;
+  const gated = {
+    prepare: async (...args: Parameters<typeof inner.prepare>) => {
+      const result = await inner.prepare(...args);
+      prepared();
+      await gate;
+      return result;
+    },
+    close: () => inner.close(),
+  };
+  return {
+    prepared: preparedSignal,
+    release,
+    pass: (async () => ingestFeeds({ ...core.refreshDeps, preparer: gated }, await core.store.listFeeds(), { concurrency: 1, perHostConcurrency: 1 }))(),
+  };
+}
+
 describe('topics created or edited while a fetched body is being prepared', () => {
   let origin: FaultServer;
-  let service: TestService;
+  // A service a test, each with a database of its own.
+  const services: TestService[] = [];
+  const start = async (): Promise<TestService> => {
+    const service = await startTestService({ feeds: [{ url: origin.url('/wire.rss') }], topics: [] });
+    services.push(service);
+    return service;
+  };
 
   beforeAll(async () => {
     origin = await startFaultServer({
       '/wire.rss': { body: doc([entry(1, '<p>NATO talks</p>'), entry(2, '<p>NATO summit</p>'), `<item><title>OTAN item</title><guid>g-otan</guid><description>OTAN</description></item>`]) },
     });
-    service = await startTestService({ feeds: [{ url: origin.url('/wire.rss') }], topics: [] });
   });
   afterAll(async () => {
-    await service?.close();
+    for (const service of services) await service.close();
     await origin?.close();
   });
+  const titles = async (core: TestService['core'], slug: string) => (await core.store.listItems({ topicSlug: slug, limit: 10 })).map((i) => i.title).sort();
 
-  it('match the entries saved after their backfill was over, a new topic and a changed query alike', async () => {
-    const { core } = service;
+  it('here: match the entries saved after their backfill was over, a new topic and a changed query alike', async () => {
+    const { core } = await start();
     const putTopic = async (slug: string, query: string) => {
       await core.store.putTopic({ slug, title: slug, query, origin: 'api', pinned: false }, new Date());
       await core.topics.reload();
@@ -195,30 +229,45 @@ describe('topics created or edited while a fetched body is being prepared', () =
     };
     await putTopic('alliance', 'OTAN');
     // The body is prepared against the topics as they were; its result waits until the topics changed.
-    let prepared!: () => void;
-    const preparedSignal = new Promise<void>((resolve) => (prepared = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const inner = core.refreshDeps.preparer;
-    const gated = {
-      prepare: async (...args: Parameters<typeof inner.prepare>) => {
-        const result = await inner.prepare(...args);
-        prepared();
-        await gate;
-        return result;
-      },
-      close: () => inner.close(),
-    };
-    const pass = ingestFeeds({ ...core.refreshDeps, preparer: gated }, await core.store.listFeeds(), { concurrency: 1, perHostConcurrency: 1 });
-    await preparedSignal;
+    const { prepared, release, pass } = passHeldAfterPreparing(core);
+    await prepared;
     await putTopic('nato', 'NATO');
     await putTopic('alliance', 'NATO');
     expect(await core.store.pendingTopicBackfills()).toEqual([]);
     release();
     expect((await pass)[0]).toMatchObject({ status: 'stored', inserted: 3 });
-    const titles = async (slug: string) => (await core.store.listItems({ topicSlug: slug, limit: 10 })).map((i) => i.title).sort();
-    expect(await titles('nato')).toEqual(['NATO item 1', 'NATO item 2']);
-    expect(await titles('alliance')).toEqual(['NATO item 1', 'NATO item 2']);
+    expect(await titles(core, 'nato')).toEqual(['NATO item 1', 'NATO item 2']);
+    expect(await titles(core, 'alliance')).toEqual(['NATO item 1', 'NATO item 2']);
+  });
+
+  it('by another process: match the entries saved after that process\'s backfill was over, a new topic and a changed query alike', async () => {
+    const { core } = await start();
+    const other = openStore(core.config.database);
+    // Another process (a `feedsieve ingest` run with a config of its own, say) stores a topic and
+    // matches it against the stored items.
+    const putTopic = async (slug: string, query: string) => {
+      await other.putTopic({ slug, title: slug, query, origin: 'api', pinned: false }, new Date());
+      await backfillTopic(other, slug, query);
+    };
+    try {
+      await putTopic('alliance', 'OTAN');
+      await core.topics.refresh();
+      const { prepared, release, pass } = passHeldAfterPreparing(core);
+      await prepared;
+      await putTopic('nato', 'NATO');
+      await putTopic('alliance', 'NATO');
+      expect(await other.pendingTopicBackfills()).toEqual([]);
+      // This process has not looked at the topics since the pass began.
+      expect(core.topics.snapshot().definitions.map((t) => t.query)).toEqual(['OTAN']);
+      release();
+      expect((await pass)[0]).toMatchObject({ status: 'stored', inserted: 3 });
+      expect(await titles(core, 'nato')).toEqual(['NATO item 1', 'NATO item 2']);
+      expect(await titles(core, 'alliance')).toEqual(['NATO item 1', 'NATO item 2']);
+      // And the topics the save found are this process's from then on.
+      expect(core.topics.snapshot().definitions).toEqual([{ slug: 'alliance', query: 'NATO' }, { slug: 'nato', query: 'NATO' }]);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -1256,3 +1256,39 @@ describe('store: a deleted topic', () => {
     });
   });
 });
+
+describe('store: a save\'s matches against the topics as stored', () => {
+  it('has the items matched again, inside the save, when the topics they were matched against are not those stored; else takes them as they are', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
+      const asStored = await store.topicDefinitions();
+      const calls: string[][] = [];
+      const topics = (definitions: { slug: string; query: string }[]) => ({
+        definitions,
+        matchAgain: (stored: readonly { slug: string; query: string }[]) => {
+          calls.push(stored.map((t) => `${t.slug}:${t.query}`));
+          return [[{ slug: 'gas', terms: ['LNG'] }], []];
+        },
+      });
+      const two = (prefix: string) => [toSave(item(`${prefix}1`), 'v1', null, ['nato']), toSave(item(`${prefix}2`), 'v1', null, ['nato'])];
+      // Matched against the topics as stored: kept, and the list compared once while the topics stay.
+      const same = topics(asStored);
+      await store.saveFetchResult(feed.id, save(two('a'), { topics: same }));
+      await store.saveFetchResult(feed.id, save(two('b'), { topics: same }));
+      expect(calls).toEqual([]);
+      expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).length).toBe(4);
+      // Another process adds a topic: the next save's items are matched against both.
+      await store.putTopic({ slug: 'gas', title: 'Gas', query: 'gas OR LNG', origin: 'api', pinned: false }, NOW);
+      const summary = await store.saveFetchResult(feed.id, save(two('c'), { topics: same }));
+      expect(calls).toEqual([['gas:gas OR LNG', 'nato:NATO']]);
+      expect(summary.touchedTopics).toEqual(['gas']);
+      expect((await store.listItems({ topicSlug: 'gas', limit: 10 })).map((i) => i.identity)).toEqual(['c1']);
+      expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.identity).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+      // Without the topics they were matched against, matches are taken as they come.
+      await store.saveFetchResult(feed.id, save([toSave(item('d1'), 'v1', null, ['nato'])]));
+      expect(calls.length).toBe(1);
+      expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.identity)).toContain('d1');
+    });
+  });
+});
