@@ -302,8 +302,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // Read inside a save's transaction, the version and the ids are those the save writes against.
   let topicIds = new Map<string, number>();
   let topicIdsVersion: number | null = null;
-  function currentTopicIds(): ReadonlyMap<string, number> {
-    const version = topicsVersion.get() as number;
+  function topicIdsAt(version: number): ReadonlyMap<string, number> {
     if (version !== topicIdsVersion) {
       topicIds = new Map(everyTopicId.all() as [string, number][]);
       topicIdsVersion = version;
@@ -316,8 +315,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   let stored: { version: number; definitions: TopicDefinition[] } | null = null;
   let agreed: { version: number; definitions: readonly TopicDefinition[] } | null = null;
   /** The items, matched again against the topics as stored if theirs are not those (FetchResultToSave.topics). */
-  function matchedAgainstStored(items: ItemToSave[], topics: TopicsMatched): ItemToSave[] {
-    const version = topicsVersion.get() as number;
+  function matchedAgainstStored(items: ItemToSave[], topics: TopicsMatched, version: number): ItemToSave[] {
     if (agreed?.version === version && agreed.definitions === topics.definitions) return items;
     if (stored?.version !== version) stored = { version, definitions: storedDefinitions.all() as TopicDefinition[] };
     if (sameTopicDefinitions(stored.definitions, topics.definitions)) {
@@ -398,18 +396,20 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   }
 
   const save = db.transaction((feedId: number, toSave: FetchResultToSave): SaveSummary => {
-    const result = toSave.topics && toSave.items.length > 0 ? { ...toSave, items: matchedAgainstStored(toSave.items, toSave.topics) } : toSave;
-    const now = result.fetchedAt.toISOString();
+    const now = toSave.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null } | undefined;
     if (current === undefined) return { ...summary, feedDeleted: true };
+    // Read once a save with entries: the topics they are matched against and filed under.
+    const version = toSave.items.length > 0 ? (topicsVersion.get() as number) : null;
+    const result = version !== null && toSave.topics ? { ...toSave, items: matchedAgainstStored(toSave.items, toSave.topics, version) } : toSave;
     // The old server's validators and redirects say nothing of a new URL; either change sets the schedule.
     const movedMeanwhile = result.fetchedAs !== null && current.url !== result.fetchedAs.url;
     const rescheduledMeanwhile = movedMeanwhile || (result.fetchedAs !== null && current.interval_minutes !== result.fetchedAs.intervalMinutes);
     const touched = new Set<string>();
     if (stories) catchUp();
     // Read only by a save with matches: 304s and unchanged bodies need no topic.
-    const topicIds = result.items.some(({ matches }) => matches.length > 0) ? currentTopicIds() : new Map<string, number>();
+    const topicIds = version !== null && result.items.some(({ matches }) => matches.length > 0) ? topicIdsAt(version) : new Map<string, number>();
     // New ids are past the mark (migrations/0014); one at or below it would be filed at once.
     const through = filedThrough.get() as number;
     let lastId = 0;
