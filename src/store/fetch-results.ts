@@ -213,8 +213,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const insertMember = db.prepare(`INSERT INTO story_members (item_id, feed_id, sort_at, story_id, signature, band_keys)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const topicsVersion = db.prepare(`SELECT version FROM topics_version`).pluck();
-  const everyTopicId = db.prepare(`SELECT slug, id FROM topics`).raw(true);
-  const storedDefinitions = db.prepare(`SELECT slug, query FROM topics ORDER BY slug`);
+  const everyTopic = db.prepare(`SELECT slug, query, id FROM topics ORDER BY slug`);
   const matchesOfItem = db.prepare(`SELECT t.slug FROM item_topics m, json_each(m.terms) j
     JOIN topics t ON t.id = CAST(j.key AS INTEGER) WHERE m.item_id = ?`).pluck();
   // Its entries in topic_feed go with it (migrations/0011_item_topics.sql).
@@ -298,31 +297,30 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     return slug;
   };
 
-  // Every topic's id by slug, as of a version of the topics (migrations/0009_topics_version.sql).
-  // Read inside a save's transaction, the version and the ids are those the save writes against.
-  let topicIds = new Map<string, number>();
-  let topicIdsVersion: number | null = null;
-  function topicIdsAt(version: number): ReadonlyMap<string, number> {
-    if (version !== topicIdsVersion) {
-      topicIds = new Map(everyTopicId.all() as [string, number][]);
-      topicIdsVersion = version;
+  // Every topic as of a version of the topics (migrations/0009_topics_version.sql): its id by slug,
+  // and the definitions a save's matches are checked against. Read inside a save's transaction,
+  // they are those the save writes against.
+  let stored: { version: number; ids: Map<string, number>; definitions: TopicDefinition[] } | null = null;
+  function topicsAt(version: number): { ids: ReadonlyMap<string, number>; definitions: readonly TopicDefinition[] } {
+    if (stored?.version !== version) {
+      const rows = everyTopic.all() as { slug: string; query: string; id: number }[];
+      stored = { version, ids: new Map(rows.map((row) => [row.slug, row.id])), definitions: rows.map(({ slug, query }) => ({ slug, query })) };
     }
-    return topicIds;
+    return stored;
   }
 
-  // The topics as stored at a version, and the last list a save's matches were found made against
-  // them: every save of a pass carries the same list, so a version compares it once.
-  let stored: { version: number; definitions: TopicDefinition[] } | null = null;
+  // The last list a save's matches were found made against the stored topics: every save of a
+  // pass carries the same list, so a version compares it once.
   let agreed: { version: number; definitions: readonly TopicDefinition[] } | null = null;
   /** The items, matched again against the topics as stored if theirs are not those (FetchResultToSave.topics). */
   function matchedAgainstStored(items: ItemToSave[], topics: TopicsMatched, version: number): ItemToSave[] {
     if (agreed?.version === version && agreed.definitions === topics.definitions) return items;
-    if (stored?.version !== version) stored = { version, definitions: storedDefinitions.all() as TopicDefinition[] };
-    if (sameTopicDefinitions(stored.definitions, topics.definitions)) {
+    const { definitions } = topicsAt(version);
+    if (sameTopicDefinitions(definitions, topics.definitions)) {
       agreed = { version, definitions: topics.definitions };
       return items;
     }
-    const matches = topics.matchAgain(stored.definitions);
+    const matches = topics.matchAgain(definitions);
     return items.map((entry, at) => ({ ...entry, matches: matches[at] ?? [] }));
   }
 
@@ -409,7 +407,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const touched = new Set<string>();
     if (stories) catchUp();
     // Read only by a save with matches: 304s and unchanged bodies need no topic.
-    const topicIds = version !== null && result.items.some(({ matches }) => matches.length > 0) ? topicIdsAt(version) : new Map<string, number>();
+    const topicIds = version !== null && result.items.some(({ matches }) => matches.length > 0) ? topicsAt(version).ids : new Map<string, number>();
     // New ids are past the mark (migrations/0014); one at or below it would be filed at once.
     const through = filedThrough.get() as number;
     let lastId = 0;
