@@ -80,21 +80,22 @@ export function compileQuery(query: Query): CompiledQuery {
   }
 }
 
-function collectAtoms(node: CompiledQuery, into: AtomMatcher[]): void {
+/** The query's atoms: those of NEAR nodes in `near`, the others in `alone`. */
+function collectAtoms(node: CompiledQuery, alone: AtomMatcher[], near: AtomMatcher[]): void {
   switch (node.kind) {
     case 'words':
     case 'prefix':
-      into.push(node);
+      alone.push(node);
       return;
     case 'near':
-      into.push(node.left, node.right);
+      near.push(node.left, node.right);
       return;
     case 'and':
     case 'or':
-      for (const child of node.children) collectAtoms(child, into);
+      for (const child of node.children) collectAtoms(child, alone, near);
       return;
     case 'not':
-      collectAtoms(node.child, into);
+      collectAtoms(node.child, alone, near);
       return;
     case 'lang':
     case 'feed-id':
@@ -107,18 +108,35 @@ function collectAtoms(node: CompiledQuery, into: AtomMatcher[]): void {
  * The words any of the queries can look up: every term's norms (a term is found by its first
  * norm, a phrase continues through the others, `NOT` and NEAR terms included) and every word a
  * prefix term accepts. analyzeDoc keeps only these for matching these queries.
+ *
+ * A word is wanted at its first occurrence in each field only when no phrase or NEAR can use
+ * it: a term of one word, or a prefix, finds an item by any one occurrence, and its matched
+ * terms are the distinct written forms, one of which each entry of the word table is.
  */
 export function vocabularyOf(queries: readonly CompiledQuery[]): Vocabulary {
-  const atoms: AtomMatcher[] = [];
-  for (const query of queries) collectAtoms(query, atoms);
-  const norms = new Set<string>();
-  const prefixes: PrefixMatcher[] = [];
-  for (const atom of atoms) {
-    if (atom.kind === 'words') for (const norm of atom.norms) norms.add(norm);
-    else prefixes.push(atom);
+  const alone: AtomMatcher[] = [];
+  const near: AtomMatcher[] = [];
+  for (const query of queries) collectAtoms(query, alone, near);
+  // Norms whose every occurrence counts (phrases, NEAR), and those found by any one.
+  const everyNorm = new Set<string>();
+  const anyNorm = new Set<string>();
+  const everyPrefix: PrefixMatcher[] = [];
+  const anyPrefix: PrefixMatcher[] = [];
+  for (const atom of near) {
+    if (atom.kind === 'words') for (const norm of atom.norms) everyNorm.add(norm);
+    else everyPrefix.push(atom);
   }
-  // analyzeDoc remembers each word's answer beside the word: no memory of its own here.
-  return { keeps: (forms) => norms.has(forms.norm) || prefixes.some((prefix) => prefixAccepts(prefix, forms)) };
+  for (const atom of alone) {
+    if (atom.kind === 'prefix') anyPrefix.push(atom);
+    else if (atom.norms.length === 1) anyNorm.add(atom.norms[0] as string);
+    else for (const norm of atom.norms) everyNorm.add(norm);
+  }
+  const everyOccurrence = (forms: WordForms) => everyNorm.has(forms.norm) || everyPrefix.some((prefix) => prefixAccepts(prefix, forms));
+  // analyzeDoc remembers each word's answers beside the word: no memory of its own here.
+  return {
+    keeps: (forms) => everyOccurrence(forms) || anyNorm.has(forms.norm) || anyPrefix.some((prefix) => prefixAccepts(prefix, forms)),
+    firstOnly: (forms) => !everyOccurrence(forms),
+  };
 }
 
 /** A run of tokens [first, last] (token numbers) in one field. */
@@ -157,7 +175,13 @@ function prefixAccepts(m: PrefixMatcher, forms: WordForms): boolean {
 }
 
 function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
-  return prefixAccepts(m, field.forms[i] as WordForms);
+  const forms = field.forms[i] as WordForms;
+  // Most of a field's words start otherwise: their first code unit turns them away without a call.
+  if (m.prefix.length > 0) {
+    const first = m.prefix.charCodeAt(0);
+    if (m.exact ? forms.surface.charCodeAt(0) !== first : forms.folded.charCodeAt(0) !== first && forms.american.charCodeAt(0) !== first) return false;
+  }
+  return prefixAccepts(m, forms);
 }
 
 // A scan of the field: the topic index only offers a prefix topic to items that have a word
@@ -199,7 +223,17 @@ function collectAtom(m: AtomMatcher, doc: AnalyzedDoc, terms: string[]): boolean
       const starts = field.byNorm.get(m.norms[0] as string);
       if (!starts) continue;
       const span = m.norms.length - 1;
-      for (const first of starts) if (sequenceAt(m, field, first)) terms.push(fieldText(field, first, first + span));
+      if (span === 0) {
+        for (const first of starts) if (sequenceAt(m, field, first)) terms.push((field.forms[first] as WordForms).surface);
+        continue;
+      }
+      // A phrase written as it was at the one before gives the same text: not joined again.
+      let pushed = -1;
+      for (const first of starts) {
+        if (!sequenceAt(m, field, first) || (pushed >= 0 && sameForms(field, pushed, first, span))) continue;
+        terms.push(fieldText(field, first, first + span));
+        pushed = first;
+      }
     } else {
       for (let i = 0; i < field.forms.length; i++) if (prefixAt(m, field, i)) terms.push((field.forms[i] as WordForms).surface);
     }
@@ -224,6 +258,12 @@ function fieldText(field: FieldTokens, first: number, last: number): string {
   let text = (field.forms[first] as WordForms).surface;
   for (let i = first + 1; i <= last; i++) text += ' ' + (field.forms[i] as WordForms).surface;
   return text;
+}
+
+/** Whether tokens [a, a + span] and [b, b + span] of a field are written alike, word for word. */
+function sameForms(field: FieldTokens, a: number, b: number, span: number): boolean {
+  for (let k = 0; k <= span; k++) if (field.forms[a + k] !== field.forms[b + k]) return false;
+  return true;
 }
 
 function spanText(o: Occurrence): string {

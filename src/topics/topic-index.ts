@@ -206,7 +206,21 @@ export function candidateTopics(index: TopicIndex, doc: AnalyzedDoc): number[] {
   const candidates: number[] = [];
   markNorms(index.screen, doc, pass);
   for (const n of found) if (passesScreen(index.screen, n, doc, pass)) candidates.push(n);
-  return candidates.sort((a, b) => a - b);
+  return sortAscending(candidates);
+}
+
+/**
+ * Sorts a few numbers in place: an item has ~10 candidates, and Array.prototype.sort's call of
+ * a comparator for each comparison cost as much as screening them.
+ */
+function sortAscending(numbers: number[]): number[] {
+  for (let i = 1; i < numbers.length; i++) {
+    const n = numbers[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (numbers[j] as number) > n; j--) numbers[j + 1] = numbers[j] as number;
+    numbers[j + 1] = n;
+  }
+  return numbers;
 }
 
 /** The topics a document belongs to, in the order they were defined, each with the words that matched. */

@@ -40,6 +40,8 @@ const JUDGED_BY = 2;
 const FLAGS = 3;
 const FOLDS_TO_NOTHING = 1;
 const KEPT = 2;
+/** Kept, and only its first occurrence in a field is needed (Vocabulary.firstOnly). */
+const FIRST_ONLY = 4;
 
 // State fields (word-scan.wat), as i32 indexes.
 const AT = 0;
@@ -116,6 +118,9 @@ let entries: WordForms[] = [];
 let transientForms: WordForms | null = null;
 /** Per entry: its hash, read again only when the slots grow. */
 const hashes = new Int32Array(FORMS_LIMIT);
+/** Per entry: the last field (startField's number) it was met in, for repeatsInField. */
+const metInField = new Int32Array(FORMS_LIMIT);
+let field = 0;
 let slotCount = FIRST_SLOTS;
 let poolUsed = 0;
 
@@ -153,6 +158,8 @@ function place(hash: number, entry: number): void {
 
 function empty(): void {
   entries = [];
+  // Entry numbers are given again from 0: what they were met in no longer holds.
+  metInField.fill(0);
   slotCount = FIRST_SLOTS;
   slots.fill(0, 0, 2 * slotCount);
   poolUsed = 0;
@@ -215,8 +222,10 @@ function numberOf(vocabulary: Vocabulary): number {
 
 function judge(vocabulary: Vocabulary, number: number, entry: number): void {
   const record = entry * RECORD_INTS;
-  const flags = records[record + FLAGS]! & ~KEPT;
-  records[record + FLAGS] = vocabulary.keeps(formsOf(entry)) ? flags | KEPT : flags;
+  const forms = formsOf(entry);
+  let flags = records[record + FLAGS]! & ~(KEPT | FIRST_ONLY);
+  if (vocabulary.keeps(forms)) flags |= vocabulary.firstOnly(forms) ? KEPT | FIRST_ONLY : KEPT;
+  records[record + FLAGS] = flags;
   records[record + JUDGED_BY] = number;
 }
 
@@ -225,6 +234,26 @@ export function keeps(vocabulary: Vocabulary, entry: number): boolean {
   const number = numberOf(vocabulary);
   if (records[entry * RECORD_INTS + JUDGED_BY] !== number) judge(vocabulary, number, entry);
   return (records[entry * RECORD_INTS + FLAGS]! & KEPT) !== 0;
+}
+
+/** Starts a field of an analysis: repeatsInField forgets the words met before it. */
+export function startField(): void {
+  if (++field === 0x7fffffff) {
+    field = 1;
+    metInField.fill(0);
+  }
+}
+
+/**
+ * Whether a word its vocabulary kept, and wants only once a field (Vocabulary.firstOnly), was
+ * met before in this field; marks it met. Only for an entry just judged by the vocabulary of the
+ * analysis under way (scanKeptWords reported it, or keeps answered for it).
+ */
+export function repeatsInField(entry: number): boolean {
+  if (entry === TRANSIENT || (records[entry * RECORD_INTS + FLAGS]! & FIRST_ONLY) === 0) return false;
+  if (metInField[entry] === field) return true;
+  metInField[entry] = field;
+  return false;
 }
 
 /** Called for each kept word: its entry, its position among the text's words, whether clause punctuation precedes it. */

@@ -99,6 +99,12 @@ describe('matchQuery: terms say why', () => {
     ['only the positive side of NOT', 'NATO -Russia', { title: 'NATO meets Ukraine' }, ['NATO']],
     ['every matching branch of OR', 'NATO OR Russia', { title: 'NATO meets Russia' }, ['NATO', 'Russia']],
     ['both words of NEAR', 'missile NEAR/2 shield', { title: 'missile defence shield' }, ['missile', 'shield']],
+    [
+      'each spelling of a repeated phrase once, in order of first use',
+      '"missile defence"',
+      { title: 'missile defence', summary: 'Missile Defence plans, missile defence costs, missile defense, Missile Defence' },
+      ['missile defence', 'Missile Defence', 'missile defense'],
+    ],
     ['nothing when unmatched', 'NATO', { title: 'Budget' }, []],
     ['nothing from lang or feed id', 'lang:en feed:3', { language: 'en', feedId: 3 }, []],
   ])('%s', (_name, query, doc, terms) => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { compileQuery, matchQuery, vocabularyOf } from '../../src/topics/match.js';
+import { parseQuery } from '../../src/topics/query.js';
 import { americanSpelling } from '../../src/topics/spelling.js';
 import { analyzeDoc, foldWord, normalizeWord, tokenize, type MatchableDoc } from '../../src/topics/text.js';
+import { makeDoc } from './helpers.js';
 
 const surfaces = (text: string) => tokenize(text).map((t) => t.surface);
 const norms = (text: string) => tokenize(text).map((t) => t.norm);
@@ -124,6 +127,45 @@ describe('analyzeDoc', () => {
     const defence = analyzed.words.find((word) => word.folded === 'defence');
     expect(defence?.american).toBe('defense');
   });
+});
+
+describe('analyzeDoc for a vocabulary', () => {
+  const compiled = (query: string) => {
+    const parsed = parseQuery(query);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return compileQuery(parsed.query);
+  };
+  const doc = makeDoc({
+    title: 'NATO, NATO and Nato',
+    summary: 'Nato missile defence plans. NATO missile defence costs',
+    contentHtml: '<p>NATO summit: missile defence, NATO</p>',
+  });
+  const kept = (query: string, field: 'title' | 'text') => {
+    const { forms, positions } = analyzeDoc(doc, vocabularyOf([compiled(query)])).fields[field];
+    return forms.map((f, i) => `${f.surface}@${positions[i]}`);
+  };
+
+  it('keeps a word that queries use only as a term of its own once a field, each spelling at its first place', () => {
+    expect(kept('NATO', 'title')).toEqual(['NATO@0', 'Nato@3']);
+    // Summary and content are one field, a gap apart.
+    expect(kept('NATO', 'text')).toEqual(['Nato@0', 'NATO@4']);
+  });
+
+  it('keeps every occurrence of a word that a phrase or NEAR reads', () => {
+    expect(kept('"missile defence"', 'text')).toEqual(['missile@1', 'defence@2', 'missile@5', 'defence@6', 'missile@1010', 'defence@1011']);
+    expect(kept('NATO NEAR/2 summit', 'text')).toEqual(['Nato@0', 'NATO@4', 'NATO@1008', 'summit@1009', 'NATO@1012']);
+    // A word both a term of its own and a phrase's is kept whole.
+    expect(kept('NATO OR "NATO summit"', 'text')).toEqual(['Nato@0', 'NATO@4', 'NATO@1008', 'summit@1009', 'NATO@1012']);
+  });
+
+  it.each(['NATO', 'nat*', '=NATO', 'NATO AND "missile defence"', '(NATO OR missile) -budget', 'NATO NEAR/1 summit', 'def* NEAR/1 missile'])(
+    '%s matches and names the same terms as over a full analysis',
+    (query) => {
+      const full = matchQuery(compiled(query), analyzeDoc(doc));
+      expect(full.matched).toBe(true);
+      expect(matchQuery(compiled(query), analyzeDoc(doc, vocabularyOf([compiled(query)])))).toEqual(full);
+    },
+  );
 });
 
 describe('tokenize: scripts and clauses', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileQuery, vocabularyOf } from '../../src/topics/match.js';
+import { compileQuery, matchQuery, vocabularyOf } from '../../src/topics/match.js';
 import { parseQuery } from '../../src/topics/query.js';
 import { analyzeDoc, tokenize, type AnalyzedDoc, type MatchableDoc } from '../../src/topics/text.js';
+import { knownWordCount } from '../../src/topics/word-table.js';
 
 // Analysis remembers every written word it has met, with its forms and each vocabulary's answer,
 // in a table it shares across calls and empties when full. Whatever the table holds, an analysis
@@ -58,5 +59,22 @@ describe('the table of known words', () => {
     expect(tokenize(SENTENCE)).toEqual(before.tokens);
     expect(kept(analyzeDoc(doc(SENTENCE), nato))).toEqual(before.analysis);
     expect(tokenize(`${words[3]} ${words[104_999]}`).map((t) => t.surface)).toEqual([words[3], words[104_999]]);
+  });
+
+  it('keeps a word wanted once a field when the table empties inside the field, under a number a word before it had', () => {
+    const parsed = parseQuery('Lisbon AND Madrid');
+    if (!parsed.ok) throw new Error('query');
+    const query = compileQuery(parsed.query);
+    const words = vocabularyOf([query]);
+    const junk = (from: number, count: number) => Array.from({ length: count }, (_, i) => `q${(from + i).toString(36)}z`).join(' ');
+    // Fill the table, so that LISBON below empties it and takes the first number.
+    tokenize(junk(0, 100_000 - knownWordCount()));
+    // LISBON (first number, met in this field), the table filled again, then MADRID empties it
+    // and takes the first number once more: it must not pass for a word this field has met.
+    const text = `LISBON ${junk(200_000, 99_999)} MADRID`;
+    const item: MatchableDoc = { ...doc(text), title: '', categories: [], authors: [], feedTitle: null };
+    const full = matchQuery(query, analyzeDoc(item));
+    expect(full).toEqual({ matched: true, terms: ['LISBON', 'MADRID'] });
+    expect(matchQuery(query, analyzeDoc(item, words))).toEqual(full);
   });
 });
