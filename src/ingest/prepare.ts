@@ -60,17 +60,32 @@ export function matchEntriesAgain(entries: PreparedEntry[], feed: { id: number; 
   for (const entry of entries) entry.matches = matchTopics(topics, analyzeDoc(matchableDoc(entry.item, feed), topics.vocabulary));
 }
 
-function prepareEntry(draft: ItemDraft, contentHash: string, markupHash: string | null, feed: { id: number; title: string | null },
-  topics: TopicIndex): PreparedEntry {
-  const { item, contentText } = finishItemWithText(draft);
-  return {
+/** A new or changed entry as read, with its hashes: what prepareEntries turns into a PreparedEntry. */
+interface EntryToPrepare {
+  draft: ItemDraft;
+  contentHash: string;
+  markupHash: string | null;
+}
+
+/**
+ * Sanitizes every entry, then analyzes every entry, then matches every entry: one stage at a time
+ * over the feed, so that each stage's code and tables (the sanitizer's, the word table, the topic
+ * index) stay in the core's caches from one entry to the next instead of evicting each other at
+ * every entry. Entry by entry, a 512 KB cache simulated by callgrind missed 5,343 times an entry
+ * (generated news, 1,000 topics); stage by stage, 4,255.
+ */
+function prepareEntries(toPrepare: EntryToPrepare[], feed: { id: number; title: string | null }, topics: TopicIndex): PreparedEntry[] {
+  const finished = toPrepare.map(({ draft }) => finishItemWithText(draft));
+  const analyzed = finished.map(({ item, contentText }) => analyzeDoc(matchableDoc(item, feed, contentText), topics.vocabulary));
+  const matches = analyzed.map((doc) => matchTopics(topics, doc));
+  return finished.map(({ item, contentText }, i) => ({
     item,
-    contentHash,
-    markupHash,
-    matches: matchTopics(topics, analyzeDoc(matchableDoc(item, feed, contentText), topics.vocabulary)),
+    contentHash: toPrepare[i]!.contentHash,
+    markupHash: toPrepare[i]!.markupHash,
+    matches: matches[i]!,
     // Summary and content together: a copy that carries only the summary still meets the full article.
     storyLead: storyText(item.summary, contentText),
-  };
+  }));
 }
 
 /**
@@ -84,7 +99,7 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
     const parsed = parseFeedEntries(body, { url: job.url, contentType: job.contentType }, job.storedMarkup);
     if (!parsed.ok) return parsed;
     const { feed } = parsed;
-    const entries: PreparedEntry[] = [];
+    const toPrepare: EntryToPrepare[] = [];
     const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
     // Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it,
     // whether it was read or recognized by its markup.
@@ -103,7 +118,7 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
       }
       const hash = entryHash(entry.draft);
       if (!isUnchanged(job.storedHashes.get(identity), entry.draft, hash)) {
-        entries.push(prepareEntry(entry.draft, hash, entry.markupHash, feedForTopics, topics));
+        toPrepare.push({ draft: entry.draft, contentHash: hash, markupHash: entry.markupHash });
         continue;
       }
       unchanged++;
@@ -113,7 +128,7 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
       // still finds unchanged.
       if (entry.markupHash !== null && !withCurrentMarkup.has(identity)) markupHashes.push({ identity, markupHash: entry.markupHash });
     }
-    return { ok: true, feed, entries, unchanged, markupHashes, identities: [...seen] };
+    return { ok: true, feed, entries: prepareEntries(toPrepare, feedForTopics, topics), unchanged, markupHashes, identities: [...seen] };
   } catch (error) {
     return { ok: false, error: { kind: 'internal', message: `preparing ${job.url}: ${(error as Error).message}` } };
   }
