@@ -67,10 +67,9 @@ describe('the table of known words', () => {
     const query = compileQuery(parsed.query);
     const words = vocabularyOf([query]);
     const junk = (from: number, count: number) => Array.from({ length: count }, (_, i) => `q${(from + i).toString(36)}z`).join(' ');
-    // Fill the table, so that LISBON below empties it and takes the first number.
+    // A full table: each reading of the text below meets LISBON, fills the table and empties it,
+    // and MADRID then takes the number LISBON had. It must not pass for a word this field has met.
     tokenize(junk(0, 100_000 - knownWordCount()));
-    // LISBON (first number, met in this field), the table filled again, then MADRID empties it
-    // and takes the first number once more: it must not pass for a word this field has met.
     const text = `LISBON ${junk(200_000, 99_999)} MADRID`;
     const item: MatchableDoc = { ...doc(text), title: '', categories: [], authors: [], feedTitle: null };
     const full = matchQuery(query, analyzeDoc(item));
