@@ -170,18 +170,16 @@ function sequenceAt(m: WordsMatcher, field: FieldTokens, first: number): boolean
 }
 
 function prefixAccepts(m: PrefixMatcher, forms: WordForms): boolean {
-  if (m.exact) return forms.surface.startsWith(m.prefix);
+  // A scan of a field asks of every word, most of which start otherwise: their first code unit
+  // turns them away without a call.
+  const first = m.prefix.length > 0 ? m.prefix.charCodeAt(0) : -1;
+  if (m.exact) return (first < 0 || forms.surface.charCodeAt(0) === first) && forms.surface.startsWith(m.prefix);
+  if (first >= 0 && forms.folded.charCodeAt(0) !== first && forms.american.charCodeAt(0) !== first) return false;
   return forms.folded.startsWith(m.prefix) || forms.american.startsWith(m.prefix);
 }
 
 function prefixAt(m: PrefixMatcher, field: FieldTokens, i: number): boolean {
-  const forms = field.forms[i] as WordForms;
-  // Most of a field's words start otherwise: their first code unit turns them away without a call.
-  if (m.prefix.length > 0) {
-    const first = m.prefix.charCodeAt(0);
-    if (m.exact ? forms.surface.charCodeAt(0) !== first : forms.folded.charCodeAt(0) !== first && forms.american.charCodeAt(0) !== first) return false;
-  }
-  return prefixAccepts(m, forms);
+  return prefixAccepts(m, field.forms[i] as WordForms);
 }
 
 // A scan of the field: the topic index only offers a prefix topic to items that have a word
