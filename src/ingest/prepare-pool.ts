@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { TopicSnapshot } from '../topics/topic-index.js';
 import { type PrepareJob, type PrepareResult, prepareFeed } from './prepare.js';
 import type { WorkerMessage } from './prepare-worker.js';
+import { decodePrepared, type PreparedWire } from './prepared-wire.js';
 
 /**
  * A result given up by whatever carried it. A job's promise waits behind the worker's queue, long
@@ -80,9 +81,10 @@ export function createPreparePool(size: number, limits: { maxBodyBytes: number }
     sizeWorkerYoungGeneration();
     const worker = new Worker(url, { resourceLimits });
     const slot: Slot = { worker, pending: new Map(), topicsVersion: -1 };
-    slot.worker.on('message', ({ id, result }: { id: number; result: PrepareResult }) => {
-      slot.pending.get(id)?.(new Handoff(result));
+    slot.worker.on('message', ({ id, result }: { id: number; result: PreparedWire }) => {
+      const resolve = slot.pending.get(id);
       slot.pending.delete(id);
+      resolve?.(new Handoff(decodePrepared(result)));
     });
     const fail = (reason: string) => {
       for (const resolve of slot.pending.values()) resolve(new Handoff({ ok: false, error: { kind: 'internal', message: `parser worker ${reason}` } }));

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { buildTopicIndex, type TopicDefinition } from '../topics/topic-index.js';
 import { type PrepareJob, prepareFeed } from './prepare.js';
+import { encodePrepared } from './prepared-wire.js';
 
 export type WorkerMessage =
   | { type: 'topics'; version: number; definitions: TopicDefinition[] }
@@ -10,5 +11,5 @@ export type WorkerMessage =
 let topics = buildTopicIndex([]);
 parentPort!.on('message', (message: WorkerMessage) => {
   if (message.type === 'topics') topics = buildTopicIndex(message.definitions);
-  else parentPort!.postMessage({ id: message.id, result: prepareFeed(message.job, topics) });
+  else parentPort!.postMessage({ id: message.id, result: encodePrepared(prepareFeed(message.job, topics)) });
 });
