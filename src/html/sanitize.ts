@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { isCanonicalHttpUrl } from './canonical-url.js';
 import { BREAKING, collapse, htmlToText, INVISIBLE } from './text.js';
 import { HAS_MARKUP, HAS_UNEVEN_SPACE, scanTextChunk } from './text-scan.js';
 import { SkippingTokenizer } from './tokenizer.js';
@@ -83,6 +84,7 @@ const BREAKING_KEPT = new Set([...ALLOWED_TAGS].filter((tag) => BREAKING.has(tag
 const ABSOLUTE_HTTP = /^https?:\/\//i;
 
 function absolutize(value: string, baseUrl: string | null): string | null {
+  if (isCanonicalHttpUrl(value)) return value;
   try {
     const url = baseUrl && !ABSOLUTE_HTTP.test(value) ? new URL(value, baseUrl) : new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' ? url.href : null;
