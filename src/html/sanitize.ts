@@ -97,9 +97,12 @@ function absolutize(value: string, baseUrl: string | null): string | null {
 // Characters XML forbids are dropped with the escaping, so stored content needs no scan when it
 // is written into a feed (syndication/xml.ts). A surrogate pair is found too, and kept.
 const NEEDS_ESCAPE = new RegExp(`[&<>${FORBIDDEN_CLASS}]`);
+// An attribute's value, most often a URL without any of these, is scanned once.
+const NEEDS_ATTRIBUTE_ESCAPE = new RegExp(`[&<>"${FORBIDDEN_CLASS}]`);
 const escapeMarkup = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeMarkup(withForbiddenSpacesKept(value)) : value);
-const escapeAttribute = (value: string): string => escapeText(value).replace(/"/g, '&quot;');
+const escapeAttribute = (value: string): string =>
+  (NEEDS_ATTRIBUTE_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '&quot;') : value);
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
 export type AttributeList = string[];

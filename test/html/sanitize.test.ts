@@ -20,6 +20,7 @@ describe('sanitizeContent', () => {
     ['drops oversized or odd sizes', '<img src="https://x.example/a.png" width="99999" height="1e9">', '<img src="https://x.example/a.png" />'],
     // An iframe's content is raw text to the parser, as to a browser: it stays text, escaped.
     ['drops iframes from other hosts, keeping their content as text', 'safe<iframe src="http://example.com/"> <b>description</b></iframe>', 'safe &lt;b&gt;description&lt;/b&gt;'],
+    ['escapes quotes and markup in attribute values', '<img src="https://x.example/a.png" alt=\'say "hi" & <go>\' title=\'a "b"\'>', '<img src="https://x.example/a.png" alt="say &quot;hi&quot; &amp; &lt;go&gt;" title="a &quot;b&quot;" />'],
     ['drops plain-http video embeds', '<iframe src="http://www.youtube.com/embed/x"></iframe>', ''],
     [
       'sandboxes allowed video embeds',
