@@ -6,8 +6,9 @@ import type { PreparedEntry, PrepareResult } from './prepare.js';
  * typed array, in place of ~12 objects an entry. Structured cloning writes every property's name
  * beside its value and, on the receiving thread, reads each name back and builds each object
  * property by property. Over 100 prepared feeds of the bench (1,000 topics, ~9 matches an entry),
- * best of 15 passes, four rounds: posting took 8.5–11.3 µs an item as objects and 6.5–8.5 encoded
- * (encoding 0.7 of it); receiving 17.0–21.6 as objects and 10.4–14.2 decoded (decoding 0.6).
+ * best of 15 passes, four rounds: posting took 8.5–11.3 µs an item as objects, and 5.7–7.6 as
+ * arrays after 0.7–0.8 to encode them; receiving, 17.0–21.6 as objects, and 9.8–13.6 as arrays
+ * before 0.6 to decode them.
  */
 export type PreparedWire =
   | Exclude<PrepareResult, { ok: true }>
@@ -31,7 +32,7 @@ type TextFields = [
   publishedAt: string | null, updatedAt: string | null, language: string | null,
   contentHash: string, markupHash: string | null, storyLead: string,
 ];
-// Typed by the tuple: a field added to one and not the other does not compile.
+// Typed by the tuple: a field added to it and not counted here does not compile.
 const TEXT_FIELDS: TextFields['length'] = 12;
 /** Authors, categories, sanitizedWith (-1 for none), matches. */
 const COUNT_FIELDS = 4;
@@ -42,10 +43,15 @@ export function encodePrepared(result: PrepareResult): PreparedWire {
   return { ...rest, entries: encodeEntries(entries) };
 }
 
+/** Never throws: a result that does not decode is its feed's error, as one the worker could not prepare. */
 export function decodePrepared(wire: PreparedWire): PrepareResult {
   if (!wire.ok) return wire;
-  const { entries, ...rest } = wire;
-  return { ...rest, entries: decodeEntries(entries) };
+  try {
+    const { entries, ...rest } = wire;
+    return { ...rest, entries: decodeEntries(entries) };
+  } catch (error) {
+    return { ok: false, error: { kind: 'internal', message: `reading a prepared feed: ${(error as Error).message}` } };
+  }
 }
 
 function encodeEntries(entries: PreparedEntry[]): EncodedEntries {

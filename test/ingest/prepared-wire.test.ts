@@ -70,6 +70,16 @@ describe('a prepared feed encoded for its way between threads', () => {
     decoded.entries.forEach((e, i) => expect(Object.keys(e.item)).toEqual(Object.keys(result.entries[i]!.item)));
   });
 
+  it('makes a result that does not decode its feed\'s error, and throws nothing', () => {
+    const wire = encodePrepared(prepared('world-wire.rss'));
+    if (!wire.ok) throw new Error('fixture did not parse');
+    // A negative count of matches: an array of that length cannot be made.
+    wire.entries.counts[3] = -1;
+    const decoded = decodePrepared(wire);
+    expect(decoded.ok).toBe(false);
+    expect(!decoded.ok && decoded.error).toMatchObject({ kind: 'internal', message: expect.stringContaining('reading a prepared feed') });
+  });
+
   it('passes an error through as it is', () => {
     const result = prepared('broken.rss');
     expect(result.ok).toBe(false);
