@@ -17,10 +17,10 @@ export type PreparedWire =
 /**
  * Per entry, in `text`: the TEXT_FIELDS, then its authors, its categories, and for each match the
  * topic's slug followed by its terms. In `counts`: COUNT_FIELDS numbers, then each match's number
- * of terms. `enclosures`: each entry's, null for none (most entries).
+ * of terms. `enclosures`: each entry's, null for none (most entries), one an entry: their count is
+ * the entries'.
  */
 export interface EncodedEntries {
-  length: number;
   text: (string | null)[];
   counts: Int32Array;
   enclosures: (Enclosure[] | null)[];
@@ -87,11 +87,11 @@ function encodeEntries(entries: PreparedEntry[]): EncodedEntries {
     }
     enclosures[i] = item.enclosures.length > 0 ? item.enclosures : null;
   }
-  return { length: entries.length, text, counts, enclosures };
+  return { text, counts, enclosures };
 }
 
-function decodeEntries({ length, text, counts, enclosures }: EncodedEntries): PreparedEntry[] {
-  const entries = new Array<PreparedEntry>(length);
+function decodeEntries({ text, counts, enclosures }: EncodedEntries): PreparedEntry[] {
+  const entries = new Array<PreparedEntry>(enclosures.length);
   // Read by position: each field is written once, where encodeEntries put it.
   let t = 0;
   let c = 0;
@@ -100,7 +100,7 @@ function decodeEntries({ length, text, counts, enclosures }: EncodedEntries): Pr
     t += n;
     return list;
   };
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < entries.length; i++) {
     const [identity, guid, url, title, summary, contentHtml, publishedAt, updatedAt, language, contentHash, markupHash, storyLead] =
       strings(TEXT_FIELDS) as TextFields;
     const authorCount = counts[c++]!;
