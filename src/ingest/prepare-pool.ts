@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { TopicSnapshot } from '../topics/topic-index.js';
+import { topicIndexData, type TopicSnapshot } from '../topics/topic-index.js';
 import { type PrepareJob, type PrepareResult, prepareFeed } from './prepare.js';
 import type { WorkerMessage } from './prepare-worker.js';
 import { decodePrepared, type PreparedWire } from './prepared-wire.js';
@@ -64,7 +64,7 @@ interface Slot {
 
 /**
  * Worker threads that parse, sanitize and match while the main thread fetches, fingerprints
- * stories and writes SQLite. Each worker builds its own topic index from the definitions, sent ahead of the
+ * stories and writes SQLite. Each worker is sent the snapshot's topic index (topicIndexData) ahead of the
  * first job that needs a newer version (a worker handles messages in order). Jobs go to the
  * worker with the fewest pending; a worker that dies fails its own jobs as 'internal' errors
  * (recorded on those feeds) and is replaced. Workers start with the first job: a process that
@@ -106,7 +106,7 @@ export function createPreparePool(size: number, limits: { maxBodyBytes: number }
       const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
       const id = nextId++;
       if (slot.topicsVersion !== topics.version) {
-        const message: WorkerMessage = { type: 'topics', version: topics.version, definitions: topics.definitions };
+        const message: WorkerMessage = { type: 'topics', version: topics.version, index: topicIndexData(topics.index) };
         slot.worker.postMessage(message);
         slot.topicsVersion = topics.version;
       }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileQuery, matchQuery, queryMatches } from '../../src/topics/match.js';
 import { parseQuery } from '../../src/topics/query.js';
 import { analyzeDoc, type AnalyzedDoc, type MatchableDoc } from '../../src/topics/text.js';
-import { buildTopicIndex, matchTopics } from '../../src/topics/topic-index.js';
+import { buildTopicIndex, matchTopics, topicIndexData, topicIndexFrom } from '../../src/topics/topic-index.js';
 
 // The topic index only narrows which topics an item meets; it must never lose a match. And the
 // normalized text of a query must mean the same as the text it came from.
@@ -113,6 +113,23 @@ describe('topic index agrees with direct matching', () => {
     expect(matched / checked).toBeLessThan(0.9);
     expect(kept / all).toBeGreaterThan(0.05);
     expect(kept / all).toBeLessThan(0.95);
+  });
+
+  it('the index a worker thread receives (its data cloned, then topicIndexFrom) matches as the sender\'s, which has matched before', () => {
+    let matched = 0;
+    fc.assert(
+      fc.property(fc.array(query, { minLength: 1, maxLength: 12 }), fc.array(doc, { minLength: 1, maxLength: 15 }), (queries, docs) => {
+        const index = buildTopicIndex(queries.map((q, i) => ({ slug: `t${i}`, query: q })));
+        // The sender's scratch (its candidates' marks and pass, its words met) is as matching left it.
+        const expected = docs.map((d) => matchTopics(index, analyzeDoc(d, index.vocabulary)));
+        const received = topicIndexFrom(structuredClone(topicIndexData(index)));
+        expect(received.byWord.size).toBe(0);
+        expect(docs.map((d) => matchTopics(received, analyzeDoc(d, received.vocabulary)))).toEqual(expected);
+        matched += expected.flat().length;
+      }),
+      { numRuns: 200 },
+    );
+    expect(matched).toBeGreaterThan(100);
   });
 
   it('parseQuery(normalized) matches the same items as the original text, and queryMatches agrees', () => {
