@@ -174,7 +174,7 @@ export function topicIndexData(index: TopicIndex): TopicIndexData {
   return data;
 }
 
-/** The index whose data this is, on this thread. */
+/** The index whose data another thread sent: a clone, whose scratch (the marks) is this thread's own. */
 export function topicIndexFrom(data: TopicIndexData): TopicIndex {
   return {
     topics: data.topics,
