@@ -176,22 +176,8 @@ export function topicIndexData(index: TopicIndex): TopicIndexData {
 
 /** The index whose data another thread sent: a clone, whose scratch (the marks) is this thread's own. */
 export function topicIndexFrom(data: TopicIndexData): TopicIndex {
-  return {
-    topics: data.topics,
-    rejected: data.rejected,
-    byNorm: data.byNorm,
-    byPrefix: data.byPrefix,
-    prefixKeyLengths: data.prefixKeyLengths,
-    byLanguage: data.byLanguage,
-    byFeedId: data.byFeedId,
-    alwaysCheck: data.alwaysCheck,
-    marks: data.marks,
-    // Pass 1 comes next, which clears the marks and the screen's marks as the sender left them.
-    pass: 0,
-    screen: data.screen,
-    byWord: new Map(),
-    vocabulary: vocabularyOf(data.topics.map((topic) => topic.compiled)),
-  };
+  // Pass 1 comes next, which clears the marks and the screen's marks as the sender left them.
+  return { ...data, pass: 0, byWord: new Map(), vocabulary: vocabularyOf(data.topics.map((topic) => topic.compiled)) };
 }
 
 /** The topics filed under the word's norm, or under a prefix of its folded or American spelling. */
