@@ -48,7 +48,8 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once('exit', (code, signal) => r(signal ?? code)));
+  // 'close', not 'exit': a killed child's last lines may still be in the pipe when it has exited.
+  const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once('close', (code, signal) => r(signal ?? code)));
   return { child, output: () => output, exited };
 }
 
@@ -259,15 +260,18 @@ describe('a process killed with SIGKILL', () => {
     await until('15 feeds fetched', first.output, () => fetched(first.output()) >= 15);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
+    // A save logs its line after its commit, in the same turn of the event loop: the kill may fall
+    // between the two, so one feed may be stored unreported, never the other way round.
     const savedFirst = fetched(first.output());
-    const { stored } = checkAfterCrash(database, []);
-    expect(stored).toBe(savedFirst * ITEMS);
+    const { stored, feedsWhole } = checkAfterCrash(database, []);
+    expect(feedsWhole).toBeGreaterThanOrEqual(savedFirst);
+    expect(feedsWhole).toBeLessThanOrEqual(savedFirst + 1);
     expect(stored).toBeLessThan(FEEDS * ITEMS);
 
     const second = run(['serve', '--config', config], { PORT: String(port) });
     try {
       // Its first pass fetches the feeds due: those the killed pass had not saved.
-      await until('the pass done', second.output, () => fetched(second.output()) >= FEEDS - savedFirst);
+      await until('the pass done', second.output, () => fetched(second.output()) >= FEEDS - feedsWhole);
       expect(second.output()).toMatch(/took over the ingest lease from a process of this machine that is gone/);
       expect(second.output()).not.toMatch(/another process is ingesting/);
       const feed = await fetch(`http://127.0.0.1:${port}/topics/nato.json`);
