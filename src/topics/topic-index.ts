@@ -19,8 +19,9 @@ export interface TopicDefinition {
 }
 
 /**
- * The topics at one moment: the definitions (what a worker thread is sent, to build its own
- * index), the index built from them, and a version that changes whenever they do.
+ * The topics at one moment: the definitions (what a save checks the topics stored then against),
+ * the index built from them (whose data a worker thread is sent: topicIndexData), and a version
+ * that changes whenever they do.
  */
 export interface TopicSnapshot {
   version: number;
