@@ -82,8 +82,9 @@ export const USAGE = `npm run bench -- [options]
   --serve-seconds N     autocannon duration per run (default 5)
   --latency-warmup SEC  unmeasured requests before each scale latency row, for up to SEC seconds
                         (default 3; 0 for none)
-  --profile             --cpu-prof the first ingest, the app serving the cached feed and the one
-                        rendering it at scale; print their top costs
+  --profile             --cpu-prof a first ingest run apart for it (its figures not reported), the
+                        app serving the cached feed and the one rendering it at scale; print their
+                        top costs
   --typographic         write the generated text as news does: ’ in possessives, “ ” quotes, — dashes
                         and accented names (~34 such characters an item); the floor parses the same
                         feeds (default: ASCII text)

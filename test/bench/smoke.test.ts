@@ -162,6 +162,24 @@ describe('npm run bench, tiny sizes', () => {
     expect(results.ingest.problems).toEqual([]);
     expect(results.ingest.reload304.ms).toBeGreaterThan(0);
   }, 300_000);
+
+  it('profiles a first ingest in a process of its own, apart from the measured runs', async () => {
+    const { stdout, results } = await runBench(join(dir, 'profile'), ['--no-peer', '--only', 'ingest', '--profile']);
+    expect(results.errors).toEqual({});
+    // The profiled load's own statuses and counts are checked too.
+    expect(results.ingest.problems).toEqual([]);
+    expect(results.ingest.runs).toBe(1);
+    const main = results.profile['ingest: first load'];
+    expect(main.busy).toBeGreaterThan(0);
+    expect(main.self.length).toBeGreaterThan(0);
+    expect(results.profile['ingest: first load, worker thread 1'].self.length).toBeGreaterThan(0);
+    expect(stdout).toContain('PROFILE: ingest: first load process');
+    // One process profiled (files named CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile): not the measured one as well.
+    const files = readdirSync(join(dir, 'profile', 'work', 'profile')).filter((file) => file.endsWith('.cpuprofile'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(files.map((file) => file.split('.')[3])).size).toBe(1);
+    expect(existsSync(join(dir, 'profile', 'work', 'ingest-profiled'))).toBe(false);
+  }, 300_000);
 });
 
 describe('the load generator', () => {
