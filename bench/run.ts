@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type BenchOptions, parseBenchArgs, type Section } from './args.js';
 import { type BenchContext, createOriginControl, sectionBudgetMs } from './context.js';
 import { startCoreProcess } from './core-process.js';
-import { writeFeeds } from './generate.js';
+import { type GeneratedFeedSet, writeFeedVersions } from './generate.js';
 import { benchIngest, NEW_ENTRIES_A_POLL } from './ingest.js';
 import { oneCoreCpus } from './cpus.js';
 import { benchParse, loadCorpusDocuments, loadGeneratedDocuments, type ParseRunPlan } from './parse.js';
@@ -75,11 +75,10 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const style = options.typographic ? 'typographic' : 'ascii';
   // Dated two hours back, so that the later poll's entries, 37 minutes apart, are in the past too.
   const generatedAt = new Date(Date.now() - 2 * 3_600_000);
-  const feeds = writeFeeds(join(workDir, 'feeds'), options.feeds, options.items, generatedAt, style);
   const newEntries = Math.min(NEW_ENTRIES_A_POLL, options.items);
-  const laterFeeds = wants('ingest')
-    ? { set: writeFeeds(join(workDir, 'feeds-later'), options.feeds, options.items, generatedAt, style, newEntries), newEntries }
-    : null;
+  const versions = [{ dir: join(workDir, 'feeds'), newEntries: 0 }, ...wants('ingest') ? [{ dir: join(workDir, 'feeds-later'), newEntries }] : []];
+  const [feeds, later] = writeFeedVersions(versions, options.feeds, options.items, generatedAt, style) as [GeneratedFeedSet, GeneratedFeedSet?];
+  const laterFeeds = later ? { set: later, newEntries } : null;
   const origin = await createOriginControl({ first: feeds.dir, later: laterFeeds?.set.dir ?? null }, workDir, feeds.files[0]!, options.origin);
   // nginx runs on after its parent dies: stop it on Ctrl-C too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateStory, renderRss, typeset, writeFeeds } from '../../bench/generate.js';
+import { generateStory, renderRss, typeset, writeFeeds, writeFeedVersions } from '../../bench/generate.js';
 import { median, percentile } from '../../bench/stats.js';
 import { generateTopics, SERVED_TOPIC } from '../../bench/topic-queries.js';
 import { parseFeed } from '../../src/ingest/parse.js';
@@ -84,6 +84,29 @@ describe('generated feeds in typographic text', () => {
 
 describe('generated feeds as a later poll finds them', () => {
   const items = (xml: string) => xml.match(/<item>[\s\S]*?<\/item>/g) ?? [];
+
+  it('are written with the first version in one pass, the same files as each written alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-generate-'));
+    try {
+      for (const style of ['ascii', 'typographic'] as const) {
+        const alone = [writeFeeds(join(dir, `${style}-first`), 3, 6, NOW, style), writeFeeds(join(dir, `${style}-later`), 3, 6, NOW, style, 2)];
+        const together = writeFeedVersions([{ dir: join(dir, `${style}-both-first`), newEntries: 0 }, { dir: join(dir, `${style}-both-later`), newEntries: 2 }],
+          3, 6, NOW, style);
+        expect(together).toHaveLength(2);
+        together.forEach((set, v) => {
+          const single = alone[v]!;
+          expect({ ...set, dir: '' }).toEqual({ ...single, dir: '' });
+          expect(readdirSync(set.dir).sort()).toEqual([...single.files].sort());
+          for (const file of set.files) {
+            expect(readFileSync(join(set.dir, file)).equals(readFileSync(join(single.dir, file))), `${style} ${v} ${file}`).toBe(true);
+            expect(statSync(join(set.dir, file)).mtimeMs).toBe(statSync(join(single.dir, file)).mtimeMs);
+          }
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('hold newer entries on top, lose as many of the oldest, and keep every other entry\'s bytes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'feedsieve-generate-'));
