@@ -1,27 +1,16 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { median } from '../../bench/stats.js';
+import { BENCH_DIST, ensureBuilt, ROOT } from './built.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+const RUN = join(BENCH_DIST, 'run.js');
 const TINY = ['--feeds', '5', '--items', '5', '--repeat', '1', '--topics', '20', '--scale-items', '2000', '--serve-seconds', '1',
   '--latency-warmup', '0.2'];
-
-// `npm test` builds first (pretest); a bare `vitest run test/bench` may find dist/ missing or stale.
-function ensureBuilt(): void {
-  const newestSource = Math.max(...readdirSync(join(ROOT, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(ROOT, 'bench', f)).mtimeMs));
-  if (existsSync(RUN) && statSync(RUN).mtimeMs >= newestSource) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere still emit JavaScript; the run below fails clearly if the bench's own did not.
-  }
-}
 
 async function runBench(dir: string, extra: string[]) {
   const out = join(dir, 'results.json');
