@@ -76,7 +76,8 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   // Dated two hours back, so that the later poll's entries, 37 minutes apart, are in the past too.
   const generatedAt = new Date(Date.now() - 2 * 3_600_000);
   const newEntries = Math.min(NEW_ENTRIES_A_POLL, options.items);
-  const versions = [{ dir: join(workDir, 'feeds'), newEntries: 0 }, ...wants('ingest') ? [{ dir: join(workDir, 'feeds-later'), newEntries }] : []];
+  const versions = [{ dir: join(workDir, 'feeds'), newEntries: 0 }];
+  if (wants('ingest')) versions.push({ dir: join(workDir, 'feeds-later'), newEntries });
   const [feeds, later] = writeFeedVersions(versions, options.feeds, options.items, generatedAt, style) as [GeneratedFeedSet, GeneratedFeedSet?];
   const laterFeeds = later ? { set: later, newEntries } : null;
   const origin = await createOriginControl({ first: feeds.dir, later: laterFeeds?.set.dir ?? null }, workDir, feeds.files[0]!, options.origin);
