@@ -46,6 +46,29 @@ describe('BandIndex', () => {
     expect(index.candidates([1], keys(3 * 65536 + 1, 7 + 4303 * 1024), 2)).toEqual([4303]);
   });
 
+  it('finds every entry after its table doubles many times with runs wrapping past the end', () => {
+    // All in the first shard (top bits 0). Keys whose low bits are all set sit at the last slots
+    // of a table of any size, so at each doubling a run wraps to the first slots and its entries
+    // move to the new end, past which some must wrap again; keys one bit short of that land at
+    // the middle of the doubled table. Random keys fill the rest.
+    const crowding = Array.from({ length: 24 }, (_, j) => 0x0fffffff - j);
+    const middle = Array.from({ length: 12 }, (_, j) => 0x0fffffff - 2 ** (10 + (j % 8)) - j);
+    let state = 7;
+    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) & 0x0fffffff) || 1;
+    const index = new BandIndex(10_000_000);
+    index.open(1);
+    const reference = new Map<number, number[]>();
+    for (let id = 1; id <= 20_000; id++) {
+      const itemKeys = [random(), random()];
+      if (id % 3 === 0) itemKeys.push(crowding[id % crowding.length]!);
+      if (id % 7 === 0) itemKeys.push(middle[id % middle.length]!);
+      index.add(1, id, new Uint32Array(itemKeys));
+      for (const k of new Set(itemKeys)) reference.set(k, [...(reference.get(k) ?? []), id]);
+    }
+    expect(index.size).toBeGreaterThan(45_000);
+    for (const [k, ids] of reference) expect(index.candidates([1], keys(k), 1).sort((a, b) => a - b)).toEqual(ids);
+  });
+
   it('finds what a plain map of key to ids finds, for keys crowding the same slots and the table\'s end', () => {
     // Keys from a small set whose low bits collide or sit at the top of the slot range, so probe
     // runs are long, wrap around, and hold entries of many homes between equal keys.
