@@ -19,6 +19,59 @@ export function askApart<T>(script: URL, message: object, what: string): Promise
   });
 }
 
+/** A measuring process kept for several questions, each asked once the answer to the one before has come. */
+export interface ApartProcess<M, T> {
+  ask(message: M): Promise<T>;
+  /** Disconnects; the process then exits (answerEach). */
+  stop(): Promise<void>;
+}
+
+/** Forks `script` (which calls answerEach) once, for questions asked one at a time; `what` names it in errors. */
+export function startApart<M extends object, T>(script: URL, what: string): ApartProcess<M, T> {
+  const child = fork(fileURLToPath(script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => { exitCode = code; });
+  child.on('error', () => {});
+  return {
+    ask: (message) =>
+      new Promise<T>((resolve, reject) => {
+        if (exitCode !== undefined) return reject(new Error(`${what} exited with ${exitCode} before answering`));
+        const settle = () => {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+        };
+        const onMessage = (answer: { type: string; figures?: T; message?: string }) => {
+          settle();
+          if (answer.type === 'figures' && answer.figures) resolve(answer.figures);
+          else reject(new Error(`${what} failed: ${answer.message ?? answer.type}`));
+        };
+        const onExit = (code: number | null) => {
+          settle();
+          reject(new Error(`${what} exited with ${code} before answering`));
+        };
+        child.on('message', onMessage);
+        child.on('exit', onExit);
+        child.send(message);
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exitCode !== undefined) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
+  };
+}
+
+/** In a process startApart forked: answers each message with `measure`'s figures or why it failed, until disconnected. */
+export function answerEach<M>(measure: (message: M) => Promise<unknown>): void {
+  process.on('message', (message: M) => {
+    measure(message)
+      .then((figures) => process.send?.({ type: 'figures', figures }))
+      .catch((error: unknown) => process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
 /** In the forked process: answers its one message with `measure`'s figures, or why it failed, then exits. */
 export function answerOnce<M>(measure: (message: M) => Promise<unknown>): void {
   process.once('message', (message: M) => {

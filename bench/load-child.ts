@@ -1,7 +1,7 @@
 // The load generator in a process of its own, driven over IPC:
-//   node load-child.js   then { type: 'load', url, connections, durationSec }
-// Answers { type: 'figures', figures } or { type: 'failed', message }, then exits.
-import { answerOnce } from './apart.js';
+//   node load-child.js   then { type: 'load', url, connections, durationSec }, one at a time
+// Answers each with { type: 'figures', figures } or { type: 'failed', message }; exits when disconnected.
+import { answerEach } from './apart.js';
 import { runLoad } from './load.js';
 
 interface LoadMessage {
@@ -11,4 +11,4 @@ interface LoadMessage {
   durationSec: number;
 }
 
-answerOnce((message: LoadMessage) => runLoad(message.url, message.connections, message.durationSec));
+answerEach((message: LoadMessage) => runLoad(message.url, message.connections, message.durationSec));

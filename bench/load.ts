@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { askApart } from './apart.js';
+import { type ApartProcess, startApart } from './apart.js';
 import type { ServerProcess } from './server-process.js';
 
 /** What the load generator measures of a run, in its own process. */
@@ -69,15 +69,33 @@ export async function runLoad(url: string, connections: number, durationSec: num
  * dearer: 3,645-6,120 requests/s for either server, the process at 117-130% of a core, against
  * 10,092-11,746 with the bodies kept. With the server's process, the CPU it spent a request too.
  */
-export async function loadTest(url: string, connections: number, durationSec: number, server?: ServerProcess): Promise<LoadFigures> {
-  // Asked before the run, so that the run's figures start from zero.
-  if (server) await server.serverTimes();
-  const client = await askApart<ClientLoad>(new URL('./load-child.js', import.meta.url),
-    { type: 'load', url, connections, durationSec }, 'load generator');
-  const answered = server ? await server.serverTimes() : null;
+export async function loadTest(url: string, connections: number, durationSec: number, server?: ServerProcess,
+  generator?: LoadGenerator): Promise<LoadFigures> {
+  const own = generator ?? startLoadGenerator();
+  let client: ClientLoad;
+  let answered: Awaited<ReturnType<ServerProcess['serverTimes']>> | null = null;
+  try {
+    // Asked before the run, so that the run's figures start from zero.
+    if (server) await server.serverTimes();
+    client = await own.ask({ type: 'load', url, connections, durationSec });
+    if (server) answered = await server.serverTimes();
+  } finally {
+    if (!generator) await own.stop();
+  }
   return {
     ...client,
     serverRequests: answered ? answered.requests : null,
     serverCpuUsPerRequest: answered && answered.requests > 0 ? (answered.cpuMs * 1000) / answered.requests : null,
   };
+}
+
+export type LoadGenerator = ApartProcess<{ type: 'load'; url: string; connections: number; durationSec: number }, ClientLoad>;
+
+/**
+ * load-child.ts started once for several runs, asked one at a time. A slice of a second took
+ * 1.30-1.34 s with a process started for it (its start, then autocannon's modules) and 1.01-1.03 s
+ * asked of one kept process: ~3 s of a serve run's ten slices.
+ */
+export function startLoadGenerator(): LoadGenerator {
+  return startApart(new URL('./load-child.js', import.meta.url), 'load generator');
 }

@@ -4,7 +4,7 @@ import type { ParseFigures } from './parse.js';
 import type { PeerResult } from './peer.js';
 import type { ProfileEntry } from './profile.js';
 import type { ScaleFigures } from './scale.js';
-import type { ServeFigures } from './serve.js';
+import { type ServeFigures, SLICE_SEC } from './serve.js';
 import type { SfeedFigures, SfeedResult } from './sfeed.js';
 import type { TopicsFigures } from './topics.js';
 
@@ -180,10 +180,11 @@ ${t.topics} ÷ 1 run by run: ${t.runRatios.map(pct).join(', ')}; the median of t
 function serveSection(s: ServeFigures): string {
   const row = (label: string, l: ServeFigures['topicFeed']) => [label, int(l.requestsPerSec), `${l.p50Ms} ms`, `${l.p99Ms} ms`,
     l.serverCpuUsPerRequest === null ? '-' : `${int(l.serverCpuUsPerRequest)} µs`, `${int(l.clientCpuPercent)}%`, String(l.errors + l.non2xx)];
-  return `SERVE (autocannon, ${s.connections} connections × ${s.durationSec} s, ${int(s.bodyBytes)}-byte body with ${s.items} items; runs ${s.runs})
+  return `SERVE (autocannon, ${s.connections} connections × ${s.durationSec} s a side a run, ${int(s.bodyBytes)}-byte body with ${s.items} items; runs ${s.runs}, in ${s.slices} pairs of ${SLICE_SEC}-s slices taken in turn)
 ${table(['server', 'requests/s', 'p50', 'p99', 'server CPU a request', 'load generator CPU', 'errors'], [
     row(`${s.path} (warm)`, s.topicFeed), row('bare node:http, same bytes', s.bareHttp),
     ['ratio', pct(s.ratio), '', '', s.cpuRatio === null ? '' : pct(s.cpuRatio), '', '']])}
+each side's row: medians over its slices; ratios: the median of the pairs' (${s.pairRatios.map(pct).join(', ')})
 a load generator near 100% of its core limits both servers' requests/s; the server CPU a request is free of that limit
 /api/items?q=${s.search.query}: p50 ${dec(s.search.p50Ms, 2)} ms, p99 ${dec(s.search.p99Ms, 2)} ms (${s.search.requests} sequential requests)`;
 }

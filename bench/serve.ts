@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type BenchContext, timeBoxed } from './context.js';
 import type { ChildSetup } from './ingest-child.js';
 import { type LatencyFigures, measureLatencyApart } from './latency.js';
-import { type LoadFigures, loadTest } from './load.js';
+import { type LoadFigures, loadTest, startLoadGenerator } from './load.js';
 import { startServerProcess } from './server-process.js';
 import { median } from './stats.js';
 import { SERVED_TOPIC } from './topic-queries.js';
@@ -15,16 +15,52 @@ export interface ServeFigures {
   connections: number;
   durationSec: number;
   runs: number;
+  /** Slices of SLICE_SEC a side, in all runs: each side's figures are the medians over its slices. */
+  slices: number;
   topicFeed: LoadFigures;
   bareHttp: LoadFigures;
-  /** topic feed requests/s ÷ bare node:http requests/s, same bytes, connections and duration. */
+  /** Each pair's topic feed requests/s ÷ bare node:http requests/s (a slice of each, one after the other). */
+  pairRatios: number[];
+  /** The median of pairRatios: same bytes, connections and time on each side. */
   ratio: number;
-  /**
-   * bare node:http's server CPU a request ÷ the topic feed's: the same comparison, free of the load
-   * generator's limit (null where a side has no figure).
-   */
+  /** Each pair's bare node:http server CPU a request ÷ the topic feed's (pairs where both have one). */
+  pairCpuRatios: number[];
+  /** The median of pairCpuRatios: the same comparison, free of the load generator's limit (null without one). */
   cpuRatio: number | null;
   search: LatencyFigures & { query: string };
+}
+
+/**
+ * Each side's load is cut into slices of this many seconds, taken in turn with the other's. This
+ * machine has slow spells of seconds to minutes, in which a request costs the server twice the CPU:
+ * with one load of 5 s a side, one after the other, a spell over one side alone read the topic feed
+ * at 22% and 55% of the bare server in two default runs, and the bare server at 39% of the topic
+ * feed in a serve-only run. Adjacent slices share a spell, and the median of the pairs' ratios
+ * leaves out a pair split by one's edge.
+ */
+export const SLICE_SEC = 1;
+
+/** One slice of each server, run one right after the other. */
+export interface SlicePair {
+  topic: LoadFigures;
+  bare: LoadFigures;
+}
+
+/** Each side's medians over its slices, and the ratios pair by pair with their medians. */
+export function summarizePairs(pairs: SlicePair[]): Pick<ServeFigures, 'slices' | 'topicFeed' | 'bareHttp' | 'pairRatios' | 'ratio' | 'pairCpuRatios' | 'cpuRatio'> {
+  if (pairs.length === 0) throw new Error('no slices to summarize');
+  const pairRatios = pairs.map(({ topic, bare }) => topic.requestsPerSec / bare.requestsPerSec);
+  const pairCpuRatios = pairs.flatMap(({ topic, bare }) =>
+    topic.serverCpuUsPerRequest && bare.serverCpuUsPerRequest ? [bare.serverCpuUsPerRequest / topic.serverCpuUsPerRequest] : []);
+  return {
+    slices: pairs.length,
+    topicFeed: medianLoad(pairs.map((pair) => pair.topic)),
+    bareHttp: medianLoad(pairs.map((pair) => pair.bare)),
+    pairRatios,
+    ratio: median(pairRatios),
+    pairCpuRatios,
+    cpuRatio: pairCpuRatios.length > 0 ? median(pairCpuRatios) : null,
+  };
 }
 
 export interface ServeOptions {
@@ -51,7 +87,7 @@ const medianLoad = (runs: LoadFigures[]): LoadFigures => {
   };
 };
 
-/** The warm topic feed against bare node:http answering its exact bytes, interleaved; then search latency. */
+/** The warm topic feed against bare node:http answering its exact bytes, in slices taken in turn; then search latency. */
 export async function benchServe(context: BenchContext, setup: ChildSetup, options: ServeOptions): Promise<ServeFigures> {
   const setupPath = join(context.workDir, 'serve-setup.json');
   writeFileSync(setupPath, JSON.stringify(setup));
@@ -81,27 +117,32 @@ async function topicFeedAgainstBare(context: BenchContext, setupPath: string, op
     const bodyFile = join(context.workDir, 'served-body');
     writeFileSync(bodyFile, body);
     const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
+    const generator = startLoadGenerator();
     try {
-      const runs = await timeBoxed(context.repeat, options.budgetMs, async (run) => {
-        const topic = () => loadTest(`${app.baseUrl}${path}`, options.connections, options.durationSec, app);
-        const plain = () => loadTest(`${bare.baseUrl}/`, options.connections, options.durationSec, bare);
-        // Alternate the order so that neither side always runs on a warmer machine.
-        if (run % 2 === 0) {
-          const t = await topic();
-          return { topic: t, bare: await plain() };
+      const topic = () => loadTest(`${app.baseUrl}${path}`, options.connections, SLICE_SEC, app, generator);
+      const plain = () => loadTest(`${bare.baseUrl}/`, options.connections, SLICE_SEC, bare, generator);
+      const slicesPerRun = Math.max(1, Math.round(options.durationSec / SLICE_SEC));
+      let taken = 0;
+      const runs = await timeBoxed(context.repeat, options.budgetMs, async () => {
+        const pairs: SlicePair[] = [];
+        for (let slice = 0; slice < slicesPerRun; slice++) {
+          // In turn, A B B A A B …: neither side always runs first, on a machine the other has warmed.
+          if (taken++ % 2 === 0) {
+            const t = await topic();
+            pairs.push({ topic: t, bare: await plain() });
+          } else {
+            const b = await plain();
+            pairs.push({ topic: await topic(), bare: b });
+          }
         }
-        const b = await plain();
-        return { topic: await topic(), bare: b };
+        return pairs;
       });
-      const topicFeed = medianLoad(runs.map((r) => r.topic));
-      const bareHttp = medianLoad(runs.map((r) => r.bare));
       return {
         path, bodyBytes: body.length, items, connections: options.connections, durationSec: options.durationSec, runs: runs.length,
-        topicFeed, bareHttp, ratio: topicFeed.requestsPerSec / bareHttp.requestsPerSec,
-        cpuRatio: topicFeed.serverCpuUsPerRequest && bareHttp.serverCpuUsPerRequest
-          ? bareHttp.serverCpuUsPerRequest / topicFeed.serverCpuUsPerRequest : null,
+        ...summarizePairs(runs.flat()),
       };
     } finally {
+      await generator.stop();
       await bare.stop();
     }
   } finally {
