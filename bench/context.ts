@@ -70,10 +70,10 @@ export async function timeBoxed<T>(repeat: number, budgetMs: number, once: (run:
 const SCALE_SECTION_MS = 37_000;
 /**
  * One run of the serve section, about: five slices of a second a side, starting the servers and
- * the load generator, and timing `/api/items?q=` (23.5-23.8 s in default runs with two loads of
- * 5 s; the slices, taken in turn, add ~3 s).
+ * the load generator, and timing `/api/items?q=` (23.4 s in a default run; 23.5-23.8 s with two
+ * loads of 5 s before).
  */
-const SERVE_RUN_MS = 28_000;
+const SERVE_RUN_MS = 25_000;
 /** One run of the topics section, with room: two first loads, each a core's start and ~20 ms a feed (100 feeds: 8 s). */
 const topicsRunMs = (feeds: number): number => 4_000 + 40 * feeds;
 
