@@ -29,33 +29,37 @@ export interface ApartProcess<M, T> {
 /** Forks `script` (which calls answerEach) once, for questions asked one at a time; `what` names it in errors. */
 export function startApart<M extends object, T>(script: URL, what: string): ApartProcess<M, T> {
   const child = fork(fileURLToPath(script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let exitCode: number | null | undefined;
-  child.once('exit', (code) => { exitCode = code; });
-  child.on('error', () => {});
+  // Why the process can answer no more (it exited, or could not start), once it is so.
+  let gone: Error | undefined;
+  child.once('exit', (code) => { gone ??= new Error(`${what} exited with ${code} before answering`); });
+  child.once('error', (error) => { gone ??= new Error(`${what}: ${error.message}`); });
   return {
     ask: (message) =>
       new Promise<T>((resolve, reject) => {
-        if (exitCode !== undefined) return reject(new Error(`${what} exited with ${exitCode} before answering`));
+        if (gone) return reject(gone);
         const settle = () => {
           child.off('message', onMessage);
-          child.off('exit', onExit);
+          child.off('exit', onGone);
+          child.off('error', onGone);
         };
         const onMessage = (answer: { type: string; figures?: T; message?: string }) => {
           settle();
           if (answer.type === 'figures' && answer.figures) resolve(answer.figures);
           else reject(new Error(`${what} failed: ${answer.message ?? answer.type}`));
         };
-        const onExit = (code: number | null) => {
+        // Listeners added after the process's own above, so `gone` is set when they run.
+        const onGone = () => {
           settle();
-          reject(new Error(`${what} exited with ${code} before answering`));
+          reject(gone);
         };
         child.on('message', onMessage);
-        child.on('exit', onExit);
+        child.on('exit', onGone);
+        child.on('error', onGone);
         child.send(message);
       }),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (exitCode !== undefined) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null || !child.connected) return resolve();
         child.once('exit', () => resolve());
         child.disconnect();
       }),

@@ -225,6 +225,43 @@ describe('the load generator', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('answers run after run from one process it keeps, which leaves once stopped', async () => {
+    const { loadTest, startLoadGenerator } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.end('<rss/>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const generator = startLoadGenerator();
+    try {
+      // A run given the generator leaves it running for the next.
+      for (let run = 0; run < 2; run++) {
+        const figures = await loadTest(`http://127.0.0.1:${port}/`, 1, 1, undefined, generator);
+        expect(figures.requestsPerSec).toBeGreaterThan(0);
+      }
+    } finally {
+      await generator.stop();
+      server.close();
+    }
+    await expect(generator.ask({ type: 'load', url: `http://127.0.0.1:${port}/`, connections: 1, durationSec: 1 })).rejects.toThrow(/exited/);
+  }, 30_000);
+
+  it('fails a question with the reason when its process cannot answer it, and does not wait', async () => {
+    const { startApart } = (await import(join(ROOT, 'dist', 'bench', 'apart.js'))) as typeof import('../../bench/apart.js');
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-apart-'));
+    try {
+      // Answers the first question with a failure, and exits at the second.
+      writeFileSync(join(dir, 'child.mjs'), `let asked = 0;
+process.on('message', () => { if (++asked === 1) process.send({ type: 'failed', message: 'no server' }); else process.exit(3); });`);
+      const child = startApart<{ type: string }, number>(new URL(`file://${join(dir, 'child.mjs')}`), 'test child');
+      await expect(child.ask({ type: 'x' })).rejects.toThrow('test child failed: no server');
+      await expect(child.ask({ type: 'x' })).rejects.toThrow('test child exited with 3 before answering');
+      await expect(child.ask({ type: 'x' })).rejects.toThrow('test child exited with 3 before answering');
+      await child.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('the latency client in a process of its own', () => {
