@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { median } from '../../bench/stats.js';
@@ -253,7 +254,7 @@ describe('the load generator', () => {
       // Answers the first question with a failure, and exits at the second.
       writeFileSync(join(dir, 'child.mjs'), `let asked = 0;
 process.on('message', () => { if (++asked === 1) process.send({ type: 'failed', message: 'no server' }); else process.exit(3); });`);
-      const child = startApart<{ type: string }, number>(new URL(`file://${join(dir, 'child.mjs')}`), 'test child');
+      const child = startApart<{ type: string }, number>(pathToFileURL(join(dir, 'child.mjs')), 'test child');
       await expect(child.ask({ type: 'x' })).rejects.toThrow('test child failed: no server');
       await expect(child.ask({ type: 'x' })).rejects.toThrow('test child exited with 3 before answering');
       await expect(child.ask({ type: 'x' })).rejects.toThrow('test child exited with 3 before answering');
