@@ -5,18 +5,14 @@ import { fileURLToPath } from 'node:url';
 // the feeds the bench process's heap is large, and its collections, and whatever it has loaded,
 // would land in the figures.
 
-/** Forks `script`, sends it `message`, and resolves with the figures it answers; `what` names it in errors. */
-export function askApart<T>(script: URL, message: object, what: string): Promise<T> {
-  const child = fork(fileURLToPath(script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise<T>((resolve, reject) => {
-    child.once('message', (answer: { type: string; figures?: T; message?: string }) => {
-      if (answer.type === 'figures' && answer.figures) resolve(answer.figures);
-      else reject(new Error(`${what} failed: ${answer.message ?? answer.type}`));
-    });
-    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before answering`)));
-    child.once('error', reject);
-    child.send(message);
-  });
+/** Forks `script` (which calls answerEach) for one question, and resolves with its figures; `what` names it in errors. */
+export async function askApart<T>(script: URL, message: object, what: string): Promise<T> {
+  const child = startApart<object, T>(script, what);
+  try {
+    return await child.ask(message);
+  } finally {
+    await child.stop();
+  }
 }
 
 /** A measuring process kept for several questions, each asked once the answer to the one before has come. */
@@ -73,16 +69,5 @@ export function answerEach<M>(measure: (message: M) => Promise<unknown>): void {
       .then((figures) => process.send?.({ type: 'figures', figures }))
       .catch((error: unknown) => process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
   });
-  process.on('disconnect', () => process.exit(0));
-}
-
-/** In the forked process: answers its one message with `measure`'s figures, or why it failed, then exits. */
-export function answerOnce<M>(measure: (message: M) => Promise<unknown>): void {
-  process.once('message', (message: M) => {
-    measure(message)
-      .then((figures) => process.send?.({ type: 'figures', figures }, () => process.exit(0)))
-      .catch((error: unknown) => process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) }, () => process.exit(1)));
-  });
-  // Never outlive the bench that forked this process.
   process.on('disconnect', () => process.exit(0));
 }

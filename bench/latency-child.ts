@@ -1,7 +1,7 @@
 // The latency client in a process of its own, driven over IPC:
 //   node latency-child.js   then { type: 'measure', url, requests, warmup, deadlineMs }
-// Answers { type: 'figures', figures } or { type: 'failed', message }, then exits.
-import { answerOnce } from './apart.js';
+// Answers { type: 'figures', figures } or { type: 'failed', message }; exits when disconnected.
+import { answerEach } from './apart.js';
 import { measureLatency } from './latency.js';
 
 interface MeasureMessage {
@@ -12,5 +12,5 @@ interface MeasureMessage {
   deadlineMs: number | null;
 }
 
-answerOnce((message: MeasureMessage) =>
+answerEach((message: MeasureMessage) =>
   measureLatency(message.url, message.requests, message.warmup, message.deadlineMs ?? Number.POSITIVE_INFINITY));
