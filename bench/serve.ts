@@ -119,8 +119,8 @@ async function topicFeedAgainstBare(context: BenchContext, setupPath: string, op
     const bare = await startServerProcess(['bare', bodyFile, response.headers.get('content-type') ?? 'application/rss+xml']);
     const generator = startLoadGenerator();
     try {
-      const topic = () => loadTest(`${app.baseUrl}${path}`, options.connections, SLICE_SEC, app, generator);
-      const plain = () => loadTest(`${bare.baseUrl}/`, options.connections, SLICE_SEC, bare, generator);
+      const topic = () => loadTest(generator, `${app.baseUrl}${path}`, options.connections, SLICE_SEC, app);
+      const plain = () => loadTest(generator, `${bare.baseUrl}/`, options.connections, SLICE_SEC, bare);
       const slicesPerRun = Math.max(1, Math.round(options.durationSec / SLICE_SEC));
       let taken = 0;
       const runs = await timeBoxed(context.repeat, options.budgetMs, async () => {

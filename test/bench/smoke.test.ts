@@ -202,15 +202,16 @@ describe('the load generator', () => {
   }, 30_000);
 
   it('reads the CPU a request from the server\'s own process, counting from the run\'s start', async () => {
-    const { loadTest } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
+    const { loadTest, startLoadGenerator } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
     const { startServerProcess } = (await import(join(ROOT, 'dist', 'bench', 'server-process.js'))) as typeof import('../../bench/server-process.js');
     const dir = mkdtempSync(join(tmpdir(), 'feedsieve-load-'));
     writeFileSync(join(dir, 'body'), '<rss>“NATO’s” summit — México</rss>'.repeat(1000));
     const bare = await startServerProcess(['bare', join(dir, 'body'), 'application/rss+xml']);
+    const generator = startLoadGenerator();
     try {
       // Requests before the run are not the run's.
       for (let i = 0; i < 20; i++) await (await fetch(`${bare.baseUrl}/`)).arrayBuffer();
-      const figures = await loadTest(`${bare.baseUrl}/`, 2, 1, bare);
+      const figures = await loadTest(generator, `${bare.baseUrl}/`, 2, 1, bare);
       expect(figures.errors + figures.non2xx).toBe(0);
       expect(figures.requestsPerSec).toBeGreaterThan(0);
       // The run's requests, and at most one a connection cut off at its end: not the 20 before.
@@ -220,8 +221,9 @@ describe('the load generator', () => {
       expect(figures.clientCpuPercent).toBeGreaterThan(0);
       // The run's requests were counted and cleared: nothing since.
       expect((await bare.serverTimes()).requests).toBe(0);
-      expect((await loadTest(`${bare.baseUrl}/`, 1, 1)).serverCpuUsPerRequest).toBeNull();
+      expect((await loadTest(generator, `${bare.baseUrl}/`, 1, 1)).serverCpuUsPerRequest).toBeNull();
     } finally {
+      await generator.stop();
       await bare.stop();
       rmSync(dir, { recursive: true, force: true });
     }
@@ -237,7 +239,7 @@ describe('the load generator', () => {
     try {
       // A run given the generator leaves it running for the next.
       for (let run = 0; run < 2; run++) {
-        const figures = await loadTest(`http://127.0.0.1:${port}/`, 1, 1, undefined, generator);
+        const figures = await loadTest(generator, `http://127.0.0.1:${port}/`, 1, 1);
         expect(figures.requestsPerSec).toBeGreaterThan(0);
       }
     } finally {
