@@ -14,6 +14,8 @@ export interface RenderedFeed {
   contentType: string;
   /** The body compressed once per coding, on first request, so a poll costs no compression. */
   encoded: Partial<Record<'br' | 'gzip', Buffer>>;
+  /** A compression under way (http/feed-response.ts): the requests that come meanwhile wait on it. */
+  encoding: Partial<Record<'br' | 'gzip', Promise<Buffer>>>;
 }
 
 interface Entry extends RenderedFeed {
@@ -54,7 +56,7 @@ export function createFeedCache(renderedEntries: EntryCache = createEntryCache()
       let length = 0;
       for (const part of feed.parts) length += part.length;
       const etag = `"${digest.toString('base64url').slice(0, 27)}"`;
-      const entry = { ...feed, length, joined: null, answers: 0, etag, encoded: {}, generation: asOf };
+      const entry = { ...feed, length, joined: null, answers: 0, etag, encoded: {}, encoding: {}, generation: asOf };
       entries.set(key, entry);
       return entry;
     },
