@@ -169,5 +169,6 @@ export function sendFeed(feed: RenderedFeed, req: IncomingMessage, res: ServerRe
   };
   encodeBody(feed, coding)
     .then(answer, () => answer(null))
-    .catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
+    // Only answering can fail here, part way through a response: nothing else can be sent.
+    .catch(() => res.destroy());
 }
