@@ -1,5 +1,8 @@
 import { createEntryCache, type EntryCache } from './entry-cache.js';
 
+/** The content codings a feed is sent in besides identity (http/feed-response.ts). */
+export type Coding = 'br' | 'gzip';
+
 export interface RenderedFeed {
   /** The body in the pieces it was put together from (syndication/render.ts, feedPage). */
   parts: Buffer[];
@@ -13,9 +16,9 @@ export interface RenderedFeed {
   lastModified: Date;
   contentType: string;
   /** The body compressed once per coding, on first request, so a poll costs no compression. */
-  encoded: Partial<Record<'br' | 'gzip', Buffer>>;
+  encoded: Partial<Record<Coding, Buffer>>;
   /** A compression under way (http/feed-response.ts): the requests that come meanwhile wait on it. */
-  encoding: Partial<Record<'br' | 'gzip', Promise<Buffer>>>;
+  encoding: Partial<Record<Coding, Promise<Buffer>>>;
 }
 
 interface Entry extends RenderedFeed {

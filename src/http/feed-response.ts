@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import accepts from 'accepts';
 import type { FeedFormat } from '../syndication/render.js';
-import type { RenderedFeed } from './feed-cache.js';
+import type { Coding, RenderedFeed } from './feed-cache.js';
 import { addVary } from './cors.js';
 
 /*
@@ -58,8 +58,6 @@ function wholeBody(feed: RenderedFeed): Buffer {
   feed.joined ??= Buffer.concat(feed.parts, feed.length);
   return feed.joined;
 }
-
-type Coding = 'br' | 'gzip';
 
 const compressGzip = promisify(gzip);
 const compressBrotli = promisify(brotliCompress);
@@ -116,9 +114,9 @@ function endWithBody(feed: RenderedFeed, res: ServerResponse): void {
 
 // A reader sends the same Accept-Encoding on every poll: each distinct header is negotiated once.
 const CODINGS_REMEMBERED = 100;
-const codings = new Map<string, 'br' | 'gzip' | null>();
+const codings = new Map<string, Coding | null>();
 
-function codingFor(req: IncomingMessage): 'br' | 'gzip' | null {
+function codingFor(req: IncomingMessage): Coding | null {
   const header = req.headers['accept-encoding'] ?? '';
   let coding = codings.get(header);
   if (coding === undefined) {
@@ -164,8 +162,7 @@ export function sendFeed(feed: RenderedFeed, req: IncomingMessage, res: ServerRe
   const answer = (encodedNow: Buffer | null) => {
     if (res.destroyed) return; // the reader left while the body was compressed
     // Without a compressed body the reader gets the plain one, as from a server that cannot compress.
-    if (encodedNow) sendBody(feed, res, coding, encodedNow);
-    else sendBody(feed, res, null, null);
+    sendBody(feed, res, encodedNow ? coding : null, encodedNow);
   };
   encodeBody(feed, coding)
     .then(answer, () => answer(null))
