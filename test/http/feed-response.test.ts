@@ -70,3 +70,42 @@ describe('a feed page sent compressed', () => {
     expect(plain.body.equals(BODY)).toBe(true);
   });
 });
+
+describe('a reader that leaves while its page is compressed', () => {
+  it('is sent nothing, and the compression is kept for the next reader', async () => {
+    const feed = createFeedCache().set('nato', 'nato.rss', {
+      parts: [BODY], digest: createHash('sha256').update(BODY).digest(),
+      lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8',
+    });
+    let left: { res: ServerResponse; closed: Promise<void> } | null = null;
+    server = createServer((req, res) => {
+      if (left) {
+        sendFeed(feed, req, res, 900);
+        return;
+      }
+      sendFeed(feed, req, res, 900);
+      const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+      // The reader's connection goes while the compression runs on the thread pool.
+      req.socket.destroy();
+      left = { res, closed };
+    }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server!.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+    await expect(getRaw(base, 'gzip')).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(left).not.toBeNull();
+    const { res, closed } = left!;
+    await closed;
+    expect(feed.encoded.gzip).toBeUndefined(); // the compression was still under way when the reader left
+    await feed.encoding.gzip;
+    // Had the answer been written, the response would be ended and its headers sent.
+    expect(res.writableEnded).toBe(false);
+    expect(res.headersSent).toBe(false);
+    expect(feed.encoded.gzip).toBeInstanceOf(Buffer);
+
+    const next = await getRaw(base, 'gzip');
+    expect(next.headers['content-encoding']).toBe('gzip');
+    expect(next.body.equals(feed.encoded.gzip!)).toBe(true);
+    expect(gunzipSync(next.body).equals(BODY)).toBe(true);
+  });
+});
