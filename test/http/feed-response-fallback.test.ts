@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 // zlib fails on a valid buffer only when memory runs out: the one compression that fails here is
 // the first gzip asked for, every other call is zlib's own.
@@ -20,39 +18,19 @@ vi.mock('node:zlib', async (importOriginal) => {
   return { ...zlib, gzip, default: { ...zlib, gzip } };
 });
 
-const { createFeedCache } = await import('../../src/http/feed-cache.js');
 const { sendFeed } = await import('../../src/http/feed-response.js');
+const { getRaw, listenLocal } = await import('../support/raw-http.js');
+const { keptPage, rssPage } = await import('../support/kept-page.js');
 
-let server: Server | null = null;
-afterEach(() => {
-  server?.close();
-  server = null;
-});
-
-const BODY = Buffer.from(`<rss version="2.0"><channel><title>NATO</title>${
-  Array.from({ length: 500 }, (_, i) => `<item><title>NATO summit, report ${i}</title></item>`).join('')
-}</channel></rss>`);
-
-function getRaw(base: string, encoding: string): Promise<{ headers: IncomingMessage['headers']; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    request(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': encoding } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
-  });
-}
+const BODY = rssPage(500);
 
 describe('a feed page whose compression fails', () => {
   it('goes out plain, whole and with its length, and the next request compresses it again', async () => {
-    const feed = createFeedCache().set('nato', 'nato.rss', {
-      parts: [BODY.subarray(0, 700), BODY.subarray(700)], digest: createHash('sha256').update(BODY).digest(),
-      lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8',
-    });
-    server = createServer((req, res) => sendFeed(feed, req, res, 900)).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server!.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const feed = keptPage(BODY, 700);
+    const base = await listenLocal((req, res) => sendFeed(feed, req, res, 900));
+    const url = `${base}/topics/nato.rss`;
 
-    const plain = await getRaw(base, 'gzip');
+    const plain = await getRaw(url, 'gzip');
     expect(failures.gzipCalls).toBe(1);
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.headers.vary).toMatch(/Accept-Encoding/i);
@@ -61,7 +39,7 @@ describe('a feed page whose compression fails', () => {
     expect(feed.encoded.gzip).toBeUndefined();
     expect(feed.encoding.gzip).toBeUndefined();
 
-    const compressed = await getRaw(base, 'gzip');
+    const compressed = await getRaw(url, 'gzip');
     expect(failures.gzipCalls).toBe(2);
     expect(compressed.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(compressed.body).equals(BODY)).toBe(true);

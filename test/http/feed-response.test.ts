@@ -1,42 +1,22 @@
-import { createHash } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFeedCache } from '../../src/http/feed-cache.js';
+import { describe, expect, it } from 'vitest';
 import { sendFeed } from '../../src/http/feed-response.js';
-
-let server: Server | null = null;
-afterEach(() => {
-  server?.close();
-  server = null;
-});
+import { keptPage, rssPage } from '../support/kept-page.js';
+import { getRaw, listenLocal } from '../support/raw-http.js';
 
 // A page as large as a busy topic's: gzip takes milliseconds over it.
-const BODY = Buffer.from(`<rss version="2.0"><channel><title>NATO</title>${
-  Array.from({ length: 4000 }, (_, i) => `<item><title>NATO summit, report ${i}</title><guid>urn:x:${i}</guid></item>`).join('')
-}</channel></rss>`);
-
-function getRaw(base: string, encoding: string): Promise<{ headers: IncomingMessage['headers']; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    request(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': encoding } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
-  });
-}
+const BODY = rssPage(4000);
 
 describe('a feed page sent compressed', () => {
   it('is compressed off the event loop, once for all the requests that ask meanwhile, then kept', async () => {
-    const feed = createFeedCache().set('nato', 'nato.rss', {
-      parts: [BODY.subarray(0, 1000), BODY.subarray(1000)], digest: createHash('sha256').update(BODY).digest(),
-      lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8',
-    });
+    const feed = keptPage(BODY, 1000);
     // The first three requests are answered in one turn of the event loop, before any compression
     // could finish; later ones as they come.
     let held: [IncomingMessage, ServerResponse][] = [];
     let together = 3;
     const answered: { endedOnReturn: boolean; waitedOn: Promise<Buffer> | undefined }[] = [];
-    server = createServer((req, res) => {
+    const base = await listenLocal((req, res) => {
       held.push([req, res]);
       if (held.length < together) return;
       for (const [heldReq, heldRes] of held) {
@@ -45,11 +25,10 @@ describe('a feed page sent compressed', () => {
       }
       held = [];
       together = 1;
-    }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server!.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    const url = `${base}/topics/nato.rss`;
 
-    const first = await Promise.all([getRaw(base, 'gzip'), getRaw(base, 'gzip'), getRaw(base, 'gzip')]);
+    const first = await Promise.all([getRaw(url, 'gzip'), getRaw(url, 'gzip'), getRaw(url, 'gzip')]);
     expect(answered.map((a) => a.endedOnReturn)).toEqual([false, false, false]);
     expect(answered[0]!.waitedOn).toBeInstanceOf(Promise);
     expect(new Set(answered.map((a) => a.waitedOn)).size).toBe(1);
@@ -61,10 +40,10 @@ describe('a feed page sent compressed', () => {
     }
     expect(feed.encoded.gzip?.equals(first[0]!.body)).toBe(true);
 
-    const again = await getRaw(base, 'gzip');
+    const again = await getRaw(url, 'gzip');
     expect(answered[3]!.endedOnReturn).toBe(true); // the kept body, sent at once
     expect(again.body.equals(first[0]!.body)).toBe(true);
-    const plain = await getRaw(base, 'identity');
+    const plain = await getRaw(url, 'identity');
     expect(answered[4]!.endedOnReturn).toBe(true);
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.equals(BODY)).toBe(true);
@@ -73,12 +52,9 @@ describe('a feed page sent compressed', () => {
 
 describe('a reader that leaves while its page is compressed', () => {
   it('is sent nothing, and the compression is kept for the next reader', async () => {
-    const feed = createFeedCache().set('nato', 'nato.rss', {
-      parts: [BODY], digest: createHash('sha256').update(BODY).digest(),
-      lastModified: new Date('2026-11-20T10:00:00Z'), contentType: 'application/rss+xml; charset=utf-8',
-    });
+    const feed = keptPage(BODY);
     let left: { res: ServerResponse; closed: Promise<void> } | null = null;
-    server = createServer((req, res) => {
+    const base = await listenLocal((req, res) => {
       if (left) {
         sendFeed(feed, req, res, 900);
         return;
@@ -88,11 +64,10 @@ describe('a reader that leaves while its page is compressed', () => {
       // The reader's connection goes while the compression runs on the thread pool.
       req.socket.destroy();
       left = { res, closed };
-    }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server!.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    const url = `${base}/topics/nato.rss`;
 
-    await expect(getRaw(base, 'gzip')).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await expect(getRaw(url, 'gzip')).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect(left).not.toBeNull();
     const { res, closed } = left!;
     await closed;
@@ -103,7 +78,7 @@ describe('a reader that leaves while its page is compressed', () => {
     expect(res.headersSent).toBe(false);
     expect(feed.encoded.gzip).toBeInstanceOf(Buffer);
 
-    const next = await getRaw(base, 'gzip');
+    const next = await getRaw(url, 'gzip');
     expect(next.headers['content-encoding']).toBe('gzip');
     expect(next.body.equals(feed.encoded.gzip!)).toBe(true);
     expect(gunzipSync(next.body).equals(BODY)).toBe(true);
