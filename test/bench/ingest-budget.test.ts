@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_DIST, ensureBuilt } from './built.js';
+import { BENCH_DIST } from '../support/built.js';
 
 type ContextModule = typeof import('../../bench/context.js');
 type GenerateModule = typeof import('../../bench/generate.js');
@@ -20,7 +20,6 @@ describe('the ingest section\'s runs and reloads', () => {
   let benchIngest: IngestModule['benchIngest'];
 
   beforeAll(async () => {
-    ensureBuilt();
     const { createOriginControl } = await load<ContextModule>('context.js');
     const { writeFeeds } = await load<GenerateModule>('generate.js');
     const { generateTopics } = await load<TopicsModule>('topic-queries.js');

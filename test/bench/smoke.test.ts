@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { median } from '../../bench/stats.js';
-import { BENCH_DIST, ensureBuilt, ROOT } from './built.js';
+import { BENCH_DIST, ROOT } from '../support/built.js';
 
 const RUN = join(BENCH_DIST, 'run.js');
 const TINY = ['--feeds', '5', '--items', '5', '--repeat', '1', '--topics', '20', '--scale-items', '2000', '--serve-seconds', '2',
@@ -23,7 +23,6 @@ async function runBench(dir: string, extra: string[]) {
 
 describe('npm run bench, tiny sizes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-bench-'));
-  beforeAll(ensureBuilt, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs every section and writes positive figures for each', async () => {
@@ -178,7 +177,6 @@ describe('npm run bench, tiny sizes', () => {
 });
 
 describe('the load generator', () => {
-  beforeAll(ensureBuilt, 120_000);
 
   it('keeps no response body: after a run, one added to autocannon\'s queue leaves the request\'s body empty', async () => {
     const { runLoad } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
@@ -268,7 +266,6 @@ process.on('message', () => { if (++asked === 1) process.send({ type: 'failed', 
 });
 
 describe('the latency client in a process of its own', () => {
-  beforeAll(ensureBuilt, 120_000);
 
   it('times requests to a real server and reports its status, and fails with a reason when nothing listens', async () => {
     const { measureLatencyApart } = (await import(join(ROOT, 'dist', 'bench', 'latency.js'))) as typeof import('../../bench/latency.js');

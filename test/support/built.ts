@@ -33,11 +33,15 @@ export function sourceNewerThanBuild(root: string): string | null {
   return null;
 }
 
-// `npm test` builds first (pretest); a bare `vitest run test/bench` may find dist/ missing or stale.
-export function ensureBuilt(): void {
-  if (sourceNewerThanBuild(ROOT) === null) return;
+/**
+ * Compiles `root` when a source is newer than its build. `npm test` builds first (pretest); a bare
+ * `vitest run` after an edit finds dist/ stale, and the suite's global setup (global-setup.ts) calls
+ * this once, before any test file runs.
+ */
+export function ensureBuilt(root: string = ROOT): void {
+  if (sourceNewerThanBuild(root) === null) return;
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'ignore' });
   } catch {
     // Type errors elsewhere still emit JavaScript; the run below fails clearly if the bench's own did not.
   }
