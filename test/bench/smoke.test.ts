@@ -177,7 +177,6 @@ describe('npm run bench, tiny sizes', () => {
 });
 
 describe('the load generator', () => {
-
   it('keeps no response body: after a run, one added to autocannon\'s queue leaves the request\'s body empty', async () => {
     const { runLoad } = (await import(join(ROOT, 'dist', 'bench', 'load.js'))) as typeof import('../../bench/load.js');
     const { createServer } = await import('node:http');
@@ -266,7 +265,6 @@ process.on('message', () => { if (++asked === 1) process.send({ type: 'failed', 
 });
 
 describe('the latency client in a process of its own', () => {
-
   it('times requests to a real server and reports its status, and fails with a reason when nothing listens', async () => {
     const { measureLatencyApart } = (await import(join(ROOT, 'dist', 'bench', 'latency.js'))) as typeof import('../../bench/latency.js');
     const { createServer } = await import('node:http');

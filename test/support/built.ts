@@ -43,6 +43,6 @@ export function ensureBuilt(root: string = ROOT): void {
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'ignore' });
   } catch {
-    // Type errors elsewhere still emit JavaScript; the run below fails clearly if the bench's own did not.
+    // Type errors still emit JavaScript; a test that runs a module that did not compile fails on it clearly.
   }
 }
