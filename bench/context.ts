@@ -65,9 +65,10 @@ export async function timeBoxed<T>(repeat: number, budgetMs: number, once: (run:
 /**
  * What the scale section takes of a run's total when its database is reused (reading it, timing
  * three app servers and the bare one, and two small ingests: 19-23 s in a default run, and up to
- * 3 s of warm-up before each of its four rendered rows).
+ * 3 s of warm-up before each of its four rendered rows; 29-33 s in all in runs 51-52), and its two
+ * rows asked with gzip (~6 s more: 36.9 s in a scale-only run).
  */
-const SCALE_SECTION_MS = 37_000;
+const SCALE_SECTION_MS = 42_000;
 /**
  * One run of the serve section, about: five slices of a second a side, starting the servers and
  * the load generator, and timing `/api/items?q=` (23.4 s in a default run; 23.5-23.8 s with two

@@ -4,6 +4,8 @@ export interface RawResponse {
   status: number;
   /** The body's length in bytes, as counted off the socket. */
   bytes: number;
+  /** The answer's Content-Encoding, or null without one. */
+  coding: string | null;
 }
 
 export interface RawGetter {
@@ -87,26 +89,28 @@ function chunkedBody(): BodyCounter {
   return body;
 }
 
-/** The answer's status and a counter for its body, from the head up to the empty line. */
-function parseHead(head: string): { status: number; body: BodyCounter } {
+/** The answer's status, its coding and a counter for its body, from the head up to the empty line. */
+function parseHead(head: string): { status: number; coding: string | null; body: BodyCounter } {
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(head);
   if (!status) throw new Error(`not an HTTP/1.x answer: ${JSON.stringify(head.slice(0, 40))}`);
   const code = Number(status[1]);
-  if (code === 204 || code === 304 || code < 200) return { status: code, body: lengthBody(0) };
-  if (/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) return { status: code, body: chunkedBody() };
+  const coding = /\r\ncontent-encoding:[ \t]*([^\r]*?)[ \t]*(?:\r|$)/i.exec(head)?.[1] ?? null;
+  if (code === 204 || code === 304 || code < 200) return { status: code, coding, body: lengthBody(0) };
+  if (/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) return { status: code, coding, body: chunkedBody() };
   const length = /\r\ncontent-length:[ \t]*(\d+)/i.exec(head);
   if (!length) throw new Error(`HTTP ${code} with neither Content-Length nor chunked encoding: no end to tell`);
-  return { status: code, body: lengthBody(Number(length[1])) };
+  return { status: code, coding, body: lengthBody(Number(length[1])) };
 }
 
 /**
- * GETs over one keep-alive connection, each answer read straight off the socket: its head parsed
- * for the status and how the body ends, its body counted, not kept. node:http's client was a poor
+ * GETs over one keep-alive connection, each sent with `headers`, each answer read straight off the
+ * socket: its head parsed for the status, the coding and how the body ends, its body counted, not
+ * kept (a compressed body is counted as sent, not decoded). node:http's client was a poor
  * stopwatch for answers that take a tenth of a millisecond: against a bare server answering the
  * same 129 KB, its p50 read 0.25-0.40 ms and its p99 3.1-3.7 ms, where bytes read off the socket
  * read 0.11-0.18 and 1.5-2.8 ms in the same rounds.
  */
-export async function rawGetter(url: string): Promise<RawGetter> {
+export async function rawGetter(url: string, headers: Readonly<Record<string, string>> = {}): Promise<RawGetter> {
   const target = new URL(url);
   if (target.protocol !== 'http:') throw new Error(`raw client: ${target.protocol} is not supported`);
   const socket: Socket = connect(Number(target.port || 80), target.hostname);
@@ -115,11 +119,12 @@ export async function rawGetter(url: string): Promise<RawGetter> {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  const request = Buffer.from(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n\r\n`, 'latin1');
+  const fields = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const request = Buffer.from(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${fields}\r\n`, 'latin1');
 
   let waiting: { resolve: (response: RawResponse) => void; reject: (error: Error) => void } | null = null;
   let head: Buffer | null = null;
-  let current: { status: number; body: BodyCounter } | null = null;
+  let current: ReturnType<typeof parseHead> | null = null;
   const fail = (error: Error) => {
     const pending = waiting;
     waiting = null;
@@ -148,7 +153,7 @@ export async function rawGetter(url: string): Promise<RawGetter> {
       return fail(new Error(`raw client: ${(error as Error).message}`));
     }
     const done = waiting;
-    const response = { status: current.status, bytes: current.body.bytes };
+    const response = { status: current.status, bytes: current.body.bytes, coding: current.coding };
     waiting = null;
     current = null;
     done.resolve(response);

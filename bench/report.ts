@@ -200,6 +200,8 @@ ${table(['request', 'p50', 'p99', 'server p50', 'server p99', 'server CPU', 'war
     ['bare node:http, same bytes', ...lat(s.bareFeed)],
     ['/topics/nato.rss, rendered each time, entries kept', ...lat(s.topicFeedCold)],
     ['/topics/nato.rss, rendered each time from scratch', ...lat(s.topicFeedScratch)],
+    ['/topics/nato.rss, cached, asked with gzip', ...lat(s.gzip.topicFeedWarm)],
+    ['/topics/nato.rss, rendered and compressed each time', ...lat(s.gzip.topicFeedCold)],
     ['/api/items?topic=nato', ...lat(s.apiItemsByTopic)],
     ['/api/items?since= the newest item (a poll)', ...lat(s.apiItemsSince)],
   ])}

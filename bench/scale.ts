@@ -5,7 +5,7 @@ import { SANITIZE_POLICY } from '../src/html/sanitize.js';
 import { PAGE_SIZE, readMigrations } from '../src/store/db.js';
 import type { BenchContext } from './context.js';
 import { type ChildSetup, startCoreProcess } from './core-process.js';
-import { type LatencyFigures, measureLatencyApart } from './latency.js';
+import { type LatencyFigures, type LatencyRequest, measureLatencyApart } from './latency.js';
 import { fillDatabase, type FillFigures } from './scale-fill.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { percentile } from './stats.js';
@@ -26,6 +26,12 @@ export interface ScaleFigures {
   topicFeedCold: LatencyFigures;
   /** Rendered from the items read whole on every request, nothing kept: the first request after a start. */
   topicFeedScratch: LatencyFigures;
+  /**
+   * The two rows feed readers meet most, asked as they ask (`Accept-Encoding: gzip`): the page's
+   * compressed body kept with it, and the page rendered and compressed on every request, as the
+   * first reader after an ingest pass that changed the page waits for it.
+   */
+  gzip: { topicFeedWarm: LatencyFigures; topicFeedCold: LatencyFigures };
   apiItemsByTopic: LatencyFigures;
   /** A program polling for what is new, and finding one item: `/api/items?since=` the newest item's time. */
   apiItemsSince: LatencyFigures;
@@ -34,6 +40,15 @@ export interface ScaleFigures {
 }
 
 const WARMUP = 5;
+
+const GZIP: LatencyRequest = { headers: { 'Accept-Encoding': 'gzip' } };
+
+/**
+ * The warm-up of a row asked with gzip, which follows the same request's row without it on the same
+ * server: the rendering code is warm by then, and zlib is native code, with nothing to optimize.
+ * A short one still lets the page's first compression and the lane's path for it go by unmeasured.
+ */
+const GZIP_WARMUP_MS = 500;
 
 /**
  * The most requests a server answers unmeasured before a row, within the run's warm-up time. Fresh
@@ -51,11 +66,12 @@ export const LATENCY_WARMUP_REQUESTS = 4000;
  * The service runs for days: what a row measures is a server past its first thousands of requests,
  * so each row is preceded by up to LATENCY_WARMUP_REQUESTS of the same request, for up to `warmupMs`.
  */
-async function latencyOf(server: ServerProcess, path: string, requests: number, warmupMs: number): Promise<LatencyFigures> {
+async function latencyOf(server: ServerProcess, path: string, requests: number, warmupMs: number,
+  request: LatencyRequest = {}): Promise<LatencyFigures> {
   const url = `${server.baseUrl}${path}`;
-  const warmup = warmupMs > 0 ? (await measureLatencyApart(url, LATENCY_WARMUP_REQUESTS, 0, warmupMs)).requests : 0;
+  const warmup = warmupMs > 0 ? (await measureLatencyApart(url, LATENCY_WARMUP_REQUESTS, 0, warmupMs, request)).requests : 0;
   await server.serverTimes(); // the requests before these
-  const figures = await measureLatencyApart(url, requests, WARMUP);
+  const figures = await measureLatencyApart(url, requests, WARMUP, Number.POSITIVE_INFINITY, request);
   const { times, cpuMs } = await server.serverTimes();
   // The CPU covers the measured call's own first WARMUP requests too: the same request, the same work.
   const cpuMsPerRequest = cpuMs / Math.max(1, times.length);
@@ -147,8 +163,10 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   // Cached answers take under a millisecond: ten times the requests of the rendered path cost
   // seconds, and a p99 of 2,000 samples rests on 20 of them, not on a few scheduler hiccups.
   const cachedRequests = options.latencyRequests * 10;
+  let topicFeedWarmGzip: LatencyFigures;
   try {
     topicFeedWarm = await latencyOf(warmServer, topicPath, cachedRequests, options.latencyWarmupMs);
+    topicFeedWarmGzip = await latencyOf(warmServer, topicPath, cachedRequests, Math.min(GZIP_WARMUP_MS, options.latencyWarmupMs), GZIP);
     const response = await fetch(`${warmServer.baseUrl}${topicPath}`);
     const bodyFile = join(dir, 'served-body');
     writeFileSync(bodyFile, Buffer.from(await response.arrayBuffer()));
@@ -163,6 +181,7 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   }
   const coldServer = await startServerProcess(['app', setupPath, 'nocache'], options.cpuProfileDir);
   let topicFeedCold: LatencyFigures;
+  let topicFeedColdGzip: LatencyFigures;
   let apiItemsByTopic: LatencyFigures;
   let apiItemsSince: LatencyFigures;
   // Five times the requests for a few milliseconds each: of 200, a p99 was the second slowest,
@@ -170,6 +189,7 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   const renderedRequests = options.latencyRequests * 5;
   try {
     topicFeedCold = await latencyOf(coldServer, topicPath, renderedRequests, options.latencyWarmupMs);
+    topicFeedColdGzip = await latencyOf(coldServer, topicPath, renderedRequests, Math.min(GZIP_WARMUP_MS, options.latencyWarmupMs), GZIP);
     apiItemsByTopic = await latencyOf(coldServer, apiPath, renderedRequests, options.latencyWarmupMs);
     apiItemsSince = await latencyOf(coldServer, sincePath, renderedRequests, options.latencyWarmupMs);
   } finally {
@@ -183,8 +203,12 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
     await scratchServer.stop();
   }
   for (const [label, figures] of [['topic feed', topicFeedWarm], ['cold topic feed', topicFeedCold], ['topic feed from scratch', topicFeedScratch],
-    ['api items', apiItemsByTopic], ['api items since', apiItemsSince]] as const) {
+    ['api items', apiItemsByTopic], ['api items since', apiItemsSince], ['topic feed asked with gzip', topicFeedWarmGzip],
+    ['cold topic feed asked with gzip', topicFeedColdGzip]] as const) {
     if (figures.status !== 200) throw new Error(`scale: ${label} answered HTTP ${figures.status}`);
+  }
+  for (const figures of [topicFeedWarmGzip, topicFeedColdGzip]) {
+    if (figures.coding !== 'gzip') throw new Error(`scale: the topic feed asked with gzip came as ${figures.coding ?? 'identity'}`);
   }
   const databaseMB = (fileSize(database) + fileSize(`${database}-wal`)) / 1e6;
 
@@ -200,6 +224,7 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   rmSync(emptyDir, { recursive: true, force: true });
   return {
     items: fill.items, databaseMB, fill, topicFeedWarm, bareFeed, topicFeedCold, topicFeedScratch, apiItemsByTopic, apiItemsSince,
+    gzip: { topicFeedWarm: topicFeedWarmGzip, topicFeedCold: topicFeedColdGzip },
     ingest: { feeds: files.length, items, ms, itemsPerSec: (items * 1000) / ms, emptyDatabaseItemsPerSec: (items * 1000) / emptyMs },
   };
 }

@@ -44,12 +44,29 @@ describe('rawGetter', () => {
     try {
       const answers = [];
       for (let i = 0; i < sizes.length * 2; i++) answers.push(await client.get());
-      expect(answers).toEqual([...sizes, ...sizes].map((bytes) => ({ status: 200, bytes })));
+      expect(answers).toEqual([...sizes, ...sizes].map((bytes) => ({ status: 200, bytes, coding: null })));
     } finally {
       client.close();
     }
     expect(connections).toBe(1);
     expect(new Set(paths)).toEqual(new Set(['/topics/nato.rss?limit=5&q=a%20b']));
+  });
+
+  it('sends the headers it is given with each request, and reads each answer\'s coding', async () => {
+    const asked: (string | undefined)[] = [];
+    const server = createHttpServer((req, res) => {
+      asked.push(req.headers['accept-encoding']);
+      const coded = asked.length % 2 === 1;
+      res.writeHead(200, coded ? { 'Content-Length': 4, 'Content-Encoding': 'gzip' } : { 'Content-Length': 4 }).end('abcd');
+    });
+    const client = await rawGetter(`${await listen(server)}/`, { 'Accept-Encoding': 'gzip' });
+    try {
+      expect(await client.get()).toEqual({ status: 200, bytes: 4, coding: 'gzip' });
+      expect(await client.get()).toEqual({ status: 200, bytes: 4, coding: null });
+    } finally {
+      client.close();
+    }
+    expect(asked).toEqual(['gzip', 'gzip']);
   });
 
   it('takes a 304 and a 204 as bodiless, and reads the next answer on the same connection', async () => {
@@ -62,9 +79,9 @@ describe('rawGetter', () => {
     });
     const client = await rawGetter(`${await listen(server)}/`);
     try {
-      expect(await client.get()).toEqual({ status: 304, bytes: 0 });
-      expect(await client.get()).toEqual({ status: 204, bytes: 0 });
-      expect(await client.get()).toEqual({ status: 404, bytes: 9 });
+      expect(await client.get()).toEqual({ status: 304, bytes: 0, coding: null });
+      expect(await client.get()).toEqual({ status: 204, bytes: 0, coding: null });
+      expect(await client.get()).toEqual({ status: 404, bytes: 9, coding: null });
     } finally {
       client.close();
     }
@@ -87,9 +104,9 @@ describe('rawGetter', () => {
     const client = await rawGetter(`${await listen(server)}/`);
     try {
       const total = sizes.reduce((a, b) => a + b, 0);
-      expect(await client.get()).toEqual({ status: 200, bytes: total });
-      expect(await client.get()).toEqual({ status: 200, bytes: 3 });
-      expect(await client.get()).toEqual({ status: 200, bytes: total });
+      expect(await client.get()).toEqual({ status: 200, bytes: total, coding: null });
+      expect(await client.get()).toEqual({ status: 200, bytes: 3, coding: null });
+      expect(await client.get()).toEqual({ status: 200, bytes: total, coding: null });
     } finally {
       client.close();
     }
@@ -107,7 +124,7 @@ describe('rawGetter', () => {
     });
     const client = await rawGetter(`${await listen(server)}/`);
     try {
-      expect(await client.get()).toEqual({ status: 200, bytes: 14 });
+      expect(await client.get()).toEqual({ status: 200, bytes: 14, coding: null });
     } finally {
       client.close();
     }

@@ -114,7 +114,9 @@ describe('npm run bench, tiny sizes', () => {
     expect(serve.search.p50Ms).toBeGreaterThan(0);
     expect(scale.items).toBe(2000);
     expect(scale.databaseMB).toBeGreaterThan(0);
-    for (const l of [scale.topicFeedWarm, scale.bareFeed, scale.topicFeedCold, scale.topicFeedScratch, scale.apiItemsByTopic, scale.apiItemsSince]) {
+    const { gzip } = scale;
+    for (const l of [scale.topicFeedWarm, scale.bareFeed, scale.topicFeedCold, scale.topicFeedScratch, scale.apiItemsByTopic, scale.apiItemsSince,
+      gzip.topicFeedWarm, gzip.topicFeedCold]) {
       expect(l.p99Ms).toBeGreaterThan(0);
       // Each row after its own unmeasured warm-up (at most 4,000 requests, here within 0.2 s).
       expect(l.warmupRequests).toBeGreaterThan(0);
@@ -127,6 +129,14 @@ describe('npm run bench, tiny sizes', () => {
     }
     // A page rendered from its items on every request costs the server more than one from the cache.
     expect(scale.topicFeedScratch.server!.cpuMsPerRequest).toBeGreaterThan(scale.topicFeedWarm.server!.cpuMsPerRequest);
+    // Asked as readers ask, the page comes compressed, smaller than the plain one; compressed on every
+    // request, it costs the server more than the compressed body kept with the page.
+    for (const l of [gzip.topicFeedWarm, gzip.topicFeedCold]) {
+      expect(l.coding).toBe('gzip');
+      expect(l.bytes).toBeLessThan(scale.topicFeedWarm.bytes);
+    }
+    expect(scale.topicFeedWarm.coding).toBeNull();
+    expect(gzip.topicFeedCold.server!.cpuMsPerRequest).toBeGreaterThan(gzip.topicFeedWarm.server!.cpuMsPerRequest);
     expect(scale.ingest.itemsPerSec).toBeGreaterThan(0);
     expect(scale.ingest.emptyDatabaseItemsPerSec).toBeGreaterThan(0);
     expect(results.targets.length).toBeGreaterThan(0);
