@@ -63,11 +63,11 @@ export async function runLoad(url: string, connections: number, durationSec: num
 }
 
 /**
- * runLoad asked of `generator`, a process of its own (load-child.ts), as latency.ts measures
- * apart, and for the same reason: after generating the default 1,000 feeds the bench process's heap is large. With
- * autocannon in it, dropping the bodies made each response cheaper and the process's collections
- * dearer: 3,645-6,120 requests/s for either server, the process at 117-130% of a core, against
- * 10,092-11,746 with the bodies kept. With the server's process, the CPU it spent a request too.
+ * runLoad asked of `generator`, a process of its own (load-child.ts), as latency.ts measures apart,
+ * and for the same reason: after generating the default 1,000 feeds the bench process's heap is
+ * large. With autocannon in it, dropping the bodies made each response cheaper and the process's
+ * collections dearer: 3,645-6,120 requests/s for either server, the process at 117-130% of a core,
+ * against 10,092-11,746 with the bodies kept. With the server's process, the CPU it spent a request too.
  */
 export async function loadTest(generator: LoadGenerator, url: string, connections: number, durationSec: number,
   server?: ServerProcess): Promise<LoadFigures> {

@@ -14,6 +14,7 @@ import { rssDocument } from '../support/feeds.js';
 import { type HubStandIn, startHubStandIn } from '../support/hub.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
 import { freePort } from '../support/net.js';
+import { getRaw } from '../support/raw-http.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 const SEED = 'NATO, Russia consider joint missile defence plan';
@@ -90,13 +91,7 @@ describe('republished topic feeds over HTTP', () => {
     const gz = await fetch(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers.get('content-encoding')).toBe('gzip');
     // Compressed once and kept: the same bytes for every reader, decoding to the plain body.
-    const { request } = await import('node:http');
-    const raw = (encoding: string) => new Promise<Buffer>((resolve) => {
-      request(`${base}/topics/nato.rss`, { headers: { 'accept-encoding': encoding } }, (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
-      }).end();
-    });
+    const raw = async (encoding: string) => (await getRaw(`${base}/topics/nato.rss`, encoding)).body;
     const { gunzipSync } = await import('node:zlib');
     const [gz1, gz2, plain] = [await raw('gzip'), await raw('gzip'), await raw('identity')];
     expect(gz1.equals(gz2)).toBe(true);
