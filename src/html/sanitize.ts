@@ -102,7 +102,7 @@ const NEEDS_ATTRIBUTE_ESCAPE = new RegExp(`[&<>"${FORBIDDEN_CLASS}]`);
 const escapeMarkup = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeMarkup(withForbiddenSpacesKept(value)) : value);
 const escapeAttribute = (value: string): string =>
-  (NEEDS_ATTRIBUTE_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '&quot;') : value);
+  (NEEDS_ATTRIBUTE_ESCAPE.test(value) ? escapeMarkup(withForbiddenSpacesKept(value)).replace(/"/g, '&quot;') : value);
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
 export type AttributeList = string[];

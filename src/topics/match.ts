@@ -16,6 +16,8 @@ export interface PrefixMatcher {
   fields: readonly TextField[];
   /** Folded prefix, or the written prefix when exact. */
   prefix: string;
+  /** The prefix's first code unit, -1 for an empty prefix: most words are turned away by it alone. */
+  firstUnit: number;
   exact: boolean;
 }
 export type AtomMatcher = WordsMatcher | PrefixMatcher;
@@ -41,7 +43,8 @@ function compileAtom(atom: AtomQuery): AtomMatcher | null {
   const fields = fieldsOf(atom.field);
   if (atom.type === 'term' && atom.prefix) {
     const written = atom.text.normalize('NFKC');
-    return { kind: 'prefix', fields, prefix: atom.exact ? written : foldWord(written), exact: atom.exact };
+    const prefix = atom.exact ? written : foldWord(written);
+    return { kind: 'prefix', fields, prefix, firstUnit: prefix.length > 0 ? prefix.charCodeAt(0) : -1, exact: atom.exact };
   }
   const tokens = tokenize(atom.text);
   if (tokens.length === 0) return null;
@@ -172,7 +175,7 @@ function sequenceAt(m: WordsMatcher, field: FieldTokens, first: number): boolean
 function prefixAccepts(m: PrefixMatcher, forms: WordForms): boolean {
   // A scan of a field asks of every word, most of which start otherwise: their first code unit
   // turns them away without a call.
-  const first = m.prefix.length > 0 ? m.prefix.charCodeAt(0) : -1;
+  const first = m.firstUnit;
   if (m.exact) return (first < 0 || forms.surface.charCodeAt(0) === first) && forms.surface.startsWith(m.prefix);
   if (first >= 0 && forms.folded.charCodeAt(0) !== first && forms.american.charCodeAt(0) !== first) return false;
   return forms.folded.startsWith(m.prefix) || forms.american.startsWith(m.prefix);
