@@ -116,6 +116,19 @@ function newestSortAt(path: string): string {
 }
 
 /**
+ * Stops the section when a row timed something other than what it names: an answer other than
+ * 200 (a slow error page would pass for a fast feed), or a row asked with gzip that came plain.
+ */
+export function checkScaleAnswers(rows: ReadonlyArray<readonly [string, LatencyFigures]>, askedWithGzip: readonly LatencyFigures[]): void {
+  for (const [label, figures] of rows) {
+    if (figures.status !== 200) throw new Error(`scale: ${label} answered HTTP ${figures.status}`);
+  }
+  for (const figures of askedWithGzip) {
+    if (figures.coding !== 'gzip') throw new Error(`scale: the topic feed asked with gzip came as ${figures.coding ?? 'identity'}`);
+  }
+}
+
+/**
  * A database of `items` items, reused across runs while its parameters (page size and schema
  * included) stay the same (it takes minutes to build); topic feed and /api/items latency over it;
  * then ingest of new feeds into it.
@@ -202,14 +215,9 @@ export async function benchScale(context: BenchContext, options: ScaleOptions): 
   } finally {
     await scratchServer.stop();
   }
-  for (const [label, figures] of [['topic feed', topicFeedWarm], ['cold topic feed', topicFeedCold], ['topic feed from scratch', topicFeedScratch],
+  checkScaleAnswers([['topic feed', topicFeedWarm], ['cold topic feed', topicFeedCold], ['topic feed from scratch', topicFeedScratch],
     ['api items', apiItemsByTopic], ['api items since', apiItemsSince], ['topic feed asked with gzip', topicFeedWarmGzip],
-    ['cold topic feed asked with gzip', topicFeedColdGzip]] as const) {
-    if (figures.status !== 200) throw new Error(`scale: ${label} answered HTTP ${figures.status}`);
-  }
-  for (const figures of [topicFeedWarmGzip, topicFeedColdGzip]) {
-    if (figures.coding !== 'gzip') throw new Error(`scale: the topic feed asked with gzip came as ${figures.coding ?? 'identity'}`);
-  }
+    ['cold topic feed asked with gzip', topicFeedColdGzip]], [topicFeedWarmGzip, topicFeedColdGzip]);
   const databaseMB = (fileSize(database) + fileSize(`${database}-wal`)) / 1e6;
 
   await context.origin.use('conditional');
