@@ -100,9 +100,9 @@ const NEEDS_ESCAPE = new RegExp(`[&<>${FORBIDDEN_CLASS}]`);
 // An attribute's value, most often a URL without any of these, is scanned once.
 const NEEDS_ATTRIBUTE_ESCAPE = new RegExp(`[&<>"${FORBIDDEN_CLASS}]`);
 const escapeMarkup = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeMarkup(withForbiddenSpacesKept(value)) : value);
-const escapeAttribute = (value: string): string =>
-  (NEEDS_ATTRIBUTE_ESCAPE.test(value) ? escapeMarkup(withForbiddenSpacesKept(value)).replace(/"/g, '&quot;') : value);
+const escapeAll = (value: string): string => escapeMarkup(withForbiddenSpacesKept(value));
+const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeAll(value) : value);
+const escapeAttribute = (value: string): string => (NEEDS_ATTRIBUTE_ESCAPE.test(value) ? escapeAll(value).replace(/"/g, '&quot;') : value);
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
 export type AttributeList = string[];
