@@ -37,6 +37,13 @@ export interface BenchOptions {
    * left of it, less the scale section's share, allows; each runs at least once.
    */
   totalBudgetSec: number;
+  /** What the preset promises a whole run takes: under 10 minutes for the default, 2 for --quick. */
+  timeLimitSec: number;
+  /**
+   * The run is its preset as it stands: every section, the preset's sizes, repeats and durations,
+   * nothing profiled or rebuilt on request. Only such a run is held to `timeLimitSec`.
+   */
+  asPreset: boolean;
   profile: boolean;
   /** The generated text with news's typography (generate.ts's typeset) instead of ASCII. */
   typographic: boolean;
@@ -47,16 +54,21 @@ export interface BenchOptions {
   corpus: string | undefined;
 }
 
+/** Flags that change what a run does or how long it takes; any of them makes it other than its preset. */
+const UNLIKE_PRESET = ['feeds', 'items', 'topics', 'topic-feeds', 'scale-items', 'repeat', 'concurrency', 'no-peer', 'serve-seconds',
+  'latency-warmup', 'profile', 'fresh-scale'] as const;
+
 /** The sizes the targets are set at: the default preset's. */
 export const TARGET_SIZES = { feeds: 1000, items: 50, topics: 1000 } as const;
 
-const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'peer' | 'only' | 'profile' | 'typographic' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
+const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'asPreset' | 'peer' | 'only' | 'profile' | 'typographic' | 'origin' | 'freshScale' | 'workDir' | 'out' | 'corpus'>> = {
   default: {
     ...TARGET_SIZES, scaleItems: 1_000_000, repeat: 3, concurrency: 8,
     parseFeeds: 50, parsePasses: 5, topicFeeds: 100, scaleIngestFeeds: 20, serveSeconds: 5, connections: 10, latencyRequests: 200,
     latencyWarmupSec: 3,
     budgetSec: { ingest: 150, peer: 240, topics: 60, serve: 60 },
     totalBudgetSec: 570,
+    timeLimitSec: 600,
   },
   quick: {
     feeds: 60, items: 50, topics: 1000, scaleItems: 50_000, repeat: 2, concurrency: 8,
@@ -64,6 +76,7 @@ const PRESETS: Record<BenchOptions['preset'], Omit<BenchOptions, 'preset' | 'pee
     latencyWarmupSec: 1,
     budgetSec: { ingest: 25, peer: 25, topics: 15, serve: 12 },
     totalBudgetSec: 110,
+    timeLimitSec: 120,
   },
 };
 
@@ -130,6 +143,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return {
     ...base,
     preset,
+    asPreset: UNLIKE_PRESET.every((flag) => values[flag] === undefined) && only.length === SECTIONS.length,
     feeds,
     items: positive('items', values.items, base.items),
     topics: positive('topics', values.topics, base.topics),

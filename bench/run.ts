@@ -61,7 +61,9 @@ async function runSection(results: BenchResults, section: Section, log: (line: s
     results.errors[section] = error instanceof Error ? error.message : String(error);
     log(`  ${section} failed: ${results.errors[section]}`);
   }
-  log(`  ${section} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const tookSec = (Date.now() - started) / 1000;
+  if (results.timeSec) results.timeSec.sections[section] = tookSec;
+  log(`  ${section} took ${tookSec.toFixed(1)} s`);
 }
 
 async function main(options: BenchOptions): Promise<BenchResults> {
@@ -105,6 +107,7 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const budget = (section: keyof BenchOptions['budgetSec']) => sectionBudgetMs(options, section, started, Date.now());
   const parsePlan: ParseRunPlan = { cpus: oneCoreCpus(), passes: options.parsePasses, workDir };
   const floorDocuments = loadGeneratedDocuments(feeds.dir, feeds.files.slice(0, options.parseFeeds));
+  results.timeSec = { setup: (Date.now() - started) / 1000, sections: {} };
   try {
     if (wants('parse')) {
       await runSection(results, 'parse', log, async () => {

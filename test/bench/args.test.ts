@@ -23,6 +23,18 @@ describe('bench arguments', () => {
     expect(() => parseBenchArgs(['--topic-feeds', '0'])).toThrow(/--topic-feeds must be a positive integer/);
   });
 
+  it('holds a run to its preset\'s time limit only when it is the preset as it stands: 10 minutes, or 2 with --quick', () => {
+    expect(parseBenchArgs([])).toMatchObject({ asPreset: true, timeLimitSec: 600 });
+    expect(parseBenchArgs(['--quick'])).toMatchObject({ asPreset: true, timeLimitSec: 120 });
+    // Where the results go, the origin and the text's typography leave the run's work as it is.
+    expect(parseBenchArgs(['--out', 'r.json', '--work', 'w', '--origin', 'node', '--typographic']).asPreset).toBe(true);
+    expect(parseBenchArgs(['--only', 'parse,ingest,peer,topics,serve,scale']).asPreset).toBe(true);
+    for (const argv of [['--repeat', '1'], ['--no-peer'], ['--only', 'parse'], ['--feeds', '1000'], ['--quick', '--scale-items', '2000'],
+      ['--fresh-scale'], ['--profile'], ['--serve-seconds', '5'], ['--latency-warmup', '3'], ['--topic-feeds', '100']]) {
+      expect(parseBenchArgs(argv).asPreset, argv.join(' ')).toBe(false);
+    }
+  });
+
   it.each(['-1', 'soon', ''])('refuses --latency-warmup %j', (value) => {
     expect(() => parseBenchArgs([`--latency-warmup=${value}`])).toThrow(/--latency-warmup must be a number of seconds/);
   });

@@ -54,6 +54,39 @@ describe('the targets table', () => {
   });
 });
 
+describe('a whole run\'s time', () => {
+  const results = (argv: string[], durationSec: number, scaleReused: boolean) => ({
+    options: parseBenchArgs(argv), durationSec,
+    timeSec: { setup: 10.24, sections: { parse: 30.6, peer: 504.2, ingest: 24.7, topics: 6.2, serve: 23.8, scale: 36.4 } },
+    scale: { items: 1_000_000, fill: { reused: scaleReused, ms: 73_020 }, topicFeedWarm: { p99Ms: 3 }, topicFeedCold: { p99Ms: 3 },
+      topicFeedScratch: { p99Ms: 4 } },
+  }) as unknown as BenchResults;
+  const row = (r: BenchResults) => checkTargets(r).find((c) => c.target.includes(' run under '));
+
+  it('holds a run of the preset as it stands to its limit, and says how long newsboat\'s passes took', () => {
+    expect(row(results([], 635.94, true))).toEqual({ target: 'default run under 10 minutes', measured: '635.9 s (newsboat\'s passes 504.2 s)', met: false });
+    expect(row(results([], 599.96, true))).toEqual({ target: 'default run under 10 minutes', measured: '599.9 s (newsboat\'s passes 504.2 s)', met: true });
+    expect(row(results(['--quick'], 118.2, true))).toMatchObject({ target: 'quick run under 2 minutes', met: true });
+  });
+
+  it('names a scale database built in the run, which its budgets leave out', () => {
+    expect(row(results([], 712.5, false))?.measured).toBe('712.5 s (newsboat\'s passes 504.2 s; the scale database built in it, 73.0 s)');
+  });
+
+  it('holds no run with other sizes, repeats or sections to the preset\'s limit', () => {
+    expect(row(results(['--repeat', '1'], 900, true))).toBeUndefined();
+    expect(row(results(['--no-peer'], 900, true))).toBeUndefined();
+  });
+
+  it('prints where the time went under the first line', () => {
+    const r = results([], 635.94, true);
+    const text = formatReport({ ...r, machine: { cpus: 2, cpuModel: 'test', node: 'v20' }, feeds: { count: 1000, itemsPerFeed: 50 },
+      errors: {}, targets: [], scale: undefined } as unknown as BenchResults);
+    expect(text.split('\n')[1]).toBe('time by part: writing the feeds and starting the origin 10.2 s, parse 30.6 s, newsboat 504.2 s, ingest 24.7 s, '
+      + 'topics 6.2 s, serve 23.8 s, scale 36.4 s');
+  });
+});
+
 describe('the ingest section', () => {
   const ingest = {
     feeds: 1000, items: 50_000, bytes: 353e6, topics: 1000, concurrency: 8, origin: 'nginx', runs: 3,

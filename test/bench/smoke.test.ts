@@ -28,6 +28,14 @@ describe('npm run bench, tiny sizes', () => {
   it('runs every section and writes positive figures for each', async () => {
     const { stdout, results } = await runBench(join(dir, 'all'), ['--no-peer']);
     expect(results.errors).toEqual({});
+    // Where the run's time went, part by part (newsboat's left out by --no-peer), all of it within
+    // the run's; a run at other sizes than its preset's is held to no time limit.
+    const { setup, sections } = results.timeSec as { setup: number; sections: Record<string, number> };
+    expect(Object.keys(sections)).toEqual(['parse', 'ingest', 'topics', 'serve', 'scale']);
+    for (const sec of [setup, ...Object.values(sections)]) expect(sec).toBeGreaterThan(0);
+    expect(setup + Object.values(sections).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(results.durationSec);
+    expect(stdout).toMatch(/\ntime by part: writing the feeds and starting the origin [\d.]+ s, parse [\d.]+ s, ingest [\d.]+ s, topics/);
+    expect(results.targets.map((t: { target: string }) => t.target)).not.toContainEqual(expect.stringContaining(' run under '));
     const { parse, ingest, topics, serve, scale } = results;
     expect(parse.generated.items).toBe(25);
     for (const p of [parse.generated, parse.corpus]) {
