@@ -143,7 +143,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return {
     ...base,
     preset,
-    asPreset: UNLIKE_PRESET.every((flag) => values[flag] === undefined) && only.length === SECTIONS.length,
+    asPreset: UNLIKE_PRESET.every((flag) => values[flag] === undefined) && SECTIONS.every((section) => only.includes(section)),
     feeds,
     items: positive('items', values.items, base.items),
     topics: positive('topics', values.topics, base.topics),

@@ -245,7 +245,7 @@ export function targetSizeNote(options: Pick<BenchOptions, 'feeds' | 'items' | '
 
 function timeLine(time: NonNullable<BenchResults['timeSec']>): string {
   const sections = Object.entries(time.sections).map(([section, sec]) => `${section === 'peer' ? 'newsboat' : section} ${dec(sec)} s`);
-  return `time by part: writing the feeds and starting the origin ${dec(time.setup)} s, ${sections.join(', ')}`;
+  return `time by part: ${[`writing the feeds and starting the origin ${dec(time.setup)} s`, ...sections].join(', ')}`;
 }
 
 export function formatReport(r: BenchResults): string {

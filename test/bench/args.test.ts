@@ -29,7 +29,7 @@ describe('bench arguments', () => {
     // Where the results go, the origin and the text's typography leave the run's work as it is.
     expect(parseBenchArgs(['--out', 'r.json', '--work', 'w', '--origin', 'node', '--typographic']).asPreset).toBe(true);
     expect(parseBenchArgs(['--only', 'parse,ingest,peer,topics,serve,scale']).asPreset).toBe(true);
-    for (const argv of [['--repeat', '1'], ['--no-peer'], ['--only', 'parse'], ['--feeds', '1000'], ['--quick', '--scale-items', '2000'],
+    for (const argv of [['--repeat', '1'], ['--no-peer'], ['--only', 'parse'], ['--only', 'parse,parse,parse,parse,parse,parse'], ['--feeds', '1000'], ['--quick', '--scale-items', '2000'],
       ['--fresh-scale'], ['--profile'], ['--serve-seconds', '5'], ['--latency-warmup', '3'], ['--topic-feeds', '100']]) {
       expect(parseBenchArgs(argv).asPreset, argv.join(' ')).toBe(false);
     }

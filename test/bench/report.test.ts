@@ -84,6 +84,9 @@ describe('a whole run\'s time', () => {
       errors: {}, targets: [], scale: undefined } as unknown as BenchResults);
     expect(text.split('\n')[1]).toBe('time by part: writing the feeds and starting the origin 10.2 s, parse 30.6 s, newsboat 504.2 s, ingest 24.7 s, '
       + 'topics 6.2 s, serve 23.8 s, scale 36.4 s');
+    const none = formatReport({ ...r, timeSec: { setup: 1.04, sections: {} }, machine: { cpus: 2, cpuModel: 'test', node: 'v20' },
+      feeds: { count: 1000, itemsPerFeed: 50 }, errors: {}, targets: [], scale: undefined } as unknown as BenchResults);
+    expect(none.split('\n')[1]).toBe('time by part: writing the feeds and starting the origin 1.0 s');
   });
 });
 
