@@ -79,17 +79,40 @@ const SERVE_RUN_MS = 25_000;
 const topicsRunMs = (feeds: number): number => 4_000 + 40 * feeds;
 
 /**
+ * What the parse section takes a pass of its parser processes, one untimed pass included, at the
+ * default preset's sizes: it took 27.2 s with 5 timed passes, 16.2 s with 3 and 14.0 s with 2
+ * (with --quick's sizes, 15.8 s with 3: the corpus and the processes' starts weigh the same).
+ */
+export const PARSE_MS_A_PASS = 4_500;
+/** The fewest timed passes the parse section makes: a median of three, however late the run. */
+export const MIN_PARSE_PASSES = 3;
+/** What the parse section, run last, is kept of the run's total at its fewest passes. */
+const PARSE_SECTION_MS = (MIN_PARSE_PASSES + 1) * PARSE_MS_A_PASS;
+
+/**
  * A section's time budget at `nowMs`, for a run started at `startedMs`. Newsboat's three passes
- * take 3.5 to 8 minutes by machine and nothing can shorten them, so they come first after parse:
- * the sections after them share what is left of the run's total, the scale section's part kept
- * aside. Ingest (~27 s a run) takes what one run of topics and one of serve leave of it, topics
- * (~5 s a run) what serve's one run leaves, serve the rest. A section runs at least once.
+ * take 3.5 to 8 minutes by machine and nothing can shorten them, so they come first: the sections
+ * after them share what is left of the run's total, the scale section's part and the parse
+ * section's at its fewest passes kept aside. Ingest (~27 s a run) takes what one run of topics
+ * and one of serve leave of it, topics (~5 s a run) what serve's one run leaves, serve the rest.
+ * A section runs at least once.
  */
 export function sectionBudgetMs(options: Pick<BenchOptions, 'budgetSec' | 'totalBudgetSec' | 'topicFeeds'>, section: keyof BenchOptions['budgetSec'],
   startedMs: number, nowMs: number): number {
   const own = options.budgetSec[section] * 1000;
   if (section === 'peer') return own;
-  const left = Math.max(0, startedMs + options.totalBudgetSec * 1000 - SCALE_SECTION_MS - nowMs);
+  const left = Math.max(0, startedMs + options.totalBudgetSec * 1000 - SCALE_SECTION_MS - PARSE_SECTION_MS - nowMs);
   const after = { ingest: topicsRunMs(options.topicFeeds) + SERVE_RUN_MS, topics: SERVE_RUN_MS, serve: 0 }[section];
   return Math.min(own, Math.max(0, left - after));
+}
+
+/**
+ * The timed passes of the parse section, which runs last: the preset's while what is left of the
+ * run's total allows them, fewer in a late run, MIN_PARSE_PASSES at least (or the preset's, if
+ * fewer). Its figures are not targets; a late run gives up two of their passes, not its limit.
+ */
+export function parsePassesFor(options: Pick<BenchOptions, 'parsePasses' | 'totalBudgetSec'>, startedMs: number, nowMs: number): number {
+  const left = startedMs + options.totalBudgetSec * 1000 - nowMs;
+  const fits = Math.floor(left / PARSE_MS_A_PASS) - 1;
+  return Math.min(options.parsePasses, Math.max(MIN_PARSE_PASSES, fits));
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { escapeText } from 'entities';
 import type { Item } from '../src/model.js';
 import { type Random, seededRandom } from './random.js';
@@ -196,21 +197,30 @@ export function writeFeeds(dir: string, feeds: number, itemsPerFeed: number, now
   return writeFeedVersions([{ dir, newEntries }], feeds, itemsPerFeed, now, style)[0]!;
 }
 
-/**
- * Writes several versions of the same feeds, each as writeFeeds writes it alone, but generates,
- * renders and encodes each story once for all the versions that hold it: a default run's two
- * versions share 48 of each feed's 50 entries, and take about half the time two writeFeeds would.
- */
-export function writeFeedVersions(versions: FeedVersion[], feeds: number, itemsPerFeed: number, now: Date,
-  style: TextStyle = 'ascii'): GeneratedFeedSet[] {
-  // A smaller set must not leave a larger one's files behind.
+/** What one range of feeds wrote into each version's directory: the files in feed order, and their bytes. */
+export interface WrittenRange {
+  files: string[];
+  bytes: number;
+}
+
+/** Empties (or makes) each version's directory: a smaller set must not leave a larger one's files behind. */
+function emptyVersionDirs(versions: FeedVersion[]): void {
   for (const { dir } of versions) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
+}
+
+/**
+ * Writes feeds `from` to `to` (exclusive) of every version into directories that exist. Each
+ * story is generated, rendered and encoded once for all the versions that hold it: a default run's
+ * two versions share 48 of each feed's 50 entries.
+ */
+export function writeFeedRange(versions: FeedVersion[], from: number, to: number, itemsPerFeed: number, now: Date,
+  style: TextStyle = 'ascii'): WrittenRange[] {
   const newest = Math.max(0, ...versions.map((version) => version.newEntries));
-  const sets = versions.map(({ dir }): GeneratedFeedSet => ({ dir, files: [], bytes: 0, items: feeds * itemsPerFeed }));
-  for (let f = 0; f < feeds; f++) {
+  const written = versions.map((): WrittenRange => ({ files: [], bytes: 0 }));
+  for (let f = from; f < to; f++) {
     // Entry k holds story k - newest: a story's words and date depend on its index alone, and the
     // ones above a version's first are newer than any it holds.
     const stories = Array.from({ length: newest + itemsPerFeed }, (_, k) => {
@@ -220,20 +230,68 @@ export function writeFeedVersions(versions: FeedVersion[], feeds: number, itemsP
     const rendered = stories.map((story) => Buffer.from(renderRssItem(story), 'utf8'));
     const file = feedFileName(f);
     versions.forEach((version, v) => {
-      const from = newest - version.newEntries;
-      const body = rssBytes(f, rendered.slice(from, from + itemsPerFeed));
+      const first = newest - version.newEntries;
+      const body = rssBytes(f, rendered.slice(first, first + itemsPerFeed));
       const path = join(version.dir, file);
       writeFileSync(path, body);
       // Dated by its newest entry, as a publisher's file would be. Two versions of a feed are then
       // apart by at least 37 minutes: validators made of the size and the time in seconds (nginx's)
       // cannot take the later one for the first when the two are written within a second.
-      const newestAt = stories[from]?.publishedAt ?? now;
+      const newestAt = stories[first]?.publishedAt ?? now;
       utimesSync(path, newestAt, newestAt);
-      sets[v]!.files.push(file);
-      sets[v]!.bytes += body.length;
+      written[v]!.files.push(file);
+      written[v]!.bytes += body.length;
     });
   }
-  return sets;
+  return written;
+}
+
+function setsOf(versions: FeedVersion[], feeds: number, itemsPerFeed: number, ranges: WrittenRange[][]): GeneratedFeedSet[] {
+  return versions.map(({ dir }, v) => ({
+    dir, items: feeds * itemsPerFeed,
+    files: ranges.flatMap((range) => range[v]!.files),
+    bytes: ranges.reduce((sum, range) => sum + range[v]!.bytes, 0),
+  }));
+}
+
+/** Writes several versions of the same feeds, each as writeFeeds writes it alone (writeFeedRange). */
+export function writeFeedVersions(versions: FeedVersion[], feeds: number, itemsPerFeed: number, now: Date,
+  style: TextStyle = 'ascii'): GeneratedFeedSet[] {
+  emptyVersionDirs(versions);
+  return setsOf(versions, feeds, itemsPerFeed, [writeFeedRange(versions, 0, feeds, itemsPerFeed, now, style)]);
+}
+
+/** What a generate-worker thread is given: one range of the feeds to write. */
+export interface FeedRangeJob {
+  versions: FeedVersion[];
+  from: number;
+  to: number;
+  itemsPerFeed: number;
+  nowMs: number;
+  style: TextStyle;
+}
+
+/**
+ * writeFeedVersions with the feeds split into `threads` ranges, each written by a worker thread:
+ * the same files, byte for byte and dated alike. A default run's two versions of 1,000 feeds took
+ * 6.4 s on one thread, nearly all of it generating text, which a second core halves.
+ */
+export async function writeFeedVersionsApart(versions: FeedVersion[], feeds: number, itemsPerFeed: number, now: Date,
+  style: TextStyle, threads: number): Promise<GeneratedFeedSet[]> {
+  emptyVersionDirs(versions);
+  const size = Math.ceil(feeds / Math.max(1, threads));
+  const jobs: FeedRangeJob[] = [];
+  for (let from = 0; from < feeds; from += size) {
+    jobs.push({ versions, from, to: Math.min(feeds, from + size), itemsPerFeed, nowMs: now.getTime(), style });
+  }
+  const url = new URL('./generate-worker.js', import.meta.url);
+  const ranges = await Promise.all(jobs.map((job) => new Promise<WrittenRange[]>((resolve, reject) => {
+    const worker = new Worker(url, { workerData: job });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`a feed-writing thread exited with ${code} before it answered`)));
+  })));
+  return setsOf(versions, feeds, itemsPerFeed, ranges);
 }
 
 /** A normalized Item, as ingest would store it, for filling a database directly. */

@@ -6,9 +6,9 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchOptions, parseBenchArgs, type Section } from './args.js';
-import { type BenchContext, createOriginControl, sectionBudgetMs } from './context.js';
+import { type BenchContext, createOriginControl, parsePassesFor, sectionBudgetMs } from './context.js';
 import { startCoreProcess } from './core-process.js';
-import { type GeneratedFeedSet, writeFeedVersions } from './generate.js';
+import { type GeneratedFeedSet, writeFeedVersionsApart } from './generate.js';
 import { benchIngest, NEW_ENTRIES_A_POLL } from './ingest.js';
 import { oneCoreCpus } from './cpus.js';
 import { benchParse, loadCorpusDocuments, loadGeneratedDocuments, type ParseRunPlan } from './parse.js';
@@ -80,7 +80,8 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const newEntries = Math.min(NEW_ENTRIES_A_POLL, options.items);
   const versions = [{ dir: join(workDir, 'feeds'), newEntries: 0 }];
   if (wants('ingest')) versions.push({ dir: join(workDir, 'feeds-later'), newEntries });
-  const [feeds, later] = writeFeedVersions(versions, options.feeds, options.items, generatedAt, style) as [GeneratedFeedSet, GeneratedFeedSet?];
+  const [feeds, later] = await writeFeedVersionsApart(versions, options.feeds, options.items, generatedAt, style, cpus().length) as
+    [GeneratedFeedSet, GeneratedFeedSet?];
   const laterFeeds = later ? { set: later, newEntries } : null;
   const origin = await createOriginControl({ first: feeds.dir, later: laterFeeds?.set.dir ?? null }, workDir, feeds.files[0]!, options.origin);
   // nginx runs on after its parent dies: stop it on Ctrl-C too.
@@ -109,19 +110,9 @@ async function main(options: BenchOptions): Promise<BenchResults> {
   const floorDocuments = loadGeneratedDocuments(feeds.dir, feeds.files.slice(0, options.parseFeeds));
   results.timeSec = { setup: (Date.now() - started) / 1000, sections: {} };
   try {
-    if (wants('parse')) {
-      await runSection(results, 'parse', log, async () => {
-        const generated = await benchParse(floorDocuments, parsePlan, true);
-        const corpusDir = resolve(options.corpus ?? join(PROJECT_ROOT, '..', 'shared', 'corpus'));
-        const corpusDocs = loadCorpusDocuments(corpusDir);
-        const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, parsePlan) : { skipped: `no corpus at ${corpusDir}` };
-        const sfeed = await measureSfeed(floorDocuments, floorDocuments.length * options.items, parsePlan);
-        if ('skipped' in sfeed) log(`  ${sfeed.skipped}`);
-        results.parse = { generated, corpus, sfeed };
-      });
-    }
-    // The peer before ingest: newsboat's passes take what they take (3.5 to 8 minutes by machine),
-    // and the sections after them fit their repeats into what is left (context.ts).
+    // The peer first: newsboat's passes take what they take (3.5 to 8 minutes by machine), and the
+    // sections after them fit their repeats, and the parse section its passes, into what is left
+    // (context.ts).
     if (options.only.includes('peer') && !options.peer) results.peer = { skipped: 'skipped by --no-peer' };
     if (wants('peer')) {
       await runSection(results, 'peer', log, async () => {
@@ -164,6 +155,19 @@ async function main(options: BenchOptions): Promise<BenchResults> {
           ingestFeeds: options.scaleIngestFeeds, fresh: options.freshScale, cpuProfileDir: options.profile ? profileDir : undefined,
         });
         if (options.profile) addProfile(results, 'scale: topic feed rendered on every request', profileDir);
+      });
+    }
+    // Last: its figures are not targets, and a late run takes fewer passes of it (parsePassesFor).
+    if (wants('parse')) {
+      await runSection(results, 'parse', log, async () => {
+        const plan = { ...parsePlan, passes: parsePassesFor(options, started, Date.now()) };
+        const generated = await benchParse(floorDocuments, plan, true);
+        const corpusDir = resolve(options.corpus ?? join(PROJECT_ROOT, '..', 'shared', 'corpus'));
+        const corpusDocs = loadCorpusDocuments(corpusDir);
+        const corpus = corpusDocs.length > 0 ? await benchParse(corpusDocs, plan) : { skipped: `no corpus at ${corpusDir}` };
+        const sfeed = await measureSfeed(floorDocuments, floorDocuments.length * options.items, plan);
+        if ('skipped' in sfeed) log(`  ${sfeed.skipped}`);
+        results.parse = { generated, corpus, sfeed };
       });
     }
   } finally {

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { generateStory, renderRss, typeset, writeFeeds, writeFeedVersions } from '../../bench/generate.js';
 import { median, percentile } from '../../bench/stats.js';
 import { generateTopics, SERVED_TOPIC } from '../../bench/topic-queries.js';
 import { parseFeed } from '../../src/ingest/parse.js';
 import { parseQuery } from '../../src/topics/query.js';
+import { BENCH_DIST } from '../support/built.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 
@@ -103,6 +105,29 @@ describe('generated feeds as a later poll finds them', () => {
           }
         });
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are written by threads apart, each a range of the feeds, into the same files as on one thread', async () => {
+    // The compiled module: its threads run the compiled generate-worker.js beside it.
+    const built = await import(pathToFileURL(join(BENCH_DIST, 'generate.js')).href) as typeof import('../../bench/generate.js');
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-generate-'));
+    try {
+      const versions = (name: string) => [{ dir: join(dir, `${name}-first`), newEntries: 0 }, { dir: join(dir, `${name}-later`), newEntries: 2 }];
+      const one = writeFeedVersions(versions('one'), 5, 4, NOW, 'typographic');
+      // Three threads over five feeds: ranges of two, two and one, put back in feed order.
+      const apart = await built.writeFeedVersionsApart(versions('apart'), 5, 4, NOW, 'typographic', 3);
+      expect(apart.map((set) => ({ ...set, dir: '' }))).toEqual(one.map((set) => ({ ...set, dir: '' })));
+      apart.forEach((set, v) => {
+        expect(set.files).toEqual(['feed-00000.rss', 'feed-00001.rss', 'feed-00002.rss', 'feed-00003.rss', 'feed-00004.rss']);
+        expect(readdirSync(set.dir).sort()).toEqual(set.files);
+        for (const file of set.files) {
+          expect(readFileSync(join(set.dir, file)).equals(readFileSync(join(one[v]!.dir, file))), `${v} ${file}`).toBe(true);
+          expect(statSync(join(set.dir, file)).mtimeMs).toBe(statSync(join(one[v]!.dir, file)).mtimeMs);
+        }
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SlicePair, summarizePairs } from '../../bench/serve.js';
+import { MIN_SEARCH_MS, searchTimeMs, type SlicePair, summarizePairs } from '../../bench/serve.js';
 import type { LoadFigures } from '../../bench/load.js';
 
 const load = (requestsPerSec: number, serverCpuUsPerRequest: number | null, p99Ms = 2): LoadFigures => ({
@@ -54,5 +54,20 @@ describe('the serve section\'s slices, summarized', () => {
 
   it('refuses to summarize no slices', () => {
     expect(() => summarizePairs([])).toThrow(/no slices/);
+  });
+});
+
+describe('the serve section\'s search timing', () => {
+  it('takes twice the load\'s duration while the section\'s budget has it left', () => {
+    expect(searchTimeMs(5, 48_000)).toBe(10_000);
+    expect(searchTimeMs(2, 60_000)).toBe(4_000);
+  });
+
+  it('takes what is left of the budget in a late run, and never less than its least', () => {
+    expect(searchTimeMs(5, 6_500)).toBe(6_500);
+    expect(MIN_SEARCH_MS).toBe(3_000);
+    expect(searchTimeMs(5, 0)).toBe(MIN_SEARCH_MS);
+    // A load that overran the budget leaves less than nothing.
+    expect(searchTimeMs(5, -12_000)).toBe(MIN_SEARCH_MS);
   });
 });
