@@ -63,13 +63,13 @@ export function summarizePairs(pairs: SlicePair[]): Pick<ServeFigures, 'slices' 
   };
 }
 
-/** The least time the search is timed for: ~50 requests at the 52-73 ms a search took at 1,000 feeds. */
+/** The least time the search is timed for: 30-60 requests at the 52-94 ms a search took at 1,000 feeds. */
 export const MIN_SEARCH_MS = 3_000;
 
 /**
  * How long `/api/items?q=` is timed (it stops sooner at `latencyRequests`): twice the load's
  * duration, or what is left of the section's budget when that is less, as in a late run (a search
- * at 1,000 feeds takes ~60 ms: 10 s of it was a twentieth of a run's time after newsboat's).
+ * at 1,000 feeds takes ~60 ms: 10 s of it was a twelfth of what a run spent after newsboat's passes).
  */
 export function searchTimeMs(durationSec: number, leftMs: number): number {
   return Math.max(MIN_SEARCH_MS, Math.min(durationSec * 2000, leftMs));
