@@ -98,7 +98,10 @@ export interface StoredItem extends Item {
   /** The URL of the feed the item was read from (RSS <source url>, atom:source). */
   feedUrl: string;
   firstSeenAt: string;
-  /** What lists sort on: publishedAt, but never later than firstSeenAt (future-dated entries). */
+  /**
+   * What lists sort on: publishedAt, but never later than firstSeenAt (future-dated entries), and for a
+   * late entry never earlier than an hour before it (store/fetch-results.ts, newSortTime).
+   */
   sortAt: string;
   storyId: number | null;
   /** Changes with every write of the item's row, so whatever was made from one version can be kept until it does. */

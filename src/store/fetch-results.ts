@@ -108,9 +108,26 @@ const BAND_INDEX_ENTRIES = 2_000_000;
 interface ExistingItem {
   id: number;
   content_hash: string;
+  published_at: string | null;
   first_seen_at: string;
   sort_at: string;
 }
+
+/**
+ * How far behind the time it was stored a late entry sorts. Topic feeds list their newest entries
+ * by sort time, and a feed reader sees only what is in the document when it polls: an entry stored
+ * hours after its date (its feed failed meanwhile, or its site dates entries when they are written,
+ * not when they go out) would sort below everything stored since, and in a busy topic never reach a
+ * subscriber. Sorted no further back than an hour, it is in the first page of a topic that gained
+ * fewer than 50 entries in that hour.
+ */
+const LATE_ENTRY_LIFT_MS = 60 * 60_000;
+
+/**
+ * Entries older than this when first stored are not late news but a feed's archive (a feed that
+ * lists old entries again, or one that failed for days): they keep their dates, below the news.
+ */
+const LATE_ENTRY_WINDOW_MS = 24 * 60 * 60_000;
 
 /**
  * Where a new entry sorts: when it was published; undated, or dated after it was first seen (so
@@ -118,16 +135,34 @@ interface ExistingItem {
  * above it in its document. Lists take the latest time first, and a feed lists its newest entry
  * first: entries without a date of their own keep their document's order, where one time for all
  * left them in the order they were stored, upside down.
+ *
+ * A late entry (see LATE_ENTRY_LIFT_MS) from a feed that already had entries sorts an hour before
+ * it was first seen, less the same millisecond a place, and never before its date. A feed's first
+ * fetch brings its past, not late news: those entries keep their dates, or a new feed's last day
+ * would crowd out every topic it matches.
  */
-function newSortTime(publishedAt: string | null, firstSeenAt: string, position: number): string {
-  if (publishedAt !== null && publishedAt < firstSeenAt) return publishedAt;
+function newSortTime(publishedAt: string | null, firstSeenAt: string, position: number, feedHadEntries: boolean): string {
+  if (publishedAt !== null && publishedAt < firstSeenAt) {
+    if (!feedHadEntries) return publishedAt;
+    const publishedMs = Date.parse(publishedAt);
+    const firstSeenMs = Date.parse(firstSeenAt);
+    const lateMs = firstSeenMs - publishedMs;
+    if (lateMs <= LATE_ENTRY_LIFT_MS || lateMs > LATE_ENTRY_WINDOW_MS) return publishedAt;
+    return new Date(Math.max(publishedMs, firstSeenMs - LATE_ENTRY_LIFT_MS - position)).toISOString();
+  }
   return position === 0 ? firstSeenAt : new Date(Date.parse(firstSeenAt) - position).toISOString();
 }
 
-/** Where an entry stored before sorts now: a corrected date moves it; without one, it stays where it was put. */
+/**
+ * Where an entry stored before sorts now: a corrected date moves it; without one, or with the same
+ * date, it stays where it was put. A late entry that was lifted (it sorts after its date) is never
+ * sunk by a correction: readers may not have polled since.
+ */
 function updatedSortTime(publishedAt: string | null, row: ExistingItem): string {
-  if (publishedAt === null) return row.sort_at;
-  return publishedAt < row.first_seen_at ? publishedAt : row.first_seen_at;
+  if (publishedAt === null || publishedAt === row.published_at) return row.sort_at;
+  const dated = publishedAt < row.first_seen_at ? publishedAt : row.first_seen_at;
+  const lifted = row.published_at !== null && row.published_at < row.sort_at;
+  return lifted && row.sort_at > dated ? row.sort_at : dated;
 }
 
 /**
@@ -180,7 +215,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // back as other text. CROSS JOIN keeps the entries the outer loop, each looked up in (feed_id,
   // identity); left to itself the planner read the entries again for each item the feed has
   // (3.0-3.7 µs an entry with 50 stored).
-  const existingOfSave = db.prepare(`SELECT j.key AS at, i.id, i.content_hash, i.first_seen_at, i.sort_at
+  const existingOfSave = db.prepare(`SELECT j.key AS at, i.id, i.content_hash, i.published_at, i.first_seen_at, i.sort_at
     FROM json_each(?) j CROSS JOIN items i ON i.feed_id = ? AND i.identity = j.value`);
   // Values by position, in the columns' order: bound by name, the 20 values took ~1.5-2 µs more
   // an insert (19 columns, one of 6 KB, 20,000 inserts in a loop: 6.3-6.9 against 4.6-5.0 µs).
@@ -252,7 +287,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   // An operator may delete or change a feed while a pass fetches it (see FetchResultToSave.fetchedAs).
-  const feedNow = db.prepare(`SELECT url, interval_minutes FROM feeds WHERE id = ?`);
+  const feedNow = db.prepare(`SELECT url, interval_minutes, item_count FROM feeds WHERE id = ?`);
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
   // A config file's feed keeps the file's URL: the next start or reload would not find it, and
   // would delete it with its items. Both then show the new URL in moved_to (updateFeed).
@@ -396,7 +431,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const save = db.transaction((feedId: number, toSave: FetchResultToSave): SaveSummary => {
     const now = toSave.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
-    const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null } | undefined;
+    const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null; item_count: number } | undefined;
     if (current === undefined) return { ...summary, feedDeleted: true };
     // Read once a save with entries: the topics they are matched against and filed under.
     const version = toSave.items.length > 0 ? (topicsVersion.get() as number) : null;
@@ -433,7 +468,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         summary.unchanged++;
         continue;
       }
-      const sortAt = row ? updatedSortTime(item.publishedAt, row) : newSortTime(item.publishedAt, now, at);
+      const sortAt = row ? updatedSortTime(item.publishedAt, row) : newSortTime(item.publishedAt, now, at, current.item_count > 0);
       const itemId = row ? row.id : nextId++;
       const storyId = row ? null : story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
       const authors = JSON.stringify(item.authors);
@@ -451,7 +486,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         });
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
-        written.set(item.identity, { ...row, content_hash: contentHash, sort_at: sortAt });
+        written.set(item.identity, { ...row, content_hash: contentHash, published_at: item.publishedAt, sort_at: sortAt });
         summary.updated++;
       } else {
         insertItem.run(itemId, storyId, feedId, item.identity, item.guid, item.url, item.title, item.summary, item.contentHtml,
@@ -459,7 +494,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
           contentHash, sanitizedWith, markup);
         if (itemId <= through) fileInTimeline.run(sortAt, itemId);
         if (story) addStoryMember(feedId, itemId, storyId ?? itemId, sortAt, story);
-        written.set(item.identity, { id: itemId, content_hash: contentHash, first_seen_at: now, sort_at: sortAt });
+        written.set(item.identity, { id: itemId, content_hash: contentHash, published_at: item.publishedAt, first_seen_at: now, sort_at: sortAt });
         summary.inserted++;
       }
       writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);

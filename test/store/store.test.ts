@@ -331,7 +331,9 @@ describe('store', () => {
     await batched.deleteFeed(gone.id);
     const timeline = () => batched.db.prepare('SELECT sort_at, item_id FROM timeline ORDER BY item_id').all();
     expect(timeline()).toEqual([]);
-    await batched.saveFetchResult(feed.id, save([toSave(item('fifth', { publishedAt: at(7) }), 'v1'),
+    // A feed's first entries keep their dates: on a later fetch of `feed`, entries hours old would be lifted.
+    const third = await batched.addFeed({ url: 'https://t.example/third', title: null, origin: 'api' }, NOW);
+    await batched.saveFetchResult(third.id, save([toSave(item('fifth', { publishedAt: at(7) }), 'v1'),
       toSave(item('sixth', { publishedAt: at(8) }), 'v1', story(4))]));
     const through = batched.db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get() as number;
     expect(through).toBe(7);
@@ -916,9 +918,9 @@ describe('store: items followed in the order they were stored', () => {
       const b = await store.addFeed({ url: 'https://b.example/', title: null, origin: 'api' }, NOW);
       await store.saveFetchResult(a.id, save(entries('a', [5, 6], ['nato'])));
       const follower = await store.newestItemId();
-      // Dated before everything stored: a listing by time puts them last.
+      // Dated before everything stored: a listing by time puts them last (a's, a day late, are not lifted).
       await store.saveFetchResult(b.id, save([...entries('b', [1], ['nato']), ...entries('b', [2])]));
-      await store.saveFetchResult(a.id, save(entries('a', [3, 4], ['nato'])));
+      await store.saveFetchResult(a.id, save(entries('a', [3, 4], ['nato']), { fetchedAt: new Date(NOW.getTime() + 24 * 3_600_000) }));
       const byTime = await store.listItems({ limit: 2 });
       expect(byTime.map((i) => i.title)).toEqual(['Title a-6', 'Title a-5']);
 
