@@ -116,10 +116,10 @@ interface ExistingItem {
 /**
  * How far behind the time it was stored a late entry sorts. Topic feeds list their newest entries
  * by sort time, and a feed reader sees only what is in the document when it polls: an entry stored
- * hours after its date (its feed failed meanwhile, or its site dates entries when they are written,
- * not when they go out) would sort below everything stored since, and in a busy topic never reach a
- * subscriber. Sorted no further back than an hour, it is in the first page of a topic that gained
- * fewer than 50 entries in that hour.
+ * hours after its date (a quiet feed's interval grows up to a day; a feed failed meanwhile; a site
+ * dates entries when they are written, not when they go out) would sort below everything stored
+ * since, and in a busy topic never reach a subscriber. Sorted no further back than an hour, it is in
+ * the first page of a topic that gained fewer than 50 entries in that hour.
  */
 const LATE_ENTRY_LIFT_MS = 60 * 60_000;
 
