@@ -113,6 +113,13 @@ interface ExistingItem {
   sort_at: string;
 }
 
+/** What findStory needs to recognize an entry issued again under a new identity. */
+interface ReissueCheck {
+  url: string;
+  /** The identities of the document the entry came in, as JSON. */
+  document: () => string;
+}
+
 /**
  * How far behind the time it was stored a late entry sorts. Topic feeds list their newest entries
  * by sort time, and a feed reader sees only what is in the document when it polls: an entry stored
@@ -234,6 +241,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith, markup_hash = @markupHash
     WHERE id = @id`);
   const keepMarkupHash = db.prepare(`UPDATE items SET markup_hash = ? WHERE feed_id = ? AND identity = ?`);
+  // An entry of this feed with the same link, which the document now read no longer carries: the
+  // entry a new identity issues again (findStory). Compared in SQL, not in JavaScript: an identity
+  // with a lone surrogate reads back as other text.
+  const reissuedEntry = db.prepare(`SELECT i.id, i.content_hash, i.published_at, i.first_seen_at, i.sort_at FROM items i
+    WHERE i.id = @id AND i.feed_id = @feedId AND i.url = @url
+      AND NOT EXISTS (SELECT 1 FROM json_each(@document) j WHERE j.value = i.identity)`);
+  const renameItem = db.prepare(`UPDATE items SET identity = ? WHERE id = ?`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
   // A member's sort time is its item's (migrations/0007): the timeline finds a day's filed members,
@@ -379,8 +393,16 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     }
   }
 
-  /** The story a new item joins: that of the earliest same-story item of another feed in the window, or its own. */
-  function findStory(policy: StoryPolicy, feedId: number, itemId: number, sortAt: string, story: StoryKey): number {
+  /**
+   * What a new item is, by its story fingerprint: the stored entry of its own feed that it issues
+   * again under another identity, or else the id of the story it joins, that of the earliest
+   * same-story item of another feed in the window, or its own. Copies within one feed join no story:
+   * a feed's templated but distinct items (quake or market reports) read alike. A site that issues
+   * an article again under a new guid is told apart from those by all of: the same link, a
+   * same-story text, and the old entry gone from the document that brings the new one.
+   */
+  function findStory(policy: StoryPolicy, feedId: number, itemId: number, sortAt: string, story: StoryKey,
+    reissue: ReissueCheck | null): ExistingItem | number {
     const windowMs = policy.windowHours * 3_600_000;
     const at = Date.parse(sortAt);
     const from = new Date(at - windowMs).toISOString();
@@ -393,7 +415,14 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     let best: { sortAt: string; itemId: number; storyId: number } | null = null;
     for (const id of bands.candidates(days, story.bandKeys, policy.minSharedKeys)) {
       const row = member.get(id) as { feed_id: number; sort_at: string; story_id: number; signature: Buffer } | undefined;
-      if (!row || row.feed_id === feedId || row.sort_at < from || row.sort_at > to) continue;
+      if (!row || row.sort_at < from || row.sort_at > to) continue;
+      if (row.feed_id === feedId) {
+        if (reissue === null || !policy.isSameStory(story.signature, row.signature)) continue;
+        const reissueOf = reissuedEntry.get({ id, feedId, url: reissue.url, document: reissue.document() }) as ExistingItem | undefined;
+        if (reissueOf === undefined) continue;
+        bands.trim(days);
+        return reissueOf;
+      }
       if (best && (row.sort_at > best.sortAt || (row.sort_at === best.sortAt && id > best.itemId))) continue;
       if (policy.isSameStory(story.signature, row.signature)) best = { sortAt: row.sort_at, itemId: id, storyId: row.story_id };
     }
@@ -462,15 +491,31 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     const written = new Map<string, ExistingItem>();
     // The transaction holds the write lock: no one else takes an id meanwhile.
     let nextId = result.items.length > 0 ? (nextItemId.get() as number) : 0;
+    // Read once, by the first entry that needs it: most saves never do.
+    let documentJson: string | null = null;
+    const document = (): string => (documentJson ??= JSON.stringify(result.documentIdentities ?? []));
+    const feedHadEntries = current.item_count > 0;
     for (const [at, { item, contentHash, markupHash, matches, story }] of result.items.entries()) {
-      const row = written.get(item.identity) ?? storedAt.get(at);
+      let row = written.get(item.identity) ?? storedAt.get(at);
       if ((row && row.content_hash === contentHash) || (!row && expiredAt.has(at))) {
         summary.unchanged++;
         continue;
       }
-      const sortAt = row ? updatedSortTime(item.publishedAt, row) : newSortTime(item.publishedAt, now, at, current.item_count > 0);
+      let sortAt = row ? updatedSortTime(item.publishedAt, row) : newSortTime(item.publishedAt, now, at, feedHadEntries);
+      let storyId: number | null = null;
+      if (!row) {
+        const reissue = feedHadEntries && item.url !== null && result.documentIdentities !== undefined ? { url: item.url, document } : null;
+        const found = story && stories ? findStory(stories, feedId, nextId, sortAt, story, reissue) : nextId;
+        if (typeof found === 'number') {
+          storyId = found;
+        } else {
+          // The same entry, updated, under the identity its feed gives it now.
+          row = found;
+          renameItem.run(item.identity, row.id);
+          sortAt = updatedSortTime(item.publishedAt, row);
+        }
+      }
       const itemId = row ? row.id : nextId++;
-      const storyId = row ? null : story && stories ? findStory(stories, feedId, itemId, sortAt, story) : itemId;
       const authors = JSON.stringify(item.authors);
       const categories = JSON.stringify(item.categories);
       const enclosures = JSON.stringify(item.enclosures);
@@ -505,7 +550,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     // of the feed: taken as the feed's list, it would forget what retention left, and the next full
     // document would bring those entries back as new items.
     if (result.documentIdentities && result.documentIdentities.length > 0) {
-      const identities = JSON.stringify(result.documentIdentities);
+      const identities = document();
       writeDocument.run(feedId, identities);
       if (leftBehind) forgetExpired.run({ feedId, identities });
     }

@@ -5,12 +5,14 @@ export interface FeedEntrySpec {
   title: string;
   publishedAt: Date;
   description?: string;
+  /** By default the guid's page on news.example. */
+  link?: string;
 }
 
 /** A plain RSS 2.0 document, for tests that need many or changing entries. */
 export function rssDocument(title: string, entries: FeedEntrySpec[]): string {
   const items = entries
-    .map((e) => `<item><title>${escapeUTF8(e.title)}</title><link>https://news.example/${escapeUTF8(e.guid)}</link>` +
+    .map((e) => `<item><title>${escapeUTF8(e.title)}</title><link>${escapeUTF8(e.link ?? `https://news.example/${e.guid}`)}</link>` +
       `<guid isPermaLink="false">${escapeUTF8(e.guid)}</guid><pubDate>${e.publishedAt.toUTCString()}</pubDate>` +
       `<description>${escapeUTF8(e.description ?? `About ${e.title}`)}</description></item>`)
     .join('\n');
