@@ -247,7 +247,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const reissuedEntry = db.prepare(`SELECT i.id, i.content_hash, i.published_at, i.first_seen_at, i.sort_at FROM items i
     WHERE i.id = @id AND i.feed_id = @feedId AND i.url = @url
       AND NOT EXISTS (SELECT 1 FROM json_each(@document) j WHERE j.value = i.identity)`);
-  const renameItem = db.prepare(`UPDATE items SET identity = ? WHERE id = ?`);
+  const renameItem = db.prepare(`UPDATE items SET identity = ?, guid = ?, markup_hash = ? WHERE id = ?`);
   const moveMember = db.prepare(`UPDATE story_members SET sort_at = ? WHERE item_id = ?`);
   const member = db.prepare(`SELECT feed_id, sort_at, story_id, signature FROM story_members WHERE item_id = ?`);
   // A member's sort time is its item's (migrations/0007): the timeline finds a day's filed members,
@@ -509,9 +509,16 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         if (typeof found === 'number') {
           storyId = found;
         } else {
-          // The same entry, updated, under the identity its feed gives it now.
+          // The same entry, under the identity its feed gives it now.
           row = found;
-          renameItem.run(item.identity, row.id);
+          renameItem.run(item.identity, item.guid, markupHash ?? null, row.id);
+          written.set(item.identity, row);
+          // Only its guid changed (some feeds give every entry a new one each time they are
+          // fetched): nothing a reader sees, so no topic feed changes.
+          if (row.content_hash === contentHash) {
+            summary.unchanged++;
+            continue;
+          }
           sortAt = updatedSortTime(item.publishedAt, row);
         }
       }

@@ -60,6 +60,18 @@ describe('store: an entry its feed issues again under a new identity', () => {
     expect([...(await store.feedItemHashes(feedId)).byIdentity]).toEqual([['new-guid', 'v2']]);
   });
 
+  it('renames an entry whose guid alone changed, each time, and counts it unchanged: no topic feed changes', async () => {
+    const [before] = rows();
+    const changedAt = () => store.db.prepare('SELECT changed_at FROM items').pluck().get();
+    const changedBefore = changedAt();
+    for (const guid of ['rotated-1', 'rotated-2']) {
+      const summary = await store.saveFetchResult(feedId, fetched(LATER_FETCH, [entry(guid, ARTICLE, SAME, 'v1', ['nato'])], [guid]));
+      expect(summary).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, touchedTopics: [] });
+      expect(rows()).toEqual([{ ...before!, identity: guid, guid }]);
+    }
+    expect(changedAt()).toBe(changedBefore);
+  });
+
   it('stays two items while the document still carries the old entry', async () => {
     const summary = await store.saveFetchResult(feedId, fetched(LATER_FETCH, [entry('new-guid', ARTICLE, SAME, 'v2')], ['new-guid', 'old-guid']));
     expect(summary).toMatchObject({ inserted: 1, updated: 0 });
