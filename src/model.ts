@@ -33,7 +33,10 @@ export interface Enclosure {
  * with absolute URLs.
  */
 export interface Item {
-  /** Per-feed identity: the guid, else the link without tracking parameters, else a hash of title and date. */
+  /**
+   * Per-feed identity: the guid, else the link without tracking parameters, else a hash of title
+   * and date; by its feed's IdentityScheme.
+   */
   identity: string;
   guid: string | null;
   url: string | null;
@@ -65,6 +68,15 @@ export interface ParsedFeed {
   items: Item[];
 }
 
+/**
+ * How a feed's entries are told apart, from the most to the least stable: 0, by guid, else link,
+ * else title and date; 1, by link, else title and date, for a feed that gives one guid to different
+ * entries; 2, by link and title, else title and date, for one that also gives them one link. A
+ * feed starts at 0 and moves on only when a document of it shows its scheme failing
+ * (ingest/identity.ts); it never moves back (migrations/0022).
+ */
+export type IdentityScheme = 0 | 1 | 2;
+
 /** Where a feed stands: never fetched, last fetch good, last fetch failed, or not fetched at all. */
 export type FeedState = 'waiting' | 'ok' | 'failing' | 'disabled';
 
@@ -89,6 +101,7 @@ export interface FeedRecord {
   /** Where the last fetch's permanent redirects led, when the feed's URL stayed (see migrations/0012). */
   movedTo: string | null;
   itemCount: number;
+  identityScheme: IdentityScheme;
 }
 
 export interface StoredItem extends Item {

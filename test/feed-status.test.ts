@@ -6,7 +6,7 @@ import type { FeedRecord } from '../src/model.js';
 const base: FeedRecord = {
   id: 1, url: 'https://a.example/feed', title: null, siteUrl: null, origin: 'api', disabled: false,
   etag: null, lastModified: null, contentHash: null, lastFetchedAt: null, lastStatus: null, lastError: null,
-  consecutiveFailures: 0, nextFetchAt: null, minIntervalMinutes: null, intervalMinutes: null, movedTo: null, itemCount: 0,
+  consecutiveFailures: 0, nextFetchAt: null, minIntervalMinutes: null, intervalMinutes: null, movedTo: null, itemCount: 0, identityScheme: 0,
 };
 const fetched = { lastFetchedAt: '2026-12-05T15:20:31.000Z', nextFetchAt: '2026-12-05T16:20:31.000Z', lastStatus: 200 };
 

@@ -54,10 +54,13 @@ export function feedJson(feed: FeedRecord) {
       consecutiveFailures: feed.consecutiveFailures,
       nextFetchAt: feed.nextFetchAt,
       movedTo: feed.movedTo === null ? null : redactUrl(feed.movedTo),
+      entriesToldApartBy: ENTRIES_TOLD_APART_BY[feed.identityScheme],
     },
   };
 }
 
+/** What FeedRecord.identityScheme tells entries apart by, as the API names it. */
+export const ENTRIES_TOLD_APART_BY = ['guid', 'link', 'linkAndTitle'] as const;
 
 /** What ingest/discover.ts answers for a URL: the feed it leads to, or why there is none. */
 export type FeedDiscovery = (url: string) => Promise<

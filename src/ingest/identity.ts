@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IdentityScheme } from '../model.js';
 
 // Query parameters that only say how a reader arrived (campaign, click and mailing-list
 // tags); the same article reached through two newsletters is still one article.
@@ -30,9 +31,60 @@ export function stripTrackingParams(url: string): string {
   return parsed.href.replace(/\?(?=#|$)/, '');
 }
 
-/** Per-feed identity: the guid, else the link without tracking parameters, else a hash of title and date. */
-export function itemIdentity(entry: { guid: string | null; url: string | null; title: string; publishedAt: string | null }): string {
-  if (entry.guid) return entry.guid;
-  if (entry.url) return entry.url;
-  return `sha256:${createHash('sha256').update(`${entry.title}\n${entry.publishedAt ?? ''}`).digest('hex')}`;
+type IdentitySource = { guid: string | null; url: string | null; title: string; publishedAt: string | null };
+
+/** Per-feed identity under its scheme; the guid, else the link, else a hash of title and date by default. */
+export function itemIdentity(entry: IdentitySource, scheme: IdentityScheme = 0): string {
+  if (entry.guid && scheme === 0) return entry.guid;
+  if (entry.url) return scheme === 2 ? sha256Identity(`${entry.url}\n${entry.title}`) : entry.url;
+  return sha256Identity(`${entry.title}\n${entry.publishedAt ?? ''}`);
+}
+
+function sha256Identity(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/**
+ * An entry of a document as identitySchemeOf sees it: read, or recognized by its markup as the
+ * stored entry `identity`, and read only when another entry claims that identity.
+ */
+export type EntryForIdentity =
+  | { draft: IdentitySource & { identity: string } }
+  | { draft: null; identity: string; readAgain: () => IdentitySource };
+
+/**
+ * The least scheme, from `stored` on, under which a document's entries that differ have
+ * identities of their own. Feeds exist that give every entry the guid "N/A", or the site's
+ * address, or that link every entry to their home page: by guid alone, their entries after the
+ * first were taken for repeats and never stored. Two entries with one identity differ when their
+ * links or titles do; a feed that lists an entry twice (a pinned copy, say) repeats both. Entries
+ * recognized by their markup keep the identities they were stored under.
+ */
+export function identitySchemeOf(entries: readonly EntryForIdentity[], stored: IdentityScheme): IdentityScheme {
+  let scheme = stored;
+  while (scheme < 2 && hasCollision(entries, scheme)) scheme = (scheme + 1) as IdentityScheme;
+  return scheme;
+}
+
+function hasCollision(entries: readonly EntryForIdentity[], scheme: IdentityScheme): boolean {
+  const firstWith = new Map<string, EntryForIdentity>();
+  for (const entry of entries) {
+    const { draft } = entry;
+    const identity = draft === null ? entry.identity : scheme === 0 ? draft.identity : itemIdentity(draft, scheme);
+    const first = firstWith.get(identity);
+    if (first === undefined) {
+      firstWith.set(identity, entry);
+      continue;
+    }
+    // Recognized both: stored as one entry.
+    if (first.draft === null && draft === null) continue;
+    const a = sourceOf(first);
+    const b = sourceOf(entry);
+    if (a.url !== b.url || a.title !== b.title) return true;
+  }
+  return false;
+}
+
+function sourceOf(entry: EntryForIdentity): IdentitySource {
+  return entry.draft ?? entry.readAgain();
 }

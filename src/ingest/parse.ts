@@ -14,9 +14,10 @@ export type DraftResult = { ok: true; feed: DraftFeed } | { ok: false; error: Fe
 
 /**
  * An entry of a document: read into a draft, with its markup hash (entry-markup.ts; null in a JSON
- * Feed), or recognized by that hash as a stored entry, of which only the identity is known.
+ * Feed), or recognized by that hash as a stored entry, of which only the identity is known unless
+ * it is read after all (`readAgain`: when another entry of the document claims its identity).
  */
-export type EntryRead = { draft: ItemDraft; markupHash: string | null } | { draft: null; identity: string };
+export type EntryRead = { draft: ItemDraft; markupHash: string | null } | { draft: null; identity: string; readAgain: () => ItemDraft };
 
 export type EntriesResult = { ok: true; feed: Omit<DraftFeed, 'items'>; entries: EntryRead[] } | { ok: false; error: FeedError };
 
@@ -63,7 +64,9 @@ function entriesOf(document: ReadDocument, stored: ReadonlyMap<string, string>):
   for (const element of feed.entryElements) {
     const markupHash = entryMarkupHash(element, context);
     const identity = stored.get(markupHash);
-    entries.push(identity === undefined ? { draft: draftEntry(feed.readEntry(element), feed), markupHash } : { draft: null, identity });
+    entries.push(identity === undefined
+      ? { draft: draftEntry(feed.readEntry(element), feed), markupHash }
+      : { draft: null, identity, readAgain: () => draftEntry(feed.readEntry(element), feed) });
   }
   return { feed: draftFeedFacts(feed), entries };
 }

@@ -1,10 +1,11 @@
-import type { FeedError, Item, ParsedFeed, TopicMatch } from '../model.js';
+import type { FeedError, IdentityScheme, Item, ParsedFeed, TopicMatch } from '../model.js';
 import { storyText } from '../stories/fingerprint.js';
 import { matchableDoc } from '../topics/matchable.js';
 import { analyzeDoc } from '../topics/text.js';
 import { matchTopics, type TopicIndex } from '../topics/topic-index.js';
 import { entryHash, isUnchanged } from './entry-hash.js';
 import { isCurrentMarkupHash } from './entry-markup.js';
+import { identitySchemeOf, itemIdentity } from './identity.js';
 import { finishItemWithText, type ItemDraft } from './normalize.js';
 import { parseFeedEntries } from './parse.js';
 
@@ -17,8 +18,11 @@ export interface PrepareJob {
   storedHashes: Map<string, string>;
   /** markup hash → identity of the feed's entries stored with one (entry-markup.ts). */
   storedMarkup: Map<string, string>;
-  /** The feed as topics see it: `feed:` terms match its id, words its title (the operator's, else its own). */
-  feed: { id: number; title: string | null };
+  /**
+   * The feed as topics see it (`feed:` terms match its id, words its title: the operator's, else
+   * its own), and how its entries were told apart so far (0 when left out).
+   */
+  feed: { id: number; title: string | null; identityScheme?: IdentityScheme };
 }
 
 /**
@@ -47,6 +51,8 @@ export type PrepareResult =
       ok: true; feed: FeedFacts; entries: PreparedEntry[]; unchanged: number; markupHashes: { identity: string; markupHash: string }[];
       /** Every entry of the document, in its order: what the feed carries now. */
       identities: string[];
+      /** How the feed's entries are told apart from now on: the job's scheme, or one its document needed. */
+      identityScheme: IdentityScheme;
     }
   | { ok: false; error: FeedError };
 
@@ -99,10 +105,14 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
     const parsed = parseFeedEntries(body, { url: job.url, contentType: job.contentType }, job.storedMarkup);
     if (!parsed.ok) return parsed;
     const { feed } = parsed;
+    const identityScheme = identitySchemeOf(parsed.entries, job.feed.identityScheme ?? 0);
+    if (identityScheme !== 0) {
+      for (const entry of parsed.entries) if (entry.draft !== null) entry.draft.identity = itemIdentity(entry.draft, identityScheme);
+    }
     const toPrepare: EntryToPrepare[] = [];
     const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
-    // Feeds repeat entries (same guid twice); the first occurrence wins, as a reader would show it,
-    // whether it was read or recognized by its markup.
+    // Feeds repeat entries (the same guid, link and title twice); the first occurrence wins, as a
+    // reader would show it, whether it was read or recognized by its markup.
     const seen = new Set<string>();
     let unchanged = 0;
     const withCurrentMarkup = new Set<string>();
@@ -128,7 +138,7 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
       // still finds unchanged.
       if (entry.markupHash !== null && !withCurrentMarkup.has(identity)) markupHashes.push({ identity, markupHash: entry.markupHash });
     }
-    return { ok: true, feed, entries: prepareEntries(toPrepare, feedForTopics, topics), unchanged, markupHashes, identities: [...seen] };
+    return { ok: true, feed, entries: prepareEntries(toPrepare, feedForTopics, topics), unchanged, markupHashes, identities: [...seen], identityScheme };
   } catch (error) {
     return { ok: false, error: { kind: 'internal', message: `preparing ${job.url}: ${(error as Error).message}` } };
   }

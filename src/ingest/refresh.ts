@@ -73,7 +73,7 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
   const { feed: facts, unchanged, entries } = prepared;
   const saved = store.saveFetchResult(feedId, {
     ...fields,
-    feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes },
+    feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes, identityScheme: prepared.identityScheme },
     items: toSave(entries),
     markupHashes: prepared.markupHashes,
     documentIdentities: prepared.identities,
@@ -155,7 +155,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     const handoff = await deps.preparer.prepare({
       body: fetched.body, url: fetched.finalUrl, contentType: fetched.contentType,
       storedHashes: storedHashes.byIdentity, storedMarkup: storedHashes.byMarkup,
-      feed: { id: feed.id, title: feed.title },
+      feed: { id: feed.id, title: feed.title, identityScheme: feed.identityScheme },
     }, matched);
     // Planned first: this function has waited long, and the result must not be in it at an await.
     const next = await plan({ kind: 'success' }, fetched.freshForSeconds);

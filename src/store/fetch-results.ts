@@ -1,4 +1,4 @@
-import type { FeedError, Item, TopicMatch } from '../model.js';
+import type { FeedError, IdentityScheme, Item, TopicMatch } from '../model.js';
 import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from './band-index.js';
 import type { Db } from './db.js';
 import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
@@ -27,7 +27,8 @@ export interface FetchResultToSave {
   newUrl: string | null;
   /** Present when the fetch returned a body; absent on 304 or error (validators kept). */
   validators: { etag: string | null; lastModified: string | null; contentHash: string } | null;
-  feedInfo: { title: string | null; siteUrl: string | null; minIntervalMinutes: number | null } | null;
+  /** `identityScheme`: how the document's entries were told apart (0 when left out); a feed's never goes back. */
+  feedInfo: { title: string | null; siteUrl: string | null; minIntervalMinutes: number | null; identityScheme?: IdentityScheme } | null;
   items: ItemToSave[];
   /**
    * Markup hashes for stored entries read again and found unchanged, whose stored hash is missing or
@@ -318,6 +319,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       source_title = CASE WHEN @hasInfo THEN coalesce(@title, source_title) ELSE source_title END,
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
       min_interval_minutes = CASE WHEN @hasInfo THEN @minInterval ELSE min_interval_minutes END,
+      identity_scheme = max(identity_scheme, @identityScheme),
       etag = CASE WHEN @hasValidators THEN @etag ELSE etag END,
       last_modified = CASE WHEN @hasValidators THEN @lastModified ELSE last_modified END,
       content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,
@@ -580,6 +582,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       title: result.feedInfo?.title ?? null,
       siteUrl: result.feedInfo?.siteUrl ?? null,
       minInterval: result.feedInfo?.minIntervalMinutes ?? null,
+      identityScheme: result.feedInfo?.identityScheme ?? 0,
       hasValidators: result.validators && !movedMeanwhile ? 1 : 0,
       etag: result.validators?.etag ?? null,
       lastModified: result.validators?.lastModified ?? null,

@@ -1,4 +1,4 @@
-import type { FeedErrorKind, FeedRecord, ItemRef, ListedItem, StoredItem } from '../model.js';
+import type { FeedErrorKind, FeedRecord, IdentityScheme, ItemRef, ListedItem, StoredItem } from '../model.js';
 
 // Row shapes as SQLite returns them, and their mapping to the model. Kept apart so every query
 // module maps the same way.
@@ -24,6 +24,7 @@ export interface FeedRow {
   moved_to: string | null;
   interval_minutes: number | null;
   item_count: number;
+  identity_scheme: IdentityScheme;
 }
 
 export function toFeedRecord(row: FeedRow): FeedRecord {
@@ -52,6 +53,7 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
     movedTo: row.moved_to,
     intervalMinutes: row.interval_minutes,
     itemCount: row.item_count,
+    identityScheme: row.identity_scheme,
   };
 }
 

@@ -146,7 +146,7 @@ describe('preparing a feed with entries recognized by their markup', () => {
     expect(prepare(body, storedAfter(Buffer.from(body)), storedHashes).markupHashes).toEqual([]);
   });
 
-  it('keeps the first of two entries with one identity, whether it was recognized or read', () => {
+  it('keeps the first of two copies of an entry, whether it was recognized or read; two entries under one guid are two', () => {
     const stored = storedAfter(Buffer.from(feed(item('a', 'A'))));
     const storedHashes = new Map<string, string>();
     const firstRead = parseFeedDrafts(Buffer.from(feed(item('a', 'A'))), source);
@@ -154,12 +154,18 @@ describe('preparing a feed with entries recognized by their markup', () => {
     // What the store holds for the entry: its content hash too, taken as prepareFeed takes it.
     const once = prepare(feed(item('a', 'A')), new Map());
     storedHashes.set(firstRead.feed.items[0]!.identity, once.entries[0]!.contentHash);
-    // Recognized first: the edited copy after it is a repeat, not an edit.
-    const recognizedFirst = prepare(feed(item('a', 'A'), item('a', 'A, edited')), stored, storedHashes);
-    expect([recognizedFirst.unchanged, recognizedFirst.entries.length]).toEqual([1, 0]);
-    // Read first: the edited copy is the entry, changed, and the stored one after it a repeat.
-    const readFirst = prepare(feed(item('a', 'A, edited'), item('a', 'A')), stored, storedHashes);
-    expect([readFirst.unchanged, readFirst.entries.map((entry) => entry.item.title)]).toEqual([0, ['A, edited']]);
+    // A copy whose markup differs (a pinned copy with a category of its own) is a repeat, after the
+    // stored one or before it.
+    const pinned = item('a', 'A').replace('</item>', '<category>Pinned</category></item>');
+    const recognizedFirst = prepare(feed(item('a', 'A'), pinned), stored, storedHashes);
+    expect([recognizedFirst.unchanged, recognizedFirst.entries.length, recognizedFirst.identityScheme]).toEqual([1, 0, 0]);
+    const readFirst = prepare(feed(pinned, item('a', 'A')), stored, storedHashes);
+    expect([readFirst.unchanged, readFirst.entries.map((entry) => entry.item.categories), readFirst.identityScheme]).toEqual([0, [['Pinned']], 0]);
+    // Another title under the guid is another entry: both kept, the feed's entries told apart by
+    // link from then on; the stored one keeps its identity.
+    const another = prepare(feed(item('a', 'A'), item('a', 'A, edited')), stored, storedHashes);
+    expect([another.unchanged, another.entries.map((entry) => entry.item.title), another.identityScheme]).toEqual([1, ['A, edited'], 1]);
+    expect(another.identities).toEqual(['a', 'https://x.example/a']);
   });
 });
 

@@ -56,7 +56,7 @@ describe('a prepared feed encoded for its way between threads', () => {
     fc.assert(fc.property(fc.array(entry, { maxLength: 6 }), fc.nat({ max: 3 }), (entries, unchanged) => {
       const result: PrepareResult = {
         ok: true, feed: { format: 'rss', title: null, siteUrl: null, language: null, minIntervalMinutes: null },
-        entries, unchanged, markupHashes: [{ identity: 'a', markupHash: 'm' }], identities: entries.map((e) => e.item.identity),
+        entries, unchanged, markupHashes: [{ identity: 'a', markupHash: 'm' }], identities: entries.map((e) => e.item.identity), identityScheme: 2,
       };
       expect(crossed(result)).toEqual(result);
     }), { numRuns: 300 });

@@ -1257,6 +1257,31 @@ describe('store: a deleted topic', () => {
       expect(db.prepare('SELECT topic_id FROM topics_deleted ORDER BY 1').pluck().all()).toEqual([1, 3]);
     });
   });
+
+  it('0022 tells a stored feed\'s entries apart by guid, and takes no other scheme than the three', () => {
+    migratingTo(22, (db) => db.exec(FEED_AND_TWO_TOPICS), (db) => {
+      expect(db.prepare('SELECT identity_scheme FROM feeds WHERE id = 1').pluck().get()).toBe(0);
+      expect(() => db.prepare('UPDATE feeds SET identity_scheme = 3 WHERE id = 1').run()).toThrow(/CHECK/);
+    });
+  });
+});
+
+describe('store: how a feed\'s entries are told apart', () => {
+  it('keeps the scheme a save brings, and never goes back to an earlier one', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      const info = (identityScheme?: 0 | 1 | 2) => ({ feedInfo: { title: 'Source', siteUrl: null, minIntervalMinutes: null, identityScheme } });
+      expect((await store.getFeed(feed.id))!.identityScheme).toBe(0);
+      await store.saveFetchResult(feed.id, save([], info(1)));
+      expect((await store.getFeed(feed.id))!.identityScheme).toBe(1);
+      await store.saveFetchResult(feed.id, save([], info(0)));
+      await store.saveFetchResult(feed.id, save([], info()));
+      await store.saveFetchResult(feed.id, save([], { feedInfo: null }));
+      expect((await store.getFeed(feed.id))!.identityScheme).toBe(1);
+      await store.saveFetchResult(feed.id, save([], info(2)));
+      expect((await store.listFeeds()).find((f) => f.id === feed.id)!.identityScheme).toBe(2);
+    });
+  });
 });
 
 describe('store: a save\'s matches against the topics as stored', () => {
