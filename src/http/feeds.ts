@@ -60,7 +60,7 @@ export function feedJson(feed: FeedRecord) {
 }
 
 /** What FeedRecord.identityScheme tells entries apart by, as the API names it. */
-export const ENTRIES_TOLD_APART_BY = ['guid', 'link', 'linkAndTitle'] as const;
+export const ENTRIES_TOLD_APART_BY = ['guid', 'link', 'linkTitleAndDate'] as const;
 
 /** What ingest/discover.ts answers for a URL: the feed it leads to, or why there is none. */
 export type FeedDiscovery = (url: string) => Promise<

@@ -48,7 +48,7 @@ const feed = z.object({
     error: z.object({ kind: z.string(), message: z.string() }).nullable(),
     consecutiveFailures: z.number().int(), nextFetchAt: z.string().nullable(),
     movedTo: z.string().nullable().openapi({ description: "where the last fetch's permanent redirects led, when the feed's URL stayed: a config file's feed (change its URL in the file; its items are kept) or a move onto another feed's URL" }),
-    entriesToldApartBy: z.enum(ENTRIES_TOLD_APART_BY).openapi({ description: 'how the feed\'s entries are told apart: by guid (else link, else title and date); by link, once the feed gave one guid to different entries; by link and title, once it also gave them one link' }),
+    entriesToldApartBy: z.enum(ENTRIES_TOLD_APART_BY).openapi({ description: 'how the feed\'s entries are told apart: by guid (else link, else title and date); by link, once the feed gave one guid to different entries; by link, title and date, once it also gave them one link' }),
   }),
 }).openapi('Feed');
 const story = z.object({

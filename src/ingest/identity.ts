@@ -33,11 +33,12 @@ export function stripTrackingParams(url: string): string {
 
 type IdentitySource = { guid: string | null; url: string | null; title: string; publishedAt: string | null };
 
-/** Per-feed identity under its scheme; the guid, else the link, else a hash of title and date by default. */
+/** Per-feed identity under its scheme (IdentityScheme in model.ts). */
 export function itemIdentity(entry: IdentitySource, scheme: IdentityScheme = 0): string {
   if (entry.guid && scheme === 0) return entry.guid;
-  if (entry.url) return scheme === 2 ? sha256Identity(`${entry.url}\n${entry.title}`) : entry.url;
-  return sha256Identity(`${entry.title}\n${entry.publishedAt ?? ''}`);
+  const titleAndDate = `${entry.title}\n${entry.publishedAt ?? ''}`;
+  if (!entry.url) return sha256Identity(titleAndDate);
+  return scheme === 2 ? sha256Identity(`${entry.url}\n${titleAndDate}`) : entry.url;
 }
 
 function sha256Identity(text: string): string {
@@ -57,8 +58,9 @@ export type EntryForIdentity =
  * identities of their own. Feeds exist that give every entry the guid "N/A", or the site's
  * address, or that link every entry to their home page: by guid alone, their entries after the
  * first were taken for repeats and never stored. Two entries with one identity differ when their
- * links or titles do; a feed that lists an entry twice (a pinned copy, say) repeats both. Entries
- * recognized by their markup keep the identities they were stored under.
+ * links, titles or dates do (a weblog's untitled posts share their day's page as link and guid);
+ * a feed that lists an entry twice (a pinned copy, say) repeats all three. Entries recognized by
+ * their markup keep the identities they were stored under.
  */
 export function identitySchemeOf(entries: readonly EntryForIdentity[], stored: IdentityScheme): IdentityScheme {
   let scheme = stored;
@@ -80,7 +82,7 @@ function hasCollision(entries: readonly EntryForIdentity[], scheme: IdentitySche
     if (first.draft === null && draft === null) continue;
     const a = sourceOf(first);
     const b = sourceOf(entry);
-    if (a.url !== b.url || a.title !== b.title) return true;
+    if (a.url !== b.url || a.title !== b.title || a.publishedAt !== b.publishedAt) return true;
   }
   return false;
 }

@@ -111,7 +111,7 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
     }
     const toPrepare: EntryToPrepare[] = [];
     const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
-    // Feeds repeat entries (the same guid, link and title twice); the first occurrence wins, as a
+    // Feeds repeat entries (the same guid, link, title and date twice); the first occurrence wins, as a
     // reader would show it, whether it was read or recognized by its markup.
     const seen = new Set<string>();
     let unchanged = 0;

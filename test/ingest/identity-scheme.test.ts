@@ -22,12 +22,13 @@ describe('itemIdentity by scheme', () => {
   const entry = { guid: 'N/A', url: 'https://shop.example/', title: 'Blue shirt', publishedAt: AT.toISOString() };
   const linkless = { ...entry, url: null };
 
-  it('takes the guid, then the link, then the link and title', () => {
+  it('takes the guid, then the link, then the link, title and date', () => {
     expect(itemIdentity(entry, 0)).toBe('N/A');
     expect(itemIdentity(entry, 1)).toBe('https://shop.example/');
     expect(itemIdentity(entry, 2)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(itemIdentity(entry, 2)).not.toBe(itemIdentity({ ...entry, title: 'Red shirt' }, 2));
     expect(itemIdentity(entry, 2)).not.toBe(itemIdentity({ ...entry, url: 'https://shop.example/red' }, 2));
+    expect(itemIdentity(entry, 2)).not.toBe(itemIdentity({ ...entry, publishedAt: '2026-11-20T09:05:00.000Z' }, 2));
   });
 
   it('gives an entry without a link the hash of its title and date under every scheme but the first', () => {
@@ -51,7 +52,11 @@ describe('identitySchemeOf', () => {
     expect(identitySchemeOf([read('N/A', 'https://x.example/1', 'One'), read('N/A', 'https://x.example/2', 'Two')], 0)).toBe(1);
   });
 
-  it('moves to link and title when the entries that share a guid share their link too', () => {
+  it('moves to link, title and date when the entries that share a guid share their link too', () => {
+    // A weblog's untitled posts of one day, its page and an anchor as link and guid for each, by time.
+    const later = (entry: EntryForIdentity): EntryForIdentity =>
+      entry.draft === null ? entry : { draft: { ...entry.draft, publishedAt: '2026-11-20T09:05:00.000Z' } };
+    expect(identitySchemeOf([read('https://x.example/day#a1', 'https://x.example/day#a1', ''), later(read('https://x.example/day#a1', 'https://x.example/day#a1', ''))], 0)).toBe(2);
     expect(identitySchemeOf([read('N/A', 'https://x.example/', 'One'), read('N/A', 'https://x.example/', 'Two')], 0)).toBe(2);
     // No guids at all, every entry linking to the home page, as some shops' feeds do.
     expect(identitySchemeOf([read(null, 'https://x.example/', 'One'), read(null, 'https://x.example/', 'Two')], 0)).toBe(2);

@@ -41,6 +41,9 @@ describe('a feed that gives different entries one guid', () => {
   const listedTwice: FeedEntrySpec = { guid: 'w-1', title: 'NATO ministers meet in Brussels', publishedAt: ago(2 * HOUR) };
   const pinned: FeedEntrySpec = { ...listedTwice, description: 'Pinned: NATO ministers meet in Brussels' };
   const other: FeedEntrySpec = { guid: 'w-2', title: 'NATO chief visits Ankara', publishedAt: ago(3 * HOUR) };
+  // A weblog's untitled posts, minutes apart, each with its day's page and one anchor as link and guid.
+  const post = (minutesAgo: number, text: string): FeedEntrySpec =>
+    ({ guid: 'https://blog.example/2026/12/07.html#a0800', title: '', publishedAt: ago(minutesAgo * 60_000), link: 'https://blog.example/2026/12/07.html#a0800', description: text });
 
   const write = (file: string, title: string, entries: FeedEntrySpec[]): void => writeFileSync(join(dir, file), rssDocument(title, entries));
   const pass = async (): Promise<void> => {
@@ -65,9 +68,10 @@ describe('a feed that gives different entries one guid', () => {
     // One entry to begin with: nothing in its first document shows that its guid names any entry.
     write('legacy.rss', 'Radios', [firmware('1.0', 30)]);
     write('wire.rss', 'Wire', [pinned, other, listedTwice]);
+    write('weblog.rss', 'Weblog', [post(5, 'Good morning, readers.'), post(10, 'Two years ago today I wrote about file sync.')]);
     origin = await startStaticServer(dir);
     service = await startTestService({
-      feeds: ['tools.rss', 'shop.rss', 'legacy.rss', 'wire.rss'].map((file) => ({ url: origin.url(file) })),
+      feeds: ['tools.rss', 'shop.rss', 'legacy.rss', 'wire.rss', 'weblog.rss'].map((file) => ({ url: origin.url(file) })),
       topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
     });
     await pass();
@@ -119,6 +123,13 @@ describe('a feed that gives different entries one guid', () => {
     expect((await itemsOf('shop.rss')).map((item) => item.title).sort()).toEqual(['Compass', 'Field jacket', 'Mess tin', 'Water bottle']);
   });
 
+  it('keeps a weblog\'s untitled posts that share a link and guid, told apart by their times', async () => {
+    expect(passes[0]!.get('weblog.rss')).toMatchObject({ inserted: 2 });
+    const posts = await Promise.all((await itemsOf('weblog.rss')).map(async (item) =>
+      ((await (await service.get(`/api/items/${item.id}`)).json()) as { summary: string }).summary));
+    expect(posts).toEqual(['Good morning, readers.', 'Two years ago today I wrote about file sync.']);
+  });
+
   it('does not take the entry stored under the guid for the new one that shares it', async () => {
     expect(passes[1]!.get('legacy.rss')).toMatchObject({ inserted: 1, updated: 0 });
     const items = await itemsOf('legacy.rss');
@@ -126,15 +137,15 @@ describe('a feed that gives different entries one guid', () => {
     expect(items[1]!.id).toBe(firstLegacy[0]!.id);
   });
 
-  it('tells the feeds it read so apart by link, or by link and title, from then on; other feeds by guid', async () => {
+  it('tells the feeds it read so apart by link, or by link, title and date, from then on; other feeds by guid', async () => {
     const schemes = Object.fromEntries((await service.core.store.listFeeds()).map((feed) => [feed.url.slice(feed.url.lastIndexOf('/') + 1), feed.identityScheme]));
-    expect(schemes).toEqual({ 'tools.rss': 1, 'shop.rss': 2, 'legacy.rss': 1, 'wire.rss': 0 });
+    expect(schemes).toEqual({ 'tools.rss': 1, 'shop.rss': 2, 'legacy.rss': 1, 'wire.rss': 0, 'weblog.rss': 2 });
     // 3.3 came alone under the guid, beside entries recognized by their markup: its link names it too.
     const identities = service.core.store.db.prepare('SELECT identity FROM items WHERE feed_id = ? ORDER BY id').pluck().all(await feedId('tools.rss'));
     expect(identities).toEqual(['3.2', '3.1', '3.0', '3.3'].map((v) => `https://tools.example/releases/${v}`));
     const { feeds } = (await (await service.get('/api/feeds')).json()) as { feeds: { url: string; status: { entriesToldApartBy: string } }[] };
     expect(Object.fromEntries(feeds.map((feed) => [feed.url.slice(feed.url.lastIndexOf('/') + 1), feed.status.entriesToldApartBy])))
-      .toEqual({ 'tools.rss': 'link', 'shop.rss': 'linkAndTitle', 'legacy.rss': 'link', 'wire.rss': 'guid' });
+      .toEqual({ 'tools.rss': 'link', 'shop.rss': 'linkTitleAndDate', 'legacy.rss': 'link', 'wire.rss': 'guid', 'weblog.rss': 'linkTitleAndDate' });
   });
 
   it('shows an entry a feed lists twice once, though its copies differ', async () => {
