@@ -71,9 +71,9 @@ export interface ParsedFeed {
 /**
  * How a feed's entries are told apart, from the most to the least stable: 0, by guid, else link,
  * else title and date; 1, by link, else title and date, for a feed that gives one guid to different
- * entries; 2, by link, title and date, for one that also gives them one link. A
- * feed starts at 0 and moves on only when a document of it shows its scheme failing
- * (ingest/identity.ts); it never moves back (migrations/0022).
+ * entries; 2, by link, title and date, for one that also gives them one link. A feed starts at 0
+ * and moves on only when a document of it shows its scheme failing (ingest/identity.ts); it never
+ * moves back (migrations/0022).
  */
 export type IdentityScheme = 0 | 1 | 2;
 

@@ -111,8 +111,8 @@ export function prepareFeed(job: PrepareJob, topics: TopicIndex): PrepareResult 
     }
     const toPrepare: EntryToPrepare[] = [];
     const feedForTopics = { id: job.feed.id, title: job.feed.title ?? feed.title };
-    // Feeds repeat entries (the same guid, link, title and date twice); the first occurrence wins, as a
-    // reader would show it, whether it was read or recognized by its markup.
+    // Feeds repeat entries (the same guid, link, title and date twice); the first occurrence wins,
+    // as a reader would show it, whether it was read or recognized by its markup.
     const seen = new Set<string>();
     let unchanged = 0;
     const withCurrentMarkup = new Set<string>();

@@ -48,7 +48,7 @@ describe('identitySchemeOf', () => {
     expect(identitySchemeOf([read('a', 'https://x.example/1', 'One'), read('a', 'https://x.example/1', 'One')], 0)).toBe(0);
   });
 
-  it('moves to links when one guid names entries with different links or titles', () => {
+  it('moves to links when one guid names entries with different links', () => {
     expect(identitySchemeOf([read('N/A', 'https://x.example/1', 'One'), read('N/A', 'https://x.example/2', 'Two')], 0)).toBe(1);
   });
 
