@@ -36,9 +36,9 @@ type IdentitySource = { guid: string | null; url: string | null; title: string; 
 /** Per-feed identity under its scheme (IdentityScheme in model.ts). */
 export function itemIdentity(entry: IdentitySource, scheme: IdentityScheme = 0): string {
   if (entry.guid && scheme === 0) return entry.guid;
+  if (entry.url && scheme !== 2) return entry.url;
   const titleAndDate = `${entry.title}\n${entry.publishedAt ?? ''}`;
-  if (!entry.url) return sha256Identity(titleAndDate);
-  return scheme === 2 ? sha256Identity(`${entry.url}\n${titleAndDate}`) : entry.url;
+  return sha256Identity(entry.url ? `${entry.url}\n${titleAndDate}` : titleAndDate);
 }
 
 function sha256Identity(text: string): string {
