@@ -241,6 +241,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       language = @language, published_at = @publishedAt, updated_at = @updatedAt, sort_at = @sortAt,
       changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith, markup_hash = @markupHash
     WHERE id = @id`);
+  // The edit's number, for programs that follow edits (migrations/0023_item_edits.sql); REPLACE
+  // takes the item's earlier edit's row away.
+  const recordEdit = db.prepare(`INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)`);
   const keepMarkupHash = db.prepare(`UPDATE items SET markup_hash = ? WHERE feed_id = ? AND identity = ?`);
   // An entry of this feed with the same link, which the document now read no longer carries: the
   // entry a new identity issues again (findStory). Compared in SQL, not in JavaScript: an identity
@@ -538,6 +541,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
           authors, categories, enclosures, language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt,
           now, sortAt, contentHash, sanitizedWith, markupHash: markup,
         });
+        recordEdit.run(itemId);
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
         written.set(item.identity, { ...row, content_hash: contentHash, published_at: item.publishedAt, sort_at: sortAt });

@@ -9,7 +9,7 @@ import { createTopicQueries } from './topics.js';
 
 export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy, TopicsMatched } from './fetch-results.js';
 export { sameTopicDefinitions } from './fetch-results.js';
-export type { ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
+export type { EditedAfterFilter, EditedAfterPage, EditedItem, ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
 export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';

@@ -44,6 +44,35 @@ export interface StoredAfterPage {
   more: boolean;
 }
 
+/** Where a follower of edits stands: the items edited after the edit `afterEdit`, in the order edited. */
+export interface EditedAfterFilter {
+  afterEdit: number;
+  topicSlug?: string | undefined;
+  feedId?: number | undefined;
+  limit: number;
+  /** Edit numbers past afterEdit looked at, at most: a filter that few match ends a page early. */
+  examineAtMost: number;
+}
+
+/** An item as its latest edit left it. */
+export interface EditedItem {
+  /** The edit's number: edits made later have larger ones, and an item edited again gets a new one. */
+  editId: number;
+  /** When the edit was fetched. */
+  editedAt: string;
+  item: ListedItem;
+}
+
+export interface EditedAfterPage {
+  /** False when afterEdit is past every edit this database has numbered (see StoredAfterPage.known). */
+  known: boolean;
+  edits: EditedItem[];
+  /** The afterEdit that goes on from this page: the last edit shown, or the last number looked at. */
+  nextAfterEdit: number;
+  /** Whether edits past nextAfterEdit were made when this page was read. */
+  more: boolean;
+}
+
 export interface StorySource {
   itemId: number;
   feedId: number;
@@ -175,6 +204,41 @@ export function createItemQueries(db: Db) {
     const nextAfterId = items.length === filter.limit && last ? last.id : Math.max(filter.afterId, upTo);
     return { known: true, items, nextAfterId, more: nextAfterId < newest };
   }
+  // An item's latest edit (migrations/0023_item_edits.sql). Edit numbers, like ids, are given in
+  // the order of the commits that take them, by the one writer.
+  const newestEdit = db.prepare(`SELECT coalesce(max(edit_id), 0) FROM item_edits`).pluck();
+  const largestEditGiven = db.prepare(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item_edits'), 0)`).pluck();
+  const editsAfter = db.prepare(`SELECT ${LISTED_COLUMNS}, e.edit_id, i.changed_at FROM item_edits e
+      JOIN items i ON i.id = e.item_id
+      JOIN feeds f ON f.id = i.feed_id
+    WHERE e.edit_id > @afterEdit AND e.edit_id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
+    ORDER BY e.edit_id
+    LIMIT @limit`).raw(true);
+  const editsAfterInTopic = db.prepare(`SELECT ${LISTED_COLUMNS}, e.edit_id, i.changed_at FROM topics t
+      JOIN item_edits e ON e.edit_id > @afterEdit AND e.edit_id <= @upTo
+      JOIN item_topics m ON m.item_id = e.item_id AND ${matchesTopic('m', 't.id')}
+      JOIN items i ON i.id = e.item_id
+      JOIN feeds f ON f.id = i.feed_id
+    WHERE t.slug = @topicSlug AND (@feedId IS NULL OR i.feed_id = @feedId)
+    ORDER BY e.edit_id
+    LIMIT @limit`).raw(true);
+  function readEditsAfter(filter: EditedAfterFilter): EditedAfterPage {
+    if (filter.afterEdit > (largestEditGiven.get() as number)) {
+      return { known: false, edits: [], nextAfterEdit: filter.afterEdit, more: false };
+    }
+    const newest = newestEdit.get() as number;
+    // An item edited again leaves its old number unused, so the range holds as many edits or fewer.
+    const upTo = Math.min(newest, filter.afterEdit + filter.examineAtMost);
+    const params = { afterEdit: filter.afterEdit, upTo, feedId: filter.feedId ?? null, topicSlug: filter.topicSlug ?? null, limit: filter.limit };
+    const rows = (filter.topicSlug !== undefined ? editsAfterInTopic : editsAfter).all(params) as [...ListedItemRow, number, string][];
+    const edits = rows.map((row): EditedItem => {
+      const [editId, editedAt] = row.slice(-2) as [number, string];
+      return { editId, editedAt, item: toListedItem(row.slice(0, -2) as ListedItemRow) };
+    });
+    const last = edits[edits.length - 1];
+    const nextAfterEdit = edits.length === filter.limit && last ? last.editId : Math.max(filter.afterEdit, upTo);
+    return { known: true, edits, nextAfterEdit, more: nextAfterEdit < newest };
+  }
   // Rows as arrays, in the column lists' order (rows.ts).
   const listings = { byTopic: byTopic(ITEM_COLUMNS).raw(true), byFeed: byFeed(ITEM_COLUMNS).raw(true), everything: everything(ITEM_COLUMNS).raw(true) };
   const listingsWithoutContent = {
@@ -239,6 +303,14 @@ export function createItemQueries(db: Db) {
     /** A page of the items stored after filter.afterId, in the order stored (see StoredAfterFilter). */
     async listItemsStoredAfter(filter: StoredAfterFilter): Promise<StoredAfterPage> {
       return readStoredAfter(filter);
+    },
+    /** The number of the latest edit of a stored item: edits made later have larger numbers. */
+    async newestEditId(): Promise<number> {
+      return newestEdit.get() as number;
+    },
+    /** A page of the items edited after the edit filter.afterEdit, in the order edited (see EditedAfterFilter). */
+    async listItemsEditedAfter(filter: EditedAfterFilter): Promise<EditedAfterPage> {
+      return readEditsAfter(filter);
     },
     /** The items of these ids that exist, by id. */
     async itemsByIds(ids: number[]): Promise<Map<number, StoredItem>> {

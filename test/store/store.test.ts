@@ -1266,6 +1266,49 @@ describe('store: a deleted topic', () => {
   });
 });
 
+describe('store: the edits a save numbers', () => {
+  it('0023 numbers no edit of the items stored before it, and holds one edit an item, of an item that exists', () => {
+    migratingTo(23, (db) => db.exec(`${FEED_AND_TWO_TOPICS} ${itemsAt('2026-11-01T10:00:00.000Z', '2026-11-01T11:00:00.000Z')}`), (db) => {
+      expect(db.prepare('SELECT count(*) FROM item_edits').pluck().get()).toBe(0);
+      db.pragma('foreign_keys = ON');
+      db.prepare('INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)').run(1);
+      db.prepare('INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)').run(1);
+      expect(db.prepare('SELECT edit_id, item_id FROM item_edits').raw().all()).toEqual([[2, 1]]);
+      expect(() => db.prepare('INSERT INTO item_edits (item_id) VALUES (?)').run(9)).toThrow(/FOREIGN KEY/);
+      db.prepare('DELETE FROM items WHERE id = 1').run();
+      expect(db.prepare('SELECT count(*) FROM item_edits').pluck().get()).toBe(0);
+    });
+  });
+
+  it('numbers an item\'s edit once its entry changes, numbers it anew when it changes again, and lets the number go with the item', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      const edits = () => store.db.prepare('SELECT edit_id, item_id FROM item_edits ORDER BY edit_id').raw().all();
+      await store.saveFetchResult(feed.id, save([toSave(item('a')), toSave(item('b'))]));
+      expect(edits()).toEqual([]);
+      const [b, a] = (await store.listItems({ limit: 10 })).sort((x, y) => y.id - x.id);
+      await store.saveFetchResult(feed.id, save([toSave(item('a', { title: 'A, corrected' }), 'v2'), toSave(item('b'))]));
+      expect(edits()).toEqual([[1, a!.id]]);
+      await store.saveFetchResult(feed.id, save([toSave(item('a', { title: 'A, corrected' }), 'v2'), toSave(item('b', { title: 'B, corrected' }), 'v2')]));
+      expect(edits()).toEqual([[1, a!.id], [2, b!.id]]);
+      await store.saveFetchResult(feed.id, save([toSave(item('a', { title: 'A, corrected again' }), 'v3')]));
+      expect(edits()).toEqual([[2, b!.id], [3, a!.id]]);
+      const page = await store.listItemsEditedAfter({ afterEdit: 1, limit: 10, examineAtMost: 100 });
+      expect(page.edits.map((e) => [e.editId, e.item.title, e.editedAt])).toEqual([[2, 'B, corrected', NOW.toISOString()], [3, 'A, corrected again', NOW.toISOString()]]);
+      expect(page).toMatchObject({ known: true, nextAfterEdit: 3, more: false });
+      // Looked at two numbers at most: the page ends at the second, with more to come.
+      expect(await store.listItemsEditedAfter({ afterEdit: 0, limit: 10, examineAtMost: 2 })).toMatchObject({ nextAfterEdit: 2, more: true });
+      expect(await store.newestEditId()).toBe(3);
+      // Retention deletes the items, and their edits with them; the numbers stay given.
+      await store.expireItems(new Date(NOW.getTime() + 1));
+      expect(edits()).toEqual([]);
+      expect(await store.newestEditId()).toBe(0);
+      expect(await store.listItemsEditedAfter({ afterEdit: 3, limit: 10, examineAtMost: 100 })).toMatchObject({ known: true, edits: [] });
+      expect((await store.listItemsEditedAfter({ afterEdit: 4, limit: 10, examineAtMost: 100 })).known).toBe(false);
+    });
+  });
+});
+
 describe('store: how a feed\'s entries are told apart', () => {
   it('keeps the scheme a save brings, and never goes back to an earlier one', async () => {
     await withStore(async (store) => {
