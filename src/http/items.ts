@@ -22,6 +22,7 @@ export const itemsQuerySchema = z.strictObject({
   limit: wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().min(1).max(200).optional(),
   afterId: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  afterEdit: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const storiesQuerySchema = itemsQuerySchema.pick({ topic: true, feed: true, since: true, until: true, limit: true, cursor: true });
@@ -81,17 +82,24 @@ async function search(deps: AppDeps, q: string, filter: Omit<ItemFilter, 'limit'
 /** Ids past afterId one request looks at, at most; past them, the page ends early with `more`. */
 export const STORED_AFTER_SCAN_BUDGET = 20_000;
 
-/** What afterId, which follows items in the order they were stored, cannot be read with. */
+/** What afterId and afterEdit, which follow items in the order they were stored or edited, cannot be read with. */
 const BY_TIME_ONLY = ['q', 'since', 'until', 'cursor'] as const;
 
 function parseItemsQuery(req: Request) {
   const parsed = itemsQuerySchema.safeParse(req.query);
   if (!parsed.success) throw fromZod(parsed.error, 'query');
-  const clash = parsed.data.afterId !== undefined ? BY_TIME_ONLY.find((name) => parsed.data[name] !== undefined) : undefined;
-  if (clash !== undefined) {
-    const message = `afterId lists items in the order they were stored, and goes with topic, feed and limit only, not ${clash}`
+  const { afterId, afterEdit } = parsed.data;
+  if (afterId !== undefined && afterEdit !== undefined) {
+    const message = 'afterId follows the items stored and afterEdit the items edited: ask for each in a request of its own';
+    throw badRequest(message, [{ field: 'query.afterEdit', message: 'not with afterId' }]);
+  }
+  const following = afterId !== undefined ? 'afterId' : afterEdit !== undefined ? 'afterEdit' : null;
+  const clash = following !== null ? BY_TIME_ONLY.find((name) => parsed.data[name] !== undefined) : undefined;
+  if (following !== null && clash !== undefined) {
+    const order = following === 'afterId' ? 'they were stored' : 'they were edited';
+    const message = `${following} lists items in the order ${order}, and goes with topic, feed and limit only, not ${clash}`
       + (clash === 'q' ? ' (a topic with that query follows it)' : '');
-    throw badRequest(message, [{ field: `query.${clash}`, message: 'not with afterId' }]);
+    throw badRequest(message, [{ field: `query.${clash}`, message: `not with ${following}` }]);
   }
   const after = parsed.data.cursor !== undefined ? decodeCursor(parsed.data.cursor) : undefined;
   if (after === null) throw badRequest('cursor is not one this server issued', [{ field: 'query.cursor', message: 'invalid cursor' }]);
@@ -106,8 +114,23 @@ export function itemsRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.get('/api/items', async (req, res) => {
-    const { topic, feed, q, since, until, limit, after, afterId } = parseItemsQuery(req);
+    const { topic, feed, q, since, until, limit, after, afterId, afterEdit } = parseItemsQuery(req);
     if (topic !== undefined) await requireTopic(deps, topic);
+    if (afterEdit !== undefined) {
+      const page = await deps.store.listItemsEditedAfter({ afterEdit, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
+      if (!page.known) {
+        throw new HttpProblem(409, 'Conflict', `afterEdit ${afterEdit} is past every edit this database has numbered: it comes from another `
+          + `database, or from before this one was restored from a backup; start again from newestEdit (${await deps.store.newestEditId()})`,
+        [{ field: 'query.afterEdit', message: 'past every edit numbered' }]);
+      }
+      const matches = await deps.store.matchesForItems(page.edits.map(({ item }) => item.id));
+      res.json({
+        items: page.edits.map(({ editId, editedAt, item }) => ({ ...itemJson(item, matches.get(item.id) ?? []), editId, editedAt })),
+        nextAfterEdit: page.nextAfterEdit,
+        more: page.more,
+      });
+      return;
+    }
     if (afterId !== undefined) {
       const page = await deps.store.listItemsStoredAfter({ afterId, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
       if (!page.known) {
@@ -122,6 +145,7 @@ export function itemsRouter(deps: AppDeps): Router {
     // Read before the page, so that an item stored meanwhile is at worst shown twice to a client
     // that goes on with afterId, never missed.
     const newestId = await deps.store.newestItemId();
+    const newestEdit = await deps.store.newestEditId();
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
     const { items, resumeAt } = q !== undefined
       ? await search(deps, q, filter, limit)
@@ -132,6 +156,7 @@ export function itemsRouter(deps: AppDeps): Router {
       items: items.map((item) => itemJson(item, matches.get(item.id) ?? [])),
       nextCursor: items.length === limit && last ? encodeCursor(last) : resumeAt ? encodeCursor(resumeAt) : null,
       newestId,
+      newestEdit,
     });
   });
 

@@ -20,12 +20,21 @@ const item = z.object({
 const itemsByTime = z.object({
   items: z.array(item), nextCursor: z.string().nullable(),
   newestId: z.number().int().openapi({ description: 'the id of the newest item stored: afterId for what is stored next' }),
+  newestEdit: z.number().int().openapi({ description: 'the number of the latest edit of an item: afterEdit for the edits made next' }),
 }).openapi('ItemsByTime');
 const itemsStoredAfter = z.object({
   items: z.array(item),
   nextAfterId: z.number().int().openapi({ description: 'afterId for the next request: the last item shown, or the last id looked at' }),
   more: z.boolean().openapi({ description: 'whether more was stored past nextAfterId: ask again at once' }),
 }).openapi('ItemsStoredAfter');
+const itemsEditedAfter = z.object({
+  items: z.array(item.extend({
+    editId: z.number().int().openapi({ description: "the number of the item's latest edit" }),
+    editedAt: z.string().openapi({ description: 'when the edit was fetched' }),
+  })),
+  nextAfterEdit: z.number().int().openapi({ description: 'afterEdit for the next request: the last edit shown, or the last number looked at' }),
+  more: z.boolean().openapi({ description: 'whether more was edited past nextAfterEdit: ask again at once' }),
+}).openapi('ItemsEditedAfter');
 const fullItem = item.extend({
   contentHtml: z.string(), guid: z.string().nullable(),
   enclosures: z.array(z.object({ url: z.string(), type: z.string().nullable(), length: z.number().nullable() })),
@@ -96,14 +105,15 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery },
     responses: { ...feedResponses, 302: { description: 'all alone, with no extension: Location is the feed in the format the Accept header prefers (RSS when it names none)' } } });
   r.registerPath({ method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: json(z.object({}).passthrough(), 'OpenAPI 3.1') } });
-  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored',
-    description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts. '
+  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored; with afterEdit, the items edited since',
+    description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts, newestEdit where one that follows edits does. '
       + 'With afterId, the items stored after that item, oldest first, with nextAfterId to ask from next; a late-dated item, which a listing by time puts among older ones, is never missed. '
-      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids at most, so a page can be short while more is true; `
-      + 'an afterId past every id the database has given (from another database, or from before a restore) is answered 409. '
+      + 'With afterEdit, the items whose feed changed them after that edit, as each edit left them, in the order edited, with nextAfterEdit to ask from next; an item edited again comes again, at its new editId. '
+      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids or edit numbers at most, so a page can be short while more is true; `
+      + 'an afterId or afterEdit past every one the database has given (from another database, or from before a restore) is answered 409. '
       + 'With q, a search: searches share a part of the server\'s time, past which they are answered 503 with Retry-After.',
     request: { query: itemsQuerySchema },
-    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter]), 'a page of items'), ...problems(400, 404, 409, 503) } });
+    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter, itemsEditedAfter]), 'a page of items'), ...problems(400, 404, 409, 503) } });
   r.registerPath({ method: 'get', path: '/api/items/{id}', summary: 'One item in full', request: { params: id },
     responses: { 200: json(fullItem, 'the item'), ...problems(400, 404) } });
   r.registerPath({ method: 'get', path: '/api/stories', summary: 'Stories, each once, with every source', request: { query: storiesQuerySchema },

@@ -344,6 +344,11 @@ describe('the HTTP API', () => {
       expect(following.more).toBe(true);
       const { items } = (await (await service.get('/api/items')).json()) as { items: { id: number }[] };
       await check('/api/items/{id}', 'get', '200', await service.get(`/api/items/${items[0]!.id}`));
+      // An edit's number, as a save that changes the item takes one, for the shape of the edits' page.
+      service.core.store.db.prepare('INSERT INTO item_edits (item_id) VALUES (?)').run(items[0]!.id);
+      const edits = await check('/api/items', 'get', '200', await service.get('/api/items?afterEdit=0')) as { items: { id: number }[] };
+      expect(edits.items.map((item) => item.id)).toEqual([items[0]!.id]);
+      service.core.store.db.prepare('DELETE FROM item_edits').run();
       await check('/api/topics', 'get', '200', await service.get('/api/topics'));
       await check('/api/feeds', 'get', '200', await service.get('/api/feeds'));
       await check('/api/stories', 'get', '200', await service.get('/api/stories?topic=nato'));
