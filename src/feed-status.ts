@@ -2,7 +2,7 @@ import type { FeedRecord, FeedState } from './model.js';
 import { redactUrl } from './redact-url.js';
 
 // What `feedsieve feeds` prints: a feed a line, then an indented line for what an operator must
-// act on (its last error, or where its redirects led).
+// act on (its last error, or where its redirects led) or may tell its site (entries sharing a guid).
 
 /** The same rule as store/feeds.ts's feedStateCounts, which counts them in SQL for /metrics. */
 export function feedState(feed: FeedRecord): FeedState {
@@ -37,6 +37,10 @@ export function feedStatusLines(feeds: FeedRecord[]): string[] {
     if (feed.movedTo) {
       const where = feed.origin === 'config' ? 'put it in the config file; the feed keeps its items' : 'another feed has that URL';
       lines.push(`${indent}moved permanently to ${redactUrl(feed.movedTo)}: ${where}`);
+    }
+    if (feed.identityScheme > 0) {
+      const how = feed.identityScheme === 1 ? 'by link' : 'by link, title and date (it gave them one link too)';
+      lines.push(`${indent}gave different entries one guid: its entries are told apart ${how}`);
     }
   }
   return lines;

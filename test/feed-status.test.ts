@@ -20,7 +20,7 @@ describe('feed status lines', () => {
     expect(feedState({ ...base, ...over })).toBe(state);
   });
 
-  it('prints a header, a line a feed in aligned columns, and under a feed what the operator must act on', () => {
+  it('prints a header, a line a feed in aligned columns, and under a feed what the operator must act on or may tell its site', () => {
     const lines = feedStatusLines([
       { ...base, ...fetched, itemCount: 4 },
       { ...base, ...fetched, id: 12, url: 'https://b.example/rss', consecutiveFailures: 3, itemCount: 120,
@@ -28,6 +28,8 @@ describe('feed status lines', () => {
       { ...base, ...fetched, id: 13, url: 'https://c.example/old', origin: 'config', movedTo: 'https://c.example/new' },
       { ...base, ...fetched, id: 14, url: 'https://d.example/x', disabled: true, lastError: { kind: 'gone', message: 'HTTP 410' } },
       { ...base, id: 15, url: 'https://e.example/dup', movedTo: 'https://a.example/feed', ...fetched },
+      { ...base, ...fetched, id: 16, url: 'https://f.example/na', identityScheme: 1 },
+      { ...base, ...fetched, id: 17, url: 'https://g.example/shop', identityScheme: 2 },
     ]);
     expect(lines).toEqual([
       'id  state       items  last fetch (UTC)  next fetch (UTC)  url',
@@ -40,6 +42,10 @@ describe('feed status lines', () => {
       '    error gone: HTTP 410',
       '15  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://e.example/dup',
       '    moved permanently to https://a.example/feed: another feed has that URL',
+      '16  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://f.example/na',
+      '    gave different entries one guid: its entries are told apart by link',
+      '17  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://g.example/shop',
+      '    gave different entries one guid: its entries are told apart by link, title and date (it gave them one link too)',
     ]);
   });
 
