@@ -1267,15 +1267,15 @@ describe('store: a deleted topic', () => {
 });
 
 describe('store: the edits a save numbers', () => {
-  it('0023 numbers no edit of the items stored before it, and holds one edit an item, of an item that exists', () => {
+  it('0023 numbers no edit of the items stored before it, holds one edit an item, and lets it go with the item, a feed\'s with the feed', () => {
     migratingTo(23, (db) => db.exec(`${FEED_AND_TWO_TOPICS} ${itemsAt('2026-11-01T10:00:00.000Z', '2026-11-01T11:00:00.000Z')}`), (db) => {
       expect(db.prepare('SELECT count(*) FROM item_edits').pluck().get()).toBe(0);
       db.pragma('foreign_keys = ON');
-      db.prepare('INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)').run(1);
-      db.prepare('INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)').run(1);
-      expect(db.prepare('SELECT edit_id, item_id FROM item_edits').raw().all()).toEqual([[2, 1]]);
-      expect(() => db.prepare('INSERT INTO item_edits (item_id) VALUES (?)').run(9)).toThrow(/FOREIGN KEY/);
+      for (const itemId of [1, 1, 2]) db.prepare('INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)').run(itemId);
+      expect(db.prepare('SELECT edit_id, item_id FROM item_edits').raw().all()).toEqual([[2, 1], [3, 2]]);
       db.prepare('DELETE FROM items WHERE id = 1').run();
+      expect(db.prepare('SELECT item_id FROM item_edits').pluck().all()).toEqual([2]);
+      db.prepare('DELETE FROM feeds WHERE id = 1').run();
       expect(db.prepare('SELECT count(*) FROM item_edits').pluck().get()).toBe(0);
     });
   });
