@@ -106,6 +106,16 @@ function parseItemsQuery(req: Request) {
   return { ...parsed.data, after };
 }
 
+/**
+ * A follower's mark past every one this database has given: from another database, or from before
+ * this one was restored from a backup, and following on from it would skip what is given next.
+ */
+function markFromElsewhere(field: 'afterId' | 'afterEdit', mark: number, what: string, given: string, startField: string, start: number): HttpProblem {
+  return new HttpProblem(409, 'Conflict', `${field} ${mark} is past every ${what} this database has ${given}: it comes from another `
+    + `database, or from before this one was restored from a backup; start again from ${startField} (${start})`,
+  [{ field: `query.${field}`, message: `past every ${what} ${given}` }]);
+}
+
 async function requireTopic(deps: AppDeps, slug: string): Promise<void> {
   if (!(await deps.store.getTopic(slug))) throw await noTopic(deps, slug);
 }
@@ -118,11 +128,7 @@ export function itemsRouter(deps: AppDeps): Router {
     if (topic !== undefined) await requireTopic(deps, topic);
     if (afterEdit !== undefined) {
       const page = await deps.store.listItemsEditedAfter({ afterEdit, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
-      if (!page.known) {
-        throw new HttpProblem(409, 'Conflict', `afterEdit ${afterEdit} is past every edit this database has numbered: it comes from another `
-          + `database, or from before this one was restored from a backup; start again from newestEdit (${await deps.store.newestEditId()})`,
-        [{ field: 'query.afterEdit', message: 'past every edit numbered' }]);
-      }
+      if (!page.known) throw markFromElsewhere('afterEdit', afterEdit, 'edit', 'numbered', 'newestEdit', await deps.store.newestEditId());
       const matches = await deps.store.matchesForItems(page.edits.map(({ item }) => item.id));
       res.json({
         items: page.edits.map(({ editId, editedAt, item }) => ({ ...itemJson(item, matches.get(item.id) ?? []), editId, editedAt })),
@@ -133,11 +139,7 @@ export function itemsRouter(deps: AppDeps): Router {
     }
     if (afterId !== undefined) {
       const page = await deps.store.listItemsStoredAfter({ afterId, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
-      if (!page.known) {
-        throw new HttpProblem(409, 'Conflict', `afterId ${afterId} is past every item this database has stored: it comes from another `
-          + `database, or from before this one was restored from a backup; start again from newestId (${await deps.store.newestItemId()})`,
-        [{ field: 'query.afterId', message: 'past every item stored' }]);
-      }
+      if (!page.known) throw markFromElsewhere('afterId', afterId, 'item', 'stored', 'newestId', await deps.store.newestItemId());
       const matches = await deps.store.matchesForItems(page.items.map((i) => i.id));
       res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more });
       return;

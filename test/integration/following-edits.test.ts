@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefreshReport } from '../../src/ingest/refresh.js';
 import { rssDocument, type FeedEntrySpec } from '../support/feeds.js';
+import { feedIdOf, ingestPass } from '../support/passes.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -36,20 +37,14 @@ describe('following the items their feeds edit, with afterEdit', () => {
 
   const write = (file: string, title: string, entries: FeedEntrySpec[]): void => writeFileSync(join(dir, file), rssDocument(title, entries));
   const pass = async (): Promise<void> => {
-    const reports = new Map<string, RefreshReport>();
-    await service.core.ingest(await service.core.store.listFeeds(), (report) => {
-      reports.set(report.url.slice(report.url.lastIndexOf('/') + 1), report);
-      service.cache.invalidate(report.touchedTopics);
-    });
-    passes.push(reports);
+    passes.push(await ingestPass(service));
   };
   const page = async (query: string): Promise<EditPage> => {
     const res = await service.get(`/api/items?${query}`);
     expect(res.status, query).toBe(200);
     return (await res.json()) as EditPage;
   };
-  const feedId = async (file: string): Promise<number> =>
-    (await service.core.store.listFeeds()).find((feed) => feed.url.endsWith(`/${file}`))!.id;
+  const feedId = (file: string): Promise<number> => feedIdOf(service, file);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-following-edits-'));

@@ -5,6 +5,7 @@ import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefreshReport } from '../../src/ingest/refresh.js';
 import { rssDocument, type FeedEntrySpec } from '../support/feeds.js';
+import { feedIdOf, ingestPass } from '../support/passes.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -47,15 +48,9 @@ describe('a feed that gives different entries one guid', () => {
 
   const write = (file: string, title: string, entries: FeedEntrySpec[]): void => writeFileSync(join(dir, file), rssDocument(title, entries));
   const pass = async (): Promise<void> => {
-    const reports = new Map<string, RefreshReport>();
-    await service.core.ingest(await service.core.store.listFeeds(), (report) => {
-      reports.set(report.url.slice(report.url.lastIndexOf('/') + 1), report);
-      service.cache.invalidate(report.touchedTopics);
-    });
-    passes.push(reports);
+    passes.push(await ingestPass(service));
   };
-  const feedId = async (file: string): Promise<number> =>
-    (await service.core.store.listFeeds()).find((feed) => feed.url.endsWith(`/${file}`))!.id;
+  const feedId = (file: string): Promise<number> => feedIdOf(service, file);
   const itemsOf = async (file: string): Promise<ApiItem[]> =>
     ((await (await service.get(`/api/items?feed=${await feedId(file)}&limit=100`)).json()) as { items: ApiItem[] }).items;
   let firstTools: ApiItem[];
