@@ -21,14 +21,18 @@ export interface ItemFilter {
   collapseStories?: boolean;
 }
 
-/** Where a follower of what is stored stands: the items stored after the item `afterId`, as stored. */
-export interface StoredAfterFilter {
-  afterId: number;
+/** What a follower of what is stored, or of edits, reads past its mark. */
+interface FollowFilter {
   topicSlug?: string | undefined;
   feedId?: number | undefined;
   limit: number;
-  /** Ids past afterId looked at, at most: a filter that few match ends a page early. */
+  /** Ids or edit numbers past the mark looked at, at most: a filter that few match ends a page early. */
   examineAtMost: number;
+}
+
+/** Where a follower of what is stored stands: the items stored after the item `afterId`, as stored. */
+export interface StoredAfterFilter extends FollowFilter {
+  afterId: number;
 }
 
 export interface StoredAfterPage {
@@ -45,13 +49,8 @@ export interface StoredAfterPage {
 }
 
 /** Where a follower of edits stands: the items edited after the edit `afterEdit`, in the order edited. */
-export interface EditedAfterFilter {
+export interface EditedAfterFilter extends FollowFilter {
   afterEdit: number;
-  topicSlug?: string | undefined;
-  feedId?: number | undefined;
-  limit: number;
-  /** Edit numbers past afterEdit looked at, at most: a filter that few match ends a page early. */
-  examineAtMost: number;
 }
 
 /** An item as its latest edit left it. */
