@@ -14,6 +14,7 @@ import { importOpmlFeeds } from './opml-import.js';
 import { redactUrl } from './redact-url.js';
 import { startProgress } from './progress.js';
 import { searchItems } from './search.js';
+import { startHistoryIfRestored } from './store/database-history.js';
 import { migrate, openDatabase } from './store/db.js';
 import { highlight } from './topics/highlight.js';
 
@@ -240,8 +241,10 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const db = openDatabase(config.database);
       const applied = migrate(db);
+      const restored = startHistoryIfRestored(db);
       db.close();
       console.log(applied.length > 0 ? `applied ${applied.join(', ')}` : 'database is up to date');
+      if (restored) console.log('the database is a backup, opened as a database for the first time: it starts a history of its own');
       return EXIT.ok;
     }
     case 'ingest':

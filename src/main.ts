@@ -83,6 +83,10 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     stop: () => {},
   }));
   const store = openStore(config.database, { backgroundCheckpoints: true, stories: { isSameStory: isSameStoredStory, windowHours: STORY_WINDOW_HOURS, minSharedKeys: STORY_MIN_SHARED_KEYS } });
+  if (store.restoredFromBackup) {
+    log.warn({ database: config.database, databaseId: await store.databaseId() },
+      'the database is a backup, opened as a database for the first time: it starts a history of its own, and followers that send their databaseId go on from its newest item and edit');
+  }
   /** Mirrors a config's feeds and topics into the database; a new or changed query is marked to be matched. */
   const mirror = async (source: Config): Promise<FeedMove[]> => {
     const moves = await store.syncConfigFeeds(source.feeds, now());

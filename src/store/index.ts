@@ -1,4 +1,5 @@
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
+import { createDatabaseHistoryQueries, startHistoryIfRestored } from './database-history.js';
 import { type Db, migrate, openDatabase } from './db.js';
 import { createFeedQueries } from './feeds.js';
 import { createFeedTitleQueries } from './feed-titles.js';
@@ -10,6 +11,7 @@ import { createTopicQueries } from './topics.js';
 export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy, TopicsMatched } from './fetch-results.js';
 export { sameTopicDefinitions } from './fetch-results.js';
 export type { EditedAfterFilter, EditedAfterPage, EditedItem, ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
+export type { MarkKind } from './database-history.js';
 export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
@@ -23,7 +25,10 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createFetchResultQueries> &
   ReturnType<typeof createItemQueries> &
   ReturnType<typeof createTopicQueries> &
-  ReturnType<typeof createOperationQueries> & {
+  ReturnType<typeof createOperationQueries> &
+  ReturnType<typeof createDatabaseHistoryQueries> & {
+    /** Whether this open found a backup in the database's place, and started a history of its own. */
+    readonly restoredFromBackup: boolean;
     /** SQLite file size in bytes (for metrics). */
     sizeBytes(): Promise<number>;
     /**
@@ -50,6 +55,7 @@ export interface OpenStoreOptions {
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const db = openDatabase(path);
   migrate(db);
+  const restoredFromBackup = startHistoryIfRestored(db);
   const pageCount = db.prepare('PRAGMA page_count');
   const pageSize = db.prepare('PRAGMA page_size');
   // Unchanged by this connection's own commits and by checkpoints that keep the log (the
@@ -71,6 +77,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     ...createItemQueries(db),
     ...createTopicQueries(db),
     ...createOperationQueries(db),
+    ...createDatabaseHistoryQueries(db),
+    restoredFromBackup,
     async sizeBytes() {
       return (pageCount.pluck().get() as number) * (pageSize.pluck().get() as number);
     },

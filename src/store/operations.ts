@@ -1,4 +1,5 @@
 import { renameSync, rmSync } from 'node:fs';
+import { markAsBackup } from './database-history.js';
 import type { Db } from './db.js';
 import { matchesTopic } from './item-topics.js';
 
@@ -63,12 +64,14 @@ export function createOperationQueries(db: Db) {
     /**
      * An online, consistent copy of the database (SQLite's backup API), written beside `path` and
      * renamed onto it once whole: a copy cut short (the process killed, the disk full) leaves the
-     * backup that was there, not a part of one under its name.
+     * backup that was there, not a part of one under its name. The copy is marked as a backup, so
+     * that once restored it starts a history of its own (database-history.ts).
      */
     async backupTo(path: string): Promise<void> {
       const partial = `${path}.partial`;
       rmSync(partial, { force: true });
       await db.backup(partial);
+      markAsBackup(partial);
       renameSync(partial, path);
     },
   };

@@ -279,6 +279,18 @@ describe('the feedsieve command', () => {
     expect(second.stdout).toContain('database is up to date');
   });
 
+  it('migrate starts a history of its own for a backup it opens as a database, once', () => {
+    const env = { FEEDSIEVE_DB: join(dir, 'history.db') };
+    const config = join(ROOT, 'config.example.json');
+    expect(run(['migrate', '--config', config], env).status).toBe(0);
+    expect(run(['backup', join(dir, 'history.copy.db'), '--config', config], env).status).toBe(0);
+    const live = run(['migrate', '--config', config], env);
+    expect(live.stdout).not.toContain('starts a history');
+    const restored = run(['migrate', '--config', config], { FEEDSIEVE_DB: join(dir, 'history.copy.db') });
+    expect(restored.stdout).toContain('the database is a backup, opened as a database for the first time: it starts a history of its own');
+    expect(run(['migrate', '--config', config], { FEEDSIEVE_DB: join(dir, 'history.copy.db') }).stdout).not.toContain('starts a history');
+  });
+
   it('a bad config is a clear error naming the path, and a non-zero exit', () => {
     const config = join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ feeds: [{ url: 'ftp://x.example/feed' }], ingest: { concurrency: 0, colour: 'red' } }));

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -1360,5 +1360,84 @@ describe('store: a save\'s matches against the topics as stored', () => {
       expect(calls.length).toBe(1);
       expect((await store.listItems({ topicSlug: 'nato', limit: 10 })).map((i) => i.identity)).toContain('d1');
     });
+  });
+});
+
+describe('store: the database\'s history', () => {
+  it('0024 gives a database an id of its own, kept from one open to the next, and no earlier history', () => {
+    const ids: string[] = [];
+    for (let n = 0; n < 2; n++) {
+      migratingTo(24, () => {}, (db) => {
+        ids.push(db.prepare('SELECT id FROM database_history').pluck().get() as string);
+        expect(db.prepare('SELECT count(*) FROM earlier_histories').pluck().get()).toBe(0);
+      });
+    }
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+  });
+
+  it('starts a history when a backup is opened as a database, whose followers of the history it was copied from go on from what the backup held', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const opened: Store[] = [];
+    const open = (name: string): Store => {
+      const store = openStore(join(dir, name));
+      opened.push(store);
+      return store;
+    };
+    try {
+      const live = open('live.db');
+      const idLive = await live.databaseId();
+      expect(live.restoredFromBackup).toBe(false);
+      const feed = await live.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      await live.saveFetchResult(feed.id, save([toSave(item('a')), toSave(item('b'))]));
+      await live.saveFetchResult(feed.id, save([toSave(item('a', { title: 'A, corrected' }), 'v2'), toSave(item('b'))]));
+      expect([await live.newestItemId(), await live.newestEditId()]).toEqual([2, 1]);
+      await live.backupTo(join(dir, 'backup.db'));
+      copyFileSync(join(dir, 'backup.db'), join(dir, 'backup-again.db'));
+      // After the backup: two more items and another edit, which the backup never saw.
+      await live.saveFetchResult(feed.id, save([toSave(item('a', { title: 'A, corrected' }), 'v2'), toSave(item('b', { title: 'B, corrected' }), 'v2'),
+        toSave(item('c')), toSave(item('d'))]));
+      expect([await live.newestItemId(), await live.newestEditId()]).toEqual([4, 2]);
+      expect(await live.databaseId()).toBe(idLive);
+
+      const restored = open('backup.db');
+      const idRestored = await restored.databaseId();
+      expect(restored.restoredFromBackup).toBe(true);
+      expect(idRestored).toMatch(/^[0-9a-f]{32}$/);
+      expect(idRestored).not.toBe(idLive);
+      expect(await restored.markInThisHistory(idRestored, 9, 'item')).toBe(9);
+      expect(await restored.markInThisHistory(idLive, 4, 'item')).toBe(2);
+      expect(await restored.markInThisHistory(idLive, 1, 'item')).toBe(1);
+      expect(await restored.markInThisHistory(idLive, 2, 'edit')).toBe(1);
+      expect(await restored.markInThisHistory('0'.repeat(32), 1, 'item')).toBeNull();
+      // It gives item 3 again, to another entry, and a backup of it held through item 3 and edit 1.
+      await restored.saveFetchResult(feed.id, save([toSave(item('e'))]));
+      expect(await restored.newestItemId()).toBe(3);
+      await restored.backupTo(join(dir, 'backup-of-restored.db'));
+      await restored.close();
+      opened.pop();
+
+      const reopened = open('backup.db');
+      expect(reopened.restoredFromBackup).toBe(false);
+      expect(await reopened.databaseId()).toBe(idRestored);
+
+      // Restored from the restored one's backup: it shares with the live history what the restored one did.
+      const twice = open('backup-of-restored.db');
+      const idTwice = await twice.databaseId();
+      expect(new Set([idLive, idRestored, idTwice]).size).toBe(3);
+      expect(await twice.markInThisHistory(idRestored, 5, 'item')).toBe(3);
+      expect(await twice.markInThisHistory(idLive, 4, 'item')).toBe(2);
+      expect(await twice.markInThisHistory(idLive, 2, 'edit')).toBe(1);
+
+      // The same backup restored a second time is a history of its own, beside the first restore's.
+      const again = open('backup-again.db');
+      expect(again.restoredFromBackup).toBe(true);
+      expect(new Set([idLive, idRestored, idTwice, await again.databaseId()]).size).toBe(4);
+      expect(await again.markInThisHistory(idLive, 4, 'item')).toBe(2);
+      expect(await again.markInThisHistory(idRestored, 3, 'item')).toBeNull();
+    } finally {
+      for (const store of opened) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

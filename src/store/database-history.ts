@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
+
+// Each history of the database has an id (migrations/0024_database_history.sql): a restored backup
+// starts one of its own, so that a follower's mark from before the restore is not taken for one of
+// the ids given again.
+
+const LARGEST_EDIT_GIVEN = `coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item_edits'), 0)`;
+
+/** Marks a copy `backupTo` wrote, before it takes the backup's name, as a backup. */
+export function markAsBackup(path: string): void {
+  const copy = new Database(path);
+  try {
+    copy.prepare('UPDATE database_history SET is_backup = 1').run();
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * A backup opened as a database (restored, or opened where it lies) starts a history of its own,
+ * which shares with the history it was copied from the items and edits up to the backup's newest.
+ * With the histories that one descends from, it shares what that one did, and their rows come
+ * with the copy as they are: the backup's newest is past what they shared. True when this open
+ * started a history.
+ */
+export function startHistoryIfRestored(db: Db): boolean {
+  return db.transaction((): boolean => {
+    if (db.prepare('SELECT is_backup FROM database_history').pluck().get() !== 1) return false;
+    db.exec(`INSERT INTO earlier_histories (id, items_through, edits_through)
+        SELECT id, ${LARGEST_ITEM_ID_GIVEN}, ${LARGEST_EDIT_GIVEN} FROM database_history;
+      UPDATE database_history SET id = lower(hex(randomblob(16))), is_backup = 0;`);
+    return true;
+  }).immediate();
+}
+
+/** What a follower's mark counts: item ids (afterId) or edit numbers (afterEdit). */
+export type MarkKind = 'item' | 'edit';
+
+export function createDatabaseHistoryQueries(db: Db) {
+  const currentId = db.prepare('SELECT id FROM database_history').pluck();
+  const earlier = db.prepare('SELECT items_through, edits_through FROM earlier_histories WHERE id = ?');
+  return {
+    /** The id of this database's history: followers send it back with their marks. */
+    async databaseId(): Promise<string> {
+      return currentId.get() as string;
+    },
+    /**
+     * Where a follower that holds `mark` of the history `databaseId` goes on in this one: the mark
+     * itself in this history; in one this history descends from, the mark or the last id (or edit
+     * number) the two share, whichever comes first; null for a history this one does not descend from.
+     */
+    async markInThisHistory(databaseId: string, mark: number, kind: MarkKind): Promise<number | null> {
+      if (databaseId === currentId.get()) return mark;
+      const row = earlier.get(databaseId) as { items_through: number; edits_through: number } | undefined;
+      if (!row) return null;
+      return Math.min(mark, kind === 'item' ? row.items_through : row.edits_through);
+    },
+  };
+}
