@@ -23,6 +23,7 @@ export const itemsQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(200).optional(),
   afterId: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
   afterEdit: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  databaseId: z.string().regex(/^[0-9a-f]{32}$/, 'a databaseId as a response gives it: 32 hex digits').optional(),
 });
 
 export const storiesQuerySchema = itemsQuerySchema.pick({ topic: true, feed: true, since: true, until: true, limit: true, cursor: true });
@@ -94,6 +95,10 @@ function parseItemsQuery(req: Request) {
     throw badRequest(message, [{ field: 'query.afterEdit', message: 'not with afterId' }]);
   }
   const following = afterId !== undefined ? 'afterId' : afterEdit !== undefined ? 'afterEdit' : null;
+  if (following === null && parsed.data.databaseId !== undefined) {
+    const message = 'databaseId tells which database an afterId or afterEdit comes from, and goes with one of them only';
+    throw badRequest(message, [{ field: 'query.databaseId', message: 'only with afterId or afterEdit' }]);
+  }
   const clash = following !== null ? BY_TIME_ONLY.find((name) => parsed.data[name] !== undefined) : undefined;
   if (following !== null && clash !== undefined) {
     const order = following === 'afterId' ? 'they were stored' : 'they were edited';
@@ -116,6 +121,22 @@ function markFromElsewhere(field: 'afterId' | 'afterEdit', mark: number, what: s
   [{ field: `query.${field}`, message: `past every ${what} ${given}` }]);
 }
 
+/**
+ * Where a follower's mark goes on in this database: the mark itself when no databaseId came with it
+ * or it names this history; for a history this one was restored from, the last id or edit number
+ * the two share, if the mark is past it (database-history.ts).
+ */
+async function markHere(deps: AppDeps, field: 'afterId' | 'afterEdit', mark: number, databaseId: string | undefined): Promise<number> {
+  if (databaseId === undefined) return mark;
+  const kind = field === 'afterId' ? 'item' : 'edit';
+  const here = await deps.store.markInThisHistory(databaseId, mark, kind);
+  if (here !== null) return here;
+  const [startField, start] = kind === 'item' ? ['newestId', await deps.store.newestItemId()] : ['newestEdit', await deps.store.newestEditId()];
+  throw new HttpProblem(409, 'Conflict', `databaseId ${databaseId} is neither this database's (${await deps.store.databaseId()}) nor one `
+    + `it was restored from: ${field} ${mark} comes from another database; start again from ${startField} (${start})`,
+  [{ field: 'query.databaseId', message: 'not this database\'s' }]);
+}
+
 async function requireTopic(deps: AppDeps, slug: string): Promise<void> {
   if (!(await deps.store.getTopic(slug))) throw await noTopic(deps, slug);
 }
@@ -124,24 +145,28 @@ export function itemsRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.get('/api/items', async (req, res) => {
-    const { topic, feed, q, since, until, limit, after, afterId, afterEdit } = parseItemsQuery(req);
+    const { topic, feed, q, since, until, limit, after, afterId, afterEdit, databaseId: from } = parseItemsQuery(req);
     if (topic !== undefined) await requireTopic(deps, topic);
+    const databaseId = await deps.store.databaseId();
     if (afterEdit !== undefined) {
-      const page = await deps.store.listItemsEditedAfter({ afterEdit, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
+      const mark = await markHere(deps, 'afterEdit', afterEdit, from);
+      const page = await deps.store.listItemsEditedAfter({ afterEdit: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
       if (!page.known) throw markFromElsewhere('afterEdit', afterEdit, 'edit', 'numbered', 'newestEdit', await deps.store.newestEditId());
       const matches = await deps.store.matchesForItems(page.edits.map(({ item }) => item.id));
       res.json({
         items: page.edits.map(({ editId, editedAt, item }) => ({ ...itemJson(item, matches.get(item.id) ?? []), editId, editedAt })),
         nextAfterEdit: page.nextAfterEdit,
         more: page.more,
+        databaseId,
       });
       return;
     }
     if (afterId !== undefined) {
-      const page = await deps.store.listItemsStoredAfter({ afterId, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
+      const mark = await markHere(deps, 'afterId', afterId, from);
+      const page = await deps.store.listItemsStoredAfter({ afterId: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
       if (!page.known) throw markFromElsewhere('afterId', afterId, 'item', 'stored', 'newestId', await deps.store.newestItemId());
       const matches = await deps.store.matchesForItems(page.items.map((i) => i.id));
-      res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more });
+      res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more, databaseId });
       return;
     }
     // Read before the page, so that an item stored meanwhile is at worst shown twice to a client
@@ -159,6 +184,7 @@ export function itemsRouter(deps: AppDeps): Router {
       nextCursor: items.length === limit && last ? encodeCursor(last) : resumeAt ? encodeCursor(resumeAt) : null,
       newestId,
       newestEdit,
+      databaseId,
     });
   });
 

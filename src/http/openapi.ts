@@ -17,15 +17,18 @@ const item = z.object({
   topics: z.array(topicMatch), storyId: z.number().int().nullable(),
   alsoReportedBy: z.array(z.object({ itemId: z.number().int(), feed: feedRef, url: z.string().nullable() })),
 }).openapi('Item');
+const databaseId = z.string().openapi({ description: "this database's history: send it back as databaseId with afterId or afterEdit, so that a restore from a backup is followed" });
 const itemsByTime = z.object({
   items: z.array(item), nextCursor: z.string().nullable(),
   newestId: z.number().int().openapi({ description: 'the id of the newest item stored: afterId for what is stored next' }),
   newestEdit: z.number().int().openapi({ description: 'the number of the latest edit of an item: afterEdit for the edits made next' }),
+  databaseId,
 }).openapi('ItemsByTime');
 const itemsStoredAfter = z.object({
   items: z.array(item),
   nextAfterId: z.number().int().openapi({ description: 'afterId for the next request: the last item shown, or the last id looked at' }),
   more: z.boolean().openapi({ description: 'whether more was stored past nextAfterId: ask again at once' }),
+  databaseId,
 }).openapi('ItemsStoredAfter');
 const itemsEditedAfter = z.object({
   items: z.array(item.extend({
@@ -34,6 +37,7 @@ const itemsEditedAfter = z.object({
   })),
   nextAfterEdit: z.number().int().openapi({ description: 'afterEdit for the next request: the last edit shown, or the last number looked at' }),
   more: z.boolean().openapi({ description: 'whether more was edited past nextAfterEdit: ask again at once' }),
+  databaseId,
 }).openapi('ItemsEditedAfter');
 const fullItem = item.extend({
   contentHtml: z.string(), guid: z.string().nullable(),
@@ -111,6 +115,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       + 'With afterEdit, the items whose feed changed them after that edit, as each edit left them, in the order edited, with nextAfterEdit to ask from next; an item edited again comes again, at its new editId. '
       + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids or edit numbers at most, so a page can be short while more is true; `
       + 'an afterId or afterEdit past every one the database has given (from another database, or from before a restore) is answered 409. '
+      + 'Sent with the databaseId the response gave, a mark from before a restore goes on from the last item or edit the backup held, and one from another database is answered 409. '
       + 'With q, a search: searches share a part of the server\'s time, past which they are answered 503 with Retry-After.',
     request: { query: itemsQuerySchema },
     responses: { 200: json(z.union([itemsByTime, itemsStoredAfter, itemsEditedAfter]), 'a page of items'), ...problems(400, 404, 409, 503) } });

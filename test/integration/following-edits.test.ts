@@ -108,7 +108,7 @@ describe('following the items their feeds edit, with afterEdit', () => {
 
   it('numbers nothing when a fetch brings the same entries', async () => {
     expect(passes[3]!.get('wire.rss')?.updated ?? 0).toBe(0);
-    const { newestEdit } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number };
+    const { newestEdit, databaseId } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number; databaseId: string };
     const all = await page('afterEdit=0');
     expect(newestEdit).toBe(all.items.at(-1)!.editId);
     expect(all.items).toHaveLength(3);
@@ -151,7 +151,7 @@ describe('following the items their feeds edit, with afterEdit', () => {
       expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('query.afterEdit');
     }
     expect((await service.get('/api/items?afterEdit=0&topic=no-such-topic')).status).toBe(404);
-    const { newestEdit } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number };
+    const { newestEdit, databaseId } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number; databaseId: string };
     const ahead = await service.get(`/api/items?afterEdit=${newestEdit + 1}`);
     expect(ahead.status).toBe(409);
     expect(((await ahead.json()) as { detail: string }).detail).toBe(`afterEdit ${newestEdit + 1} is past every edit this database has `
@@ -160,12 +160,12 @@ describe('following the items their feeds edit, with afterEdit', () => {
 
   // Last: it deletes the feed the others read.
   it('forgets a deleted feed\'s edits, yet still knows the numbers it gave them', async () => {
-    const { newestEdit } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number };
+    const { newestEdit, databaseId } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number; databaseId: string };
     expect(await service.core.store.deleteFeed(await feedId('wire.rss'))).toBe(true);
     expect(service.core.store.db.prepare('SELECT count(*) FROM item_edits').pluck().get()).toBe(0);
     // A follower whose mark is the deleted feed's last edit is told there is nothing more, not 409.
     const after = await page(`afterEdit=${newestEdit}`);
-    expect(after).toEqual({ items: [], nextAfterEdit: newestEdit, more: false });
+    expect(after).toEqual({ items: [], nextAfterEdit: newestEdit, more: false, databaseId });
     expect((await page('afterEdit=0')).items).toEqual([]);
   });
 });
