@@ -2,22 +2,14 @@
 // database restored from a backup gives again, to other items, once it has fetched as many anew.
 // Sent with the databaseId a response gave, a mark from before the restore goes on from what the
 // backup held; without it, the program skips what took the numbers it had passed.
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { openCore, startService } from '../../src/main.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
-import { freePort } from '../support/net.js';
+import { feedsieve, ingestThenServe } from '../support/ingest-then-serve.js';
 
-const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/src/cli.js');
-// Asynchronously: the feed's origin runs in this process, and must answer the child meanwhile.
-const feedsieve = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args]);
 const t0 = Date.parse('2026-12-01T08:00:00.000Z');
 const entry = (guid: string, hour: number, title = `NATO ${guid}`): FeedEntrySpec => ({ guid, title, publishedAt: new Date(t0 + hour * 3_600_000) });
 const A = [entry('a3', 3), entry('a2', 2), entry('a1', 1)];
@@ -35,26 +27,14 @@ describe('following what is stored and edited across a restore from a backup, wi
   const titles = (page: Page) => page.items.map((i) => i.title).sort();
 
   /** Fetches the feed (`feedsieve ingest`), then serves the database and asks it each query. */
-  const ingestAndAsk = async (...queries: string[]): Promise<Answer[]> => {
-    writeFileSync(config, JSON.stringify({
-      database: 'feedsieve.db', logLevel: 'silent', server: { host: '127.0.0.1', port: await freePort() },
-      ingest: { allowPrivateAddresses: true }, feeds: [{ url: origin.url('/wire.rss') }], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
-    }));
-    await feedsieve('ingest', '--config', config);
-    const loaded = loadConfig(config, {});
-    const service = await startService(await openCore(loaded, createLogger('silent')));
-    try {
-      await service.firstIngest;
-      const answers: Answer[] = [];
-      for (const query of queries) {
-        const res = await fetch(`${loaded.server.baseUrl}/api/items?${query}`);
-        answers.push({ status: res.status, body: (await res.json()) as Answer['body'] });
-      }
-      return answers;
-    } finally {
-      await service.stop();
+  const ingestAndAsk = (...queries: string[]): Promise<Answer[]> => ingestThenServe(config, origin.url('/wire.rss'), async (baseUrl) => {
+    const answers: Answer[] = [];
+    for (const query of queries) {
+      const res = await fetch(`${baseUrl}/api/items?${query}`);
+      answers.push({ status: res.status, body: (await res.json()) as Answer['body'] });
     }
-  };
+    return answers;
+  });
 
   let before: Answer['body'];
   let followed: { stored: Page; edited: Page };

@@ -2,23 +2,15 @@
 // items fetched anew, in whatever order they come. Readers know an entry by its id and skip one
 // they have seen: the entry ids of items stored after the backup must not name what readers saw
 // before the restore, while the items the backup holds keep the ids readers know them by.
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { openCore, startService } from '../../src/main.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
-import { freePort } from '../support/net.js';
+import { feedsieve, ingestThenServe } from '../support/ingest-then-serve.js';
 
-const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/src/cli.js');
-// Asynchronously: the feed's origin runs in this process, and must answer the child meanwhile.
-const feedsieve = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args]);
 const t0 = Date.parse('2026-12-01T08:00:00.000Z');
 const entry = (guid: string, hour: number) => ({ guid, title: `NATO ${guid}`, publishedAt: new Date(t0 + hour * 3_600_000) });
 const A = [entry('a3', 3), entry('a2', 2), entry('a1', 1)];
@@ -40,26 +32,13 @@ describe('a database restored from a backup', () => {
   });
 
   /** Fetches the feed (`feedsieve ingest`), then serves the database once: the topic feed's entries as a reader reads them. */
-  const serveOnce = async (): Promise<Map<string, string>> => {
-    // A port of its own each time: a client's kept connection to the last one would meet a closed server.
-    writeFileSync(config, JSON.stringify({
-      database: 'feedsieve.db', logLevel: 'silent', server: { host: '127.0.0.1', port: await freePort() },
-      ingest: { allowPrivateAddresses: true }, feeds: [{ url: origin.url('/wire.rss') }], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
-    }));
-    await feedsieve('ingest', '--config', config);
-    const loaded = loadConfig(config, {});
-    const service = await startService(await openCore(loaded, createLogger('silent')));
-    try {
-      await service.firstIngest;
-      const json = await (await fetch(`${loaded.server.baseUrl}/topics/nato.json`)).json() as { items: { id: string; title: string }[] };
-      const rss = await (await fetch(`${loaded.server.baseUrl}/topics/nato.rss`)).text();
-      const guids = [...rss.matchAll(/<guid isPermaLink="false">([^<]+)<\/guid>/g)].map((m) => m[1]);
-      expect(guids).toEqual(json.items.map((i) => i.id));
-      return new Map(json.items.map((i) => [i.title, i.id]));
-    } finally {
-      await service.stop();
-    }
-  };
+  const serveOnce = (): Promise<Map<string, string>> => ingestThenServe(config, origin.url('/wire.rss'), async (baseUrl) => {
+    const json = await (await fetch(`${baseUrl}/topics/nato.json`)).json() as { items: { id: string; title: string }[] };
+    const rss = await (await fetch(`${baseUrl}/topics/nato.rss`)).text();
+    const guids = [...rss.matchAll(/<guid isPermaLink="false">([^<]+)<\/guid>/g)].map((m) => m[1]);
+    expect(guids).toEqual(json.items.map((i) => i.id));
+    return new Map(json.items.map((i) => [i.title, i.id]));
+  });
 
   it('gives the items fetched anew entry ids readers have not seen, and the items it holds the ids they had', async () => {
     const first = await serveOnce();
