@@ -6,9 +6,13 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { openCore } from '../../src/main.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
 import { feedsieve, ingestThenServe } from '../support/ingest-then-serve.js';
+import { logLines } from '../support/log-lines.js';
 
 const t0 = Date.parse('2026-12-01T08:00:00.000Z');
 const entry = (guid: string, hour: number, title = `NATO ${guid}`): FeedEntrySpec => ({ guid, title, publishedAt: new Date(t0 + hour * 3_600_000) });
@@ -112,6 +116,22 @@ describe('following what is stored and edited across a restore from a backup, wi
     const fromHeld = restored.storedFromHeld!.body;
     expect(fromHeld.items.map((i) => i.id)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(titles({ ...fromHeld, items: fromHeld.items.slice(1) })).toEqual(['NATO b1', 'NATO b2', 'NATO b3', 'NATO c1', 'NATO c2', 'NATO c3']);
+  });
+
+  it('logs the history a backup starts when it is first opened as a database, and only then', async () => {
+    copyFileSync(join(dir, 'backup.db'), join(dir, 'again.db'));
+    const opens = [];
+    for (let n = 0; n < 2; n++) {
+      const { lines, stream } = logLines();
+      const core = await openCore({ ...loadConfig(config, {}), database: join(dir, 'again.db') }, createLogger('info', stream));
+      opens.push({ databaseId: await core.store.databaseId(), started: lines.filter((line) => String(line.msg).includes('starts a history of its own')) });
+      await core.close();
+    }
+    expect(opens[0]!.started).toHaveLength(1);
+    expect(opens[0]!.started[0]).toMatchObject({ level: 40, databaseId: opens[0]!.databaseId, database: join(dir, 'again.db') });
+    expect(opens[0]!.databaseId).not.toBe(before.databaseId);
+    expect(opens[1]!.started).toEqual([]);
+    expect(opens[1]!.databaseId).toBe(opens[0]!.databaseId);
   });
 
   it('answers a databaseId of another database 409, saying where to start again, and databaseId alone or malformed 400', () => {
