@@ -112,7 +112,7 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored; with afterEdit, the items edited since',
     description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts, newestEdit where one that follows edits does. '
       + 'With afterId, the items stored after that item, oldest first, with nextAfterId to ask from next; a late-dated item, which a listing by time puts among older ones, is never missed. '
-      + 'With afterEdit, the items whose feed changed them after that edit, as each edit left them, in the order edited, with nextAfterEdit to ask from next; an item edited again comes again, at its new editId. '
+      + 'With afterEdit, the items whose feed changed them after that edit, as each edit left them, in the order edited, with nextAfterEdit to ask from next; an item edited again comes again, at its new editId; with topic, an item an edit took out of the topic comes too, with the topics it is in now. '
       + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids or edit numbers at most, so a page can be short while more is true; `
       + 'an afterId or afterEdit past every one the database has given (from another database, or from before a restore) is answered 409. '
       + 'Sent with the databaseId the response gave, a mark from before a restore goes on from the last item or edit the backup held, and one from another database is answered 409. '

@@ -242,8 +242,21 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       changed_at = @now, content_hash = @contentHash, sanitized_with = @sanitizedWith, markup_hash = @markupHash
     WHERE id = @id`);
   // The edit's number, for programs that follow edits (migrations/0023_item_edits.sql); REPLACE
-  // takes the item's earlier edit's row away.
-  const recordEdit = db.prepare(`INSERT OR REPLACE INTO item_edits (item_id) VALUES (?)`);
+  // takes the item's earlier edit's row away, so the topics that row says it left are read first.
+  const topicsLeftBefore = db.prepare(`SELECT left_topic_ids FROM item_edits WHERE item_id = ?`).pluck();
+  const writeEdit = db.prepare(`INSERT OR REPLACE INTO item_edits (item_id, left_topic_ids) VALUES (?, ?)`);
+  /**
+   * Numbers an item's edit, with the topics it has left (migrations/0025): those it was in before
+   * this edit, or had left by an earlier one, and is not in after it. Topic ids as item_topics
+   * spells them, ',3,17,'.
+   */
+  function recordEdit(itemId: number, topicsBefore: string, topicsAfter: string): void {
+    const left = new Set<string>();
+    for (const id of `${(topicsLeftBefore.get(itemId) as string | null | undefined) ?? ''}${topicsBefore}`.split(',')) {
+      if (id !== '' && !topicsAfter.includes(`,${id},`)) left.add(id);
+    }
+    writeEdit.run(itemId, left.size > 0 ? `,${[...left].join(',')},` : null);
+  }
   const keepMarkupHash = db.prepare(`UPDATE items SET markup_hash = ? WHERE feed_id = ? AND identity = ?`);
   // An entry of this feed with the same link, which the document now read no longer carries: the
   // entry a new identity issues again (findStory). Compared in SQL, not in JavaScript: an identity
@@ -267,8 +280,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     VALUES (?, ?, ?, ?, ?, ?)`);
   const topicsVersion = db.prepare(`SELECT version FROM topics_version`).pluck();
   const everyTopic = db.prepare(`SELECT slug, query, id FROM topics ORDER BY slug`);
-  const matchesOfItem = db.prepare(`SELECT t.slug FROM item_topics m, json_each(m.terms) j
-    JOIN topics t ON t.id = CAST(j.key AS INTEGER) WHERE m.item_id = ?`).pluck();
+  // Its topics' slugs, each beside the row's list of their ids.
+  const matchesOfItem = db.prepare(`SELECT t.slug, m.topic_ids FROM item_topics m, json_each(m.terms) j
+    JOIN topics t ON t.id = CAST(j.key AS INTEGER) WHERE m.item_id = ?`).raw(true);
   // Its entries in topic_feed go with it (migrations/0011_item_topics.sql).
   const clearMatches = db.prepare(`DELETE FROM item_topics WHERE item_id = ?`);
   // One row an item, however many topics it matches: with a row a match, ~9 an item at 1,000
@@ -441,10 +455,13 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     lastSeen = Math.max(lastSeen, itemId);
   }
 
+  /** Writes the item's matches; the ids of its topics before and after, as item_topics spells them (',3,17,'). */
   function writeMatches(itemId: number, sortAt: string, matches: TopicMatch[], topicIds: ReadonlyMap<string, number>,
-    touched: Set<string>, isNew: boolean, filed: boolean): void {
+    touched: Set<string>, isNew: boolean, filed: boolean): { before: string; after: string } {
     // A new item has no matches yet: nothing to read back or clear.
-    const before = isNew ? new Set<string>() : new Set(matchesOfItem.all(itemId) as string[]);
+    const rows = isNew ? [] : matchesOfItem.all(itemId) as [slug: string, topicIds: string][];
+    const before = new Set(rows.map(([slug]) => slug));
+    const idsBefore = rows[0]?.[1] ?? ',';
     if (!isNew) clearMatches.run(itemId);
     // The row's two lists, as migrations/0011_item_topics.sql spells them.
     let ids = ',';
@@ -460,6 +477,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     if (terms !== '') insertMatches.run(itemId, sortAt, ids, `${terms}}`);
     // An edit that drops a match changes that topic's feed too.
     for (const slug of before) if (!matches.some((m) => m.slug === slug)) touched.add(oneCopy(slug));
+    return { before: idsBefore, after: ids };
   }
 
   const save = db.transaction((feedId: number, toSave: FetchResultToSave): SaveSummary => {
@@ -541,7 +559,6 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
           authors, categories, enclosures, language: item.language, publishedAt: item.publishedAt, updatedAt: item.updatedAt,
           now, sortAt, contentHash, sanitizedWith, markupHash: markup,
         });
-        recordEdit.run(itemId);
         // A corrected date moves the entry within the story window too.
         moveMember.run(sortAt, itemId);
         written.set(item.identity, { ...row, content_hash: contentHash, published_at: item.publishedAt, sort_at: sortAt });
@@ -555,7 +572,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
         written.set(item.identity, { id: itemId, content_hash: contentHash, published_at: item.publishedAt, first_seen_at: now, sort_at: sortAt });
         summary.inserted++;
       }
-      writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);
+      const topicsOfItem = writeMatches(itemId, sortAt, matches, topicIds, touched, row === undefined, itemId <= through);
+      if (row) recordEdit(itemId, topicsOfItem.before, topicsOfItem.after);
       lastId = Math.max(lastId, itemId);
     }
     for (const { identity, markupHash } of result.markupHashes ?? []) keepMarkupHash.run(markupHash, feedId, identity);

@@ -213,12 +213,14 @@ export function createItemQueries(db: Db) {
     WHERE e.edit_id > @afterEdit AND e.edit_id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
     ORDER BY e.edit_id
     LIMIT @limit`).raw(true);
+  // A topic's edits are those of the items in it, and of those an edit took out of it (migrations/0025).
   const editsAfterInTopic = db.prepare(`SELECT ${LISTED_COLUMNS}, e.edit_id, i.changed_at FROM topics t
       JOIN item_edits e ON e.edit_id > @afterEdit AND e.edit_id <= @upTo
-      JOIN item_topics m ON m.item_id = e.item_id AND ${matchesTopic('m', 't.id')}
+      LEFT JOIN item_topics m ON m.item_id = e.item_id
       JOIN items i ON i.id = e.item_id
       JOIN feeds f ON f.id = i.feed_id
-    WHERE t.slug = @topicSlug AND (@feedId IS NULL OR i.feed_id = @feedId)
+    WHERE t.slug = @topicSlug AND (${matchesTopic('m', 't.id')} OR instr(e.left_topic_ids, ',' || t.id || ',') > 0)
+      AND (@feedId IS NULL OR i.feed_id = @feedId)
     ORDER BY e.edit_id
     LIMIT @limit`).raw(true);
   function readEditsAfter(filter: EditedAfterFilter): EditedAfterPage {

@@ -158,6 +158,16 @@ describe('following the items their feeds edit, with afterEdit', () => {
       + `numbered: it comes from another database, or from before this one was restored from a backup; start again from newestEdit (${newestEdit})`);
   });
 
+  it('brings a topic\'s followers the item an edit took out of the topic, with the topics it is in now', async () => {
+    const { newestEdit } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number };
+    // The summit's headline no longer names NATO.
+    write('wire.rss', 'Wire', [summit('Leaders agree on Ukraine in Vilnius'), budget('Spending rises by 18%.'), weather('Storm warning lifted')]);
+    await pass();
+    const nato = await page(`afterEdit=${newestEdit}&topic=nato`);
+    expect(nato.items.map((i) => [i.title, i.topics.map((t) => t.slug)])).toEqual([['Leaders agree on Ukraine in Vilnius', []]]);
+    expect((await page(`afterEdit=${newestEdit}&topic=storms`)).items).toEqual([]);
+  });
+
   // Last: it deletes the feed the others read.
   it('forgets a deleted feed\'s edits, yet still knows the numbers it gave them', async () => {
     const { newestEdit, databaseId } = (await (await service.get('/api/items?limit=1')).json()) as { newestEdit: number; databaseId: string };

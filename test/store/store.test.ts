@@ -1309,6 +1309,45 @@ describe('store: the edits a save numbers', () => {
   });
 });
 
+describe('store: the topics an edit takes an item out of', () => {
+  it('keeps each topic an item has left by its edits until it matches it again, so that the topic\'s followers hear of it', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      for (const slug of ['nato', 'gas']) await store.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
+      const idOf = (slug: string) => store.db.prepare('SELECT id FROM topics WHERE slug = ?').pluck().get(slug) as number;
+      const left = () => store.db.prepare('SELECT left_topic_ids FROM item_edits').pluck().all();
+      const editedIn = async (topicSlug: string) =>
+        (await store.listItemsEditedAfter({ afterEdit: 0, topicSlug, limit: 10, examineAtMost: 100 })).edits.map((e) => [e.editId, e.item.title]);
+      const a = (title: string, hash: string, slugs: string[]) => save([toSave(item('a', { title }), hash, null, slugs)]);
+      await store.saveFetchResult(feed.id, a('NATO and gas', 'v1', ['nato', 'gas']));
+      // The correction drops NATO: the item leaves nato, and nato's followers hear of it.
+      await store.saveFetchResult(feed.id, a('Gas', 'v2', ['gas']));
+      expect(left()).toEqual([`,${idOf('nato')},`]);
+      expect(await editedIn('nato')).toEqual([[1, 'Gas']]);
+      expect(await editedIn('gas')).toEqual([[1, 'Gas']]);
+      // Edited again, out of both: each topic it was ever in and is not now.
+      await store.saveFetchResult(feed.id, a('Weather', 'v3', []));
+      expect(left()).toEqual([`,${idOf('nato')},${idOf('gas')},`]);
+      expect(await editedIn('nato')).toEqual([[2, 'Weather']]);
+      expect(await editedIn('gas')).toEqual([[2, 'Weather']]);
+      // Back in nato: it has left only gas.
+      await store.saveFetchResult(feed.id, a('NATO', 'v4', ['nato']));
+      expect(left()).toEqual([`,${idOf('gas')},`]);
+      expect((await store.matchesForItems([1])).get(1)).toEqual([{ slug: 'nato', terms: ['t'] }]);
+      expect(await editedIn('gas')).toEqual([[3, 'NATO']]);
+      // In both again: it has left none.
+      await store.saveFetchResult(feed.id, a('NATO and gas again', 'v5', ['nato', 'gas']));
+      expect(left()).toEqual([null]);
+    });
+  });
+
+  it('0025 leaves the edits numbered before it with no topic left', () => {
+    migratingTo(25, (db) => db.exec(`${FEED_AND_TWO_TOPICS} ${itemsAt('2026-11-01T10:00:00.000Z')} INSERT INTO item_edits (item_id) VALUES (1);`), (db) => {
+      expect(db.prepare('SELECT edit_id, item_id, left_topic_ids FROM item_edits').raw().all()).toEqual([[1, 1, null]]);
+    });
+  });
+});
+
 describe('store: how a feed\'s entries are told apart', () => {
   it('keeps the scheme a save brings, and never goes back to an earlier one', async () => {
     await withStore(async (store) => {
