@@ -38,13 +38,15 @@ export function startHistoryIfRestored(db: Db): boolean {
 /** What a follower's mark counts: item ids (afterId) or edit numbers (afterEdit). */
 export type MarkKind = 'item' | 'edit';
 
+/** Queries of the history; made after startHistoryIfRestored, the only step that changes its id. */
 export function createDatabaseHistoryQueries(db: Db) {
-  const currentId = db.prepare('SELECT id FROM database_history').pluck();
+  // Read once: the id changes only when a backup is first opened, before this connection serves.
+  const currentId = db.prepare('SELECT id FROM database_history').pluck().get() as string;
   const earlier = db.prepare('SELECT items_through, edits_through FROM earlier_histories WHERE id = ?');
   return {
     /** The id of this database's history: followers send it back with their marks. */
     async databaseId(): Promise<string> {
-      return currentId.get() as string;
+      return currentId;
     },
     /**
      * Where a follower that holds `mark` of the history `databaseId` goes on in this one: the mark
@@ -52,7 +54,7 @@ export function createDatabaseHistoryQueries(db: Db) {
      * number) the two share, whichever comes first; null for a history this one does not descend from.
      */
     async markInThisHistory(databaseId: string, mark: number, kind: MarkKind): Promise<number | null> {
-      if (databaseId === currentId.get()) return mark;
+      if (databaseId === currentId) return mark;
       const row = earlier.get(databaseId) as { items_through: number; edits_through: number } | undefined;
       if (!row) return null;
       return Math.min(mark, kind === 'item' ? row.items_through : row.edits_through);
