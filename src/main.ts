@@ -58,7 +58,7 @@ export interface Core {
    * other work between batches; resolves once none is left, a deletion made meanwhile included.
    */
   sweepDeletedTopics(): Promise<void>;
-  /** Deletes items past retention.maxAgeDays (pinned topics keep theirs). */
+  /** Deletes items past retention.maxAgeDays (pinned topics keep theirs), and forgets deletions as old. */
   expire(): Promise<number>;
   /**
    * Mirrors a config's feeds and topics into the database, as at a start: new ones added,
@@ -231,6 +231,9 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       const cutoff = new Date(now().getTime() - config.retention.maxAgeDays * 86_400_000);
       const deleted = await store.expireItems(cutoff);
       if (deleted > 0) log.info({ deleted, cutoff }, 'expired old items');
+      // Deletions are told to followers for as long as items are kept.
+      const forgotten = await store.pruneDeletions(config.retention.maxAgeDays);
+      if (forgotten > 0) log.info({ forgotten, days: config.retention.maxAgeDays }, 'forgot deletions past retention');
       return deleted;
     },
     async applyConfig(next) {

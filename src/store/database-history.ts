@@ -1,12 +1,10 @@
 import Database from 'better-sqlite3';
 import type { Db } from './db.js';
-import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
+import { LARGEST_ITEM_ID_GIVEN, largestNumberGiven } from './item-ids.js';
 
 // Each history of the database has an id (migrations/0024_database_history.sql): a restored backup
 // starts one of its own, so that a follower's mark from before the restore is not taken for one of
 // the ids given again.
-
-const LARGEST_EDIT_GIVEN = `coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item_edits'), 0)`;
 
 /** Marks a copy `backupTo` wrote, before it takes the backup's name, as a backup. */
 export function markAsBackup(path: string): void {
@@ -28,21 +26,25 @@ export function markAsBackup(path: string): void {
 export function startHistoryIfRestored(db: Db): boolean {
   return db.transaction((): boolean => {
     if (db.prepare('SELECT is_backup FROM database_history').pluck().get() !== 1) return false;
-    db.exec(`INSERT INTO earlier_histories (id, items_through, edits_through)
-        SELECT id, ${LARGEST_ITEM_ID_GIVEN}, ${LARGEST_EDIT_GIVEN} FROM database_history;
+    db.exec(`INSERT INTO earlier_histories (id, items_through, edits_through, deletions_through)
+        SELECT id, ${LARGEST_ITEM_ID_GIVEN}, ${largestNumberGiven('item_edits')}, ${largestNumberGiven('item_deletions')}
+        FROM database_history;
       UPDATE database_history SET id = lower(hex(randomblob(16))), is_backup = 0;`);
     return true;
   }).immediate();
 }
 
-/** What a follower's mark counts: item ids (afterId) or edit numbers (afterEdit). */
-export type MarkKind = 'item' | 'edit';
+/** What a follower's mark counts: item ids (afterId), edit numbers (afterEdit) or deletion numbers (afterDeletion). */
+export type MarkKind = 'item' | 'edit' | 'deletion';
+
+type SharedThrough = { items_through: number; edits_through: number; deletions_through: number };
+const SHARED_THROUGH = { item: 'items_through', edit: 'edits_through', deletion: 'deletions_through' } as const;
 
 /** Queries of the history; made after startHistoryIfRestored, the only step that changes its id. */
 export function createDatabaseHistoryQueries(db: Db) {
   // Read once: the id changes only when a backup is first opened, before this connection serves.
   const currentId = db.prepare('SELECT id FROM database_history').pluck().get() as string;
-  const earlier = db.prepare('SELECT items_through, edits_through FROM earlier_histories WHERE id = ?');
+  const earlier = db.prepare('SELECT items_through, edits_through, deletions_through FROM earlier_histories WHERE id = ?');
   return {
     /** The id of this database's history: followers send it back with their marks. */
     async databaseId(): Promise<string> {
@@ -50,14 +52,14 @@ export function createDatabaseHistoryQueries(db: Db) {
     },
     /**
      * Where a follower that holds `mark` of the history `databaseId` goes on in this one: the mark
-     * itself in this history; in one this history descends from, the mark or the last id (or edit
-     * number) the two share, whichever comes first; null for a history this one does not descend from.
+     * itself in this history; in one this history descends from, the mark or the last id (edit
+     * number, deletion number) the two share, whichever comes first; null for a history this one does not descend from.
      */
     async markInThisHistory(databaseId: string, mark: number, kind: MarkKind): Promise<number | null> {
       if (databaseId === currentId) return mark;
-      const row = earlier.get(databaseId) as { items_through: number; edits_through: number } | undefined;
+      const row = earlier.get(databaseId) as SharedThrough | undefined;
       if (!row) return null;
-      return Math.min(mark, kind === 'item' ? row.items_through : row.edits_through);
+      return Math.min(mark, row[SHARED_THROUGH[kind]]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { createDatabaseHistoryQueries, startHistoryIfRestored } from './database-history.js';
 import { type Db, migrate, openDatabase } from './db.js';
+import { createDeletionQueries } from './deletions.js';
 import { createFeedQueries } from './feeds.js';
 import { createFeedTitleQueries } from './feed-titles.js';
 import { createFetchResultQueries, type FilingPolicy, type StoryPolicy, TOPIC_FILING } from './fetch-results.js';
@@ -12,6 +13,7 @@ export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey
 export { sameTopicDefinitions } from './fetch-results.js';
 export type { EditedAfterFilter, EditedAfterPage, EditedItem, ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
 export type { MarkKind } from './database-history.js';
+export type { DeletedAfterFilter, DeletedAfterPage, ItemDeletion } from './deletions.js';
 export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
@@ -24,6 +26,7 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createFeedTitleQueries> &
   ReturnType<typeof createFetchResultQueries> &
   ReturnType<typeof createItemQueries> &
+  ReturnType<typeof createDeletionQueries> &
   ReturnType<typeof createTopicQueries> &
   ReturnType<typeof createOperationQueries> &
   ReturnType<typeof createDatabaseHistoryQueries> & {
@@ -75,6 +78,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       return fetchResults.saveFetchResult(feedId, result);
     },
     ...createItemQueries(db),
+    ...createDeletionQueries(db),
     ...createTopicQueries(db),
     ...createOperationQueries(db),
     ...createDatabaseHistoryQueries(db),

@@ -1,6 +1,6 @@
 import type { ItemRef, ListedItem, StoredItem, TopicMatch } from '../model.js';
 import type { Db } from './db.js';
-import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
+import { LARGEST_ITEM_ID_GIVEN, largestNumberGiven } from './item-ids.js';
 import { matchesTopic } from './item-topics.js';
 import { ITEM_COLUMNS, type ItemRefRow, type ItemRow, LISTED_COLUMNS, type ListedItemRow, REF_COLUMNS, toItemRef, toListedItem, toStoredItem } from './rows.js';
 
@@ -206,7 +206,7 @@ export function createItemQueries(db: Db) {
   // An item's latest edit (migrations/0023_item_edits.sql). Edit numbers, like ids, are given in
   // the order of the commits that take them, by the one writer.
   const newestEdit = db.prepare(`SELECT coalesce(max(edit_id), 0) FROM item_edits`).pluck();
-  const largestEditGiven = db.prepare(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item_edits'), 0)`).pluck();
+  const largestEditGiven = db.prepare(`SELECT ${largestNumberGiven('item_edits')}`).pluck();
   const editsAfter = db.prepare(`SELECT ${LISTED_COLUMNS}, e.edit_id, i.changed_at FROM item_edits e
       JOIN items i ON i.id = e.item_id
       JOIN feeds f ON f.id = i.feed_id

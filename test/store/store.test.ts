@@ -1480,3 +1480,113 @@ describe('store: the database\'s history', () => {
     }
   });
 });
+
+describe('store: the items deleted, for followers', () => {
+  const deletedAfter = (store: Store, afterDeletion: number, over: { topicSlug?: string; feedId?: number; limit?: number; examineAtMost?: number } = {}) =>
+    store.listItemsDeletedAfter({ afterDeletion, limit: 10, examineAtMost: 100, ...over });
+  const itemIdsOf = (page: { deletions: { itemId: number }[] }) => page.deletions.map((d) => d.itemId);
+
+  it('logs each item deleted, with its feed or by retention, numbered in the order deleted, with its feed and the topics it was in', async () => {
+    await withStore(async (store) => {
+      for (const slug of ['nato', 'gas']) await store.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
+      await store.putTopic({ slug: 'kept', title: 'Kept', query: 'kept', origin: 'api', pinned: true }, NOW);
+      const a = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      const b = await store.addFeed({ url: 'https://b.example/', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(a.id, save([toSave(item('a-1'), 'v1', null, ['nato']), toSave(item('a-2'), 'v1', null, ['gas']),
+        toSave(item('a-3')), toSave(item('a-4'), 'v1', null, ['kept'])]));
+      await store.saveFetchResult(b.id, save([toSave(item('b-1'), 'v1', null, ['nato', 'gas'])]));
+      expect(await store.newestDeletionId()).toBe(0);
+      expect(await deletedAfter(store, 0)).toEqual({ known: true, prunedThrough: 0, deletions: [], nextAfterDeletion: 0, more: false });
+
+      await store.deleteFeed(b.id);
+      const expired = await store.expireItems(new Date(NOW.getTime() + 86_400_000));
+      // The pinned topic's item is kept, and nothing is logged for it.
+      expect(expired).toBe(3);
+      expect(await store.newestDeletionId()).toBe(4);
+      const all = await deletedAfter(store, 0);
+      expect(all.deletions.map((d) => [d.deletionId, d.itemId, d.feedId])).toEqual([[1, 5, b.id], [2, 1, a.id], [3, 2, a.id], [4, 3, a.id]]);
+      expect(all).toMatchObject({ known: true, prunedThrough: 0, nextAfterDeletion: 4, more: false });
+      expect(Date.parse(all.deletions[0]!.deletedAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(itemIdsOf(await deletedAfter(store, 0, { topicSlug: 'nato' }))).toEqual([5, 1]);
+      expect(itemIdsOf(await deletedAfter(store, 0, { topicSlug: 'gas' }))).toEqual([5, 2]);
+      expect(itemIdsOf(await deletedAfter(store, 0, { topicSlug: 'kept' }))).toEqual([]);
+      expect(itemIdsOf(await deletedAfter(store, 0, { feedId: a.id }))).toEqual([1, 2, 3]);
+      expect(itemIdsOf(await deletedAfter(store, 0, { topicSlug: 'nato', feedId: a.id }))).toEqual([1]);
+
+      // A full page goes on from its last deletion; past the numbers it may look at, a page ends short.
+      const first = await deletedAfter(store, 0, { limit: 3 });
+      expect(first).toMatchObject({ nextAfterDeletion: 3, more: true });
+      expect(itemIdsOf(await deletedAfter(store, first.nextAfterDeletion, { limit: 3 }))).toEqual([3]);
+      const bounded = await deletedAfter(store, 0, { topicSlug: 'gas', examineAtMost: 2 });
+      expect(bounded).toMatchObject({ deletions: [{ itemId: 5 }], nextAfterDeletion: 2, more: true });
+      // Past every number given: from another database, or from before a restore.
+      expect((await deletedAfter(store, 5)).known).toBe(false);
+    });
+  });
+
+  it('forgets the deletions older than the days kept from the log\'s oldest end, and tells a follower whose mark is older that it missed some', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(feed.id, save(['a', 'b', 'c', 'd'].map((identity) => toSave(item(identity)))));
+      for (const id of [1, 2, 3]) store.db.prepare('DELETE FROM items WHERE id = ?').run(id);
+      const setDeletedAt = store.db.prepare('UPDATE item_deletions SET deleted_at = ? WHERE deletion_id = ?');
+      const longAgo = new Date(Date.now() - 31 * 86_400_000).toISOString();
+      // The second was deleted just now; the third is dated long ago again (a clock set back).
+      setDeletedAt.run(longAgo, 1);
+      setDeletedAt.run(longAgo, 3);
+      expect(await store.pruneDeletions(30)).toBe(1);
+      expect(await deletedAfter(store, 0)).toEqual({ known: true, prunedThrough: 1, deletions: [], nextAfterDeletion: 0, more: true });
+      const kept = await deletedAfter(store, 1);
+      expect(kept.deletions.map((d) => d.deletionId)).toEqual([2, 3]);
+      expect(kept.prunedThrough).toBe(1);
+
+      expect(await store.pruneDeletions(32)).toBe(0);
+      setDeletedAt.run(longAgo, 2);
+      expect(await store.pruneDeletions(30)).toBe(2);
+      expect(await deletedAfter(store, 2)).toMatchObject({ known: true, prunedThrough: 3, deletions: [] });
+      expect(await deletedAfter(store, 3)).toEqual({ known: true, prunedThrough: 3, deletions: [], nextAfterDeletion: 3, more: false });
+      // The log emptied, its numbers go on.
+      store.db.prepare('DELETE FROM items WHERE id = 4').run();
+      expect((await deletedAfter(store, 3)).deletions.map((d) => [d.deletionId, d.itemId])).toEqual([[4, 4]]);
+      expect(await store.pruneDeletions(30)).toBe(0);
+      // More than a transaction prunes: the batches go on until none is left that old.
+      store.db.prepare(`WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+        INSERT INTO item_deletions (item_id, feed_id, deleted_at) SELECT 1000 + i, 1, ? FROM n`).run(longAgo);
+      setDeletedAt.run(longAgo, 4);
+      expect(await store.pruneDeletions(30)).toBe(12_001);
+      expect(await store.newestDeletionId()).toBe(12_004);
+      expect(await deletedAfter(store, 12_004)).toEqual({ known: true, prunedThrough: 12_004, deletions: [], nextAfterDeletion: 12_004, more: false });
+    });
+  });
+
+  it('a follower of the history a backup was copied from goes on from the backup\'s last deletion', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
+    const live = openStore(join(dir, 'live.db'));
+    let restored: Store | null = null;
+    try {
+      const feed = await live.addFeed({ url: 'https://a.example/', title: null, origin: 'api' }, NOW);
+      await live.saveFetchResult(feed.id, save(['a', 'b', 'c'].map((identity) => toSave(item(identity)))));
+      live.db.prepare('DELETE FROM items WHERE id = 1').run();
+      await live.backupTo(join(dir, 'backup.db'));
+      live.db.prepare('DELETE FROM items WHERE id IN (2, 3)').run();
+      expect(await live.newestDeletionId()).toBe(3);
+      restored = openStore(join(dir, 'backup.db'));
+      expect(await restored.markInThisHistory(await live.databaseId(), 3, 'deletion')).toBe(1);
+      expect(await restored.markInThisHistory(await live.databaseId(), 3, 'item')).toBe(3);
+    } finally {
+      await restored?.close();
+      await live.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('0026 logs the deletions made from then on, and leaves the histories remembered before it sharing none', () => {
+    migratingTo(26, (db) => db.exec(`${FEED_AND_TWO_TOPICS} ${itemsAt('2026-11-01T10:00:00.000Z', '2026-11-01T11:00:00.000Z')}
+      INSERT INTO item_topics (item_id, sort_at, topic_ids, terms) VALUES (1, '2026-11-01T10:00:00.000Z', ',1,2,', '{"1":["t"],"2":["t"]}');
+      INSERT INTO earlier_histories (id, items_through, edits_through) VALUES ('${'a'.repeat(32)}', 2, 0);`), (db) => {
+      expect(db.prepare('SELECT deletions_through FROM earlier_histories').pluck().all()).toEqual([0]);
+      db.prepare('DELETE FROM items').run();
+      expect(db.prepare('SELECT deletion_id, item_id, feed_id, topic_ids FROM item_deletions').raw().all()).toEqual([[1, 1, 1, ',1,2,'], [2, 2, 1, null]]);
+    });
+  });
+});
