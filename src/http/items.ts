@@ -23,6 +23,7 @@ export const itemsQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(200).optional(),
   afterId: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
   afterEdit: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  afterDeletion: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
   databaseId: z.string().regex(/^[0-9a-f]{32}$/, 'a databaseId as a response gives it: 32 hex digits').optional(),
 });
 
@@ -83,26 +84,36 @@ async function search(deps: AppDeps, q: string, filter: Omit<ItemFilter, 'limit'
 /** Ids past afterId one request looks at, at most; past them, the page ends early with `more`. */
 export const STORED_AFTER_SCAN_BUDGET = 20_000;
 
-/** What afterId and afterEdit, which follow items in the order they were stored or edited, cannot be read with. */
+/** What afterId, afterEdit and afterDeletion, which follow items in the order they were stored, edited or deleted, cannot be read with. */
 const BY_TIME_ONLY = ['q', 'since', 'until', 'cursor'] as const;
+
+/**
+ * The marks a follower holds, each a number this database gives in order: what each follows, what
+ * it counts and how they are given, and the listing's field a follower starts from.
+ */
+const FOLLOWING = {
+  afterId: { order: 'stored', kind: 'item', given: 'stored', start: 'newestId' },
+  afterEdit: { order: 'edited', kind: 'edit', given: 'numbered', start: 'newestEdit' },
+  afterDeletion: { order: 'deleted', kind: 'deletion', given: 'numbered', start: 'newestDeletion' },
+} as const;
+type FollowField = keyof typeof FOLLOWING;
 
 function parseItemsQuery(req: Request) {
   const parsed = itemsQuerySchema.safeParse(req.query);
   if (!parsed.success) throw fromZod(parsed.error, 'query');
-  const { afterId, afterEdit } = parsed.data;
-  if (afterId !== undefined && afterEdit !== undefined) {
-    const message = 'afterId follows the items stored and afterEdit the items edited: ask for each in a request of its own';
-    throw badRequest(message, [{ field: 'query.afterEdit', message: 'not with afterId' }]);
+  const [following, second] = (Object.keys(FOLLOWING) as FollowField[]).filter((field) => parsed.data[field] !== undefined);
+  if (following !== undefined && second !== undefined) {
+    const message = 'afterId follows the items stored, afterEdit the items edited and afterDeletion the items deleted: '
+      + 'ask for each in a request of its own';
+    throw badRequest(message, [{ field: `query.${second}`, message: `not with ${following}` }]);
   }
-  const following = afterId !== undefined ? 'afterId' : afterEdit !== undefined ? 'afterEdit' : null;
-  if (following === null && parsed.data.databaseId !== undefined) {
-    const message = 'databaseId tells which database an afterId or afterEdit comes from, and goes with one of them only';
-    throw badRequest(message, [{ field: 'query.databaseId', message: 'only with afterId or afterEdit' }]);
+  if (following === undefined && parsed.data.databaseId !== undefined) {
+    const message = 'databaseId tells which database an afterId, afterEdit or afterDeletion comes from, and goes with one of them only';
+    throw badRequest(message, [{ field: 'query.databaseId', message: 'only with afterId, afterEdit or afterDeletion' }]);
   }
-  const clash = following !== null ? BY_TIME_ONLY.find((name) => parsed.data[name] !== undefined) : undefined;
-  if (following !== null && clash !== undefined) {
-    const order = following === 'afterId' ? 'they were stored' : 'they were edited';
-    const message = `${following} lists items in the order ${order}, and goes with topic, feed and limit only, not ${clash}`
+  const clash = following !== undefined ? BY_TIME_ONLY.find((name) => parsed.data[name] !== undefined) : undefined;
+  if (following !== undefined && clash !== undefined) {
+    const message = `${following} lists items in the order they were ${FOLLOWING[following].order}, and goes with topic, feed and limit only, not ${clash}`
       + (clash === 'q' ? ' (a topic with that query follows it)' : '');
     throw badRequest(message, [{ field: `query.${clash}`, message: `not with ${following}` }]);
   }
@@ -115,25 +126,44 @@ function parseItemsQuery(req: Request) {
  * A follower's mark past every one this database has given: from another database, or from before
  * this one was restored from a backup, and following on from it would skip what is given next.
  */
-function markFromElsewhere(field: 'afterId' | 'afterEdit', mark: number, what: string, given: string, startField: string, start: number): HttpProblem {
-  return new HttpProblem(409, 'Conflict', `${field} ${mark} is past every ${what} this database has ${given}: it comes from another `
-    + `database, or from before this one was restored from a backup; start again from ${startField} (${start})`,
-  [{ field: `query.${field}`, message: `past every ${what} ${given}` }]);
+async function markFromElsewhere(deps: AppDeps, field: FollowField, mark: number): Promise<HttpProblem> {
+  const { kind, given, start } = FOLLOWING[field];
+  return new HttpProblem(409, 'Conflict', `${field} ${mark} is past every ${kind} this database has ${given}: it comes from another `
+    + `database, or from before this one was restored from a backup; start again from ${start} (${await newestOf(deps, field)})`,
+  [{ field: `query.${field}`, message: `past every ${kind} ${given}` }]);
+}
+
+/**
+ * A follower of deletions whose mark is older than the log keeps (retention.maxAgeDays): it has
+ * missed the deletions between, and must list the items it mirrors again.
+ */
+function deletionsForgotten(mark: number, prunedThrough: number, newest: number): HttpProblem {
+  return new HttpProblem(410, 'Gone', `the deletions after ${mark} up to ${prunedThrough} are no longer kept (deletions are kept as long `
+    + `as items are, retention.maxAgeDays): list the items again, and follow deletions from newestDeletion (${newest})`,
+  [{ field: 'query.afterDeletion', message: 'older than the deletions kept' }]);
+}
+
+/** The newest number a follower of `field` can be given: where one whose mark cannot be followed starts again. */
+async function newestOf(deps: AppDeps, field: FollowField): Promise<number> {
+  switch (field) {
+    case 'afterId': return deps.store.newestItemId();
+    case 'afterEdit': return deps.store.newestEditId();
+    case 'afterDeletion': return deps.store.newestDeletionId();
+  }
 }
 
 /**
  * Where a follower's mark goes on in this database: the mark itself when no databaseId came with it
- * or it names this history; for a history this one was restored from, the last id or edit number
- * the two share, if the mark is past it (database-history.ts).
+ * or it names this history; for a history this one was restored from, the last id, edit or deletion
+ * number the two share, if the mark is past it (database-history.ts).
  */
-async function markHere(deps: AppDeps, field: 'afterId' | 'afterEdit', mark: number, databaseId: string | undefined): Promise<number> {
+async function markHere(deps: AppDeps, field: FollowField, mark: number, databaseId: string | undefined): Promise<number> {
   if (databaseId === undefined) return mark;
-  const kind = field === 'afterId' ? 'item' : 'edit';
+  const { kind, start } = FOLLOWING[field];
   const here = await deps.store.markInThisHistory(databaseId, mark, kind);
   if (here !== null) return here;
-  const [startField, start] = kind === 'item' ? ['newestId', await deps.store.newestItemId()] : ['newestEdit', await deps.store.newestEditId()];
   throw new HttpProblem(409, 'Conflict', `databaseId ${databaseId} is neither this database's (${await deps.store.databaseId()}) nor one `
-    + `it was restored from: ${field} ${mark} comes from another database; start again from ${startField} (${start})`,
+    + `it was restored from: ${field} ${mark} comes from another database; start again from ${start} (${await newestOf(deps, field)})`,
   [{ field: 'query.databaseId', message: 'not this database\'s' }]);
 }
 
@@ -145,13 +175,26 @@ export function itemsRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.get('/api/items', async (req, res) => {
-    const { topic, feed, q, since, until, limit, after, afterId, afterEdit, databaseId: from } = parseItemsQuery(req);
+    const { topic, feed, q, since, until, limit, after, afterId, afterEdit, afterDeletion, databaseId: from } = parseItemsQuery(req);
     if (topic !== undefined) await requireTopic(deps, topic);
     const databaseId = await deps.store.databaseId();
+    if (afterDeletion !== undefined) {
+      const mark = await markHere(deps, 'afterDeletion', afterDeletion, from);
+      const page = await deps.store.listItemsDeletedAfter({ afterDeletion: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
+      if (!page.known) throw await markFromElsewhere(deps, 'afterDeletion', afterDeletion);
+      if (mark < page.prunedThrough) throw deletionsForgotten(mark, page.prunedThrough, await deps.store.newestDeletionId());
+      res.json({
+        items: page.deletions.map(({ deletionId, itemId, feedId, deletedAt }) => ({ id: itemId, feed: { id: feedId }, deletionId, deletedAt })),
+        nextAfterDeletion: page.nextAfterDeletion,
+        more: page.more,
+        databaseId,
+      });
+      return;
+    }
     if (afterEdit !== undefined) {
       const mark = await markHere(deps, 'afterEdit', afterEdit, from);
       const page = await deps.store.listItemsEditedAfter({ afterEdit: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
-      if (!page.known) throw markFromElsewhere('afterEdit', afterEdit, 'edit', 'numbered', 'newestEdit', await deps.store.newestEditId());
+      if (!page.known) throw await markFromElsewhere(deps, 'afterEdit', afterEdit);
       const matches = await deps.store.matchesForItems(page.edits.map(({ item }) => item.id));
       res.json({
         items: page.edits.map(({ editId, editedAt, item }) => ({ ...itemJson(item, matches.get(item.id) ?? []), editId, editedAt })),
@@ -164,7 +207,7 @@ export function itemsRouter(deps: AppDeps): Router {
     if (afterId !== undefined) {
       const mark = await markHere(deps, 'afterId', afterId, from);
       const page = await deps.store.listItemsStoredAfter({ afterId: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
-      if (!page.known) throw markFromElsewhere('afterId', afterId, 'item', 'stored', 'newestId', await deps.store.newestItemId());
+      if (!page.known) throw await markFromElsewhere(deps, 'afterId', afterId);
       const matches = await deps.store.matchesForItems(page.items.map((i) => i.id));
       res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more, databaseId });
       return;
@@ -173,6 +216,7 @@ export function itemsRouter(deps: AppDeps): Router {
     // that goes on with afterId, never missed.
     const newestId = await deps.store.newestItemId();
     const newestEdit = await deps.store.newestEditId();
+    const newestDeletion = await deps.store.newestDeletionId();
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
     const { items, resumeAt } = q !== undefined
       ? await search(deps, q, filter, limit)
@@ -184,6 +228,7 @@ export function itemsRouter(deps: AppDeps): Router {
       nextCursor: items.length === limit && last ? encodeCursor(last) : resumeAt ? encodeCursor(resumeAt) : null,
       newestId,
       newestEdit,
+      newestDeletion,
       databaseId,
     });
   });

@@ -17,11 +17,12 @@ const item = z.object({
   topics: z.array(topicMatch), storyId: z.number().int().nullable(),
   alsoReportedBy: z.array(z.object({ itemId: z.number().int(), feed: feedRef, url: z.string().nullable() })),
 }).openapi('Item');
-const databaseId = z.string().openapi({ description: "this database's history: send it back as databaseId with afterId or afterEdit, so that a restore from a backup is followed" });
+const databaseId = z.string().openapi({ description: "this database's history: send it back as databaseId with afterId, afterEdit or afterDeletion, so that a restore from a backup is followed" });
 const itemsByTime = z.object({
   items: z.array(item), nextCursor: z.string().nullable(),
   newestId: z.number().int().openapi({ description: 'the id of the newest item stored: afterId for what is stored next' }),
   newestEdit: z.number().int().openapi({ description: 'the number of the latest edit of an item: afterEdit for the edits made next' }),
+  newestDeletion: z.number().int().openapi({ description: 'the number of the latest deletion of an item: afterDeletion for the deletions made next' }),
   databaseId,
 }).openapi('ItemsByTime');
 const itemsStoredAfter = z.object({
@@ -39,6 +40,17 @@ const itemsEditedAfter = z.object({
   more: z.boolean().openapi({ description: 'whether more was edited past nextAfterEdit: ask again at once' }),
   databaseId,
 }).openapi('ItemsEditedAfter');
+const itemsDeletedAfter = z.object({
+  items: z.array(z.object({
+    id: z.number().int().openapi({ description: 'the id the item had' }),
+    feed: z.object({ id: z.number().int() }),
+    deletionId: z.number().int().openapi({ description: "the deletion's number" }),
+    deletedAt: z.string().openapi({ description: 'when the item was deleted' }),
+  })),
+  nextAfterDeletion: z.number().int().openapi({ description: 'afterDeletion for the next request: the last deletion shown, or the last number looked at' }),
+  more: z.boolean().openapi({ description: 'whether more was deleted past nextAfterDeletion: ask again at once' }),
+  databaseId,
+}).openapi('ItemsDeletedAfter');
 const fullItem = item.extend({
   contentHtml: z.string(), guid: z.string().nullable(),
   enclosures: z.array(z.object({ url: z.string(), type: z.string().nullable(), length: z.number().nullable() })),
@@ -109,16 +121,18 @@ export function buildOpenApiDocument(baseUrl: string) {
   r.registerPath({ method: 'get', path: '/feeds/{file}', summary: 'Everything: all.rss, all.atom, all.json', request: { params: feedFile, query: feedQuery },
     responses: { ...feedResponses, 302: { description: 'all alone, with no extension: Location is the feed in the format the Accept header prefers (RSS when it names none)' } } });
   r.registerPath({ method: 'get', path: '/api/openapi.json', summary: 'This document', responses: { 200: json(z.object({}).passthrough(), 'OpenAPI 3.1') } });
-  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored; with afterEdit, the items edited since',
-    description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts, newestEdit where one that follows edits does. '
+  r.registerPath({ method: 'get', path: '/api/items', summary: 'Items, newest first; with afterId, the items stored after that one, as stored; with afterEdit, the items edited since; with afterDeletion, the items deleted since',
+    description: 'Without afterId, items by time, newest first, paged back with nextCursor; newestId is where a client that follows what is stored starts, newestEdit where one that follows edits does, newestDeletion where one that follows deletions does. '
       + 'With afterId, the items stored after that item, oldest first, with nextAfterId to ask from next; a late-dated item, which a listing by time puts among older ones, is never missed. '
       + 'With afterEdit, the items whose feed changed them after that edit, as each edit left them, in the order edited, with nextAfterEdit to ask from next; an item edited again comes again, at its new editId; with topic, an item an edit took out of the topic comes too, with the topics it is in now. '
-      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids or edit numbers at most, so a page can be short while more is true; `
-      + 'an afterId or afterEdit past every one the database has given (from another database, or from before a restore) is answered 409. '
-      + 'Sent with the databaseId the response gave, a mark from before a restore goes on from the last item or edit the backup held, and one from another database is answered 409. '
+      + 'With afterDeletion, the items deleted after that deletion (by retention, or with their feed), in the order deleted, each by its id, with nextAfterDeletion to ask from next; with topic, those that were in the topic when deleted. '
+      + 'Deletions are kept as long as items are (retention.maxAgeDays): an afterDeletion older than the oldest kept is answered 410, and the client lists the items again. '
+      + `One such request looks at ${STORED_AFTER_SCAN_BUDGET.toLocaleString('en-US')} ids, edit or deletion numbers at most, so a page can be short while more is true; `
+      + 'an afterId, afterEdit or afterDeletion past every one the database has given (from another database, or from before a restore) is answered 409. '
+      + 'Sent with the databaseId the response gave, a mark from before a restore goes on from the last item, edit or deletion the backup held, and one from another database is answered 409. '
       + 'With q, a search: searches share a part of the server\'s time, past which they are answered 503 with Retry-After.',
     request: { query: itemsQuerySchema },
-    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter, itemsEditedAfter]), 'a page of items'), ...problems(400, 404, 409, 503) } });
+    responses: { 200: json(z.union([itemsByTime, itemsStoredAfter, itemsEditedAfter, itemsDeletedAfter]), 'a page of items'), ...problems(400, 404, 409, 410, 503) } });
   r.registerPath({ method: 'get', path: '/api/items/{id}', summary: 'One item in full', request: { params: id },
     responses: { 200: json(fullItem, 'the item'), ...problems(400, 404) } });
   r.registerPath({ method: 'get', path: '/api/stories', summary: 'Stories, each once, with every source', request: { query: storiesQuerySchema },

@@ -349,6 +349,12 @@ describe('the HTTP API', () => {
       const edits = await check('/api/items', 'get', '200', await service.get('/api/items?afterEdit=0')) as { items: { id: number }[] };
       expect(edits.items.map((item) => item.id)).toEqual([items[0]!.id]);
       service.core.store.db.prepare('DELETE FROM item_edits').run();
+      // A deletion logged as deleting an item logs it, for the shape of the deletions' page.
+      service.core.store.db.prepare(`INSERT INTO item_deletions (item_id, feed_id, topic_ids, deleted_at) VALUES (?, 1, NULL, '2026-11-01T00:00:00.000Z')`)
+        .run(items[0]!.id);
+      const deletions = await check('/api/items', 'get', '200', await service.get('/api/items?afterDeletion=0')) as { items: { id: number }[] };
+      expect(deletions.items.map((item) => item.id)).toEqual([items[0]!.id]);
+      service.core.store.db.prepare('DELETE FROM item_deletions').run();
       await check('/api/topics', 'get', '200', await service.get('/api/topics'));
       await check('/api/feeds', 'get', '200', await service.get('/api/feeds'));
       await check('/api/stories', 'get', '200', await service.get('/api/stories?topic=nato'));

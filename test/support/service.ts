@@ -30,6 +30,8 @@ export async function startTestService(options: {
   /** Server settings beside the host, port and base URL the helper sets. */
   server?: Record<string, unknown>;
   extra?: Record<string, unknown>;
+  /** The core's clock: when items are first seen, and what retention counts back from. */
+  now?: () => Date;
 }): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-test-'));
   // Reserve a port first: the feeds carry absolute self links built from baseUrl.
@@ -46,7 +48,7 @@ export async function startTestService(options: {
     ...options.extra,
   }, join(dir, 'config.json'), options.adminToken ? { FEEDSIEVE_ADMIN_TOKEN: options.adminToken } : {});
   const log = createLogger('silent');
-  const core = await openCore(config, log);
+  const core = await openCore(config, log, options.now ? { now: options.now } : {});
   const cache = createFeedCache();
   server.on('request', buildListener(core, cache));
   const baseUrl = config.server.baseUrl;
