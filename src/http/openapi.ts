@@ -20,8 +20,8 @@ const item = z.object({
 const databaseId = z.string().openapi({ description: "this database's history: send it back as databaseId with afterId, afterEdit or afterDeletion, so that a restore from a backup is followed" });
 const itemsByTime = z.object({
   items: z.array(item), nextCursor: z.string().nullable(),
-  newestId: z.number().int().openapi({ description: 'the id of the newest item stored: afterId for what is stored next' }),
-  newestEdit: z.number().int().openapi({ description: 'the number of the latest edit of an item: afterEdit for the edits made next' }),
+  newestId: z.number().int().openapi({ description: 'the largest id given to an item (the newest stored, unless deleted since): afterId for what is stored next' }),
+  newestEdit: z.number().int().openapi({ description: 'the number of the latest edit made: afterEdit for the edits made next' }),
   newestDeletion: z.number().int().openapi({ description: 'the number of the latest deletion of an item: afterDeletion for the deletions made next' }),
   databaseId,
 }).openapi('ItemsByTime');

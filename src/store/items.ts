@@ -175,8 +175,9 @@ export function createItemQueries(db: Db) {
   // Ids are given in the order items are stored and never twice (migrations/0014), so a follower
   // that asks for the ids past the last it saw misses nothing, late-dated items included, which a
   // listing by time puts below what it has already shown.
-  const newestId = db.prepare(`SELECT coalesce(max(id), 0) FROM items`).pluck();
-  const largestGiven = db.prepare(`SELECT ${LARGEST_ITEM_ID_GIVEN}`).pluck();
+  // The newest id given, not the newest item's: deleting the newest items (their feed deleted)
+  // would otherwise take a follower's starting point back, past ids it will never be given.
+  const newestId = db.prepare(`SELECT ${LARGEST_ITEM_ID_GIVEN}`).pluck();
   const plainEntryIds = db.prepare(`SELECT plain_entry_ids_through FROM item_ids`).pluck();
   const storedAfter = db.prepare(`SELECT ${LISTED_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id
     WHERE i.id > @afterId AND i.id <= @upTo AND (@feedId IS NULL OR i.feed_id = @feedId)
@@ -191,8 +192,8 @@ export function createItemQueries(db: Db) {
     LIMIT @limit`).raw(true);
   // Every id up to the newest read is committed: a save takes ids past it, and commits them at once.
   function readStoredAfter(filter: StoredAfterFilter): StoredAfterPage {
-    if (filter.afterId > (largestGiven.get() as number)) return { known: false, items: [], nextAfterId: filter.afterId, more: false };
     const newest = newestId.get() as number;
+    if (filter.afterId > newest) return { known: false, items: [], nextAfterId: filter.afterId, more: false };
     // By ids, not items: ids are given one after another, so the range holds as many items or
     // fewer (those deleted since), found in it without counting them first.
     const upTo = Math.min(newest, filter.afterId + filter.examineAtMost);
@@ -205,8 +206,8 @@ export function createItemQueries(db: Db) {
   }
   // An item's latest edit (migrations/0023_item_edits.sql). Edit numbers, like ids, are given in
   // the order of the commits that take them, by the one writer.
-  const newestEdit = db.prepare(`SELECT coalesce(max(edit_id), 0) FROM item_edits`).pluck();
-  const largestEditGiven = db.prepare(`SELECT ${largestNumberGiven('item_edits')}`).pluck();
+  // The newest number given, as for ids: an item edited again, or deleted, leaves its number.
+  const newestEdit = db.prepare(`SELECT ${largestNumberGiven('item_edits')}`).pluck();
   const editsAfter = db.prepare(`SELECT ${LISTED_COLUMNS}, e.edit_id, i.changed_at FROM item_edits e
       JOIN items i ON i.id = e.item_id
       JOIN feeds f ON f.id = i.feed_id
@@ -224,10 +225,8 @@ export function createItemQueries(db: Db) {
     ORDER BY e.edit_id
     LIMIT @limit`).raw(true);
   function readEditsAfter(filter: EditedAfterFilter): EditedAfterPage {
-    if (filter.afterEdit > (largestEditGiven.get() as number)) {
-      return { known: false, edits: [], nextAfterEdit: filter.afterEdit, more: false };
-    }
     const newest = newestEdit.get() as number;
+    if (filter.afterEdit > newest) return { known: false, edits: [], nextAfterEdit: filter.afterEdit, more: false };
     // An item edited again leaves its old number unused, so the range holds as many edits or fewer.
     const upTo = Math.min(newest, filter.afterEdit + filter.examineAtMost);
     const params = { afterEdit: filter.afterEdit, upTo, feedId: filter.feedId ?? null, topicSlug: filter.topicSlug ?? null, limit: filter.limit };
@@ -290,7 +289,7 @@ export function createItemQueries(db: Db) {
     async listItemRefs(filter: ItemFilter): Promise<ItemRef[]> {
       return (listing(refListings, filter).all(listParams(filter)) as ItemRefRow[]).map(toItemRef);
     },
-    /** The id of the newest item stored: items stored later have larger ids. */
+    /** The largest id given to an item, the newest's unless it was deleted: items stored later have larger ids. */
     async newestItemId(): Promise<number> {
       return newestId.get() as number;
     },
@@ -305,7 +304,7 @@ export function createItemQueries(db: Db) {
     async listItemsStoredAfter(filter: StoredAfterFilter): Promise<StoredAfterPage> {
       return readStoredAfter(filter);
     },
-    /** The number of the latest edit of a stored item: edits made later have larger numbers. */
+    /** The number of the latest edit made, whether its item is edited again or deleted since: edits made later have larger numbers. */
     async newestEditId(): Promise<number> {
       return newestEdit.get() as number;
     },
