@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validate as isCronExpression } from 'node-cron';
@@ -30,6 +31,15 @@ const topicSchema = z.strictObject({
   pinned: z.boolean().default(false),
 });
 
+/** A proxy whose forwarded client address is taken: a range Express names, an address, or a range in CIDR notation. */
+const trustedProxy = z.string().refine((value) => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}, 'must be loopback, linklocal, uniquelocal, an IP address or a range such as 10.0.0.0/8');
+
 /** A feed's own fetch interval, in minutes: from every minute to once a week. */
 export const FEED_INTERVAL = z.number().int().min(1).max(10_080);
 
@@ -42,6 +52,8 @@ const serverSchema = z.strictObject({
   corsOrigins: z.array(z.string().refine((value) => value === '*' || (URL.canParse(value) && new URL(value).origin === value),
     'must be * or an origin such as https://dash.example (scheme, host and port; no path or trailing slash)')).default([]),
   searchMsPerSecond: z.number().int().min(10).max(1000).default(250),
+  // Which proxies' X-Forwarded-For names the client: none, every one (true), the nearest so many, or these.
+  trustProxy: z.union([z.boolean(), z.number().int().min(1).max(16), z.array(trustedProxy).min(1)]).default(false),
 });
 
 const ingestSchema = z.strictObject({

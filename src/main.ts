@@ -286,6 +286,7 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     websubHub: config.server.websubHub ?? null,
     corsOrigins: config.server.corsOrigins,
     searchBudget: createSearchBudget(config.server.searchMsPerSecond),
+    trustProxy: config.server.trustProxy,
     feedMaxAgeSeconds: config.ingest.minIntervalMinutes * 60,
     metrics: options.metrics ?? null,
     discover: (url) => discoverFeed(url, { ...core.refreshDeps.fetchLimits, allowFileUrls: false }),

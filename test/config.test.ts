@@ -27,6 +27,13 @@ describe('config', () => {
     expect(parseConfig({ feeds: [], server: { searchMsPerSecond: 1000 } }, at).server.searchMsPerSecond).toBe(1000);
   });
 
+  it('trusts no proxy\'s X-Forwarded-For unless told to: every one, the nearest so many, or those named', () => {
+    expect(parseConfig({ feeds: [] }, at).server.trustProxy).toBe(false);
+    for (const trustProxy of [true, 1, ['loopback'], ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1', 'uniquelocal']]) {
+      expect(parseConfig({ feeds: [], server: { trustProxy } }, at).server.trustProxy).toEqual(trustProxy);
+    }
+  });
+
   it('requires feeds', () => {
     expect(() => parseConfig({}, at)).toThrow(/feeds: /);
   });
@@ -47,6 +54,12 @@ describe('config', () => {
     [{ feeds: [], server: { corsOrigins: ['https://dash.example/app'] } }, /server\.corsOrigins\[0\]: /],
     [{ feeds: [], server: { searchMsPerSecond: 5 } }, /server\.searchMsPerSecond: /],
     [{ feeds: [], server: { searchMsPerSecond: 1001 } }, /server\.searchMsPerSecond: /],
+    [{ feeds: [], server: { trustProxy: ['proxy.example'] } }, /server\.trustProxy\[0\]: must be loopback, linklocal, uniquelocal, an IP address or a range/],
+    [{ feeds: [], server: { trustProxy: ['10.0.0.0/33'] } }, /server\.trustProxy\[0\]: must be loopback, linklocal, uniquelocal, an IP address or a range/],
+    [{ feeds: [], server: { trustProxy: ['fd00::/129'] } }, /server\.trustProxy\[0\]: must be loopback, linklocal, uniquelocal, an IP address or a range/],
+    [{ feeds: [], server: { trustProxy: ['10.0.0.0/8/1'] } }, /server\.trustProxy\[0\]: must be loopback, linklocal, uniquelocal, an IP address or a range/],
+    [{ feeds: [], server: { trustProxy: [] } }, /server\.trustProxy: /],
+    [{ feeds: [], server: { trustProxy: 0 } }, /server\.trustProxy: /],
   ])('rejects %j naming the path', (raw, message) => {
     expect(() => parseConfig(raw, at)).toThrow(ConfigError);
     expect(() => parseConfig(raw, at)).toThrow(message);

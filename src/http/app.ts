@@ -26,6 +26,7 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', Array.isArray(deps.trustProxy) ? [...deps.trustProxy] : deps.trustProxy);
   app.use(requestLog(deps.log, deps.metrics));
   app.use(opsRouter(deps));
   app.use(requireReader(deps.readToken, deps.adminToken));

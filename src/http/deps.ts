@@ -17,6 +17,8 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   /** What searches may take of the server's thread (search-budget.ts). */
   searchBudget: SearchBudget;
+  /** Which proxies' X-Forwarded-For names the client (Express's `trust proxy`): what a client's search part is kept by. */
+  trustProxy: boolean | number | readonly string[];
   /** How long readers may cache a feed: the ingest interval. */
   feedMaxAgeSeconds: number;
   /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */

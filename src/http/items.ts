@@ -8,7 +8,7 @@ import type { AppDeps } from './deps.js';
 import { badRequest, fromZod, HttpProblem, notFound } from './errors.js';
 import { noTopic } from './no-topic.js';
 import { instant, pathId, wholeNumber } from './query-values.js';
-import { withinSearchBudget } from './search-budget.js';
+import { searchingClient, withinSearchBudget } from './search-budget.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -75,8 +75,8 @@ function fullItemJson(item: StoredItem, topics: TopicMatch[], sources: StorySour
 /** Items one search request examines at most; past it, the page ends early with a cursor to go on. */
 export const SEARCH_SCAN_BUDGET = 20_000;
 
-async function search(deps: AppDeps, q: string, filter: Omit<ItemFilter, 'limit'>, limit: number) {
-  const result = await withinSearchBudget(deps.searchBudget, () => searchItems(deps.store, q, filter, limit, SEARCH_SCAN_BUDGET));
+async function search(deps: AppDeps, client: string, q: string, filter: Omit<ItemFilter, 'limit'>, limit: number) {
+  const result = await withinSearchBudget(deps.searchBudget, client, () => searchItems(deps.store, q, filter, limit, SEARCH_SCAN_BUDGET));
   if (!result.ok) throw badRequest(`invalid query: ${result.error.message}`, [{ field: 'query.q', message: result.error.message }]);
   return { items: result.hits.map((hit) => hit.item), resumeAt: result.stoppedAt };
 }
@@ -219,7 +219,7 @@ export function itemsRouter(deps: AppDeps): Router {
     const newestDeletion = await deps.store.newestDeletionId();
     const filter = { topicSlug: topic, feedId: feed, since, until, after };
     const { items, resumeAt } = q !== undefined
-      ? await search(deps, q, filter, limit)
+      ? await search(deps, searchingClient(req), q, filter, limit)
       : { items: await deps.store.listItemsWithoutContent({ ...filter, limit }), resumeAt: null };
     const matches = await deps.store.matchesForItems(items.map((i) => i.id));
     const last = items[items.length - 1];

@@ -10,7 +10,7 @@ import { requireAdmin } from './auth.js';
 import { badRequest, fromZod, HttpProblem } from './errors.js';
 import { itemJson } from './items.js';
 import { noTopic } from './no-topic.js';
-import { withinSearchBudget } from './search-budget.js';
+import { searchingClient, withinSearchBudget } from './search-budget.js';
 
 export const topicBodySchema = z.strictObject({
   slug: z.string().regex(TOPIC_SLUG, 'lowercase letters, digits and dashes'),
@@ -66,7 +66,7 @@ export function topicsRouter(deps: AppDeps, listTopics: () => Promise<TopicSumma
   router.post('/api/topics/preview', async (req, res) => {
     const body = previewBodySchema.safeParse(req.body);
     if (!body.success) throw fromZod(body.error, 'body');
-    const result = await withinSearchBudget(deps.searchBudget, () => searchItems(deps.store, body.data.query, {}, Number.POSITIVE_INFINITY, PREVIEW_SCAN));
+    const result = await withinSearchBudget(deps.searchBudget, searchingClient(req), () => searchItems(deps.store, body.data.query, {}, Number.POSITIVE_INFINITY, PREVIEW_SCAN));
     if (!result.ok) throw badRequest(`invalid query: ${result.error.message}`, [{ field: 'body.query', message: result.error.message }]);
     const matched = result.hits;
     res.json({

@@ -216,7 +216,7 @@ describe('adding a web page URL with discovery', () => {
     const deps = {
       store: core.store, log: core.log, now: () => new Date(),
       baseUrl: 'http://127.0.0.1', adminToken: TOKEN, readToken: null, websubHub: null, corsOrigins: [],
-      searchBudget: createSearchBudget(250), feedMaxAgeSeconds: 900, metrics: null,
+      searchBudget: createSearchBudget(250), trustProxy: false, feedMaxAgeSeconds: 900, metrics: null,
       scheduler: () => ({ alive: true, lastTickAt: null }),
       onTopicChanged: async () => undefined,
       onFeedsDue: () => void duePasses++,

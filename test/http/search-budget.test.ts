@@ -1,7 +1,7 @@
 // Searches take a bounded share of the server's thread: the bucket itself, then a real service
 // refusing searches once they used it, while feeds and the rest of the API are served.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSearchBudget } from '../../src/http/search-budget.js';
+import { createSearchBudget, MAX_CLIENTS_SEARCHING } from '../../src/http/search-budget.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -12,25 +12,59 @@ describe('createSearchBudget', () => {
     const budget = createSearchBudget(100, () => now);
     // Ten seconds' worth at 100 ms a second.
     for (let i = 0; i < 10; i++) {
-      expect(budget.admit()).toEqual({ ok: true });
-      budget.spend(100);
+      expect(budget.admit('a')).toEqual({ ok: true });
+      budget.spend('a', 100);
     }
-    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(budget.admit('a')).toEqual({ ok: false, retryAfterSeconds: 1, spent: 'server' });
     // A search admitted with little left may overdraw: the wait grows with the debt.
     now += 10;
-    expect(budget.admit()).toEqual({ ok: true });
-    budget.spend(251);
-    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 3 });
+    expect(budget.admit('a')).toEqual({ ok: true });
+    budget.spend('a', 251);
+    expect(budget.admit('a')).toEqual({ ok: false, retryAfterSeconds: 3, spent: 'server' });
     now += 2_500;
-    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(budget.admit('a')).toEqual({ ok: false, retryAfterSeconds: 1, spent: 'server' });
     now += 20;
-    expect(budget.admit()).toEqual({ ok: true });
+    expect(budget.admit('a')).toEqual({ ok: true });
     // A long quiet spell fills it up to its burst, no further.
     now += 3_600_000;
-    budget.spend(999);
-    expect(budget.admit()).toEqual({ ok: true });
-    budget.spend(1);
-    expect(budget.admit()).toEqual({ ok: false, retryAfterSeconds: 1 });
+    budget.spend('a', 999);
+    expect(budget.admit('a')).toEqual({ ok: true });
+    budget.spend('a', 1);
+    expect(budget.admit('a')).toEqual({ ok: false, retryAfterSeconds: 1, spent: 'server' });
+  });
+
+  it('lets a client take all of it alone, and half of it while another client searches too', () => {
+    let now = 0;
+    const budget = createSearchBudget(100, () => now);
+    // Alone, a client spends past its half: the one program a server has is not held back.
+    for (let i = 0; i < 6; i++) {
+      expect(budget.admit('a')).toEqual({ ok: true });
+      budget.spend('a', 100);
+    }
+    expect(budget.clientsSearching()).toBe(1);
+    // Another client comes: the first, past its half, waits for its part; the other goes on.
+    expect(budget.admit('b')).toEqual({ ok: true });
+    budget.spend('b', 100);
+    expect(budget.admit('a')).toEqual({ ok: false, retryAfterSeconds: 3, spent: 'client' });
+    expect(budget.admit('b')).toEqual({ ok: true });
+    budget.spend('b', 200);
+    // The server's bucket is spent: every client waits for it.
+    expect(budget.admit('b')).toEqual({ ok: true });
+    budget.spend('b', 100);
+    expect(budget.admit('b')).toEqual({ ok: false, retryAfterSeconds: 1, spent: 'server' });
+    expect(budget.clientsSearching()).toBe(2);
+    // Once a client's part has refilled it is forgotten, and the other searches alone again.
+    now += 8_000;
+    expect(budget.clientsSearching()).toBe(1);
+    expect(budget.admit('a')).toEqual({ ok: true });
+    now += 4_000;
+    expect(budget.clientsSearching()).toBe(0);
+  });
+
+  it('keeps the parts of so many clients at most, dropping the one written longest ago', () => {
+    const budget = createSearchBudget(1000, () => 0);
+    for (let i = 0; i <= MAX_CLIENTS_SEARCHING; i++) budget.spend(`client-${i}`, 0.001);
+    expect(budget.clientsSearching()).toBe(MAX_CLIENTS_SEARCHING);
   });
 });
 
@@ -61,9 +95,11 @@ describe('a service whose searches used their share', () => {
   it('refuses searches with 503 and Retry-After, serves feeds and listings meanwhile, and searches again after the wait', async () => {
     let refused: Response | null = null;
     let searches = 0;
-    // A term no item holds: each search reads all 400 items.
+    // A term no item holds: each search reads all 400 items. The addresses the requests say they
+    // were forwarded for are not taken from a proxy the server does not trust: one client, alone,
+    // may spend the whole bucket.
     while (refused === null && searches < 5_000) {
-      const res = await service.get('/api/items?q=absent&limit=10');
+      const res = await service.get('/api/items?q=absent&limit=10', { 'x-forwarded-for': `203.0.113.${searches % 7}` });
       if (res.status === 503) refused = res;
       else {
         expect(res.status).toBe(200);
@@ -106,5 +142,46 @@ describe('a service whose searches used their share', () => {
     const again = await service.get('/api/items?q=%22on+NATO%22&limit=3');
     expect(again.status).toBe(200);
     expect(((await again.json()) as { items: unknown[] }).items).toHaveLength(3);
+  });
+});
+
+describe('a service told to trust the proxy in front of it', () => {
+  let origin: FaultServer;
+  let service: TestService;
+
+  beforeAll(async () => {
+    origin = await startFaultServer({ '/feed.rss': { body: rssDocument('feed', Array.from({ length: 400 }, (_, i) => ({
+      guid: `f-${i}`, title: `Item ${i} on NATO`, publishedAt: new Date(Date.UTC(2026, 10, 1) - i * 60_000),
+      description: `Ministers met on ${i} questions. `.repeat(40),
+    }))) } });
+    service = await startTestService({ feeds: [{ url: origin.url('/feed.rss') }], server: { searchMsPerSecond: 10, trustProxy: ['loopback'] } });
+    await service.core.ingest();
+  });
+  afterAll(async () => {
+    await service?.close();
+    await origin?.close();
+  });
+
+  it('keeps a client that searches in a loop to its half while another searches, by the address the proxy forwarded', async () => {
+    const search = (client: string) => service.get('/api/items?q=absent&limit=10', { 'x-forwarded-for': client });
+    let refused: Response | null = null;
+    let searches = 0;
+    while (refused === null && searches < 5_000) {
+      // The other client searches now and then meanwhile, a quarter as often.
+      if (searches % 4 === 0) expect((await search('198.51.100.7')).status).toBe(200);
+      const res = await search('203.0.113.5');
+      if (res.status === 503) refused = res;
+      else {
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+        searches++;
+      }
+    }
+    expect(refused).not.toBeNull();
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await refused!.json()) as { detail: string }).detail)
+      .toMatch(/^this client's searches have used its part of the server's share while others search too \(half of 10 ms a second\); try again in \d+ s$/);
+    // The other client still searches: the one in the loop took no more than its half.
+    expect((await search('198.51.100.7')).status).toBe(200);
   });
 });
