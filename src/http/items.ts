@@ -167,6 +167,17 @@ async function markHere(deps: AppDeps, field: FollowField, mark: number, databas
   [{ field: 'query.databaseId', message: 'not this database\'s' }]);
 }
 
+/**
+ * What a topic's follower keeps beside its mark: the topic's matches change other than item by
+ * item when every item is matched again, and the follower then lists the topic anew once that is
+ * done (README, "Following a topic"). Read before the page, so a change is at worst seen late by
+ * one page, whose items the new listing holds.
+ */
+async function topicMatchingFields(deps: AppDeps, topic: string | undefined) {
+  const matching = topic !== undefined ? await deps.store.topicMatching(topic) : null;
+  return matching ? { topicMatchedAs: matching.matchedAs, topicRematching: matching.rematching } : {};
+}
+
 async function requireTopic(deps: AppDeps, slug: string): Promise<void> {
   if (!(await deps.store.getTopic(slug))) throw await noTopic(deps, slug);
 }
@@ -178,6 +189,7 @@ export function itemsRouter(deps: AppDeps): Router {
     const { topic, feed, q, since, until, limit, after, afterId, afterEdit, afterDeletion, databaseId: from } = parseItemsQuery(req);
     if (topic !== undefined) await requireTopic(deps, topic);
     const databaseId = await deps.store.databaseId();
+    const ofTopic = afterId !== undefined || afterEdit !== undefined || afterDeletion !== undefined ? await topicMatchingFields(deps, topic) : {};
     if (afterDeletion !== undefined) {
       const mark = await markHere(deps, 'afterDeletion', afterDeletion, from);
       const page = await deps.store.listItemsDeletedAfter({ afterDeletion: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
@@ -188,6 +200,7 @@ export function itemsRouter(deps: AppDeps): Router {
         nextAfterDeletion: page.nextAfterDeletion,
         more: page.more,
         databaseId,
+        ...ofTopic,
       });
       return;
     }
@@ -201,6 +214,7 @@ export function itemsRouter(deps: AppDeps): Router {
         nextAfterEdit: page.nextAfterEdit,
         more: page.more,
         databaseId,
+        ...ofTopic,
       });
       return;
     }
@@ -209,7 +223,7 @@ export function itemsRouter(deps: AppDeps): Router {
       const page = await deps.store.listItemsStoredAfter({ afterId: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });
       if (!page.known) throw await markFromElsewhere(deps, 'afterId', afterId);
       const matches = await deps.store.matchesForItems(page.items.map((i) => i.id));
-      res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more, databaseId });
+      res.json({ items: page.items.map((item) => itemJson(item, matches.get(item.id) ?? [])), nextAfterId: page.nextAfterId, more: page.more, databaseId, ...ofTopic });
       return;
     }
     // Read before the page, so that an item stored meanwhile is at worst shown twice to a client

@@ -25,11 +25,18 @@ const itemsByTime = z.object({
   newestDeletion: z.number().int().openapi({ description: 'the number of the latest deletion of an item: afterDeletion for the deletions made next' }),
   databaseId,
 }).openapi('ItemsByTime');
+// On a page followed with topic: what the topic's matches are made under.
+const topicMatching = {
+  topicMatchedAs: z.string().optional().openapi({ description: "with topic: what the topic's matches are made under; it changes when every item is "
+    + 'matched again (its query edited, a feed its query names renamed): list the topic anew once topicRematching is false' }),
+  topicRematching: z.boolean().optional().openapi({ description: 'with topic: whether every item is being matched again' }),
+};
 const itemsStoredAfter = z.object({
   items: z.array(item),
   nextAfterId: z.number().int().openapi({ description: 'afterId for the next request: the last item shown, or the last id looked at' }),
   more: z.boolean().openapi({ description: 'whether more was stored past nextAfterId: ask again at once' }),
   databaseId,
+  ...topicMatching,
 }).openapi('ItemsStoredAfter');
 const itemsEditedAfter = z.object({
   items: z.array(item.extend({
@@ -39,6 +46,7 @@ const itemsEditedAfter = z.object({
   nextAfterEdit: z.number().int().openapi({ description: 'afterEdit for the next request: the last edit shown, or the last number looked at' }),
   more: z.boolean().openapi({ description: 'whether more was edited past nextAfterEdit: ask again at once' }),
   databaseId,
+  ...topicMatching,
 }).openapi('ItemsEditedAfter');
 const itemsDeletedAfter = z.object({
   items: z.array(z.object({
@@ -50,6 +58,7 @@ const itemsDeletedAfter = z.object({
   nextAfterDeletion: z.number().int().openapi({ description: 'afterDeletion for the next request: the last deletion shown, or the last number looked at' }),
   more: z.boolean().openapi({ description: 'whether more was deleted past nextAfterDeletion: ask again at once' }),
   databaseId,
+  ...topicMatching,
 }).openapi('ItemsDeletedAfter');
 const fullItem = item.extend({
   contentHtml: z.string(), guid: z.string().nullable(),

@@ -14,7 +14,7 @@ export { sameTopicDefinitions } from './fetch-results.js';
 export type { EditedAfterFilter, EditedAfterPage, EditedItem, ItemCursor, ItemFilter, StoredAfterFilter, StoredAfterPage, StorySource } from './items.js';
 export type { MarkKind } from './database-history.js';
 export type { DeletedAfterFilter, DeletedAfterPage, ItemDeletion } from './deletions.js';
-export type { BackfillReach, TopicMatchRow, TopicSummary } from './topics.js';
+export type { BackfillReach, TopicMatching, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
 

@@ -8,6 +8,12 @@ export interface TopicSummary extends TopicRecord {
   recentItemCount: number;
 }
 
+/** What a topic's matches are made under (topicMatching). */
+export interface TopicMatching {
+  matchedAs: string;
+  rematching: boolean;
+}
+
 /** How far a backfill's batch came, under which query and run (topicBackfill). */
 export interface BackfillReach {
   through: number;
@@ -56,6 +62,7 @@ export function createTopicQueries(db: Db) {
       backfill_run = CASE WHEN excluded.query IS topics.query THEN topics.backfill_run ELSE topics.backfill_run + 1 END`);
   const backfillMark = db.prepare(`SELECT backfilled_through FROM topics WHERE slug = ?`).pluck();
   const backfillState = db.prepare(`SELECT query, backfilled_through AS mark, backfill_run AS run FROM topics WHERE slug = ?`);
+  const matchingOf = db.prepare(`SELECT id, backfill_run, backfilled_through IS NOT NULL FROM topics WHERE slug = ?`).raw(true);
   // Only while the topic still has the query the backfill matches, in the run it began in
   // (migrations/0018_feed_title_rematch.sql): a backfill that an edit or a restart overtook
   // writes nothing more, and the backfill that overtook it starts again from 0.
@@ -172,6 +179,16 @@ export function createTopicQueries(db: Db) {
     },
     async getTopic(slug: string): Promise<TopicRecord | null> {
       return get(slug);
+    },
+    /**
+     * What the topic's matches are made under: a mark that changes whenever every stored item is to
+     * be matched again, not one by one as items are stored, edited or deleted (its query edited, a
+     * feed its query names renamed, the topic made again under its slug), and whether that matching
+     * is under way. Null for no such topic.
+     */
+    async topicMatching(slug: string): Promise<TopicMatching | null> {
+      const row = matchingOf.get(slug) as [number, number, number] | undefined;
+      return row ? { matchedAs: `${row[0]}.${row[1]}`, rematching: row[2] === 1 } : null;
     },
     /** Creates or edits a topic; says whether its matches must be (re)computed. */
     async putTopic(topic: TopicRecord, now: Date): Promise<{ created: boolean; queryChanged: boolean }> {

@@ -342,6 +342,8 @@ describe('the HTTP API', () => {
       const following = await check('/api/items', 'get', '200', await service.get('/api/items?afterId=0&limit=2')) as { items: unknown[]; more: boolean };
       expect(following.items).toHaveLength(2);
       expect(following.more).toBe(true);
+      const ofTopic = await check('/api/items', 'get', '200', await service.get('/api/items?afterId=0&topic=nato')) as { topicRematching: boolean };
+      expect(ofTopic.topicRematching).toBe(false);
       const { items } = (await (await service.get('/api/items')).json()) as { items: { id: number }[] };
       await check('/api/items/{id}', 'get', '200', await service.get(`/api/items/${items[0]!.id}`));
       // An edit's number, as a save that changes the item takes one, for the shape of the edits' page.
