@@ -68,6 +68,17 @@ describe('createSearchBudget', () => {
   });
 });
 
+/** Searches until one is refused (503), each admitted one read whole: the refusal and how many were admitted. */
+async function searchUntilRefused(search: (turn: number) => Promise<Response>): Promise<{ refused: Response; searches: number }> {
+  for (let searches = 0; searches < 5_000; searches++) {
+    const res = await search(searches);
+    if (res.status === 503) return { refused: res, searches };
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+  }
+  throw new Error('no search was refused in 5,000');
+}
+
 describe('a service whose searches used their share', () => {
   let origin: FaultServer;
   let service: TestService;
@@ -93,27 +104,17 @@ describe('a service whose searches used their share', () => {
   });
 
   it('refuses searches with 503 and Retry-After, serves feeds and listings meanwhile, and searches again after the wait', async () => {
-    let refused: Response | null = null;
-    let searches = 0;
     // A term no item holds: each search reads all 400 items. The addresses the requests say they
     // were forwarded for are not taken from a proxy the server does not trust: one client, alone,
     // may spend the whole bucket.
-    while (refused === null && searches < 5_000) {
-      const res = await service.get('/api/items?q=absent&limit=10', { 'x-forwarded-for': `203.0.113.${searches % 7}` });
-      if (res.status === 503) refused = res;
-      else {
-        expect(res.status).toBe(200);
-        await res.arrayBuffer();
-        searches++;
-      }
-    }
-    expect(refused).not.toBeNull();
+    const { refused, searches } = await searchUntilRefused((turn) =>
+      service.get('/api/items?q=absent&limit=10', { 'x-forwarded-for': `203.0.113.${turn % 7}` }));
     // A second of 10 ms holds 100 ms of searching: far fewer than the loop's bound.
     expect(searches).toBeGreaterThan(0);
-    const retryAfter = Number(refused!.headers.get('retry-after'));
+    const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(refused!.headers.get('content-type')).toContain('application/problem+json');
-    expect(((await refused!.json()) as { detail: string }).detail)
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await refused.json()) as { detail: string }).detail)
       .toMatch(/^searches have used their share of the server \(10 ms a second\); try again in \d+ s$/);
 
     // A topic's preview spends from it too (the bucket refills meanwhile, so it may admit a few).
@@ -164,22 +165,13 @@ describe('a service told to trust the proxy in front of it', () => {
 
   it('keeps a client that searches in a loop to its half while another searches, by the address the proxy forwarded', async () => {
     const search = (client: string) => service.get('/api/items?q=absent&limit=10', { 'x-forwarded-for': client });
-    let refused: Response | null = null;
-    let searches = 0;
-    while (refused === null && searches < 5_000) {
+    const { refused } = await searchUntilRefused(async (turn) => {
       // The other client searches now and then meanwhile, a quarter as often.
-      if (searches % 4 === 0) expect((await search('198.51.100.7')).status).toBe(200);
-      const res = await search('203.0.113.5');
-      if (res.status === 503) refused = res;
-      else {
-        expect(res.status).toBe(200);
-        await res.arrayBuffer();
-        searches++;
-      }
-    }
-    expect(refused).not.toBeNull();
-    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(((await refused!.json()) as { detail: string }).detail)
+      if (turn % 4 === 0) expect((await search('198.51.100.7')).status).toBe(200);
+      return search('203.0.113.5');
+    });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await refused.json()) as { detail: string }).detail)
       .toMatch(/^this client's searches have used its part of the server's share while others search too \(half of 10 ms a second\); try again in \d+ s$/);
     // The other client still searches: the one in the loop took no more than its half.
     expect((await search('198.51.100.7')).status).toBe(200);

@@ -44,11 +44,7 @@ describe('following the items deleted, with afterDeletion', () => {
     const res = await service.get(`/api/items?${query}`);
     return { status: res.status, body: (await res.json()) as { detail: string; errors: { field: string }[] } };
   };
-  const admin = (method: string, path: string, body?: unknown) => fetch(`${service.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const admin = (method: string, path: string, body?: unknown) => service.admin(method, path, body);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-following-deletions-'));

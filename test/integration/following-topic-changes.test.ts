@@ -29,11 +29,7 @@ describe('following a topic whose query is edited', () => {
     expect(res.status, query).toBe(200);
     return (await res.json()) as FollowPage;
   };
-  const admin = (method: string, path: string, body?: unknown) => fetch(`${service.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const admin = (method: string, path: string, body?: unknown) => service.admin(method, path, body);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-topic-changes-'));

@@ -19,6 +19,8 @@ export interface TestService {
   baseUrl: string;
   dir: string;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
+  /** A request with the admin token the service was started with, and a JSON body if one is given. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,11 @@ export async function startTestService(options: {
   return {
     core, cache, baseUrl, dir,
     get: (path, headers = {}) => fetch(`${baseUrl}${path}`, { headers }),
+    admin: (method, path, body) => fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${options.adminToken ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
     async close() {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
