@@ -170,7 +170,7 @@ async function markHere(deps: AppDeps, field: FollowField, mark: number, databas
 /**
  * What a topic's follower keeps beside its mark: the topic's matches change other than item by
  * item when every item is matched again, and the follower then lists the topic anew once that is
- * done (README, "Following a topic"). Read before the page, so a change is at worst seen late by
+ * done (README, "Following what is stored"). Read before the page, so a change is at worst seen late by
  * one page, whose items the new listing holds.
  */
 async function topicMatchingFields(deps: AppDeps, topic: string | undefined) {
