@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { Request } from 'express';
 import { HttpProblem } from './errors.js';
 
@@ -116,5 +117,21 @@ export async function withinSearchBudget<T>(budget: SearchBudget, client: string
 
 /** Who searches: the client's address, the one a trusted proxy forwarded when `server.trustProxy` says which proxies to trust. */
 export function searchingClient(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return clientOfAddress(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+}
+
+/**
+ * The client an address stands for: an IPv4 address itself (IPv4-mapped IPv6 included), an IPv6
+ * address by its /64, which one host or home is given whole and may search from any address of.
+ */
+export function clientOfAddress(address: string): string {
+  const bare = address.split('%')[0]!;
+  if (!isIPv6(bare)) return address;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = bare.split('::');
+  const groups = (part: string) => (part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])));
+  const written = [...groups(head), ...(tail === undefined ? [] : groups(tail))];
+  const all = tail === undefined ? written : [...groups(head), ...Array<string>(8 - written.length).fill('0'), ...groups(tail)];
+  return `${all.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
 }

@@ -1,7 +1,7 @@
 // Searches take a bounded share of the server's thread: the bucket itself, then a real service
 // refusing searches once they used it, while feeds and the rest of the API are served.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSearchBudget, MAX_CLIENTS_SEARCHING } from '../../src/http/search-budget.js';
+import { clientOfAddress, createSearchBudget, MAX_CLIENTS_SEARCHING } from '../../src/http/search-budget.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -65,6 +65,23 @@ describe('createSearchBudget', () => {
     const budget = createSearchBudget(1000, () => 0);
     for (let i = 0; i <= MAX_CLIENTS_SEARCHING; i++) budget.spend(`client-${i}`, 0.001);
     expect(budget.clientsSearching()).toBe(MAX_CLIENTS_SEARCHING);
+  });
+});
+
+describe('clientOfAddress', () => {
+  it('takes an IPv4 address as it is, and an IPv6 address by its /64, however it is written', () => {
+    expect(clientOfAddress('192.0.2.7')).toBe('192.0.2.7');
+    expect(clientOfAddress('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    for (const address of ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:DB8:1:2::1', '2001:0db8:0001:0002::99', '2001:db8:1:2:0:0:0:1']) {
+      expect(clientOfAddress(address), address).toBe('2001:db8:1:2::/64');
+    }
+    expect(clientOfAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientOfAddress('::1')).toBe('0:0:0:0::/64');
+    expect(clientOfAddress('::')).toBe('0:0:0:0::/64');
+    expect(clientOfAddress('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientOfAddress('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(clientOfAddress('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    expect(clientOfAddress('unknown')).toBe('unknown');
   });
 });
 
@@ -165,15 +182,16 @@ describe('a service told to trust the proxy in front of it', () => {
 
   it('keeps a client that searches in a loop to its half while another searches, by the address the proxy forwarded', async () => {
     const search = (client: string) => service.get('/api/items?q=absent&limit=10', { 'x-forwarded-for': client });
+    // Each client searches from two addresses of its /64, one then the other.
     const { refused } = await searchUntilRefused(async (turn) => {
       // The other client searches now and then meanwhile, a quarter as often.
-      if (turn % 4 === 0) expect((await search('198.51.100.7')).status).toBe(200);
-      return search('203.0.113.5');
+      if (turn % 4 === 0) expect((await search(`2001:db8:2:2::${(turn % 8) / 4 + 1}`)).status).toBe(200);
+      return search(`2001:db8:1:1::${(turn % 2) + 1}`);
     });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as { detail: string }).detail)
       .toMatch(/^this client's searches have used its part of the server's share while others search too \(half of 10 ms a second\); try again in \d+ s$/);
-    // The other client still searches: the one in the loop took no more than its half.
-    expect((await search('198.51.100.7')).status).toBe(200);
+    // The other client still searches, from an address it had not used: the one in the loop took no more than its half.
+    expect((await search('2001:db8:2:2::3')).status).toBe(200);
   });
 });
