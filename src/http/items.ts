@@ -1,7 +1,7 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { ListedItem, StoredItem, TopicMatch } from '../model.js';
-import type { ItemCursor, ItemFilter, StorySource } from '../store/index.js';
+import type { ItemCursor, ItemFilter, StorySource, TopicMatching } from '../store/index.js';
 import { republishableHtml } from '../html/sanitize.js';
 import { searchItems } from '../search.js';
 import type { AppDeps } from './deps.js';
@@ -167,19 +167,21 @@ async function markHere(deps: AppDeps, field: FollowField, mark: number, databas
   [{ field: 'query.databaseId', message: 'not this database\'s' }]);
 }
 
+/** The topic of that slug, by what its matches are made under (store/topics.ts), or a 404 naming the topics there are. */
+async function requireTopic(deps: AppDeps, slug: string): Promise<TopicMatching> {
+  const matching = await deps.store.topicMatching(slug);
+  if (!matching) throw await noTopic(deps, slug);
+  return matching;
+}
+
 /**
  * What a topic's follower keeps beside its mark: the topic's matches change other than item by
  * item when every item is matched again, and the follower then lists the topic anew once that is
- * done (README, "Following what is stored"). Read before the page, so a change is at worst seen late by
- * one page, whose items the new listing holds.
+ * done (README, "Following what is stored"). Read before the page, so a change is at worst seen
+ * late by one page, whose items the new listing holds.
  */
-async function topicMatchingFields(deps: AppDeps, topic: string | undefined) {
-  const matching = topic !== undefined ? await deps.store.topicMatching(topic) : null;
+function topicMatchingFields(matching: TopicMatching | null) {
   return matching ? { topicMatchedAs: matching.matchedAs, topicRematching: matching.rematching } : {};
-}
-
-async function requireTopic(deps: AppDeps, slug: string): Promise<void> {
-  if (!(await deps.store.getTopic(slug))) throw await noTopic(deps, slug);
 }
 
 export function itemsRouter(deps: AppDeps): Router {
@@ -187,9 +189,9 @@ export function itemsRouter(deps: AppDeps): Router {
 
   router.get('/api/items', async (req, res) => {
     const { topic, feed, q, since, until, limit, after, afterId, afterEdit, afterDeletion, databaseId: from } = parseItemsQuery(req);
-    if (topic !== undefined) await requireTopic(deps, topic);
+    const matching = topic !== undefined ? await requireTopic(deps, topic) : null;
     const databaseId = await deps.store.databaseId();
-    const ofTopic = afterId !== undefined || afterEdit !== undefined || afterDeletion !== undefined ? await topicMatchingFields(deps, topic) : {};
+    const ofTopic = topicMatchingFields(matching);
     if (afterDeletion !== undefined) {
       const mark = await markHere(deps, 'afterDeletion', afterDeletion, from);
       const page = await deps.store.listItemsDeletedAfter({ afterDeletion: mark, topicSlug: topic, feedId: feed, limit, examineAtMost: STORED_AFTER_SCAN_BUDGET });

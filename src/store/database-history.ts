@@ -37,8 +37,8 @@ export function startHistoryIfRestored(db: Db): boolean {
 /** What a follower's mark counts: item ids (afterId), edit numbers (afterEdit) or deletion numbers (afterDeletion). */
 export type MarkKind = 'item' | 'edit' | 'deletion';
 
-type SharedThrough = { items_through: number; edits_through: number; deletions_through: number };
 const SHARED_THROUGH = { item: 'items_through', edit: 'edits_through', deletion: 'deletions_through' } as const;
+type SharedThrough = Record<(typeof SHARED_THROUGH)[MarkKind], number>;
 
 /** Queries of the history; made after startHistoryIfRestored, the only step that changes its id. */
 export function createDatabaseHistoryQueries(db: Db) {
