@@ -65,6 +65,9 @@ export interface ParsedFeed {
   language: string | null;
   /** The feed's own polling hint (<ttl>, sy:updatePeriod/Frequency), in minutes. */
   minIntervalMinutes: number | null;
+  /** The WebSub hub the feed names, and the address it names itself by (its topic there); http(s) only. */
+  hubUrl: string | null;
+  selfUrl: string | null;
   items: Item[];
 }
 

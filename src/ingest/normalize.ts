@@ -51,6 +51,8 @@ export function draftFeedFacts(raw: Omit<RawFeed, 'entries'>): Omit<DraftFeed, '
     siteUrl: raw.siteUrl ? httpUrl(raw.siteUrl, raw.base) : null,
     language: languageTag(raw.language),
     minIntervalMinutes: raw.minIntervalMinutes,
+    hubUrl: raw.hubUrl ? httpUrl(raw.hubUrl, raw.base) : null,
+    selfUrl: raw.selfUrl ? httpUrl(raw.selfUrl, raw.base) : null,
   };
 }
 

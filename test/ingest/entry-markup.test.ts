@@ -170,21 +170,20 @@ describe('preparing a feed with entries recognized by their markup', () => {
 });
 
 describe('the entry reader\'s version', () => {
-  // The drafts of every fixture, as this code reads them, each with its summary as its item has
-  // it (a draft may leave it to be read from the content). When this digest changes, reading an
-  // entry changed: an entry recognized by its markup would keep what the older code read, so
-  // ENTRY_READER_VERSION must change with it (entry-markup.ts), and the digest here.
+  // The drafts of every fixture's entries, as this code reads them, each with its summary as its
+  // item has it (a draft may leave it to be read from the content). When this digest changes,
+  // reading an entry changed: an entry recognized by its markup would keep what the older code
+  // read, so ENTRY_READER_VERSION must change with it (entry-markup.ts), and the digest here. The
+  // feed's own facts are read from every document anew, and are not in it.
   const DRAFTS_BY_VERSION: Record<number, string> = {
-    1: 'c46914f57aae981239a79190c5592d4df37b2b801bac69c1d30809c058d4aafe',
+    1: 'd8771f13f7702a91c042514e096f48cc7cd44ee023e3e19460a33d9c2977da6d',
   };
 
   it('changes whenever what the fixtures read as changes', () => {
     const digest = createHash('sha256');
     for (const file of readdirSync(FIXTURES).filter((name) => /\.(rss|rdf|atom|json)$/.test(name)).sort()) {
       const drafts = parseFeedDrafts(readFileSync(join(FIXTURES, file)), { url: `https://feeds.example/${file}`, contentType: null });
-      const read = drafts.ok
-        ? { ...drafts, feed: { ...drafts.feed, items: drafts.feed.items.map((draft) => ({ ...draft, summary: finishItem(draft).summary })) } }
-        : drafts;
+      const read = drafts.ok ? drafts.feed.items.map((draft) => ({ ...draft, summary: finishItem(draft).summary })) : drafts;
       digest.update(`${file}\n${JSON.stringify(read)}\n`);
     }
     expect(digest.digest('hex'), 'what entries read as changed: bump ENTRY_READER_VERSION, then record the new digest')

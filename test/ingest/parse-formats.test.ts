@@ -248,3 +248,45 @@ describe('JSON Feed', () => {
     expect(feed.items[1]).toMatchObject({ title: '', authors: ['Item Author'], publishedAt: '2020-01-01T00:00:00.000Z', summary: 'Two' });
   });
 });
+
+describe('the WebSub hub a feed names, and its own address there', () => {
+  const ATOM_NS = 'xmlns:atom="http://www.w3.org/2005/Atom"';
+
+  it('reads atom:link rel="hub" and rel="self" from an RSS channel, resolved, the first of each', () => {
+    const feed = parse(`<rss version="2.0" ${ATOM_NS}><channel><title>T</title><link>https://site.example/</link>
+<atom:link rel="self" type="application/rss+xml" href="https://site.example/feeds/main.xml"/>
+<atom:link rel="hub" href="https://hub.example/"/><atom:link rel="hub" href="https://second-hub.example/"/>
+<item><title>x</title><atom:link rel="hub" href="https://item-hub.example/"/></item></channel></rss>`);
+    expect(feed).toMatchObject({ hubUrl: 'https://hub.example/', selfUrl: 'https://site.example/feeds/main.xml', siteUrl: 'https://site.example/' });
+  });
+
+  it('reads them from an Atom feed, under any prefix, relative ones against xml:base, with a rel listing several relations', () => {
+    const feed = parse(`<a:feed xmlns:a="http://www.w3.org/2005/Atom" xml:base="https://site.example/news/"><a:title>T</a:title>
+<a:link rel="alternate" href="/"/><a:link rel="HUB  other" href="../hub"/><a:link rel="self" href="atom.xml"/>
+<a:entry><a:title>x</a:title></a:entry></a:feed>`);
+    expect(feed).toMatchObject({ hubUrl: 'https://site.example/hub', selfUrl: 'https://site.example/news/atom.xml' });
+  });
+
+  it('reads them from an RDF channel', () => {
+    const feed = parse(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" ${ATOM_NS}>
+<channel><title>T</title><link>https://site.example/</link><atom:link rel="hub" href="https://hub.example/"/></channel>
+<item><title>x</title><link>https://site.example/1</link></item></rdf:RDF>`);
+    expect(feed).toMatchObject({ hubUrl: 'https://hub.example/', selfUrl: null });
+  });
+
+  it('reads a JSON Feed\'s WebSub hub from its hubs, and its feed_url, against where it was fetched', () => {
+    const feed = parse(JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1', title: 'T', feed_url: '/feed.json',
+      hubs: [{ type: 'rssCloud', url: 'https://cloud.example/' }, { type: 'WebSub', url: 'https://hub.example/' }],
+      items: [{ id: '1', content_text: 'x' }],
+    }));
+    expect(feed).toMatchObject({ hubUrl: 'https://hub.example/', selfUrl: 'https://site.example/feed.json' });
+  });
+
+  it('names no hub where a feed names none, or only one that is not http(s)', () => {
+    expect(parse(rss('<title>x</title>'))).toMatchObject({ hubUrl: null, selfUrl: null });
+    expect(parse(rss('<title>x</title>', `<atom:link ${ATOM_NS} rel="hub" href="javascript:alert(1)"/>`)).hubUrl).toBeNull();
+    expect(parse(atom('<title>x</title>', ' xml:base="ftp://files.example/"')).hubUrl).toBeNull();
+    expect(parse(JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'T', hubs: 'https://hub.example/', items: [] })).hubUrl).toBeNull();
+  });
+});

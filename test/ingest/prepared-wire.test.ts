@@ -55,7 +55,7 @@ describe('a prepared feed encoded for its way between threads', () => {
   it('decodes any entries to what was encoded: nulls, empty and missing fields, enclosures, matches', () => {
     fc.assert(fc.property(fc.array(entry, { maxLength: 6 }), fc.nat({ max: 3 }), (entries, unchanged) => {
       const result: PrepareResult = {
-        ok: true, feed: { format: 'rss', title: null, siteUrl: null, language: null, minIntervalMinutes: null },
+        ok: true, feed: { format: 'rss', title: null, siteUrl: null, language: null, minIntervalMinutes: null, hubUrl: null, selfUrl: null },
         entries, unchanged, markupHashes: [{ identity: 'a', markupHash: 'm' }], identities: entries.map((e) => e.item.identity), identityScheme: 2,
       };
       expect(crossed(result)).toEqual(result);

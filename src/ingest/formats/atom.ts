@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { mediaDescription, mediaEnclosures, resolve, texts } from './common.js';
+import { mediaDescription, mediaEnclosures, resolve, texts, websubLinks } from './common.js';
 import type { RawEnclosure, RawEntry, RawText, XmlRawFeed } from './raw.js';
 import { child, childText, descendantsNamed, innerMarkup, textOf, valueOf, type XmlElement } from './xml.js';
 
@@ -27,6 +27,7 @@ export function readAtom(root: XmlElement): XmlRawFeed {
     base: root.base,
     language: root.lang ?? childText(root, 'dc:language'),
     minIntervalMinutes: null,
+    ...websubLinks(root),
     // An unclosed <link …> (no "/>") would otherwise swallow the entries after it.
     entryElements: descendantsNamed(root, 'atom:entry', 'entry'),
     readEntry,

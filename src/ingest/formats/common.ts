@@ -94,3 +94,20 @@ export function resolve(url: string, base: string): string {
     return url;
   }
 }
+
+/**
+ * The WebSub hub and self links among an element's links (atom:link in RSS and RDF channels, the
+ * feed's links in Atom), resolved; the first of each. A rel may list several relations.
+ */
+export function websubLinks(element: XmlElement): { hubUrl: string | null; selfUrl: string | null } {
+  let hubUrl: string | null = null;
+  let selfUrl: string | null = null;
+  for (const link of childrenNamed(element, 'atom:link', 'link')) {
+    const href = link.attrs.href?.trim();
+    if (!href) continue;
+    const rels = (link.attrs.rel ?? '').toLowerCase().split(/\s+/);
+    if (hubUrl === null && rels.includes('hub')) hubUrl = resolve(href, link.base);
+    if (selfUrl === null && rels.includes('self')) selfUrl = resolve(href, link.base);
+  }
+  return { hubUrl, selfUrl };
+}

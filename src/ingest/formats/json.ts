@@ -16,6 +16,7 @@ export function readJsonFeed(document: JsonObject, documentUrl: string): RawFeed
   // Relative URLs resolve against where the document was fetched (RFC 3986 §5.1.3).
   const base = documentUrl;
   const home = string(document.home_page_url);
+  const self = string(document.feed_url);
   const title = string(document.title);
   const items = Array.isArray(document.items) ? document.items.filter(isObject) : [];
   return {
@@ -25,8 +26,21 @@ export function readJsonFeed(document: JsonObject, documentUrl: string): RawFeed
     base,
     language: string(document.language),
     minIntervalMinutes: null,
+    hubUrl: webSubHub(document.hubs, base),
+    selfUrl: self ? resolve(self, base) : null,
     entries: items.map((item) => readItem(item, base, document)),
   };
+}
+
+/** The first of `hubs` whose type is WebSub (or its older name, PubSubHubbub). */
+function webSubHub(hubs: unknown, base: string): string | null {
+  if (!Array.isArray(hubs)) return null;
+  for (const hub of hubs) {
+    if (!isObject(hub) || !/^(websub|pubsubhubbub)$/i.test(string(hub.type) ?? '')) continue;
+    const url = string(hub.url);
+    if (url) return resolve(url, base);
+  }
+  return null;
 }
 
 function readItem(item: JsonObject, base: string, feed: JsonObject): RawEntry {

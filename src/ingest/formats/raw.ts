@@ -48,6 +48,9 @@ export interface RawFeed {
   base: string;
   language: string | null;
   minIntervalMinutes: number | null;
+  /** The WebSub hub the feed names (rel="hub"; JSON Feed's hubs), and its own address (rel="self"; feed_url). */
+  hubUrl: string | null;
+  selfUrl: string | null;
   entries: RawEntry[];
 }
 
@@ -66,6 +69,7 @@ export interface XmlRawFeed extends Omit<RawFeed, 'entries'> {
 export function withEntries(feed: XmlRawFeed): RawFeed {
   return {
     format: feed.format, title: feed.title, siteUrl: feed.siteUrl, base: feed.base, language: feed.language,
-    minIntervalMinutes: feed.minIntervalMinutes, entries: feed.entryElements.map(feed.readEntry),
+    minIntervalMinutes: feed.minIntervalMinutes, hubUrl: feed.hubUrl, selfUrl: feed.selfUrl,
+    entries: feed.entryElements.map(feed.readEntry),
   };
 }

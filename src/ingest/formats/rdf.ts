@@ -1,4 +1,4 @@
-import { htmlText, mediaEnclosures, plainText, pollingInterval, resolve, texts } from './common.js';
+import { htmlText, mediaEnclosures, plainText, pollingInterval, resolve, texts, websubLinks } from './common.js';
 import type { RawEntry, XmlRawFeed } from './raw.js';
 import { child, childText, descendantsNamed, type XmlElement } from './xml.js';
 
@@ -15,6 +15,7 @@ export function readRdf(root: XmlElement): XmlRawFeed {
     base: channel.base,
     language: childText(channel, 'dc:language', 'language') ?? channel.lang,
     minIntervalMinutes: pollingInterval(channel),
+    ...websubLinks(channel),
     entryElements: items,
     readEntry: readItem,
   };

@@ -1,4 +1,4 @@
-import { htmlText, mediaDescription, mediaEnclosures, plainText, pollingInterval, resolve, texts } from './common.js';
+import { htmlText, mediaDescription, mediaEnclosures, plainText, pollingInterval, resolve, texts, websubLinks } from './common.js';
 import type { RawEnclosure, RawEntry, XmlRawFeed } from './raw.js';
 import { child, childText, childrenNamed, descendantsNamed, valueOf, type XmlElement } from './xml.js';
 
@@ -15,6 +15,7 @@ export function readRss(root: XmlElement): XmlRawFeed {
     base: channel.base,
     language: childText(channel, 'language', 'dc:language') ?? channel.lang,
     minIntervalMinutes: pollingInterval(channel),
+    ...websubLinks(channel),
     entryElements: items,
     readEntry: readItem,
   };
