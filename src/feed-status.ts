@@ -2,7 +2,8 @@ import type { FeedRecord, FeedState } from './model.js';
 import { redactUrl } from './redact-url.js';
 
 // What `feedsieve feeds` prints: a feed a line, then an indented line for what an operator must
-// act on (its last error, or where its redirects led) or may tell its site (entries sharing a guid).
+// act on (its last error, where its redirects led, a WebSub hub that refused it or could not be
+// reached) or may tell its site (entries sharing a guid).
 
 /** The same rule as store/feeds.ts's feedStateCounts, which counts them in SQL for /metrics. */
 export function feedState(feed: FeedRecord): FeedState {
@@ -41,6 +42,11 @@ export function feedStatusLines(feeds: FeedRecord[]): string[] {
     if (feed.identityScheme > 0) {
       const how = feed.identityScheme === 1 ? 'by link' : 'by link, title and date (it gave them one link too)';
       lines.push(`${indent}gave different entries one guid: its entries are told apart ${how}`);
+    }
+    const subscription = feed.websub?.subscription;
+    if (subscription && (subscription.state === 'denied' || subscription.state === 'failed')) {
+      const what = subscription.state === 'denied' ? 'refused' : 'failed';
+      lines.push(`${indent}WebSub subscription at ${redactUrl(feed.websub!.hub)} ${what}: ${subscription.error ?? 'no reason given'}`);
     }
   }
   return lines;

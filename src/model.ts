@@ -105,6 +105,25 @@ export interface FeedRecord {
   movedTo: string | null;
   itemCount: number;
   identityScheme: IdentityScheme;
+  /** The WebSub hub the feed's last document named, and the subscription there (ingest.websub.subscribe). */
+  websub: FeedWebSub | null;
+}
+
+export type WebSubState = 'new' | 'requested' | 'verified' | 'denied' | 'failed';
+
+export interface FeedWebSub {
+  hub: string;
+  /** The feed's address at the hub: its rel="self", else its URL. */
+  topic: string;
+  /** Null until the subscriber first plans one (only `serve` with ingest.websub.subscribe does). */
+  subscription: {
+    /** new: not asked yet; requested: asked, not confirmed; verified: the hub confirmed; denied: the hub refused; failed: the hub could not be reached or refused the request. */
+    state: WebSubState;
+    leaseExpiresAt: string | null;
+    error: string | null;
+    lastNotifiedAt: string | null;
+    notifications: number;
+  } | null;
 }
 
 export interface StoredItem extends Item {

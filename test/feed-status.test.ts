@@ -7,7 +7,10 @@ const base: FeedRecord = {
   id: 1, url: 'https://a.example/feed', title: null, siteUrl: null, origin: 'api', disabled: false,
   etag: null, lastModified: null, contentHash: null, lastFetchedAt: null, lastStatus: null, lastError: null,
   consecutiveFailures: 0, nextFetchAt: null, minIntervalMinutes: null, intervalMinutes: null, movedTo: null, itemCount: 0, identityScheme: 0,
+  websub: null,
 };
+const HUB = { hub: 'https://hub.example/', topic: 'https://h.example/self' };
+const LEASED = { state: 'verified' as const, leaseExpiresAt: '2026-12-15T15:20:31.000Z', error: null, lastNotifiedAt: null, notifications: 0 };
 const fetched = { lastFetchedAt: '2026-12-05T15:20:31.000Z', nextFetchAt: '2026-12-05T16:20:31.000Z', lastStatus: 200 };
 
 describe('feed status lines', () => {
@@ -30,6 +33,10 @@ describe('feed status lines', () => {
       { ...base, id: 15, url: 'https://e.example/dup', movedTo: 'https://a.example/feed', ...fetched },
       { ...base, ...fetched, id: 16, url: 'https://f.example/na', identityScheme: 1 },
       { ...base, ...fetched, id: 17, url: 'https://g.example/shop', identityScheme: 2 },
+      { ...base, ...fetched, id: 18, url: 'https://h.example/hubbed', websub: { ...HUB, subscription: { ...LEASED, state: 'denied', error: 'topic not allowed' } } },
+      { ...base, ...fetched, id: 19, url: 'https://i.example/hubbed', websub: { ...HUB, subscription: { ...LEASED, state: 'failed', error: 'the hub answered 503' } } },
+      { ...base, ...fetched, id: 20, url: 'https://j.example/hubbed', websub: { ...HUB, subscription: LEASED } },
+      { ...base, ...fetched, id: 21, url: 'https://k.example/hubbed', websub: { ...HUB, subscription: null } },
     ]);
     expect(lines).toEqual([
       'id  state       items  last fetch (UTC)  next fetch (UTC)  url',
@@ -46,6 +53,12 @@ describe('feed status lines', () => {
       '    gave different entries one guid: its entries are told apart by link',
       '17  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://g.example/shop',
       '    gave different entries one guid: its entries are told apart by link, title and date (it gave them one link too)',
+      '18  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://h.example/hubbed',
+      '    WebSub subscription at https://hub.example/ refused: topic not allowed',
+      '19  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://i.example/hubbed',
+      '    WebSub subscription at https://hub.example/ failed: the hub answered 503',
+      '20  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://j.example/hubbed',
+      '21  ok              0  2026-12-05 15:20  2026-12-05 16:20  https://k.example/hubbed',
     ]);
   });
 

@@ -56,6 +56,7 @@ export function feedJson(feed: FeedRecord) {
       movedTo: feed.movedTo === null ? null : redactUrl(feed.movedTo),
       entriesToldApartBy: ENTRIES_TOLD_APART_BY[feed.identityScheme],
     },
+    websub: feed.websub === null ? null : { ...feed.websub, hub: redactUrl(feed.websub.hub), topic: redactUrl(feed.websub.topic) },
   };
 }
 

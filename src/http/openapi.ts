@@ -84,6 +84,16 @@ const feed = z.object({
     movedTo: z.string().nullable().openapi({ description: "where the last fetch's permanent redirects led, when the feed's URL stayed: a config file's feed (change its URL in the file; its items are kept) or a move onto another feed's URL" }),
     entriesToldApartBy: z.enum(ENTRIES_TOLD_APART_BY).openapi({ description: 'how the feed\'s entries are told apart: by guid (else link, else title and date); by link, once the feed gave one guid to different entries; by link, title and date, once it also gave them one link' }),
   }),
+  websub: z.object({
+    hub: z.string().openapi({ description: 'the WebSub hub the feed\'s last document named' }),
+    topic: z.string().openapi({ description: 'the feed\'s address at the hub: its rel="self", else its URL' }),
+    subscription: z.object({
+      state: z.enum(['new', 'requested', 'verified', 'denied', 'failed']).openapi({ description: 'not asked yet; asked, not confirmed; confirmed by the hub; refused by the hub; the hub could not be reached or refused the request' }),
+      leaseExpiresAt: z.string().nullable(), error: z.string().nullable(),
+      lastNotifiedAt: z.string().nullable().openapi({ description: 'when the hub last said the feed changed' }),
+      notifications: z.number().int(),
+    }).nullable().openapi({ description: 'null unless ingest.websub.subscribe is on' }),
+  }).nullable().openapi({ description: 'null when the feed names no hub' }),
 }).openapi('Feed');
 const story = z.object({
   id: z.number().int(), title: z.string(), url: z.string().nullable(), summary: z.string(), sortAt: z.string(),

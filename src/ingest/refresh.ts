@@ -73,7 +73,10 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
   const { feed: facts, unchanged, entries } = prepared;
   const saved = store.saveFetchResult(feedId, {
     ...fields,
-    feedInfo: { title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes, identityScheme: prepared.identityScheme },
+    feedInfo: {
+      title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes, identityScheme: prepared.identityScheme,
+      hubUrl: facts.hubUrl, selfUrl: facts.selfUrl,
+    },
     items: toSave(entries),
     markupHashes: prepared.markupHashes,
     documentIdentities: prepared.identities,

@@ -27,8 +27,14 @@ export interface FetchResultToSave {
   newUrl: string | null;
   /** Present when the fetch returned a body; absent on 304 or error (validators kept). */
   validators: { etag: string | null; lastModified: string | null; contentHash: string } | null;
-  /** `identityScheme`: how the document's entries were told apart (0 when left out); a feed's never goes back. */
-  feedInfo: { title: string | null; siteUrl: string | null; minIntervalMinutes: number | null; identityScheme?: IdentityScheme } | null;
+  /**
+   * `identityScheme`: how the document's entries were told apart (0 when left out); a feed's never goes back.
+   * `hubUrl`, `selfUrl`: the WebSub hub the document names and its rel="self" (none when left out).
+   */
+  feedInfo: {
+    title: string | null; siteUrl: string | null; minIntervalMinutes: number | null; identityScheme?: IdentityScheme;
+    hubUrl?: string | null; selfUrl?: string | null;
+  } | null;
   items: ItemToSave[];
   /**
    * Markup hashes for stored entries read again and found unchanged, whose stored hash is missing or
@@ -337,6 +343,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       site_url = CASE WHEN @hasInfo THEN coalesce(@siteUrl, site_url) ELSE site_url END,
       min_interval_minutes = CASE WHEN @hasInfo THEN @minInterval ELSE min_interval_minutes END,
       identity_scheme = max(identity_scheme, @identityScheme),
+      websub_hub = CASE WHEN @hasInfo THEN @hubUrl ELSE websub_hub END,
+      websub_topic = CASE WHEN NOT @hasInfo THEN websub_topic WHEN @hubUrl IS NULL THEN NULL ELSE coalesce(@selfUrl, url) END,
       etag = CASE WHEN @hasValidators THEN @etag ELSE etag END,
       last_modified = CASE WHEN @hasValidators THEN @lastModified ELSE last_modified END,
       content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,
@@ -605,6 +613,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       siteUrl: result.feedInfo?.siteUrl ?? null,
       minInterval: result.feedInfo?.minIntervalMinutes ?? null,
       identityScheme: result.feedInfo?.identityScheme ?? 0,
+      hubUrl: result.feedInfo?.hubUrl ?? null,
+      selfUrl: result.feedInfo?.selfUrl ?? null,
       hasValidators: result.validators && !movedMeanwhile ? 1 : 0,
       etag: result.validators?.etag ?? null,
       lastModified: result.validators?.lastModified ?? null,

@@ -8,6 +8,7 @@ import { createFetchResultQueries, type FilingPolicy, type StoryPolicy, TOPIC_FI
 import { createItemQueries } from './items.js';
 import { createOperationQueries } from './operations.js';
 import { createTopicQueries } from './topics.js';
+import { createWebSubQueries } from './websub.js';
 
 export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy, TopicsMatched } from './fetch-results.js';
 export { sameTopicDefinitions } from './fetch-results.js';
@@ -17,6 +18,7 @@ export type { DeletedAfterFilter, DeletedAfterPage, ItemDeletion } from './delet
 export type { BackfillReach, TopicMatching, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
+export type { WebSubCallback, WebSubKeys, WebSubMode, WebSubRequest } from './websub.js';
 
 /**
  * The storage engine behind every other module: coarse operations, each its own transaction,
@@ -29,7 +31,8 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createDeletionQueries> &
   ReturnType<typeof createTopicQueries> &
   ReturnType<typeof createOperationQueries> &
-  ReturnType<typeof createDatabaseHistoryQueries> & {
+  ReturnType<typeof createDatabaseHistoryQueries> &
+  ReturnType<typeof createWebSubQueries> & {
     /** Whether this open found a backup in the database's place, and started a history of its own. */
     readonly restoredFromBackup: boolean;
     /** SQLite file size in bytes (for metrics). */
@@ -82,6 +85,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     ...createTopicQueries(db),
     ...createOperationQueries(db),
     ...createDatabaseHistoryQueries(db),
+    ...createWebSubQueries(db),
     restoredFromBackup,
     async sizeBytes() {
       return (pageCount.pluck().get() as number) * (pageSize.pluck().get() as number);

@@ -1,4 +1,4 @@
-import type { FeedErrorKind, FeedRecord, IdentityScheme, ItemRef, ListedItem, StoredItem } from '../model.js';
+import type { FeedErrorKind, FeedRecord, IdentityScheme, ItemRef, ListedItem, StoredItem, WebSubState } from '../model.js';
 
 // Row shapes as SQLite returns them, and their mapping to the model. Kept apart so every query
 // module maps the same way.
@@ -25,6 +25,14 @@ export interface FeedRow {
   interval_minutes: number | null;
   item_count: number;
   identity_scheme: IdentityScheme;
+  websub_hub: string | null;
+  websub_topic: string | null;
+  /** The subscription's, joined: null without one. */
+  websub_state: WebSubState | null;
+  websub_lease_expires_at: string | null;
+  websub_error: string | null;
+  websub_notified_at: string | null;
+  websub_notifications: number | null;
 }
 
 export function toFeedRecord(row: FeedRow): FeedRecord {
@@ -54,6 +62,14 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
     intervalMinutes: row.interval_minutes,
     itemCount: row.item_count,
     identityScheme: row.identity_scheme,
+    websub: row.websub_hub === null || row.websub_topic === null ? null : {
+      hub: row.websub_hub,
+      topic: row.websub_topic,
+      subscription: row.websub_state === null ? null : {
+        state: row.websub_state, leaseExpiresAt: row.websub_lease_expires_at, error: row.websub_error,
+        lastNotifiedAt: row.websub_notified_at, notifications: row.websub_notifications ?? 0,
+      },
+    },
   };
 }
 

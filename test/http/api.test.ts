@@ -358,7 +358,16 @@ describe('the HTTP API', () => {
       expect(deletions.items.map((item) => item.id)).toEqual([items[0]!.id]);
       service.core.store.db.prepare('DELETE FROM item_deletions').run();
       await check('/api/topics', 'get', '200', await service.get('/api/topics'));
-      await check('/api/feeds', 'get', '200', await service.get('/api/feeds'));
+      // A feed naming a hub, subscribed there, for the shape of its subscription.
+      service.core.store.db.prepare(`UPDATE feeds SET websub_hub = 'https://hub.example/', websub_topic = 'https://a.example/self' WHERE id = 1`).run();
+      service.core.store.db.prepare(`INSERT INTO websub_subscriptions (token, feed_id, hub, topic, secret, mode, state, lease_expires_at, next_action_at, notified_at, notifications)
+        VALUES ('t', 1, 'https://hub.example/', 'https://a.example/self', 's', 'subscribe', 'verified', '2026-12-01T00:00:00.000Z', '2026-11-29T00:00:00.000Z', '2026-11-21T00:00:00.000Z', 3)`).run();
+      const feeds = await check('/api/feeds', 'get', '200', await service.get('/api/feeds')) as { feeds: { websub: unknown }[] };
+      expect(feeds.feeds.map((feed) => feed.websub)).toContainEqual({ hub: 'https://hub.example/', topic: 'https://a.example/self', subscription: {
+        state: 'verified', leaseExpiresAt: '2026-12-01T00:00:00.000Z', error: null, lastNotifiedAt: '2026-11-21T00:00:00.000Z', notifications: 3 } });
+      expect(feeds.feeds.map((feed) => feed.websub)).toContain(null);
+      service.core.store.db.prepare('DELETE FROM websub_subscriptions').run();
+      service.core.store.db.prepare('UPDATE feeds SET websub_hub = NULL, websub_topic = NULL').run();
       await check('/api/stories', 'get', '200', await service.get('/api/stories?topic=nato'));
       await check('/readyz', 'get', '200', await service.get('/readyz'));
     });

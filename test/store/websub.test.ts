@@ -1,0 +1,158 @@
+// The subscriptions kept for the WebSub hubs feeds name: planned from what the feeds' documents
+// say, confirmed or refused by hubs, given up when a feed stops naming its hub, and a hub's word
+// that a feed changed making it due.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FetchResultToSave, openStore, type Store, type WebSubKeys } from '../../src/store/index.js';
+
+const NOW = new Date('2026-11-01T12:00:00.000Z');
+const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+const HUB = 'https://hub.example/';
+
+/** A fetch whose document named `hubUrl` (and `selfUrl`), or none. */
+function fetched(hubUrl: string | null, selfUrl: string | null = null, fetchedAt = NOW): FetchResultToSave {
+  return {
+    fetchedAt, httpStatus: 200, newUrl: null, fetchedAs: null, validators: null, items: [], error: null,
+    feedInfo: { title: 'Source', siteUrl: null, minIntervalMinutes: null, hubUrl, selfUrl },
+    next: { nextFetchAt: at(60), consecutiveFailures: 0, disabled: false },
+  };
+}
+
+describe('store: WebSub subscriptions', () => {
+  let dir: string;
+  let store: Store;
+  let made: number;
+  const keys = (): WebSubKeys => ({ token: `token-${++made}`, secret: `secret-${made}` });
+  const rows = () => store.db.prepare('SELECT token, feed_id AS feedId, hub, topic, mode, state, attempts FROM websub_subscriptions ORDER BY token').all();
+
+  beforeEach(() => {
+    made = 0;
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
+    store = openStore(join(dir, 'db.sqlite'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the hub a feed\'s document names, with its self link as the topic, else the feed\'s URL', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    const b = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
+    const c = await store.addFeed({ url: 'https://c.example/feed', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(a.id, fetched(HUB, 'https://a.example/self'));
+    await store.saveFetchResult(b.id, fetched(HUB));
+    await store.saveFetchResult(c.id, fetched(null, 'https://c.example/self'));
+    expect((await store.getFeed(a.id))!.websub).toEqual({ hub: HUB, topic: 'https://a.example/self', subscription: null });
+    expect((await store.getFeed(b.id))!.websub).toEqual({ hub: HUB, topic: 'https://b.example/feed', subscription: null });
+    expect((await store.getFeed(c.id))!.websub).toBeNull();
+    // A 304 or an error reads no document: what the last one named stays.
+    await store.saveFetchResult(a.id, { ...fetched(null), feedInfo: null, httpStatus: 304 });
+    expect((await store.getFeed(a.id))!.websub?.hub).toBe(HUB);
+    // A document that names no hub any more leaves none.
+    await store.saveFetchResult(a.id, fetched(null));
+    expect((await store.getFeed(a.id))!.websub).toBeNull();
+  });
+
+  it('plans a subscription for each enabled feed naming a hub, once, and gives out what is due', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    const b = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
+    const off = await store.addFeed({ url: 'https://off.example/feed', title: null, origin: 'api' }, NOW);
+    for (const feed of [a, b, off]) await store.saveFetchResult(feed.id, fetched(HUB));
+    await store.editFeed(off.id, { disabled: true }, NOW);
+    const due = await store.planWebSubRequests(NOW, keys, 50);
+    expect(due).toEqual([
+      { token: 'token-1', hub: HUB, topic: 'https://a.example/feed', secret: 'secret-1', mode: 'subscribe', attempts: 0 },
+      { token: 'token-2', hub: HUB, topic: 'https://b.example/feed', secret: 'secret-2', mode: 'subscribe', attempts: 0 },
+    ]);
+    expect(await store.planWebSubRequests(NOW, keys, 1)).toHaveLength(1);
+    // Asked: not due again until the time given, and no second subscription is made.
+    await store.webSubAsked('token-1', 'subscribe', NOW, at(60));
+    await store.webSubAsked('token-2', 'subscribe', NOW, at(120));
+    expect(await store.planWebSubRequests(at(59), keys, 50)).toEqual([]);
+    expect((await store.planWebSubRequests(at(60), keys, 50)).map((request) => [request.token, request.attempts])).toEqual([['token-1', 1]]);
+    expect(made).toBe(2);
+    expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'requested', leaseExpiresAt: null, error: null });
+  });
+
+  it('confirms only what was asked, for the topic asked, keeps a confirmed lease through a failed renewal, and records a refusal', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(a.id, fetched(HUB));
+    await store.planWebSubRequests(NOW, keys, 50);
+    await store.webSubAsked('token-1', 'subscribe', NOW, at(60));
+    const lease = { now: at(1), leaseExpiresAt: at(1 + 1440), renewAt: at(1 + 1152) };
+    expect(await store.confirmWebSub('token-1', 'subscribe', 'https://other.example/', lease)).toBe(false);
+    expect(await store.confirmWebSub('token-1', 'unsubscribe', 'https://a.example/feed', lease)).toBe(false);
+    expect(await store.confirmWebSub('token-9', 'subscribe', 'https://a.example/feed', lease)).toBe(false);
+    expect(await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', lease)).toBe(true);
+    expect((await store.getFeed(a.id))!.websub?.subscription).toEqual({
+      state: 'verified', leaseExpiresAt: at(1441).toISOString(), error: null, lastNotifiedAt: null, notifications: 0,
+    });
+    expect(rows()).toMatchObject([{ attempts: 0 }]);
+    // Renewed when due; the hub could not be reached: still confirmed while the lease lasts.
+    expect((await store.planWebSubRequests(at(1152), keys, 50))).toEqual([]);
+    expect((await store.planWebSubRequests(at(1153), keys, 50)).map((request) => request.token)).toEqual(['token-1']);
+    await store.webSubAsked('token-1', 'subscribe', at(1153), at(1213));
+    await store.webSubRequestFailed('token-1', 'subscribe', 'the hub answered 503', at(1153));
+    expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'verified', error: 'the hub answered 503' });
+    // Past its lease, a failure is a failure.
+    await store.webSubAsked('token-1', 'subscribe', at(1500), at(1560));
+    await store.webSubRequestFailed('token-1', 'subscribe', 'the hub answered 503', at(1500));
+    expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'failed', error: 'the hub answered 503' });
+    expect(await store.denyWebSub('token-1', 'https://other.example/', 'no', at(3000))).toBe(false);
+    expect(await store.denyWebSub('token-1', 'https://a.example/feed', 'topic not found', at(3000))).toBe(true);
+    expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'denied', error: 'topic not found', leaseExpiresAt: null });
+    expect(await store.planWebSubRequests(at(2999), keys, 50)).toEqual([]);
+    expect(await store.planWebSubRequests(at(3000), keys, 50)).toHaveLength(1);
+  });
+
+  it('gives a subscription up when its feed names another hub, is disabled or deleted, and forgets it once the hub confirms or holds none', async () => {
+    const moved = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    const disabled = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
+    const deleted = await store.addFeed({ url: 'https://c.example/feed', title: null, origin: 'api' }, NOW);
+    const neverAsked = await store.addFeed({ url: 'https://d.example/feed', title: null, origin: 'api' }, NOW);
+    for (const feed of [moved, disabled, deleted, neverAsked]) await store.saveFetchResult(feed.id, fetched(HUB));
+    await store.planWebSubRequests(NOW, keys, 50);
+    for (const token of ['token-1', 'token-2', 'token-3']) {
+      await store.webSubAsked(token, 'subscribe', NOW, at(60));
+    }
+    await store.saveFetchResult(moved.id, fetched('https://new-hub.example/'));
+    await store.editFeed(disabled.id, { disabled: true }, NOW);
+    await store.deleteFeed(deleted.id);
+    await store.deleteFeed(neverAsked.id);
+    const due = await store.planWebSubRequests(at(1), keys, 50);
+    // The three the hub was asked for are unsubscribed; the one never asked is forgotten; the feed
+    // that names a new hub is subscribed there.
+    expect(due.map(({ token, mode, hub }) => [token, mode, hub]).sort()).toEqual([
+      ['token-1', 'unsubscribe', HUB], ['token-2', 'unsubscribe', HUB], ['token-3', 'unsubscribe', HUB],
+      ['token-5', 'subscribe', 'https://new-hub.example/'],
+    ]);
+    expect(rows()).toHaveLength(4);
+    expect(await store.webSubCallback('token-1')).toEqual({ feedId: null, topic: 'https://a.example/feed', secret: 'secret-1', mode: 'unsubscribe' });
+    // A hub's word that such a feed changed makes nothing due.
+    expect(await store.webSubNotified('token-2', at(1), 0)).toBeNull();
+    // Confirmed: gone. Not confirmed in three tries: forgotten.
+    expect(await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: at(2), leaseExpiresAt: at(100), renewAt: at(80) })).toBe(false);
+    expect(await store.confirmWebSub('token-1', 'unsubscribe', 'https://a.example/feed', { now: at(2), leaseExpiresAt: at(2), renewAt: at(2) })).toBe(true);
+    for (let attempt = 0; attempt < 3; attempt++) await store.webSubAsked('token-2', 'unsubscribe', at(2), at(3));
+    await store.planWebSubRequests(at(3), keys, 50);
+    expect(rows().map((row) => (row as { token: string }).token)).toEqual(['token-3', 'token-5']);
+  });
+
+  it('makes a feed due when its hub says it changed: at once, or the shortest time after its last fetch, never later than it was', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(a.id, fetched(HUB, null, NOW));
+    await store.planWebSubRequests(NOW, keys, 50);
+    await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: NOW, leaseExpiresAt: at(1440), renewAt: at(1152) });
+    expect(await store.webSubNotified('token-1', at(0.5), 60_000)).toEqual({ feedId: a.id, dueAt: at(1) });
+    expect((await store.getFeed(a.id))!.nextFetchAt).toBe(at(1).toISOString());
+    expect(await store.webSubNotified('token-1', at(5), 60_000)).toEqual({ feedId: a.id, dueAt: at(1) });
+    expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ lastNotifiedAt: at(5).toISOString(), notifications: 2 });
+    await store.saveFetchResult(a.id, fetched(HUB, null, at(10)));
+    expect(await store.webSubNotified('token-1', at(20), 60_000)).toEqual({ feedId: a.id, dueAt: at(20) });
+    expect(await store.webSubNotified('token-9', at(20), 60_000)).toBeNull();
+    await store.editFeed(a.id, { disabled: true }, at(21));
+    expect(await store.webSubNotified('token-1', at(22), 60_000)).toBeNull();
+  });
+});
