@@ -56,6 +56,15 @@ const serverSchema = z.strictObject({
   trustProxy: z.union([z.boolean(), z.number().int().min(1).max(16), z.array(trustedProxy).min(1)]).default(false),
 });
 
+// Subscriptions to the WebSub hubs feeds name: the hub calls server.baseUrl back when a feed changes.
+const websubSchema = z.strictObject({
+  subscribe: z.boolean().default(false),
+  // An hour to 30 days; hubs grant what they choose, and leases are renewed with a fifth left.
+  leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
+  // A hub's notification fetches its feed at once, or this long after its last fetch.
+  minFetchSeconds: z.number().int().min(0).max(3600).default(60),
+});
+
 const ingestSchema = z.strictObject({
   schedule: z.string().refine((value) => isCronExpression(value), 'must be a cron expression such as "*/15 * * * *"').default('*/15 * * * *'),
   concurrency: z.number().int().min(1).max(256).default(8),
@@ -67,6 +76,7 @@ const ingestSchema = z.strictObject({
   minIntervalMinutes: z.number().int().min(1).default(15),
   maxIntervalMinutes: z.number().int().min(1).default(1440),
   maxBackoffMinutes: z.number().int().min(1).default(1440),
+  websub: websubSchema.default(websubSchema.parse({})),
 });
 
 const fileSchema = z.strictObject({
@@ -141,6 +151,10 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
   if (file.server.websubHub && !file.server.baseUrl) {
     warnings.push(`server.websubHub is set without server.baseUrl: the hub is told of topic feeds at ${baseUrl}, made of server.host and the port; `
       + 'set server.baseUrl to the address the hub and readers use');
+  }
+  if (file.ingest.websub.subscribe && !file.server.baseUrl) {
+    warnings.push(`ingest.websub.subscribe is on without server.baseUrl: hubs are given callbacks at ${baseUrl}/websub/…, made of server.host and the port; `
+      + 'set server.baseUrl to an address the hubs can reach');
   }
   return {
     ...file,

@@ -12,6 +12,7 @@ import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
 import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
+import { createWebSubSubscriber, type WebSubSubscriber } from './ingest/websub-subscriber.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -42,6 +43,8 @@ export interface Core {
   store: Store;
   topics: TopicRegistry;
   refreshDeps: RefreshDeps;
+  /** Subscriptions to the hubs feeds name; null unless ingest.websub.subscribe is on. */
+  websub: WebSubSubscriber | null;
   /**
    * One ingest pass over `feeds` (all due ones by default) under the database's ingest lease, so
    * two processes never fetch the same feed at once. Reports go to the log and `onReport`.
@@ -133,8 +136,16 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     },
   };
 
+  const { websub: websubSettings } = config.ingest;
+  const websub = websubSettings.subscribe
+    ? createWebSubSubscriber(store, {
+      baseUrl: config.server.baseUrl, leaseSeconds: websubSettings.leaseSeconds, minFetchSeconds: websubSettings.minFetchSeconds,
+      limits: refreshDeps.fetchLimits,
+    }, log, now)
+    : null;
+
   const core: Core = {
-    config, log, store, topics, refreshDeps,
+    config, log, store, topics, refreshDeps, websub,
     async ingest(feeds, onReport, signal) {
       if (!(await takeLease())) {
         return { status: 'busy', holder: (await store.ingestLeaseHolder(now())) ?? 'another process' };
@@ -248,6 +259,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       closing = true;
       // Its batch under way ends first; a failure is its caller's to report.
       await sweeping?.catch(() => undefined);
+      await websub?.close();
       await preparer.close();
       await store.close();
     },
@@ -271,8 +283,8 @@ export interface SchedulerState {
 type AppOptions = {
   metrics?: Metrics | null;
   scheduler?: () => SchedulerState;
-  /** A pass over the feeds now due, at once or when the pass under way ends. */
-  fetchDue?: () => void;
+  /** A pass over the feeds due by `at` (now by default), then or when the pass under way ends. */
+  fetchDue?: (at?: Date) => void;
 };
 
 /** What the HTTP layer gets from a core: topic edits recompile, backfill and invalidate; feeds made due are fetched at once. */
@@ -284,6 +296,8 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     adminToken: config.adminToken,
     readToken: config.server.readToken ?? null,
     websubHub: config.server.websubHub ?? null,
+    websub: core.websub,
+    maxFeedBytes: config.ingest.maxBytes,
     corsOrigins: config.server.corsOrigins,
     searchBudget: createSearchBudget(config.server.searchMsPerSecond),
     trustProxy: config.server.trustProxy,
@@ -298,8 +312,8 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
       // A deleted topic's page is gone from the cache first: its matches may take seconds.
       await core.sweepDeletedTopics();
     },
-    onFeedsDue() {
-      options.fetchDue?.();
+    onFeedsDue(at) {
+      options.fetchDue?.(at);
     },
     async onFeedChanged() {
       await core.rematchRenamedFeeds();
@@ -357,6 +371,8 @@ export async function startService(core: Core): Promise<Service> {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
         else if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
+        // After the pass: a feed it found naming a hub for the first time is subscribed to now.
+        if (!shutdown.signal.aborted) await core.websub?.requestDue();
       })
       .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))
       .finally(() => {
@@ -377,7 +393,24 @@ export async function startService(core: Core): Promise<Service> {
     return followUp;
   };
 
-  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue: () => void passSoon() });
+  // A feed due later (its hub said it changed soon after its last fetch) is fetched by a pass at
+  // that time; one timer waits, for the soonest such time.
+  let wake: { at: number; timer: NodeJS.Timeout } | null = null;
+  const fetchDue = (at?: Date) => {
+    const due = at?.getTime() ?? 0;
+    if (due <= Date.now()) {
+      if (!shutdown.signal.aborted) void passSoon();
+      return;
+    }
+    if (wake !== null && wake.at <= due) return;
+    if (wake !== null) clearTimeout(wake.timer);
+    const timer = setTimeout(() => {
+      wake = null;
+      if (!shutdown.signal.aborted) void passSoon();
+    }, due - Date.now());
+    wake = { at: due, timer: timer.unref() };
+  };
+  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -409,6 +442,7 @@ export async function startService(core: Core): Promise<Service> {
     async stop() {
       scheduler.alive = false;
       await task.stop();
+      if (wake !== null) clearTimeout(wake.timer);
       shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -60,6 +60,10 @@ describe('config', () => {
     [{ feeds: [], server: { trustProxy: ['10.0.0.0/8/1'] } }, /server\.trustProxy\[0\]: must be loopback, linklocal, uniquelocal, an IP address or a range/],
     [{ feeds: [], server: { trustProxy: [] } }, /server\.trustProxy: /],
     [{ feeds: [], server: { trustProxy: 0 } }, /server\.trustProxy: /],
+    [{ feeds: [], ingest: { websub: { subscribe: 'yes' } } }, /ingest\.websub\.subscribe: /],
+    [{ feeds: [], ingest: { websub: { leaseSeconds: 60 } } }, /ingest\.websub\.leaseSeconds: /],
+    [{ feeds: [], ingest: { websub: { minFetchSeconds: -1 } } }, /ingest\.websub\.minFetchSeconds: /],
+    [{ feeds: [], ingest: { websub: { hub: 'https://hub.example/' } } }, /ingest\.websub: Unrecognized key.*hub/],
   ])('rejects %j naming the path', (raw, message) => {
     expect(() => parseConfig(raw, at)).toThrow(ConfigError);
     expect(() => parseConfig(raw, at)).toThrow(message);
@@ -81,6 +85,14 @@ describe('config', () => {
     expect(warned.warnings[0]).toMatch(/server\.websubHub is set without server\.baseUrl: the hub is told of topic feeds at http:\/\/127\.0\.0\.1:8080, .*set server\.baseUrl/);
     expect(parseConfig({ feeds: [], server: { websubHub: 'https://hub.example/', baseUrl: 'https://news.example' } }, at).warnings).toEqual([]);
     expect(parseConfig({ feeds: [] }, at).warnings).toEqual([]);
+  });
+
+  it('subscribes to no hub unless told to, and warns when hubs would be given callbacks at the listening host and port', () => {
+    expect(parseConfig({ feeds: [] }, at).ingest.websub).toEqual({ subscribe: false, leaseSeconds: 864_000, minFetchSeconds: 60 });
+    const warned = parseConfig({ feeds: [], ingest: { websub: { subscribe: true } } }, at);
+    expect(warned.warnings).toHaveLength(1);
+    expect(warned.warnings[0]).toMatch(/ingest\.websub\.subscribe is on without server\.baseUrl: hubs are given callbacks at http:\/\/127\.0\.0\.1:8080\/websub\/…, .*set server\.baseUrl/);
+    expect(parseConfig({ feeds: [], ingest: { websub: { subscribe: true } }, server: { baseUrl: 'https://news.example' } }, at).warnings).toEqual([]);
   });
 
   it('resolves relative file: feed URLs against the config folder', () => {

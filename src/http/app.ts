@@ -17,6 +17,7 @@ import { pagesRouter } from './pages.js';
 import { syndicationRouter } from './syndication.js';
 import { topicListing } from './topic-listing.js';
 import { topicsRouter } from './topics.js';
+import { websubCallbackRouter } from './websub-callback.js';
 
 export const BODY_LIMIT = '64kb';
 
@@ -29,6 +30,8 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   app.set('trust proxy', Array.isArray(deps.trustProxy) ? [...deps.trustProxy] : deps.trustProxy);
   app.use(requestLog(deps.log, deps.metrics));
   app.use(opsRouter(deps));
+  // Hubs carry no read token: the callback's own token admits them.
+  app.use(websubCallbackRouter(deps));
   app.use(requireReader(deps.readToken, deps.adminToken));
   // Feed readers poll these most: they are answered from memory, compressed once per coding by
   // syndication.ts itself, so they skip the compression middleware and the JSON body parser.

@@ -4,6 +4,22 @@ import type { FeedError } from '../model.js';
 import type { Store } from '../store/index.js';
 import type { SearchBudget } from './search-budget.js';
 
+/** What a WebSub hub's request to a callback is answered; `dueAt`: when a feed the hub said changed is due. */
+export interface WebSubAnswer {
+  status: number;
+  body: string;
+  dueAt?: Date;
+}
+
+/** The subscriber behind the callbacks hubs call (ingest/websub-subscriber.ts). */
+export interface WebSubCallbacks {
+  verify(token: string, query: { mode: string | undefined; topic: string | undefined; challenge: string | undefined;
+    leaseSeconds: string | undefined; reason: string | undefined }): Promise<WebSubAnswer>;
+  /** Whether a callback of this token was given to a hub. */
+  isCallback(token: string): Promise<boolean>;
+  notified(token: string, signature: string | undefined, body: Buffer): Promise<WebSubAnswer>;
+}
+
 /** Everything the HTTP layer needs, handed in by main.ts; nothing here reads config or env. */
 export interface AppDeps {
   store: Store;
@@ -13,6 +29,10 @@ export interface AppDeps {
   adminToken: string | null;
   readToken: string | null;
   websubHub: string | null;
+  /** Callbacks for the hubs feeds are subscribed at; null when ingest.websub.subscribe is off. */
+  websub: WebSubCallbacks | null;
+  /** The largest body a hub may send a callback: the largest feed a fetch reads. */
+  maxFeedBytes: number;
   /** Origins whose pages may read in a browser (CORS), `*` for any; none when empty. */
   corsOrigins: readonly string[];
   /** What searches may take of the server's thread (search-budget.ts). */
@@ -23,8 +43,11 @@ export interface AppDeps {
   feedMaxAgeSeconds: number;
   /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */
   onTopicChanged: (slug: string, query: string | null) => Promise<void>;
-  /** Called when a feed is made due out of schedule (added, enabled, moved, refreshed): fetch the due feeds now rather than at the next tick. */
-  onFeedsDue: () => void;
+  /**
+   * Called when a feed is made due out of schedule (added, enabled, moved, refreshed, said changed by
+   * its hub): fetch the due feeds now, or at `at`, rather than at the next tick.
+   */
+  onFeedsDue: (at?: Date) => void;
   /**
    * Called when what feed pages show of a feed changed (deleted with its items, renamed, moved):
    * topics whose `feed:` terms a rename concerns are matched again, and the rendered pages dropped.

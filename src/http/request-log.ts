@@ -15,12 +15,17 @@ declare module 'express-serve-static-core' {
 
 const SAFE_ID = /^[\w.-]{1,64}$/;
 
-// Query strings may carry ?token=: log the path and the parameters that are safe to show.
+/** A WebSub callback's path, whose last segment is the callback's token (websub-callback.ts). */
+const CALLBACK_TOKEN = /^(\/websub\/)[^/]+/;
+
+// Query strings may carry ?token=, and callbacks' paths theirs: log the path and the parameters
+// that are safe to show.
 function loggedUrl(url: string): { path: string; query: Record<string, unknown> } {
   const mark = url.indexOf('?');
-  if (mark === -1) return { path: url, query: {} };
+  const path = (mark === -1 ? url : url.slice(0, mark)).replace(CALLBACK_TOKEN, '$1…');
+  if (mark === -1) return { path, query: {} };
   const { token: _token, ...query } = parseQuery(url.slice(mark + 1));
-  return { path: url.slice(0, mark), query };
+  return { path, query };
 }
 
 /**

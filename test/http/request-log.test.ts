@@ -36,6 +36,14 @@ describe('request log', () => {
     expect(JSON.stringify(lines)).not.toContain('secret');
   });
 
+  it('logs a WebSub callback\'s path without its token', async () => {
+    const { lines, base } = await serve('info');
+    await fetch(`${base}/websub/Zq3-callback_token?hub.mode=subscribe`);
+    await settle();
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ path: '/websub/…', status: 404, query: { 'hub.mode': 'subscribe' } });
+    expect(JSON.stringify(lines)).not.toContain('Zq3-callback_token');
+  });
+
   it('gives a handler a logger that carries the request id, and no request line below info', async () => {
     const { lines, base } = await serve('warn');
     const res = await fetch(`${base}/noisy`);

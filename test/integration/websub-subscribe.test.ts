@@ -1,0 +1,301 @@
+// A feed that names a WebSub hub is subscribed to there by a running service, and fetched within
+// moments of the hub saying it changed, between polls. A real service on 127.0.0.1 (its schedule
+// set never to tick), a real origin serving the feeds, and a hub that treats its subscribers as
+// the W3C recommendation has hubs do.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createWebSubSubscriber } from '../../src/ingest/websub-subscriber.js';
+import { createLogger } from '../../src/log.js';
+import { type Core, openCore, type Service, startService } from '../../src/main.js';
+import type { FeedRecord } from '../../src/model.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { freePort } from '../support/net.js';
+import { startWebSubHub, type WebSubHubStandIn } from '../support/websub-hub.js';
+
+const DAY_S = 86_400;
+const LEASE_S = 10 * DAY_S;
+const WORLD_SELF = 'https://news.example/world.rss';
+const EUROPE_SELF = 'https://news.example/europe.rss';
+/** The largest body a fetch reads, and a hub may send. */
+const MAX_BYTES = 100_000;
+
+/** An RSS document naming `hub` and its own address, with one item per title. */
+function feedNamingHub(hub: string, self: string, titles: string[]): string {
+  const items = titles.map((title, n) => `<item><title>${title}</title><link>https://news.example/${encodeURIComponent(title)}</link>`
+    + `<guid isPermaLink="false">${self}#${n}</guid><pubDate>${new Date(Date.now() - n * 60_000).toUTCString()}</pubDate>`
+    + `<description>About ${title}</description></item>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>`
+    + `<title>News</title><link>https://news.example/</link><atom:link rel="hub" href="${hub}"/>`
+    + `<atom:link rel="self" type="application/rss+xml" href="${self}"/>${items}</channel></rss>`;
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('a service subscribed to the hub a feed names', () => {
+  let dir: string;
+  let origin: FaultServer;
+  let hub: WebSubHubStandIn;
+  let core: Core;
+  let service: Service;
+  let baseUrl: string;
+  // The core's clock runs with the real one, moved on by `ahead` to reach a lease's renewal.
+  let aheadMs = 0;
+  const worldTitles = ['Summit opens'];
+  let world: FeedRecord;
+
+  const feed = async (id: number) => (await (await fetch(`${baseUrl}/api/feeds/${id}`)).json()) as {
+    status: { nextFetchAt: string };
+    websub: { hub: string; topic: string; subscription: { state: string; leaseExpiresAt: string | null; error: string | null; lastNotifiedAt: string | null; notifications: number } | null } | null;
+  };
+  const titles = async () => ((await (await fetch(`${baseUrl}/api/items?limit=50`)).json()) as { items: { title: string }[] }).items.map((item) => item.title);
+  const callbackOf = (topic: string) => hub.requests.find((form) => form.get('hub.topic') === topic)!.get('hub.callback')!;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
+    hub = await startWebSubHub();
+    origin = await startFaultServer({
+      '/world.rss': () => ({ body: feedNamingHub(hub.url, WORLD_SELF, worldTitles) }),
+      '/europe.rss': { body: feedNamingHub(hub.url, EUROPE_SELF, ['Europe story']) },
+    });
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const settings = {
+      database: 'test.db', logLevel: 'silent', topics: [],
+      server: { host: '127.0.0.1', port, baseUrl },
+      // Never ticks in a test's time: only the start's pass and those a notification asks for run.
+      ingest: { allowPrivateAddresses: true, timeoutMs: 5000, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds: 0 } },
+    };
+    const config = parseConfig({ ...settings, feeds: [{ url: origin.url('/world.rss') }, { url: origin.url('/europe.rss') }] }, join(dir, 'config.json'));
+    core = await openCore(config, createLogger('silent'), { now: () => new Date(Date.now() + aheadMs) });
+    service = await startService(core);
+    await service.firstIngest;
+    await hub.settled();
+    world = (await core.store.getFeedByUrl(origin.url('/world.rss')))!;
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await origin?.close();
+    await hub?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks the hub for the topic the feed names itself by, with a callback and secret of its own and the lease configured', async () => {
+    expect(hub.requests.map((form) => form.get('hub.topic')).sort()).toEqual([EUROPE_SELF, WORLD_SELF]);
+    const asked = hub.requests.find((form) => form.get('hub.topic') === WORLD_SELF)!;
+    expect(asked.get('hub.mode')).toBe('subscribe');
+    expect(asked.get('hub.lease_seconds')).toBe(String(LEASE_S));
+    expect(asked.get('hub.callback')).toMatch(new RegExp(`^${baseUrl}/websub/[A-Za-z0-9_-]{22}$`));
+    expect(asked.get('hub.secret')).toMatch(/^[0-9a-f]{64}$/);
+    const other = hub.requests.find((form) => form.get('hub.topic') === EUROPE_SELF)!;
+    expect(other.get('hub.callback')).not.toBe(asked.get('hub.callback'));
+    expect(other.get('hub.secret')).not.toBe(asked.get('hub.secret'));
+  });
+
+  it('echoes the hub\'s challenge, and shows the subscription confirmed with the lease granted', async () => {
+    expect(hub.verifications.map(({ mode, status, echoed }) => ({ mode, status, echoed }))).toEqual([
+      { mode: 'subscribe', status: 200, echoed: true }, { mode: 'subscribe', status: 200, echoed: true },
+    ]);
+    expect(hub.subscribers(WORLD_SELF)).toHaveLength(1);
+    const shown = await feed(world.id);
+    expect(shown.websub).toMatchObject({ hub: hub.url, topic: WORLD_SELF, subscription: { state: 'verified', error: null, notifications: 0 } });
+    const leaseLeft = Date.parse(shown.websub!.subscription!.leaseExpiresAt!) - Date.now();
+    expect(leaseLeft).toBeGreaterThan((LEASE_S - 60) * 1000);
+    expect(leaseLeft).toBeLessThanOrEqual(LEASE_S * 1000);
+  });
+
+  it('fetches the feed from its own server as soon as the hub says it changed, between polls', async () => {
+    const hitsBefore = origin.hits('/world.rss');
+    expect(await titles()).not.toContain('Ceasefire agreed');
+    worldTitles.unshift('Ceasefire agreed');
+    expect(await hub.publish(WORLD_SELF, feedNamingHub(hub.url, WORLD_SELF, worldTitles))).toEqual([202]);
+    await until(titles, (seen) => seen.includes('Ceasefire agreed'), 'the new item');
+    expect(origin.hits('/world.rss')).toBe(hitsBefore + 1);
+    // The other feed was not fetched again.
+    expect(origin.hits('/europe.rss')).toBe(1);
+    expect((await feed(world.id)).websub?.subscription).toMatchObject({ notifications: 1 });
+    expect((await feed(world.id)).websub?.subscription?.lastNotifiedAt).not.toBeNull();
+  });
+
+  it('acknowledges and ignores what is not signed with the subscription\'s secret', async () => {
+    const before = await feed(world.id);
+    const forged = `sha256=${'0'.repeat(64)}`;
+    expect(await hub.publish(WORLD_SELF, 'anything', forged)).toEqual([202]);
+    const unsigned = await fetch(callbackOf(WORLD_SELF), { method: 'POST', body: 'anything' });
+    expect(unsigned.status).toBe(202);
+    const after = await feed(world.id);
+    expect(after.websub?.subscription?.notifications).toBe(1);
+    expect(after.status.nextFetchAt).toBe(before.status.nextFetchAt);
+  });
+
+  it('answers a callback nobody was given 404, and a verification of what was not asked 404 or 400', async () => {
+    const unknown = await fetch(`${baseUrl}/websub/not-a-token`, { method: 'POST', body: 'x', headers: { 'x-hub-signature': 'sha256=00' } });
+    expect(unknown.status).toBe(404);
+    // Past the largest feed: refused unread where no callback was given, too large where one was.
+    const tooLarge = 'x'.repeat(MAX_BYTES + 1);
+    expect((await fetch(`${baseUrl}/websub/not-a-token`, { method: 'POST', body: tooLarge })).status).toBe(404);
+    expect((await fetch(callbackOf(WORLD_SELF), { method: 'POST', body: tooLarge })).status).toBe(413);
+    const callback = new URL(callbackOf(WORLD_SELF));
+    const verify = (query: Record<string, string>) => fetch(`${callback.href}?${new URLSearchParams(query).toString()}`);
+    const otherTopic = await verify({ 'hub.mode': 'subscribe', 'hub.topic': 'https://elsewhere.example/', 'hub.challenge': 'not-ours', 'hub.lease_seconds': '60' });
+    expect(otherTopic.status).toBe(404);
+    expect(await otherTopic.text()).not.toContain('not-ours');
+    const notAsked = await verify({ 'hub.mode': 'unsubscribe', 'hub.topic': WORLD_SELF, 'hub.challenge': 'c' });
+    expect(notAsked.status).toBe(404);
+    expect((await verify({ 'hub.mode': 'subscribe', 'hub.topic': WORLD_SELF })).status).toBe(400);
+    expect((await verify({ 'hub.mode': 'publish', 'hub.topic': WORLD_SELF, 'hub.challenge': 'c' })).status).toBe(400);
+    expect((await feed(world.id)).websub?.subscription?.state).toBe('verified');
+  });
+
+  it('renews the lease with a fifth of it left, at the same callback', async () => {
+    const callback = callbackOf(WORLD_SELF);
+    const leaseBefore = (await feed(world.id)).websub!.subscription!.leaseExpiresAt!;
+    aheadMs = 0.79 * LEASE_S * 1000;
+    expect(await core.websub!.requestDue()).toBe(0);
+    aheadMs = 0.81 * LEASE_S * 1000;
+    hub.behaviour.leaseSeconds = 5 * DAY_S;
+    expect(await core.websub!.requestDue()).toBe(2);
+    await hub.settled();
+    const renewal = hub.requests.filter((form) => form.get('hub.topic') === WORLD_SELF);
+    expect(renewal).toHaveLength(2);
+    expect(renewal[1]!.get('hub.callback')).toBe(callback);
+    expect(renewal[1]!.get('hub.secret')).toBe(renewal[0]!.get('hub.secret'));
+    const leaseAfter = (await feed(world.id)).websub!.subscription!.leaseExpiresAt!;
+    expect(Date.parse(leaseAfter)).toBeGreaterThan(Date.parse(leaseBefore));
+    expect(Date.parse(leaseAfter) - (Date.now() + aheadMs)).toBeLessThanOrEqual(5 * DAY_S * 1000);
+  });
+
+  it('unsubscribes a feed left out of the configuration, and forgets it once the hub confirms', async () => {
+    const europeCallback = callbackOf(EUROPE_SELF);
+    await service.reloadConfig(parseConfig({
+      database: 'test.db', logLevel: 'silent', topics: [], feeds: [{ url: origin.url('/world.rss') }],
+      server: core.config.server, ingest: core.config.ingest,
+    }, join(dir, 'config.json')));
+    await core.websub!.requestDue();
+    await hub.settled();
+    const unsubscribe = hub.requests.at(-1)!;
+    expect([unsubscribe.get('hub.mode'), unsubscribe.get('hub.topic'), unsubscribe.get('hub.callback')]).toEqual(['unsubscribe', EUROPE_SELF, europeCallback]);
+    expect(hub.verifications.at(-1)).toMatchObject({ mode: 'unsubscribe', status: 200, echoed: true });
+    expect(hub.subscribers(EUROPE_SELF)).toEqual([]);
+    expect(core.store.db.prepare('SELECT count(*) FROM websub_subscriptions').pluck().get()).toBe(1);
+    // Its callback is gone with it.
+    expect((await fetch(europeCallback, { method: 'POST', body: 'x' })).status).toBe(404);
+  });
+
+  it('shows a hub\'s refusal, and a hub that answers with an error, on the feed', async () => {
+    hub.behaviour.deny = 'topic not allowed';
+    aheadMs += 4 * DAY_S * 1000 + 60_000;
+    expect(await core.websub!.requestDue()).toBe(1);
+    await hub.settled();
+    expect(hub.verifications.at(-1)).toMatchObject({ mode: 'denied', status: 200 });
+    expect((await feed(world.id)).websub?.subscription).toMatchObject({ state: 'denied', error: 'topic not allowed', leaseExpiresAt: null });
+    hub.behaviour.deny = undefined;
+    hub.behaviour.refuse = { status: 400, body: 'hub.topic\n is not served here' };
+    aheadMs += DAY_S * 1000;
+    expect(await core.websub!.requestDue()).toBe(1);
+    expect((await feed(world.id)).websub?.subscription).toMatchObject({ state: 'failed', error: 'the hub answered 400: hub.topic is not served here' });
+  });
+});
+
+describe('a hub at a private address', () => {
+  let dir: string;
+  let store: Store;
+  let hub: WebSubHubStandIn;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-guard-'));
+    store = openStore(join(dir, 'db.sqlite'));
+    hub = await startWebSubHub();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await hub?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is not asked unless the operator allows private addresses, and the feed says why', async () => {
+    const now = new Date();
+    const added = await store.addFeed({ url: 'https://news.example/world.rss', title: null, origin: 'api' }, now);
+    await store.saveFetchResult(added.id, {
+      fetchedAt: now, httpStatus: 200, newUrl: null, fetchedAs: null, validators: null, items: [], error: null,
+      feedInfo: { title: 'News', siteUrl: null, minIntervalMinutes: null, hubUrl: hub.url, selfUrl: WORLD_SELF },
+      next: { nextFetchAt: new Date(now.getTime() + 3_600_000), consecutiveFailures: 0, disabled: false },
+    });
+    const limits = { timeoutMs: 2000, connectTimeoutMs: 1000, userAgent: 'test' };
+    // Nothing listens there: the hub's verification, once it is asked, finds no callback.
+    const baseUrl = `http://127.0.0.1:${await freePort()}`;
+    const guarded = createWebSubSubscriber(store, { baseUrl, leaseSeconds: LEASE_S, minFetchSeconds: 60,
+      limits: { ...limits, allowPrivateAddresses: false } }, createLogger('silent'), () => now);
+    expect(await guarded.requestDue()).toBe(1);
+    await guarded.close();
+    expect(hub.requests).toEqual([]);
+    const subscription = (await store.getFeed(added.id))!.websub!.subscription!;
+    expect(subscription.state).toBe('failed');
+    expect(subscription.error).toContain('127.0.0.1 is a blocked address');
+    // Allowed, it is asked.
+    const later = new Date(now.getTime() + 2 * 3_600_000);
+    const allowed = createWebSubSubscriber(store, { baseUrl, leaseSeconds: LEASE_S, minFetchSeconds: 60,
+      limits: { ...limits, allowPrivateAddresses: true } }, createLogger('silent'), () => later);
+    expect(await allowed.requestDue()).toBe(1);
+    await allowed.close();
+    await hub.settled();
+    expect(hub.requests.map((form) => form.get('hub.callback'))).toEqual([expect.stringMatching(new RegExp(`^${baseUrl}/websub/`))]);
+    expect((await store.getFeed(added.id))!.websub!.subscription).toMatchObject({ state: 'requested', error: null });
+  });
+});
+
+describe('a hub that says a feed changed right after it was fetched', () => {
+  let dir: string;
+  let origin: FaultServer;
+  let hub: WebSubHubStandIn;
+  let service: Service;
+  const fetchedAt: number[] = [];
+  const titles = ['First story'];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-soon-'));
+    hub = await startWebSubHub();
+    origin = await startFaultServer({
+      '/world.rss': () => {
+        fetchedAt.push(Date.now());
+        return { body: feedNamingHub(hub.url, WORLD_SELF, titles) };
+      },
+    });
+    const port = await freePort();
+    const config = parseConfig({
+      database: 'test.db', logLevel: 'silent', topics: [], feeds: [{ url: origin.url('/world.rss') }],
+      server: { host: '127.0.0.1', port, baseUrl: `http://127.0.0.1:${port}` },
+      ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds: 1 } },
+    }, join(dir, 'config.json'));
+    service = await startService(await openCore(config, createLogger('silent')));
+    await service.firstIngest;
+    await hub.settled();
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await origin?.close();
+    await hub?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fetches it once ingest.websub.minFetchSeconds have passed since that fetch, not before', async () => {
+    expect(fetchedAt).toHaveLength(1);
+    titles.unshift('Second story');
+    const body = feedNamingHub(hub.url, WORLD_SELF, titles);
+    expect(await hub.publish(WORLD_SELF, body)).toEqual([202]);
+    expect(await hub.publish(WORLD_SELF, body)).toEqual([202]);
+    await until(async () => fetchedAt.length, (count) => count === 2, 'the second fetch');
+    expect(fetchedAt[1]! - fetchedAt[0]!).toBeGreaterThanOrEqual(1000);
+  });
+});
