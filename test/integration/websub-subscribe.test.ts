@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { type Core, openCore, type Service, startService } from '../../src/main.js';
 import type { FeedRecord } from '../../src/model.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { type FaultRoute, type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { freePort } from '../support/net.js';
 import { startWebSubHub, type WebSubHubStandIn } from '../support/websub-hub.js';
 
@@ -43,14 +43,59 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   }
 }
 
+interface Subscribed {
+  dir: string;
+  origin: FaultServer;
+  hub: WebSubHubStandIn;
+  core: Core;
+  service: Service;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A service subscribing to the hubs its feeds name, at one hub of its own, once its start's pass
+ * is through and the hub has verified what it asked. The origin serves `routes` (made knowing the
+ * hub's address), each path a feed; the schedule never ticks in a test's time, so only the start's
+ * pass and those a notification asks for run.
+ */
+async function startSubscribed(routes: (hubUrl: string) => Record<string, FaultRoute>, minFetchSeconds: number,
+  now?: () => Date): Promise<Subscribed> {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
+  const hub = await startWebSubHub();
+  const paths = routes(hub.url);
+  const origin = await startFaultServer(paths);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = parseConfig({
+    database: 'test.db', logLevel: 'silent', topics: [], feeds: Object.keys(paths).map((path) => ({ url: origin.url(path) })),
+    server: { host: '127.0.0.1', port, baseUrl },
+    ingest: { allowPrivateAddresses: true, timeoutMs: 5000, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds } },
+  }, join(dir, 'config.json'));
+  const core = await openCore(config, createLogger('silent'), now ? { now } : {});
+  const service = await startService(core);
+  await service.firstIngest;
+  await hub.settled();
+  return {
+    dir, origin, hub, core, service, baseUrl,
+    async stop() {
+      await service.stop();
+      await origin.close();
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('a service subscribed to the hub a feed names', () => {
+  let running: Subscribed;
   let dir: string;
   let origin: FaultServer;
   let hub: WebSubHubStandIn;
   let core: Core;
   let service: Service;
   let baseUrl: string;
-  // The core's clock runs with the real one, moved on by `ahead` to reach a lease's renewal.
+  // The core's clock runs with the real one, moved on by `aheadMs` to reach a lease's renewal.
   let aheadMs = 0;
   const worldTitles = ['Summit opens'];
   let world: FeedRecord;
@@ -63,33 +108,14 @@ describe('a service subscribed to the hub a feed names', () => {
   const callbackOf = (topic: string) => hub.requests.find((form) => form.get('hub.topic') === topic)!.get('hub.callback')!;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
-    hub = await startWebSubHub();
-    origin = await startFaultServer({
-      '/world.rss': () => ({ body: feedNamingHub(hub.url, WORLD_SELF, worldTitles) }),
-      '/europe.rss': { body: feedNamingHub(hub.url, EUROPE_SELF, ['Europe story']) },
-    });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const settings = {
-      database: 'test.db', logLevel: 'silent', topics: [],
-      server: { host: '127.0.0.1', port, baseUrl },
-      // Never ticks in a test's time: only the start's pass and those a notification asks for run.
-      ingest: { allowPrivateAddresses: true, timeoutMs: 5000, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds: 0 } },
-    };
-    const config = parseConfig({ ...settings, feeds: [{ url: origin.url('/world.rss') }, { url: origin.url('/europe.rss') }] }, join(dir, 'config.json'));
-    core = await openCore(config, createLogger('silent'), { now: () => new Date(Date.now() + aheadMs) });
-    service = await startService(core);
-    await service.firstIngest;
-    await hub.settled();
+    running = await startSubscribed((hubUrl) => ({
+      '/world.rss': () => ({ body: feedNamingHub(hubUrl, WORLD_SELF, worldTitles) }),
+      '/europe.rss': { body: feedNamingHub(hubUrl, EUROPE_SELF, ['Europe story']) },
+    }), 0, () => new Date(Date.now() + aheadMs));
+    ({ dir, origin, hub, core, service, baseUrl } = running);
     world = (await core.store.getFeedByUrl(origin.url('/world.rss')))!;
   });
-  afterAll(async () => {
-    await service?.stop();
-    await origin?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.stop());
 
   it('asks the hub for the topic the feed names itself by, with a callback and secret of its own and the lease configured', async () => {
     expect(hub.requests.map((form) => form.get('hub.topic')).sort()).toEqual([EUROPE_SELF, WORLD_SELF]);
@@ -256,42 +282,24 @@ describe('a hub at a private address', () => {
 });
 
 describe('a hub that says a feed changed right after it was fetched', () => {
-  let dir: string;
-  let origin: FaultServer;
-  let hub: WebSubHubStandIn;
-  let service: Service;
+  let running: Subscribed;
   const fetchedAt: number[] = [];
   const titles = ['First story'];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-soon-'));
-    hub = await startWebSubHub();
-    origin = await startFaultServer({
+    running = await startSubscribed((hubUrl) => ({
       '/world.rss': () => {
         fetchedAt.push(Date.now());
-        return { body: feedNamingHub(hub.url, WORLD_SELF, titles) };
+        return { body: feedNamingHub(hubUrl, WORLD_SELF, titles) };
       },
-    });
-    const port = await freePort();
-    const config = parseConfig({
-      database: 'test.db', logLevel: 'silent', topics: [], feeds: [{ url: origin.url('/world.rss') }],
-      server: { host: '127.0.0.1', port, baseUrl: `http://127.0.0.1:${port}` },
-      ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds: 1 } },
-    }, join(dir, 'config.json'));
-    service = await startService(await openCore(config, createLogger('silent')));
-    await service.firstIngest;
-    await hub.settled();
+    }), 1);
   });
-  afterAll(async () => {
-    await service?.stop();
-    await origin?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.stop());
 
   it('fetches it once ingest.websub.minFetchSeconds have passed since that fetch, not before', async () => {
     expect(fetchedAt).toHaveLength(1);
     titles.unshift('Second story');
+    const { hub } = running;
     const body = feedNamingHub(hub.url, WORLD_SELF, titles);
     expect(await hub.publish(WORLD_SELF, body)).toEqual([202]);
     expect(await hub.publish(WORLD_SELF, body)).toEqual([202]);
