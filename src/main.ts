@@ -371,8 +371,11 @@ export async function startService(core: Core): Promise<Service> {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
         else if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
-        // After the pass: a feed it found naming a hub for the first time is subscribed to now.
-        if (!shutdown.signal.aborted) await core.websub?.requestDue();
+        // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
+        // from the passes, which never wait on a hub.
+        if (!shutdown.signal.aborted) {
+          core.websub?.requestDue().catch((error: unknown) => log.error({ err: error }, 'asking WebSub hubs failed'));
+        }
       })
       .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))
       .finally(() => {
@@ -394,7 +397,10 @@ export async function startService(core: Core): Promise<Service> {
   };
 
   // A feed due later (its hub said it changed soon after its last fetch) is fetched by a pass at
-  // that time; one timer waits, for the soonest such time.
+  // that time; one timer waits, for the soonest such time. Timers run on a monotonic clock and may
+  // fire a millisecond before Date.now() reaches their time: a pass that early would find the feed
+  // not yet due, and nothing would wake again for it.
+  const WAKE_MARGIN_MS = 25;
   let wake: { at: number; timer: NodeJS.Timeout } | null = null;
   const fetchDue = (at?: Date) => {
     const due = at?.getTime() ?? 0;
@@ -407,7 +413,7 @@ export async function startService(core: Core): Promise<Service> {
     const timer = setTimeout(() => {
       wake = null;
       if (!shutdown.signal.aborted) void passSoon();
-    }, due - Date.now());
+    }, due - Date.now() + WAKE_MARGIN_MS);
     wake = { at: due, timer: timer.unref() };
   };
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue });

@@ -17,8 +17,8 @@ import { isSignedBy } from './websub-signature.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Requests sent to hubs after a pass, at most: the rest are sent after the next. */
-const REQUESTS_A_RUN = 50;
+/** Requests sent to hubs after a pass, at most, one at a time: the rest are sent after the next. */
+const REQUESTS_A_RUN = 500;
 /** How much of a hub's answer is kept as the subscription's error. */
 const ANSWER_KEPT_BYTES = 2048;
 /** A refused subscription is asked for again this much later: a hub may refuse for a while. */
@@ -63,20 +63,27 @@ export function renewalTime(now: Date, leaseSeconds: number): Date {
 export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberSettings, log: Logger, now: () => Date) {
   const isBlocked = settings.limits.allowPrivateAddresses ? () => false : isBlockedAddress;
   let agent: Agent | null = null;
+  // Closing cuts a request under way short, and sends no more.
+  const closing = new AbortController();
   const callbackUrl = (token: string) => `${settings.baseUrl}/websub/${token}`;
   const newKeys = () => ({ token: randomBytes(16).toString('base64url'), secret: randomBytes(32).toString('hex') });
 
-  /** Asks a hub to subscribe or unsubscribe; the hub's refusal or failure as a message, null for a 2xx. */
-  async function ask(hub: string, form: URLSearchParams): Promise<string | null> {
+  /**
+   * Asks a hub to subscribe or unsubscribe: ok for a 2xx; else why not, and whether the hub
+   * answered at all.
+   */
+  async function ask(hub: string, form: URLSearchParams): Promise<{ ok: true } | { ok: false; error: string; answered: boolean }> {
     let url: URL;
     try {
       url = new URL(hub);
     } catch {
-      return `the hub ${hub} is not a URL`;
+      return { ok: false, error: `the hub ${hub} is not a URL`, answered: false };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `the hub ${redactUrl(url)} is not an http(s) URL`;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return { ok: false, error: `the hub ${redactUrl(url)} is not an http(s) URL`, answered: false };
+    }
     agent ??= createGuardedAgent(isBlocked, settings.limits);
-    const signal = AbortSignal.timeout(settings.limits.timeoutMs);
+    const signal = AbortSignal.any([AbortSignal.timeout(settings.limits.timeoutMs), closing.signal]);
     try {
       const response = await agent.request({
         origin: url.origin, path: url.pathname + url.search, method: 'POST', signal,
@@ -85,7 +92,7 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
       });
       if (response.statusCode >= 200 && response.statusCode < 300) {
         await discard(response);
-        return null;
+        return { ok: true };
       }
       let answer = '';
       try {
@@ -93,16 +100,22 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
       } catch {
         // Longer than is kept, or cut short: the status says enough.
       }
-      return `the hub answered ${response.statusCode}${answer ? `: ${answer.slice(0, 200)}` : ''}`;
+      return { ok: false, error: `the hub answered ${response.statusCode}${answer ? `: ${answer.slice(0, 200)}` : ''}`, answered: true };
     } catch (error) {
-      return `the hub ${redactUrl(url)} could not be reached: ${(error as Error).message}`;
+      return { ok: false, error: `the hub ${redactUrl(url)} could not be reached: ${(error as Error).message}`, answered: false };
     }
   }
 
   /** Sends the requests due; see requestDue. */
   async function sendDue(): Promise<number> {
     const due = await store.planWebSubRequests(now(), newKeys, REQUESTS_A_RUN);
+    // A hub that did not answer one request is not asked the others this run: each would wait out
+    // the deadline. They stay due, for the next run.
+    const unanswering = new Set<string>();
+    let sent = 0;
     for (const request of due) {
+      if (closing.signal.aborted) break;
+      if (unanswering.has(request.hub)) continue;
       const form = new URLSearchParams({
         'hub.callback': callbackUrl(request.token), 'hub.mode': request.mode, 'hub.topic': request.topic,
       });
@@ -111,15 +124,22 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
         form.set('hub.secret', request.secret);
       }
       // Asked again if the hub does not confirm in time, or once it can be reached again.
-      const asked = now();
-      await store.webSubAsked(request.token, request.mode, asked, new Date(asked.getTime() + retryDelayMs(request.attempts + 1)));
-      const error = await ask(request.hub, form);
-      if (error !== null) await store.webSubRequestFailed(request.token, request.mode, error, now());
+      const askedAt = now();
+      await store.webSubAsked(request.token, request.mode, askedAt, new Date(askedAt.getTime() + retryDelayMs(request.attempts + 1)));
+      const asked = await ask(request.hub, form);
+      // Cut short by closing: not the hub's failure. It is asked again when the retry falls due.
+      if (closing.signal.aborted) break;
+      sent += 1;
       const fields = { hub: redactUrl(request.hub), topic: redactUrl(request.topic), mode: request.mode };
-      if (error === null) log.info(fields, 'asked a WebSub hub');
-      else log.warn({ ...fields, error }, 'a WebSub hub refused or could not be reached');
+      if (asked.ok) {
+        log.info(fields, 'asked a WebSub hub');
+        continue;
+      }
+      await store.webSubRequestFailed(request.token, request.mode, asked.error, now());
+      log.warn({ ...fields, error: asked.error }, 'a WebSub hub refused or could not be reached');
+      if (!asked.answered) unanswering.add(request.hub);
     }
-    return due.length;
+    return sent;
   }
 
   let sending: Promise<number> = Promise.resolve(0);
@@ -127,7 +147,7 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
     /**
      * Subscribes to the hubs feeds name and that no subscription reaches yet, renews leases near
      * their end, asks again where a hub refused or did not confirm, and unsubscribes feeds that no
-     * longer name a hub, are disabled or were deleted. Returns the requests made. One call at a
+     * longer name a hub, are disabled or were deleted. Returns the requests sent. One call at a
      * time: a call made while one runs waits for it, so no request is sent twice.
      */
     requestDue(): Promise<number> {
@@ -178,7 +198,10 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
       return due === null ? { status: 202, body: '' } : { status: 202, body: '', dueAt: due.dueAt };
     },
 
+    /** Stops asking hubs: a request under way is cut short, and the run it is in ends. */
     async close(): Promise<void> {
+      closing.abort();
+      await sending.catch(() => 0);
       await agent?.close();
       agent = null;
     },

@@ -61,8 +61,18 @@ interface Subscribed {
  */
 async function startSubscribed(routes: (hubUrl: string) => Record<string, FaultRoute>, minFetchSeconds: number,
   now?: () => Date): Promise<Subscribed> {
-  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
   const hub = await startWebSubHub();
+  const started = await startNamingHub(hub, routes, minFetchSeconds, 5000, now);
+  // After the run the start's pass began, which a pass does not wait for.
+  await started.core.websub!.requestDue();
+  await hub.settled();
+  return started;
+}
+
+/** A service whose feeds name `hub`, once its start's pass is through: it does not wait for the hub. */
+async function startNamingHub(hub: WebSubHubStandIn, routes: (hubUrl: string) => Record<string, FaultRoute>, minFetchSeconds: number,
+  timeoutMs: number, now?: () => Date): Promise<Subscribed> {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
   const paths = routes(hub.url);
   const origin = await startFaultServer(paths);
   const port = await freePort();
@@ -70,12 +80,11 @@ async function startSubscribed(routes: (hubUrl: string) => Record<string, FaultR
   const config = parseConfig({
     database: 'test.db', logLevel: 'silent', topics: [], feeds: Object.keys(paths).map((path) => ({ url: origin.url(path) })),
     server: { host: '127.0.0.1', port, baseUrl },
-    ingest: { allowPrivateAddresses: true, timeoutMs: 5000, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds } },
+    ingest: { allowPrivateAddresses: true, timeoutMs, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds } },
   }, join(dir, 'config.json'));
   const core = await openCore(config, createLogger('silent'), now ? { now } : {});
   const service = await startService(core);
   await service.firstIngest;
-  await hub.settled();
   return {
     dir, origin, hub, core, service, baseUrl,
     async stop() {
@@ -305,5 +314,82 @@ describe('a hub that says a feed changed right after it was fetched', () => {
     expect(await hub.publish(WORLD_SELF, body)).toEqual([202]);
     await until(async () => fetchedAt.length, (count) => count === 2, 'the second fetch');
     expect(fetchedAt[1]! - fetchedAt[0]!).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('a hub that does not answer', () => {
+  let dir: string;
+  let store: Store;
+  let silent: FaultServer;
+  const now = new Date();
+  const later = new Date(now.getTime() + 60_000);
+
+  /** Feeds naming `hub`, as their last fetch found them. */
+  const feedsNaming = async (hub: string, count: number) => {
+    const ids: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const added = await store.addFeed({ url: `https://news.example/${hub.length}-${n}.rss`, title: null, origin: 'api' }, now);
+      await store.saveFetchResult(added.id, {
+        fetchedAt: now, httpStatus: 200, newUrl: null, fetchedAs: null, validators: null, items: [], error: null,
+        feedInfo: { title: 'News', siteUrl: null, minIntervalMinutes: null, hubUrl: hub, selfUrl: null },
+        next: { nextFetchAt: new Date(now.getTime() + 3_600_000), consecutiveFailures: 0, disabled: false },
+      });
+      ids.push(added.id);
+    }
+    return ids;
+  };
+  const subscriber = (at: Date, timeoutMs = 2000) => createWebSubSubscriber(store, { baseUrl: 'http://127.0.0.1:9', leaseSeconds: LEASE_S,
+    minFetchSeconds: 60, limits: { timeoutMs, connectTimeoutMs: 1000, userAgent: 'test', allowPrivateAddresses: true } }, createLogger('silent'), () => at);
+  const stateOf = async (id: number) => (await store.getFeed(id))!.websub!.subscription!.state;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-silent-'));
+    store = openStore(join(dir, 'db.sqlite'));
+    silent = await startFaultServer({ '/hub': { hang: true } });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await silent?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is not asked the rest of a run\'s requests once it could not be reached, and they stay due', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/hub`;
+    const [first, second] = await feedsNaming(closed, 2);
+    const run = subscriber(now);
+    expect(await run.requestDue()).toBe(1);
+    expect([await stateOf(first!), await stateOf(second!)]).toEqual(['failed', 'new']);
+    expect((await store.getFeed(first!))!.websub!.subscription!.error).toMatch(/^the hub http:\/\/127\.0\.0\.1:\d+\/hub could not be reached: /);
+    const next = subscriber(later);
+    expect(await next.requestDue()).toBe(1);
+    expect(await stateOf(second!)).toBe('failed');
+    await run.close();
+    await next.close();
+    store.db.prepare('DELETE FROM feeds').run();
+  });
+
+  it('is cut short when the subscriber closes, without the request counted as the hub\'s failure', async () => {
+    const [id] = await feedsNaming(silent.url('/hub'), 1);
+    const run = subscriber(now, 60_000);
+    const sending = run.requestDue();
+    while (silent.hits('/hub') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await run.close();
+    expect(await sending).toBe(0);
+    expect(await stateOf(id!)).toBe('requested');
+  });
+});
+
+describe('a hub that never answers', () => {
+  it('holds up neither the service\'s passes nor its stop', async () => {
+    const hub = await startWebSubHub();
+    hub.behaviour.hang = true;
+    // A deadline far past the test's: a pass or stop that waited for the hub would time the test out.
+    const started = await startNamingHub(hub, (hubUrl) => ({ '/world.rss': { body: feedNamingHub(hubUrl, WORLD_SELF, ['A story']) } }), 0, 60_000);
+    try {
+      await until(async () => hub.requests.length, (count) => count === 1, 'the subscription asked');
+      expect(started.origin.hits('/world.rss')).toBe(1);
+    } finally {
+      await started.stop();
+    }
   });
 });

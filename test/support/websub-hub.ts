@@ -31,9 +31,10 @@ export interface WebSubHubStandIn {
   subscribers(topic: string): HubSubscriber[];
   /**
    * How the hub treats the requests that follow: `refuse` answers them so; `deny` accepts them and
-   * then tells the callback it refused; `leaseSeconds` is the lease it grants (default: what was asked).
+   * then tells the callback it refused; `leaseSeconds` is the lease it grants (default: what was asked);
+   * `hang` reads them and never answers.
    */
-  behaviour: { refuse?: { status: number; body: string }; deny?: string; leaseSeconds?: number };
+  behaviour: { refuse?: { status: number; body: string }; deny?: string; leaseSeconds?: number; hang?: boolean };
   /** Resolves once every verification under way has its answer. */
   settled(): Promise<void>;
   /** POSTs `body` to each subscriber of `topic`, signed (or with `signature` as given); their statuses. */
@@ -91,6 +92,7 @@ export async function startWebSubHub(): Promise<WebSubHubStandIn> {
     req.on('end', () => {
       const form = new URLSearchParams(body);
       requests.push(form);
+      if (behaviour.hang) return;
       if (behaviour.refuse) {
         res.writeHead(behaviour.refuse.status, { 'content-type': 'text/plain' }).end(behaviour.refuse.body);
         return;
