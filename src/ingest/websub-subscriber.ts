@@ -23,6 +23,8 @@ const REQUESTS_A_RUN = 500;
 const ANSWER_KEPT_BYTES = 2048;
 /** A refused subscription is asked for again this much later: a hub may refuse for a while. */
 const DENIED_RETRY_MS = DAY_MS;
+/** The longest lease taken as a hub grants it: past it, the lease is renewed as if it ended there. */
+const LONGEST_LEASE_S = 366 * 86_400;
 
 export interface WebSubSubscriberSettings {
   /** The service's public address: callbacks are `${baseUrl}/websub/${token}`. */
@@ -168,7 +170,7 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
       if (mode !== 'subscribe' && mode !== 'unsubscribe') return { status: 400, body: 'hub.mode must be subscribe, unsubscribe or denied' };
       if (query.challenge === undefined || query.challenge === '') return { status: 400, body: 'hub.challenge is missing' };
       const granted = Number(query.leaseSeconds);
-      const leaseSeconds = Number.isInteger(granted) && granted > 0 ? granted : settings.leaseSeconds;
+      const leaseSeconds = Number.isInteger(granted) && granted > 0 ? Math.min(granted, LONGEST_LEASE_S) : settings.leaseSeconds;
       const at = now();
       const confirmed = await store.confirmWebSub(token, mode as WebSubMode, topic, {
         now: at, leaseExpiresAt: new Date(at.getTime() + leaseSeconds * 1000), renewAt: renewalTime(at, leaseSeconds),

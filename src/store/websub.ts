@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
 // Subscriptions to the hubs feeds name (migrations/0027_websub_subscriptions.sql). When to ask a hub
-// again is the subscriber's policy (websub/subscriber.ts); this module keeps what was asked and
+// again is the subscriber's policy (ingest/websub-subscriber.ts); this module keeps what was asked and
 // what the hub answered.
 
 export type WebSubMode = 'subscribe' | 'unsubscribe';

@@ -241,6 +241,20 @@ describe('a service subscribed to the hub a feed names', () => {
     expect(await core.websub!.requestDue()).toBe(1);
     expect((await feed(world.id)).websub?.subscription).toMatchObject({ state: 'failed', error: 'the hub answered 400: hub.topic is not served here' });
   });
+
+  it('takes the lease a hub grants, up to a year', async () => {
+    const callback = new URL(callbackOf(WORLD_SELF));
+    const verify = (leaseSeconds: string) => fetch(`${callback.href}?${new URLSearchParams({
+      'hub.mode': 'subscribe', 'hub.topic': WORLD_SELF, 'hub.challenge': 'again', 'hub.lease_seconds': leaseSeconds }).toString()}`);
+    const leaseLeft = async () => Date.parse((await feed(world.id)).websub!.subscription!.leaseExpiresAt!) - (Date.now() + aheadMs);
+    expect(await (await verify('7200')).text()).toBe('again');
+    expect(await leaseLeft()).toBeGreaterThan(7100_000);
+    expect(await leaseLeft()).toBeLessThanOrEqual(7200_000);
+    expect(await (await verify('1e30')).text()).toBe('again');
+    expect(await leaseLeft()).toBeGreaterThan((366 * DAY_S - 100) * 1000);
+    expect(await leaseLeft()).toBeLessThanOrEqual(366 * DAY_S * 1000);
+    expect((await feed(world.id)).websub?.subscription).toMatchObject({ state: 'verified', error: null });
+  });
 });
 
 describe('a hub at a private address', () => {
