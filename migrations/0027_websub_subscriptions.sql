@@ -1,7 +1,8 @@
--- WebSub (W3C Recommendation, 2018): a feed whose document names a hub (atom:link rel="hub", a
--- JSON Feed's hubs) is subscribed to there, and the hub calls back each time the feed changes: its
+-- WebSub (W3C Recommendation, 2018): a feed that names a hub (a Link header, atom:link rel="hub",
+-- a JSON Feed's hubs) is subscribed to there, and the hub calls back each time the feed changes: its
 -- new items arrive within seconds of being published, not at the next poll. What the feed's last
--- parsed document named; the topic is its rel="self" link, else the feed's own URL.
+-- fetch that read its document named (its Link header first); the topic is its rel="self" link,
+-- else the feed's own URL.
 ALTER TABLE feeds ADD COLUMN websub_hub TEXT;
 ALTER TABLE feeds ADD COLUMN websub_topic TEXT;
 

@@ -105,7 +105,7 @@ export interface FeedRecord {
   movedTo: string | null;
   itemCount: number;
   identityScheme: IdentityScheme;
-  /** The WebSub hub the feed's last document named, and the subscription there (ingest.websub.subscribe). */
+  /** The WebSub hub the feed's last fetch named (its Link header, else its document), and the subscription there. */
   websub: FeedWebSub | null;
 }
 

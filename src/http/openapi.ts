@@ -85,7 +85,7 @@ const feed = z.object({
     entriesToldApartBy: z.enum(ENTRIES_TOLD_APART_BY).openapi({ description: 'how the feed\'s entries are told apart: by guid (else link, else title and date); by link, once the feed gave one guid to different entries; by link, title and date, once it also gave them one link' }),
   }),
   websub: z.object({
-    hub: z.string().openapi({ description: 'the WebSub hub the feed\'s last document named' }),
+    hub: z.string().openapi({ description: 'the WebSub hub the feed\'s last fetch named: its Link header, else its document' }),
     topic: z.string().openapi({ description: 'the feed\'s address at the hub: its rel="self", else its URL' }),
     subscription: z.object({
       state: z.enum(['new', 'requested', 'verified', 'denied', 'failed']).openapi({ description: 'not asked yet; asked, not confirmed; confirmed by the hub; refused by the hub; the hub could not be reached or refused the request' }),

@@ -10,6 +10,7 @@ import { BlockedAddressError, createGuardedAgent, isBlockedAddress } from './add
 import { discard, header, readFileLimited, readResponseBody, TooLargeError } from './fetch-body.js';
 import { redactUrl } from '../redact-url.js';
 import { freshForSeconds } from './freshness.js';
+import { websubLinksOfHeader } from './link-header.js';
 
 export interface Validators {
   etag: string | null;
@@ -42,6 +43,8 @@ export type FetchOutcome =
       permanentUrl: string | null;
       /** How long the server says the answer stays fresh (freshness.ts): null when it says nothing. */
       freshForSeconds: number | null;
+      /** The WebSub hub and self links of the response's Link header, which come before the document's. */
+      websubLinks: { hubUrl: string | null; selfUrl: string | null };
     }
   | { status: 'error'; error: FeedError; retryAfterSeconds: number | null; permanentUrl: string | null };
 
@@ -269,6 +272,7 @@ async function finishResponse(
     finalUrl: url.href,
     permanentUrl,
     freshForSeconds: fresh,
+    websubLinks: websubLinksOfHeader(header(response.headers, 'link'), url.href),
   };
 }
 
@@ -303,6 +307,7 @@ async function readFeedFile(url: URL, validators: Validators, ctx: Attempt): Pro
     const { body, lastModified } = read;
     return {
       status: 'ok', httpStatus: 200, body, contentType: null, etag: null, lastModified, finalUrl: url.href, permanentUrl: null, freshForSeconds: null,
+      websubLinks: { hubUrl: null, selfUrl: null },
     };
   } catch (err) {
     const error = transportError(err, url, ctx);

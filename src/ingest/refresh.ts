@@ -66,7 +66,8 @@ type StoredFields = Omit<FetchResultToSave, 'feedInfo' | 'items'>;
  * through scavenges (see Handoff).
  */
 function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareResult>, fields: StoredFields,
-  topics: { matched: TopicSnapshot; adopt: RefreshDeps['adoptTopics']; feedTitle: string | null }):
+  topics: { matched: TopicSnapshot; adopt: RefreshDeps['adoptTopics']; feedTitle: string | null },
+  headerLinks: { hubUrl: string | null; selfUrl: string | null }):
   { ok: true; summary: Promise<SaveSummary> } | { ok: false; error: FeedError } {
   const prepared = handoff.take();
   if (!prepared.ok) return prepared;
@@ -75,7 +76,8 @@ function storePrepared(store: Store, feedId: number, handoff: Handoff<PrepareRes
     ...fields,
     feedInfo: {
       title: facts.title, siteUrl: facts.siteUrl, minIntervalMinutes: facts.minIntervalMinutes, identityScheme: prepared.identityScheme,
-      hubUrl: facts.hubUrl, selfUrl: facts.selfUrl,
+      // WebSub has the response's Link header looked at before the document.
+      hubUrl: headerLinks.hubUrl ?? facts.hubUrl, selfUrl: headerLinks.selfUrl ?? facts.selfUrl,
     },
     items: toSave(entries),
     markupHashes: prepared.markupHashes,
@@ -163,7 +165,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     // Planned first: this function has waited long, and the result must not be in it at an await.
     const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
     const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next },
-      { matched, adopt: deps.adoptTopics, feedTitle: feed.title });
+      { matched, adopt: deps.adoptTopics, feedTitle: feed.title }, fetched.websubLinks);
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);
   } catch (cause) {

@@ -29,7 +29,7 @@ export interface FetchResultToSave {
   validators: { etag: string | null; lastModified: string | null; contentHash: string } | null;
   /**
    * `identityScheme`: how the document's entries were told apart (0 when left out); a feed's never goes back.
-   * `hubUrl`, `selfUrl`: the WebSub hub the document names and its rel="self" (none when left out).
+   * `hubUrl`, `selfUrl`: the WebSub hub the fetch names and its rel="self" (none when left out).
    */
   feedInfo: {
     title: string | null; siteUrl: string | null; minIntervalMinutes: number | null; identityScheme?: IdentityScheme;

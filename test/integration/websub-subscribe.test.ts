@@ -407,3 +407,27 @@ describe('a hub that never answers', () => {
     }
   });
 });
+
+describe('a feed whose server names its hub in a Link header', () => {
+  let running: Subscribed;
+  const HEADER_SELF = 'https://news.example/asia.rss';
+
+  beforeAll(async () => {
+    running = await startSubscribed((hubUrl) => ({
+      // The document names a hub too: the header's comes first.
+      '/asia.rss': {
+        headers: { 'content-type': 'application/rss+xml', link: `<${hubUrl}>; rel="hub", <${HEADER_SELF}>; rel="self"` },
+        body: feedNamingHub('https://document-hub.example/', 'https://news.example/asia-document.rss', ['Asia story']),
+      },
+    }), 0);
+  });
+  afterAll(() => running?.stop());
+
+  it('is subscribed at that hub, for the topic the header names', async () => {
+    const { hub, core, origin } = running;
+    expect(hub.requests.map((form) => [form.get('hub.mode'), form.get('hub.topic')])).toEqual([['subscribe', HEADER_SELF]]);
+    expect(hub.subscribers(HEADER_SELF)).toHaveLength(1);
+    const asia = (await core.store.getFeedByUrl(origin.url('/asia.rss')))!;
+    expect(asia.websub).toMatchObject({ hub: hub.url, topic: HEADER_SELF, subscription: { state: 'verified' } });
+  });
+});
