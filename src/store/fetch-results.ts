@@ -333,6 +333,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   // a page in every commit.
   const moveFeed = db.prepare(`UPDATE feeds SET url = @newUrl
     WHERE id = @feedId AND origin = 'api' AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = @newUrl)`);
+  // A hub is subscribed at for the feed's self link, else its URL when that is one a hub can know (a
+  // config file's file: feed has none): without a topic, the feed shows and is given no hub.
+  //
   // A fetch can disable its feed (a 410) but never enable it: an operator who disabled the feed
   // while it was being fetched keeps it disabled. The items of a feed that had none were matched
   // under the title it had, else its document's (prepare.ts): taken as matched_title (SET reads the
@@ -344,7 +347,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       min_interval_minutes = CASE WHEN @hasInfo THEN @minInterval ELSE min_interval_minutes END,
       identity_scheme = max(identity_scheme, @identityScheme),
       websub_hub = CASE WHEN @hasInfo THEN @hubUrl ELSE websub_hub END,
-      websub_topic = CASE WHEN NOT @hasInfo THEN websub_topic WHEN @hubUrl IS NULL THEN NULL ELSE coalesce(@selfUrl, url) END,
+      websub_topic = CASE WHEN NOT @hasInfo THEN websub_topic WHEN @hubUrl IS NULL THEN NULL
+        ELSE coalesce(@selfUrl, CASE WHEN url LIKE 'http://%' OR url LIKE 'https://%' THEN url END) END,
       etag = CASE WHEN @hasValidators THEN @etag ELSE etag END,
       last_modified = CASE WHEN @hasValidators THEN @lastModified ELSE last_modified END,
       content_hash = CASE WHEN @hasValidators THEN @contentHash ELSE content_hash END,

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { createWebSubSubscriber } from '../../src/ingest/websub-subscriber.js';
 import { createLogger } from '../../src/log.js';
@@ -257,53 +257,6 @@ describe('a service subscribed to the hub a feed names', () => {
   });
 });
 
-describe('a hub at a private address', () => {
-  let dir: string;
-  let store: Store;
-  let hub: WebSubHubStandIn;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-guard-'));
-    store = openStore(join(dir, 'db.sqlite'));
-    hub = await startWebSubHub();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('is not asked unless the operator allows private addresses, and the feed says why', async () => {
-    const now = new Date();
-    const added = await store.addFeed({ url: 'https://news.example/world.rss', title: null, origin: 'api' }, now);
-    await store.saveFetchResult(added.id, {
-      fetchedAt: now, httpStatus: 200, newUrl: null, fetchedAs: null, validators: null, items: [], error: null,
-      feedInfo: { title: 'News', siteUrl: null, minIntervalMinutes: null, hubUrl: hub.url, selfUrl: WORLD_SELF },
-      next: { nextFetchAt: new Date(now.getTime() + 3_600_000), consecutiveFailures: 0, disabled: false },
-    });
-    const limits = { timeoutMs: 2000, connectTimeoutMs: 1000, userAgent: 'test' };
-    // Nothing listens there: the hub's verification, once it is asked, finds no callback.
-    const baseUrl = `http://127.0.0.1:${await freePort()}`;
-    const guarded = createWebSubSubscriber(store, { baseUrl, leaseSeconds: LEASE_S, minFetchSeconds: 60,
-      limits: { ...limits, allowPrivateAddresses: false } }, createLogger('silent'), () => now);
-    expect(await guarded.requestDue()).toBe(1);
-    await guarded.close();
-    expect(hub.requests).toEqual([]);
-    const subscription = (await store.getFeed(added.id))!.websub!.subscription!;
-    expect(subscription.state).toBe('failed');
-    expect(subscription.error).toContain('127.0.0.1 is a blocked address');
-    // Allowed, it is asked.
-    const later = new Date(now.getTime() + 2 * 3_600_000);
-    const allowed = createWebSubSubscriber(store, { baseUrl, leaseSeconds: LEASE_S, minFetchSeconds: 60,
-      limits: { ...limits, allowPrivateAddresses: true } }, createLogger('silent'), () => later);
-    expect(await allowed.requestDue()).toBe(1);
-    await allowed.close();
-    await hub.settled();
-    expect(hub.requests.map((form) => form.get('hub.callback'))).toEqual([expect.stringMatching(new RegExp(`^${baseUrl}/websub/`))]);
-    expect((await store.getFeed(added.id))!.websub!.subscription).toMatchObject({ state: 'requested', error: null });
-  });
-});
-
 describe('a hub that says a feed changed right after it was fetched', () => {
   let running: Subscribed;
   const fetchedAt: number[] = [];
@@ -331,65 +284,90 @@ describe('a hub that says a feed changed right after it was fetched', () => {
   });
 });
 
-describe('a hub that does not answer', () => {
+describe('a subscriber asking hubs', () => {
   let dir: string;
   let store: Store;
+  let hub: WebSubHubStandIn;
   let silent: FaultServer;
+  // Nothing listens there: a hub's verification, once it is asked, finds no callback.
+  let baseUrl: string;
   const now = new Date();
-  const later = new Date(now.getTime() + 60_000);
+  const later = new Date(now.getTime() + 2 * 3_600_000);
 
-  /** Feeds naming `hub`, as their last fetch found them. */
-  const feedsNaming = async (hub: string, count: number) => {
+  /** Feeds naming `hubUrl`, as their last fetch found them, by id. */
+  const feedsNaming = async (hubUrl: string, count: number) => {
     const ids: number[] = [];
     for (let n = 0; n < count; n++) {
-      const added = await store.addFeed({ url: `https://news.example/${hub.length}-${n}.rss`, title: null, origin: 'api' }, now);
+      const added = await store.addFeed({ url: `https://news.example/${ids.length}-${Math.random()}.rss`, title: null, origin: 'api' }, now);
       await store.saveFetchResult(added.id, {
         fetchedAt: now, httpStatus: 200, newUrl: null, fetchedAs: null, validators: null, items: [], error: null,
-        feedInfo: { title: 'News', siteUrl: null, minIntervalMinutes: null, hubUrl: hub, selfUrl: null },
+        feedInfo: { title: 'News', siteUrl: null, minIntervalMinutes: null, hubUrl, selfUrl: null },
         next: { nextFetchAt: new Date(now.getTime() + 3_600_000), consecutiveFailures: 0, disabled: false },
       });
       ids.push(added.id);
     }
     return ids;
   };
-  const subscriber = (at: Date, timeoutMs = 2000) => createWebSubSubscriber(store, { baseUrl: 'http://127.0.0.1:9', leaseSeconds: LEASE_S,
-    minFetchSeconds: 60, limits: { timeoutMs, connectTimeoutMs: 1000, userAgent: 'test', allowPrivateAddresses: true } }, createLogger('silent'), () => at);
-  const stateOf = async (id: number) => (await store.getFeed(id))!.websub!.subscription!.state;
+  const subscriber = (at: Date, limits: { timeoutMs?: number; allowPrivateAddresses?: boolean } = {}) => createWebSubSubscriber(store, {
+    baseUrl, leaseSeconds: LEASE_S, minFetchSeconds: 60,
+    limits: { timeoutMs: 2000, connectTimeoutMs: 1000, userAgent: 'test', allowPrivateAddresses: true, ...limits },
+  }, createLogger('silent'), () => at);
+  const subscriptionOf = async (id: number) => (await store.getFeed(id))!.websub!.subscription!;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-silent-'));
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-asking-'));
     store = openStore(join(dir, 'db.sqlite'));
+    hub = await startWebSubHub();
     silent = await startFaultServer({ '/hub': { hang: true } });
+    baseUrl = `http://127.0.0.1:${await freePort()}`;
   });
+  // Each test's feeds and subscriptions are its own.
+  afterEach(() => void store.db.exec('DELETE FROM websub_subscriptions; DELETE FROM feeds'));
   afterAll(async () => {
     await store?.close();
+    await hub?.close();
     await silent?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is not asked the rest of a run\'s requests once it could not be reached, and they stay due', async () => {
+  it('does not ask a hub at a private address unless the operator allows private addresses, and the feed says why', async () => {
+    const [id] = await feedsNaming(hub.url, 1);
+    const guarded = subscriber(now, { allowPrivateAddresses: false });
+    expect(await guarded.requestDue()).toBe(1);
+    await guarded.close();
+    expect(hub.requests).toEqual([]);
+    expect(await subscriptionOf(id!)).toMatchObject({ state: 'failed', error: expect.stringContaining('127.0.0.1 is a blocked address') });
+    // Allowed, it is asked.
+    const allowed = subscriber(later);
+    expect(await allowed.requestDue()).toBe(1);
+    await allowed.close();
+    await hub.settled();
+    expect(hub.requests.map((form) => form.get('hub.callback'))).toEqual([expect.stringMatching(new RegExp(`^${baseUrl}/websub/`))]);
+    expect(await subscriptionOf(id!)).toMatchObject({ state: 'requested', error: null });
+  });
+
+  it('does not ask a hub that could not be reached the rest of a run\'s requests, and they stay due', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/hub`;
     const [first, second] = await feedsNaming(closed, 2);
     const run = subscriber(now);
     expect(await run.requestDue()).toBe(1);
-    expect([await stateOf(first!), await stateOf(second!)]).toEqual(['failed', 'new']);
-    expect((await store.getFeed(first!))!.websub!.subscription!.error).toMatch(/^the hub http:\/\/127\.0\.0\.1:\d+\/hub could not be reached: /);
+    expect([(await subscriptionOf(first!)).state, (await subscriptionOf(second!)).state]).toEqual(['failed', 'new']);
+    expect((await subscriptionOf(first!)).error).toMatch(/^the hub http:\/\/127\.0\.0\.1:\d+\/hub could not be reached: /);
     const next = subscriber(later);
     expect(await next.requestDue()).toBe(1);
-    expect(await stateOf(second!)).toBe('failed');
+    expect((await subscriptionOf(second!)).state).toBe('failed');
     await run.close();
     await next.close();
-    store.db.prepare('DELETE FROM feeds').run();
   });
 
-  it('is cut short when the subscriber closes, without the request counted as the hub\'s failure', async () => {
+  it('cuts a request the hub has not answered short when it closes, without counting it as the hub\'s failure', async () => {
     const [id] = await feedsNaming(silent.url('/hub'), 1);
-    const run = subscriber(now, 60_000);
+    const run = subscriber(now, { timeoutMs: 60_000 });
     const sending = run.requestDue();
     while (silent.hits('/hub') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await run.close();
     expect(await sending).toBe(0);
-    expect(await stateOf(id!)).toBe('requested');
+    expect((await subscriptionOf(id!)).state).toBe('requested');
   });
 });
 

@@ -47,6 +47,13 @@ describe('store: WebSub subscriptions', () => {
     expect((await store.getFeed(a.id))!.websub).toEqual({ hub: HUB, topic: 'https://a.example/self', subscription: null });
     expect((await store.getFeed(b.id))!.websub).toEqual({ hub: HUB, topic: 'https://b.example/feed', subscription: null });
     expect((await store.getFeed(c.id))!.websub).toBeNull();
+    // A file's feed is subscribed for its self link only: a hub cannot know a file: URL.
+    const file = await store.addFeed({ url: 'file:///srv/feeds/local.rss', title: null, origin: 'config' }, NOW);
+    await store.saveFetchResult(file.id, fetched(HUB));
+    expect((await store.getFeed(file.id))!.websub).toBeNull();
+    expect((await store.planWebSubRequests(NOW, keys, 50)).map((request) => request.topic)).toEqual(['https://a.example/self', 'https://b.example/feed']);
+    await store.saveFetchResult(file.id, fetched(HUB, 'https://files.example/local.rss'));
+    expect((await store.getFeed(file.id))!.websub).toEqual({ hub: HUB, topic: 'https://files.example/local.rss', subscription: null });
     // A 304 or an error reads no document: what the last one named stays.
     await store.saveFetchResult(a.id, { ...fetched(null), feedInfo: null, httpStatus: 304 });
     expect((await store.getFeed(a.id))!.websub?.hub).toBe(HUB);
