@@ -12,8 +12,11 @@ ALTER TABLE feeds ADD COLUMN websub_topic TEXT;
 -- 'unsubscribe') when its feed stops naming that hub and topic or is disabled: the hub is then
 -- asked to unsubscribe, and the row goes once it confirms, or once the lease runs out.
 -- next_action_at: when the hub is next asked (subscribe, renew, retry, or unsubscribe).
+-- callback_base: the service's address (server.baseUrl) the callback was given under; a service
+-- moved to another gives its subscriptions up, to be asked for anew at the new address.
 CREATE TABLE websub_subscriptions (
   token            TEXT PRIMARY KEY,
+  callback_base    TEXT NOT NULL,
   feed_id          INTEGER UNIQUE REFERENCES feeds (id) ON DELETE SET NULL,
   hub              TEXT NOT NULL,
   topic            TEXT NOT NULL,

@@ -27,7 +27,7 @@ const DENIED_RETRY_MS = DAY_MS;
 const LONGEST_LEASE_S = 366 * 86_400;
 
 export interface WebSubSubscriberSettings {
-  /** The service's public address: callbacks are `${baseUrl}/websub/${token}`. */
+  /** The service's public address: callbacks are `${baseUrl}/websub/${token}` (those given under another are given up). */
   baseUrl: string;
   /** The lease asked of hubs; a hub may grant another. */
   leaseSeconds: number;
@@ -67,7 +67,6 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
   let agent: Agent | null = null;
   // Closing cuts a request under way short, and sends no more.
   const closing = new AbortController();
-  const callbackUrl = (token: string) => `${settings.baseUrl}/websub/${token}`;
   const newKeys = () => ({ token: randomBytes(16).toString('base64url'), secret: randomBytes(32).toString('hex') });
 
   /**
@@ -110,7 +109,7 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
 
   /** Sends the requests due; see requestDue. */
   async function sendDue(): Promise<number> {
-    const due = await store.planWebSubRequests(now(), newKeys, REQUESTS_A_RUN);
+    const due = await store.planWebSubRequests(now(), settings.baseUrl, newKeys, REQUESTS_A_RUN);
     // A hub that did not answer one request is not asked the others this run: each would wait out
     // the deadline. They stay due, for the next run.
     const unanswering = new Set<string>();
@@ -119,7 +118,7 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
       if (closing.signal.aborted) break;
       if (unanswering.has(request.hub)) continue;
       const form = new URLSearchParams({
-        'hub.callback': callbackUrl(request.token), 'hub.mode': request.mode, 'hub.topic': request.topic,
+        'hub.callback': `${request.callbackBase}/websub/${request.token}`, 'hub.mode': request.mode, 'hub.topic': request.topic,
       });
       if (request.mode === 'subscribe') {
         form.set('hub.lease_seconds', String(settings.leaseSeconds));

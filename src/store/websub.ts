@@ -9,6 +9,8 @@ export type WebSubMode = 'subscribe' | 'unsubscribe';
 /** A request due to a hub. */
 export interface WebSubRequest {
   token: string;
+  /** The service's address the callback was given under: `${callbackBase}/websub/${token}`. */
+  callbackBase: string;
   hub: string;
   topic: string;
   secret: string;
@@ -37,6 +39,11 @@ export function createWebSubQueries(db: Db) {
       SET feed_id = NULL, mode = 'unsubscribe', next_action_at = @now, attempts = 0
     WHERE s.feed_id IN (SELECT f.id FROM feeds f WHERE f.id = s.feed_id
       AND (f.disabled = 1 OR f.websub_hub IS NOT s.hub OR f.websub_topic IS NOT s.topic))`);
+  // A service moved to another address gives up the subscriptions it was given under the old one:
+  // the hub is asked to unsubscribe the old callback, and the feed is subscribed anew.
+  const giveUpMoved = db.prepare(`UPDATE websub_subscriptions
+      SET feed_id = NULL, mode = 'unsubscribe', next_action_at = @now, attempts = 0
+    WHERE feed_id IS NOT NULL AND callback_base <> @base`);
   // A deleted feed's row lost its feed_id to the foreign key.
   const giveUpDeleted = db.prepare(`UPDATE websub_subscriptions
       SET mode = 'unsubscribe', next_action_at = @now, attempts = 0
@@ -48,16 +55,17 @@ export function createWebSubQueries(db: Db) {
   const unsubscribed = db.prepare(`SELECT f.id, f.websub_hub AS hub, f.websub_topic AS topic FROM feeds f
     WHERE f.websub_hub IS NOT NULL AND f.websub_topic IS NOT NULL AND f.disabled = 0
       AND NOT EXISTS (SELECT 1 FROM websub_subscriptions s WHERE s.feed_id = f.id)`);
-  const insert = db.prepare(`INSERT INTO websub_subscriptions (token, feed_id, hub, topic, secret, mode, state, next_action_at)
-    VALUES (@token, @feedId, @hub, @topic, @secret, 'subscribe', 'new', @now)`);
-  const due = db.prepare(`SELECT token, hub, topic, secret, mode, attempts FROM websub_subscriptions
+  const insert = db.prepare(`INSERT INTO websub_subscriptions (token, callback_base, feed_id, hub, topic, secret, mode, state, next_action_at)
+    VALUES (@token, @base, @feedId, @hub, @topic, @secret, 'subscribe', 'new', @now)`);
+  const due = db.prepare(`SELECT token, callback_base AS callbackBase, hub, topic, secret, mode, attempts FROM websub_subscriptions
     WHERE next_action_at <= @now ORDER BY next_action_at LIMIT @limit`);
-  const plan = db.transaction((now: string, keys: () => WebSubKeys, limit: number): WebSubRequest[] => {
+  const plan = db.transaction((now: string, base: string, keys: () => WebSubKeys, limit: number): WebSubRequest[] => {
     giveUpChanged.run({ now });
+    giveUpMoved.run({ now, base });
     giveUpDeleted.run({ now });
     forgetGivenUp.run({ now });
     for (const feed of unsubscribed.all() as { id: number; hub: string; topic: string }[]) {
-      insert.run({ ...keys(), feedId: feed.id, hub: feed.hub, topic: feed.topic, now });
+      insert.run({ ...keys(), base, feedId: feed.id, hub: feed.hub, topic: feed.topic, now });
     }
     return due.all({ now, limit }) as WebSubRequest[];
   });
@@ -100,12 +108,13 @@ export function createWebSubQueries(db: Db) {
 
   return {
     /**
-     * Brings the subscriptions in line with what the feeds name (a new one for each feed naming a
-     * hub, those of feeds that no longer do given up), and returns the requests due to hubs by
-     * `now`, at most `limit`. `keys` makes each new subscription's token and secret.
+     * Brings the subscriptions in line with what the feeds name and the service's address
+     * `callbackBase` (a new one for each feed naming a hub; those of feeds that no longer do, and
+     * those given under another address, given up), and returns the requests due to hubs by `now`,
+     * at most `limit`. `keys` makes each new subscription's token and secret.
      */
-    async planWebSubRequests(now: Date, keys: () => WebSubKeys, limit: number): Promise<WebSubRequest[]> {
-      return plan(now.toISOString(), keys, limit);
+    async planWebSubRequests(now: Date, callbackBase: string, keys: () => WebSubKeys, limit: number): Promise<WebSubRequest[]> {
+      return plan(now.toISOString(), callbackBase, keys, limit);
     },
     /** A request about to be sent to the hub: if the hub does not confirm it, it is sent again at `retryAt`. */
     async webSubAsked(token: string, mode: WebSubMode, now: Date, retryAt: Date): Promise<void> {

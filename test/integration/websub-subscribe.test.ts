@@ -308,8 +308,8 @@ describe('a subscriber asking hubs', () => {
     }
     return ids;
   };
-  const subscriber = (at: Date, limits: { timeoutMs?: number; allowPrivateAddresses?: boolean } = {}) => createWebSubSubscriber(store, {
-    baseUrl, leaseSeconds: LEASE_S, minFetchSeconds: 60,
+  const subscriber = (at: Date, limits: { timeoutMs?: number; allowPrivateAddresses?: boolean } = {}, base = baseUrl) => createWebSubSubscriber(store, {
+    baseUrl: base, leaseSeconds: LEASE_S, minFetchSeconds: 60,
     limits: { timeoutMs: 2000, connectTimeoutMs: 1000, userAgent: 'test', allowPrivateAddresses: true, ...limits },
   }, createLogger('silent'), () => at);
   const subscriptionOf = async (id: number) => (await store.getFeed(id))!.websub!.subscription!;
@@ -344,6 +344,25 @@ describe('a subscriber asking hubs', () => {
     await hub.settled();
     expect(hub.requests.map((form) => form.get('hub.callback'))).toEqual([expect.stringMatching(new RegExp(`^${baseUrl}/websub/`))]);
     expect(await subscriptionOf(id!)).toMatchObject({ state: 'requested', error: null });
+  });
+
+  it('asks the hub for the feed anew when the service moved to another address, and to unsubscribe the old callback', async () => {
+    const asked = hub.requests.length;
+    await feedsNaming(hub.url, 1);
+    const before = subscriber(now);
+    expect(await before.requestDue()).toBe(1);
+    await before.close();
+    const movedTo = `http://127.0.0.1:${await freePort()}`;
+    const after = subscriber(later, {}, movedTo);
+    expect(await after.requestDue()).toBe(2);
+    await after.close();
+    await hub.settled();
+    const [first, ...afterMove] = hub.requests.slice(asked);
+    expect(first!.get('hub.callback')).toMatch(new RegExp(`^${baseUrl}/websub/`));
+    // Both are due at once, in no order.
+    expect(afterMove.map((form) => [form.get('hub.mode'), form.get('hub.callback')]).sort()).toEqual([
+      ['subscribe', expect.stringMatching(new RegExp(`^${movedTo}/websub/`))], ['unsubscribe', first!.get('hub.callback')],
+    ]);
   });
 
   it('does not ask a hub that could not be reached the rest of a run\'s requests, and they stay due', async () => {

@@ -10,6 +10,8 @@ import { type FetchResultToSave, openStore, type Store, type WebSubKeys } from '
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 const HUB = 'https://hub.example/';
+/** The service's address the callbacks are given under. */
+const BASE = 'https://feeds.example';
 
 /** A fetch whose document named `hubUrl` (and `selfUrl`), or none. */
 function fetched(hubUrl: string | null, selfUrl: string | null = null, fetchedAt = NOW): FetchResultToSave {
@@ -51,7 +53,7 @@ describe('store: WebSub subscriptions', () => {
     const file = await store.addFeed({ url: 'file:///srv/feeds/local.rss', title: null, origin: 'config' }, NOW);
     await store.saveFetchResult(file.id, fetched(HUB));
     expect((await store.getFeed(file.id))!.websub).toBeNull();
-    expect((await store.planWebSubRequests(NOW, keys, 50)).map((request) => request.topic)).toEqual(['https://a.example/self', 'https://b.example/feed']);
+    expect((await store.planWebSubRequests(NOW, BASE, keys, 50)).map((request) => request.topic)).toEqual(['https://a.example/self', 'https://b.example/feed']);
     await store.saveFetchResult(file.id, fetched(HUB, 'https://files.example/local.rss'));
     expect((await store.getFeed(file.id))!.websub).toEqual({ hub: HUB, topic: 'https://files.example/local.rss', subscription: null });
     // A 304 or an error reads no document: what the last one named stays.
@@ -68,17 +70,17 @@ describe('store: WebSub subscriptions', () => {
     const off = await store.addFeed({ url: 'https://off.example/feed', title: null, origin: 'api' }, NOW);
     for (const feed of [a, b, off]) await store.saveFetchResult(feed.id, fetched(HUB));
     await store.editFeed(off.id, { disabled: true }, NOW);
-    const due = await store.planWebSubRequests(NOW, keys, 50);
+    const due = await store.planWebSubRequests(NOW, BASE, keys, 50);
     expect(due).toEqual([
-      { token: 'token-1', hub: HUB, topic: 'https://a.example/feed', secret: 'secret-1', mode: 'subscribe', attempts: 0 },
-      { token: 'token-2', hub: HUB, topic: 'https://b.example/feed', secret: 'secret-2', mode: 'subscribe', attempts: 0 },
+      { token: 'token-1', callbackBase: BASE, hub: HUB, topic: 'https://a.example/feed', secret: 'secret-1', mode: 'subscribe', attempts: 0 },
+      { token: 'token-2', callbackBase: BASE, hub: HUB, topic: 'https://b.example/feed', secret: 'secret-2', mode: 'subscribe', attempts: 0 },
     ]);
-    expect(await store.planWebSubRequests(NOW, keys, 1)).toHaveLength(1);
+    expect(await store.planWebSubRequests(NOW, BASE, keys, 1)).toHaveLength(1);
     // Asked: not due again until the time given, and no second subscription is made.
     await store.webSubAsked('token-1', 'subscribe', NOW, at(60));
     await store.webSubAsked('token-2', 'subscribe', NOW, at(120));
-    expect(await store.planWebSubRequests(at(59), keys, 50)).toEqual([]);
-    expect((await store.planWebSubRequests(at(60), keys, 50)).map((request) => [request.token, request.attempts])).toEqual([['token-1', 1]]);
+    expect(await store.planWebSubRequests(at(59), BASE, keys, 50)).toEqual([]);
+    expect((await store.planWebSubRequests(at(60), BASE, keys, 50)).map((request) => [request.token, request.attempts])).toEqual([['token-1', 1]]);
     expect(made).toBe(2);
     expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'requested', leaseExpiresAt: null, error: null });
   });
@@ -86,7 +88,7 @@ describe('store: WebSub subscriptions', () => {
   it('confirms only what was asked, for the topic asked, keeps a confirmed lease through a failed renewal, and records a refusal', async () => {
     const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
     await store.saveFetchResult(a.id, fetched(HUB));
-    await store.planWebSubRequests(NOW, keys, 50);
+    await store.planWebSubRequests(NOW, BASE, keys, 50);
     await store.webSubAsked('token-1', 'subscribe', NOW, at(60));
     const lease = { now: at(1), leaseExpiresAt: at(1 + 1440), renewAt: at(1 + 1152) };
     expect(await store.confirmWebSub('token-1', 'subscribe', 'https://other.example/', lease)).toBe(false);
@@ -98,8 +100,8 @@ describe('store: WebSub subscriptions', () => {
     });
     expect(rows()).toMatchObject([{ attempts: 0 }]);
     // Renewed when due; the hub could not be reached: still confirmed while the lease lasts.
-    expect((await store.planWebSubRequests(at(1152), keys, 50))).toEqual([]);
-    expect((await store.planWebSubRequests(at(1153), keys, 50)).map((request) => request.token)).toEqual(['token-1']);
+    expect((await store.planWebSubRequests(at(1152), BASE, keys, 50))).toEqual([]);
+    expect((await store.planWebSubRequests(at(1153), BASE, keys, 50)).map((request) => request.token)).toEqual(['token-1']);
     await store.webSubAsked('token-1', 'subscribe', at(1153), at(1213));
     await store.webSubRequestFailed('token-1', 'subscribe', 'the hub answered 503', at(1153));
     expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'verified', error: 'the hub answered 503' });
@@ -110,8 +112,8 @@ describe('store: WebSub subscriptions', () => {
     expect(await store.denyWebSub('token-1', 'https://other.example/', 'no', at(3000))).toBe(false);
     expect(await store.denyWebSub('token-1', 'https://a.example/feed', 'topic not found', at(3000))).toBe(true);
     expect((await store.getFeed(a.id))!.websub?.subscription).toMatchObject({ state: 'denied', error: 'topic not found', leaseExpiresAt: null });
-    expect(await store.planWebSubRequests(at(2999), keys, 50)).toEqual([]);
-    expect(await store.planWebSubRequests(at(3000), keys, 50)).toHaveLength(1);
+    expect(await store.planWebSubRequests(at(2999), BASE, keys, 50)).toEqual([]);
+    expect(await store.planWebSubRequests(at(3000), BASE, keys, 50)).toHaveLength(1);
   });
 
   it('gives a subscription up when its feed names another hub, is disabled or deleted, and forgets it once the hub confirms or holds none', async () => {
@@ -120,7 +122,7 @@ describe('store: WebSub subscriptions', () => {
     const deleted = await store.addFeed({ url: 'https://c.example/feed', title: null, origin: 'api' }, NOW);
     const neverAsked = await store.addFeed({ url: 'https://d.example/feed', title: null, origin: 'api' }, NOW);
     for (const feed of [moved, disabled, deleted, neverAsked]) await store.saveFetchResult(feed.id, fetched(HUB));
-    await store.planWebSubRequests(NOW, keys, 50);
+    await store.planWebSubRequests(NOW, BASE, keys, 50);
     for (const token of ['token-1', 'token-2', 'token-3']) {
       await store.webSubAsked(token, 'subscribe', NOW, at(60));
     }
@@ -128,7 +130,7 @@ describe('store: WebSub subscriptions', () => {
     await store.editFeed(disabled.id, { disabled: true }, NOW);
     await store.deleteFeed(deleted.id);
     await store.deleteFeed(neverAsked.id);
-    const due = await store.planWebSubRequests(at(1), keys, 50);
+    const due = await store.planWebSubRequests(at(1), BASE, keys, 50);
     // The three the hub was asked for are unsubscribed; the one never asked is forgotten; the feed
     // that names a new hub is subscribed there.
     expect(due.map(({ token, mode, hub }) => [token, mode, hub]).sort()).toEqual([
@@ -143,14 +145,27 @@ describe('store: WebSub subscriptions', () => {
     expect(await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: at(2), leaseExpiresAt: at(100), renewAt: at(80) })).toBe(false);
     expect(await store.confirmWebSub('token-1', 'unsubscribe', 'https://a.example/feed', { now: at(2), leaseExpiresAt: at(2), renewAt: at(2) })).toBe(true);
     for (let attempt = 0; attempt < 3; attempt++) await store.webSubAsked('token-2', 'unsubscribe', at(2), at(3));
-    await store.planWebSubRequests(at(3), keys, 50);
+    await store.planWebSubRequests(at(3), BASE, keys, 50);
     expect(rows().map((row) => (row as { token: string }).token)).toEqual(['token-3', 'token-5']);
+  });
+
+  it('gives up the subscriptions given under another address of the service, and subscribes anew under its own', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(a.id, fetched(HUB));
+    await store.planWebSubRequests(NOW, BASE, keys, 50);
+    await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: NOW, leaseExpiresAt: at(1440), renewAt: at(1152) });
+    expect(await store.planWebSubRequests(at(1), BASE, keys, 50)).toEqual([]);
+    const moved = await store.planWebSubRequests(at(2), 'https://news.example/feeds', keys, 50);
+    expect(moved.map(({ token, callbackBase, mode }) => [token, callbackBase, mode])).toEqual([
+      ['token-1', BASE, 'unsubscribe'], ['token-2', 'https://news.example/feeds', 'subscribe'],
+    ]);
+    expect((await store.getFeed(a.id))!.websub?.subscription?.state).toBe('new');
   });
 
   it('makes a feed due when its hub says it changed: at once, or the shortest time after its last fetch, never later than it was', async () => {
     const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
     await store.saveFetchResult(a.id, fetched(HUB, null, NOW));
-    await store.planWebSubRequests(NOW, keys, 50);
+    await store.planWebSubRequests(NOW, BASE, keys, 50);
     await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: NOW, leaseExpiresAt: at(1440), renewAt: at(1152) });
     expect(await store.webSubNotified('token-1', at(0.5), 60_000)).toEqual({ feedId: a.id, dueAt: at(1) });
     expect((await store.getFeed(a.id))!.nextFetchAt).toBe(at(1).toISOString());
