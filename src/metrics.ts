@@ -3,7 +3,7 @@ import type { RefreshReport } from './ingest/refresh.js';
 import type { Store } from './store/index.js';
 
 /** The Prometheus series feedsieve exports; one registry per process (tests make their own). */
-export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'>) {
+export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts' | 'webSubStateCounts'>) {
   const registry = new Registry();
   const fetches = new Counter({
     name: 'feedsieve_feed_fetches_total',
@@ -64,6 +64,22 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
     },
   });
 
+  new Gauge({
+    name: 'feedsieve_websub_subscriptions',
+    help: 'Feeds\' subscriptions at the WebSub hubs they name, by state: new, requested, verified, denied, failed',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      for (const [state, count] of Object.entries(await store.webSubStateCounts())) this.set({ state }, count);
+    },
+  });
+  const websubNotifications = new Counter({
+    name: 'feedsieve_websub_notifications_total',
+    help: 'WebSub hubs\' notifications that a feed changed: accepted (signed with the subscription\'s secret), or ignored',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     recordFetch(report: RefreshReport): void {
@@ -73,6 +89,9 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       if (report.updated) items.inc({ kind: 'updated' }, report.updated);
       if (report.unchanged) items.inc({ kind: 'duplicate' }, report.unchanged);
       if (report.touchedTopics.length) topicMatches.inc(report.touchedTopics.length);
+    },
+    recordWebSubNotification(outcome: 'accepted' | 'ignored'): void {
+      websubNotifications.inc({ outcome });
     },
     recordTick(at: Date): void {
       lastTick.set(at.getTime() / 1000);

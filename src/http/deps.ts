@@ -4,11 +4,15 @@ import type { FeedError } from '../model.js';
 import type { Store } from '../store/index.js';
 import type { SearchBudget } from './search-budget.js';
 
-/** What a WebSub hub's request to a callback is answered; `dueAt`: when a feed the hub said changed is due. */
+/**
+ * What a WebSub hub's request to a callback is answered; `dueAt`: when a feed the hub said changed
+ * is due; `notification`: whether a notification was taken (signed with the secret) or ignored.
+ */
 export interface WebSubAnswer {
   status: number;
   body: string;
   dueAt?: Date;
+  notification?: 'accepted' | 'ignored';
 }
 
 /** The subscriber behind the callbacks hubs call (ingest/websub-subscriber.ts). */

@@ -31,6 +31,7 @@ export function websubCallbackRouter(deps: AppDeps): Router {
   const notified: RequestHandler<{ token: string }> = async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const answer = await hub.notified(req.params.token, req.get('x-hub-signature'), body);
+    if (answer.notification !== undefined) deps.metrics?.recordWebSubNotification(answer.notification);
     if (answer.dueAt !== undefined) deps.onFeedsDue(answer.dueAt);
     res.status(answer.status).type('text/plain; charset=utf-8').send(answer.body);
   };

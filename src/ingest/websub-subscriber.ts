@@ -36,11 +36,15 @@ export interface WebSubSubscriberSettings {
   limits: { timeoutMs: number; connectTimeoutMs: number; allowPrivateAddresses: boolean; userAgent: string };
 }
 
-/** What a hub's request to a callback is answered: a status and a plain-text body; `dueAt`, when a feed it made due is. */
+/**
+ * What a hub's request to a callback is answered: a status and a plain-text body; `dueAt`, when a
+ * feed it made due is; `notification`, whether a notification was taken or ignored.
+ */
 export interface CallbackAnswer {
   status: number;
   body: string;
   dueAt?: Date;
+  notification?: 'accepted' | 'ignored';
 }
 
 /** The query of a hub's verification of intent (WebSub §5.3), or of its denial (§5.2). */
@@ -193,10 +197,10 @@ export function createWebSubSubscriber(store: Store, settings: WebSubSubscriberS
       if (subscription === null) return { status: 404, body: 'no such subscription' };
       if (!isSignedBy(subscription.secret, signature, body)) {
         log.warn({ topic: redactUrl(subscription.topic) }, 'ignored a WebSub notification whose signature does not match');
-        return { status: 202, body: '' };
+        return { status: 202, body: '', notification: 'ignored' };
       }
       const due = await store.webSubNotified(token, now(), settings.minFetchSeconds * 1000);
-      return due === null ? { status: 202, body: '' } : { status: 202, body: '', dueAt: due.dueAt };
+      return due === null ? { status: 202, body: '', notification: 'ignored' } : { status: 202, body: '', dueAt: due.dueAt, notification: 'accepted' };
     },
 
     /** Stops asking hubs: a request under way is cut short, and the run it is in ends. */

@@ -1,3 +1,4 @@
+import type { WebSubState } from '../model.js';
 import type { Db } from './db.js';
 
 // Subscriptions to the hubs feeds name (migrations/0027_websub_subscriptions.sql). When to ask a hub
@@ -96,6 +97,7 @@ export function createWebSubQueries(db: Db) {
   const countNotification = db.prepare(`UPDATE websub_subscriptions SET notified_at = @now, notifications = notifications + 1
     WHERE token = @token`);
   const nextFetch = db.prepare(`SELECT next_fetch_at FROM feeds WHERE id = ?`).pluck();
+  const stateCounts = db.prepare(`SELECT state, count(*) AS n FROM websub_subscriptions WHERE feed_id IS NOT NULL GROUP BY state`);
   const notify = db.transaction((token: string, now: Date, minFetchMs: number): { feedId: number; dueAt: Date } | null => {
     const feed = notifiedFeed.get(token) as { id: number; lastFetchedAt: string | null } | undefined;
     if (feed === undefined) return null;
@@ -149,6 +151,12 @@ export function createWebSubQueries(db: Db) {
      */
     async webSubNotified(token: string, now: Date, minFetchMs: number): Promise<{ feedId: number; dueAt: Date } | null> {
       return notify(token, now, minFetchMs);
+    },
+    /** The feeds' subscriptions by state, for /metrics; those given up and being unsubscribed are not counted. */
+    async webSubStateCounts(): Promise<Record<WebSubState, number>> {
+      const counts: Record<WebSubState, number> = { new: 0, requested: 0, verified: 0, denied: 0, failed: 0 };
+      for (const { state, n } of stateCounts.all() as { state: WebSubState; n: number }[]) counts[state] = n;
+      return counts;
     },
   };
 }

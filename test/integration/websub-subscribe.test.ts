@@ -174,6 +174,15 @@ describe('a service subscribed to the hub a feed names', () => {
     expect(after.status.nextFetchAt).toBe(before.status.nextFetchAt);
   });
 
+  it('counts the subscriptions by state, and the notifications taken and ignored, in /metrics', async () => {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('feedsieve_websub_subscriptions{state="verified"}')).toBe(2);
+    expect(value('feedsieve_websub_subscriptions{state="failed"}')).toBe(0);
+    expect(value('feedsieve_websub_notifications_total{outcome="accepted"}')).toBe(1);
+    expect(value('feedsieve_websub_notifications_total{outcome="ignored"}')).toBe(2);
+  });
+
   it('answers a callback nobody was given 404, and a verification of what was not asked 404 or 400', async () => {
     const unknown = await fetch(`${baseUrl}/websub/not-a-token`, { method: 'POST', body: 'x', headers: { 'x-hub-signature': 'sha256=00' } });
     expect(unknown.status).toBe(404);
