@@ -54,25 +54,10 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       this.set(await store.sizeBytes());
     },
   });
-  new Gauge({
-    name: 'feedsieve_feeds',
-    help: 'Feeds by state: waiting (never fetched), ok, failing (last fetch failed), disabled',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    async collect() {
-      for (const [state, count] of Object.entries(await store.feedStateCounts())) this.set({ state }, count);
-    },
-  });
-
-  new Gauge({
-    name: 'feedsieve_websub_subscriptions',
-    help: 'Feeds\' subscriptions at the WebSub hubs they name, by state: new, requested, verified, denied, failed',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    async collect() {
-      for (const [state, count] of Object.entries(await store.webSubStateCounts())) this.set({ state }, count);
-    },
-  });
+  stateGauge(registry, 'feedsieve_feeds', 'Feeds by state: waiting (never fetched), ok, failing (last fetch failed), disabled',
+    () => store.feedStateCounts());
+  stateGauge(registry, 'feedsieve_websub_subscriptions',
+    'Feeds\' subscriptions at the WebSub hubs they name, by state: new, requested, verified, denied, failed', () => store.webSubStateCounts());
   const websubNotifications = new Counter({
     name: 'feedsieve_websub_notifications_total',
     help: 'WebSub hubs\' notifications that a feed changed: accepted (signed with the subscription\'s secret), or ignored',
@@ -101,6 +86,16 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       httpSeconds.observe({ method, route }, seconds);
     },
   };
+}
+
+/** A gauge of counts by state, read from the store when scraped. */
+function stateGauge(registry: Registry, name: string, help: string, counts: () => Promise<Record<string, number>>): void {
+  new Gauge({
+    name, help, labelNames: ['state'] as const, registers: [registry],
+    async collect() {
+      for (const [state, count] of Object.entries(await counts())) this.set({ state }, count);
+    },
+  });
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
