@@ -1,3 +1,5 @@
+import { httpUrl } from './normalize.js';
+
 /**
  * The WebSub hub and self links of an HTTP Link header (RFC 8288), resolved against the response's
  * URL; the first of each. WebSub has subscribers look for them here before the document: a
@@ -37,14 +39,5 @@ function* linkValues(header: string): Generator<{ target: string; rels: string[]
     const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).filter((type) => type !== '');
     yield { target, rels };
     at = end + 1;
-  }
-}
-
-function httpUrl(value: string, base: string): string | null {
-  try {
-    const url = new URL(value, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-  } catch {
-    return null;
   }
 }

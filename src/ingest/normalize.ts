@@ -154,7 +154,7 @@ function entryLink(entry: RawEntry): string | null {
 }
 
 /** An absolute http(s) URL, or null; relative references resolve against `base`. */
-function httpUrl(value: string, base: string, absoluteOnly = false): string | null {
+export function httpUrl(value: string, base: string, absoluteOnly = false): string | null {
   try {
     const url = absoluteOnly ? new URL(value.trim()) : new URL(value.trim(), base);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;

@@ -6,15 +6,20 @@ import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { startTestService, type TestService } from '../support/service.js';
 
+/** Admits and spends `ms` for `client` this many times, each admitted. */
+function searchAdmitted(budget: ReturnType<typeof createSearchBudget>, client: string, times: number, ms: number): void {
+  for (let i = 0; i < times; i++) {
+    expect(budget.admit(client)).toEqual({ ok: true });
+    budget.spend(client, ms);
+  }
+}
+
 describe('createSearchBudget', () => {
   it('admits searches while the bucket holds time, refuses them once spent, and refills at its rate', () => {
     let now = 0;
     const budget = createSearchBudget(100, () => now);
     // Ten seconds' worth at 100 ms a second.
-    for (let i = 0; i < 10; i++) {
-      expect(budget.admit('a')).toEqual({ ok: true });
-      budget.spend('a', 100);
-    }
+    searchAdmitted(budget, 'a', 10, 100);
     expect(budget.admit('a')).toEqual({ ok: false, retryAfterSeconds: 1, spent: 'server' });
     // A search admitted with little left may overdraw: the wait grows with the debt.
     now += 10;
@@ -37,10 +42,7 @@ describe('createSearchBudget', () => {
     let now = 0;
     const budget = createSearchBudget(100, () => now);
     // Alone, a client spends past its half: the one program a server has is not held back.
-    for (let i = 0; i < 6; i++) {
-      expect(budget.admit('a')).toEqual({ ok: true });
-      budget.spend('a', 100);
-    }
+    searchAdmitted(budget, 'a', 6, 100);
     expect(budget.clientsSearching()).toBe(1);
     // Another client comes: the first, past its half, waits for its part; the other goes on.
     expect(budget.admit('b')).toEqual({ ok: true });
