@@ -63,6 +63,9 @@ const websubSchema = z.strictObject({
   leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
   // A hub's notification fetches its feed at once, or this long after its last fetch.
   minFetchSeconds: z.number().int().min(0).max(3600).default(60),
+  // A feed whose hub announced its last three changes is polled this often instead, while the
+  // lease holds (a day, as FreshRSS polls its WebSub feeds); null keeps polls at their usual pace.
+  trustedPollMinutes: z.number().int().min(1).max(10_080).nullable().default(1440),
 });
 
 const ingestSchema = z.strictObject({

@@ -134,6 +134,9 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       maxIntervalMinutes: config.ingest.maxIntervalMinutes,
       maxBackoffMinutes: config.ingest.maxBackoffMinutes,
     },
+    hubs: config.ingest.websub.subscribe
+      ? { minFetchSeconds: config.ingest.websub.minFetchSeconds, trustedPollMinutes: config.ingest.websub.trustedPollMinutes }
+      : null,
   };
 
   const { websub: websubSettings } = config.ingest;
@@ -162,8 +165,9 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
           perHostConcurrency: config.ingest.perHostConcurrency,
           signal,
           onReport: (report) => {
-            const { feedId, url, status, inserted, updated, unchanged, durationMs, error } = report;
-            log.info({ feedId, url, status, inserted, updated, unchanged, durationMs, error }, 'feed fetched');
+            const { feedId, url, status, inserted, updated, unchanged, durationMs, error, hubChange } = report;
+            // Only where a hub watches the feed: a change it had not announced says what it is worth.
+            log.info({ feedId, url, status, inserted, updated, unchanged, durationMs, error, ...(hubChange ? { hubChange } : {}) }, 'feed fetched');
             onReport?.(report);
           },
         });
@@ -366,6 +370,8 @@ export async function startService(core: Core): Promise<Service> {
       .ingest(undefined, (report) => {
         metrics.recordFetch(report);
         if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
+        // Its hub's word came while it was fetched: the pass after this one would find it not yet due.
+        if (report.dueAgainAt !== null) fetchDue(report.dueAgainAt);
       }, shutdown.signal)
       .then(async (pass) => {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');

@@ -65,6 +65,13 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
     registers: [registry],
   });
 
+  const websubChanges = new Counter({
+    name: 'feedsieve_websub_changes_total',
+    help: 'Changes found by fetches of feeds subscribed at a WebSub hub: announced (the hub said so first) or not',
+    labelNames: ['announced'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     recordFetch(report: RefreshReport): void {
@@ -74,6 +81,7 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       if (report.updated) items.inc({ kind: 'updated' }, report.updated);
       if (report.unchanged) items.inc({ kind: 'duplicate' }, report.unchanged);
       if (report.touchedTopics.length) topicMatches.inc(report.touchedTopics.length);
+      if (report.hubChange !== null) websubChanges.inc({ announced: String(report.hubChange === 'announced') });
     },
     recordWebSubNotification(outcome: 'accepted' | 'ignored'): void {
       websubNotifications.inc({ outcome });

@@ -123,6 +123,10 @@ export interface FeedWebSub {
     error: string | null;
     lastNotifiedAt: string | null;
     notifications: number;
+    /** The changes the feed's fetches found in a row that the hub had announced first; polls relax at 3 (store/websub.ts). */
+    changesAnnounced: number;
+    /** When a fetch last found a change the hub had not announced. */
+    lastUnannouncedChangeAt: string | null;
   } | null;
 }
 

@@ -63,6 +63,7 @@ describe('config', () => {
     [{ feeds: [], ingest: { websub: { subscribe: 'yes' } } }, /ingest\.websub\.subscribe: /],
     [{ feeds: [], ingest: { websub: { leaseSeconds: 60 } } }, /ingest\.websub\.leaseSeconds: /],
     [{ feeds: [], ingest: { websub: { minFetchSeconds: -1 } } }, /ingest\.websub\.minFetchSeconds: /],
+    [{ feeds: [], ingest: { websub: { trustedPollMinutes: 0 } } }, /ingest\.websub\.trustedPollMinutes: /],
     [{ feeds: [], ingest: { websub: { hub: 'https://hub.example/' } } }, /ingest\.websub: Unrecognized key.*hub/],
   ])('rejects %j naming the path', (raw, message) => {
     expect(() => parseConfig(raw, at)).toThrow(ConfigError);
@@ -88,7 +89,8 @@ describe('config', () => {
   });
 
   it('subscribes to no hub unless told to, and warns when hubs would be given callbacks at the listening host and port', () => {
-    expect(parseConfig({ feeds: [] }, at).ingest.websub).toEqual({ subscribe: false, leaseSeconds: 864_000, minFetchSeconds: 60 });
+    expect(parseConfig({ feeds: [] }, at).ingest.websub).toEqual({ subscribe: false, leaseSeconds: 864_000, minFetchSeconds: 60, trustedPollMinutes: 1440 });
+    expect(parseConfig({ feeds: [], ingest: { websub: { trustedPollMinutes: null } } }, at).ingest.websub.trustedPollMinutes).toBeNull();
     const warned = parseConfig({ feeds: [], ingest: { websub: { subscribe: true } } }, at);
     expect(warned.warnings).toHaveLength(1);
     expect(warned.warnings[0]).toMatch(/ingest\.websub\.subscribe is on without server\.baseUrl: hubs are given callbacks at http:\/\/127\.0\.0\.1:8080\/websub\/…, .*set server\.baseUrl/);

@@ -10,7 +10,7 @@ const base: FeedRecord = {
   websub: null,
 };
 const HUB = { hub: 'https://hub.example/', topic: 'https://h.example/self' };
-const LEASED = { state: 'verified' as const, leaseExpiresAt: '2026-12-15T15:20:31.000Z', error: null, lastNotifiedAt: null, notifications: 0 };
+const LEASED = { state: 'verified' as const, leaseExpiresAt: '2026-12-15T15:20:31.000Z', error: null, lastNotifiedAt: null, notifications: 0, changesAnnounced: 0, lastUnannouncedChangeAt: null };
 const fetched = { lastFetchedAt: '2026-12-05T15:20:31.000Z', nextFetchAt: '2026-12-05T16:20:31.000Z', lastStatus: 200 };
 
 describe('feed status lines', () => {

@@ -92,6 +92,8 @@ const feed = z.object({
       leaseExpiresAt: z.string().nullable(), error: z.string().nullable(),
       lastNotifiedAt: z.string().nullable().openapi({ description: 'when the hub last said the feed changed' }),
       notifications: z.number().int(),
+      changesAnnounced: z.number().int().openapi({ description: 'the changes the feed\'s fetches found in a row that the hub had announced first; from 3, with the subscription verified, the feed is polled every ingest.websub.trustedPollMinutes' }),
+      lastUnannouncedChangeAt: z.string().nullable().openapi({ description: 'when a fetch last found a change the hub had not announced' }),
     }).nullable().openapi({ description: 'null unless ingest.websub.subscribe is on' }),
   }).nullable().openapi({ description: 'null when the feed names no hub' }),
 }).openapi('Feed');

@@ -1,12 +1,12 @@
 import type { FeedError, FeedRecord } from '../model.js';
 import { fingerprintStory, serializeSignature } from '../stories/fingerprint.js';
-import type { FetchResultToSave, ItemToSave, SaveSummary, Store } from '../store/index.js';
+import type { FetchResultToSave, HubChange, HubWatch, ItemToSave, SaveSummary, Store } from '../store/index.js';
 import type { TopicDefinition, TopicSnapshot } from '../topics/topic-index.js';
 import { bodyHash, isSameBody } from './body-hash.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
 import { matchEntriesAgain, type PreparedEntry, type PrepareResult } from './prepare.js';
 import type { Handoff, Preparer } from './prepare-pool.js';
-import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
+import { type NextFetch, type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
 import { redactUrl } from '../redact-url.js';
 
 export interface RefreshDeps {
@@ -17,6 +17,11 @@ export interface RefreshDeps {
   fetch: FeedFetcher;
   fetchLimits: Omit<FetchLimits, 'allowFileUrls'>;
   schedule: ScheduleSettings;
+  /**
+   * Set where hubs may call about feeds (ingest.websub.subscribe): a subscribed feed is scheduled by
+   * what its hub has done too (store/websub.ts, HubWatch).
+   */
+  hubs: { minFetchSeconds: number; trustedPollMinutes: number | null } | null;
   /** The topics new entries are matched against (on the preparer's threads). */
   topics: () => TopicSnapshot;
   /** The topics of these definitions, as a save found them stored (TopicRegistry.adopt). */
@@ -37,6 +42,10 @@ export interface RefreshReport {
   error: FeedError | null;
   touchedTopics: string[];
   durationMs: number;
+  /** The feed is subscribed at a hub and the fetch found it changed: whether the hub had said so first. */
+  hubChange: HubChange | null;
+  /** Its hub said it changed while it was being fetched: a pass must fetch it again then. */
+  dueAgainAt: Date | null;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -109,6 +118,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     ...(summary?.feedDeleted ? { status: 'deleted', error: null } : { status, error }),
     inserted: summary?.inserted ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0,
     touchedTopics: summary?.touchedTopics ?? [], durationMs: deps.now().getTime() - started.getTime(),
+    hubChange: summary?.hubChange ?? null, dueAgainAt: summary?.dueAgainAt ?? null,
   });
   // What the save compares the feed with, in case an operator changed it while it was fetched.
   const fetchedAs = { url: feed.url, intervalMinutes: feed.intervalMinutes };
@@ -120,6 +130,15 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
       fixedIntervalMinutes: feed.intervalMinutes, serverFreshMinutes: freshForSeconds === null ? null : freshForSeconds / 60,
     };
     return planNextFetch(outcome, history, deps.schedule, now);
+  };
+  // Only a fetch that succeeded is judged by the hub: a failing one backs off as any other.
+  const hubWatch = (next: NextFetch, fetchedAt: Date): HubWatch | undefined => {
+    if (deps.hubs === null) return undefined;
+    const { minFetchSeconds, trustedPollMinutes } = deps.hubs;
+    // A feed given an interval of its own is fetched at that interval, trusted hub or not.
+    const relaxed = trustedPollMinutes === null || feed.intervalMinutes !== null ? null
+      : new Date(Math.max(next.nextFetchAt.getTime(), fetchedAt.getTime() + trustedPollMinutes * 60_000));
+    return { fetchStartedAt: started, nextIfNotified: new Date(fetchedAt.getTime() + minFetchSeconds * 1000), relaxedNext: relaxed };
   };
   const saveError = async (error: FeedError, httpStatus: number | null, retryAfterSeconds: number | null,
     newUrl: string | null) => {
@@ -141,8 +160,9 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     }
     const base = { fetchedAt: deps.now(), newUrl: fetched.permanentUrl, error: null, fetchedAs };
     if (fetched.status === 'not-modified') {
+      const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
       const summary = await deps.store.saveFetchResult(feed.id, {
-        ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next: await plan({ kind: 'success' }, fetched.freshForSeconds),
+        ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next, hubWatch: hubWatch(next, base.fetchedAt),
       });
       return report('not-modified', summary, null);
     }
@@ -150,8 +170,9 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     const validators = { etag: fetched.etag, lastModified: fetched.lastModified, contentHash };
     if (isSameBody(feed.contentHash, fetched.body, contentHash)) {
       // Servers without validators send the same bytes again: skip parsing and storing.
+      const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
       const summary = await deps.store.saveFetchResult(feed.id, {
-        ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next: await plan({ kind: 'success' }, fetched.freshForSeconds),
+        ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next, hubWatch: hubWatch(next, base.fetchedAt),
       });
       return report('unchanged-body', summary, null);
     }
@@ -164,7 +185,8 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     }, matched);
     // Planned first: this function has waited long, and the result must not be in it at an await.
     const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
-    const stored = storePrepared(deps.store, feed.id, handoff, { ...base, httpStatus: fetched.httpStatus, validators, next },
+    const stored = storePrepared(deps.store, feed.id, handoff,
+      { ...base, httpStatus: fetched.httpStatus, validators, next, hubWatch: hubWatch(next, base.fetchedAt) },
       { matched, adopt: deps.adoptTopics, feedTitle: feed.title }, fetched.websubLinks);
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);

@@ -5,7 +5,8 @@ import { type FeedRow, toFeedRecord } from './rows.js';
 // item_count is kept with the feed (migrations/0017_feed_item_count.sql); its WebSub subscription,
 // when it has one, is the row that names it (migrations/0027_websub_subscriptions.sql).
 const FEED_SELECT = `SELECT f.*, s.state AS websub_state, s.lease_expires_at AS websub_lease_expires_at,
-    s.error AS websub_error, s.notified_at AS websub_notified_at, s.notifications AS websub_notifications
+    s.error AS websub_error, s.notified_at AS websub_notified_at, s.notifications AS websub_notifications,
+    s.changes_announced AS websub_changes_announced, s.unannounced_change_at AS websub_unannounced_change_at
   FROM feeds f LEFT JOIN websub_subscriptions s ON s.feed_id = f.id`;
 
 /**

@@ -2,6 +2,7 @@ import type { FeedError, IdentityScheme, Item, TopicMatch } from '../model.js';
 import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from './band-index.js';
 import type { Db } from './db.js';
 import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
+import { createHubRecord, type HubChange, type HubWatch } from './websub.js';
 
 export interface StoryKey {
   signature: Buffer;
@@ -56,6 +57,12 @@ export interface FetchResultToSave {
    */
   fetchedAs: { url: string; intervalMinutes: number | null } | null;
   /**
+   * For a fetch that succeeded, from a process whose feeds hubs may call about: what the save needs
+   * to keep the feed's hub's record and to schedule the feed by it (store/websub.ts). Absent: the
+   * next fetch is `next`'s.
+   */
+  hubWatch?: HubWatch;
+  /**
    * The topics the items' matches were made against. A topic created, edited or deleted since, by
    * this process or another, may have had its backfill pass over where these items go: the save
    * compares them with the topics as stored, inside its transaction, and has the items matched
@@ -97,6 +104,10 @@ export interface SaveSummary {
   touchedTopics: string[];
   /** The feed was deleted while it was being fetched: nothing was saved. */
   feedDeleted?: true;
+  /** The feed is subscribed at a hub, and the fetch found it changed: whether the hub had said so first. */
+  hubChange?: HubChange;
+  /** Its hub said the feed changed while it was being fetched: it is due again then. */
+  dueAgainAt?: Date;
 }
 
 export interface StoryPolicy {
@@ -325,7 +336,8 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   // An operator may delete or change a feed while a pass fetches it (see FetchResultToSave.fetchedAs).
-  const feedNow = db.prepare(`SELECT url, interval_minutes, item_count FROM feeds WHERE id = ?`);
+  const feedNow = db.prepare(`SELECT url, interval_minutes, item_count, last_fetched_at FROM feeds WHERE id = ?`);
+  const hubRecord = createHubRecord(db);
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
   // A config file's feed keeps the file's URL: the next start or reload would not find it, and
   // would delete it with its items. Both then show the new URL in moved_to (updateFeed).
@@ -495,7 +507,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const save = db.transaction((feedId: number, toSave: FetchResultToSave): SaveSummary => {
     const now = toSave.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
-    const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null; item_count: number } | undefined;
+    const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null; item_count: number; last_fetched_at: string | null } | undefined;
     if (current === undefined) return { ...summary, feedDeleted: true };
     // Read once a save with entries: the topics they are matched against and filed under.
     const version = toSave.items.length > 0 ? (topicsVersion.get() as number) : null;
@@ -610,6 +622,14 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     }
     const newUrl = movedMeanwhile ? null : result.newUrl;
     if (newUrl !== null) moveFeed.run({ feedId, newUrl });
+    const watched = result.hubWatch === undefined ? null : hubRecord({
+      feedId, previousFetchAt: current.last_fetched_at, fetchedAt: result.fetchedAt,
+      changed: summary.inserted + summary.updated > 0, planned: result.next.nextFetchAt,
+    }, result.hubWatch);
+    const nextFetchAt = watched?.nextFetchAt ?? result.next.nextFetchAt;
+    if (watched?.hubChange) summary.hubChange = watched.hubChange;
+    // An operator's schedule, set while the feed was fetched, stays (keepSchedule).
+    if (watched?.dueAgainAt && !rescheduledMeanwhile) summary.dueAgainAt = watched.dueAgainAt;
     updateFeed.run({
       feedId,
       hasInfo: result.feedInfo ? 1 : 0,
@@ -629,7 +649,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       errorMessage: result.error?.message ?? null,
       failures: result.next.consecutiveFailures,
       keepSchedule: rescheduledMeanwhile ? 1 : 0,
-      nextFetchAt: result.next.nextFetchAt.toISOString(),
+      nextFetchAt: nextFetchAt.toISOString(),
       disabled: result.next.disabled ? 1 : 0,
       newUrl,
       inserted: summary.inserted,

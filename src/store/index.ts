@@ -18,7 +18,7 @@ export type { DeletedAfterFilter, DeletedAfterPage, ItemDeletion } from './delet
 export type { BackfillReach, TopicMatching, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
-export type { WebSubCallback, WebSubKeys, WebSubMode, WebSubRequest } from './websub.js';
+export type { HubChange, HubWatch, WebSubCallback, WebSubKeys, WebSubMode, WebSubRequest } from './websub.js';
 
 /**
  * The storage engine behind every other module: coarse operations, each its own transaction,

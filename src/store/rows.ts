@@ -33,6 +33,8 @@ export interface FeedRow {
   websub_error: string | null;
   websub_notified_at: string | null;
   websub_notifications: number | null;
+  websub_changes_announced: number | null;
+  websub_unannounced_change_at: string | null;
 }
 
 export function toFeedRecord(row: FeedRow): FeedRecord {
@@ -68,6 +70,7 @@ export function toFeedRecord(row: FeedRow): FeedRecord {
       subscription: row.websub_state === null ? null : {
         state: row.websub_state, leaseExpiresAt: row.websub_lease_expires_at, error: row.websub_error,
         lastNotifiedAt: row.websub_notified_at, notifications: row.websub_notifications ?? 0,
+        changesAnnounced: row.websub_changes_announced ?? 0, lastUnannouncedChangeAt: row.websub_unannounced_change_at,
       },
     },
   };

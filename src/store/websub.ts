@@ -34,6 +34,90 @@ export interface WebSubKeys {
   secret: string;
 }
 
+/** The changes in a row a hub must announce before polls of its feed relax. */
+export const TRUSTED_AFTER_CHANGES = 3;
+
+/**
+ * What a save of a subscribed feed's fetch needs to judge its hub by, and to schedule the feed by
+ * what the hub has done.
+ */
+export interface HubWatch {
+  /** When the fetch began: a notification since may be of a change the fetch came too early for. */
+  fetchStartedAt: Date;
+  /** The next fetch if such a notification came: ingest.websub.minFetchSeconds after this one. */
+  nextIfNotified: Date;
+  /** The next fetch while the hub is trusted, never sooner than the one planned; null: polls never relax. */
+  relaxedNext: Date | null;
+}
+
+/** A change a fetch of a subscribed feed found: announced by its hub first, or not. */
+export type HubChange = 'announced' | 'unannounced';
+
+export interface WatchedFetch {
+  feedId: number;
+  /** The feed's fetch before this one. */
+  previousFetchAt: string | null;
+  fetchedAt: Date;
+  /** The fetch stored new or edited items. */
+  changed: boolean;
+  /** The next fetch planned for the feed as any feed's. */
+  planned: Date;
+}
+
+export interface WatchedSchedule {
+  nextFetchAt: Date;
+  /** Set when a notification came while the feed was being fetched: a pass must fetch it again then. */
+  dueAgainAt: Date | null;
+  hubChange: HubChange | null;
+}
+
+/**
+ * Inside a fetch result's save (fetch-results.ts): keeps the hub's record of the feed's changes, and
+ * takes the next fetch from it. A hub that announced the feed's last TRUSTED_AFTER_CHANGES changes
+ * has it polled at `relaxedNext` while its lease holds; the first change a poll finds first makes
+ * the polls usual again. A notification that came while the feed was fetched keeps it due soon, so
+ * that the save does not push back the fetch the notification asked for.
+ */
+export function createHubRecord(db: Db) {
+  const subscriptionOf = db.prepare(`SELECT token, state, lease_expires_at AS leaseExpiresAt, notified_at AS notifiedAt,
+      changes_announced AS changesAnnounced
+    FROM websub_subscriptions WHERE feed_id = ? AND mode = 'subscribe'`);
+  const recordChange = db.prepare(`UPDATE websub_subscriptions SET changes_announced = @run,
+      unannounced_change_at = coalesce(@unannouncedAt, unannounced_change_at)
+    WHERE token = @token`);
+  return (fetch: WatchedFetch, watch: HubWatch): WatchedSchedule => {
+    const planned = { nextFetchAt: fetch.planned, dueAgainAt: null, hubChange: null };
+    const subscription = subscriptionOf.get(fetch.feedId) as {
+      token: string; state: WebSubState; leaseExpiresAt: string | null; notifiedAt: string | null; changesAnnounced: number;
+    } | undefined;
+    if (subscription === undefined) return planned;
+    const { notifiedAt } = subscription;
+    let run = subscription.changesAnnounced;
+    let hubChange: HubChange | null = null;
+    if (fetch.changed) {
+      const announced = notifiedAt !== null && (fetch.previousFetchAt === null || notifiedAt > fetch.previousFetchAt);
+      hubChange = announced ? 'announced' : 'unannounced';
+      run = announced ? run + 1 : 0;
+      recordChange.run({ token: subscription.token, run, unannouncedAt: announced ? null : fetch.fetchedAt.toISOString() });
+    }
+    if (notifiedAt !== null && notifiedAt > watch.fetchStartedAt.toISOString()) {
+      const next = new Date(Math.min(fetch.planned.getTime(), watch.nextIfNotified.getTime()));
+      return { nextFetchAt: next, dueAgainAt: next, hubChange };
+    }
+    const trusted = isTrusted({ ...subscription, changesAnnounced: run }, fetch.fetchedAt);
+    if (watch.relaxedNext === null || !trusted) return { ...planned, hubChange };
+    // Never past the lease: a hub that does not renew it says nothing more.
+    const relaxed = Math.min(watch.relaxedNext.getTime(), Date.parse(subscription.leaseExpiresAt!));
+    return { nextFetchAt: new Date(Math.max(fetch.planned.getTime(), relaxed)), dueAgainAt: null, hubChange };
+  };
+}
+
+/** A hub is trusted with its feed while it has confirmed the subscription, the lease holds, and it announced the feed's last changes. */
+function isTrusted(subscription: { state: WebSubState; leaseExpiresAt: string | null; changesAnnounced: number }, at: Date): boolean {
+  return subscription.state === 'verified' && subscription.leaseExpiresAt !== null
+    && subscription.leaseExpiresAt > at.toISOString() && subscription.changesAnnounced >= TRUSTED_AFTER_CHANGES;
+}
+
 export function createWebSubQueries(db: Db) {
   // A feed that names another hub or topic now, or was disabled, gives its subscription up.
   const giveUpChanged = db.prepare(`UPDATE websub_subscriptions AS s

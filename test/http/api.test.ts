@@ -360,11 +360,14 @@ describe('the HTTP API', () => {
       await check('/api/topics', 'get', '200', await service.get('/api/topics'));
       // A feed naming a hub, subscribed there, for the shape of its subscription.
       service.core.store.db.prepare(`UPDATE feeds SET websub_hub = 'https://hub.example/', websub_topic = 'https://a.example/self' WHERE id = 1`).run();
-      service.core.store.db.prepare(`INSERT INTO websub_subscriptions (token, callback_base, feed_id, hub, topic, secret, mode, state, lease_expires_at, next_action_at, notified_at, notifications)
-        VALUES ('t', 'http://127.0.0.1', 1, 'https://hub.example/', 'https://a.example/self', 's', 'subscribe', 'verified', '2026-12-01T00:00:00.000Z', '2026-11-29T00:00:00.000Z', '2026-11-21T00:00:00.000Z', 3)`).run();
+      service.core.store.db.prepare(`INSERT INTO websub_subscriptions (token, callback_base, feed_id, hub, topic, secret, mode, state, lease_expires_at, next_action_at, notified_at, notifications,
+          changes_announced, unannounced_change_at)
+        VALUES ('t', 'http://127.0.0.1', 1, 'https://hub.example/', 'https://a.example/self', 's', 'subscribe', 'verified', '2026-12-01T00:00:00.000Z', '2026-11-29T00:00:00.000Z', '2026-11-21T00:00:00.000Z', 3,
+          2, '2026-11-20T00:00:00.000Z')`).run();
       const feeds = await check('/api/feeds', 'get', '200', await service.get('/api/feeds')) as { feeds: { websub: unknown }[] };
       expect(feeds.feeds.map((feed) => feed.websub)).toContainEqual({ hub: 'https://hub.example/', topic: 'https://a.example/self', subscription: {
-        state: 'verified', leaseExpiresAt: '2026-12-01T00:00:00.000Z', error: null, lastNotifiedAt: '2026-11-21T00:00:00.000Z', notifications: 3 } });
+        state: 'verified', leaseExpiresAt: '2026-12-01T00:00:00.000Z', error: null, lastNotifiedAt: '2026-11-21T00:00:00.000Z', notifications: 3,
+        changesAnnounced: 2, lastUnannouncedChangeAt: '2026-11-20T00:00:00.000Z' } });
       expect(feeds.feeds.map((feed) => feed.websub)).toContain(null);
       service.core.store.db.prepare('DELETE FROM websub_subscriptions').run();
       service.core.store.db.prepare('UPDATE feeds SET websub_hub = NULL, websub_topic = NULL').run();

@@ -13,6 +13,7 @@ import { type Core, openCore, type Service, startService } from '../../src/main.
 import type { FeedRecord } from '../../src/model.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { type FaultRoute, type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { logLines } from '../support/log-lines.js';
 import { freePort } from '../support/net.js';
 import { startWebSubHub, type WebSubHubStandIn } from '../support/websub-hub.js';
 
@@ -20,6 +21,8 @@ const DAY_S = 86_400;
 const LEASE_S = 10 * DAY_S;
 const WORLD_SELF = 'https://news.example/world.rss';
 const EUROPE_SELF = 'https://news.example/europe.rss';
+/** The service's admin token: a test asks it to fetch a feed now, as an operator would. */
+const ADMIN = 'websub-admin-token';
 /** The largest body a fetch reads, and a hub may send. */
 const MAX_BYTES = 100_000;
 
@@ -50,6 +53,8 @@ interface Subscribed {
   core: Core;
   service: Service;
   baseUrl: string;
+  /** The service's log, from the start. */
+  logged: Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
@@ -59,19 +64,25 @@ interface Subscribed {
  * hub's address), each path a feed; the schedule never ticks in a test's time, so only the start's
  * pass and those a notification asks for run.
  */
-async function startSubscribed(routes: (hubUrl: string) => Record<string, FaultRoute>, minFetchSeconds: number,
+async function startSubscribed(routes: (hubUrl: string) => Record<string, FaultRoute>, ingest: IngestSettings,
   now?: () => Date): Promise<Subscribed> {
   const hub = await startWebSubHub();
-  const started = await startNamingHub(hub, routes, minFetchSeconds, 5000, now);
+  const started = await startNamingHub(hub, routes, ingest, 5000, now);
   // After the run the start's pass began, which a pass does not wait for.
   await started.core.websub!.requestDue();
   await hub.settled();
   return started;
 }
 
+/** `ingest.websub.minFetchSeconds`, and the longest a feed's usual polls are apart (default a day). */
+interface IngestSettings {
+  minFetchSeconds: number;
+  maxIntervalMinutes?: number;
+}
+
 /** A service whose feeds name `hub`, once its start's pass is through: it does not wait for the hub. */
-async function startNamingHub(hub: WebSubHubStandIn, routes: (hubUrl: string) => Record<string, FaultRoute>, minFetchSeconds: number,
-  timeoutMs: number, now?: () => Date): Promise<Subscribed> {
+async function startNamingHub(hub: WebSubHubStandIn, routes: (hubUrl: string) => Record<string, FaultRoute>,
+  { minFetchSeconds, maxIntervalMinutes = 1440 }: IngestSettings, timeoutMs: number, now?: () => Date): Promise<Subscribed> {
   const dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
   const paths = routes(hub.url);
   const origin = await startFaultServer(paths);
@@ -80,13 +91,15 @@ async function startNamingHub(hub: WebSubHubStandIn, routes: (hubUrl: string) =>
   const config = parseConfig({
     database: 'test.db', logLevel: 'silent', topics: [], feeds: Object.keys(paths).map((path) => ({ url: origin.url(path) })),
     server: { host: '127.0.0.1', port, baseUrl },
-    ingest: { allowPrivateAddresses: true, timeoutMs, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', websub: { subscribe: true, minFetchSeconds } },
-  }, join(dir, 'config.json'));
-  const core = await openCore(config, createLogger('silent'), now ? { now } : {});
+    ingest: { allowPrivateAddresses: true, timeoutMs, maxBytes: MAX_BYTES, schedule: '0 0 1 1 *', maxIntervalMinutes,
+      websub: { subscribe: true, minFetchSeconds } },
+  }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
+  const { lines: logged, stream } = logLines();
+  const core = await openCore(config, createLogger('info', stream), now ? { now } : {});
   const service = await startService(core);
   await service.firstIngest;
   return {
-    dir, origin, hub, core, service, baseUrl,
+    dir, origin, hub, core, service, baseUrl, logged,
     async stop() {
       await service.stop();
       await origin.close();
@@ -120,7 +133,7 @@ describe('a service subscribed to the hub a feed names', () => {
     running = await startSubscribed((hubUrl) => ({
       '/world.rss': () => ({ body: feedNamingHub(hubUrl, WORLD_SELF, worldTitles) }),
       '/europe.rss': { body: feedNamingHub(hubUrl, EUROPE_SELF, ['Europe story']) },
-    }), 0, () => new Date(Date.now() + aheadMs));
+    }), { minFetchSeconds: 0 }, () => new Date(Date.now() + aheadMs));
     ({ dir, origin, hub, core, service, baseUrl } = running);
     world = (await core.store.getFeedByUrl(origin.url('/world.rss')))!;
   });
@@ -277,7 +290,7 @@ describe('a hub that says a feed changed right after it was fetched', () => {
         fetchedAt.push(Date.now());
         return { body: feedNamingHub(hubUrl, WORLD_SELF, titles) };
       },
-    }), 1);
+    }), { minFetchSeconds: 1 });
   });
   afterAll(() => running?.stop());
 
@@ -290,6 +303,104 @@ describe('a hub that says a feed changed right after it was fetched', () => {
     expect(await hub.publish(WORLD_SELF, body)).toEqual([202]);
     await until(async () => fetchedAt.length, (count) => count === 2, 'the second fetch');
     expect(fetchedAt[1]! - fetchedAt[0]!).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('a hub that announces a feed\'s changes', () => {
+  let running: Subscribed;
+  const titles = ['First story'];
+  let worldId: number;
+
+  beforeAll(async () => {
+    // Usual polls an hour apart at most, so that a day apart tells.
+    running = await startSubscribed((hubUrl) => ({
+      '/world.rss': () => ({ body: feedNamingHub(hubUrl, WORLD_SELF, titles) }),
+    }), { minFetchSeconds: 0, maxIntervalMinutes: 60 });
+    worldId = (await running.core.store.getFeedByUrl(running.origin.url('/world.rss')))!.id;
+  });
+  afterAll(() => running?.stop());
+
+  const shown = async () => (await (await fetch(`${running.baseUrl}/api/feeds/${worldId}`)).json()) as {
+    status: { lastFetchedAt: string; nextFetchAt: string };
+    websub: { subscription: { changesAnnounced: number; lastUnannouncedChangeAt: string | null } };
+  };
+  /** How long after its last fetch the feed is fetched next, in minutes. */
+  const pollGap = async () => {
+    const { status } = await shown();
+    return (Date.parse(status.nextFetchAt) - Date.parse(status.lastFetchedAt)) / 60_000;
+  };
+
+  it('polls the feed a day apart once the hub announced its last three changes, and as usual after one it did not', async () => {
+    const { hub, origin, baseUrl } = running;
+    expect(await pollGap()).toBeCloseTo(60, 0);
+    for (let n = 1; n <= 3; n++) {
+      const hits = origin.hits('/world.rss');
+      titles.unshift(`Announced story ${n}`);
+      expect(await hub.publish(WORLD_SELF, feedNamingHub(hub.url, WORLD_SELF, titles))).toEqual([202]);
+      await until(shown, (feed) => feed.websub.subscription.changesAnnounced === n, `announced change ${n}`);
+      expect(origin.hits('/world.rss')).toBe(hits + 1);
+      expect(await pollGap()).toBeCloseTo(n < 3 ? 60 : 1440, 0);
+    }
+    // A feed given an interval of its own keeps it, trusted hub or not.
+    const { core, service, dir } = running;
+    const withInterval = async (intervalMinutes?: number) => service.reloadConfig(parseConfig({
+      database: 'test.db', logLevel: 'silent', topics: [], feeds: [{ url: origin.url('/world.rss'), intervalMinutes }],
+      server: core.config.server, ingest: core.config.ingest,
+    }, join(dir, 'config.json')));
+    await withInterval(30);
+    titles.unshift('Announced story 4');
+    expect(await hub.publish(WORLD_SELF, feedNamingHub(hub.url, WORLD_SELF, titles))).toEqual([202]);
+    await until(shown, (feed) => feed.websub.subscription.changesAnnounced === 4, 'announced change 4');
+    expect(await pollGap()).toBeCloseTo(30, 0);
+    await withInterval(undefined);
+    // A change the hub never announces, found by a fetch the operator asks for.
+    titles.unshift('Unannounced story');
+    const asked = await fetch(`${baseUrl}/api/feeds/${worldId}/refresh`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(asked.status).toBe(202);
+    const after = await until(shown, (feed) => feed.websub.subscription.lastUnannouncedChangeAt !== null, 'the unannounced change');
+    expect(after.websub.subscription.changesAnnounced).toBe(0);
+    expect(after.websub.subscription.lastUnannouncedChangeAt).toBe(after.status.lastFetchedAt);
+    expect(await pollGap()).toBeCloseTo(60, 0);
+    const fetches = running.logged.filter((line) => line.msg === 'feed fetched' && line.feedId === worldId);
+    expect(fetches.map((line) => line.hubChange ?? null)).toEqual([null, 'announced', 'announced', 'announced', 'announced', 'unannounced']);
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^feedsieve_websub_changes_total\{announced="true"\} 4$/m);
+    expect(metrics).toMatch(/^feedsieve_websub_changes_total\{announced="false"\} 1$/m);
+  });
+});
+
+describe('a hub that says a feed changed while it was being fetched', () => {
+  let running: Subscribed;
+  const titles = ['First story'];
+  /** When each request for the feed came, and whether to answer it slowly. */
+  const requestedAt: number[] = [];
+  let slow = false;
+
+  beforeAll(async () => {
+    running = await startSubscribed((hubUrl) => ({
+      // The document as it is when the request comes, sent after a wait when slow.
+      '/world.rss': () => {
+        requestedAt.push(Date.now());
+        return { body: feedNamingHub(hubUrl, WORLD_SELF, titles), ...(slow ? { delayMs: 500 } : {}) };
+      },
+    }), { minFetchSeconds: 1 });
+  });
+  afterAll(() => running?.stop());
+
+  it('fetches it again ingest.websub.minFetchSeconds after that fetch, not at its next poll', async () => {
+    const { hub, baseUrl } = running;
+    const titlesStored = async () => ((await (await fetch(`${baseUrl}/api/items?limit=50`)).json()) as { items: { title: string }[] }).items.map((item) => item.title);
+    slow = true;
+    titles.unshift('Second story');
+    expect(await hub.publish(WORLD_SELF, feedNamingHub(hub.url, WORLD_SELF, titles))).toEqual([202]);
+    await until(async () => requestedAt.length, (count) => count === 2, 'the fetch the hub asked for');
+    // Answered with the document as it was; the hub says it changed again before the answer ends.
+    slow = false;
+    titles.unshift('Third story');
+    expect(await hub.publish(WORLD_SELF, feedNamingHub(hub.url, WORLD_SELF, titles))).toEqual([202]);
+    await until(titlesStored, (seen) => seen.includes('Third story'), 'the change announced during the fetch');
+    expect(requestedAt).toHaveLength(3);
+    expect(requestedAt[2]! - requestedAt[1]!).toBeGreaterThanOrEqual(1500);
   });
 });
 
@@ -404,7 +515,7 @@ describe('a hub that never answers', () => {
     const hub = await startWebSubHub();
     hub.behaviour.hang = true;
     // A deadline far past the test's: a pass or stop that waited for the hub would time the test out.
-    const started = await startNamingHub(hub, (hubUrl) => ({ '/world.rss': { body: feedNamingHub(hubUrl, WORLD_SELF, ['A story']) } }), 0, 60_000);
+    const started = await startNamingHub(hub, (hubUrl) => ({ '/world.rss': { body: feedNamingHub(hubUrl, WORLD_SELF, ['A story']) } }), { minFetchSeconds: 0 }, 60_000);
     try {
       await until(async () => hub.requests.length, (count) => count === 1, 'the subscription asked');
       expect(started.origin.hits('/world.rss')).toBe(1);
@@ -425,7 +536,7 @@ describe('a feed whose server names its hub in a Link header', () => {
         headers: { 'content-type': 'application/rss+xml', link: `<${hubUrl}>; rel="hub", <${HEADER_SELF}>; rel="self"` },
         body: feedNamingHub('https://document-hub.example/', 'https://news.example/asia-document.rss', ['Asia story']),
       },
-    }), 0);
+    }), { minFetchSeconds: 0 });
   });
   afterAll(() => running?.stop());
 

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FetchResultToSave, openStore, type Store, type WebSubKeys } from '../../src/store/index.js';
+import type { Item } from '../../src/model.js';
+import { type FetchResultToSave, type HubWatch, type ItemToSave, openStore, type Store, type WebSubKeys } from '../../src/store/index.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
@@ -20,6 +21,15 @@ function fetched(hubUrl: string | null, selfUrl: string | null = null, fetchedAt
     feedInfo: { title: 'Source', siteUrl: null, minIntervalMinutes: null, hubUrl, selfUrl },
     next: { nextFetchAt: at(60), consecutiveFailures: 0, disabled: false },
   };
+}
+
+/** A new entry of the feed: a fetch that stores it found the feed changed. */
+function entry(identity: string): ItemToSave {
+  const item: Item = {
+    identity, guid: identity, url: `https://a.example/${identity}`, title: `Story ${identity}`, summary: 's',
+    contentHtml: '<p>text</p>', authors: [], categories: [], publishedAt: null, updatedAt: null, language: 'en', enclosures: [],
+  };
+  return { item, contentHash: identity, markupHash: null, story: null, matches: [] };
 }
 
 describe('store: WebSub subscriptions', () => {
@@ -97,6 +107,7 @@ describe('store: WebSub subscriptions', () => {
     expect(await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', lease)).toBe(true);
     expect((await store.getFeed(a.id))!.websub?.subscription).toEqual({
       state: 'verified', leaseExpiresAt: at(1441).toISOString(), error: null, lastNotifiedAt: null, notifications: 0,
+      changesAnnounced: 0, lastUnannouncedChangeAt: null,
     });
     expect(rows()).toMatchObject([{ attempts: 0 }]);
     // Renewed when due; the hub could not be reached: still confirmed while the lease lasts.
@@ -176,5 +187,65 @@ describe('store: WebSub subscriptions', () => {
     expect(await store.webSubNotified('token-9', at(20), 60_000)).toBeNull();
     await store.editFeed(a.id, { disabled: true }, at(21));
     expect(await store.webSubNotified('token-1', at(22), 60_000)).toBeNull();
+  });
+
+  it('judges a hub by whether it announced the changes fetches found, and polls a trusted hub\'s feed less often while its lease holds', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(a.id, fetched(HUB, null, NOW));
+    await store.planWebSubRequests(NOW, BASE, keys, 50);
+    await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: NOW, leaseExpiresAt: at(30 * 1440), renewAt: at(24 * 1440) });
+    // Each fetch plans its next an hour on; a trusted hub's feed is polled a day on instead.
+    let stories = 0;
+    const fetchAt = async (minutes: number, changed: boolean, relaxedNext: Date | null = at(minutes + 1440)) => {
+      const watch: HubWatch = { fetchStartedAt: at(minutes - 0.1), nextIfNotified: at(minutes + 1), relaxedNext };
+      const items = changed ? [entry(`story-${++stories}`)] : [];
+      const summary = await store.saveFetchResult(a.id, { ...fetched(HUB, null, at(minutes)), items, next: { nextFetchAt: at(minutes + 60), consecutiveFailures: 0, disabled: false }, hubWatch: watch });
+      const feed = (await store.getFeed(a.id))!;
+      return { hubChange: summary.hubChange ?? null, dueAgainAt: summary.dueAgainAt ?? null, next: feed.nextFetchAt, record: feed.websub!.subscription! };
+    };
+    // A poll finds a change nobody announced.
+    expect(await fetchAt(10, true)).toMatchObject({ hubChange: 'unannounced', next: at(70).toISOString(), record: { changesAnnounced: 0, lastUnannouncedChangeAt: at(10).toISOString() } });
+    // Three changes, each announced before the fetch that found it.
+    for (const [n, minutes] of [[1, 100], [2, 200], [3, 300]] as const) {
+      await store.webSubNotified('token-1', at(minutes - 1), 0);
+      const seen = await fetchAt(minutes, true);
+      expect(seen).toMatchObject({ hubChange: 'announced', dueAgainAt: null, record: { changesAnnounced: n, lastUnannouncedChangeAt: at(10).toISOString() } });
+      // Trusted from the third on: polled a day later rather than an hour.
+      expect(seen.next).toBe((n < 3 ? at(minutes + 60) : at(minutes + 1440)).toISOString());
+    }
+    // A fetch that finds nothing new keeps the record, and the relaxed polls.
+    expect(await fetchAt(2000, false)).toMatchObject({ hubChange: null, next: at(2000 + 1440).toISOString(), record: { changesAnnounced: 3 } });
+    // Polls relaxed only where the process relaxes them, and never past the lease.
+    expect((await fetchAt(2100, false, null)).next).toBe(at(2160).toISOString());
+    expect((await fetchAt(29 * 1440 + 720, false)).next).toBe(at(30 * 1440).toISOString());
+    // The first change the hub did not announce brings the usual polls back.
+    const missed = 29 * 1440 + 730;
+    expect(await fetchAt(missed, true)).toMatchObject({ hubChange: 'unannounced', next: at(missed + 60).toISOString(), record: { changesAnnounced: 0, lastUnannouncedChangeAt: at(missed).toISOString() } });
+  });
+
+  it('keeps a feed due soon when its hub said it changed while it was being fetched', async () => {
+    const a = await store.addFeed({ url: 'https://a.example/feed', title: null, origin: 'api' }, NOW);
+    await store.saveFetchResult(a.id, fetched(HUB, null, NOW));
+    await store.planWebSubRequests(NOW, BASE, keys, 50);
+    await store.confirmWebSub('token-1', 'subscribe', 'https://a.example/feed', { now: NOW, leaseExpiresAt: at(1440), renewAt: at(1152) });
+    // Each fetch plans its next an hour on.
+    const save = (minutes: number, hubWatch: HubWatch) => store.saveFetchResult(a.id, {
+      ...fetched(HUB, null, at(minutes)), next: { nextFetchAt: at(minutes + 60), consecutiveFailures: 0, disabled: false }, hubWatch,
+    });
+    const watch: HubWatch = { fetchStartedAt: at(100), nextIfNotified: at(102), relaxedNext: at(1540) };
+    // The notification came after the fetch began: the save does not push the fetch it asked for back.
+    await store.webSubNotified('token-1', at(100.5), 60_000);
+    const summary = await save(101, watch);
+    expect(summary.dueAgainAt).toEqual(at(102));
+    expect((await store.getFeed(a.id))!.nextFetchAt).toBe(at(102).toISOString());
+    // One that came before it began was for what this fetch read.
+    const later: HubWatch = { fetchStartedAt: at(200), nextIfNotified: at(202), relaxedNext: null };
+    const again = await save(201, later);
+    expect(again.dueAgainAt).toBeUndefined();
+    expect((await store.getFeed(a.id))!.nextFetchAt).toBe(at(261).toISOString());
+    // A feed subscribed nowhere is scheduled as planned.
+    const b = await store.addFeed({ url: 'https://b.example/feed', title: null, origin: 'api' }, NOW);
+    expect(await store.saveFetchResult(b.id, { ...fetched(null), hubWatch: watch })).not.toHaveProperty('dueAgainAt');
+    expect((await store.getFeed(b.id))!.nextFetchAt).toBe(at(60).toISOString());
   });
 });
