@@ -6,7 +6,7 @@ import { bodyHash, isSameBody } from './body-hash.js';
 import type { FeedFetcher, FetchLimits } from './fetch.js';
 import { matchEntriesAgain, type PreparedEntry, type PrepareResult } from './prepare.js';
 import type { Handoff, Preparer } from './prepare-pool.js';
-import { type NextFetch, type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
+import { type OutcomeKind, planNextFetch, type ScheduleSettings } from './schedule.js';
 import { redactUrl } from '../redact-url.js';
 
 export interface RefreshDeps {
@@ -132,12 +132,11 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     return planNextFetch(outcome, history, deps.schedule, now);
   };
   // Only a fetch that succeeded is judged by the hub: a failing one backs off as any other.
-  const hubWatch = (next: NextFetch, fetchedAt: Date): HubWatch | undefined => {
+  const hubWatch = (fetchedAt: Date): HubWatch | undefined => {
     if (deps.hubs === null) return undefined;
     const { minFetchSeconds, trustedPollMinutes } = deps.hubs;
     // A feed given an interval of its own is fetched at that interval, trusted hub or not.
-    const relaxed = trustedPollMinutes === null || feed.intervalMinutes !== null ? null
-      : new Date(Math.max(next.nextFetchAt.getTime(), fetchedAt.getTime() + trustedPollMinutes * 60_000));
+    const relaxed = trustedPollMinutes === null || feed.intervalMinutes !== null ? null : new Date(fetchedAt.getTime() + trustedPollMinutes * 60_000);
     return { fetchStartedAt: started, nextIfNotified: new Date(fetchedAt.getTime() + minFetchSeconds * 1000), relaxedNext: relaxed };
   };
   const saveError = async (error: FeedError, httpStatus: number | null, retryAfterSeconds: number | null,
@@ -160,9 +159,9 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     }
     const base = { fetchedAt: deps.now(), newUrl: fetched.permanentUrl, error: null, fetchedAs };
     if (fetched.status === 'not-modified') {
-      const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
       const summary = await deps.store.saveFetchResult(feed.id, {
-        ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next, hubWatch: hubWatch(next, base.fetchedAt),
+        ...base, httpStatus: 304, validators: null, feedInfo: null, items: [], next: await plan({ kind: 'success' }, fetched.freshForSeconds),
+        hubWatch: hubWatch(base.fetchedAt),
       });
       return report('not-modified', summary, null);
     }
@@ -170,9 +169,9 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     const validators = { etag: fetched.etag, lastModified: fetched.lastModified, contentHash };
     if (isSameBody(feed.contentHash, fetched.body, contentHash)) {
       // Servers without validators send the same bytes again: skip parsing and storing.
-      const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
       const summary = await deps.store.saveFetchResult(feed.id, {
-        ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next, hubWatch: hubWatch(next, base.fetchedAt),
+        ...base, httpStatus: fetched.httpStatus, validators, feedInfo: null, items: [], next: await plan({ kind: 'success' }, fetched.freshForSeconds),
+        hubWatch: hubWatch(base.fetchedAt),
       });
       return report('unchanged-body', summary, null);
     }
@@ -186,7 +185,7 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     // Planned first: this function has waited long, and the result must not be in it at an await.
     const next = await plan({ kind: 'success' }, fetched.freshForSeconds);
     const stored = storePrepared(deps.store, feed.id, handoff,
-      { ...base, httpStatus: fetched.httpStatus, validators, next, hubWatch: hubWatch(next, base.fetchedAt) },
+      { ...base, httpStatus: fetched.httpStatus, validators, next, hubWatch: hubWatch(base.fetchedAt) },
       { matched, adopt: deps.adoptTopics, feedTitle: feed.title }, fetched.websubLinks);
     if (!stored.ok) return await saveError(stored.error, fetched.httpStatus, null, fetched.permanentUrl);
     return report('stored', await stored.summary, null);

@@ -46,7 +46,7 @@ export interface HubWatch {
   fetchStartedAt: Date;
   /** The next fetch if such a notification came: ingest.websub.minFetchSeconds after this one. */
   nextIfNotified: Date;
-  /** The next fetch while the hub is trusted, never sooner than the one planned; null: polls never relax. */
+  /** The next fetch while the hub is trusted (the planned one when that is later); null: polls never relax. */
   relaxedNext: Date | null;
 }
 

@@ -217,6 +217,8 @@ describe('store: WebSub subscriptions', () => {
     expect(await fetchAt(2000, false)).toMatchObject({ hubChange: null, next: at(2000 + 1440).toISOString(), record: { changesAnnounced: 3 } });
     // Polls relaxed only where the process relaxes them, and never past the lease.
     expect((await fetchAt(2100, false, null)).next).toBe(at(2160).toISOString());
+    // Nor more often than they would be.
+    expect((await fetchAt(2200, false, at(2210))).next).toBe(at(2260).toISOString());
     expect((await fetchAt(29 * 1440 + 720, false)).next).toBe(at(30 * 1440).toISOString());
     // The first change the hub did not announce brings the usual polls back.
     const missed = 29 * 1440 + 730;
