@@ -43,12 +43,22 @@ const trustedProxy = z.string().refine((value) => {
 /** A feed's own fetch interval, in minutes: from every minute to once a week. */
 export const FEED_INTERVAL = z.number().int().min(1).max(10_080);
 
+// The service as the WebSub hub of its own feeds (src/websub-hub.ts): subscribers are sent a feed
+// each time a pass changes it.
+const hubSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  // The longest lease granted (an hour to 30 days), and the one given a subscriber that asks none.
+  leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
+  maxSubscriptions: z.number().int().min(1).max(1_000_000).default(1000),
+});
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   readToken: z.string().min(16).optional(),
   websubHub: z.url({ protocol: /^https?$/ }).optional(),
+  hub: hubSchema.default(hubSchema.parse({})),
   corsOrigins: z.array(z.string().refine((value) => value === '*' || (URL.canParse(value) && new URL(value).origin === value),
     'must be * or an origin such as https://dash.example (scheme, host and port; no path or trailing slash)')).default([]),
   searchMsPerSecond: z.number().int().min(10).max(1000).default(250),
@@ -154,6 +164,13 @@ export function parseConfig(raw: unknown, path: string, env: NodeJS.ProcessEnv =
   if (file.server.websubHub && !file.server.baseUrl) {
     warnings.push(`server.websubHub is set without server.baseUrl: the hub is told of topic feeds at ${baseUrl}, made of server.host and the port; `
       + 'set server.baseUrl to the address the hub and readers use');
+  }
+  if (file.server.hub.enabled && file.server.websubHub) {
+    throw new ConfigError(`${path}: server.hub.enabled and server.websubHub: the feeds name one hub, the service's own or another; set one of them`);
+  }
+  if (file.server.hub.enabled && !file.server.baseUrl) {
+    warnings.push(`server.hub is enabled without server.baseUrl: the hub and its feeds are named at ${baseUrl}, made of server.host and the port; `
+      + 'set server.baseUrl to the address subscribers use');
   }
   if (file.ingest.websub.subscribe && !file.server.baseUrl) {
     warnings.push(`ingest.websub.subscribe is on without server.baseUrl: hubs are given callbacks at ${baseUrl}/websub/…, made of server.host and the port; `

@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import { createApp, createListener } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
+import { feedRenderer } from './http/feed-render.js';
+import { hubFeeds } from './http/hub.js';
 import { createSearchBudget } from './http/search-budget.js';
 import { leaseHolderIsGone, leaseHolderName } from './ingest-lease.js';
 import { discoverFeed } from './ingest/discover.js';
@@ -22,6 +24,7 @@ import type { Progress } from './progress.js';
 import { type FeedMove, openStore, type Store } from './store/index.js';
 import { renameChangesMatches } from './topics/feed-rename.js';
 import { createWebSubPublisher } from './websub.js';
+import { createHub, type Hub, hubUrl } from './websub-hub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
 
@@ -289,6 +292,8 @@ type AppOptions = {
   scheduler?: () => SchedulerState;
   /** A pass over the feeds due by `at` (now by default), then or when the pass under way ends. */
   fetchDue?: (at?: Date) => void;
+  /** The service's own WebSub hub (server.hub), where subscribers ask for feeds. */
+  hub?: Hub | null;
 };
 
 /** What the HTTP layer gets from a core: topic edits recompile, backfill and invalidate; feeds made due are fetched at once. */
@@ -299,7 +304,9 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     baseUrl: config.server.baseUrl,
     adminToken: config.adminToken,
     readToken: config.server.readToken ?? null,
-    websubHub: config.server.websubHub ?? null,
+    // The hub the feeds name: another one, or the service's own.
+    websubHub: config.server.websubHub ?? (config.server.hub.enabled ? hubUrl(config.server.baseUrl) : null),
+    hub: options.hub ?? null,
     websub: core.websub,
     maxFeedBytes: config.ingest.maxBytes,
     corsOrigins: config.server.corsOrigins,
@@ -366,16 +373,25 @@ export async function startService(core: Core): Promise<Service> {
     const tick = new Date();
     scheduler.lastTickAt = tick.toISOString();
     metrics.recordTick(tick);
+    // What the pass changed, for the hub's subscribers: these topics' feeds, and the combined one.
+    const changed = { slugs: new Set<string>(), all: false };
     running = core
       .ingest(undefined, (report) => {
         metrics.recordFetch(report);
         if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
+        for (const slug of report.touchedTopics) changed.slugs.add(slug);
+        if (report.inserted > 0 || report.updated > 0) changed.all = true;
         // Its hub's word came while it was fetched: the pass after this one would find it not yet due.
         if (report.dueAgainAt !== null) fetchDue(report.dueAgainAt);
       }, shutdown.signal)
       .then(async (pass) => {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
         else if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
+        if (pass.status !== 'busy') for (const slug of pass.rematched) changed.slugs.add(slug);
+        // Sent apart from the passes too: a callback that hangs holds up no pass.
+        if (hub !== null && !shutdown.signal.aborted && (changed.slugs.size > 0 || changed.all)) {
+          hub.distribute({ slugs: [...changed.slugs], all: changed.all }).catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
+        }
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
         // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
         // from the passes, which never wait on a hub.
@@ -422,7 +438,14 @@ export async function startService(core: Core): Promise<Service> {
     }, due - Date.now() + WAKE_MARGIN_MS);
     wake = { at: due, timer: timer.unref() };
   };
-  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue });
+  // Subscribers are sent a feed as a reader polling it reads it: rendered as the routes render it, into the same cache.
+  const hub = config.server.hub.enabled
+    ? createHub(store, hubFeeds({ baseUrl: config.server.baseUrl, store }, feedRenderer(appDeps(core, cache, {}), cache)), {
+      baseUrl: config.server.baseUrl, leaseSeconds: config.server.hub.leaseSeconds, maxSubscriptions: config.server.hub.maxSubscriptions,
+      limits: core.refreshDeps.fetchLimits,
+    }, log, () => new Date(), (outcome) => metrics.recordHubDelivery(outcome))
+    : null;
+  const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -456,6 +479,7 @@ export async function startService(core: Core): Promise<Service> {
       await task.stop();
       if (wake !== null) clearTimeout(wake.timer);
       shutdown.abort();
+      await hub?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (running) await running; // in-flight feeds finish their transaction

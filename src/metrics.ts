@@ -3,7 +3,7 @@ import type { RefreshReport } from './ingest/refresh.js';
 import type { Store } from './store/index.js';
 
 /** The Prometheus series feedsieve exports; one registry per process (tests make their own). */
-export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts' | 'webSubStateCounts'>) {
+export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts' | 'webSubStateCounts' | 'hubSubscriptionCount'>) {
   const registry = new Registry();
   const fetches = new Counter({
     name: 'feedsieve_feed_fetches_total',
@@ -65,6 +65,20 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
     registers: [registry],
   });
 
+  new Gauge({
+    name: 'feedsieve_hub_subscriptions',
+    help: 'Subscriptions held at the service\'s own WebSub hub (server.hub) whose lease holds',
+    registers: [registry],
+    async collect() {
+      this.set(await store.hubSubscriptionCount(new Date()));
+    },
+  });
+  const hubDeliveries = new Counter({
+    name: 'feedsieve_hub_deliveries_total',
+    help: 'Feeds the service\'s own WebSub hub sent its subscribers: delivered (the callback took it) or failed',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const websubChanges = new Counter({
     name: 'feedsieve_websub_changes_total',
     help: 'Changes found by fetches of feeds subscribed at a WebSub hub: announced (the hub said so first) or not',
@@ -82,6 +96,9 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       if (report.unchanged) items.inc({ kind: 'duplicate' }, report.unchanged);
       if (report.touchedTopics.length) topicMatches.inc(report.touchedTopics.length);
       if (report.hubChange !== null) websubChanges.inc({ announced: String(report.hubChange === 'announced') });
+    },
+    recordHubDelivery(outcome: 'delivered' | 'failed'): void {
+      hubDeliveries.inc({ outcome });
     },
     recordWebSubNotification(outcome: 'accepted' | 'ignored'): void {
       websubNotifications.inc({ outcome });

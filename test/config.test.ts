@@ -88,6 +88,17 @@ describe('config', () => {
     expect(parseConfig({ feeds: [] }, at).warnings).toEqual([]);
   });
 
+  it('is no hub unless told to, never beside another hub, and warns when it would be named at the listening host and port', () => {
+    expect(parseConfig({ feeds: [] }, at).server.hub).toEqual({ enabled: false, leaseSeconds: 864_000, maxSubscriptions: 1000 });
+    expect(() => parseConfig({ feeds: [], server: { hub: { enabled: true }, websubHub: 'https://hub.example/', baseUrl: 'https://news.example' } }, at))
+      .toThrow(/server\.hub\.enabled and server\.websubHub: the feeds name one hub/);
+    expect(() => parseConfig({ feeds: [], server: { hub: { leaseSeconds: 60 } } }, at)).toThrow(/server\.hub\.leaseSeconds: /);
+    expect(() => parseConfig({ feeds: [], server: { hub: { maxSubscriptions: 0 } } }, at)).toThrow(/server\.hub\.maxSubscriptions: /);
+    const warned = parseConfig({ feeds: [], server: { hub: { enabled: true } } }, at);
+    expect(warned.warnings).toEqual([expect.stringMatching(/server\.hub is enabled without server\.baseUrl: the hub and its feeds are named at http:\/\/127\.0\.0\.1:8080/)]);
+    expect(parseConfig({ feeds: [], server: { hub: { enabled: true }, baseUrl: 'https://news.example' } }, at).warnings).toEqual([]);
+  });
+
   it('subscribes to no hub unless told to, and warns when hubs would be given callbacks at the listening host and port', () => {
     expect(parseConfig({ feeds: [] }, at).ingest.websub).toEqual({ subscribe: false, leaseSeconds: 864_000, minFetchSeconds: 60, trustedPollMinutes: 1440 });
     expect(parseConfig({ feeds: [], ingest: { websub: { trustedPollMinutes: null } } }, at).ingest.websub.trustedPollMinutes).toBeNull();

@@ -9,6 +9,7 @@ import { corsPolicy } from './cors.js';
 import { feedLane } from './feed-lane.js';
 import { type FeedRenderer, feedRenderer } from './feed-render.js';
 import { feedsRouter, opmlImportRouter } from './feeds.js';
+import { hubRouter } from './hub.js';
 import { itemsRouter } from './items.js';
 import { openApiRouter } from './openapi.js';
 import { opsRouter } from './ops.js';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps, cache: FeedCache, renderer: FeedRendere
   // Hubs carry no read token: the callback's own token admits them.
   app.use(websubCallbackRouter(deps));
   app.use(requireReader(deps.readToken, deps.adminToken));
+  app.use(hubRouter(deps));
   // Feed readers poll these most: they are answered from memory, compressed once per coding by
   // syndication.ts itself, so they skip the compression middleware and the JSON body parser.
   app.use(syndicationRouter(deps, renderer));

@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { FeedError } from '../model.js';
 import type { Store } from '../store/index.js';
+import type { Hub } from '../websub-hub.js';
 import type { SearchBudget } from './search-budget.js';
 
 /**
@@ -33,6 +34,8 @@ export interface AppDeps {
   adminToken: string | null;
   readToken: string | null;
   websubHub: string | null;
+  /** The service's own hub (server.hub), where subscribers ask for feeds; null when it is off. */
+  hub: Pick<Hub, 'request'> | null;
   /** Callbacks for the hubs feeds are subscribed at; null when ingest.websub.subscribe is off. */
   websub: WebSubCallbacks | null;
   /** The largest body a hub may send a callback: the largest feed a fetch reads. */

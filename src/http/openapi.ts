@@ -196,6 +196,15 @@ export function buildOpenApiDocument(baseUrl: string) {
     request: { params: id }, responses: { 202: json(feed, 'queued: the feed is due now'), ...problems(400, 401, 403, 404, 409, 415) } });
   r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items (a config file\'s feed is refused: 409)', security: admin,
     request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404, 409) } });
+  r.registerPath({ method: 'get', path: '/api/hub/subscriptions', summary: 'The subscriptions held at the service\'s own WebSub hub (server.hub), whose lease holds', security: admin,
+    responses: { 200: json(z.object({ subscriptions: z.array(z.object({
+      id: z.number().int(), topic: z.string().openapi({ description: 'the feed subscribed to, by the address it names itself by' }),
+      callback: z.string().openapi({ description: 'where the feed is sent, its credentials redacted' }),
+      leaseExpiresAt: z.string(), subscribedAt: z.string(),
+      deliveredAt: z.string().nullable().openapi({ description: 'when the callback last took the feed' }),
+      failures: z.number().int().openapi({ description: 'deliveries in a row the callback did not take' }),
+      error: z.string().nullable().openapi({ description: 'why the last of them failed' }),
+    })) }), 'subscriptions'), ...problems(401, 403) } });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',

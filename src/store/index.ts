@@ -4,6 +4,7 @@ import { type Db, migrate, openDatabase } from './db.js';
 import { createDeletionQueries } from './deletions.js';
 import { createFeedQueries } from './feeds.js';
 import { createFeedTitleQueries } from './feed-titles.js';
+import { createHubSubscriptionQueries } from './hub-subscriptions.js';
 import { createFetchResultQueries, type FilingPolicy, type StoryPolicy, TOPIC_FILING } from './fetch-results.js';
 import { createItemQueries } from './items.js';
 import { createOperationQueries } from './operations.js';
@@ -17,6 +18,7 @@ export type { MarkKind } from './database-history.js';
 export type { DeletedAfterFilter, DeletedAfterPage, ItemDeletion } from './deletions.js';
 export type { BackfillReach, TopicMatching, TopicMatchRow, TopicSummary } from './topics.js';
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
+export type { HubSubscriber, HubSubscriptionRecord } from './hub-subscriptions.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
 export type { HubChange, HubWatch, WebSubCallback, WebSubKeys, WebSubMode, WebSubRequest } from './websub.js';
 
@@ -32,7 +34,8 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createTopicQueries> &
   ReturnType<typeof createOperationQueries> &
   ReturnType<typeof createDatabaseHistoryQueries> &
-  ReturnType<typeof createWebSubQueries> & {
+  ReturnType<typeof createWebSubQueries> &
+  ReturnType<typeof createHubSubscriptionQueries> & {
     /** Whether this open found a backup in the database's place, and started a history of its own. */
     readonly restoredFromBackup: boolean;
     /** SQLite file size in bytes (for metrics). */
@@ -86,6 +89,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     ...createOperationQueries(db),
     ...createDatabaseHistoryQueries(db),
     ...createWebSubQueries(db),
+    ...createHubSubscriptionQueries(db),
     restoredFromBackup,
     async sizeBytes() {
       return (pageCount.pluck().get() as number) * (pageSize.pluck().get() as number);

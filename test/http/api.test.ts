@@ -373,6 +373,16 @@ describe('the HTTP API', () => {
       service.core.store.db.prepare('UPDATE feeds SET websub_hub = NULL, websub_topic = NULL').run();
       await check('/api/stories', 'get', '200', await service.get('/api/stories?topic=nato'));
       await check('/readyz', 'get', '200', await service.get('/readyz'));
+      // A subscription held at the hub, one with a delivery failed, its callback's credentials redacted.
+      const lease = new Date(Date.now() + 86_400_000);
+      await service.core.store.keepHubSubscription({ topic: `${service.baseUrl}/topics/nato.rss`, callback: 'https://user:pass@reader.example/cb?key=k',
+        secret: 's', leaseExpiresAt: lease }, new Date(), 10);
+      const [held] = await service.core.store.hubSubscribers([`${service.baseUrl}/topics/nato.rss`], new Date());
+      await service.core.store.hubDelivery(held!.id, new Date(), 'the callback answered 500');
+      const hub = await check('/api/hub/subscriptions', 'get', '200', await service.get('/api/hub/subscriptions', auth)) as { subscriptions: { callback: string }[] };
+      expect(hub.subscriptions).toHaveLength(1);
+      expect(hub.subscriptions[0]!.callback).not.toContain('pass');
+      service.core.store.db.prepare('DELETE FROM hub_subscriptions').run();
     });
   });
 

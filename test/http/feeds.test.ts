@@ -215,7 +215,7 @@ describe('adding a web page URL with discovery', () => {
   async function listen(discover: FeedDiscovery): Promise<[Server, string]> {
     const deps = {
       store: core.store, log: core.log, now: () => new Date(),
-      baseUrl: 'http://127.0.0.1', adminToken: TOKEN, readToken: null, websubHub: null, websub: null, maxFeedBytes: 1_000_000, corsOrigins: [],
+      baseUrl: 'http://127.0.0.1', adminToken: TOKEN, readToken: null, websubHub: null, hub: null, websub: null, maxFeedBytes: 1_000_000, corsOrigins: [],
       searchBudget: createSearchBudget(250), trustProxy: false, feedMaxAgeSeconds: 900, metrics: null,
       scheduler: () => ({ alive: true, lastTickAt: null }),
       onTopicChanged: async () => undefined,

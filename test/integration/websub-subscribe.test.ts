@@ -15,6 +15,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { type FaultRoute, type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { logLines } from '../support/log-lines.js';
 import { freePort } from '../support/net.js';
+import { until } from '../support/until.js';
 import { startWebSubHub, type WebSubHubStandIn } from '../support/websub-hub.js';
 
 const DAY_S = 86_400;
@@ -36,15 +37,6 @@ function feedNamingHub(hub: string, self: string, titles: string[]): string {
     + `<atom:link rel="self" type="application/rss+xml" href="${self}"/>${items}</channel></rss>`;
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface Subscribed {
   dir: string;

@@ -1,0 +1,231 @@
+// The service as a WebSub hub for its own feeds (https://www.w3.org/TR/websub/, server.hub): a
+// reader's server that supports WebSub (FreshRSS, Inoreader, NewsBlur, …) subscribes a callback to a
+// topic feed, and is sent the feed within moments of each ingest pass that changes it, instead of
+// polling it. No third-party hub has to fetch the feeds from the public internet.
+//
+// What a subscriber is sent is the feed as a reader polling it would read it (its first page), so a
+// delivery lost to a callback that was down is made good by the next: each carries every entry
+// since. Callbacks are reached through the same address guard as feed fetches: a subscription
+// cannot make the service send requests inside its own network unless the operator allows private
+// addresses.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Agent } from 'undici';
+import { createGuardedAgent, isBlockedAddress } from './ingest/address-guard.js';
+import { discard, readResponseBody } from './ingest/fetch-body.js';
+import type { Logger } from './log.js';
+import { redactUrl } from './redact-url.js';
+import type { Store } from './store/index.js';
+
+/** The shortest lease granted: a subscriber asking less is given this. */
+const SHORTEST_LEASE_S = 3600;
+/** WebSub §5.1: a secret MUST be under 200 bytes. */
+const LONGEST_SECRET_BYTES = 199;
+const LONGEST_CALLBACK = 2048;
+/** Verifications under way at once, at most: past it a request is answered 503, to be made again. */
+const VERIFICATIONS_AT_ONCE = 64;
+/** Deliveries under way at once, at most: a slow callback holds up one of them, not the rest. */
+const DELIVERIES_AT_ONCE = 4;
+/** How much of a callback's answer is read: a challenge is echoed in far less. */
+const ANSWER_READ_BYTES = 1024;
+
+export interface HubSettings {
+  /** The service's public address: the hub is `${baseUrl}/hub`, its topics the feeds under it. */
+  baseUrl: string;
+  /** The longest lease granted, and the one given a subscriber that asks none. */
+  leaseSeconds: number;
+  maxSubscriptions: number;
+  limits: { timeoutMs: number; connectTimeoutMs: number; allowPrivateAddresses: boolean; userAgent: string };
+}
+
+/** A feed as a subscriber is sent it. */
+export interface FeedBody {
+  body: Buffer;
+  contentType: string;
+}
+
+/** A subscriber's request (WebSub §5.1), its form fields as sent. */
+export interface HubRequest {
+  mode: string | undefined;
+  topic: string | undefined;
+  callback: string | undefined;
+  leaseSeconds: string | undefined;
+  secret: string | undefined;
+}
+
+/** What the hub needs of the service's feeds: whether a URL is one of them, and its body now. */
+export interface HubFeeds {
+  /** Whether `url` is one of the service's feeds (a topic's, or the combined one). */
+  isFeed(url: string): Promise<boolean>;
+  /** The feed at `url` as a reader polling it would read it, or null when it is gone. */
+  render(url: string): Promise<FeedBody | null>;
+  /** The URLs of a changed topic's feeds (null for the combined feed's). */
+  urlsOf(slug: string | null): string[];
+}
+
+export function hubUrl(baseUrl: string): string {
+  return `${baseUrl}/hub`;
+}
+
+/** `onDelivery` hears of each feed sent: taken by the callback, or not. */
+export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, log: Logger, now: () => Date,
+  onDelivery: (outcome: 'delivered' | 'failed') => void = () => {}) {
+  const isBlocked = settings.limits.allowPrivateAddresses ? () => false : isBlockedAddress;
+  const hub = hubUrl(settings.baseUrl);
+  let agent: Agent | null = null;
+  const closing = new AbortController();
+  const verifying = new Set<Promise<void>>();
+
+  /** A request to a callback, through the address guard, never following a redirect; what it answered. */
+  async function call(callback: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }):
+    Promise<{ ok: true; status: number; body: string } | { ok: false; error: string }> {
+    const url = new URL(callback);
+    agent ??= createGuardedAgent(isBlocked, settings.limits);
+    const signal = AbortSignal.any([AbortSignal.timeout(settings.limits.timeoutMs), closing.signal]);
+    try {
+      const response = await agent.request({
+        origin: url.origin, path: url.pathname + url.search, method: init.method, signal,
+        headers: { 'user-agent': settings.limits.userAgent, ...init.headers }, body: init.body,
+      });
+      if (init.method === 'POST') {
+        await discard(response);
+        return { ok: true, status: response.statusCode, body: '' };
+      }
+      try {
+        return { ok: true, status: response.statusCode, body: (await readResponseBody(response, ANSWER_READ_BYTES, signal)).toString('utf8') };
+      } catch {
+        // Longer than a challenge could be: not an echo of one.
+        return { ok: true, status: response.statusCode, body: '' };
+      }
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
+  /** WebSub §5.3: the callback proves it asked, by echoing a challenge; only then is the request done. */
+  async function verify(mode: 'subscribe' | 'unsubscribe', topic: string, callback: string, leaseSeconds: number, secret: string | null) {
+    const challenge = randomBytes(16).toString('base64url');
+    const target = new URL(callback);
+    target.searchParams.append('hub.mode', mode);
+    target.searchParams.append('hub.topic', topic);
+    target.searchParams.append('hub.challenge', challenge);
+    if (mode === 'subscribe') target.searchParams.append('hub.lease_seconds', String(leaseSeconds));
+    const answer = await call(target.href, { method: 'GET' });
+    const fields = { topic, callback: redactUrl(callback), mode };
+    if (!answer.ok || answer.status < 200 || answer.status >= 300 || answer.body !== challenge) {
+      const why = answer.ok ? `the callback answered ${answer.status}${answer.status < 300 ? ' without the challenge' : ''}` : answer.error;
+      log.info({ ...fields, reason: why }, 'a WebSub subscriber did not confirm its request');
+      return;
+    }
+    if (mode === 'unsubscribe') {
+      await store.dropHubSubscription(topic, callback);
+      log.info(fields, 'a WebSub subscriber unsubscribed');
+      return;
+    }
+    const at = now();
+    const kept = await store.keepHubSubscription(
+      { topic, callback, secret, leaseExpiresAt: new Date(at.getTime() + leaseSeconds * 1000) }, at, settings.maxSubscriptions);
+    if (kept) log.info({ ...fields, leaseSeconds }, 'a WebSub subscriber subscribed');
+    else log.warn({ ...fields, limit: settings.maxSubscriptions }, 'a WebSub subscription was not kept: the hub holds as many as it may');
+  }
+
+  /** Sends `feed` to a subscriber: signed with its secret, the hub and the topic in Link headers. */
+  async function deliver(subscriber: { id: number; topic: string; callback: string; secret: string | null }, feed: FeedBody) {
+    const headers: Record<string, string> = {
+      'content-type': feed.contentType,
+      link: `<${hub}>; rel="hub", <${subscriber.topic}>; rel="self"`,
+    };
+    if (subscriber.secret !== null) headers['x-hub-signature'] = `sha256=${createHmac('sha256', subscriber.secret).update(feed.body).digest('hex')}`;
+    const answer = await call(subscriber.callback, { method: 'POST', headers, body: feed.body });
+    if (closing.signal.aborted) return;
+    const error = !answer.ok ? answer.error : answer.status >= 200 && answer.status < 300 ? null : `the callback answered ${answer.status}`;
+    await store.hubDelivery(subscriber.id, now(), error);
+    onDelivery(error === null ? 'delivered' : 'failed');
+    if (error !== null) log.warn({ topic: subscriber.topic, callback: redactUrl(subscriber.callback), error }, 'a WebSub subscriber did not take a feed');
+  }
+
+  /** Sends each changed feed to its subscribers; see distribute. */
+  async function send(changed: { slugs: string[]; all: boolean }): Promise<number> {
+    const urls = [...new Set(changed.slugs)].flatMap((slug) => feeds.urlsOf(slug));
+    if (changed.all) urls.push(...feeds.urlsOf(null));
+    const subscribers = await store.hubSubscribers(urls, now());
+    const bodies = new Map<string, Promise<FeedBody | null>>();
+    let next = 0;
+    let sent = 0;
+    const worker = async () => {
+      while (next < subscribers.length && !closing.signal.aborted) {
+        const subscriber = subscribers[next++]!;
+        let body = bodies.get(subscriber.topic);
+        if (body === undefined) bodies.set(subscriber.topic, (body = feeds.render(subscriber.topic)));
+        const feed = await body;
+        if (feed === null) continue;
+        await deliver(subscriber, feed);
+        sent += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: DELIVERIES_AT_ONCE }, worker));
+    return sent;
+  }
+
+  let sending: Promise<number> = Promise.resolve(0);
+  return {
+    url: hub,
+
+    /**
+     * A subscriber's request: answered at once, 202 when it is well formed (then verified with the
+     * callback, apart from the answer, as WebSub has hubs do), else 4xx with the reason.
+     */
+    async request(request: HubRequest): Promise<{ status: number; body: string }> {
+      const { mode, topic, callback } = request;
+      if (mode !== 'subscribe' && mode !== 'unsubscribe') return { status: 400, body: 'hub.mode must be subscribe or unsubscribe' };
+      if (!topic) return { status: 400, body: 'hub.topic is missing' };
+      if (!(await feeds.isFeed(topic))) return { status: 404, body: `hub.topic ${topic} is not a feed of this hub's` };
+      if (!callback) return { status: 400, body: 'hub.callback is missing' };
+      let url: URL;
+      try {
+        url = new URL(callback);
+      } catch {
+        return { status: 400, body: 'hub.callback is not a URL' };
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || callback.length > LONGEST_CALLBACK || url.hash !== '') {
+        return { status: 400, body: `hub.callback must be an http(s) URL of at most ${LONGEST_CALLBACK} characters, without a fragment` };
+      }
+      const secret = request.secret === undefined || request.secret === '' ? null : request.secret;
+      if (secret !== null && Buffer.byteLength(secret) > LONGEST_SECRET_BYTES) return { status: 400, body: 'hub.secret must be under 200 bytes' };
+      const asked = Number(request.leaseSeconds);
+      const leaseSeconds = request.leaseSeconds !== undefined && Number.isInteger(asked) && asked > 0
+        ? Math.min(Math.max(asked, SHORTEST_LEASE_S), settings.leaseSeconds) : settings.leaseSeconds;
+      // A renewal is taken at the limit: only a new subscription would pass it.
+      if (mode === 'subscribe' && (await store.hubSubscriptionCount(now())) >= settings.maxSubscriptions
+        && !(await store.holdsHubSubscription(topic, url.href, now()))) {
+        return { status: 503, body: 'the hub holds as many subscriptions as it may' };
+      }
+      if (verifying.size >= VERIFICATIONS_AT_ONCE || closing.signal.aborted) return { status: 503, body: 'the hub is busy: ask again in a minute' };
+      const verification = verify(mode, topic, url.href, leaseSeconds, secret)
+        .catch((error: unknown) => log.error({ err: error, topic }, 'verifying a WebSub subscription failed'))
+        .finally(() => verifying.delete(verification));
+      verifying.add(verification);
+      return { status: 202, body: '' };
+    },
+
+    /**
+     * Sends the feeds a pass changed (those of `slugs`, and the combined feed when `all`) to their
+     * subscribers. One call at a time: a call made while one runs waits for it. Returns the
+     * deliveries made.
+     */
+    distribute(changed: { slugs: string[]; all: boolean }): Promise<number> {
+      sending = sending.catch(() => 0).then(() => send(changed));
+      return sending;
+    },
+
+    /** Verifications and deliveries under way are cut short, and no more are made. */
+    async close(): Promise<void> {
+      closing.abort();
+      await Promise.all([...verifying]);
+      await sending.catch(() => 0);
+      await agent?.close();
+      agent = null;
+    },
+  };
+}
+
+export type Hub = ReturnType<typeof createHub>;

@@ -1,0 +1,247 @@
+// The service as the WebSub hub of its own feeds (server.hub): a reader's server subscribes a
+// callback to a topic feed, the hub verifies that it asked, and sends it the feed each time a pass
+// changes it. A real service on 127.0.0.1 (its schedule set never to tick: passes run when a test
+// asks for a fetch), a real origin serving a feed, and real callbacks.
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { type Core, openCore, type Service, startService } from '../../src/main.js';
+import { type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
+import { freePort } from '../support/net.js';
+import { until } from '../support/until.js';
+import { startWebSubSubscriber, type WebSubSubscriberStandIn } from '../support/websub-subscriber.js';
+
+const ADMIN = 'hub-admin-token-0123';
+const DAY_S = 86_400;
+const TOPICS = [{ slug: 'nato', title: 'NATO', query: 'NATO' }, { slug: 'missile-defence', title: 'Missile defence', query: '"missile defence"' }];
+
+
+interface Running {
+  dir: string;
+  origin: FaultServer;
+  core: Core;
+  service: Service;
+  baseUrl: string;
+  /** Asks the hub for a subscription, as a subscriber's server does. */
+  ask(form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  subscriptions(): Promise<{ topic: string; callback: string; leaseExpiresAt: string; deliveredAt: string | null; failures: number; error: string | null }[]>;
+  stop(): Promise<void>;
+}
+
+/** A service that is its feeds' hub, its one feed served by `origin` from `entries`. */
+async function startHubService(entries: FeedEntrySpec[], server: Record<string, unknown> = {}, ingest: Record<string, unknown> = {}): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-'));
+  const origin = await startFaultServer({ '/world.rss': () => ({ body: rssDocument('World desk', entries) }) });
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = parseConfig({
+    database: 'test.db', logLevel: 'silent', topics: TOPICS, feeds: [{ url: origin.url('/world.rss') }],
+    server: { host: '127.0.0.1', port, baseUrl, hub: { enabled: true, leaseSeconds: 5 * DAY_S }, ...server },
+    ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *', ...ingest },
+  }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
+  const core = await openCore(config, createLogger('silent'));
+  const service = await startService(core);
+  await service.firstIngest;
+  return {
+    dir, origin, core, service, baseUrl,
+    ask: (form, headers = {}) => fetch(`${baseUrl}/hub`, {
+      method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    }),
+    async subscriptions() {
+      const answer = await fetch(`${baseUrl}/api/hub/subscriptions`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      return ((await answer.json()) as { subscriptions: Awaited<ReturnType<Running['subscriptions']>> }).subscriptions;
+    },
+    async stop() {
+      await service.stop();
+      await origin.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('the service as its feeds\' WebSub hub', () => {
+  let running: Running;
+  let subscriber: WebSubSubscriberStandIn;
+  const entries: FeedEntrySpec[] = [{ guid: 'w1', title: 'NATO summit opens', publishedAt: new Date(Date.now() - 3_600_000) }];
+  const natoRss = () => `${running.baseUrl}/topics/nato.rss`;
+  /** Fetches the feed now, as an operator would ask, and waits for the pass. */
+  const fetchFeedNow = async () => {
+    const feed = (await running.core.store.getFeedByUrl(running.origin.url('/world.rss')))!;
+    const hits = running.origin.hits('/world.rss');
+    expect((await fetch(`${running.baseUrl}/api/feeds/${feed.id}/refresh`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(202);
+    await until(() => running.origin.hits('/world.rss'), (count) => count > hits, 'the fetch');
+  };
+  const subscribe = async (topic: string, path: string, extra: Record<string, string> = {}) => {
+    const asked = await running.ask({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': subscriber.callback(path), ...extra });
+    expect(asked.status).toBe(202);
+    await until(() => running.subscriptions(), (held) => held.some((s) => s.callback === subscriber.callback(path) && s.topic === topic), `${path} subscribed`);
+  };
+
+  beforeAll(async () => {
+    subscriber = await startWebSubSubscriber();
+    running = await startHubService(entries);
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await subscriber?.close();
+  });
+
+  it('names itself as the hub in its feeds', async () => {
+    const rss = await (await fetch(natoRss())).text();
+    expect(rss).toContain(`<atom:link rel="hub" href="${running.baseUrl}/hub"/>`);
+    const json = (await (await fetch(`${running.baseUrl}/feeds/all.json`)).json()) as { hubs: { type: string; url: string }[] };
+    expect(json.hubs).toEqual([{ type: 'WebSub', url: `${running.baseUrl}/hub` }]);
+  });
+
+  it('keeps a subscription once the callback echoes its challenge, for the lease asked up to the longest', async () => {
+    await subscribe(natoRss(), '/nato', { 'hub.lease_seconds': String(2 * DAY_S), 'hub.secret': 'the subscriber\'s secret' });
+    expect(subscriber.verifications.at(-1)).toEqual({ path: '/nato', mode: 'subscribe', topic: natoRss(), leaseSeconds: String(2 * DAY_S) });
+    await subscribe(`${running.baseUrl}/feeds/all.atom`, '/all', { 'hub.lease_seconds': String(90 * DAY_S) });
+    expect(subscriber.verifications.at(-1)?.leaseSeconds).toBe(String(5 * DAY_S));
+    await subscribe(`${running.baseUrl}/topics/missile-defence.rss`, '/defence');
+    const held = await running.subscriptions();
+    const leaseLeft = (path: string) => Date.parse(held.find((s) => s.callback === subscriber.callback(path))!.leaseExpiresAt) - Date.now();
+    expect(leaseLeft('/nato')).toBeGreaterThan((2 * DAY_S - 60) * 1000);
+    expect(leaseLeft('/nato')).toBeLessThanOrEqual(2 * DAY_S * 1000);
+    expect(leaseLeft('/all')).toBeGreaterThan((5 * DAY_S - 60) * 1000);
+    expect(held).toHaveLength(3);
+  });
+
+  it('sends a changed feed to its subscribers, signed with their secret, and nothing to those of feeds that did not change', async () => {
+    entries.unshift({ guid: 'w2', title: 'NATO ministers agree on air defence', publishedAt: new Date() });
+    await fetchFeedNow();
+    await until(() => subscriber.deliveries.length, (count) => count >= 2, 'the deliveries');
+    const nato = subscriber.deliveries.find((delivery) => delivery.path === '/nato')!;
+    expect(nato.headers['content-type']).toBe('application/rss+xml; charset=utf-8');
+    expect(nato.headers.link).toBe(`<${running.baseUrl}/hub>; rel="hub", <${natoRss()}>; rel="self"`);
+    expect(nato.headers['x-hub-signature']).toBe(`sha256=${createHmac('sha256', 'the subscriber\'s secret').update(nato.body).digest('hex')}`);
+    // What a reader polling the feed reads.
+    expect(nato.body.toString('utf8')).toBe(await (await fetch(natoRss())).text());
+    expect(nato.body.toString('utf8')).toContain('NATO ministers agree on air defence');
+    const all = subscriber.deliveries.find((delivery) => delivery.path === '/all')!;
+    expect(all.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
+    expect(all.headers['x-hub-signature']).toBeUndefined();
+    expect(all.body.toString('utf8')).toContain('NATO ministers agree on air defence');
+    // The missile defence feed did not change.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(subscriber.deliveries.map((delivery) => delivery.path).sort()).toEqual(['/all', '/nato']);
+    expect((await running.subscriptions()).find((s) => s.callback === subscriber.callback('/nato'))).toMatchObject({ failures: 0, error: null });
+    expect((await running.subscriptions()).find((s) => s.callback === subscriber.callback('/nato'))?.deliveredAt).not.toBeNull();
+  });
+
+  it('sends nothing when a pass changes no feed', async () => {
+    const before = subscriber.deliveries.length;
+    await fetchFeedNow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subscriber.deliveries).toHaveLength(before);
+  });
+
+  it('records a callback that does not take the feed, and counts deliveries in /metrics', async () => {
+    subscriber.behaviour.status = 500;
+    const before = subscriber.deliveries.length;
+    entries.unshift({ guid: 'w3', title: 'NATO air policing extended', publishedAt: new Date() });
+    await fetchFeedNow();
+    await until(() => subscriber.deliveries.length, (count) => count >= before + 2, 'the deliveries');
+    const nato = await until(async () => (await running.subscriptions()).find((s) => s.callback === subscriber.callback('/nato'))!,
+      (held) => held.failures === 1, 'the failure recorded');
+    expect(nato.error).toBe('the callback answered 500');
+    subscriber.behaviour.status = 202;
+    const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^feedsieve_hub_subscriptions 3$/m);
+    expect(metrics).toMatch(/^feedsieve_hub_deliveries_total\{outcome="delivered"\} 2$/m);
+    await until(async () => (await (await fetch(`${running.baseUrl}/metrics`)).text()), (text) => /^feedsieve_hub_deliveries_total\{outcome="failed"\} 2$/m.test(text), 'the failures counted');
+  });
+
+  it('refuses a request it cannot take, saying why', async () => {
+    const callback = subscriber.callback('/refused');
+    const answer = async (form: Record<string, string>) => {
+      const response = await running.ask(form);
+      return [response.status, await response.text()];
+    };
+    expect(await answer({ 'hub.mode': 'publish', 'hub.topic': natoRss(), 'hub.callback': callback })).toEqual([400, 'hub.mode must be subscribe or unsubscribe']);
+    expect(await answer({ 'hub.mode': 'subscribe', 'hub.topic': `${running.baseUrl}/topics/elsewhere.rss`, 'hub.callback': callback }))
+      .toEqual([404, `hub.topic ${running.baseUrl}/topics/elsewhere.rss is not a feed of this hub's`]);
+    expect((await answer({ 'hub.mode': 'subscribe', 'hub.topic': 'https://news.example/feed.rss', 'hub.callback': callback }))[0]).toBe(404);
+    expect(await answer({ 'hub.mode': 'subscribe', 'hub.topic': natoRss(), 'hub.callback': 'ftp://127.0.0.1/x' }))
+      .toEqual([400, 'hub.callback must be an http(s) URL of at most 2048 characters, without a fragment']);
+    expect(await answer({ 'hub.mode': 'subscribe', 'hub.topic': natoRss() })).toEqual([400, 'hub.callback is missing']);
+    expect(await answer({ 'hub.mode': 'subscribe', 'hub.topic': natoRss(), 'hub.callback': callback, 'hub.secret': 's'.repeat(200) }))
+      .toEqual([400, 'hub.secret must be under 200 bytes']);
+    const notForm = await fetch(`${running.baseUrl}/hub`, { method: 'POST', body: JSON.stringify({ 'hub.mode': 'subscribe' }), headers: { 'content-type': 'application/json' } });
+    expect(notForm.status).toBe(400);
+    expect(subscriber.verifications.filter((verification) => verification.path === '/refused')).toEqual([]);
+  });
+
+  it('keeps nothing for a callback that does not echo the challenge, whatever it answers', async () => {
+    for (const verify of ['refuse', 'ok'] as const) {
+      subscriber.behaviour.verify = verify;
+      const path = `/unconfirmed-${verify}`;
+      const asked = await running.ask({ 'hub.mode': 'subscribe', 'hub.topic': natoRss(), 'hub.callback': subscriber.callback(path) });
+      expect(asked.status).toBe(202);
+      await until(() => subscriber.verifications.filter((verification) => verification.path === path).length, (count) => count === 1, 'the verification');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    subscriber.behaviour.verify = 'echo';
+    expect((await running.subscriptions()).map((s) => s.callback).filter((callback) => callback.includes('unconfirmed'))).toEqual([]);
+  });
+
+  it('unsubscribes a callback that confirms it, and sends it nothing more', async () => {
+    const asked = await running.ask({ 'hub.mode': 'unsubscribe', 'hub.topic': natoRss(), 'hub.callback': subscriber.callback('/nato') });
+    expect(asked.status).toBe(202);
+    await until(() => running.subscriptions(), (held) => !held.some((s) => s.callback === subscriber.callback('/nato')), 'the unsubscription');
+    expect(subscriber.verifications.at(-1)).toMatchObject({ path: '/nato', mode: 'unsubscribe', leaseSeconds: null });
+    const before = subscriber.deliveries.length;
+    entries.unshift({ guid: 'w4', title: 'NATO exercise in the Baltic', publishedAt: new Date() });
+    await fetchFeedNow();
+    await until(() => subscriber.deliveries.length, (count) => count > before, 'the combined feed\'s delivery');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(subscriber.deliveries.slice(before).map((delivery) => delivery.path)).toEqual(['/all']);
+  });
+});
+
+describe('a hub with its limits', () => {
+  let running: Running;
+  let subscriber: WebSubSubscriberStandIn;
+
+  beforeAll(async () => {
+    subscriber = await startWebSubSubscriber();
+    // Callbacks at private addresses refused, as by default; one subscription at most; a read token.
+    running = await startHubService([{ guid: 'l1', title: 'NATO story', publishedAt: new Date() }],
+      { hub: { enabled: true, maxSubscriptions: 1 }, readToken: 'read-token-0123456789' }, { allowPrivateAddresses: false });
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await subscriber?.close();
+  });
+  const read = { authorization: 'Bearer read-token-0123456789' };
+
+  it('asks a subscriber for the read token the feeds ask', async () => {
+    const asked = await running.ask({ 'hub.mode': 'subscribe', 'hub.topic': `${running.baseUrl}/topics/nato.rss`, 'hub.callback': subscriber.callback('/a') });
+    expect(asked.status).toBe(401);
+  });
+
+  it('sends nothing to a callback at a private address unless the operator allows private addresses', async () => {
+    const asked = await running.ask({ 'hub.mode': 'subscribe', 'hub.topic': `${running.baseUrl}/topics/nato.rss`, 'hub.callback': subscriber.callback('/a') }, read);
+    expect(asked.status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subscriber.verifications).toEqual([]);
+    expect(await running.subscriptions()).toEqual([]);
+  });
+
+  it('holds no more subscriptions than server.hub.maxSubscriptions, renewals aside', async () => {
+    const topic = `${running.baseUrl}/topics/nato.rss`;
+    await running.core.store.keepHubSubscription({ topic, callback: 'https://reader.example/a', secret: null, leaseExpiresAt: new Date(Date.now() + DAY_S * 1000) },
+      new Date(), 1);
+    const another = await running.ask({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': 'https://reader.example/b' }, read);
+    expect([another.status, await another.text()]).toEqual([503, 'the hub holds as many subscriptions as it may']);
+    const renewal = await running.ask({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': 'https://reader.example/a' }, read);
+    expect(renewal.status).toBe(202);
+    expect(await running.core.store.keepHubSubscription({ topic, callback: 'https://reader.example/b', secret: null, leaseExpiresAt: new Date(Date.now() + DAY_S * 1000) },
+      new Date(), 1)).toBe(false);
+  });
+});

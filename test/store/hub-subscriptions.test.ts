@@ -1,0 +1,65 @@
+// The subscriptions held at the service's own WebSub hub: kept once confirmed, renewed in place,
+// counted against a limit, gone with their lease.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/index.js';
+
+const NOW = new Date('2026-12-01T12:00:00.000Z');
+const at = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000);
+const NATO = 'https://feeds.example/topics/nato.rss';
+const ALL = 'https://feeds.example/feeds/all.rss';
+
+describe('store: the hub\'s subscriptions', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-store-'));
+    store = openStore(join(dir, 'db.sqlite'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const keep = (topic: string, callback: string, leaseHours: number, now = NOW, limit = 10, secret: string | null = null) =>
+    store.keepHubSubscription({ topic, callback, secret, leaseExpiresAt: at(leaseHours) }, now, limit);
+
+  it('gives the subscribers of the feeds that changed whose lease holds, and forgets a lease that ran out', async () => {
+    expect(await keep(NATO, 'https://a.example/cb', 24, NOW, 10, 'secret-a')).toBe(true);
+    expect(await keep(ALL, 'https://b.example/cb', 2)).toBe(true);
+    expect(await keep(NATO, 'https://c.example/cb', 1)).toBe(true);
+    expect((await store.hubSubscribers([NATO], NOW)).map(({ callback, secret }) => [callback, secret])).toEqual([
+      ['https://a.example/cb', 'secret-a'], ['https://c.example/cb', null],
+    ]);
+    expect(await store.hubSubscribers([], NOW)).toEqual([]);
+    // Past c's lease: not sent, not counted, not listed.
+    expect((await store.hubSubscribers([NATO, ALL], at(1.5))).map(({ callback }) => callback)).toEqual(['https://a.example/cb', 'https://b.example/cb']);
+    expect(await store.hubSubscriptionCount(at(1.5))).toBe(2);
+    expect((await store.hubSubscriptions(at(1.5))).map(({ callback }) => callback)).toEqual(['https://b.example/cb', 'https://a.example/cb']);
+    expect(await store.holdsHubSubscription(NATO, 'https://c.example/cb', at(1.5))).toBe(false);
+    // The next subscription made removes it.
+    await keep(ALL, 'https://d.example/cb', 24, at(1.5));
+    expect(store.db.prepare('SELECT count(*) FROM hub_subscriptions').pluck().get()).toBe(3);
+  });
+
+  it('renews a subscription in place, keeping how its deliveries went, and holds no more than the limit of new ones', async () => {
+    expect(await keep(NATO, 'https://a.example/cb', 24, NOW, 1)).toBe(true);
+    const [held] = await store.hubSubscribers([NATO], NOW);
+    await store.hubDelivery(held!.id, at(1), null);
+    await store.hubDelivery(held!.id, at(2), 'the callback answered 500');
+    expect(await keep(NATO, 'https://b.example/cb', 24, NOW, 1)).toBe(false);
+    expect(await keep(NATO, 'https://a.example/cb', 48, at(3), 1, 'new-secret')).toBe(true);
+    expect(await store.hubSubscriptions(at(3))).toEqual([{
+      id: held!.id, topic: NATO, callback: 'https://a.example/cb', leaseExpiresAt: at(48).toISOString(), subscribedAt: NOW.toISOString(),
+      deliveredAt: at(1).toISOString(), failures: 1, error: 'the callback answered 500',
+    }]);
+    expect((await store.hubSubscribers([NATO], at(3)))[0]?.secret).toBe('new-secret');
+    await store.hubDelivery(held!.id, at(4), null);
+    expect((await store.hubSubscriptions(at(4)))[0]).toMatchObject({ deliveredAt: at(4).toISOString(), failures: 0, error: null });
+    expect(await store.dropHubSubscription(NATO, 'https://a.example/cb')).toBe(true);
+    expect(await store.dropHubSubscription(NATO, 'https://a.example/cb')).toBe(false);
+    expect(await store.hubSubscriptionCount(at(4))).toBe(0);
+  });
+});
