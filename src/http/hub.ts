@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { TOPIC_SLUG } from '../config.js';
 import { redactUrl } from '../redact-url.js';
 import type { FeedFormat } from '../syndication/render.js';
+import { topicFeedUrls } from '../websub.js';
 import type { FeedBody, HubFeeds } from '../websub-hub.js';
 import { requireAdmin } from './auth.js';
 import type { AppDeps } from './deps.js';
@@ -38,7 +39,7 @@ export function hubFeeds(deps: Pick<AppDeps, 'baseUrl' | 'store'>, renderer: Fee
       return rendered === null ? null : { body: rendered.joined ?? Buffer.concat(rendered.parts, rendered.length), contentType: rendered.contentType };
     },
     urlsOf(slug) {
-      return FORMATS.map((format) => `${deps.baseUrl}${slug === null ? '/feeds/all' : `/topics/${slug}`}.${format}`);
+      return slug === null ? FORMATS.map((format) => `${deps.baseUrl}/feeds/all.${format}`) : topicFeedUrls(deps.baseUrl, slug);
     },
   };
 }
