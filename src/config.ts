@@ -50,6 +50,8 @@ const hubSchema = z.strictObject({
   // The longest lease granted (an hour to 30 days), and the one given a subscriber that asks none.
   leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
   maxSubscriptions: z.number().int().min(1).max(1_000_000).default(1000),
+  // A delivery a callback did not take is made again this long after, then 4× as long, up to 5 times.
+  retrySeconds: z.number().int().min(1).max(3600).default(60),
 });
 
 const serverSchema = z.strictObject({

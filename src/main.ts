@@ -442,7 +442,7 @@ export async function startService(core: Core): Promise<Service> {
   const hub = config.server.hub.enabled
     ? createHub(store, hubFeeds({ baseUrl: config.server.baseUrl, store }, feedRenderer(appDeps(core, cache, {}), cache)), {
       baseUrl: config.server.baseUrl, leaseSeconds: config.server.hub.leaseSeconds, maxSubscriptions: config.server.hub.maxSubscriptions,
-      limits: core.refreshDeps.fetchLimits,
+      retrySeconds: config.server.hub.retrySeconds, limits: core.refreshDeps.fetchLimits,
     }, log, () => new Date(), (outcome) => metrics.recordHubDelivery(outcome))
     : null;
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });

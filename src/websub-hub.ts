@@ -4,8 +4,8 @@
 // polling it. No third-party hub has to fetch the feeds from the public internet.
 //
 // What a subscriber is sent is the feed as a reader polling it would read it (its first page), so a
-// delivery lost to a callback that was down is made good by the next: each carries every entry
-// since. Callbacks are reached through the same address guard as feed fetches: a subscription
+// delivery a callback did not take is made good by the next: each carries every entry since. One is
+// made again a few times, backing off, so that a feed that seldom changes is not missed for long. Callbacks are reached through the same address guard as feed fetches: a subscription
 // cannot make the service send requests inside its own network unless the operator allows private
 // addresses.
 import { createHmac, randomBytes } from 'node:crypto';
@@ -27,6 +27,9 @@ const VERIFICATIONS_AT_ONCE = 64;
 const DELIVERIES_AT_ONCE = 4;
 /** How much of a callback's answer is read: a challenge is echoed in far less. */
 const ANSWER_READ_BYTES = 1024;
+/** Deliveries a callback may fail in a row and still be sent the feed again before its next change. */
+const RETRIES = 5;
+const LONGEST_RETRY_MS = 3_600_000;
 
 export interface HubSettings {
   /** The service's public address: the hub is `${baseUrl}/hub`, its topics the feeds under it. */
@@ -34,6 +37,8 @@ export interface HubSettings {
   /** The longest lease granted, and the one given a subscriber that asks none. */
   leaseSeconds: number;
   maxSubscriptions: number;
+  /** A failed delivery is made again this long after, then four times as long each time, up to an hour. */
+  retrySeconds: number;
   limits: { timeoutMs: number; connectTimeoutMs: number; allowPrivateAddresses: boolean; userAgent: string };
 }
 
@@ -74,6 +79,10 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   let agent: Agent | null = null;
   const closing = new AbortController();
   const verifying = new Set<Promise<void>>();
+  /** Deliveries to make again, by subscription. */
+  const retries = new Map<number, NodeJS.Timeout>();
+  /** Distributions, and deliveries made again, one at a time. */
+  let sending: Promise<number> = Promise.resolve(0);
 
   /** A request to a callback, through the address guard, never following a redirect; what it answered. */
   async function call(callback: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }):
@@ -138,9 +147,29 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     const answer = await call(subscriber.callback, { method: 'POST', headers, body: feed.body });
     if (closing.signal.aborted) return;
     const error = !answer.ok ? answer.error : answer.status >= 200 && answer.status < 300 ? null : `the callback answered ${answer.status}`;
-    await store.hubDelivery(subscriber.id, now(), error);
+    const failures = await store.hubDelivery(subscriber.id, now(), error);
     onDelivery(error === null ? 'delivered' : 'failed');
-    if (error !== null) log.warn({ topic: subscriber.topic, callback: redactUrl(subscriber.callback), error }, 'a WebSub subscriber did not take a feed');
+    clearTimeout(retries.get(subscriber.id));
+    retries.delete(subscriber.id);
+    if (error === null) return;
+    log.warn({ topic: subscriber.topic, callback: redactUrl(subscriber.callback), error, failures }, 'a WebSub subscriber did not take a feed');
+    if (failures < 1 || failures > RETRIES || closing.signal.aborted) return;
+    const delayMs = Math.min(settings.retrySeconds * 1000 * 4 ** (failures - 1), LONGEST_RETRY_MS);
+    retries.set(subscriber.id, setTimeout(() => {
+      retries.delete(subscriber.id);
+      sending = sending.catch(() => 0).then(() => sendAgain(subscriber.id));
+      sending.catch((cause: unknown) => log.error({ err: cause }, 'sending a feed again to a WebSub subscriber failed'));
+    }, delayMs).unref());
+  }
+
+  /** A delivery made again: the feed as it is now, if the subscription still holds. */
+  async function sendAgain(id: number): Promise<number> {
+    if (closing.signal.aborted) return 0;
+    const subscriber = await store.hubSubscriber(id, now());
+    const feed = subscriber === null ? null : await feeds.render(subscriber.topic);
+    if (subscriber === null || feed === null) return 0;
+    await deliver(subscriber, feed);
+    return 1;
   }
 
   /** Sends each changed feed to its subscribers; see distribute. */
@@ -166,7 +195,6 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     return sent;
   }
 
-  let sending: Promise<number> = Promise.resolve(0);
   return {
     url: hub,
 
@@ -220,6 +248,8 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     /** Verifications and deliveries under way are cut short, and no more are made. */
     async close(): Promise<void> {
       closing.abort();
+      for (const timer of retries.values()) clearTimeout(timer);
+      retries.clear();
       await Promise.all([...verifying]);
       await sending.catch(() => 0);
       await agent?.close();

@@ -89,7 +89,7 @@ describe('config', () => {
   });
 
   it('is no hub unless told to, never beside another hub, and warns when it would be named at the listening host and port', () => {
-    expect(parseConfig({ feeds: [] }, at).server.hub).toEqual({ enabled: false, leaseSeconds: 864_000, maxSubscriptions: 1000 });
+    expect(parseConfig({ feeds: [] }, at).server.hub).toEqual({ enabled: false, leaseSeconds: 864_000, maxSubscriptions: 1000, retrySeconds: 60 });
     expect(() => parseConfig({ feeds: [], server: { hub: { enabled: true }, websubHub: 'https://hub.example/', baseUrl: 'https://news.example' } }, at))
       .toThrow(/server\.hub\.enabled and server\.websubHub: the feeds name one hub/);
     expect(() => parseConfig({ feeds: [], server: { hub: { leaseSeconds: 60 } } }, at)).toThrow(/server\.hub\.leaseSeconds: /);

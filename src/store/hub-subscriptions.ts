@@ -36,7 +36,8 @@ export function createHubSubscriptionQueries(db: Db) {
   const ofTopics = db.prepare(`SELECT id, topic, callback, secret FROM hub_subscriptions
     WHERE topic IN (SELECT value FROM json_each(?)) AND lease_expires_at > ? ORDER BY id`);
   const delivered = db.prepare(`UPDATE hub_subscriptions SET delivered_at = @at, failures = 0, error = NULL WHERE id = @id`);
-  const failed = db.prepare(`UPDATE hub_subscriptions SET failures = failures + 1, error = @error WHERE id = @id`);
+  const failed = db.prepare(`UPDATE hub_subscriptions SET failures = failures + 1, error = @error WHERE id = @id RETURNING failures`).pluck();
+  const one = db.prepare(`SELECT id, topic, callback, secret FROM hub_subscriptions WHERE id = ? AND lease_expires_at > ?`);
   const listing = db.prepare(`SELECT id, topic, callback, lease_expires_at AS leaseExpiresAt, subscribed_at AS subscribedAt,
       delivered_at AS deliveredAt, failures, error
     FROM hub_subscriptions WHERE lease_expires_at > ? ORDER BY topic, callback`);
@@ -73,10 +74,17 @@ export function createHubSubscriptionQueries(db: Db) {
       if (topics.length === 0) return [];
       return ofTopics.all(JSON.stringify(topics), now.toISOString()) as HubSubscriber[];
     },
-    /** How a delivery went: taken (`error` null) or not, and why. */
-    async hubDelivery(id: number, at: Date, error: string | null): Promise<void> {
-      if (error === null) delivered.run({ id, at: at.toISOString() });
-      else failed.run({ id, error });
+    /** How a delivery went: taken (`error` null) or not, and why. Returns the failures in a row since (0 for none, or no such subscription). */
+    async hubDelivery(id: number, at: Date, error: string | null): Promise<number> {
+      if (error === null) {
+        delivered.run({ id, at: at.toISOString() });
+        return 0;
+      }
+      return (failed.get({ id, error }) as number | undefined) ?? 0;
+    },
+    /** One subscriber, while its lease holds. */
+    async hubSubscriber(id: number, now: Date): Promise<HubSubscriber | null> {
+      return (one.get(id, now.toISOString()) as HubSubscriber | undefined) ?? null;
     },
     async hubSubscriptions(now: Date): Promise<HubSubscriptionRecord[]> {
       return listing.all(now.toISOString()) as HubSubscriptionRecord[];

@@ -41,7 +41,7 @@ async function startHubService(entries: FeedEntrySpec[], server: Record<string, 
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = parseConfig({
     database: 'test.db', logLevel: 'silent', topics: TOPICS, feeds: [{ url: origin.url('/world.rss') }],
-    server: { host: '127.0.0.1', port, baseUrl, hub: { enabled: true, leaseSeconds: 5 * DAY_S }, ...server },
+    server: { host: '127.0.0.1', port, baseUrl, hub: { enabled: true, leaseSeconds: 5 * DAY_S, retrySeconds: 1 }, ...server },
     ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *', ...ingest },
   }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
   const core = await openCore(config, createLogger('silent'));
@@ -141,20 +141,26 @@ describe('the service as its feeds\' WebSub hub', () => {
     expect(subscriber.deliveries).toHaveLength(before);
   });
 
-  it('records a callback that does not take the feed, and counts deliveries in /metrics', async () => {
+  it('records a callback that does not take the feed, sends it again after server.hub.retrySeconds, and counts deliveries in /metrics', async () => {
     subscriber.behaviour.status = 500;
     const before = subscriber.deliveries.length;
     entries.unshift({ guid: 'w3', title: 'NATO air policing extended', publishedAt: new Date() });
     await fetchFeedNow();
     await until(() => subscriber.deliveries.length, (count) => count >= before + 2, 'the deliveries');
-    const nato = await until(async () => (await running.subscriptions()).find((s) => s.callback === subscriber.callback('/nato'))!,
-      (held) => held.failures === 1, 'the failure recorded');
+    const held = () => until(async () => (await running.subscriptions()).find((s) => s.callback === subscriber.callback('/nato'))!, () => true, 'the subscription');
+    const nato = await until(held, (subscription) => subscription.failures === 1, 'the failure recorded');
     expect(nato.error).toBe('the callback answered 500');
     subscriber.behaviour.status = 202;
-    const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
+    // Made again a second later, with the feed as it is then.
+    await until(held, (subscription) => subscription.failures === 0, 'the delivery made again');
+    const [failed, retried] = subscriber.deliveries.slice(before).filter((delivery) => delivery.path === '/nato');
+    expect(retried!.at - failed!.at).toBeGreaterThanOrEqual(1000);
+    expect(retried!.body.toString('utf8')).toContain('NATO air policing extended');
+    expect(subscriber.deliveries.slice(before).map((delivery) => delivery.path).sort()).toEqual(['/all', '/all', '/nato', '/nato']);
+    const metrics = await until(async () => (await (await fetch(`${running.baseUrl}/metrics`)).text()),
+      (text) => /^feedsieve_hub_deliveries_total\{outcome="delivered"\} 4$/m.test(text), 'the deliveries counted');
     expect(metrics).toMatch(/^feedsieve_hub_subscriptions 3$/m);
-    expect(metrics).toMatch(/^feedsieve_hub_deliveries_total\{outcome="delivered"\} 2$/m);
-    await until(async () => (await (await fetch(`${running.baseUrl}/metrics`)).text()), (text) => /^feedsieve_hub_deliveries_total\{outcome="failed"\} 2$/m.test(text), 'the failures counted');
+    expect(metrics).toMatch(/^feedsieve_hub_deliveries_total\{outcome="failed"\} 2$/m);
   });
 
   it('refuses a request it cannot take, saying why', async () => {

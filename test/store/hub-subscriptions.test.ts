@@ -47,8 +47,10 @@ describe('store: the hub\'s subscriptions', () => {
   it('renews a subscription in place, keeping how its deliveries went, and holds no more than the limit of new ones', async () => {
     expect(await keep(NATO, 'https://a.example/cb', 24, NOW, 1)).toBe(true);
     const [held] = await store.hubSubscribers([NATO], NOW);
-    await store.hubDelivery(held!.id, at(1), null);
-    await store.hubDelivery(held!.id, at(2), 'the callback answered 500');
+    expect(await store.hubDelivery(held!.id, at(1), null)).toBe(0);
+    expect(await store.hubDelivery(held!.id, at(2), 'the callback answered 500')).toBe(1);
+    expect(await store.hubSubscriber(held!.id, at(2))).toEqual({ id: held!.id, topic: NATO, callback: 'https://a.example/cb', secret: null });
+    expect(await store.hubSubscriber(held!.id, at(25))).toBeNull();
     expect(await keep(NATO, 'https://b.example/cb', 24, NOW, 1)).toBe(false);
     expect(await keep(NATO, 'https://a.example/cb', 48, at(3), 1, 'new-secret')).toBe(true);
     expect(await store.hubSubscriptions(at(3))).toEqual([{

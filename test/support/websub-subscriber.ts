@@ -13,6 +13,8 @@ export interface SubscriberVerification {
 
 export interface SubscriberDelivery {
   path: string;
+  /** When it arrived, by Date.now(). */
+  at: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
@@ -48,7 +50,7 @@ export async function startWebSubSubscriber(): Promise<WebSubSubscriberStandIn> 
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      deliveries.push({ path: url.pathname, headers: req.headers, body: Buffer.concat(chunks) });
+      deliveries.push({ path: url.pathname, at: Date.now(), headers: req.headers, body: Buffer.concat(chunks) });
       res.writeHead(behaviour.status).end();
     });
   });
