@@ -5,9 +5,9 @@
 //
 // What a subscriber is sent is the feed as a reader polling it would read it (its first page), so a
 // delivery a callback did not take is made good by the next: each carries every entry since. One is
-// made again a few times, backing off, so that a feed that seldom changes is not missed for long. Callbacks are reached through the same address guard as feed fetches: a subscription
-// cannot make the service send requests inside its own network unless the operator allows private
-// addresses.
+// made again a few times, backing off, so that a feed that seldom changes is not missed for long.
+// Callbacks are reached through the same address guard as feed fetches: a subscription cannot make
+// the service send requests inside its own network unless the operator allows private addresses.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Agent } from 'undici';
 import { createGuardedAgent, isBlockedAddress } from './ingest/address-guard.js';
