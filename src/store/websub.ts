@@ -74,9 +74,9 @@ export interface WatchedSchedule {
 /**
  * Inside a fetch result's save (fetch-results.ts): keeps the hub's record of the feed's changes, and
  * takes the next fetch from it. A hub that announced the feed's last TRUSTED_AFTER_CHANGES changes
- * has it polled at `relaxedNext` while its lease holds; the first change a poll finds first makes
- * the polls usual again. A notification that came while the feed was fetched keeps it due soon, so
- * that the save does not push back the fetch the notification asked for.
+ * has it polled at `relaxedNext` while its lease holds; the first change a poll finds before the
+ * hub announced it makes the polls usual again. A notification that came while the feed was fetched
+ * keeps it due soon, so that the save does not push back the fetch the notification asked for.
  */
 export function createHubRecord(db: Db) {
   const subscriptionOf = db.prepare(`SELECT token, state, lease_expires_at AS leaseExpiresAt, notified_at AS notifiedAt,
