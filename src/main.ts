@@ -320,6 +320,8 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
       await core.topics.reload();
       if (query !== null) await core.backfill(slug, query);
       cache.invalidate([slug]);
+      // The topic's feed changed for its subscribers too (a deleted topic's has none to send).
+      options.hub?.distribute({ slugs: [slug], all: false }).catch((error: unknown) => core.log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
       // A deleted topic's page is gone from the cache first: its matches may take seconds.
       await core.sweepDeletedTopics();
     },

@@ -196,6 +196,26 @@ describe('the service as its feeds\' WebSub hub', () => {
     expect((await running.subscriptions()).map((s) => s.callback).filter((callback) => callback.includes('unconfirmed'))).toEqual([]);
   });
 
+  it('sends a topic\'s feed when its query is edited over the API, and nothing once it is deleted', async () => {
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const created = await fetch(`${running.baseUrl}/api/topics`, { method: 'POST', headers: admin,
+      body: JSON.stringify({ slug: 'summits', title: 'Summits', query: 'summit' }) });
+    expect(created.status).toBe(201);
+    const topic = `${running.baseUrl}/topics/summits.rss`;
+    await subscribe(topic, '/summits');
+    const sent = () => subscriber.deliveries.filter((delivery) => delivery.path === '/summits');
+    const edited = await fetch(`${running.baseUrl}/api/topics/summits`, { method: 'PUT', headers: admin,
+      body: JSON.stringify({ title: 'Summits and ministers', query: 'summit OR ministers' }) });
+    expect(edited.status).toBe(200);
+    await until(() => sent().length, (count) => count === 1, 'the edited topic\'s feed');
+    expect(sent()[0]!.body.toString('utf8')).toContain('NATO ministers agree on air defence');
+    expect(sent()[0]!.body.toString('utf8')).toBe(await (await fetch(topic)).text());
+    expect((await fetch(`${running.baseUrl}/api/topics/summits`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sent()).toHaveLength(1);
+    expect((await running.subscriptions()).filter((s) => s.topic === topic)).toHaveLength(1);
+  });
+
   it('unsubscribes a callback that confirms it, and sends it nothing more', async () => {
     const asked = await running.ask({ 'hub.mode': 'unsubscribe', 'hub.topic': natoRss(), 'hub.callback': subscriber.callback('/nato') });
     expect(asked.status).toBe(202);
