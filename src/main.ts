@@ -388,8 +388,10 @@ export async function startService(core: Core): Promise<Service> {
       }, shutdown.signal)
       .then(async (pass) => {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
-        else if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
-        if (pass.status !== 'busy') for (const slug of pass.rematched) changed.slugs.add(slug);
+        else {
+          if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
+          for (const slug of pass.rematched) changed.slugs.add(slug);
+        }
         // Sent apart from the passes too: a callback that hangs holds up no pass.
         if (hub !== null && !shutdown.signal.aborted && (changed.slugs.size > 0 || changed.all)) {
           hub.distribute({ slugs: [...changed.slugs], all: changed.all }).catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));

@@ -14,7 +14,7 @@ import { createGuardedAgent, isBlockedAddress } from './ingest/address-guard.js'
 import { discard, readResponseBody } from './ingest/fetch-body.js';
 import type { Logger } from './log.js';
 import { redactUrl } from './redact-url.js';
-import type { Store } from './store/index.js';
+import type { HubSubscriber, Store } from './store/index.js';
 
 /** The shortest lease granted: a subscriber asking less is given this. */
 const SHORTEST_LEASE_S = 3600;
@@ -138,7 +138,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   }
 
   /** Sends `feed` to a subscriber: signed with its secret, the hub and the topic in Link headers. */
-  async function deliver(subscriber: { id: number; topic: string; callback: string; secret: string | null }, feed: FeedBody) {
+  async function deliver(subscriber: HubSubscriber, feed: FeedBody) {
     const headers: Record<string, string> = {
       'content-type': feed.contentType,
       link: `<${hub}>; rel="hub", <${subscriber.topic}>; rel="self"`,
@@ -196,8 +196,6 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   }
 
   return {
-    url: hub,
-
     /**
      * A subscriber's request: answered at once, 202 when it is well formed (then verified with the
      * callback, apart from the answer, as WebSub has hubs do), else 4xx with the reason.
