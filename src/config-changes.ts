@@ -1,5 +1,7 @@
 import type { Config } from './config.js';
+import type { TopicRecord } from './model.js';
 import { redactUrl } from './redact-url.js';
+import type { ChangedFeeds } from './websub.js';
 
 // What a config read again (serve, on SIGHUP) changes. Its feeds and topics are mirrored into the
 // database as at a start; every other setting is held by the running service and waits for the next.
@@ -34,6 +36,33 @@ export function mirroredChanges(running: Config, next: Config, moves: readonly {
     }).map(([slug]) => slug),
     topicsRemoved: [...topicsBefore.keys()].filter((slug) => !topicsAfter.has(slug)),
   };
+}
+
+/** A feed as the service's own feeds name it, in each item from it. */
+export interface FeedAddress {
+  url: string;
+  title: string | null;
+  siteUrl: string | null;
+}
+
+/**
+ * Which of the service's feeds a mirrored config changed, from the stored topics and feeds before
+ * and after it: a topic added, given another title or query changes its feed, as does one matched
+ * again for a renamed feed (`rematched`); a feed removed, moved or renamed may show in any topic's feed and in the
+ * combined one; a topic removed takes its feed with it (`gone`). A feed added changes nothing until
+ * it is fetched.
+ */
+export function configChanges(topicsBefore: readonly TopicRecord[], topicsAfter: readonly TopicRecord[],
+  feedsBefore: readonly FeedAddress[], feedsAfter: readonly FeedAddress[], rematched: readonly string[]): ChangedFeeds {
+  const slugsNow = new Set(topicsAfter.map((topic) => topic.slug));
+  const gone = topicsBefore.map((topic) => topic.slug).filter((slug) => !slugsNow.has(slug));
+  const feedsNow = new Set(feedsAfter.map((feed) => JSON.stringify([feed.url, feed.title, feed.siteUrl])));
+  if (feedsBefore.some((feed) => !feedsNow.has(JSON.stringify([feed.url, feed.title, feed.siteUrl])))) return { slugs: 'every', all: true, gone };
+  // What a topic's feed shows of it: a pin changes how long items are kept, not the feed.
+  const shown = (topic: TopicRecord) => JSON.stringify([topic.title, topic.query]);
+  const before = new Map(topicsBefore.map((topic) => [topic.slug, shown(topic)]));
+  const edited = topicsAfter.filter((topic) => before.get(topic.slug) !== shown(topic)).map((topic) => topic.slug);
+  return { slugs: [...new Set([...edited, ...rematched])], all: false, gone };
 }
 
 const MIRRORED = new Set(['feeds', 'topics', 'path', 'warnings']);

@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
+import { configChanges } from './config-changes.js';
 import { createApp, createListener } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
 import { createFeedCache, type FeedCache } from './http/feed-cache.js';
@@ -23,7 +24,7 @@ import { isSameStoredStory, STORY_WINDOW_HOURS, STORY_MIN_SHARED_KEYS } from './
 import type { Progress } from './progress.js';
 import { type FeedMove, openStore, type Store } from './store/index.js';
 import { renameChangesMatches } from './topics/feed-rename.js';
-import { createWebSubPublisher } from './websub.js';
+import { type ChangedFeeds, createWebSubPublisher } from './websub.js';
 import { createHub, type Hub, hubUrl } from './websub-hub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
@@ -69,9 +70,12 @@ export interface Core {
   /**
    * Mirrors a config's feeds and topics into the database, as at a start: new ones added,
    * removed ones deleted, a changed query matched anew. The core's other settings stay as started.
-   * Returns the feeds the file gave another URL that kept their items.
+   * Returns the feeds the file gave another URL that kept their items, and the service's feeds
+   * that changed (server.websubHub is told of them).
    */
-  applyConfig(next: Config): Promise<FeedMove[]>;
+  applyConfig(next: Config): Promise<{ moves: FeedMove[]; changed: ChangedFeeds }>;
+  /** Tells server.websubHub, when one is set, that these feeds changed; never throws. */
+  publish(changed: ChangedFeeds): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,7 +120,9 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     log.warn({ holder: held }, 'took over the ingest lease from a process of this machine that is gone');
     return true;
   };
-  const hub = config.server.websubHub ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log) : null;
+  const hub = config.server.websubHub
+    ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log, async () => (await store.topicDefinitions()).map((topic) => topic.slug))
+    : null;
   const refreshDeps: RefreshDeps = {
     store,
     now,
@@ -181,8 +187,11 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       // A feed's document may have renamed it.
       const rematched = await core.rematchRenamedFeeds();
       // One ping per pass, after its items are committed, so the hub fetches the new feeds: from
-      // serve's passes and from `feedsieve ingest` runs alike. No topic touched, no ping.
-      if (hub) await hub.publish([...reports.flatMap((report) => report.touchedTopics), ...rematched]);
+      // serve's passes and from `feedsieve ingest` runs alike. No feed changed, no ping.
+      await core.publish({
+        slugs: [...reports.flatMap((report) => report.touchedTopics), ...rematched],
+        all: reports.some((report) => report.inserted > 0 || report.updated > 0),
+      });
       return { status: 'done', reports, rematched };
     },
     async backfill(slug, query, onProgress) {
@@ -255,12 +264,19 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       return deleted;
     },
     async applyConfig(next) {
+      const topicsBefore = await store.listTopicRecords();
+      const feedsBefore = await store.feedAddresses();
       const moves = await mirror(next);
       await topics.reload();
-      await core.rematchRenamedFeeds();
+      const rematched = await core.rematchRenamedFeeds();
       await backfillPending();
       await core.sweepDeletedTopics();
-      return moves;
+      const changed = configChanges(topicsBefore, await store.listTopicRecords(), feedsBefore, await store.feedAddresses(), rematched);
+      await core.publish(changed);
+      return { moves, changed };
+    },
+    async publish(changed) {
+      await hub?.publish(changed);
     },
     async close() {
       closing = true;
@@ -299,6 +315,11 @@ type AppOptions = {
 /** What the HTTP layer gets from a core: topic edits recompile, backfill and invalidate; feeds made due are fetched at once. */
 function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
   const { config, log, store } = core;
+  // An edit over the API changes feeds for their subscribers as a pass does, at whichever hub.
+  const announce = (changed: ChangedFeeds) => {
+    options.hub?.distribute(changed);
+    void core.publish(changed);
+  };
   return {
     store, log, now: () => new Date(),
     baseUrl: config.server.baseUrl,
@@ -320,8 +341,9 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
       await core.topics.reload();
       if (query !== null) await core.backfill(slug, query);
       cache.invalidate([slug]);
-      // The topic's feed changed for its subscribers too (a deleted topic's has none to send).
-      options.hub?.distribute({ slugs: [slug], all: false }).catch((error: unknown) => core.log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
+      // The topic's feed changed for its subscribers too, or is no more.
+      const gone = (await store.getTopic(slug)) === null;
+      announce(gone ? { slugs: [], all: false, gone: [slug] } : { slugs: [slug], all: false });
       // A deleted topic's page is gone from the cache first: its matches may take seconds.
       await core.sweepDeletedTopics();
     },
@@ -332,6 +354,7 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
       await core.rematchRenamedFeeds();
       // Every topic's page may carry the feed's items, or name it among a story's sources.
       cache.invalidateAll();
+      announce({ slugs: 'every', all: true });
     },
   };
 }
@@ -392,10 +415,7 @@ export async function startService(core: Core): Promise<Service> {
           if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
           for (const slug of pass.rematched) changed.slugs.add(slug);
         }
-        // Sent apart from the passes too: a callback that hangs holds up no pass.
-        if (hub !== null && !shutdown.signal.aborted && (changed.slugs.size > 0 || changed.all)) {
-          hub.distribute({ slugs: [...changed.slugs], all: changed.all }).catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
-        }
+        hub?.distribute({ slugs: [...changed.slugs], all: changed.all });
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
         // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
         // from the passes, which never wait on a hub.
@@ -469,8 +489,9 @@ export async function startService(core: Core): Promise<Service> {
     firstIngest,
     reloadConfig(next) {
       const reload = reloading.then(async () => {
-        const moves = await core.applyConfig(next);
+        const { moves, changed } = await core.applyConfig(next);
         cache.invalidateAll();
+        hub?.distribute(changed);
         void passSoon();
         return moves;
       });

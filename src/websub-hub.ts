@@ -15,6 +15,7 @@ import { discard, readResponseBody } from './ingest/fetch-body.js';
 import type { Logger } from './log.js';
 import { redactUrl } from './redact-url.js';
 import type { HubSubscriber, Store } from './store/index.js';
+import { type ChangedFeeds, changedFeedUrls, topicFeedUrls } from './websub.js';
 
 /** The shortest lease granted: a subscriber asking less is given this. */
 const SHORTEST_LEASE_S = 3600;
@@ -23,8 +24,8 @@ const LONGEST_SECRET_BYTES = 199;
 const LONGEST_CALLBACK = 2048;
 /** Verifications under way at once, at most: past it a request is answered 503, to be made again. */
 const VERIFICATIONS_AT_ONCE = 64;
-/** Deliveries under way at once, at most: a slow callback holds up one of them, not the rest. */
-const DELIVERIES_AT_ONCE = 4;
+/** Requests to callbacks under way at once, at most: a slow callback holds up one of them, not the rest. */
+const CALLBACKS_AT_ONCE = 4;
 /** How much of a callback's answer is read: a challenge is echoed in far less. */
 const ANSWER_READ_BYTES = 1024;
 /** Deliveries a callback may fail in a row and still be sent the feed again before its next change. */
@@ -63,8 +64,6 @@ export interface HubFeeds {
   isFeed(url: string): Promise<boolean>;
   /** The feed at `url` as a reader polling it would read it, or null when it is gone. */
   render(url: string): Promise<FeedBody | null>;
-  /** The URLs of a changed topic's feeds (null for the combined feed's). */
-  urlsOf(slug: string | null): string[];
 }
 
 export function hubUrl(baseUrl: string): string {
@@ -83,6 +82,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   const retries = new Map<number, NodeJS.Timeout>();
   /** Distributions, and deliveries made again, one at a time. */
   let sending: Promise<number> = Promise.resolve(0);
+  const everySlug = async () => (await store.topicDefinitions()).map((topic) => topic.slug);
 
   /** A request to a callback, through the address guard, never following a redirect; what it answered. */
   async function call(callback: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }):
@@ -172,27 +172,48 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     return 1;
   }
 
+  /**
+   * WebSub §5.2: a hub may deny a subscription it accepted; a deleted topic's subscribers are told
+   * so (`hub.mode=denied`), rather than sent nothing until their leases end, or sent the feed of a
+   * topic made later under the same name.
+   */
+  async function deny(slugs: readonly string[]) {
+    const ended = await store.dropHubSubscriptionsOf(slugs.flatMap((slug) => topicFeedUrls(settings.baseUrl, slug)), now());
+    await eachAtMost(ended, CALLBACKS_AT_ONCE, async ({ topic, callback }) => {
+      const target = new URL(callback);
+      target.searchParams.append('hub.mode', 'denied');
+      target.searchParams.append('hub.topic', topic);
+      target.searchParams.append('hub.reason', 'the topic was deleted');
+      const answer = await call(target.href, { method: 'GET' });
+      log.info({ topic, callback: redactUrl(callback), ...(answer.ok ? {} : { error: answer.error }) }, 'a WebSub subscription ended: its topic was deleted');
+    });
+  }
+
   /** Sends each changed feed to its subscribers; see distribute. */
-  async function send(changed: { slugs: string[]; all: boolean }): Promise<number> {
-    const urls = [...new Set(changed.slugs)].flatMap((slug) => feeds.urlsOf(slug));
-    if (changed.all) urls.push(...feeds.urlsOf(null));
+  async function send(changed: ChangedFeeds): Promise<number> {
+    if (changed.gone !== undefined && changed.gone.length > 0) await deny(changed.gone);
+    const urls = await changedFeedUrls(settings.baseUrl, changed, everySlug);
     const subscribers = await store.hubSubscribers(urls, now());
     const bodies = new Map<string, Promise<FeedBody | null>>();
-    let next = 0;
     let sent = 0;
-    const worker = async () => {
-      while (next < subscribers.length && !closing.signal.aborted) {
-        const subscriber = subscribers[next++]!;
-        let body = bodies.get(subscriber.topic);
-        if (body === undefined) bodies.set(subscriber.topic, (body = feeds.render(subscriber.topic)));
-        const feed = await body;
-        if (feed === null) continue;
-        await deliver(subscriber, feed);
-        sent += 1;
-      }
-    };
-    await Promise.all(Array.from({ length: DELIVERIES_AT_ONCE }, worker));
+    await eachAtMost(subscribers, CALLBACKS_AT_ONCE, async (subscriber) => {
+      let body = bodies.get(subscriber.topic);
+      if (body === undefined) bodies.set(subscriber.topic, (body = feeds.render(subscriber.topic)));
+      const feed = await body;
+      if (feed === null) return;
+      await deliver(subscriber, feed);
+      sent += 1;
+    });
     return sent;
+  }
+
+  /** Runs `task` over `list`, `limit` at a time, until the hub closes. */
+  async function eachAtMost<T>(list: readonly T[], limit: number, task: (value: T) => Promise<void>) {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length && !closing.signal.aborted) await task(list[next++]!);
+    };
+    await Promise.all(Array.from({ length: limit }, worker));
   }
 
   return {
@@ -234,13 +255,14 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     },
 
     /**
-     * Sends the feeds a pass changed (those of `slugs`, and the combined feed when `all`) to their
-     * subscribers. One call at a time: a call made while one runs waits for it. Returns the
-     * deliveries made.
+     * Sends the feeds that changed (after a pass, an edit over the API, a config read again) to
+     * their subscribers, apart from the caller: a callback that hangs holds up no pass. One
+     * distribution at a time; a failure is logged.
      */
-    distribute(changed: { slugs: string[]; all: boolean }): Promise<number> {
+    distribute(changed: ChangedFeeds): void {
+      if (closing.signal.aborted) return;
       sending = sending.catch(() => 0).then(() => send(changed));
-      return sending;
+      sending.catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
     },
 
     /** Verifications and deliveries under way are cut short, and no more are made. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mirroredChanges, settingsNeedingRestart } from '../src/config-changes.js';
+import { configChanges, mirroredChanges, settingsNeedingRestart } from '../src/config-changes.js';
 import { parseConfig } from '../src/config.js';
 
 const at = '/srv/feedsieve/config.json';
@@ -62,5 +62,23 @@ describe('a config read again', () => {
     expect(settings).toEqual(['ingest.timeoutMs', 'retention.maxAgeDays', 'server.baseUrl', 'server.port', 'server.readToken']);
     expect(JSON.stringify(settings)).not.toContain('another-read-token');
     expect(mirroredChanges(running, next).feedsAdded).toEqual([]);
+  });
+
+  it('names the service\'s feeds it changed: a topic added or given another title or query, one matched again, every one for a feed removed, moved or renamed, and the topics removed', () => {
+    const nato = { slug: 'nato', title: 'NATO', query: 'NATO', origin: 'config' as const, pinned: false };
+    const who = { slug: 'who', title: 'WHO', query: '=WHO', origin: 'api' as const, pinned: false };
+    const a = { url: 'https://a.example/feed', title: 'A', siteUrl: 'https://a.example/' };
+    const b = { url: 'https://b.example/feed', title: null, siteUrl: null };
+    expect(configChanges([nato, who], [nato, who], [a, b], [a, b], [])).toEqual({ slugs: [], all: false, gone: [] });
+    const defence = { slug: 'missile-defence', title: 'Missile defence', query: '"missile defence"', origin: 'config' as const, pinned: false };
+    expect(configChanges([nato, who], [{ ...nato, title: 'NATO news' }, who, defence], [a], [a, b], ['who'])).toEqual({ slugs: ['nato', 'missile-defence', 'who'], all: false, gone: [] });
+    // A pin keeps items longer; the feed shows the same.
+    expect(configChanges([nato], [{ ...nato, pinned: true }], [a], [a], [])).toEqual({ slugs: [], all: false, gone: [] });
+    // A topic removed takes its feed with it.
+    expect(configChanges([nato, who], [who], [a], [a], [])).toEqual({ slugs: [], all: false, gone: ['nato'] });
+    for (const after of [[b], [{ ...a, url: 'https://a.example/rss' }, b], [{ ...a, title: 'A daily' }, b], [{ ...a, siteUrl: null }, b]]) {
+      expect(configChanges([nato], [nato], [a, b], after, [])).toEqual({ slugs: 'every', all: true, gone: [] });
+    }
+    expect(configChanges([nato, who], [who], [a], [], [])).toEqual({ slugs: 'every', all: true, gone: ['nato'] });
   });
 });

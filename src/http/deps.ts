@@ -48,7 +48,7 @@ export interface AppDeps {
   trustProxy: boolean | number | readonly string[];
   /** How long readers may cache a feed: the ingest interval. */
   feedMaxAgeSeconds: number;
-  /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate. */
+  /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate, tell its feed's subscribers. */
   onTopicChanged: (slug: string, query: string | null) => Promise<void>;
   /**
    * Called when a feed is made due out of schedule (added, enabled, moved, refreshed, said changed by
@@ -57,7 +57,8 @@ export interface AppDeps {
   onFeedsDue: (at?: Date) => void;
   /**
    * Called when what feed pages show of a feed changed (deleted with its items, renamed, moved):
-   * topics whose `feed:` terms a rename concerns are matched again, and the rendered pages dropped.
+   * topics whose `feed:` terms a rename concerns are matched again, the rendered pages dropped, and
+   * the feeds' WebSub subscribers told.
    */
   onFeedChanged: () => Promise<void>;
   metrics: Metrics | null;

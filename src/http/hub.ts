@@ -2,14 +2,12 @@ import express, { Router } from 'express';
 import { TOPIC_SLUG } from '../config.js';
 import { redactUrl } from '../redact-url.js';
 import type { FeedFormat } from '../syndication/render.js';
-import { topicFeedUrls } from '../websub.js';
 import type { FeedBody, HubFeeds } from '../websub-hub.js';
 import { requireAdmin } from './auth.js';
 import type { AppDeps } from './deps.js';
 import type { FeedRenderer } from './feed-render.js';
 import { DEFAULT_LIMIT } from './items.js';
 
-const FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
 /** A subscriber's form holds five short fields. */
 const FORM_LIMIT = '16kb';
 
@@ -37,9 +35,6 @@ export function hubFeeds(deps: Pick<AppDeps, 'baseUrl' | 'store'>, renderer: Fee
       const page = { limit: DEFAULT_LIMIT };
       const rendered = feed.slug === null ? await renderer.all(feed.format, page) : await renderer.topic(feed.slug, feed.format, page);
       return rendered === null ? null : { body: rendered.joined ?? Buffer.concat(rendered.parts, rendered.length), contentType: rendered.contentType };
-    },
-    urlsOf(slug) {
-      return slug === null ? FORMATS.map((format) => `${deps.baseUrl}/feeds/all.${format}`) : topicFeedUrls(deps.baseUrl, slug);
     },
   };
 }

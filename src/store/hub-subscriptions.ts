@@ -30,6 +30,8 @@ export function createHubSubscriptionQueries(db: Db) {
     VALUES (@topic, @callback, @secret, @leaseExpiresAt, @now)
     ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, lease_expires_at = excluded.lease_expires_at`);
   const remove = db.prepare(`DELETE FROM hub_subscriptions WHERE topic = ? AND callback = ?`);
+  const removeOfTopics = db.prepare(`DELETE FROM hub_subscriptions WHERE topic IN (SELECT value FROM json_each(?)) AND lease_expires_at > ?
+    RETURNING id, topic, callback, secret`);
   const expire = db.prepare(`DELETE FROM hub_subscriptions WHERE lease_expires_at <= ?`);
   const held = db.prepare(`SELECT 1 FROM hub_subscriptions WHERE topic = ? AND callback = ? AND lease_expires_at > ?`).pluck();
   const live = db.prepare(`SELECT count(*) FROM hub_subscriptions WHERE lease_expires_at > ?`).pluck();
@@ -60,6 +62,11 @@ export function createHubSubscriptionQueries(db: Db) {
     /** The subscriber unsubscribed; false when it held no such subscription. */
     async dropHubSubscription(topic: string, callback: string): Promise<boolean> {
       return remove.run(topic, callback).changes > 0;
+    },
+    /** Drops the subscriptions whose lease holds to these topic URLs (feeds that are no more), and returns them. */
+    async dropHubSubscriptionsOf(topics: readonly string[], now: Date): Promise<HubSubscriber[]> {
+      if (topics.length === 0) return [];
+      return removeOfTopics.all(JSON.stringify(topics), now.toISOString()) as HubSubscriber[];
     },
     /** Subscriptions whose lease holds. */
     async hubSubscriptionCount(now: Date): Promise<number> {

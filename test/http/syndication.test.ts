@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { type Config, parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { openCore, type Service, startService } from '../../src/main.js';
 import { parseOpml } from '../../src/opml.js';
@@ -28,6 +28,7 @@ describe('republished topic feeds over HTTP', () => {
   let dir: string;
   let pings: URLSearchParams[] = [];
   let hub: HubStandIn;
+  let configWith: (changes: Record<string, unknown>) => Config;
 
   beforeAll(async () => {
     origin = await startFaultServer({
@@ -41,14 +42,16 @@ describe('republished topic feeds over HTTP', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-synd-'));
-    const config = parseConfig({
+    const settings = {
       database: 'db.sqlite',
       server: { port, websubHub: hub.url },
       ingest: { allowPrivateAddresses: true },
       feeds: ['/world-wire.rss', '/eastern-desk.atom', '/briefs.json'].map((p) => ({ url: origin.url(p) })),
       topics: FIXTURE_TOPICS,
       logLevel: 'silent',
-    }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: 'admin-token-for-tests' });
+    };
+    configWith = (changes) => parseConfig({ ...settings, ...changes }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: 'admin-token-for-tests' });
+    const config = configWith({});
     service = await startService(await openCore(config, createLogger('silent')));
     await service.firstIngest;
   });
@@ -176,9 +179,41 @@ describe('republished topic feeds over HTTP', () => {
     const deadline = Date.now() + 10_000;
     while (pings.length === pingsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(pings.length).toBe(pingsBefore + 1);
-    expect(pings.at(-1)!.getAll('hub.url')).toEqual([`${base}/topics/nato.rss`, `${base}/topics/nato.atom`, `${base}/topics/nato.json`]);
+    // The topic that gained an item, and the combined feed.
+    expect(pings.at(-1)!.getAll('hub.url')).toEqual(['topics/nato', 'feeds/all'].flatMap((path) => ['rss', 'atom', 'json'].map((ext) => `${base}/${path}.${ext}`)));
     const after = await fetch(`${base}/topics/nato.rss`, { headers: { 'if-none-match': etag } });
     expect(after.status).toBe(200);
     expect(await after.text()).toContain('NATO ministers meet in Brussels');
+  });
+
+  it('pings the hub when a topic is edited over the API or by a config read again, and for every feed when a feed is deleted', async () => {
+    const admin = { 'content-type': 'application/json', authorization: 'Bearer admin-token-for-tests' };
+    const urls = (slug: string) => ['rss', 'atom', 'json'].map((ext) => `${base}/topics/${slug}.${ext}`);
+    const nextPing = async (act: () => Promise<unknown>) => {
+      const before = pings.length;
+      await act();
+      const deadline = Date.now() + 10_000;
+      while (pings.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 100));
+      return pings.slice(before).flatMap((ping) => ping.getAll('hub.url'));
+    };
+    expect(await nextPing(async () => {
+      const created = await fetch(`${base}/api/topics`, { method: 'POST', headers: admin, body: JSON.stringify({ slug: 'summits', title: 'Summits', query: 'summit' }) });
+      expect(created.status).toBe(201);
+    })).toEqual(urls('summits'));
+    expect(await nextPing(async () => {
+      const edited = await fetch(`${base}/api/topics/summits`, { method: 'PUT', headers: admin, body: JSON.stringify({ title: 'Summits and meetings', query: 'summit OR meet' }) });
+      expect(edited.status).toBe(200);
+    })).toEqual(urls('summits'));
+    const { feeds } = (await (await fetch(`${base}/api/feeds`)).json()) as { feeds: { id: number; url: string }[] };
+    const late = feeds.find((feed) => feed.url === origin.url('/late.rss'))!;
+    const every = [...FIXTURE_TOPICS.map((topic) => topic.slug), 'summits'].sort().flatMap(urls);
+    const combined = ['rss', 'atom', 'json'].map((ext) => `${base}/feeds/all.${ext}`);
+    expect((await nextPing(async () => {
+      expect((await fetch(`${base}/api/feeds/${late.id}`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    })).sort()).toEqual([...every, ...combined].sort());
+    // A config read again that edits a topic.
+    const topics = FIXTURE_TOPICS.map((topic, i) => (i === 0 ? { ...topic, title: `${topic.title}, edited` } : topic));
+    expect(await nextPing(() => service.reloadConfig(configWith({ topics })))).toEqual(urls(FIXTURE_TOPICS[0]!.slug));
   });
 });

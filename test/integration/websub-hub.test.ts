@@ -30,6 +30,8 @@ interface Running {
   /** Asks the hub for a subscription, as a subscriber's server does. */
   ask(form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
   subscriptions(): Promise<{ topic: string; callback: string; leaseExpiresAt: string; deliveredAt: string | null; failures: number; error: string | null }[]>;
+  /** Reads the config again, as on SIGHUP, with these of its settings changed. */
+  reload(changes: Record<string, unknown>): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -39,11 +41,13 @@ async function startHubService(entries: FeedEntrySpec[], server: Record<string, 
   const origin = await startFaultServer({ '/world.rss': () => ({ body: rssDocument('World desk', entries) }) });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = parseConfig({
+  const settings = {
     database: 'test.db', logLevel: 'silent', topics: TOPICS, feeds: [{ url: origin.url('/world.rss') }],
     server: { host: '127.0.0.1', port, baseUrl, hub: { enabled: true, leaseSeconds: 5 * DAY_S, retrySeconds: 1 }, ...server },
     ingest: { allowPrivateAddresses: true, timeoutMs: 5000, schedule: '0 0 1 1 *', ...ingest },
-  }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
+  };
+  const configWith = (changes: Record<string, unknown>) => parseConfig({ ...settings, ...changes }, join(dir, 'config.json'), { FEEDSIEVE_ADMIN_TOKEN: ADMIN });
+  const config = configWith({});
   const core = await openCore(config, createLogger('silent'));
   const service = await startService(core);
   await service.firstIngest;
@@ -56,6 +60,7 @@ async function startHubService(entries: FeedEntrySpec[], server: Record<string, 
       const answer = await fetch(`${baseUrl}/api/hub/subscriptions`, { headers: { authorization: `Bearer ${ADMIN}` } });
       return ((await answer.json()) as { subscriptions: Awaited<ReturnType<Running['subscriptions']>> }).subscriptions;
     },
+    reload: (changes) => service.reloadConfig(configWith(changes)),
     async stop() {
       await service.stop();
       await origin.close();
@@ -196,7 +201,7 @@ describe('the service as its feeds\' WebSub hub', () => {
     expect((await running.subscriptions()).map((s) => s.callback).filter((callback) => callback.includes('unconfirmed'))).toEqual([]);
   });
 
-  it('sends a topic\'s feed when its query is edited over the API, and nothing once it is deleted', async () => {
+  it('sends a topic\'s feed when its query is edited over the API, and ends its subscriptions once it is deleted', async () => {
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
     const created = await fetch(`${running.baseUrl}/api/topics`, { method: 'POST', headers: admin,
       body: JSON.stringify({ slug: 'summits', title: 'Summits', query: 'summit' }) });
@@ -211,9 +216,41 @@ describe('the service as its feeds\' WebSub hub', () => {
     expect(sent()[0]!.body.toString('utf8')).toContain('NATO ministers agree on air defence');
     expect(sent()[0]!.body.toString('utf8')).toBe(await (await fetch(topic)).text());
     expect((await fetch(`${running.baseUrl}/api/topics/summits`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    // Its subscriber is told the subscription ended (WebSub's hub.mode=denied), and sent nothing more.
+    await until(() => subscriber.verifications.filter((verification) => verification.path === '/summits').at(-1),
+      (last) => last?.mode === 'denied', 'the subscriber told');
+    expect(subscriber.verifications.filter((verification) => verification.path === '/summits').at(-1)).toEqual({ path: '/summits', mode: 'denied', topic, leaseSeconds: null });
+    expect((await running.subscriptions()).filter((s) => s.topic === topic)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(sent()).toHaveLength(1);
-    expect((await running.subscriptions()).filter((s) => s.topic === topic)).toHaveLength(1);
+  });
+
+  it('sends a topic\'s feed when a config read again edits it, every feed when it renames a feed, and ends a removed topic\'s subscriptions', async () => {
+    const sentSince = async (before: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return subscriber.deliveries.slice(before).map((delivery) => delivery.path).sort();
+    };
+    let before = subscriber.deliveries.length;
+    await running.reload({ topics: [TOPICS[0], { ...TOPICS[1], title: 'Missile defence in Europe' }] });
+    await until(() => subscriber.deliveries.length, (count) => count > before, 'the edited topic\'s feed');
+    expect(await sentSince(before)).toEqual(['/defence']);
+    expect(subscriber.deliveries.at(-1)!.body.toString('utf8')).toContain('<title>Missile defence in Europe</title>');
+    // Read again unchanged: nothing to send.
+    before = subscriber.deliveries.length;
+    await running.reload({ topics: [TOPICS[0], { ...TOPICS[1], title: 'Missile defence in Europe' }] });
+    expect(await sentSince(before)).toEqual([]);
+    // The feed's name shows in every topic's entries from it.
+    await running.reload({ topics: TOPICS, feeds: [{ url: running.origin.url('/world.rss'), title: 'World wire' }] });
+    await until(() => subscriber.deliveries.length, (count) => count >= before + 3, 'every feed');
+    expect(await sentSince(before)).toEqual(['/all', '/defence', '/nato']);
+    expect(subscriber.deliveries.find((delivery, i) => i >= before && delivery.path === '/nato')!.body.toString('utf8')).toContain('World wire');
+    // A topic the config no longer has: its subscriber is told, and its subscription ends.
+    before = subscriber.deliveries.length;
+    await running.reload({ topics: [TOPICS[0]], feeds: [{ url: running.origin.url('/world.rss'), title: 'World wire' }] });
+    await until(() => subscriber.verifications.at(-1), (last) => last?.path === '/defence', 'the subscriber told');
+    expect(subscriber.verifications.at(-1)).toEqual({ path: '/defence', mode: 'denied', topic: `${running.baseUrl}/topics/missile-defence.rss`, leaseSeconds: null });
+    expect((await running.subscriptions()).map((s) => s.callback)).not.toContain(subscriber.callback('/defence'));
+    expect(await sentSince(before)).toEqual([]);
   });
 
   it('unsubscribes a callback that confirms it, and sends it nothing more', async () => {

@@ -132,7 +132,7 @@ describe('another process writing to the database', () => {
     }
   });
 
-  it('a `feedsieve ingest` run by hand pings the WebSub hub for the topics that gained items, as serve does', async () => {
+  it('a `feedsieve ingest` run by hand pings the WebSub hub for the topics that gained items and the combined feed, as serve does', async () => {
     const hub = await startHubStandIn();
     const { pings } = hub;
     try {
@@ -148,7 +148,8 @@ describe('another process writing to the database', () => {
       await ingestElsewhere(config);
       expect(pings).toHaveLength(1);
       expect(pings[0]!.get('hub.mode')).toBe('publish');
-      expect(pings[0]!.getAll('hub.url')).toEqual(['rss', 'atom', 'json'].map((ext) => `https://news.example/feedsieve/topics/nato.${ext}`));
+      // The topic that gained the item, and the combined feed.
+      expect(pings[0]!.getAll('hub.url')).toEqual(['topics/nato', 'feeds/all'].flatMap((path) => ['rss', 'atom', 'json'].map((ext) => `https://news.example/feedsieve/${path}.${ext}`)));
       // Nothing new: no ping.
       await ingestElsewhere(config);
       expect(pings).toHaveLength(1);

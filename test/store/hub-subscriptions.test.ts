@@ -64,4 +64,14 @@ describe('store: the hub\'s subscriptions', () => {
     expect(await store.dropHubSubscription(NATO, 'https://a.example/cb')).toBe(false);
     expect(await store.hubSubscriptionCount(at(4))).toBe(0);
   });
+
+  it('drops the subscriptions to feeds that are no more, giving those whose lease held', async () => {
+    await keep(NATO, 'https://a.example/cb', 24, NOW, 10, 'secret-a');
+    await keep(NATO, 'https://c.example/cb', 1);
+    await keep(ALL, 'https://b.example/cb', 24);
+    expect((await store.dropHubSubscriptionsOf([NATO, 'https://feeds.example/topics/gone.rss'], at(2))).map(({ topic, callback, secret }) => [topic, callback, secret]))
+      .toEqual([[NATO, 'https://a.example/cb', 'secret-a']]);
+    expect((await store.hubSubscriptions(at(2))).map(({ topic }) => topic)).toEqual([ALL]);
+    expect(await store.dropHubSubscriptionsOf([], NOW)).toEqual([]);
+  });
 });

@@ -1,0 +1,95 @@
+// A delivery the callback did not take is made again, backing off, a few times at most, and not
+// once a later one was taken. The hub alone over a real store and a real callback on 127.0.0.1,
+// with a retry delay of milliseconds (the config allows seconds) so that the whole schedule runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { createHub, type FeedBody, type Hub } from '../../src/websub-hub.js';
+import { until } from '../support/until.js';
+import { startWebSubSubscriber, type WebSubSubscriberStandIn } from '../support/websub-subscriber.js';
+
+const BASE = 'https://news.example';
+const NATO = `${BASE}/topics/nato.rss`;
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a hub\'s deliveries made again', () => {
+  let dir: string;
+  let store: Store;
+  let subscriber: WebSubSubscriberStandIn;
+  let hub: Hub | null = null;
+  let feed: FeedBody;
+
+  const startHub = (retrySeconds: number) => {
+    hub = createHub(store, { isFeed: async () => true, render: async () => feed }, {
+      baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds,
+      limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
+    }, createLogger('silent'), () => new Date());
+    return hub;
+  };
+  const natoDeliveries = () => subscriber.deliveries.filter((delivery) => delivery.path === '/nato');
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-retries-'));
+    store = openStore(join(dir, 'db.sqlite'));
+    subscriber = await startWebSubSubscriber();
+    feed = { body: Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>'), contentType: 'application/rss+xml; charset=utf-8' };
+    await store.keepHubSubscription({ topic: NATO, callback: subscriber.callback('/nato'), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) },
+      new Date(), 10);
+  });
+  afterEach(async () => {
+    await hub?.close();
+    hub = null;
+    await subscriber.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends a feed the callback refused five times more, each after four times the wait before, then waits for its next change', async () => {
+    subscriber.behaviour.status = 503;
+    startHub(0.001).distribute({ slugs: ['nato'], all: false });
+    // 1, 4, 16, 64 and 256 ms after each failure; a sixth would come a second after the last.
+    await until(() => natoDeliveries().length, (count) => count === 6, 'the five deliveries made again', 10_000);
+    const gaps = natoDeliveries().slice(1).map((delivery, i) => delivery.at - natoDeliveries()[i]!.at);
+    expect(gaps[4]!).toBeGreaterThanOrEqual(256);
+    expect(gaps[3]!).toBeGreaterThanOrEqual(64);
+    expect(gaps[4]! / gaps[2]!).toBeGreaterThan(2);
+    await wait(1600);
+    expect(natoDeliveries()).toHaveLength(6);
+    const [held] = await store.hubSubscriptions(new Date());
+    expect(held).toMatchObject({ failures: 6, error: 'the callback answered 503' });
+    // The next change is sent, and taken.
+    subscriber.behaviour.status = 202;
+    hub!.distribute({ slugs: ['nato'], all: false });
+    await until(() => natoDeliveries().length, (count) => count === 7, 'the next change');
+    await until(async () => (await store.hubSubscriptions(new Date()))[0]!.failures, (failures) => failures === 0, 'the delivery recorded');
+  });
+
+  it('makes no delivery again once a later one was taken', async () => {
+    subscriber.behaviour.status = 500;
+    startHub(1).distribute({ slugs: ['nato'], all: false });
+    await until(async () => (await store.hubSubscriptions(new Date()))[0]!.failures, (failures) => failures === 1, 'the failure recorded');
+    // The feed changes again before the retry is due, and the callback takes it.
+    subscriber.behaviour.status = 202;
+    feed = { ...feed, body: Buffer.from('<rss version="2.0"><channel><title>NATO, again</title></channel></rss>') };
+    hub!.distribute({ slugs: ['nato'], all: false });
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the later delivery');
+    await wait(1500);
+    expect(natoDeliveries()).toHaveLength(2);
+    expect(natoDeliveries()[1]!.body.toString('utf8')).toContain('NATO, again');
+  });
+
+  it('sends the feeds of every topic and the combined feed when every topic\'s feed changed', async () => {
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, new Date());
+    await store.putTopic({ slug: 'baltic', title: 'Baltic', query: 'Baltic', origin: 'api', pinned: false }, new Date());
+    for (const [topic, path] of [[`${BASE}/topics/baltic.atom`, '/baltic'], [`${BASE}/feeds/all.json`, '/all'], [`${BASE}/topics/gone.rss`, '/gone']] as const) {
+      await store.keepHubSubscription({ topic, callback: subscriber.callback(path), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) }, new Date(), 10);
+    }
+    startHub(60).distribute({ slugs: 'every', all: true });
+    await until(() => subscriber.deliveries.length, (count) => count >= 3, 'the deliveries');
+    await wait(200);
+    expect(subscriber.deliveries.map((delivery) => delivery.path).sort()).toEqual(['/all', '/baltic', '/nato']);
+  });
+});
