@@ -4,6 +4,7 @@ import { redactUrl } from '../redact-url.js';
 import type { FeedFormat } from '../syndication/render.js';
 import type { FeedBody, HubFeeds } from '../websub-hub.js';
 import { requireAdmin } from './auth.js';
+import { notFound } from './errors.js';
 import type { AppDeps } from './deps.js';
 import type { FeedRenderer } from './feed-render.js';
 import { DEFAULT_LIMIT } from './items.js';
@@ -52,7 +53,13 @@ export function hubRouter(deps: AppDeps): Router {
     res.json({ subscriptions: subscriptions.map((subscription) => ({ ...subscription, callback: redactUrl(subscription.callback) })) });
   });
   const hub = deps.hub;
-  if (hub === null) return router;
+  if (hub === null) {
+    // Said plainly, before the JSON routes would refuse the subscriber's form as not JSON.
+    router.post('/hub', () => {
+      throw notFound('this service is not a WebSub hub: server.hub.enabled is off');
+    });
+    return router;
+  }
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   router.post('/hub', express.urlencoded({ extended: false, limit: FORM_LIMIT, type: 'application/x-www-form-urlencoded' }), async (req, res) => {
     const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;

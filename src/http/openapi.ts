@@ -196,6 +196,20 @@ export function buildOpenApiDocument(baseUrl: string) {
     request: { params: id }, responses: { 202: json(feed, 'queued: the feed is due now'), ...problems(400, 401, 403, 404, 409, 415) } });
   r.registerPath({ method: 'delete', path: '/api/feeds/{id}', summary: 'Delete a feed and its items (a config file\'s feed is refused: 409)', security: admin,
     request: { params: id }, responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404, 409) } });
+  r.registerPath({ method: 'post', path: '/hub', summary: 'WebSub (https://www.w3.org/TR/websub/): subscribe a callback to one of the service\'s feeds, or unsubscribe it; the service\'s own hub, server.hub',
+    request: { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({
+      'hub.mode': z.enum(['subscribe', 'unsubscribe']),
+      'hub.topic': z.string().openapi({ description: 'the feed, by the address it names itself by (rel="self")' }),
+      'hub.callback': z.string().openapi({ description: 'an http(s) URL, at most 2,048 characters, no fragment' }),
+      'hub.lease_seconds': z.string().optional().openapi({ description: 'granted between an hour and server.hub.leaseSeconds' }),
+      'hub.secret': z.string().optional().openapi({ description: 'under 200 bytes: each feed sent is signed with it (X-Hub-Signature: sha256=…)' }),
+    }) } } } },
+    responses: {
+      202: { description: 'accepted: the callback is asked to confirm it, by echoing a challenge' },
+      400: text('text/plain', 'the reason the request was refused'),
+      404: { description: 'hub.topic is not a feed of the service\'s (text/plain), or the service is not a hub (server.hub.enabled off: application/problem+json)' },
+      503: text('text/plain', 'the hub holds as many subscriptions as it may, or is busy'),
+    } });
   r.registerPath({ method: 'get', path: '/api/hub/subscriptions', summary: 'The subscriptions held at the service\'s own WebSub hub (server.hub), whose lease holds', security: admin,
     responses: { 200: json(z.object({ subscriptions: z.array(z.object({
       id: z.number().int(), topic: z.string().openapi({ description: 'the feed subscribed to, by the address it names itself by' }),

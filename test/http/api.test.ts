@@ -42,6 +42,8 @@ describe('the HTTP API', () => {
       ['no body', 'POST', '/api/topics', undefined, auth, 400, /^invalid body: body\.slug: .*; body\.title: .*; body\.query: /],
       ['a form body, as curl -d sends', 'POST', '/api/topics', 'slug=x&title=x&query=x', { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, 415,
         /^the body must be JSON, sent with Content-Type: application\/json \(not application\/x-www-form-urlencoded\)/],
+      ['a WebSub subscription where server.hub is off', 'POST', '/hub', 'hub.mode=subscribe', { 'content-type': 'application/x-www-form-urlencoded' }, 404,
+        /^this service is not a WebSub hub: server\.hub\.enabled is off \[\]$/],
       ['a text body', 'PATCH', '/api/feeds/1', '{"disabled": true}', { ...auth, 'content-type': 'text/plain; charset=utf-8' }, 415, /\(not text\/plain\)/],
       ['a JSON body under a +json type', 'POST', '/api/topics/preview', '{}', { 'content-type': 'application/merge-patch+json' }, 400, /body\.query/],
       ['a number where a string belongs', 'POST', '/api/topics', '{"slug": 5, "title": "x", "query": "y"}', auth, 400, /body\.slug/],
