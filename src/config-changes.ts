@@ -48,9 +48,9 @@ export interface FeedAddress {
 /**
  * Which of the service's feeds a mirrored config changed, from the stored topics and feeds before
  * and after it: a topic added, given another title or query changes its feed, as does one matched
- * again for a renamed feed (`rematched`); a feed removed, moved or renamed may show in any topic's feed and in the
- * combined one; a topic removed takes its feed with it (`gone`). A feed added changes nothing until
- * it is fetched.
+ * again for a renamed feed (`rematched`); a feed removed, moved or renamed may show in any topic's
+ * feed and in the combined one; a topic removed takes its feed with it (`gone`). A feed added
+ * changes nothing until it is fetched.
  */
 export function configChanges(topicsBefore: readonly TopicRecord[], topicsAfter: readonly TopicRecord[],
   feedsBefore: readonly FeedAddress[], feedsAfter: readonly FeedAddress[], rematched: readonly string[]): ChangedFeeds {

@@ -377,8 +377,9 @@ export interface Service {
   firstIngest: Promise<unknown>;
   /**
    * Takes a config read again (SIGHUP): its feeds and topics are mirrored, every feed page is
-   * rendered anew, and a pass fetches the feeds now due, new ones among them. Reloads run one at a
-   * time. Returns the feeds given another URL that kept their items.
+   * rendered anew, the feeds it changed are sent to the hub's subscribers, and a pass fetches the
+   * feeds now due, new ones among them. Reloads run one at a time. Returns the feeds given another
+   * URL that kept their items.
    */
   reloadConfig(next: Config): Promise<FeedMove[]>;
   stop(): Promise<void>;
