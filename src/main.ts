@@ -470,6 +470,7 @@ export async function startService(core: Core): Promise<Service> {
       retrySeconds: config.server.hub.retrySeconds, limits: core.refreshDeps.fetchLimits,
     }, log, () => new Date(), (outcome) => metrics.recordHubDelivery(outcome))
     : null;
+  await hub?.resume();
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {

@@ -153,11 +153,18 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     retries.delete(subscriber.id);
     if (error === null) return;
     log.warn({ topic: subscriber.topic, callback: redactUrl(subscriber.callback), error, failures }, 'a WebSub subscriber did not take a feed');
-    if (failures < 1 || failures > RETRIES || closing.signal.aborted) return;
-    const delayMs = Math.min(settings.retrySeconds * 1000 * 4 ** (failures - 1), LONGEST_RETRY_MS);
-    retries.set(subscriber.id, setTimeout(() => {
-      retries.delete(subscriber.id);
-      sending = sending.catch(() => 0).then(() => sendAgain(subscriber.id));
+    const delayMs = failures >= 1 && failures <= RETRIES ? Math.min(settings.retrySeconds * 1000 * 4 ** (failures - 1), LONGEST_RETRY_MS) : null;
+    // Kept with the subscription: a restart before it is due makes it when it was due.
+    await store.retryHubDelivery(subscriber.id, delayMs === null ? null : new Date(now().getTime() + delayMs));
+    if (delayMs !== null) sendLater(subscriber.id, delayMs);
+  }
+
+  function sendLater(id: number, delayMs: number) {
+    if (closing.signal.aborted) return;
+    clearTimeout(retries.get(id));
+    retries.set(id, setTimeout(() => {
+      retries.delete(id);
+      sending = sending.catch(() => 0).then(() => sendAgain(id));
       sending.catch((cause: unknown) => log.error({ err: cause }, 'sending a feed again to a WebSub subscriber failed'));
     }, delayMs).unref());
   }
@@ -167,7 +174,12 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     if (closing.signal.aborted) return 0;
     const subscriber = await store.hubSubscriber(id, now());
     const feed = subscriber === null ? null : await feeds.render(subscriber.topic);
-    if (subscriber === null || feed === null) return 0;
+    if (subscriber === null) return 0;
+    if (feed === null) {
+      // The topic is gone: nothing to send, now or after a restart.
+      await store.retryHubDelivery(id, null);
+      return 0;
+    }
     await deliver(subscriber, feed);
     return 1;
   }
@@ -265,7 +277,14 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       sending.catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
     },
 
-    /** Verifications and deliveries under way are cut short, and no more are made. */
+    /** Takes up the deliveries to make again that a process before this one left pending. */
+    async resume(): Promise<void> {
+      for (const { id, retryAt } of await store.pendingHubRetries(now())) {
+        if (!retries.has(id)) sendLater(id, Math.max(0, Date.parse(retryAt) - now().getTime()));
+      }
+    },
+
+    /** Verifications and deliveries under way are cut short; deliveries to make again wait for resume. */
     async close(): Promise<void> {
       closing.abort();
       for (const timer of retries.values()) clearTimeout(timer);

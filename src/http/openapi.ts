@@ -218,6 +218,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       deliveredAt: z.string().nullable().openapi({ description: 'when the callback last took the feed' }),
       failures: z.number().int().openapi({ description: 'deliveries in a row the callback did not take' }),
       error: z.string().nullable().openapi({ description: 'why the last of them failed' }),
+      retryAt: z.string().nullable().openapi({ description: 'when the feed is sent again, the last delivery having failed; null for none pending' }),
     })) }), 'subscriptions'), ...problems(401, 403) } });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({

@@ -1,8 +1,8 @@
 import type { Db } from './db.js';
 
 // The subscriptions readers' servers hold at the service's own WebSub hub
-// (migrations/0029_hub_subscriptions.sql). What is verified and sent is the hub's business
-// (src/hub.ts); this module keeps what was confirmed and how deliveries went.
+// (migrations/0029_hub_subscriptions.sql, 0030_hub_retry.sql). What is verified and sent is the
+// hub's business (src/websub-hub.ts); this module keeps what was confirmed and how deliveries went.
 
 /** A subscriber to be sent a feed that changed. */
 export interface HubSubscriber {
@@ -22,6 +22,8 @@ export interface HubSubscriptionRecord {
   deliveredAt: string | null;
   failures: number;
   error: string | null;
+  /** When the feed is to be sent again, the last delivery having failed; null for none pending. */
+  retryAt: string | null;
 }
 
 export function createHubSubscriptionQueries(db: Db) {
@@ -37,11 +39,14 @@ export function createHubSubscriptionQueries(db: Db) {
   const live = db.prepare(`SELECT count(*) FROM hub_subscriptions WHERE lease_expires_at > ?`).pluck();
   const ofTopics = db.prepare(`SELECT id, topic, callback, secret FROM hub_subscriptions
     WHERE topic IN (SELECT value FROM json_each(?)) AND lease_expires_at > ? ORDER BY id`);
-  const delivered = db.prepare(`UPDATE hub_subscriptions SET delivered_at = @at, failures = 0, error = NULL WHERE id = @id`);
+  const delivered = db.prepare(`UPDATE hub_subscriptions SET delivered_at = @at, failures = 0, error = NULL, retry_at = NULL WHERE id = @id`);
+  const retry = db.prepare(`UPDATE hub_subscriptions SET retry_at = @at WHERE id = @id`);
+  const retries = db.prepare(`SELECT id, retry_at AS retryAt FROM hub_subscriptions
+    WHERE retry_at IS NOT NULL AND lease_expires_at > ? ORDER BY retry_at`);
   const failed = db.prepare(`UPDATE hub_subscriptions SET failures = failures + 1, error = @error WHERE id = @id RETURNING failures`).pluck();
   const one = db.prepare(`SELECT id, topic, callback, secret FROM hub_subscriptions WHERE id = ? AND lease_expires_at > ?`);
   const listing = db.prepare(`SELECT id, topic, callback, lease_expires_at AS leaseExpiresAt, subscribed_at AS subscribedAt,
-      delivered_at AS deliveredAt, failures, error
+      delivered_at AS deliveredAt, failures, error, retry_at AS retryAt
     FROM hub_subscriptions WHERE lease_expires_at > ? ORDER BY topic, callback`);
 
   return {
@@ -88,6 +93,14 @@ export function createHubSubscriptionQueries(db: Db) {
         return 0;
       }
       return (failed.get({ id, error }) as number | undefined) ?? 0;
+    },
+    /** When to send the feed to a subscriber again, its last delivery having failed; null for never. */
+    async retryHubDelivery(id: number, at: Date | null): Promise<void> {
+      retry.run({ id, at: at?.toISOString() ?? null });
+    },
+    /** The deliveries to make again, soonest first, for subscriptions whose lease holds. */
+    async pendingHubRetries(now: Date): Promise<{ id: number; retryAt: string }[]> {
+      return retries.all(now.toISOString()) as { id: number; retryAt: string }[];
     },
     /** One subscriber, while its lease holds. */
     async hubSubscriber(id: number, now: Date): Promise<HubSubscriber | null> {

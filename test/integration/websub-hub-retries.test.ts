@@ -1,5 +1,5 @@
-// A delivery the callback did not take is made again, backing off, a few times at most, and not
-// once a later one was taken. The hub alone over a real store and a real callback on 127.0.0.1,
+// A delivery the callback did not take is made again, backing off, a few times at most, not once a
+// later one was taken, and when it was due across a restart. The hub alone over a real store and a real callback on 127.0.0.1,
 // with a retry delay of milliseconds (the config allows seconds) so that the whole schedule runs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ describe('a hub\'s deliveries made again', () => {
   let store: Store;
   let subscriber: WebSubSubscriberStandIn;
   let hub: Hub | null = null;
-  let feed: FeedBody;
+  /** The feed the hub renders; null once its topic is gone. */
+  let feed: FeedBody | null;
 
   const startHub = (retrySeconds: number) => {
     hub = createHub(store, { isFeed: async () => true, render: async () => feed }, {
@@ -73,12 +74,38 @@ describe('a hub\'s deliveries made again', () => {
     await until(async () => (await store.hubSubscriptions(new Date()))[0]!.failures, (failures) => failures === 1, 'the failure recorded');
     // The feed changes again before the retry is due, and the callback takes it.
     subscriber.behaviour.status = 202;
-    feed = { ...feed, body: Buffer.from('<rss version="2.0"><channel><title>NATO, again</title></channel></rss>') };
+    feed = { ...feed!, body: Buffer.from('<rss version="2.0"><channel><title>NATO, again</title></channel></rss>') };
     hub!.distribute({ slugs: ['nato'], all: false });
     await until(() => natoDeliveries().length, (count) => count === 2, 'the later delivery');
     await wait(2500);
     expect(natoDeliveries()).toHaveLength(2);
     expect(natoDeliveries()[1]!.body.toString('utf8')).toContain('NATO, again');
+  });
+
+  it('makes a delivery that was to be made again when it was due, after a restart', async () => {
+    subscriber.behaviour.status = 500;
+    const before = startHub(1);
+    before.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    const failedAt = natoDeliveries()[0]!.at;
+    await before.close();
+    subscriber.behaviour.status = 202;
+    // A hub over the same database, as `serve` starts one after a restart.
+    await startHub(1).resume();
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery made again');
+    expect(natoDeliveries()[1]!.at - failedAt).toBeGreaterThanOrEqual(900);
+    const [held] = await until(() => store.hubSubscriptions(new Date()), ([subscription]) => subscription!.failures === 0, 'the delivery recorded');
+    expect(held!.retryAt).toBeNull();
+    expect(await store.pendingHubRetries(new Date())).toEqual([]);
+  });
+
+  it('forgets a delivery to make again once the feed is gone', async () => {
+    subscriber.behaviour.status = 500;
+    startHub(1).distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    feed = null;
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the delivery to make again forgotten', 5000);
+    expect(natoDeliveries()).toHaveLength(1);
   });
 
   it('sends the feeds of every topic and the combined feed when every topic\'s feed changed', async () => {

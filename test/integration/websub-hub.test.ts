@@ -29,9 +29,11 @@ interface Running {
   baseUrl: string;
   /** Asks the hub for a subscription, as a subscriber's server does. */
   ask(form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
-  subscriptions(): Promise<{ topic: string; callback: string; leaseExpiresAt: string; deliveredAt: string | null; failures: number; error: string | null }[]>;
+  subscriptions(): Promise<{ topic: string; callback: string; leaseExpiresAt: string; deliveredAt: string | null; failures: number; error: string | null; retryAt: string | null }[]>;
   /** Reads the config again, as on SIGHUP, with these of its settings changed. */
   reload(changes: Record<string, unknown>): Promise<unknown>;
+  /** Stops the service and starts it again over the same database, at the same address. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ async function startHubService(entries: FeedEntrySpec[], server: Record<string, 
   const core = await openCore(config, createLogger('silent'));
   const service = await startService(core);
   await service.firstIngest;
-  return {
+  const running: Running = {
     dir, origin, core, service, baseUrl,
     ask: (form, headers = {}) => fetch(`${baseUrl}/hub`, {
       method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -60,13 +62,20 @@ async function startHubService(entries: FeedEntrySpec[], server: Record<string, 
       const answer = await fetch(`${baseUrl}/api/hub/subscriptions`, { headers: { authorization: `Bearer ${ADMIN}` } });
       return ((await answer.json()) as { subscriptions: Awaited<ReturnType<Running['subscriptions']>> }).subscriptions;
     },
-    reload: (changes) => service.reloadConfig(configWith(changes)),
+    reload: (changes) => running.service.reloadConfig(configWith(changes)),
+    async restart() {
+      await running.service.stop();
+      running.core = await openCore(config, createLogger('silent'));
+      running.service = await startService(running.core);
+      await running.service.firstIngest;
+    },
     async stop() {
-      await service.stop();
+      await running.service.stop();
       await origin.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return running;
 }
 
 describe('the service as its feeds\' WebSub hub', () => {
@@ -166,6 +175,21 @@ describe('the service as its feeds\' WebSub hub', () => {
       (text) => /^feedsieve_hub_deliveries_total\{outcome="delivered"\} 4$/m.test(text), 'the deliveries counted');
     expect(metrics).toMatch(/^feedsieve_hub_subscriptions 3$/m);
     expect(metrics).toMatch(/^feedsieve_hub_deliveries_total\{outcome="failed"\} 2$/m);
+  });
+
+  it('sends a feed still to be sent again when it was due, across a restart', async () => {
+    subscriber.behaviour.status = 500;
+    const before = subscriber.deliveries.length;
+    entries.unshift({ guid: 'w3b', title: 'NATO tanker aircraft ordered', publishedAt: new Date() });
+    await fetchFeedNow();
+    await until(() => running.core.store.pendingHubRetries(new Date()), (pending) => pending.length === 2, 'the deliveries to make again kept');
+    await running.restart();
+    subscriber.behaviour.status = 202;
+    await until(() => running.subscriptions(), (held) => held.every((s) => s.failures === 0 && s.retryAt === null), 'the deliveries made again');
+    const sent = (path: string) => subscriber.deliveries.slice(before).filter((delivery) => delivery.path === path);
+    expect([sent('/nato').length, sent('/all').length]).toEqual([2, 2]);
+    expect(sent('/nato')[1]!.at - sent('/nato')[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(sent('/nato')[1]!.body.toString('utf8')).toContain('NATO tanker aircraft ordered');
   });
 
   it('refuses a request it cannot take, saying why', async () => {

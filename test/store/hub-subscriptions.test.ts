@@ -55,7 +55,7 @@ describe('store: the hub\'s subscriptions', () => {
     expect(await keep(NATO, 'https://a.example/cb', 48, at(3), 1, 'new-secret')).toBe(true);
     expect(await store.hubSubscriptions(at(3))).toEqual([{
       id: held!.id, topic: NATO, callback: 'https://a.example/cb', leaseExpiresAt: at(48).toISOString(), subscribedAt: NOW.toISOString(),
-      deliveredAt: at(1).toISOString(), failures: 1, error: 'the callback answered 500',
+      deliveredAt: at(1).toISOString(), failures: 1, error: 'the callback answered 500', retryAt: null,
     }]);
     expect((await store.hubSubscribers([NATO], at(3)))[0]?.secret).toBe('new-secret');
     await store.hubDelivery(held!.id, at(4), null);
@@ -73,5 +73,27 @@ describe('store: the hub\'s subscriptions', () => {
       .toEqual([[NATO, 'https://a.example/cb', 'secret-a']]);
     expect((await store.hubSubscriptions(at(2))).map(({ topic }) => topic)).toEqual([ALL]);
     expect(await store.dropHubSubscriptionsOf([], NOW)).toEqual([]);
+  });
+
+  it('keeps when each failed delivery is to be made again, until one is taken', async () => {
+    await keep(NATO, 'https://a.example/cb', 24);
+    await keep(ALL, 'https://b.example/cb', 24);
+    await keep(NATO, 'https://c.example/cb', 1);
+    const [a, c] = await store.hubSubscribers([NATO], NOW);
+    const [b] = await store.hubSubscribers([ALL], NOW);
+    await store.retryHubDelivery(a!.id, at(0.5));
+    await store.retryHubDelivery(b!.id, at(0.25));
+    await store.retryHubDelivery(c!.id, at(0.1));
+    expect(await store.pendingHubRetries(NOW)).toEqual([
+      { id: c!.id, retryAt: at(0.1).toISOString() }, { id: b!.id, retryAt: at(0.25).toISOString() }, { id: a!.id, retryAt: at(0.5).toISOString() },
+    ]);
+    // c's lease ran out; a was sent and took it; b's last try failed, with none to come.
+    await store.hubDelivery(a!.id, at(0.6), null);
+    await store.retryHubDelivery(b!.id, null);
+    expect(await store.pendingHubRetries(at(2))).toEqual([]);
+    await store.retryHubDelivery(b!.id, at(3));
+    expect((await store.hubSubscriptions(at(2))).map(({ callback, retryAt }) => [callback, retryAt])).toEqual([
+      ['https://b.example/cb', at(3).toISOString()], ['https://a.example/cb', null],
+    ]);
   });
 });
