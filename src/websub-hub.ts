@@ -191,14 +191,17 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
    */
   async function deny(slugs: readonly string[]) {
     const ended = await store.dropHubSubscriptionsOf(slugs.flatMap((slug) => topicFeedUrls(settings.baseUrl, slug)), now());
-    await eachAtMost(ended, CALLBACKS_AT_ONCE, async ({ topic, callback }) => {
-      const target = new URL(callback);
-      target.searchParams.append('hub.mode', 'denied');
-      target.searchParams.append('hub.topic', topic);
-      target.searchParams.append('hub.reason', 'the topic was deleted');
-      const answer = await call(target.href, { method: 'GET' });
-      log.info({ topic, callback: redactUrl(callback), ...(answer.ok ? {} : { error: answer.error }) }, 'a WebSub subscription ended: its topic was deleted');
-    });
+    await eachAtMost(ended, CALLBACKS_AT_ONCE, (subscriber) => tellEnded(subscriber, 'the topic was deleted'));
+  }
+
+  /** Tells a subscriber its subscription, dropped, has ended, and why; a retry pending finds it gone. */
+  async function tellEnded({ topic, callback }: HubSubscriber, reason: string) {
+    const target = new URL(callback);
+    target.searchParams.append('hub.mode', 'denied');
+    target.searchParams.append('hub.topic', topic);
+    target.searchParams.append('hub.reason', reason);
+    const answer = await call(target.href, { method: 'GET' });
+    log.info({ topic, callback: redactUrl(callback), reason, ...(answer.ok ? {} : { error: answer.error }) }, 'a WebSub subscription ended');
   }
 
   /** Sends each changed feed to its subscribers; see distribute. */
@@ -275,6 +278,19 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       if (closing.signal.aborted) return;
       sending = sending.catch(() => 0).then(() => send(changed));
       sending.catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
+    },
+
+    /**
+     * Ends a subscription, as an operator asks: dropped, and its callback told, apart from the
+     * answer, when its lease still held. False for no such subscription.
+     */
+    async end(id: number): Promise<boolean> {
+      const dropped = await store.dropHubSubscriptionById(id, now());
+      if (dropped === null) return false;
+      if (dropped.leaseHeld && !closing.signal.aborted) {
+        void tellEnded(dropped.subscriber, 'ended by the operator').catch((error: unknown) => log.error({ err: error }, 'telling a WebSub subscriber failed'));
+      }
+      return true;
     },
 
     /** Takes up the deliveries to make again that a process before this one left pending. */

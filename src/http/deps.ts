@@ -35,7 +35,7 @@ export interface AppDeps {
   readToken: string | null;
   websubHub: string | null;
   /** The service's own hub (server.hub), where subscribers ask for feeds; null when it is off. */
-  hub: Pick<Hub, 'request'> | null;
+  hub: Pick<Hub, 'request' | 'end'> | null;
   /** Callbacks for the hubs feeds are subscribed at; null when ingest.websub.subscribe is off. */
   websub: WebSubCallbacks | null;
   /** The largest body a hub may send a callback: the largest feed a fetch reads. */

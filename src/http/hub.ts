@@ -8,6 +8,7 @@ import { notFound } from './errors.js';
 import type { AppDeps } from './deps.js';
 import type { FeedRenderer } from './feed-render.js';
 import { DEFAULT_LIMIT } from './items.js';
+import { pathId } from './query-values.js';
 
 /** A subscriber's form holds five short fields. */
 const FORM_LIMIT = '16kb';
@@ -47,12 +48,19 @@ export function hubFeeds(deps: Pick<AppDeps, 'baseUrl' | 'store'>, renderer: Fee
  */
 export function hubRouter(deps: AppDeps): Router {
   const router = Router();
-  // Listed whether the hub is on or not: subscriptions held before it was turned off run out with their leases.
+  // Listed, and ended, whether the hub is on or not: subscriptions held before it was turned off run out with their leases.
   router.get('/api/hub/subscriptions', requireAdmin(deps.adminToken), async (_req, res) => {
     const subscriptions = await deps.store.hubSubscriptions(deps.now());
     res.json({ subscriptions: subscriptions.map((subscription) => ({ ...subscription, callback: redactUrl(subscription.callback) })) });
   });
   const hub = deps.hub;
+  router.delete('/api/hub/subscriptions/:id', requireAdmin(deps.adminToken), async (req, res) => {
+    const id = pathId(req.params.id, 'subscription');
+    // With the hub off, nothing is sent to tell the callback: the row alone goes.
+    const ended = hub === null ? (await deps.store.dropHubSubscriptionById(id, deps.now())) !== null : await hub.end(id);
+    if (!ended) throw notFound(`no hub subscription ${id}`);
+    res.status(204).end();
+  });
   if (hub === null) {
     // Said plainly, before the JSON routes would refuse the subscriber's form as not JSON.
     router.post('/hub', () => {

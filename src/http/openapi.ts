@@ -210,6 +210,8 @@ export function buildOpenApiDocument(baseUrl: string) {
       404: { description: 'hub.topic is not a feed of the service\'s (text/plain), or the service is not a hub (server.hub.enabled off: application/problem+json)' },
       503: text('text/plain', 'the hub holds as many subscriptions as it may, or is busy'),
     } });
+  r.registerPath({ method: 'delete', path: '/api/hub/subscriptions/{id}', summary: 'End a subscription held at the service\'s own WebSub hub; its callback is told (hub.mode=denied) while the hub is on', security: admin,
+    request: { params: id }, responses: { 204: { description: 'ended' }, ...problems(400, 401, 403, 404) } });
   r.registerPath({ method: 'get', path: '/api/hub/subscriptions', summary: 'The subscriptions held at the service\'s own WebSub hub (server.hub), whose lease holds', security: admin,
     responses: { 200: json(z.object({ subscriptions: z.array(z.object({
       id: z.number().int(), topic: z.string().openapi({ description: 'the feed subscribed to, by the address it names itself by' }),

@@ -32,6 +32,7 @@ export function createHubSubscriptionQueries(db: Db) {
     VALUES (@topic, @callback, @secret, @leaseExpiresAt, @now)
     ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, lease_expires_at = excluded.lease_expires_at`);
   const remove = db.prepare(`DELETE FROM hub_subscriptions WHERE topic = ? AND callback = ?`);
+  const removeById = db.prepare(`DELETE FROM hub_subscriptions WHERE id = ? RETURNING id, topic, callback, secret, lease_expires_at AS leaseExpiresAt`);
   const removeOfTopics = db.prepare(`DELETE FROM hub_subscriptions WHERE topic IN (SELECT value FROM json_each(?)) AND lease_expires_at > ?
     RETURNING id, topic, callback, secret`);
   const expire = db.prepare(`DELETE FROM hub_subscriptions WHERE lease_expires_at <= ?`);
@@ -67,6 +68,13 @@ export function createHubSubscriptionQueries(db: Db) {
     /** The subscriber unsubscribed; false when it held no such subscription. */
     async dropHubSubscription(topic: string, callback: string): Promise<boolean> {
       return remove.run(topic, callback).changes > 0;
+    },
+    /** Drops one subscription, as an operator asks; returns it, with whether its lease held, or null for none. */
+    async dropHubSubscriptionById(id: number, now: Date): Promise<{ subscriber: HubSubscriber; leaseHeld: boolean } | null> {
+      const row = removeById.get(id) as (HubSubscriber & { leaseExpiresAt: string }) | undefined;
+      if (row === undefined) return null;
+      const { leaseExpiresAt, ...subscriber } = row;
+      return { subscriber, leaseHeld: leaseExpiresAt > now.toISOString() };
     },
     /** Drops the subscriptions whose lease holds to these topic URLs (feeds that are no more), and returns them. */
     async dropHubSubscriptionsOf(topics: readonly string[], now: Date): Promise<HubSubscriber[]> {

@@ -29,7 +29,7 @@ interface Running {
   baseUrl: string;
   /** Asks the hub for a subscription, as a subscriber's server does. */
   ask(form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
-  subscriptions(): Promise<{ topic: string; callback: string; leaseExpiresAt: string; deliveredAt: string | null; failures: number; error: string | null; retryAt: string | null }[]>;
+  subscriptions(): Promise<{ id: number; topic: string; callback: string; leaseExpiresAt: string; deliveredAt: string | null; failures: number; error: string | null; retryAt: string | null }[]>;
   /** Reads the config again, as on SIGHUP, with these of its settings changed. */
   reload(changes: Record<string, unknown>): Promise<unknown>;
   /** Stops the service and starts it again over the same database, at the same address. */
@@ -275,6 +275,27 @@ describe('the service as its feeds\' WebSub hub', () => {
     expect(subscriber.verifications.at(-1)).toEqual({ path: '/defence', mode: 'denied', topic: `${running.baseUrl}/topics/missile-defence.rss`, leaseSeconds: null });
     expect((await running.subscriptions()).map((s) => s.callback)).not.toContain(subscriber.callback('/defence'));
     expect(await sentSince(before)).toEqual([]);
+  });
+
+  it('ends a subscription an operator deletes, telling its callback, and sends it nothing more', async () => {
+    await subscribe(natoRss(), '/ended');
+    const held = (await running.subscriptions()).find((s) => s.callback === subscriber.callback('/ended'))!;
+    const url = `${running.baseUrl}/api/hub/subscriptions/${held.id}`;
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(401);
+    expect((await fetch(`${running.baseUrl}/api/hub/subscriptions/first`, { method: 'DELETE', headers: admin })).status).toBe(400);
+    expect((await fetch(url, { method: 'DELETE', headers: admin })).status).toBe(204);
+    await until(() => subscriber.verifications.at(-1), (last) => last?.path === '/ended' && last.mode === 'denied', 'the callback told');
+    expect(subscriber.verifications.at(-1)).toEqual({ path: '/ended', mode: 'denied', topic: natoRss(), leaseSeconds: null });
+    expect((await running.subscriptions()).map((s) => s.callback)).not.toContain(subscriber.callback('/ended'));
+    const again = await fetch(url, { method: 'DELETE', headers: admin });
+    expect([again.status, ((await again.json()) as { detail: string }).detail]).toEqual([404, `no hub subscription ${held.id}`]);
+    const before = subscriber.deliveries.length;
+    entries.unshift({ guid: 'w3c', title: 'NATO defence ministers meet', publishedAt: new Date() });
+    await fetchFeedNow();
+    await until(() => subscriber.deliveries.length, (count) => count >= before + 2, 'the other subscribers\' deliveries');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(subscriber.deliveries.slice(before).map((delivery) => delivery.path).sort()).toEqual(['/all', '/nato']);
   });
 
   it('unsubscribes a callback that confirms it, and sends it nothing more', async () => {

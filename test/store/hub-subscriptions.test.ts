@@ -73,6 +73,13 @@ describe('store: the hub\'s subscriptions', () => {
       .toEqual([[NATO, 'https://a.example/cb', 'secret-a']]);
     expect((await store.hubSubscriptions(at(2))).map(({ topic }) => topic)).toEqual([ALL]);
     expect(await store.dropHubSubscriptionsOf([], NOW)).toEqual([]);
+    const [all] = await store.hubSubscribers([ALL], NOW);
+    expect(await store.dropHubSubscriptionById(all!.id, NOW)).toEqual({ subscriber: { id: all!.id, topic: ALL, callback: 'https://b.example/cb', secret: null }, leaseHeld: true });
+    expect(await store.dropHubSubscriptionById(all!.id, NOW)).toBeNull();
+    // A lease run out is dropped too, with nobody to tell.
+    const [c] = (await store.hubSubscriptions(NOW)).filter(({ callback }) => callback === 'https://c.example/cb');
+    expect((await store.dropHubSubscriptionById(c!.id, at(2)))?.leaseHeld).toBe(false);
+    expect(store.db.prepare('SELECT count(*) FROM hub_subscriptions').pluck().get()).toBe(0);
   });
 
   it('keeps when each failed delivery is to be made again, until one is taken', async () => {
