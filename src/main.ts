@@ -74,7 +74,7 @@ export interface Core {
    * that changed (server.websubHub is told of them).
    */
   applyConfig(next: Config): Promise<{ moves: FeedMove[]; changed: ChangedFeeds }>;
-  /** Tells server.websubHub, when one is set, that these feeds changed; never throws. */
+  /** Tells server.websubHub, when one is set, that these feeds changed; a hub that fails is logged, not thrown. */
   publish(changed: ChangedFeeds): Promise<void>;
   close(): Promise<void>;
 }
@@ -318,7 +318,7 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
   // An edit over the API changes feeds for their subscribers as a pass does, at whichever hub.
   const announce = (changed: ChangedFeeds) => {
     options.hub?.distribute(changed);
-    void core.publish(changed);
+    core.publish(changed).catch((error: unknown) => log.error({ err: error }, 'telling the WebSub hub failed'));
   };
   return {
     store, log, now: () => new Date(),
