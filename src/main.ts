@@ -36,8 +36,11 @@ const SWEEP_BATCH = 1000;
 const LEASE_TTL_MS = 60_000;
 
 export type IngestPass =
-  /** `rematched`: topics matched again after the pass, for feeds it renamed (rematchRenamedFeeds). */
-  | { status: 'done'; reports: RefreshReport[]; rematched: string[] }
+  /**
+   * `rematched`: topics matched again after the pass, for feeds it renamed (rematchRenamedFeeds);
+   * `changed`: the service's feeds the pass changed, which server.websubHub was told of.
+   */
+  | { status: 'done'; reports: RefreshReport[]; rematched: string[]; changed: ChangedFeeds }
   | { status: 'busy'; holder: string };
 
 /** Storage, topics and ingest wired together: what every command needs. */
@@ -186,13 +189,14 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       }
       // A feed's document may have renamed it.
       const rematched = await core.rematchRenamedFeeds();
-      // One ping per pass, after its items are committed, so the hub fetches the new feeds: from
-      // serve's passes and from `feedsieve ingest` runs alike. No feed changed, no ping.
-      await core.publish({
+      const changed: ChangedFeeds = {
         slugs: [...reports.flatMap((report) => report.touchedTopics), ...rematched],
         all: reports.some((report) => report.inserted > 0 || report.updated > 0),
-      });
-      return { status: 'done', reports, rematched };
+      };
+      // One ping per pass, after its items are committed, so the hub fetches the new feeds: from
+      // serve's passes and from `feedsieve ingest` runs alike. No feed changed, no ping.
+      await core.publish(changed);
+      return { status: 'done', reports, rematched, changed };
     },
     async backfill(slug, query, onProgress) {
       // A reload while a topic's backfill runs finds it still due: it waits for that run. A run a
@@ -399,14 +403,10 @@ export async function startService(core: Core): Promise<Service> {
     const tick = new Date();
     scheduler.lastTickAt = tick.toISOString();
     metrics.recordTick(tick);
-    // What the pass changed, for the hub's subscribers: these topics' feeds, and the combined one.
-    const changed = { slugs: new Set<string>(), all: false };
     running = core
       .ingest(undefined, (report) => {
         metrics.recordFetch(report);
         if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
-        for (const slug of report.touchedTopics) changed.slugs.add(slug);
-        if (report.inserted > 0 || report.updated > 0) changed.all = true;
         // Its hub's word came while it was fetched: the pass after this one would find it not yet due.
         if (report.dueAgainAt !== null) fetchDue(report.dueAgainAt);
       }, shutdown.signal)
@@ -414,9 +414,8 @@ export async function startService(core: Core): Promise<Service> {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
         else {
           if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
-          for (const slug of pass.rematched) changed.slugs.add(slug);
+          hub?.distribute(pass.changed);
         }
-        hub?.distribute({ slugs: [...changed.slugs], all: changed.all });
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
         // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
         // from the passes, which never wait on a hub.

@@ -35,7 +35,7 @@ export interface WebSubKeys {
 }
 
 /** The changes in a row a hub must announce before polls of its feed relax. */
-export const TRUSTED_AFTER_CHANGES = 3;
+const TRUSTED_AFTER_CHANGES = 3;
 
 /**
  * What a save of a subscribed feed's fetch needs to judge its hub by, and to schedule the feed by
