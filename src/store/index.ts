@@ -1,3 +1,4 @@
+import { createChangeQueries } from './changes.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { createDatabaseHistoryQueries, startHistoryIfRestored } from './database-history.js';
 import { type Db, migrate, openDatabase } from './db.js';
@@ -20,6 +21,7 @@ export type { BackfillReach, TopicMatching, TopicMatchRow, TopicSummary } from '
 export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export type { HubSubscriber, HubSubscriptionRecord } from './hub-subscriptions.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
+export type { ChangeMarks, ItemChanges } from './changes.js';
 export type { HubChange, HubWatch, WebSubCallback, WebSubKeys, WebSubMode, WebSubRequest } from './websub.js';
 
 /**
@@ -35,7 +37,8 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createOperationQueries> &
   ReturnType<typeof createDatabaseHistoryQueries> &
   ReturnType<typeof createWebSubQueries> &
-  ReturnType<typeof createHubSubscriptionQueries> & {
+  ReturnType<typeof createHubSubscriptionQueries> &
+  ReturnType<typeof createChangeQueries> & {
     /** Whether this open found a backup in the database's place, and started a history of its own. */
     readonly restoredFromBackup: boolean;
     /** SQLite file size in bytes (for metrics). */
@@ -90,6 +93,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     ...createDatabaseHistoryQueries(db),
     ...createWebSubQueries(db),
     ...createHubSubscriptionQueries(db),
+    ...createChangeQueries(db),
     restoredFromBackup,
     async sizeBytes() {
       return (pageCount.pluck().get() as number) * (pageSize.pluck().get() as number);
