@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
+import { watchChangesElsewhere } from './changes-elsewhere.js';
 import { configChanges } from './config-changes.js';
 import { createApp, createListener } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
@@ -415,6 +416,8 @@ export async function startService(core: Core): Promise<Service> {
         else {
           if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
           hub?.distribute(pass.changed);
+          // The pass's items were sent: the watch takes them as seen, unless another process wrote too.
+          await elsewhere?.check();
         }
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
         // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
@@ -470,6 +473,13 @@ export async function startService(core: Core): Promise<Service> {
     }, log, () => new Date(), (outcome) => metrics.recordHubDelivery(outcome))
     : null;
   await hub?.resume();
+  const elsewhere = hub
+    ? await watchChangesElsewhere(store, (changed) => {
+      // The feed routes would see the other process's commit within moments; the hub renders now.
+      cache.invalidateAll();
+      hub.distribute(changed);
+    }, log)
+    : null;
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
@@ -504,6 +514,7 @@ export async function startService(core: Core): Promise<Service> {
       scheduler.alive = false;
       await task.stop();
       if (wake !== null) clearTimeout(wake.timer);
+      elsewhere?.stop();
       shutdown.abort();
       await hub?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
