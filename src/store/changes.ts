@@ -1,14 +1,19 @@
 import type { Db } from './db.js';
 import { LARGEST_ITEM_ID_GIVEN, largestNumberGiven } from './item-ids.js';
 
-// What was stored, edited and deleted past a set of marks, for a process that must hear of another
-// process's writes to the same database: serve, of a `feedsieve ingest` run by hand or by cron.
+// What was stored, edited and deleted past a set of marks, for serve's hub: what another process
+// wrote to the same database (a `feedsieve ingest` run by hand or by cron), and what came past the
+// marks it last sent through while no hub was sending.
 
-/** Where the three item logs stood (ids, edits, deletions), and the data version, from one snapshot. */
-export interface ChangeMarks {
+/** Where the three item logs stood: the largest item id, edit number and deletion number given. */
+export interface ItemMarks {
   item: number;
   edit: number;
   deletion: number;
+}
+
+/** The item logs' marks and the data version, read from one snapshot. */
+export interface ChangeMarks extends ItemMarks {
   /** PRAGMA data_version: moved by other connections' commits only, never by this one's. */
   version: number;
 }
@@ -33,7 +38,10 @@ export function createChangeQueries(db: Db) {
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   // Both read in one transaction: the data version is the snapshot's, so that no commit can fall
   // between the two and be counted in the marks while the version says it was not seen.
-  const readMarks = db.transaction((): ChangeMarks => ({ ...(marks.get() as Omit<ChangeMarks, 'version'>), version: dataVersion.get() as number }));
+  const readMarks = db.transaction((): ChangeMarks => ({ ...(marks.get() as ItemMarks), version: dataVersion.get() as number }));
+  const hubMarks = db.prepare('SELECT item, edit, deletion FROM hub_item_marks');
+  const keepHubMarks = db.prepare(`INSERT INTO hub_item_marks (only_row, item, edit, deletion) VALUES (1, @item, @edit, @deletion)
+    ON CONFLICT (only_row) DO UPDATE SET item = excluded.item, edit = excluded.edit, deletion = excluded.deletion`);
   // An item's topics as item_topics and the two logs spell them (',3,17,'). An edit counts the
   // topics its item is in now and those it left; a deletion, those its item was in.
   const touchedTopics = db.prepare(`WITH touched (topic_ids) AS (
@@ -54,13 +62,20 @@ export function createChangeQueries(db: Db) {
      * The items stored, edited or deleted after the marks `from` and up to the marks `to`: the topics
      * they concern. An item edited again since is read as it is now.
      */
-    async itemChangesBetween(from: ChangeMarks, to: ChangeMarks): Promise<ItemChanges> {
+    async itemChangesBetween(from: ItemMarks, to: ItemMarks): Promise<ItemChanges> {
       const past = Math.max(0, to.item - from.item) + Math.max(0, to.edit - from.edit) + Math.max(0, to.deletion - from.deletion);
       if (past === 0) return { slugs: [], any: false };
       if (past > LISTED_AT_MOST) return { slugs: 'every', any: true };
       return { slugs: touchedTopics.all({
         item: from.item, edit: from.edit, deletion: from.deletion, toItem: to.item, toEdit: to.edit, toDeletion: to.deletion,
       }) as string[], any: true };
+    },
+    /** The marks through which serve's hub has sent every change (migrations/0031_hub_item_marks.sql); null before it kept any. */
+    async hubSentThrough(): Promise<ItemMarks | null> {
+      return (hubMarks.get() as ItemMarks | undefined) ?? null;
+    },
+    async keepHubSentThrough(marks: ItemMarks): Promise<void> {
+      keepHubMarks.run({ item: marks.item, edit: marks.edit, deletion: marks.deletion });
     },
   };
 }

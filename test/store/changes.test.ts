@@ -86,4 +86,12 @@ describe('the items another connection changed past a set of marks', () => {
     expect(await serving.itemChangesBetween(now, atLimit)).toEqual({ slugs: [], any: true });
     expect(await serving.itemChangesBetween(now, { ...atLimit, deletion: now.deletion + 1 })).toEqual({ slugs: 'every', any: true });
   });
+
+  it('keeps one set of marks the hub sent through, none before the first', async () => {
+    expect(await serving.hubSentThrough()).toBeNull();
+    await serving.keepHubSentThrough({ item: 3, edit: 1, deletion: 0 });
+    await elsewhere.keepHubSentThrough({ item: 7, edit: 2, deletion: 4 });
+    expect(await serving.hubSentThrough()).toEqual({ item: 7, edit: 2, deletion: 4 });
+    expect(serving.db.prepare('SELECT count(*) FROM hub_item_marks').pluck().get()).toBe(1);
+  });
 });
