@@ -1,43 +1,95 @@
-// serve sends its hub's subscribers a feed when its own passes and edits change it. Items another
-// process stores, edits or deletes in the same database (a `feedsieve ingest` run by hand or by
-// cron while serve runs) change feeds too, and serve hears of them here: whenever another
-// connection has committed, the item logs are read past the marks last seen.
+// serve's hub sends a feed when serve's own passes and edits change it. The item logs (item ids,
+// edit numbers, deletion numbers) tell it what else it must send, read past the marks it last sent
+// through: the items another process stores, edits or deletes in the same database (a `feedsieve
+// ingest` run by hand or by cron while serve runs), heard of whenever another connection has
+// committed; and, when it starts, what came past the marks it kept while no hub was sending
+// (deliveries a crash or a stop cut short, items stored while serve was down).
 import type { Logger } from './log.js';
-import type { ChangeMarks, Store } from './store/index.js';
+import type { ChangeMarks, ItemMarks, Store } from './store/index.js';
 import type { ChangedFeeds } from './websub.js';
 
 /** How soon another process's items are heard of, at most: a read of three numbers each time. */
-export const CHANGES_ELSEWHERE_CHECK_MS = 1000;
+export const ITEM_LOGS_CHECK_MS = 1000;
+
+/** What the follower needs of the hub. */
+export interface HubSending {
+  /** Sends the changed feeds to their subscribers, apart from the caller. */
+  send(changed: ChangedFeeds): void;
+  /** Resolves once everything sent so far is delivered or recorded to be made again; false when the hub closed first. */
+  idle(): Promise<boolean>;
+}
+
+const sameMarks = (a: ItemMarks, b: ItemMarks | null) => b !== null && a.item === b.item && a.edit === b.edit && a.deletion === b.deletion;
+
+export interface FollowOptions {
+  everyMs?: number;
+  /**
+   * Whether this process is writing items it has yet to send (serve's pass): the reads on the
+   * clock wait, so that marks are never kept past items whose deliveries are still to be asked for.
+   */
+  busy?: () => boolean;
+}
 
 /**
- * Calls `onChange` with the feeds another process's items changed. A window in which both this
- * process and another wrote items names this one's too, which were sent already: a subscriber is
- * then sent a feed twice, and misses nothing. Returns `stop`, and `check` for a read now.
+ * Follows the item logs for the hub. A window in which both this process and another wrote items
+ * names this one's too, which were sent already: a subscriber is then sent a feed twice, and misses
+ * nothing. `check` reads the logs now: serve calls it after each pass has asked for its deliveries,
+ * so that the pass's items are taken as sent once they are. `stop` ends the reads on the clock.
  */
-export async function watchChangesElsewhere(store: Store, onChange: (changed: ChangedFeeds) => void, log: Logger,
-  everyMs: number = CHANGES_ELSEWHERE_CHECK_MS) {
-  let seen: ChangeMarks = await store.changeMarks();
+export async function followItemLogs(store: Store, hub: HubSending, log: Logger, options: FollowOptions = {}) {
+  const { everyMs = ITEM_LOGS_CHECK_MS, busy = () => false } = options;
+  let kept = await store.hubSentThrough();
+  const now = await store.changeMarks();
+  // With marks kept, the first read sends what came past them, whoever wrote it; else it starts here.
+  let seen: ItemMarks & { version: number | null } = kept === null ? now : { ...kept, version: null };
   let checking: Promise<void> | null = null;
+  let keeping: Promise<void> | null = null;
+  let toKeep: ItemMarks | null = null;
+
+  /** Keeps `marks` once what was sent for them is delivered; the latest asked for wins. */
+  function keepOnceSent(marks: ItemMarks): void {
+    toKeep = marks;
+    keeping ??= (async () => {
+      while (toKeep !== null && !sameMarks(toKeep, kept)) {
+        const next: ItemMarks = toKeep;
+        if (!(await hub.idle())) return;
+        await store.keepHubSentThrough(next);
+        kept = next;
+      }
+    })()
+      .catch((error: unknown) => log.error({ err: error }, 'keeping the marks the WebSub hub sent through failed'))
+      .finally(() => {
+        keeping = null;
+      });
+  }
 
   async function readPastSeen(): Promise<void> {
-    const now = await store.changeMarks();
+    const current: ChangeMarks = await store.changeMarks();
     // Only this process committed since: what it changed was sent where it changed it.
-    const items = now.version === seen.version ? null : await store.itemChangesBetween(seen, now);
-    seen = now;
-    if (items?.any) onChange({ slugs: items.slugs, all: true });
+    const items = current.version === seen.version ? null : await store.itemChangesBetween(seen, current);
+    seen = current;
+    if (items?.any) hub.send({ slugs: items.slugs, all: true });
+    if (!sameMarks(current, kept)) keepOnceSent(current);
   }
 
   const check = (): Promise<void> => {
     checking ??= readPastSeen()
-      .catch((error: unknown) => log.error({ err: error }, 'reading what another process stored failed'))
+      .catch((error: unknown) => log.error({ err: error }, 'reading the item logs for the WebSub hub failed'))
       .finally(() => {
         checking = null;
       });
     return checking;
   };
-  const timer = setInterval(() => void check(), everyMs).unref();
+  const timer = setInterval(() => {
+    if (!busy()) void check();
+  }, everyMs).unref();
+  await check();
   return {
     check,
+    /** Resolves once the marks last asked to be kept are kept, or the hub closed. */
+    async settled(): Promise<void> {
+      while (keeping !== null) await keeping;
+    },
     stop(): void {
       clearInterval(timer);
     },

@@ -2,7 +2,6 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
-import { watchChangesElsewhere } from './changes-elsewhere.js';
 import { configChanges } from './config-changes.js';
 import { createApp, createListener } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
@@ -26,6 +25,7 @@ import type { Progress } from './progress.js';
 import { type FeedMove, openStore, type Store } from './store/index.js';
 import { renameChangesMatches } from './topics/feed-rename.js';
 import { type ChangedFeeds, createWebSubPublisher } from './websub.js';
+import { followItemLogs } from './hub-item-logs.js';
 import { createHub, type Hub, hubUrl } from './websub-hub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
@@ -416,8 +416,8 @@ export async function startService(core: Core): Promise<Service> {
         else {
           if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
           hub?.distribute(pass.changed);
-          // The pass's items were sent: the watch takes them as seen, unless another process wrote too.
-          await elsewhere?.check();
+          // The pass's items are on their way: once delivered, the logs' marks are kept past them.
+          await itemLogs?.check();
         }
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
         // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
@@ -473,12 +473,16 @@ export async function startService(core: Core): Promise<Service> {
     }, log, () => new Date(), (outcome) => metrics.recordHubDelivery(outcome))
     : null;
   await hub?.resume();
-  const elsewhere = hub
-    ? await watchChangesElsewhere(store, (changed) => {
-      // The feed routes would see the other process's commit within moments; the hub renders now.
-      cache.invalidateAll();
-      hub.distribute(changed);
-    }, log)
+  // What another process stores, and what a crash or a stop left unsent, from the item logs.
+  const itemLogs = hub
+    ? await followItemLogs(store, {
+      send(changed) {
+        // The feed routes would see another process's commit within moments; the hub renders now.
+        cache.invalidateAll();
+        hub.distribute(changed);
+      },
+      idle: () => hub.idle(),
+    }, log, { busy: () => running !== null })
     : null;
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
   const server = createServer(listener);
@@ -514,9 +518,10 @@ export async function startService(core: Core): Promise<Service> {
       scheduler.alive = false;
       await task.stop();
       if (wake !== null) clearTimeout(wake.timer);
-      elsewhere?.stop();
+      itemLogs?.stop();
       shutdown.abort();
       await hub?.close();
+      await itemLogs?.settled();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (running) await running; // in-flight feeds finish their transaction

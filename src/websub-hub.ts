@@ -281,6 +281,15 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     },
 
     /**
+     * Resolves once every distribution asked for so far is done, its deliveries made or recorded to
+     * be made again: true, or false when the hub closed first.
+     */
+    async idle(): Promise<boolean> {
+      await sending.catch(() => 0);
+      return !closing.signal.aborted;
+    },
+
+    /**
      * Ends a subscription, as an operator asks: dropped, and its callback told, apart from the
      * answer, when its lease still held. False for no such subscription.
      */

@@ -1,7 +1,8 @@
 // The service as its feeds' WebSub hub while another process writes to its database: a real
 // `feedsieve ingest` in a child process of its own, over the same database file as a real service
 // on 127.0.0.1 (its schedule set never to tick), a real origin and real callbacks. What the other
-// process stores, and the edits it makes, reach the subscribers as the service's own passes do.
+// process stores, and the edits it makes, reach the subscribers as the service's own passes do,
+// whether the service runs meanwhile or starts afterwards.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,8 @@ describe('the hub\'s subscribers, while another process writes to the database',
   let subscriber: WebSubSubscriberStandIn;
   let baseUrl: string;
   let configFile: string;
+  /** Stops the service, runs `meanwhile`, and starts it again over the same database. */
+  let startAgain: (meanwhile: () => Promise<unknown>) => Promise<void>;
   const entries: FeedEntrySpec[] = [{ guid: 'w1', title: 'NATO summit opens', publishedAt: new Date(Date.now() - HOUR_MS) }];
   const paths = () => subscriber.deliveries.map((delivery) => delivery.path).sort();
   const delivered = (path: string) => subscriber.deliveries.filter((delivery) => delivery.path === path).at(-1)!.body.toString('utf8');
@@ -59,6 +62,13 @@ describe('the hub\'s subscribers, while another process writes to the database',
     core = await openCore(parseConfig(settings, configFile, {}), createLogger('silent'));
     service = await startService(core);
     await service.firstIngest;
+    startAgain = async (meanwhile) => {
+      await service.stop();
+      await meanwhile();
+      core = await openCore(parseConfig(settings, configFile, {}), createLogger('silent'));
+      service = await startService(core);
+      await service.firstIngest;
+    };
     const topics = { '/nato': `${baseUrl}/topics/nato.rss`, '/defence': `${baseUrl}/topics/missile-defence.rss`, '/all': `${baseUrl}/feeds/all.atom` };
     for (const [path, topic] of Object.entries(topics)) {
       const asked = await fetch(`${baseUrl}/hub`, {
@@ -97,5 +107,17 @@ describe('the hub\'s subscribers, while another process writes to the database',
     expect(paths()).toEqual(['/all', '/defence', '/nato']);
     expect(delivered('/defence')).toContain('Ministers agree on missile defence');
     expect(delivered('/nato')).not.toContain('air defence');
+  });
+
+  it('sends, when it starts, what another process stored while it was stopped', async () => {
+    subscriber.deliveries.length = 0;
+    entries.unshift({ guid: 'w3', title: 'NATO opens a new command', publishedAt: new Date() });
+    await startAgain(async () => expect(await ingestElsewhere(configFile)).toContain('1 new'));
+    await until(paths, (sent) => sent.length >= 2, 'the deliveries');
+    expect(paths()).toEqual(['/all', '/nato']);
+    expect(delivered('/nato')).toContain('NATO opens a new command');
+    // Sent once: the marks were kept past it.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(paths()).toEqual(['/all', '/nato']);
   });
 });

@@ -192,6 +192,22 @@ describe('the service as its feeds\' WebSub hub', () => {
     expect(sent('/nato')[1]!.body.toString('utf8')).toContain('NATO tanker aircraft ordered');
   });
 
+  it('sends a feed whose delivery a stop cut short when it starts again', async () => {
+    subscriber.behaviour.hold = true;
+    const before = subscriber.deliveries.length;
+    entries.unshift({ guid: 'w3c', title: 'NATO air policing extended', publishedAt: new Date() });
+    await fetchFeedNow();
+    await until(() => subscriber.deliveries.length, (count) => count === before + 2, 'the deliveries under way');
+    // Those two stay unanswered; the stop ends them.
+    subscriber.behaviour.hold = false;
+    await running.restart();
+    await until(() => subscriber.deliveries.length, (count) => count === before + 4, 'the deliveries made again');
+    const again = subscriber.deliveries.slice(before + 2);
+    expect(again.map((delivery) => delivery.path).sort()).toEqual(['/all', '/nato']);
+    expect(again.find((delivery) => delivery.path === '/nato')!.body.toString('utf8')).toContain('NATO air policing extended');
+    expect((await running.subscriptions()).every((s) => s.failures === 0 && s.retryAt === null)).toBe(true);
+  });
+
   it('refuses a request it cannot take, saying why', async () => {
     const callback = subscriber.callback('/refused');
     const answer = async (form: Record<string, string>) => {

@@ -27,16 +27,17 @@ export interface WebSubSubscriberStandIn {
   deliveries: SubscriberDelivery[];
   /**
    * `verify`: how verifications are answered: the challenge echoed, 404, or 200 "ok" (an address
-   * that takes anything, and never asked); `status`: how deliveries are answered.
+   * that takes anything, and never asked); `status`: how deliveries are answered; `hold`: whether
+   * deliveries are kept and never answered, as a callback that hangs.
    */
-  behaviour: { verify: 'echo' | 'refuse' | 'ok'; status: number };
+  behaviour: { verify: 'echo' | 'refuse' | 'ok'; status: number; hold: boolean };
   close(): Promise<void>;
 }
 
 export async function startWebSubSubscriber(): Promise<WebSubSubscriberStandIn> {
   const verifications: SubscriberVerification[] = [];
   const deliveries: SubscriberDelivery[] = [];
-  const behaviour: WebSubSubscriberStandIn['behaviour'] = { verify: 'echo', status: 202 };
+  const behaviour: WebSubSubscriberStandIn['behaviour'] = { verify: 'echo', status: 202, hold: false };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://callback.invalid');
     if (req.method === 'GET') {
@@ -51,7 +52,7 @@ export async function startWebSubSubscriber(): Promise<WebSubSubscriberStandIn> 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       deliveries.push({ path: url.pathname, at: Date.now(), headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(behaviour.status).end();
+      if (!behaviour.hold) res.writeHead(behaviour.status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
