@@ -9,6 +9,7 @@ import { createFeedCache, type FeedCache } from './http/feed-cache.js';
 import { feedRenderer } from './http/feed-render.js';
 import { hubFeeds } from './http/hub.js';
 import { createSearchBudget } from './http/search-budget.js';
+import { followItemLogs } from './hub-item-logs.js';
 import { leaseHolderIsGone, leaseHolderName } from './ingest-lease.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
@@ -25,7 +26,6 @@ import type { Progress } from './progress.js';
 import { type FeedMove, openStore, type Store } from './store/index.js';
 import { renameChangesMatches } from './topics/feed-rename.js';
 import { type ChangedFeeds, createWebSubPublisher } from './websub.js';
-import { followItemLogs } from './hub-item-logs.js';
 import { createHub, type Hub, hubUrl } from './websub-hub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
@@ -342,13 +342,14 @@ function appDeps(core: Core, cache: FeedCache, options: AppOptions): AppDeps {
     metrics: options.metrics ?? null,
     discover: (url) => discoverFeed(url, { ...core.refreshDeps.fetchLimits, allowFileUrls: false }),
     scheduler: options.scheduler ?? (() => ({ alive: true, lastTickAt: null })),
-    async onTopicChanged(slug, query) {
+    async onTopicChanged(slug, query, feedChanged) {
       await core.topics.reload();
       if (query !== null) await core.backfill(slug, query);
       cache.invalidate([slug]);
       // The topic's feed changed for its subscribers too, or is no more.
       const gone = (await store.getTopic(slug)) === null;
-      announce(gone ? { slugs: [], all: false, gone: [slug] } : { slugs: [slug], all: false });
+      if (gone) announce({ slugs: [], all: false, gone: [slug] });
+      else if (feedChanged) announce({ slugs: [slug], all: false });
       // A deleted topic's page is gone from the cache first: its matches may take seconds.
       await core.sweepDeletedTopics();
     },

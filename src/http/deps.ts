@@ -48,8 +48,11 @@ export interface AppDeps {
   trustProxy: boolean | number | readonly string[];
   /** How long readers may cache a feed: the ingest interval. */
   feedMaxAgeSeconds: number;
-  /** Called after a topic is created, edited or deleted: recompile, backfill (given a query to match anew), invalidate, tell its feed's subscribers. */
-  onTopicChanged: (slug: string, query: string | null) => Promise<void>;
+  /**
+   * Called after a topic is created, edited or deleted: recompile, backfill (given a query to match
+   * anew), invalidate, and tell its feed's subscribers when `feedChanged` (a pin alone changes no feed).
+   */
+  onTopicChanged: (slug: string, query: string | null, feedChanged: boolean) => Promise<void>;
   /**
    * Called when a feed is made due out of schedule (added, enabled, moved, refreshed, said changed by
    * its hub): fetch the due feeds now, or at `at`, rather than at the next tick.

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { TOPIC_SLUG } from '../config.js';
+import type { TopicRecord } from '../model.js';
 import { searchItems } from '../search.js';
 import type { TopicSummary } from '../store/index.js';
 import { highlight } from '../topics/highlight.js';
@@ -36,8 +37,10 @@ function checkQuery(query: string) {
  * A config file's topic is the file's: the next start or reload would undo an edit or a delete made
  * here (or, before, an edit made the topic the API's, and later edits of the file were ignored).
  */
-async function refuseConfigTopic(deps: AppDeps, slug: string, what: string): Promise<void> {
-  if ((await deps.store.getTopic(slug))?.origin !== 'config') return;
+/** The topic as stored, unless it comes from the config file: then 409, saying where to change it. */
+async function refuseConfigTopic(deps: AppDeps, slug: string, what: string): Promise<TopicRecord | null> {
+  const topic = await deps.store.getTopic(slug);
+  if (topic?.origin !== 'config') return topic;
   throw new HttpProblem(409, 'Conflict', `topic "${slug}" comes from the config file: ${what}, then reload serve (SIGHUP)`);
 }
 
@@ -90,7 +93,7 @@ export function topicsRouter(deps: AppDeps, listTopics: () => Promise<TopicSumma
       throw new HttpProblem(409, 'Conflict', `a topic "${body.data.slug}" already exists; use PUT to edit it`);
     }
     await deps.store.putTopic({ ...body.data, origin: 'api' }, deps.now());
-    await deps.onTopicChanged(body.data.slug, body.data.query);
+    await deps.onTopicChanged(body.data.slug, body.data.query, true);
     res.status(201).location(`/api/topics/${body.data.slug}`).json({ ...body.data, origin: 'api', feeds: topicLinks(deps.baseUrl, body.data.slug) });
   });
 
@@ -100,17 +103,17 @@ export function topicsRouter(deps: AppDeps, listTopics: () => Promise<TopicSumma
     const body = topicEditSchema.safeParse(req.body);
     if (!body.success) throw fromZod(body.error, 'body');
     checkQuery(body.data.query);
-    await refuseConfigTopic(deps, slug.data, 'change it there');
+    const before = await refuseConfigTopic(deps, slug.data, 'change it there');
     const { created, queryChanged } = await deps.store.putTopic({ slug: slug.data, ...body.data, origin: 'api' }, deps.now());
-    // A new title or pin changes the feed and the listings too; only a new query is matched anew.
-    await deps.onTopicChanged(slug.data, queryChanged ? body.data.query : null);
+    // A new title changes the feed, a pin the listings alone; only a new query is matched anew.
+    await deps.onTopicChanged(slug.data, queryChanged ? body.data.query : null, created || queryChanged || before?.title !== body.data.title);
     res.status(created ? 201 : 200).json({ slug: slug.data, ...body.data, origin: 'api', feeds: topicLinks(deps.baseUrl, slug.data) });
   });
 
   router.delete('/api/topics/:slug', admin, async (req, res) => {
     await refuseConfigTopic(deps, req.params.slug as string, 'remove it there');
     if (!(await deps.store.deleteTopic(req.params.slug as string))) throw await noTopic(deps, req.params.slug as string);
-    await deps.onTopicChanged(req.params.slug as string, null);
+    await deps.onTopicChanged(req.params.slug as string, null, true);
     res.status(204).end();
   });
 

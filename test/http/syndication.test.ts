@@ -186,7 +186,7 @@ describe('republished topic feeds over HTTP', () => {
     expect(await after.text()).toContain('NATO ministers meet in Brussels');
   });
 
-  it('pings the hub when a topic is edited over the API or by a config read again, and for every feed when a feed is deleted', async () => {
+  it('pings the hub when a topic is edited over the API or by a config read again, not for a pin alone, and for every feed when a feed is deleted', async () => {
     const admin = { 'content-type': 'application/json', authorization: 'Bearer admin-token-for-tests' };
     const urls = (slug: string) => ['rss', 'atom', 'json'].map((ext) => `${base}/topics/${slug}.${ext}`);
     const nextPing = async (act: () => Promise<unknown>) => {
@@ -204,6 +204,17 @@ describe('republished topic feeds over HTTP', () => {
     expect(await nextPing(async () => {
       const edited = await fetch(`${base}/api/topics/summits`, { method: 'PUT', headers: admin, body: JSON.stringify({ title: 'Summits and meetings', query: 'summit OR meet' }) });
       expect(edited.status).toBe(200);
+    })).toEqual(urls('summits'));
+    // A pin alone changes how long the topic's items are kept, not its feed.
+    const quiet = pings.length;
+    const pinned = await fetch(`${base}/api/topics/summits`, { method: 'PUT', headers: admin, body: JSON.stringify({ title: 'Summits and meetings', query: 'summit OR meet', pinned: true }) });
+    expect(pinned.status).toBe(200);
+    expect(((await pinned.json()) as { pinned: boolean }).pinned).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pings).toHaveLength(quiet);
+    expect(await nextPing(async () => {
+      const retitled = await fetch(`${base}/api/topics/summits`, { method: 'PUT', headers: admin, body: JSON.stringify({ title: 'Summits', query: 'summit OR meet', pinned: true }) });
+      expect(retitled.status).toBe(200);
     })).toEqual(urls('summits'));
     const { feeds } = (await (await fetch(`${base}/api/feeds`)).json()) as { feeds: { id: number; url: string }[] };
     const late = feeds.find((feed) => feed.url === origin.url('/late.rss'))!;
