@@ -34,10 +34,10 @@ function checkQuery(query: string) {
 }
 
 /**
- * A config file's topic is the file's: the next start or reload would undo an edit or a delete made
+ * The topic as stored, unless it comes from the config file: then 409, saying where to change it. A
+ * config file's topic is the file's: the next start or reload would undo an edit or a delete made
  * here (or, before, an edit made the topic the API's, and later edits of the file were ignored).
  */
-/** The topic as stored, unless it comes from the config file: then 409, saying where to change it. */
 async function refuseConfigTopic(deps: AppDeps, slug: string, what: string): Promise<TopicRecord | null> {
   const topic = await deps.store.getTopic(slug);
   if (topic?.origin !== 'config') return topic;
