@@ -15,7 +15,7 @@ export const ITEM_LOGS_CHECK_MS = 1000;
 export interface HubSending {
   /** Sends the changed feeds to their subscribers, apart from the caller. */
   send(changed: ChangedFeeds): void;
-  /** Resolves once everything sent so far is delivered or recorded to be made again; false when the hub closed first. */
+  /** Resolves once everything sent so far is delivered or recorded to be made again; false when closing the hub cut a delivery short. */
   idle(): Promise<boolean>;
 }
 
@@ -86,7 +86,7 @@ export async function followItemLogs(store: Store, hub: HubSending, log: Logger,
   await check();
   return {
     check,
-    /** Resolves once the marks last asked to be kept are kept, or the hub closed. */
+    /** Resolves once the marks last asked to be kept are kept, or closing the hub cut a delivery for them short. */
     async settled(): Promise<void> {
       while (keeping !== null) await keeping;
     },

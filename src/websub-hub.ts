@@ -82,6 +82,8 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   const retries = new Map<number, NodeJS.Timeout>();
   /** Distributions, and deliveries made again, one at a time. */
   let sending: Promise<number> = Promise.resolve(0);
+  /** Whether closing the hub left a delivery asked for unmade: then what it was for is to be sent by the next hub. */
+  let cutShort = false;
   const everySlug = async () => (await store.topicDefinitions()).map((topic) => topic.slug);
 
   /** A request to a callback, through the address guard, never following a redirect; what it answered. */
@@ -137,26 +139,30 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     else log.warn({ ...fields, limit: settings.maxSubscriptions }, 'a WebSub subscription was not kept: the hub holds as many as it may');
   }
 
-  /** Sends `feed` to a subscriber: signed with its secret, the hub and the topic in Link headers. */
-  async function deliver(subscriber: HubSubscriber, feed: FeedBody) {
+  /**
+   * Sends `feed` to a subscriber: signed with its secret, the hub and the topic in Link headers.
+   * True once its outcome is recorded (taken, or to be made again); false when closing the hub cut it short.
+   */
+  async function deliver(subscriber: HubSubscriber, feed: FeedBody): Promise<boolean> {
     const headers: Record<string, string> = {
       'content-type': feed.contentType,
       link: `<${hub}>; rel="hub", <${subscriber.topic}>; rel="self"`,
     };
     if (subscriber.secret !== null) headers['x-hub-signature'] = `sha256=${createHmac('sha256', subscriber.secret).update(feed.body).digest('hex')}`;
     const answer = await call(subscriber.callback, { method: 'POST', headers, body: feed.body });
-    if (closing.signal.aborted) return;
+    if (closing.signal.aborted) return false;
     const error = !answer.ok ? answer.error : answer.status >= 200 && answer.status < 300 ? null : `the callback answered ${answer.status}`;
     const failures = await store.hubDelivery(subscriber.id, now(), error);
     onDelivery(error === null ? 'delivered' : 'failed');
     clearTimeout(retries.get(subscriber.id));
     retries.delete(subscriber.id);
-    if (error === null) return;
+    if (error === null) return true;
     log.warn({ topic: subscriber.topic, callback: redactUrl(subscriber.callback), error, failures }, 'a WebSub subscriber did not take a feed');
     const delayMs = failures >= 1 && failures <= RETRIES ? Math.min(settings.retrySeconds * 1000 * 4 ** (failures - 1), LONGEST_RETRY_MS) : null;
     // Kept with the subscription: a restart before it is due makes it when it was due.
     await store.retryHubDelivery(subscriber.id, delayMs === null ? null : new Date(now().getTime() + delayMs));
     if (delayMs !== null) sendLater(subscriber.id, delayMs);
+    return true;
   }
 
   function sendLater(id: number, delayMs: number) {
@@ -211,14 +217,17 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     const subscribers = await store.hubSubscribers(urls, now());
     const bodies = new Map<string, Promise<FeedBody | null>>();
     let sent = 0;
+    let settled = 0;
     await eachAtMost(subscribers, CALLBACKS_AT_ONCE, async (subscriber) => {
       let body = bodies.get(subscriber.topic);
       if (body === undefined) bodies.set(subscriber.topic, (body = feeds.render(subscriber.topic)));
       const feed = await body;
-      if (feed === null) return;
-      await deliver(subscriber, feed);
-      sent += 1;
+      if (feed !== null && !(await deliver(subscriber, feed))) return;
+      settled += 1;
+      if (feed !== null) sent += 1;
     });
+    // A delivery closing cut short, or one never begun.
+    if (settled < subscribers.length) cutShort = true;
     return sent;
   }
 
@@ -275,18 +284,21 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
      * distribution at a time; a failure is logged.
      */
     distribute(changed: ChangedFeeds): void {
-      if (closing.signal.aborted) return;
+      if (closing.signal.aborted) {
+        cutShort = true;
+        return;
+      }
       sending = sending.catch(() => 0).then(() => send(changed));
       sending.catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
     },
 
     /**
      * Resolves once every distribution asked for so far is done, its deliveries made or recorded to
-     * be made again: true, or false when the hub closed first.
+     * be made again: true, or false when closing the hub cut one short.
      */
     async idle(): Promise<boolean> {
       await sending.catch(() => 0);
-      return !closing.signal.aborted;
+      return !cutShort;
     },
 
     /**

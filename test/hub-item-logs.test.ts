@@ -99,7 +99,7 @@ describe('the hub following the item logs', () => {
     }
   });
 
-  it('keeps the marks once what was sent for them is delivered, and not when the hub closed first', async () => {
+  it('keeps the marks once what was sent for them is delivered, and not when closing the hub cut a delivery short', async () => {
     const stand = hubStandIn();
     const follower = await followItemLogs(serving, stand.hub, SILENT, NO_CLOCK);
     await follower.settled();

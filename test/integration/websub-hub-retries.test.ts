@@ -68,6 +68,31 @@ describe('a hub\'s deliveries made again', () => {
     await until(async () => (await store.hubSubscriptions(new Date()))[0]!.failures, (failures) => failures === 0, 'the delivery recorded');
   });
 
+  it('says when its deliveries are done, and whether closing it cut one short', async () => {
+    const done = startHub(60);
+    done.distribute({ slugs: ['nato'], all: false });
+    expect(await done.idle()).toBe(true);
+    expect(natoDeliveries()).toHaveLength(1);
+    // Closed once its deliveries were made: nothing was cut short.
+    await done.close();
+    expect(await done.idle()).toBe(true);
+
+    subscriber.behaviour.hold = true;
+    const holding = startHub(60);
+    holding.distribute({ slugs: ['nato'], all: false });
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery under way');
+    await holding.close();
+    expect(await holding.idle()).toBe(false);
+
+    // A distribution asked of a closed hub is not made.
+    const closed = startHub(60);
+    await closed.close();
+    expect(await closed.idle()).toBe(true);
+    closed.distribute({ slugs: ['nato'], all: false });
+    expect(await closed.idle()).toBe(false);
+    expect(natoDeliveries()).toHaveLength(2);
+  });
+
   it('makes no delivery again once a later one was taken', async () => {
     subscriber.behaviour.status = 500;
     // The retry would come 2 s after the failure: time enough for the change before it, on a busy machine too.
