@@ -15,7 +15,10 @@ export const ITEM_LOGS_CHECK_MS = 1000;
 export interface HubSending {
   /** Sends the changed feeds to their subscribers, apart from the caller. */
   send(changed: ChangedFeeds): void;
-  /** Resolves once everything sent so far is delivered or recorded to be made again; false when closing the hub cut a delivery short. */
+  /**
+   * Resolves once everything sent so far is delivered or recorded to be made again: true; false once
+   * a delivery was not made (cut short by closing the hub, or failed).
+   */
   idle(): Promise<boolean>;
 }
 
@@ -86,7 +89,7 @@ export async function followItemLogs(store: Store, hub: HubSending, log: Logger,
   await check();
   return {
     check,
-    /** Resolves once the marks last asked to be kept are kept, or closing the hub cut a delivery for them short. */
+    /** Resolves once the marks last asked to be kept are kept, or a delivery for them was not made. */
     async settled(): Promise<void> {
       while (keeping !== null) await keeping;
     },

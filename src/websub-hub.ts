@@ -82,8 +82,11 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   const retries = new Map<number, NodeJS.Timeout>();
   /** Distributions, and deliveries made again, one at a time. */
   let sending: Promise<number> = Promise.resolve(0);
-  /** Whether closing the hub left a delivery asked for unmade: then what it was for is to be sent by the next hub. */
-  let cutShort = false;
+  /**
+   * Whether a delivery asked for was not made: cut short by closing the hub, or its distribution
+   * failed. Then what it was for is left to the next hub that starts (see idle).
+   */
+  let unsent = false;
   const everySlug = async () => (await store.topicDefinitions()).map((topic) => topic.slug);
 
   /** A request to a callback, through the address guard, never following a redirect; what it answered. */
@@ -227,7 +230,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       if (feed !== null) sent += 1;
     });
     // A delivery closing cut short, or one never begun.
-    if (settled < subscribers.length) cutShort = true;
+    if (settled < subscribers.length) unsent = true;
     return sent;
   }
 
@@ -285,20 +288,24 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
      */
     distribute(changed: ChangedFeeds): void {
       if (closing.signal.aborted) {
-        cutShort = true;
+        unsent = true;
         return;
       }
       sending = sending.catch(() => 0).then(() => send(changed));
-      sending.catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
+      sending.catch((error: unknown) => {
+        unsent = true;
+        log.error({ err: error }, 'sending feeds to WebSub subscribers failed');
+      });
     },
 
     /**
      * Resolves once every distribution asked for so far is done, its deliveries made or recorded to
-     * be made again: true, or false when closing the hub cut one short.
+     * be made again: true; false once one was not (closing the hub cut it short, or it failed), which
+     * holds until the hub is made again, by the next start.
      */
     async idle(): Promise<boolean> {
       await sending.catch(() => 0);
-      return !cutShort;
+      return !unsent;
     },
 
     /**

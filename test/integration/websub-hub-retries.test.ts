@@ -93,6 +93,21 @@ describe('a hub\'s deliveries made again', () => {
     expect(natoDeliveries()).toHaveLength(2);
   });
 
+  it('says a distribution that failed left its deliveries unmade', async () => {
+    const failing = createHub(store, { isFeed: async () => true, render: async () => { throw new Error('the page could not be read'); } }, {
+      baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds: 60,
+      limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
+    }, createLogger('silent'), () => new Date());
+    try {
+      expect(await failing.idle()).toBe(true);
+      failing.distribute({ slugs: ['nato'], all: false });
+      expect(await failing.idle()).toBe(false);
+      expect(natoDeliveries()).toHaveLength(0);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('makes no delivery again once a later one was taken', async () => {
     subscriber.behaviour.status = 500;
     // The retry would come 2 s after the failure: time enough for the change before it, on a busy machine too.
