@@ -25,7 +25,7 @@ import { isSameStoredStory, STORY_WINDOW_HOURS, STORY_MIN_SHARED_KEYS } from './
 import type { Progress } from './progress.js';
 import { type FeedMove, openStore, type Store } from './store/index.js';
 import { renameChangesMatches } from './topics/feed-rename.js';
-import { type ChangedFeeds, createWebSubPublisher } from './websub.js';
+import { type ChangedFeeds, createWebSubPublisher, everyTopicSlug } from './websub.js';
 import { createHub, type Hub, hubUrl } from './websub-hub.js';
 
 export const USER_AGENT = 'feedsieve/0.1 (+https://github.com/feedsieve/feedsieve; self-hosted feed aggregator)';
@@ -125,7 +125,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
     return true;
   };
   const hub = config.server.websubHub
-    ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log, async () => (await store.topicDefinitions()).map((topic) => topic.slug))
+    ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log, everyTopicSlug(store))
     : null;
   const refreshDeps: RefreshDeps = {
     store,

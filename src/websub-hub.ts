@@ -15,7 +15,7 @@ import { discard, readResponseBody } from './ingest/fetch-body.js';
 import type { Logger } from './log.js';
 import { redactUrl } from './redact-url.js';
 import type { HubSubscriber, Store } from './store/index.js';
-import { type ChangedFeeds, changedFeedUrls, topicFeedUrls } from './websub.js';
+import { type ChangedFeeds, changedFeedUrls, everyTopicSlug, topicFeedUrls } from './websub.js';
 
 /** The shortest lease granted: a subscriber asking less is given this. */
 const SHORTEST_LEASE_S = 3600;
@@ -81,13 +81,12 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   /** Deliveries to make again, by subscription. */
   const retries = new Map<number, NodeJS.Timeout>();
   /** Distributions, and deliveries made again, one at a time. */
-  let sending: Promise<number> = Promise.resolve(0);
+  let sending: Promise<void> = Promise.resolve();
   /**
    * Whether a delivery asked for was not made: cut short by closing the hub, or its distribution
    * failed. Then what it was for is left to the next hub that starts (see idle).
    */
   let unsent = false;
-  const everySlug = async () => (await store.topicDefinitions()).map((topic) => topic.slug);
 
   /** A request to a callback, through the address guard, never following a redirect; what it answered. */
   async function call(callback: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }):
@@ -173,24 +172,23 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     clearTimeout(retries.get(id));
     retries.set(id, setTimeout(() => {
       retries.delete(id);
-      sending = sending.catch(() => 0).then(() => sendAgain(id));
+      sending = sending.catch(() => {}).then(() => sendAgain(id));
       sending.catch((cause: unknown) => log.error({ err: cause }, 'sending a feed again to a WebSub subscriber failed'));
     }, delayMs).unref());
   }
 
   /** A delivery made again: the feed as it is now, if the subscription still holds. */
-  async function sendAgain(id: number): Promise<number> {
-    if (closing.signal.aborted) return 0;
+  async function sendAgain(id: number): Promise<void> {
+    if (closing.signal.aborted) return;
     const subscriber = await store.hubSubscriber(id, now());
     const feed = subscriber === null ? null : await feeds.render(subscriber.topic);
-    if (subscriber === null) return 0;
+    if (subscriber === null) return;
     if (feed === null) {
       // The topic is gone: nothing to send, now or after a restart.
       await store.retryHubDelivery(id, null);
-      return 0;
+      return;
     }
     await deliver(subscriber, feed);
-    return 1;
   }
 
   /**
@@ -214,12 +212,11 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   }
 
   /** Sends each changed feed to its subscribers; see distribute. */
-  async function send(changed: ChangedFeeds): Promise<number> {
+  async function send(changed: ChangedFeeds): Promise<void> {
     if (changed.gone !== undefined && changed.gone.length > 0) await deny(changed.gone);
-    const urls = await changedFeedUrls(settings.baseUrl, changed, everySlug);
+    const urls = await changedFeedUrls(settings.baseUrl, changed, everyTopicSlug(store));
     const subscribers = await store.hubSubscribers(urls, now());
     const bodies = new Map<string, Promise<FeedBody | null>>();
-    let sent = 0;
     let settled = 0;
     await eachAtMost(subscribers, CALLBACKS_AT_ONCE, async (subscriber) => {
       let body = bodies.get(subscriber.topic);
@@ -227,11 +224,9 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       const feed = await body;
       if (feed !== null && !(await deliver(subscriber, feed))) return;
       settled += 1;
-      if (feed !== null) sent += 1;
     });
     // A delivery closing cut short, or one never begun.
     if (settled < subscribers.length) unsent = true;
-    return sent;
   }
 
   /** Runs `task` over `list`, `limit` at a time, until the hub closes. */
@@ -291,7 +286,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
         unsent = true;
         return;
       }
-      sending = sending.catch(() => 0).then(() => send(changed));
+      sending = sending.catch(() => {}).then(() => send(changed));
       sending.catch((error: unknown) => {
         unsent = true;
         log.error({ err: error }, 'sending feeds to WebSub subscribers failed');
@@ -304,7 +299,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
      * holds until the hub is made again, by the next start.
      */
     async idle(): Promise<boolean> {
-      await sending.catch(() => 0);
+      await sending.catch(() => {});
       return !unsent;
     },
 
@@ -334,7 +329,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       for (const timer of retries.values()) clearTimeout(timer);
       retries.clear();
       await Promise.all([...verifying]);
-      await sending.catch(() => 0);
+      await sending.catch(() => {});
       await agent?.close();
       agent = null;
     },

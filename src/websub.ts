@@ -1,4 +1,5 @@
 import type { Logger } from './log.js';
+import type { Store } from './store/index.js';
 
 const PING_TIMEOUT_MS = 10_000;
 
@@ -26,6 +27,10 @@ export interface ChangedFeeds {
   all: boolean;
   gone?: readonly string[];
 }
+
+/** Lists every topic's slug, for a change that concerns every topic's feed. */
+export const everyTopicSlug = (store: Pick<Store, 'topicDefinitions'>) => async (): Promise<string[]> =>
+  (await store.topicDefinitions()).map((topic) => topic.slug);
 
 /** The URLs of the feeds a change concerns; `everySlug` lists the topics when it concerns every one. */
 export async function changedFeedUrls(baseUrl: string, changed: ChangedFeeds, everySlug: () => Promise<readonly string[]>): Promise<string[]> {
