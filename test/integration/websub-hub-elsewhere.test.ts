@@ -3,32 +3,21 @@
 // on 127.0.0.1 (its schedule set never to tick), a real origin and real callbacks. What the other
 // process stores, and the edits it makes, reach the subscribers as the service's own passes do,
 // whether the service runs meanwhile or starts afterwards.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { type Core, openCore, type Service, startService } from '../../src/main.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
+import { ingestElsewhere } from '../support/ingest-elsewhere.js';
 import { freePort } from '../support/net.js';
 import { until } from '../support/until.js';
 import { startWebSubSubscriber, type WebSubSubscriberStandIn } from '../support/websub-subscriber.js';
 
-const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/src/cli.js');
 const HOUR_MS = 3_600_000;
-
-/** `feedsieve ingest` in a child process, over the config file the service was started from. */
-async function ingestElsewhere(config: string): Promise<string> {
-  const run = await new Promise<{ error: Error | null; stdout: string; stderr: string }>((done) => {
-    execFile(process.execPath, [CLI, 'ingest', '--config', config], { encoding: 'utf8', timeout: 30_000 },
-      (error, stdout, stderr) => done({ error, stdout, stderr }));
-  });
-  if (run.error) throw new Error(`feedsieve ingest failed: ${run.error.message} ${run.stderr}`);
-  return run.stdout;
-}
 
 describe('the hub\'s subscribers, while another process writes to the database', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 // `serve` and a `feedsieve ingest` run by hand (or by cron) share one database: what the other
 // process commits must reach serve's cached topic feeds and its compiled topics.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { openCore } from '../../src/main.js';
 import { openStore } from '../../src/store/index.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { type FeedEntrySpec, rssDocument } from '../support/feeds.js';
+import { ingestElsewhere } from '../support/ingest-elsewhere.js';
 import { startHubStandIn } from '../support/hub.js';
 import { freePort } from '../support/net.js';
 
@@ -21,23 +22,6 @@ const NOW = Date.now();
 
 const story = (guid: string, title: string, minutesAgo: number): FeedEntrySpec =>
   ({ guid, title, description: title, publishedAt: new Date(NOW - minutesAgo * 60_000) });
-
-/**
- * `feedsieve ingest` in a process of its own, retried while serve's own pass holds the lease (exit
- * 3). Not spawnSync: the feeds' server runs in this process and must answer meanwhile.
- */
-async function ingestElsewhere(config: string): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      execFile(process.execPath, [CLI, 'ingest', '--config', config], { encoding: 'utf8', timeout: 30_000 },
-        (error, stdout, stderr) => done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }));
-    });
-    if (run.status === 0) return run.stdout;
-    if (run.status !== 3) throw new Error(`feedsieve ingest exited ${run.status}: ${run.stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the ingest lease was never free');
-}
 
 describe('another process writing to the database', () => {
   let origin: FaultServer;
