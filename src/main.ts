@@ -1,5 +1,4 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { hostname } from 'node:os';
 import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
 import { configChanges } from './config-changes.js';
@@ -10,7 +9,6 @@ import { feedRenderer } from './http/feed-render.js';
 import { hubFeeds } from './http/hub.js';
 import { createSearchBudget } from './http/search-budget.js';
 import { followItemLogs } from './hub-item-logs.js';
-import { leaseHolderIsGone, leaseHolderName } from './ingest-lease.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
@@ -18,6 +16,7 @@ import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
 import { createWebSubSubscriber, type WebSubSubscriber } from './ingest/websub-subscriber.js';
+import { leaseHolderName, takeLease } from './leases.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
@@ -115,15 +114,6 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   let sweeping: Promise<void> | null = null;
   let sweepAsked = false;
   let closing = false;
-  /** The lease, taken at once from a process of this machine that died holding it. */
-  const takeLease = async (): Promise<boolean> => {
-    if (await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now())) return true;
-    const held = await store.ingestLeaseHolder(now());
-    if (held === null || !leaseHolderIsGone(held, { host: hostname(), pid: process.pid })) return false;
-    if (!(await store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now(), held))) return false;
-    log.warn({ holder: held }, 'took over the ingest lease from a process of this machine that is gone');
-    return true;
-  };
   const hub = config.server.websubHub
     ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log, everyTopicSlug(store))
     : null;
@@ -163,10 +153,10 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   const core: Core = {
     config, log, store, topics, refreshDeps, websub,
     async ingest(feeds, onReport, signal) {
-      if (!(await takeLease())) {
-        return { status: 'busy', holder: (await store.ingestLeaseHolder(now())) ?? 'another process' };
+      if (!(await takeLease(store, 'ingest', leaseHolder, LEASE_TTL_MS, now(), log))) {
+        return { status: 'busy', holder: (await store.leaseHolder('ingest', now())) ?? 'another process' };
       }
-      const renew = setInterval(() => void store.acquireIngestLease(leaseHolder, LEASE_TTL_MS, now()), LEASE_TTL_MS / 3);
+      const renew = setInterval(() => void store.acquireLease('ingest', leaseHolder, LEASE_TTL_MS, now()), LEASE_TTL_MS / 3);
       let reports: RefreshReport[];
       try {
         // A topic another process stored (a `feedsieve ingest` run with a config that adds or edits
@@ -186,7 +176,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
         });
       } finally {
         clearInterval(renew);
-        await store.releaseIngestLease(leaseHolder);
+        await store.releaseLease('ingest', leaseHolder);
       }
       // A feed's document may have renamed it.
       const rematched = await core.rematchRenamedFeeds();

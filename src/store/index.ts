@@ -22,6 +22,7 @@ export type { FeedRename, RenameConcerns } from './feed-titles.js';
 export type { HubSubscriber, HubSubscriptionRecord } from './hub-subscriptions.js';
 export { DuplicateFeedError, type FeedMove } from './feeds.js';
 export type { ChangeMarks, ItemChanges, ItemMarks } from './changes.js';
+export type { LeaseName } from './operations.js';
 export type { HubChange, HubWatch, WebSubCallback, WebSubKeys, WebSubMode, WebSubRequest } from './websub.js';
 
 /**

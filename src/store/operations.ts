@@ -3,15 +3,16 @@ import { markAsBackup } from './database-history.js';
 import type { Db } from './db.js';
 import { matchesTopic } from './item-topics.js';
 
-const LEASE = 'ingest';
+/** 'ingest': one ingest pass at a time; 'hub': one process sends the WebSub hub's deliveries. */
+export type LeaseName = 'ingest' | 'hub';
 const RETENTION_BATCH = 500;
 
 export function createOperationQueries(db: Db) {
-  const takeLease = db.prepare(`INSERT INTO ingest_lease (name, holder, expires_at) VALUES (@name, @holder, @expires)
+  const takeLease = db.prepare(`INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expires)
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-    WHERE ingest_lease.holder = excluded.holder OR ingest_lease.expires_at <= @now OR ingest_lease.holder = @gone`);
-  const dropLease = db.prepare(`DELETE FROM ingest_lease WHERE name = ? AND holder = ?`);
-  const leaseHolder = db.prepare(`SELECT holder, expires_at FROM ingest_lease WHERE name = ?`);
+    WHERE leases.holder = excluded.holder OR leases.expires_at <= @now OR leases.holder = @gone`);
+  const dropLease = db.prepare(`DELETE FROM leases WHERE name = ? AND holder = ?`);
+  const leaseHolder = db.prepare(`SELECT holder, expires_at FROM leases WHERE name = ?`);
   const expiringBatch = db.prepare(`SELECT i.id FROM items i
       WHERE i.first_seen_at < @cutoff
         AND NOT EXISTS (SELECT 1 FROM item_topics m JOIN topics t ON t.pinned = 1 AND ${matchesTopic('m', 't.id')}
@@ -31,18 +32,19 @@ export function createOperationQueries(db: Db) {
 
   return {
     /**
-     * Takes or renews the ingest lease; false while another live holder has it. `goneHolder` names
-     * a holder known to be gone, whose lease is taken before it expires, if it still holds it.
+     * Takes or renews a lease; false while another live holder has it. `goneHolder` names a holder
+     * known to be gone, whose lease is taken before it expires, if it still holds it.
      */
-    async acquireIngestLease(holder: string, ttlMs: number, now: Date, goneHolder: string | null = null): Promise<boolean> {
+    async acquireLease(lease: LeaseName, holder: string, ttlMs: number, now: Date, goneHolder: string | null = null): Promise<boolean> {
       const expires = new Date(now.getTime() + ttlMs).toISOString();
-      return takeLease.run({ name: LEASE, holder, expires, now: now.toISOString(), gone: goneHolder }).changes > 0;
+      return takeLease.run({ name: lease, holder, expires, now: now.toISOString(), gone: goneHolder }).changes > 0;
     },
-    async releaseIngestLease(holder: string): Promise<void> {
-      dropLease.run(LEASE, holder);
+    async releaseLease(lease: LeaseName, holder: string): Promise<void> {
+      dropLease.run(lease, holder);
     },
-    async ingestLeaseHolder(now: Date): Promise<string | null> {
-      const row = leaseHolder.get(LEASE) as { holder: string; expires_at: string } | undefined;
+    /** Who holds the lease now; null when nobody does, or the last holder's lease expired. */
+    async leaseHolder(lease: LeaseName, now: Date): Promise<string | null> {
+      const row = leaseHolder.get(lease) as { holder: string; expires_at: string } | undefined;
       return row && row.expires_at > now.toISOString() ? row.holder : null;
     },
     /**

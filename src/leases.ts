@@ -1,10 +1,13 @@
-// Who holds the ingest lease, and whether that process is gone. A lease outlives a process killed
-// outright (SIGKILL, the OOM killer, a power cut) until it expires; a process restarted on the
-// same machine can tell its predecessor is gone and take the lease at once, rather than skip
-// the passes of the next minute (at a start, the first pass, and then a whole schedule's tick).
+// Who holds a lease (the ingest lease, the hub's), and whether that process is gone. A lease
+// outlives a process killed outright (SIGKILL, the OOM killer, a power cut) until it expires; a
+// process restarted on the same machine can tell its predecessor is gone and take the lease at
+// once, rather than skip the passes of the next minute (at a start, the first pass, and then a
+// whole schedule's tick), or leave the hub's subscribers unsent for as long.
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Logger } from './log.js';
+import type { LeaseName, Store } from './store/index.js';
 
 export interface LeaseProcess {
   host: string;
@@ -44,4 +47,17 @@ export function leaseHolderIsGone(holder: string, self: LeaseProcess, runs: (pid
   const pid = Number(match[2]);
   if (pid === self.pid) return !namedHere.has(holder);
   return !runs(pid);
+}
+
+/**
+ * Takes or renews `lease` for `holder`; taken at once from a holder of this machine that is gone,
+ * which is logged. False while another live holder has it.
+ */
+export async function takeLease(store: Store, lease: LeaseName, holder: string, ttlMs: number, now: Date, log: Logger): Promise<boolean> {
+  if (await store.acquireLease(lease, holder, ttlMs, now)) return true;
+  const held = await store.leaseHolder(lease, now);
+  if (held === null || !leaseHolderIsGone(held, { host: hostname(), pid: process.pid })) return false;
+  if (!(await store.acquireLease(lease, holder, ttlMs, now, held))) return false;
+  log.warn({ lease, holder: held }, `took over the ${lease} lease from a process of this machine that is gone`);
+  return true;
 }
