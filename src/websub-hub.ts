@@ -78,8 +78,13 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   let agent: Agent | null = null;
   const closing = new AbortController();
   const verifying = new Set<Promise<void>>();
-  /** Deliveries to make again, by subscription. */
+  /** Deliveries to make again, by subscription: each kept from its timer until it is made. */
   const retries = new Map<number, NodeJS.Timeout>();
+  /**
+   * Whether this hub makes deliveries again, on its timers: false once it leaves them to the process
+   * that sends (several serve one database), which finds them recorded with their subscriptions.
+   */
+  let makesRetries = true;
   /** Distributions, and deliveries made again, one at a time. */
   let sending: Promise<void> = Promise.resolve();
   /**
@@ -168,19 +173,25 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   }
 
   function sendLater(id: number, delayMs: number) {
-    if (closing.signal.aborted) return;
+    if (closing.signal.aborted || !makesRetries) return;
     clearTimeout(retries.get(id));
-    retries.set(id, setTimeout(() => {
-      retries.delete(id);
-      sending = sending.catch(() => {}).then(() => sendAgain(id));
+    const timer = setTimeout(() => {
+      // Held in `retries` until made, so that a resume meanwhile does not make it twice.
+      sending = sending.catch(() => {}).then(() => sendAgain(id)).finally(() => {
+        if (retries.get(id) === timer) retries.delete(id);
+      });
       sending.catch((cause: unknown) => log.error({ err: cause }, 'sending a feed again to a WebSub subscriber failed'));
-    }, delayMs).unref());
+    }, delayMs).unref();
+    retries.set(id, timer);
   }
 
-  /** A delivery made again: the feed as it is now, if the subscription still holds. */
+  /**
+   * A delivery made again: the feed as it is now, if the subscription still holds and the delivery
+   * is still to be made (a later one taken while this waited its turn makes it needless).
+   */
   async function sendAgain(id: number): Promise<void> {
-    if (closing.signal.aborted) return;
-    const subscriber = await store.hubSubscriber(id, now());
+    if (closing.signal.aborted || !makesRetries) return;
+    const subscriber = await store.hubSubscriberToRetry(id, now());
     const feed = subscriber === null ? null : await feeds.render(subscriber.topic);
     if (subscriber === null) return;
     if (feed === null) {
@@ -316,11 +327,25 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       return true;
     },
 
-    /** Takes up the deliveries to make again that a process before this one left pending. */
+    /**
+     * Takes up the deliveries to make again recorded with the subscriptions, that this hub is not
+     * already to make: those a process before this one left pending, or another serve recorded.
+     */
     async resume(): Promise<void> {
+      makesRetries = true;
       for (const { id, retryAt } of await store.pendingHubRetries(now())) {
         if (!retries.has(id)) sendLater(id, Math.max(0, Date.parse(retryAt) - now().getTime()));
       }
+    },
+
+    /**
+     * Leaves the deliveries to make again to the process that sends: they are recorded with their
+     * subscriptions, no longer made on this hub's timers (until resume).
+     */
+    leaveRetries(): void {
+      makesRetries = false;
+      for (const timer of retries.values()) clearTimeout(timer);
+      retries.clear();
     },
 
     /** Verifications and deliveries under way are cut short; deliveries to make again wait for resume. */

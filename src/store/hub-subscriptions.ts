@@ -45,7 +45,8 @@ export function createHubSubscriptionQueries(db: Db) {
   const retries = db.prepare(`SELECT id, retry_at AS retryAt FROM hub_subscriptions
     WHERE retry_at IS NOT NULL AND lease_expires_at > ? ORDER BY retry_at`);
   const failed = db.prepare(`UPDATE hub_subscriptions SET failures = failures + 1, error = @error WHERE id = @id RETURNING failures`).pluck();
-  const one = db.prepare(`SELECT id, topic, callback, secret FROM hub_subscriptions WHERE id = ? AND lease_expires_at > ?`);
+  const toRetry = db.prepare(`SELECT id, topic, callback, secret FROM hub_subscriptions
+    WHERE id = ? AND retry_at IS NOT NULL AND lease_expires_at > ?`);
   const listing = db.prepare(`SELECT id, topic, callback, lease_expires_at AS leaseExpiresAt, subscribed_at AS subscribedAt,
       delivered_at AS deliveredAt, failures, error, retry_at AS retryAt
     FROM hub_subscriptions WHERE lease_expires_at > ? ORDER BY topic, callback`);
@@ -110,9 +111,9 @@ export function createHubSubscriptionQueries(db: Db) {
     async pendingHubRetries(now: Date): Promise<{ id: number; retryAt: string }[]> {
       return retries.all(now.toISOString()) as { id: number; retryAt: string }[];
     },
-    /** One subscriber, while its lease holds. */
-    async hubSubscriber(id: number, now: Date): Promise<HubSubscriber | null> {
-      return (one.get(id, now.toISOString()) as HubSubscriber | undefined) ?? null;
+    /** One subscriber whose delivery is still to be made again, while its lease holds. */
+    async hubSubscriberToRetry(id: number, now: Date): Promise<HubSubscriber | null> {
+      return (toRetry.get(id, now.toISOString()) as HubSubscriber | undefined) ?? null;
     },
     async hubSubscriptions(now: Date): Promise<HubSubscriptionRecord[]> {
       return listing.all(now.toISOString()) as HubSubscriptionRecord[];

@@ -140,6 +140,82 @@ describe('a hub\'s deliveries made again', () => {
     expect(await store.pendingHubRetries(new Date())).toEqual([]);
   });
 
+  it('leaves a delivery to make again to the hub that sends, which takes it up when it resumes', async () => {
+    subscriber.behaviour.status = 500;
+    // Another serve's hub, which does not send: it records the delivery the callback refused, and no more.
+    const recording = startHub(0.05);
+    recording.leaveRetries();
+    recording.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    await wait(400);
+    expect(natoDeliveries()).toHaveLength(1);
+
+    subscriber.behaviour.status = 202;
+    const sending = createHub(store, { isFeed: async () => true, render: async () => feed }, {
+      baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds: 0.05,
+      limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
+    }, createLogger('silent'), () => new Date());
+    try {
+      await sending.resume();
+      await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery made again');
+      await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the delivery recorded');
+      await wait(200);
+      expect(natoDeliveries()).toHaveLength(2);
+    } finally {
+      await sending.close();
+    }
+  });
+
+  it('keeps to its waits when it resumes while making a delivery again', async () => {
+    subscriber.behaviour.status = 500;
+    const resuming = startHub(0.2);
+    resuming.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    // Made again slowly, and refused: still recorded as due while under way.
+    subscriber.behaviour.delayMs = 500;
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery under way');
+    await resuming.resume();
+    await until(async () => (await store.hubSubscriptions(new Date()))[0]!.failures, (failures) => failures === 2, 'the second failure');
+    // The next is due 0.8 s after it, not at once.
+    await wait(300);
+    expect(natoDeliveries()).toHaveLength(2);
+  });
+
+  it('makes no delivery again that came due while a later one, then taken, was under way', async () => {
+    subscriber.behaviour.status = 500;
+    const hub = startHub(0.2);
+    hub.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    // The next change is under way, slowly, when the delivery to make again comes due and waits its turn.
+    subscriber.behaviour.status = 202;
+    subscriber.behaviour.delayMs = 600;
+    hub.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the later delivery taken', 5000);
+    await wait(400);
+    expect(natoDeliveries()).toHaveLength(2);
+  });
+
+  it('makes none of the deliveries to make again once it leaves them, not one that came due before', async () => {
+    await store.keepHubSubscription({ topic: `${BASE}/topics/baltic.rss`, callback: subscriber.callback('/baltic'), secret: null,
+      leaseExpiresAt: new Date(Date.now() + 86_400_000) }, new Date(), 10);
+    subscriber.behaviour.status = 500;
+    const leaving = startHub(0.2);
+    leaving.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    // Another feed's delivery is under way, slowly, when NATO's comes due and waits its turn.
+    subscriber.behaviour.status = 202;
+    subscriber.behaviour.delayMs = 800;
+    leaving.distribute({ slugs: ['baltic'], all: false });
+    await wait(400);
+    leaving.leaveRetries();
+    await until(() => subscriber.deliveries.filter((delivery) => delivery.path === '/baltic').length, (count) => count === 1, 'the other feed');
+    await leaving.idle();
+    await wait(300);
+    expect(natoDeliveries()).toHaveLength(1);
+    // Still recorded, for the hub that sends.
+    expect(await store.pendingHubRetries(new Date())).toHaveLength(1);
+  });
+
   it('forgets a delivery to make again once the feed is gone', async () => {
     subscriber.behaviour.status = 500;
     startHub(1).distribute({ slugs: ['nato'], all: false });
@@ -147,6 +223,13 @@ describe('a hub\'s deliveries made again', () => {
     feed = null;
     await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the delivery to make again forgotten', 5000);
     expect(natoDeliveries()).toHaveLength(1);
+    // The feed back, and a delivery to make again recorded as another serve records one: taken up.
+    feed = { body: Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>'), contentType: 'application/rss+xml; charset=utf-8' };
+    subscriber.behaviour.status = 202;
+    const [held] = await store.hubSubscriptions(new Date());
+    await store.retryHubDelivery(held!.id, new Date());
+    await hub!.resume();
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery made again');
   });
 
   it('sends the feeds of every topic and the combined feed when every topic\'s feed changed', async () => {

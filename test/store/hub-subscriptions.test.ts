@@ -49,8 +49,12 @@ describe('store: the hub\'s subscriptions', () => {
     const [held] = await store.hubSubscribers([NATO], NOW);
     expect(await store.hubDelivery(held!.id, at(1), null)).toBe(0);
     expect(await store.hubDelivery(held!.id, at(2), 'the callback answered 500')).toBe(1);
-    expect(await store.hubSubscriber(held!.id, at(2))).toEqual({ id: held!.id, topic: NATO, callback: 'https://a.example/cb', secret: null });
-    expect(await store.hubSubscriber(held!.id, at(25))).toBeNull();
+    // To be made again only once recorded so, while the lease holds.
+    expect(await store.hubSubscriberToRetry(held!.id, at(2))).toBeNull();
+    await store.retryHubDelivery(held!.id, at(2.5));
+    expect(await store.hubSubscriberToRetry(held!.id, at(2))).toEqual({ id: held!.id, topic: NATO, callback: 'https://a.example/cb', secret: null });
+    expect(await store.hubSubscriberToRetry(held!.id, at(25))).toBeNull();
+    await store.retryHubDelivery(held!.id, null);
     expect(await keep(NATO, 'https://b.example/cb', 24, NOW, 1)).toBe(false);
     expect(await keep(NATO, 'https://a.example/cb', 48, at(3), 1, 'new-secret')).toBe(true);
     expect(await store.hubSubscriptions(at(3))).toEqual([{

@@ -28,16 +28,17 @@ export interface WebSubSubscriberStandIn {
   /**
    * `verify`: how verifications are answered: the challenge echoed, 404, or 200 "ok" (an address
    * that takes anything, and never asked); `status`: how deliveries are answered; `hold`: whether
-   * deliveries are kept and never answered, as a callback that hangs.
+   * deliveries are kept and never answered, as a callback that hangs; `delayMs`: how long a
+   * delivery waits for its answer.
    */
-  behaviour: { verify: 'echo' | 'refuse' | 'ok'; status: number; hold: boolean };
+  behaviour: { verify: 'echo' | 'refuse' | 'ok'; status: number; hold: boolean; delayMs: number };
   close(): Promise<void>;
 }
 
 export async function startWebSubSubscriber(): Promise<WebSubSubscriberStandIn> {
   const verifications: SubscriberVerification[] = [];
   const deliveries: SubscriberDelivery[] = [];
-  const behaviour: WebSubSubscriberStandIn['behaviour'] = { verify: 'echo', status: 202, hold: false };
+  const behaviour: WebSubSubscriberStandIn['behaviour'] = { verify: 'echo', status: 202, hold: false, delayMs: 0 };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://callback.invalid');
     if (req.method === 'GET') {
@@ -52,7 +53,11 @@ export async function startWebSubSubscriber(): Promise<WebSubSubscriberStandIn> 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       deliveries.push({ path: url.pathname, at: Date.now(), headers: req.headers, body: Buffer.concat(chunks) });
-      if (!behaviour.hold) res.writeHead(behaviour.status).end();
+      const status = behaviour.status;
+      const answer = () => res.writeHead(status).end();
+      if (behaviour.hold) return;
+      if (behaviour.delayMs > 0) setTimeout(answer, behaviour.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
