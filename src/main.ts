@@ -8,7 +8,7 @@ import { createFeedCache, type FeedCache } from './http/feed-cache.js';
 import { feedRenderer } from './http/feed-render.js';
 import { hubFeeds } from './http/hub.js';
 import { createSearchBudget } from './http/search-budget.js';
-import { followItemLogs } from './hub-item-logs.js';
+import { holdHubSending } from './hub-sending.js';
 import { discoverFeed } from './ingest/discover.js';
 import { fetchFeed } from './ingest/fetch.js';
 import { defaultPreparer } from './ingest/prepare-pool.js';
@@ -406,9 +406,14 @@ export async function startService(core: Core): Promise<Service> {
         if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
         else {
           if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
-          hub?.distribute(pass.changed);
-          // The pass's items are on their way: once delivered, the logs' marks are kept past them.
-          await itemLogs?.check();
+          if (hubSender?.sends()) {
+            hub?.distribute(pass.changed);
+            // The pass's items are on their way: once delivered, the logs' marks are kept past them.
+            await hubSender.check();
+          } else if (pass.rematched.length > 0) {
+            // The process that sends reads this pass's items in the logs, not a feed renamed.
+            hub?.distribute({ slugs: pass.rematched, all: false });
+          }
         }
         if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
         // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
@@ -463,17 +468,19 @@ export async function startService(core: Core): Promise<Service> {
       retrySeconds: config.server.hub.retrySeconds, limits: core.refreshDeps.fetchLimits,
     }, log, () => new Date(), (outcome) => metrics.recordHubDelivery(outcome))
     : null;
-  await hub?.resume();
-  // What another process stores, and what a crash or a stop left unsent, from the item logs.
-  const itemLogs = hub
-    ? await followItemLogs(store, {
+  // What another process stores, and what a crash or a stop left unsent, from the item logs, by
+  // this process or another serve of the same database.
+  const hubSender = hub
+    ? await holdHubSending(store, {
       send(changed) {
         // The feed routes would see another process's commit within moments; the hub renders now.
         cache.invalidateAll();
         hub.distribute(changed);
       },
       idle: () => hub.idle(),
-    }, log, { busy: () => running !== null })
+      resume: () => hub.resume(),
+      leaveRetries: () => hub.leaveRetries(),
+    }, log, { holder: leaseHolderName(), ttlMs: LEASE_TTL_MS, busy: () => running !== null })
     : null;
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
   const server = createServer(listener);
@@ -509,10 +516,10 @@ export async function startService(core: Core): Promise<Service> {
       scheduler.alive = false;
       await task.stop();
       if (wake !== null) clearTimeout(wake.timer);
-      itemLogs?.stop();
+      hubSender?.stop();
       shutdown.abort();
       await hub?.close();
-      await itemLogs?.settled();
+      await hubSender?.settled();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (running) await running; // in-flight feeds finish their transaction

@@ -5,47 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { followItemLogs, type HubSending } from '../src/hub-item-logs.js';
+import { followItemLogs } from '../src/hub-item-logs.js';
 import { createLogger } from '../src/log.js';
-import type { Item } from '../src/model.js';
-import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../src/store/index.js';
-import type { ChangedFeeds } from '../src/websub.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { entry, fetched, hubStandIn, SAVED_AT } from './support/hub-stand-in.js';
 import { until } from './support/until.js';
 
-const NOW = new Date('2026-11-01T12:00:00.000Z');
+const NOW = SAVED_AT;
 const SILENT = createLogger('silent');
 /** Reads on the clock that never come within a test. */
 const NO_CLOCK = { everyMs: 3_600_000 };
-
-const entry = (identity: string, slugs: string[]): ItemToSave => ({
-  item: {
-    identity, guid: identity, url: `https://x.example/${identity}`, title: identity, summary: identity, contentHtml: '<p>t</p>',
-    authors: [], categories: [], publishedAt: '2026-11-01T10:00:00.000Z', updatedAt: null, language: 'en', enclosures: [],
-  } satisfies Item,
-  contentHash: 'v1', markupHash: null, story: null, matches: slugs.map((slug) => ({ slug, terms: ['t'] })),
-});
-
-const fetched = (items: ItemToSave[]): FetchResultToSave => ({
-  fetchedAt: NOW, httpStatus: 200, newUrl: null, fetchedAs: null, validators: { etag: null, lastModified: null, contentHash: `h${Math.random()}` },
-  feedInfo: { title: 'Source', siteUrl: null, minIntervalMinutes: null }, items, error: null,
-  next: { nextFetchAt: new Date(NOW.getTime() + 900_000), consecutiveFailures: 0, disabled: false },
-});
-
-/** A hub that records what it is asked to send; its deliveries are done when the test says so. */
-function hubStandIn() {
-  const sent: ChangedFeeds[] = [];
-  let done: Promise<boolean> = Promise.resolve(true);
-  let finish: (open: boolean) => void = () => {};
-  const hub: HubSending = { send: (changed) => void sent.push(changed), idle: () => done };
-  return {
-    hub, sent,
-    /** Deliveries under way from now until `finish` is called. */
-    deliveriesUnderWay() {
-      done = new Promise<boolean>((resolve) => (finish = resolve));
-    },
-    finish: (open: boolean) => finish(open),
-  };
-}
 
 describe('the hub following the item logs', () => {
   let dir: string;
