@@ -27,10 +27,11 @@ const sameMarks = (a: ItemMarks, b: ItemMarks | null) => b !== null && a.item ==
 export interface FollowOptions {
   everyMs?: number;
   /**
-   * Whether this process is writing items it has yet to send (serve's pass): the reads on the
-   * clock wait, so that marks are never kept past items whose deliveries are still to be asked for.
+   * Whether items are being written whose deliveries are yet to be asked for: this process's pass
+   * (the reads on the clock wait, so that marks are never kept past such items), or another's (so
+   * that its items are sent once it ends, not a feed at a time).
    */
-  busy?: () => boolean;
+  busy?: () => boolean | Promise<boolean>;
 }
 
 /**
@@ -84,7 +85,9 @@ export async function followItemLogs(store: Store, hub: HubSending, log: Logger,
     return checking;
   };
   const timer = setInterval(() => {
-    if (!busy()) void check();
+    void (async () => {
+      if (!(await busy())) await check();
+    })().catch((error: unknown) => log.error({ err: error }, 'reading the item logs for the WebSub hub failed'));
   }, everyMs).unref();
   await check();
   return {

@@ -28,15 +28,24 @@ export interface HubSendingOptions {
   ttlMs: number;
   /** How often a process that does not send looks whether the sender is gone; the follower's reads too. */
   everyMs?: number;
-  /** Whether this process is writing items it has yet to send (see followItemLogs). */
+  /** Whether this process is writing items it has yet to send: its pass (see followItemLogs). */
   busy?: () => boolean;
   now?: () => Date;
 }
 
 /** Takes the hub's sending when no other process has it, and keeps it while this one runs. */
 export async function holdHubSending(store: Store, hub: HubSending & HubRetries, log: Logger, options: HubSendingOptions) {
-  const { holder, ttlMs, everyMs = ITEM_LOGS_CHECK_MS, busy, now = () => new Date() } = options;
+  const { holder, ttlMs, everyMs = ITEM_LOGS_CHECK_MS, busy = () => false, now = () => new Date() } = options;
   const self = { host: hostname(), pid: process.pid };
+  /**
+   * This process's pass, or another's (a `feedsieve ingest` run, another serve's) by the ingest
+   * lease: its items are sent once it ends, as a pass of this one's are, rather than each second.
+   */
+  const writing = async (): Promise<boolean> => {
+    if (busy()) return true;
+    const ingesting = await store.leaseHolder('ingest', now());
+    return ingesting !== null && !leaseHolderIsGone(ingesting, self);
+  };
   let itemLogs: Awaited<ReturnType<typeof followItemLogs>> | null = null;
   let renewedAt = 0;
   let stopped = false;
@@ -66,7 +75,7 @@ export async function holdHubSending(store: Store, hub: HubSending & HubRetries,
     if (stopped || !(await takeLease(store, 'hub', holder, ttlMs, at, log))) return;
     renewedAt = at.getTime();
     await hub.resume();
-    const follower = await followItemLogs(store, hub, log, { everyMs, busy });
+    const follower = await followItemLogs(store, hub, log, { everyMs, busy: writing });
     if (stopped) follower.stop();
     itemLogs = follower;
   }
@@ -83,9 +92,9 @@ export async function holdHubSending(store: Store, hub: HubSending & HubRetries,
   await look();
   if (itemLogs === null) hub.leaveRetries();
   const timer = setInterval(() => {
-    const sent = itemLogs !== null;
+    const wasSending = itemLogs !== null;
     void look().then(() => {
-      if (!sent && itemLogs !== null) log.info('this process sends the WebSub hub\'s deliveries now');
+      if (!wasSending && itemLogs !== null) log.info('this process sends the WebSub hub\'s deliveries now');
     });
   }, everyMs).unref();
 

@@ -46,6 +46,7 @@ describe('the hub\'s sending among several serve processes', () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-sending-'));
     elsewhere = open();
     await elsewhere.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, SAVED_AT);
+    await elsewhere.putTopic({ slug: 'baltic', title: 'Baltic', query: 'baltic', origin: 'api', pinned: false }, SAVED_AT);
     feed = (await elsewhere.addFeed({ url: 'https://other.example/', title: null, origin: 'api' }, SAVED_AT)).id;
   });
   afterEach(async () => {
@@ -120,5 +121,25 @@ describe('the hub\'s sending among several serve processes', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(first.stand.sent).toEqual([]);
     expect(second.stand.sent).toEqual([]);
+  });
+
+  it('sends what another process\'s pass stores once the pass ends, not a feed at a time; at once when the pass\'s process is gone', async () => {
+    const sending = await serve();
+    // A `feedsieve ingest` run on another machine, or another serve, holds the ingest lease while its pass runs.
+    expect(await elsewhere.acquireLease('ingest', 'other-machine:7:0badf00d', 60_000, new Date())).toBe(true);
+    await elsewhere.saveFetchResult(feed, fetched([entry('p-1', ['nato'])]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await elsewhere.saveFetchResult(feed, fetched([entry('p-2', ['baltic'])]));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sending.stand.sent).toEqual([]);
+    await elsewhere.releaseLease('ingest', 'other-machine:7:0badf00d');
+    await until(async () => sending.stand.sent, (sent) => sent.length === 1, 'the pass\'s items');
+    expect(sending.stand.sent).toEqual([{ slugs: ['baltic', 'nato'], all: true }]);
+
+    // A pass whose process of this machine was killed holds the lease until it expires; its items are sent now.
+    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    expect(await elsewhere.acquireLease('ingest', `${hostname()}:${exited.stdout}:0badf00d`, 60_000, new Date())).toBe(true);
+    await elsewhere.saveFetchResult(feed, fetched([entry('p-3', ['nato'])]));
+    await until(async () => sending.stand.sent, (sent) => sent.length === 2, 'the killed pass\'s item');
   });
 });
