@@ -51,7 +51,9 @@ export function hubRouter(deps: AppDeps): Router {
   // Listed, and ended, whether the hub is on or not: subscriptions held before it was turned off run out with their leases.
   router.get('/api/hub/subscriptions', requireAdmin(deps.adminToken), async (_req, res) => {
     const subscriptions = await deps.store.hubSubscriptions(deps.now());
-    res.json({ subscriptions: subscriptions.map((subscription) => ({ ...subscription, callback: redactUrl(subscription.callback) })) });
+    // Where several serve one database, the one that sends: the holder of the hub's lease.
+    const sender = await deps.store.leaseHolder('hub', deps.now());
+    res.json({ subscriptions: subscriptions.map((subscription) => ({ ...subscription, callback: redactUrl(subscription.callback) })), sender });
   });
   const hub = deps.hub;
   router.delete('/api/hub/subscriptions/:id', requireAdmin(deps.adminToken), async (req, res) => {

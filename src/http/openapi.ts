@@ -221,7 +221,9 @@ export function buildOpenApiDocument(baseUrl: string) {
       failures: z.number().int().openapi({ description: 'deliveries in a row the callback did not take' }),
       error: z.string().nullable().openapi({ description: 'why the last of them failed' }),
       retryAt: z.string().nullable().openapi({ description: 'when the feed is sent again, the last delivery having failed; null for none pending' }),
-    })) }), 'subscriptions'), ...problems(401, 403) } });
+    })), sender: z.string().nullable().openapi({
+      description: 'the serve process that sends the hub\'s deliveries, as host:pid:tag (the holder of the hub\'s lease); null when none does',
+    }) }), 'subscriptions'), ...problems(401, 403) } });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',

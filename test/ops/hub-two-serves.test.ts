@@ -44,6 +44,10 @@ describe('two serve processes over one database, each a hub', () => {
     return { child, exited, at, admin };
   }
 
+  /** The process that sends, as the operator's listing names it. */
+  const sender = async (serving: Awaited<ReturnType<typeof serve>>) =>
+    ((await (await serving.admin('GET', '/api/hub/subscriptions')).json()) as { sender: string | null }).sender;
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-two-'));
     origin = await startFaultServer({ '/world.rss': () => ({ body: rssDocument(worldTitle, entries) }) });
@@ -82,6 +86,8 @@ describe('two serve processes over one database, each a hub', () => {
       })).status).toBe(202);
       await until(async () => ((await (await first.admin('GET', '/api/hub/subscriptions')).json()) as { subscriptions: unknown[] }).subscriptions,
         (held) => held.length === 1, 'the subscription');
+      // Either names the one that sends: the first to start.
+      expect(await sender(second)).toMatch(new RegExp(`:${first.child.pid}:[0-9a-f]{8}$`));
 
       entries.unshift({ guid: 'w2', title: 'NATO ministers agree on air defence', publishedAt: new Date() });
       expect(await ingestElsewhere(configOf(Number(new URL(baseUrl).port)))).toContain('1 new');
@@ -104,6 +110,7 @@ describe('two serve processes over one database, each a hub', () => {
       entries.unshift({ guid: 'w4', title: 'NATO opens a new command', publishedAt: new Date() });
       expect(await ingestElsewhere(configOf(Number(new URL(second.at).port)))).toContain('1 new');
       await until(() => deliveredTo('/nato').length, (count) => count >= 3, 'the delivery from the other', 20_000);
+      expect(await sender(second)).toMatch(new RegExp(`:${second.child.pid}:[0-9a-f]{8}$`));
       expect(deliveredTo('/nato')[2]!.body.toString('utf8')).toContain('NATO opens a new command');
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(deliveredTo('/nato')).toHaveLength(3);
