@@ -482,6 +482,7 @@ export async function startService(core: Core): Promise<Service> {
       leaveRetries: () => hub.leaveRetries(),
     }, log, { holder: leaseHolderName(), ttlMs: LEASE_TTL_MS, busy: () => running !== null })
     : null;
+  if (hubSender !== null) metrics.watchHubSending(() => hubSender.sends());
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {

@@ -73,6 +73,15 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       this.set(await store.hubSubscriptionCount(new Date()));
     },
   });
+  let hubSending: () => boolean = () => false;
+  new Gauge({
+    name: 'feedsieve_hub_sending',
+    help: 'Whether this process sends the service\'s own WebSub hub\'s deliveries: 1 for the one serve of those over a database that does',
+    registers: [registry],
+    collect() {
+      this.set(hubSending() ? 1 : 0);
+    },
+  });
   const hubDeliveries = new Counter({
     name: 'feedsieve_hub_deliveries_total',
     help: 'Feeds the service\'s own WebSub hub sent its subscribers: delivered (the callback took it) or failed',
@@ -96,6 +105,10 @@ export function createMetrics(store: Pick<Store, 'sizeBytes' | 'feedStateCounts'
       if (report.unchanged) items.inc({ kind: 'duplicate' }, report.unchanged);
       if (report.touchedTopics.length) topicMatches.inc(report.touchedTopics.length);
       if (report.hubChange !== null) websubChanges.inc({ announced: String(report.hubChange === 'announced') });
+    },
+    /** Where the gauge of whether this process sends the hub's deliveries reads it. */
+    watchHubSending(sends: () => boolean): void {
+      hubSending = sends;
     },
     recordHubDelivery(outcome: 'delivered' | 'failed'): void {
       hubDeliveries.inc({ outcome });

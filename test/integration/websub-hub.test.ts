@@ -174,6 +174,8 @@ describe('the service as its feeds\' WebSub hub', () => {
     const metrics = await until(async () => (await (await fetch(`${running.baseUrl}/metrics`)).text()),
       (text) => /^feedsieve_hub_deliveries_total\{outcome="delivered"\} 4$/m.test(text), 'the deliveries counted');
     expect(metrics).toMatch(/^feedsieve_hub_subscriptions 3$/m);
+    // The one serve over its database: it sends.
+    expect(metrics).toMatch(/^feedsieve_hub_sending 1$/m);
     expect(metrics).toMatch(/^feedsieve_hub_deliveries_total\{outcome="failed"\} 2$/m);
   });
 

@@ -35,26 +35,41 @@ describe('two serve processes over one database, each a hub', () => {
       env: { ...process.env, FEEDSIEVE_ADMIN_TOKEN: ADMIN }, stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);
-    const exited = new Promise<NodeJS.Signals | number | null>((done) => child.once('exit', (code, signal) => done(signal ?? code)));
+    let exitedAs: NodeJS.Signals | number | null | undefined;
+    const exited = new Promise<NodeJS.Signals | number | null>((done) => child.once('exit', (code, signal) => done((exitedAs = signal ?? code))));
     const at = `http://127.0.0.1:${port}`;
-    await until(() => fetch(`${at}/api/items`).then((r) => r.status).catch(() => 0), (status) => status === 200, `serve on ${port}`);
+    await until(() => (exitedAs !== undefined ? -1 : fetch(`${at}/api/items`).then((r) => r.status).catch(() => 0)),
+      (status) => status === 200 || status === -1, `serve on ${port}`);
+    if (exitedAs !== undefined) throw new Error(`serve on ${port} exited (${exitedAs}) before it answered`);
     const admin = (method: string, path: string, body?: unknown) => fetch(`${at}${path}`, {
       method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { child, exited, at, admin };
   }
 
+  /**
+   * Two serve processes over the database, the first started first, both named by the first's
+   * address (behind a reverse proxy, by the proxy's); on ports taken for this test alone.
+   */
+  async function twoServes() {
+    baseUrl = `http://127.0.0.1:${await freePort()}`;
+    const first = await serve(Number(new URL(baseUrl).port));
+    const second = await serve(await freePort());
+    return { first, second };
+  }
+
   /** The process that sends, as the operator's listing names it. */
   const sender = async (serving: Awaited<ReturnType<typeof serve>>) =>
     ((await (await serving.admin('GET', '/api/hub/subscriptions')).json()) as { sender: string | null }).sender;
+
+  /** Its gauge of whether it sends. */
+  const sending = async (serving: Awaited<ReturnType<typeof serve>>) =>
+    /^feedsieve_hub_sending (\d)$/m.exec(await (await fetch(`${serving.at}/metrics`)).text())?.[1];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-two-'));
     origin = await startFaultServer({ '/world.rss': () => ({ body: rssDocument(worldTitle, entries) }) });
     subscriber = await startWebSubSubscriber();
-    // Both named by one address, as behind a reverse proxy: the first's.
-    const first = await freePort();
-    baseUrl = `http://127.0.0.1:${first}`;
     configOf = (port) => {
       const file = join(dir, `serve-${port}.json`);
       writeFileSync(file, JSON.stringify({
@@ -67,7 +82,6 @@ describe('two serve processes over one database, each a hub', () => {
       }));
       return file;
     };
-    configOf(first);
   });
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
@@ -77,8 +91,7 @@ describe('two serve processes over one database, each a hub', () => {
   });
 
   it('sends what another process stores once, from the one holding the lease; killed, the other sends', async () => {
-    const first = await serve(Number(new URL(baseUrl).port));
-    const second = await serve(await freePort());
+    const { first, second } = await twoServes();
     try {
       // Asked of the second: either takes subscriptions, kept in the database.
       expect((await fetch(`${second.at}/hub`, {
@@ -88,9 +101,11 @@ describe('two serve processes over one database, each a hub', () => {
         (held) => held.length === 1, 'the subscription');
       // Either names the one that sends: the first to start.
       expect(await sender(second)).toMatch(new RegExp(`:${first.child.pid}:[0-9a-f]{8}$`));
+      expect(await sending(first)).toBe('1');
+      expect(await sending(second)).toBe('0');
 
       entries.unshift({ guid: 'w2', title: 'NATO ministers agree on air defence', publishedAt: new Date() });
-      expect(await ingestElsewhere(configOf(Number(new URL(baseUrl).port)))).toContain('1 new');
+      expect(await ingestElsewhere(configOf(Number(new URL(first.at).port)))).toContain('1 new');
       await until(() => deliveredTo('/nato').length, (count) => count >= 1, 'the delivery');
       expect(deliveredTo('/nato')[0]!.body.toString('utf8')).toContain('NATO ministers agree on air defence');
       // Once, not by each process.
@@ -111,6 +126,7 @@ describe('two serve processes over one database, each a hub', () => {
       expect(await ingestElsewhere(configOf(Number(new URL(second.at).port)))).toContain('1 new');
       await until(() => deliveredTo('/nato').length, (count) => count >= 3, 'the delivery from the other', 20_000);
       expect(await sender(second)).toMatch(new RegExp(`:${second.child.pid}:[0-9a-f]{8}$`));
+      expect(await sending(second)).toBe('1');
       expect(deliveredTo('/nato')[2]!.body.toString('utf8')).toContain('NATO opens a new command');
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(deliveredTo('/nato')).toHaveLength(3);
@@ -123,8 +139,7 @@ describe('two serve processes over one database, each a hub', () => {
   }, 60_000);
 
   it('makes again, from the one holding the lease, a delivery the other\'s edit sent and its callback refused', async () => {
-    const first = await serve(Number(new URL(baseUrl).port));
-    const second = await serve(await freePort());
+    const { first, second } = await twoServes();
     try {
       expect((await second.admin('POST', '/api/topics', { slug: 'alliance', title: 'Alliance', query: 'NATO' })).status).toBe(201);
       expect((await fetch(`${first.at}/hub`, {
@@ -153,8 +168,7 @@ describe('two serve processes over one database, each a hub', () => {
   }, 60_000);
 
   it('sends, from the one that does not send, a topic its pass found a feed renamed into', async () => {
-    const first = await serve(Number(new URL(baseUrl).port));
-    const second = await serve(await freePort());
+    const { first, second } = await twoServes();
     try {
       expect((await fetch(`${first.at}/hub`, {
         method: 'POST', body: new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': `${baseUrl}/topics/harbour.rss`, 'hub.callback': subscriber.callback('/harbour') }),
