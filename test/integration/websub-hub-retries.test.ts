@@ -20,7 +20,9 @@ describe('a hub\'s deliveries made again', () => {
   let dir: string;
   let store: Store;
   let subscriber: WebSubSubscriberStandIn;
+  /** The hub started last; every one started is closed after the test. */
   let hub: Hub | null = null;
+  const started: Hub[] = [];
   /** The feed the hub renders; null once its topic is gone. */
   let feed: FeedBody | null;
 
@@ -29,7 +31,16 @@ describe('a hub\'s deliveries made again', () => {
       baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds,
       limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
     }, createLogger('silent'), () => new Date());
+    started.push(hub);
     return hub;
+  };
+  /** A hub whose delivery of NATO's feed the callback refused, to be made again after `retrySeconds`. */
+  const refusedOnce = async (retrySeconds: number) => {
+    subscriber.behaviour.status = 500;
+    const refused = startHub(retrySeconds);
+    refused.distribute({ slugs: ['nato'], all: false });
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    return refused;
   };
   const natoDeliveries = () => subscriber.deliveries.filter((delivery) => delivery.path === '/nato');
 
@@ -42,7 +53,7 @@ describe('a hub\'s deliveries made again', () => {
       new Date(), 10);
   });
   afterEach(async () => {
-    await hub?.close();
+    for (const each of started.splice(0)) await each.close();
     hub = null;
     await subscriber.close();
     await store.close();
@@ -151,26 +162,15 @@ describe('a hub\'s deliveries made again', () => {
     expect(natoDeliveries()).toHaveLength(1);
 
     subscriber.behaviour.status = 202;
-    const sending = createHub(store, { isFeed: async () => true, render: async () => feed }, {
-      baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds: 0.05,
-      limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
-    }, createLogger('silent'), () => new Date());
-    try {
-      await sending.resume();
-      await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery made again');
-      await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the delivery recorded');
-      await wait(200);
-      expect(natoDeliveries()).toHaveLength(2);
-    } finally {
-      await sending.close();
-    }
+    await startHub(0.05).resume();
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery made again');
+    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the delivery recorded');
+    await wait(200);
+    expect(natoDeliveries()).toHaveLength(2);
   });
 
   it('keeps to its waits when it resumes while making a delivery again', async () => {
-    subscriber.behaviour.status = 500;
-    const resuming = startHub(0.2);
-    resuming.distribute({ slugs: ['nato'], all: false });
-    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    const resuming = await refusedOnce(0.2);
     // Made again slowly, and refused: still recorded as due while under way.
     subscriber.behaviour.delayMs = 500;
     await until(() => natoDeliveries().length, (count) => count === 2, 'the delivery under way');
@@ -182,14 +182,11 @@ describe('a hub\'s deliveries made again', () => {
   });
 
   it('makes no delivery again that came due while a later one, then taken, was under way', async () => {
-    subscriber.behaviour.status = 500;
-    const hub = startHub(0.2);
-    hub.distribute({ slugs: ['nato'], all: false });
-    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    const refused = await refusedOnce(0.2);
     // The next change is under way, slowly, when the delivery to make again comes due and waits its turn.
     subscriber.behaviour.status = 202;
     subscriber.behaviour.delayMs = 600;
-    hub.distribute({ slugs: ['nato'], all: false });
+    refused.distribute({ slugs: ['nato'], all: false });
     await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 0, 'the later delivery taken', 5000);
     await wait(400);
     expect(natoDeliveries()).toHaveLength(2);
@@ -198,10 +195,7 @@ describe('a hub\'s deliveries made again', () => {
   it('makes none of the deliveries to make again once it leaves them, not one that came due before', async () => {
     await store.keepHubSubscription({ topic: `${BASE}/topics/baltic.rss`, callback: subscriber.callback('/baltic'), secret: null,
       leaseExpiresAt: new Date(Date.now() + 86_400_000) }, new Date(), 10);
-    subscriber.behaviour.status = 500;
-    const leaving = startHub(0.2);
-    leaving.distribute({ slugs: ['nato'], all: false });
-    await until(() => store.pendingHubRetries(new Date()), (pending) => pending.length === 1, 'the delivery to make again kept');
+    const leaving = await refusedOnce(0.2);
     // Another feed's delivery is under way, slowly, when NATO's comes due and waits its turn.
     subscriber.behaviour.status = 202;
     subscriber.behaviour.delayMs = 800;
