@@ -2,11 +2,11 @@
 // Each is a hub its subscribers may ask, and keeps their subscriptions in the database, but one at
 // a time sends: the holder of the 'hub' lease follows the item logs, so that the items of every
 // process (the passes of each serve, a `feedsieve ingest` run beside them) are sent once, and makes
-// the deliveries to make again. The others send only what the logs cannot tell (a topic edited over
-// their API, a feed renamed by their pass), and leave the deliveries a callback refused, recorded
-// with the subscriptions, to the holder. A holder that stops releases the lease for another to take
-// within a second; one killed is followed as soon by a process of its machine, else once its lease
-// expires.
+// the deliveries to make again. The others send only what the logs cannot tell (a topic or feed
+// edited over their API or by their config read again, a feed their pass found renamed), and leave
+// the deliveries a callback refused, recorded with the subscriptions, to the holder. A holder that
+// stops releases the lease for another to take within a second; one killed is followed as soon by a
+// process of its machine, else once its lease expires.
 import { hostname } from 'node:os';
 import { followItemLogs, type HubSending, ITEM_LOGS_CHECK_MS } from './hub-item-logs.js';
 import { leaseHolderIsGone, takeLease } from './leases.js';
