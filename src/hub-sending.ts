@@ -7,9 +7,8 @@
 // the deliveries a callback refused, recorded with the subscriptions, to the holder. A holder that
 // stops releases the lease for another to take within a second; one killed is followed as soon by a
 // process of its machine, else once its lease expires.
-import { hostname } from 'node:os';
 import { followItemLogs, type HubSending, ITEM_LOGS_CHECK_MS } from './hub-item-logs.js';
-import { leaseHolderIsGone, takeLease } from './leases.js';
+import { leaseHeld, takeLease } from './leases.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
 
@@ -36,16 +35,11 @@ export interface HubSendingOptions {
 /** Takes the hub's sending when no other process has it, and keeps it while this one runs. */
 export async function holdHubSending(store: Store, hub: HubSending & HubRetries, log: Logger, options: HubSendingOptions) {
   const { holder, ttlMs, everyMs = ITEM_LOGS_CHECK_MS, busy = () => false, now = () => new Date() } = options;
-  const self = { host: hostname(), pid: process.pid };
   /**
    * This process's pass, or another's (a `feedsieve ingest` run, another serve's) by the ingest
    * lease: its items are sent once it ends, as a pass of this one's are, rather than each second.
    */
-  const writing = async (): Promise<boolean> => {
-    if (busy()) return true;
-    const ingesting = await store.leaseHolder('ingest', now());
-    return ingesting !== null && !leaseHolderIsGone(ingesting, self);
-  };
+  const writing = async (): Promise<boolean> => busy() || leaseHeld(store, 'ingest', now());
   let itemLogs: Awaited<ReturnType<typeof followItemLogs>> | null = null;
   let renewedAt = 0;
   let stopped = false;
@@ -69,9 +63,8 @@ export async function holdHubSending(store: Store, hub: HubSending & HubRetries,
       await hub.resume();
       return;
     }
-    // A read, not a write: who sends, and whether it is gone.
-    const held = await store.leaseHolder('hub', at);
-    if (held !== null && !leaseHolderIsGone(held, self)) return;
+    // A read, not a write: whether the one that sends runs.
+    if (await leaseHeld(store, 'hub', at)) return;
     if (stopped || !(await takeLease(store, 'hub', holder, ttlMs, at, log))) return;
     renewedAt = at.getTime();
     await hub.resume();

@@ -61,3 +61,9 @@ export async function takeLease(store: Store, lease: LeaseName, holder: string, 
   log.warn({ lease, holder: held }, `took over the ${lease} lease from a process of this machine that is gone`);
   return true;
 }
+
+/** Whether a process that runs holds `lease` now: one of this machine that is gone does not. */
+export async function leaseHeld(store: Store, lease: LeaseName, now: Date): Promise<boolean> {
+  const held = await store.leaseHolder(lease, now);
+  return held !== null && !leaseHolderIsGone(held, { host: hostname(), pid: process.pid });
+}

@@ -16,7 +16,7 @@ import { type RefreshDeps, type RefreshReport } from './ingest/refresh.js';
 import { ingestFeeds } from './ingest/run.js';
 import { backfillTopic, createTopicRegistry, type BackfillProgress, type TopicRegistry } from './ingest/topic-registry.js';
 import { createWebSubSubscriber, type WebSubSubscriber } from './ingest/websub-subscriber.js';
-import { leaseHolderName, takeLease } from './leases.js';
+import { leaseHeld, leaseHolderName, takeLease } from './leases.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
@@ -34,6 +34,8 @@ const SWEEP_BATCH = 1000;
 
 /** How long an ingest lease lasts without renewal: a crashed holder blocks others at most this long. */
 const LEASE_TTL_MS = 60_000;
+/** How often serve looks whether another process's pass has ended, while one holds the ingest lease. */
+const LEASE_WATCH_MS = 1000;
 
 export type IngestPass =
   /**
@@ -403,8 +405,10 @@ export async function startService(core: Core): Promise<Service> {
         if (report.dueAgainAt !== null) fetchDue(report.dueAgainAt);
       }, shutdown.signal)
       .then(async (pass) => {
-        if (pass.status === 'busy') log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
-        else {
+        if (pass.status === 'busy') {
+          log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
+          passAfterOthers();
+        } else {
           if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
           if (hubSender?.sends()) {
             hub?.distribute(pass.changed);
@@ -439,6 +443,24 @@ export async function startService(core: Core): Promise<Service> {
       return shutdown.signal.aborted ? undefined : runPass();
     });
     return followUp;
+  };
+
+  // Another process's pass holds the ingest lease (another serve's, a `feedsieve ingest` run): the
+  // feeds due when it ends (made due meanwhile by a refresh, a hub's word, a feed added; its pass
+  // listed its own when it began) are fetched then, not at the next tick. One read of the lease a
+  // second while it is held.
+  let leaseWatch: NodeJS.Timeout | null = null;
+  const passAfterOthers = () => {
+    if (leaseWatch !== null || shutdown.signal.aborted) return;
+    const watch = setInterval(() => {
+      void (async () => {
+        if (await leaseHeld(store, 'ingest', new Date())) return;
+        clearInterval(watch);
+        leaseWatch = null;
+        if (!shutdown.signal.aborted && (await store.dueFeeds(new Date())).length > 0) void passSoon();
+      })().catch((error: unknown) => log.error({ err: error }, 'waiting for another process\'s pass failed'));
+    }, LEASE_WATCH_MS).unref();
+    leaseWatch = watch;
   };
 
   // A feed due later (its hub said it changed soon after its last fetch) is fetched by a pass at
@@ -517,6 +539,7 @@ export async function startService(core: Core): Promise<Service> {
       scheduler.alive = false;
       await task.stop();
       if (wake !== null) clearTimeout(wake.timer);
+      if (leaseWatch !== null) clearInterval(leaseWatch);
       hubSender?.stop();
       shutdown.abort();
       await hub?.close();
