@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { LARGEST_ITEM_ID_GIVEN, largestNumberGiven } from './item-ids.js';
 
 // Each history of the database has an id (migrations/0024_database_history.sql): a restored backup
@@ -24,14 +24,14 @@ export function markAsBackup(path: string): void {
  * started a history.
  */
 export function startHistoryIfRestored(db: Db): boolean {
-  return db.transaction((): boolean => {
+  return writeTransaction(db, (): boolean => {
     if (db.prepare('SELECT is_backup FROM database_history').pluck().get() !== 1) return false;
     db.exec(`INSERT INTO earlier_histories (id, items_through, edits_through, deletions_through)
         SELECT id, ${LARGEST_ITEM_ID_GIVEN}, ${largestNumberGiven('item_edits')}, ${largestNumberGiven('item_deletions')}
         FROM database_history;
       UPDATE database_history SET id = lower(hex(randomblob(16))), is_backup = 0;`);
     return true;
-  }).immediate();
+  })();
 }
 
 /** What a follower's mark counts: item ids (afterId), edit numbers (afterEdit) or deletion numbers (afterDeletion). */

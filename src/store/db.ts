@@ -5,6 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
+/**
+ * A transaction that writes, begun with BEGIN IMMEDIATE. In WAL mode a transaction begun by a read
+ * that then writes is refused the write lock at once ("database is locked", whatever busy_timeout
+ * says) when another connection committed since its read: another process writing to the database
+ * (a `feedsieve ingest` run beside serve, another serve) would make such saves fail now and then.
+ * Begun by taking the lock, it waits its turn instead (test/store/concurrent-writers.test.ts).
+ */
+export function writeTransaction<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const transaction = db.transaction(fn);
+  return (...args: A) => transaction.immediate(...args);
+}
+
 // The same code runs from src/ (tests) and dist/src/ (built), so find migrations/ by walking up.
 function findMigrationsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -81,7 +93,7 @@ export function migrate(db: Db, migrations: Migration[] = readMigrations()): str
   try {
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
-      db.transaction(() => {
+      writeTransaction(db, () => {
         db.exec(migration.sql);
         const broken = db.pragma('foreign_key_check') as { table: string }[];
         if (broken.length > 0) {

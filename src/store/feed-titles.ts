@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 
 /** A feed whose title is no longer the one its items were matched under. */
 export interface FeedRename {
@@ -29,7 +29,7 @@ export function createFeedTitleQueries(db: Db) {
      * concerns no topic. Returns each rename with the slugs marked.
      */
     async rematchRenamedFeeds(concerns: RenameConcerns): Promise<(FeedRename & { topics: string[] })[]> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const renames = renamed.all() as (FeedRename & { itemCount: number })[];
         if (renames.length === 0) return [];
         const all = topics.all() as { slug: string; query: string }[];

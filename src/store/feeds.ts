@@ -1,5 +1,5 @@
 import type { FeedRecord, FeedState } from '../model.js';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { type FeedRow, toFeedRecord } from './rows.js';
 
 // item_count is kept with the feed (migrations/0017_feed_item_count.sql); its WebSub subscription,
@@ -139,7 +139,7 @@ export function createFeedQueries(db: Db) {
       now: Date,
     ): Promise<FeedRecord | null> {
       const at = now.toISOString();
-      return withUniqueUrl(changes.url, db.transaction(() => {
+      return withUniqueUrl(changes.url, writeTransaction(db, () => {
         if (!byId.get(id)) return null;
         if (changes.url !== undefined) readdress.run({ id, url: changes.url, now: at });
         if (changes.title !== undefined) retitle.run({ id, title: changes.title });
@@ -164,7 +164,7 @@ export function createFeedQueries(db: Db) {
       feeds: { url: string; title?: string | undefined; intervalMinutes?: number | undefined; formerUrls?: string[] | undefined }[],
       now: Date,
     ): Promise<FeedMove[]> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const moves: FeedMove[] = [];
         const wanted = new Map(feeds.map((feed) => [feed.url, { title: feed.title ?? null, intervalMinutes: feed.intervalMinutes ?? null }]));
         // The URLs no feed has yet, by an old URL listed as theirs and by their site address.

@@ -1,6 +1,6 @@
 import type { FeedError, IdentityScheme, Item, TopicMatch } from '../model.js';
 import { BandIndex, dayOf, dayRange, readBandKeys, writeBandKeys } from './band-index.js';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { LARGEST_ITEM_ID_GIVEN } from './item-ids.js';
 import { createHubRecord, type HubChange, type HubWatch } from './websub.js';
 
@@ -504,7 +504,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
     return { before: idsBefore, after: ids };
   }
 
-  const save = db.transaction((feedId: number, toSave: FetchResultToSave): SaveSummary => {
+  const save = writeTransaction(db, (feedId: number, toSave: FetchResultToSave): SaveSummary => {
     const now = toSave.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
     const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null; item_count: number; last_fetched_at: string | null } | undefined;

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 
 // The subscriptions readers' servers hold at the service's own WebSub hub
 // (migrations/0029_hub_subscriptions.sql, 0030_hub_retry.sql). What is verified and sent is the
@@ -58,7 +58,7 @@ export function createHubSubscriptionQueries(db: Db) {
      */
     async keepHubSubscription(subscription: { topic: string; callback: string; secret: string | null; leaseExpiresAt: Date },
       now: Date, limit: number): Promise<boolean> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const at = now.toISOString();
         expire.run(at);
         if (held.get(subscription.topic, subscription.callback, at) === undefined && (live.get(at) as number) >= limit) return false;

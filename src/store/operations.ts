@@ -1,6 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
 import { markAsBackup } from './database-history.js';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { matchesTopic } from './item-topics.js';
 
 /** 'ingest': one ingest pass at a time; 'hub': one process sends the WebSub hub's deliveries. */
@@ -24,7 +24,7 @@ export function createOperationQueries(db: Db) {
     WHERE i.id IN (SELECT value FROM json_each(@ids))
       AND EXISTS (SELECT 1 FROM feed_entries d, json_each(d.identities) j WHERE d.feed_id = i.feed_id AND j.value = i.identity)`);
   const deleteItems = db.prepare(`DELETE FROM items WHERE id IN (SELECT value FROM json_each(@ids))`);
-  const expireBatch = db.transaction((cutoff: string): number => {
+  const expireBatch = writeTransaction(db, (cutoff: string): number => {
     const ids = JSON.stringify(expiringBatch.all({ cutoff, batch: RETENTION_BATCH }));
     leaveIdentities.run({ ids });
     return deleteItems.run({ ids }).changes;

@@ -1,5 +1,5 @@
 import type { StoredItem, TopicRecord } from '../model.js';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 import { matchesTopic } from './item-topics.js';
 import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './rows.js';
 
@@ -211,7 +211,7 @@ export function createTopicQueries(db: Db) {
      * id. True once none is left.
      */
     async sweepDeletedTopic(id: number, limit: number): Promise<boolean> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         if (dropFiledBatch(id, limit) === limit) return false;
         dropMatchesOf(id);
         forgetDeleted.run(id);
@@ -220,7 +220,7 @@ export function createTopicQueries(db: Db) {
     },
     /** Mirrors the config's topics; returns the slugs whose matches must be (re)computed. */
     async syncConfigTopics(topics: Omit<TopicRecord, 'origin'>[], now: Date): Promise<string[]> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const wanted = new Set(topics.map((t) => t.slug));
         for (const { slug } of configTopics.all() as { slug: string }[]) if (!wanted.has(slug)) remove.run(slug);
         const stale: string[] = [];
@@ -250,7 +250,7 @@ export function createTopicQueries(db: Db) {
      * at 0, so the next backfill clears again.
      */
     async dropTopicMatches(slug: string, expected: { query: string; run: number }, limit: number): Promise<number | null> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         if (!stillRun(slug, expected)) return null;
         restartBackfill.run(slug);
         return dropFiledBatch(topicId.get(slug) as number, limit);
@@ -261,7 +261,7 @@ export function createTopicQueries(db: Db) {
      * `expected`, only while the topic has that query and backfill run: false when it has not.
      */
     async clearTopicMatches(slug: string, expected?: { query: string; run: number }): Promise<boolean> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         if (expected && !stillRun(slug, expected)) return false;
         dropMatches(slug);
         restartBackfill.run(slug);
@@ -275,7 +275,7 @@ export function createTopicQueries(db: Db) {
      * does not (an edit or a restart overtook the backfill) or the topic is gone.
      */
     async addTopicMatches(slug: string, matches: TopicMatchRow[], reached?: BackfillReach): Promise<boolean> {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const id = topicId.get(slug) as number | undefined;
         if (id === undefined) return false;
         if (reached && markBackfill.run({ slug, query: reached.query, through: reached.through, run: reached.run ?? null }).changes === 0) return false;

@@ -1,5 +1,5 @@
 import type { WebSubState } from '../model.js';
-import type { Db } from './db.js';
+import { type Db, writeTransaction } from './db.js';
 
 // Subscriptions to the hubs feeds name (migrations/0027_websub_subscriptions.sql). When to ask a hub
 // again is the subscriber's policy (ingest/websub-subscriber.ts); this module keeps what was asked and
@@ -144,7 +144,7 @@ export function createWebSubQueries(db: Db) {
     VALUES (@token, @base, @feedId, @hub, @topic, @secret, 'subscribe', 'new', @now)`);
   const due = db.prepare(`SELECT token, callback_base AS callbackBase, hub, topic, secret, mode, attempts FROM websub_subscriptions
     WHERE next_action_at <= @now ORDER BY next_action_at LIMIT @limit`);
-  const plan = db.transaction((now: string, base: string, keys: () => WebSubKeys, limit: number): WebSubRequest[] => {
+  const plan = writeTransaction(db, (now: string, base: string, keys: () => WebSubKeys, limit: number): WebSubRequest[] => {
     giveUpChanged.run({ now });
     giveUpMoved.run({ now, base });
     giveUpDeleted.run({ now });
@@ -182,7 +182,7 @@ export function createWebSubQueries(db: Db) {
     WHERE token = @token`);
   const nextFetch = db.prepare(`SELECT next_fetch_at FROM feeds WHERE id = ?`).pluck();
   const stateCounts = db.prepare(`SELECT state, count(*) AS n FROM websub_subscriptions WHERE feed_id IS NOT NULL GROUP BY state`);
-  const notify = db.transaction((token: string, now: Date, minFetchMs: number): { feedId: number; dueAt: Date } | null => {
+  const notify = writeTransaction(db, (token: string, now: Date, minFetchMs: number): { feedId: number; dueAt: Date } | null => {
     const feed = notifiedFeed.get(token) as { id: number; lastFetchedAt: string | null } | undefined;
     if (feed === undefined) return null;
     countNotification.run({ token, now: now.toISOString() });
