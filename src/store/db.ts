@@ -84,6 +84,7 @@ export function migrate(db: Db, migrations: Migration[] = readMigrations()): str
     db.prepare('SELECT version FROM schema_migrations').all().map((row) => (row as { version: number }).version),
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const appliedSince = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   const done: string[] = [];
   // A migration that rebuilds a table drops the old one, and with foreign keys on that drop would
   // cascade into every referencing table. So they are off while migrations run (SQLite cannot
@@ -93,15 +94,18 @@ export function migrate(db: Db, migrations: Migration[] = readMigrations()): str
   try {
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
-      writeTransaction(db, () => {
+      const ran = writeTransaction(db, (): boolean => {
+        // Another process starting on the same database at the same moment applied it first.
+        if (appliedSince.get(migration.version) !== undefined) return false;
         db.exec(migration.sql);
         const broken = db.pragma('foreign_key_check') as { table: string }[];
         if (broken.length > 0) {
           throw new Error(`${migration.name} leaves ${broken.length} rows with a broken reference (first in ${broken[0]!.table})`);
         }
         record.run(migration.version, migration.name, new Date().toISOString());
+        return true;
       })();
-      done.push(migration.name);
+      if (ran) done.push(migration.name);
     }
   } finally {
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);

@@ -81,6 +81,20 @@ describe('store', () => {
     db.close();
   });
 
+  it('skips a migration another process applied after this one read which were applied', () => {
+    const db = openDatabase(join(dir, 'raced.sqlite'));
+    // As another process starting on the same file at the same moment: the second migration is
+    // recorded while the first runs, after this run listed what was applied.
+    const raced = [
+      { version: 1, name: '0001_first', sql: `CREATE TABLE first (x); CREATE TABLE second (y);
+        INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, '0002_second', '2026-12-07T00:00:00.000Z');` },
+      { version: 2, name: '0002_second', sql: 'CREATE TABLE second (y);' },
+    ];
+    expect(migrate(db, raced)).toEqual(['0001_first']);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    db.close();
+  });
+
   it('creates a database with 16 KB pages; one made with 4 KB pages keeps them, checkpoints after the same bytes of log and still stores', async () => {
     const fresh = openDatabase(join(dir, 'fresh.sqlite'));
     migrate(fresh);
