@@ -15,7 +15,7 @@ import { discard, readResponseBody } from './ingest/fetch-body.js';
 import type { Logger } from './log.js';
 import { redactUrl } from './redact-url.js';
 import type { HubSubscriber, Store } from './store/index.js';
-import { type ChangedFeeds, changedFeedUrls, everyTopicSlug, topicFeedUrls } from './websub.js';
+import { type ChangedFeeds, changedFeedUrls, everyTopicSlug, joinChanges, topicFeedUrls } from './websub.js';
 
 /** The shortest lease granted: a subscriber asking less is given this. */
 const SHORTEST_LEASE_S = 3600;
@@ -88,10 +88,18 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
   /** Distributions, and deliveries made again, one at a time. */
   let sending: Promise<void> = Promise.resolve();
   /**
-   * Whether a delivery asked for was not made: cut short by closing the hub, or its distribution
-   * failed. Then what it was for is left to the next hub that starts (see idle).
+   * Whether a delivery asked for was not made: cut short by closing the hub. Then what it was for is
+   * left to the next hub that starts (see idle).
    */
   let unsent = false;
+  /**
+   * The changes of the distributions that failed (a store or a page that could not be read), to be
+   * sent again together; null when none is. Until then, and after closing, idle says so.
+   */
+  let failed: ChangedFeeds | null = null;
+  /** Failures in a row of the distributions made again: each waits four times as long as the one before. */
+  let failedRuns = 0;
+  let againTimer: NodeJS.Timeout | undefined;
 
   /** A request to a callback, through the address guard, never following a redirect; what it answered. */
   async function call(callback: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }):
@@ -222,9 +230,55 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     log.info({ topic, callback: redactUrl(callback), reason, ...(answer.ok ? {} : { error: answer.error }) }, 'a WebSub subscription ended');
   }
 
-  /** Sends each changed feed to its subscribers; see distribute. */
-  async function send(changed: ChangedFeeds): Promise<void> {
-    if (changed.gone !== undefined && changed.gone.length > 0) await deny(changed.gone);
+  /**
+   * Sends each changed feed to its subscribers; see distribute. One that fails is made again (see
+   * sendAgainLater), all but the denials it made: a topic made again under a deleted one's name
+   * meanwhile keeps its new subscribers.
+   */
+  async function send(changed: ChangedFeeds, again: boolean): Promise<void> {
+    let left = changed;
+    try {
+      if (changed.gone !== undefined && changed.gone.length > 0) {
+        await deny(changed.gone);
+        left = { slugs: changed.slugs, all: changed.all };
+      }
+      await sendFeeds(left);
+      if (again) failedRuns = 0;
+    } catch (error) {
+      sendAgainLater(left, error);
+    }
+  }
+
+  /**
+   * Keeps a failed distribution's changes, with any other failed one's, to be sent again after
+   * server.hub.retrySeconds, then four times as long each time up to an hour, until it is made or
+   * the hub closes: a feed whose distribution failed once is not left unsent until its next change.
+   */
+  function sendAgainLater(changed: ChangedFeeds, error: unknown) {
+    failed = failed === null ? changed : joinChanges(failed, changed);
+    if (closing.signal.aborted || againTimer !== undefined) {
+      // Sent with those already waiting; or, closing, left to the next start (see idle).
+      log.error({ err: error }, 'sending feeds to WebSub subscribers failed');
+      return;
+    }
+    failedRuns += 1;
+    const delayMs = Math.min(settings.retrySeconds * 1000 * 4 ** (failedRuns - 1), LONGEST_RETRY_MS);
+    log.error({ err: error, retryInSeconds: delayMs / 1000 }, 'sending feeds to WebSub subscribers failed: they are sent again later');
+    againTimer = setTimeout(() => {
+      againTimer = undefined;
+      const again = failed;
+      failed = null;
+      if (again !== null) enqueue(again, true);
+    }, delayMs).unref();
+  }
+
+  /** Queues a distribution behind those under way: one at a time. */
+  function enqueue(changed: ChangedFeeds, again: boolean) {
+    sending = sending.catch(() => {}).then(() => send(changed, again));
+    sending.catch((error: unknown) => log.error({ err: error }, 'sending feeds to WebSub subscribers failed'));
+  }
+
+  async function sendFeeds(changed: ChangedFeeds): Promise<void> {
     const urls = await changedFeedUrls(settings.baseUrl, changed, everyTopicSlug(store));
     const subscribers = await store.hubSubscribers(urls, now());
     const bodies = new Map<string, Promise<FeedBody | null>>();
@@ -240,13 +294,17 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     if (settled < subscribers.length) unsent = true;
   }
 
-  /** Runs `task` over `list`, `limit` at a time, until the hub closes. */
+  /**
+   * Runs `task` over `list`, `limit` at a time, until the hub closes; throws the first failure once
+   * every task begun is over, so that none is still under way when the failed ones are made again.
+   */
   async function eachAtMost<T>(list: readonly T[], limit: number, task: (value: T) => Promise<void>) {
     let next = 0;
     const worker = async () => {
       while (next < list.length && !closing.signal.aborted) await task(list[next++]!);
     };
-    await Promise.all(Array.from({ length: limit }, worker));
+    const failure = (await Promise.allSettled(Array.from({ length: limit }, worker))).find((outcome) => outcome.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   return {
@@ -297,21 +355,17 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
         unsent = true;
         return;
       }
-      sending = sending.catch(() => {}).then(() => send(changed));
-      sending.catch((error: unknown) => {
-        unsent = true;
-        log.error({ err: error }, 'sending feeds to WebSub subscribers failed');
-      });
+      enqueue(changed, false);
     },
 
     /**
      * Resolves once every distribution asked for so far is done, its deliveries made or recorded to
-     * be made again: true; false once one was not (closing the hub cut it short, or it failed), which
-     * holds until the hub is made again, by the next start.
+     * be made again: true; false while one that failed waits to be made again, and once closing the
+     * hub cut one short (which holds until the hub is made again, by the next start).
      */
     async idle(): Promise<boolean> {
       await sending.catch(() => {});
-      return !unsent;
+      return !unsent && failed === null;
     },
 
     /**
@@ -351,6 +405,8 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     /** Verifications and deliveries under way are cut short; deliveries to make again wait for resume. */
     async close(): Promise<void> {
       closing.abort();
+      clearTimeout(againTimer);
+      againTimer = undefined;
       for (const timer of retries.values()) clearTimeout(timer);
       retries.clear();
       await Promise.all([...verifying]);

@@ -28,6 +28,16 @@ export interface ChangedFeeds {
   gone?: readonly string[];
 }
 
+/** The feeds either change concerns. */
+export function joinChanges(a: ChangedFeeds, b: ChangedFeeds): ChangedFeeds {
+  const gone = [...new Set([...(a.gone ?? []), ...(b.gone ?? [])])];
+  return {
+    slugs: a.slugs === 'every' || b.slugs === 'every' ? 'every' : [...new Set([...a.slugs, ...b.slugs])],
+    all: a.all || b.all,
+    ...(gone.length > 0 ? { gone } : {}),
+  };
+}
+
 /** Lists every topic's slug, for a change that concerns every topic's feed. */
 export const everyTopicSlug = (store: Pick<Store, 'topicDefinitions'>) => async (): Promise<string[]> =>
   (await store.topicDefinitions()).map((topic) => topic.slug);

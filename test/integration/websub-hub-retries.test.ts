@@ -1,14 +1,17 @@
 // A delivery the callback did not take is made again, backing off, a few times at most, not once a
-// later one was taken, and when it was due across a restart. The hub alone over a real store and a
+// later one was taken, and when it was due across a restart; a distribution that failed is made
+// again, backing off, until it is. The hub alone over a real store and a
 // real callback on 127.0.0.1, with retry delays of milliseconds (the config allows seconds) so that
 // the whole schedule runs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { followItemLogs } from '../../src/hub-item-logs.js';
 import { createLogger } from '../../src/log.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createHub, type FeedBody, type Hub } from '../../src/websub-hub.js';
+import { createHub, type FeedBody, type Hub, type HubFeeds } from '../../src/websub-hub.js';
+import { entry, fetched, SAVED_AT } from '../support/hub-stand-in.js';
 import { until } from '../support/until.js';
 import { startWebSubSubscriber, type WebSubSubscriberStandIn } from '../support/websub-subscriber.js';
 
@@ -26,8 +29,8 @@ describe('a hub\'s deliveries made again', () => {
   /** The feed the hub renders; null once its topic is gone. */
   let feed: FeedBody | null;
 
-  const startHub = (retrySeconds: number) => {
-    hub = createHub(store, { isFeed: async () => true, render: async () => feed }, {
+  const startHub = (retrySeconds: number, render: HubFeeds['render'] = async () => feed) => {
+    hub = createHub(store, { isFeed: async () => true, render }, {
       baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds,
       limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
     }, createLogger('silent'), () => new Date());
@@ -104,19 +107,113 @@ describe('a hub\'s deliveries made again', () => {
     expect(natoDeliveries()).toHaveLength(2);
   });
 
-  it('says a distribution that failed left its deliveries unmade', async () => {
-    const failing = createHub(store, { isFeed: async () => true, render: async () => { throw new Error('the page could not be read'); } }, {
-      baseUrl: BASE, leaseSeconds: 86_400, maxSubscriptions: 10, retrySeconds: 60,
-      limits: { timeoutMs: 5000, connectTimeoutMs: 5000, allowPrivateAddresses: true, userAgent: 'feedsieve-test' },
-    }, createLogger('silent'), () => new Date());
+  /** A page that cannot be read the first `times` times it is asked for: a store failing for a while. */
+  const failingFor = (times: number) => {
+    const asked = { count: 0 };
+    const render: HubFeeds['render'] = async () => {
+      asked.count += 1;
+      if (asked.count <= times) throw new Error('the page could not be read');
+      return feed;
+    };
+    return { asked, render };
+  };
+
+  it('makes a distribution that failed again, after a wait four times as long each time, and is idle only once it is made', async () => {
+    const { asked, render } = failingFor(2);
+    const failing = startHub(0.05, render);
+    expect(await failing.idle()).toBe(true);
+    const askedAt = Date.now();
+    failing.distribute({ slugs: ['nato'], all: false });
+    expect(await failing.idle()).toBe(false);
+    expect(natoDeliveries()).toHaveLength(0);
+    // Failed again after 50 ms; made after 200 more.
+    await until(() => natoDeliveries().length, (count) => count === 1, 'the distribution made again');
+    expect(natoDeliveries()[0]!.at - askedAt).toBeGreaterThanOrEqual(250);
+    expect(asked.count).toBe(3);
+    expect(await failing.idle()).toBe(true);
+    // Made: nothing is sent again, and the next failure waits the first wait again.
+    await wait(400);
+    expect(natoDeliveries()).toHaveLength(1);
+    asked.count = 1;
+    const again = Date.now();
+    failing.distribute({ slugs: ['nato'], all: false });
+    await until(() => natoDeliveries().length, (count) => count === 2, 'the next distribution, made again');
+    expect(natoDeliveries()[1]!.at - again).toBeLessThan(250);
+  });
+
+  it('denies a deleted topic\'s subscribers once when the rest of its distribution failed, and makes only the rest again', async () => {
+    const BALTIC = `${BASE}/topics/baltic.rss`;
+    await store.keepHubSubscription({ topic: BALTIC, callback: subscriber.callback('/baltic'), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) },
+      new Date(), 10);
+    const failing = startHub(0.3, failingFor(1).render);
+    failing.distribute({ slugs: ['nato'], all: false, gone: ['baltic'] });
+    expect(await failing.idle()).toBe(false);
+    const denied = () => subscriber.verifications.filter((verification) => verification.mode === 'denied');
+    expect(denied().map((verification) => verification.path)).toEqual(['/baltic']);
+    // A topic made again under the name before the distribution is made again keeps its subscriber.
+    await store.keepHubSubscription({ topic: BALTIC, callback: subscriber.callback('/baltic-again'), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) },
+      new Date(), 10);
+    await until(() => natoDeliveries().length, (count) => count === 1, 'the distribution made again');
+    expect(denied()).toHaveLength(1);
+    expect((await store.hubSubscribers([BALTIC], new Date())).map((held) => held.callback)).toEqual([subscriber.callback('/baltic-again')]);
+  });
+
+  it('makes a failed distribution again only once every delivery it began is over', async () => {
+    const GAS = `${BASE}/topics/gas.rss`;
+    await store.keepHubSubscription({ topic: GAS, callback: subscriber.callback('/gas'), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) },
+      new Date(), 10);
+    subscriber.behaviour.delayMs = 300;
+    let gasAsked = 0;
+    const failing = startHub(0.05, async (url) => {
+      if (url === GAS && ++gasAsked === 1) throw new Error('the page could not be read');
+      return feed;
+    });
+    failing.distribute({ slugs: ['nato', 'gas'], all: false });
+    await until(() => subscriber.deliveries.length, (count) => count === 3, 'both feeds, sent again');
+    // NATO's feed is sent again only after its first delivery was answered, and the wait.
+    expect(natoDeliveries()).toHaveLength(2);
+    expect(natoDeliveries()[1]!.at - natoDeliveries()[0]!.at).toBeGreaterThanOrEqual(300);
+  });
+
+  it('has the item logs\' marks kept once a distribution that failed for another process\'s items is made again', async () => {
+    const elsewhere = openStore(join(dir, 'db.sqlite'));
+    await store.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, SAVED_AT);
+    const feedId = (await store.addFeed({ url: 'https://other.example/', title: null, origin: 'api' }, SAVED_AT)).id;
+    const failing = startHub(0.1, failingFor(1).render);
+    const follower = await followItemLogs(store, { send: (changed) => failing.distribute(changed), idle: () => failing.idle() },
+      createLogger('silent'), { everyMs: 50 });
     try {
-      expect(await failing.idle()).toBe(true);
-      failing.distribute({ slugs: ['nato'], all: false });
-      expect(await failing.idle()).toBe(false);
-      expect(natoDeliveries()).toHaveLength(0);
+      await follower.settled();
+      const before = (await store.hubSentThrough())!;
+      await elsewhere.saveFetchResult(feedId, fetched([entry('o-1', ['nato'])]));
+      await until(() => natoDeliveries().length, (count) => count === 1, 'the item\'s feed, sent once its distribution is made again');
+      await until(() => store.hubSentThrough(), (marks) => marks!.item > before.item, 'the marks kept');
     } finally {
-      await failing.close();
+      follower.stop();
+      await elsewhere.close();
     }
+  });
+
+  it('joins the distributions that failed into one made again, and makes none once closed', async () => {
+    const GAS = `${BASE}/topics/gas.rss`;
+    await store.keepHubSubscription({ topic: GAS, callback: subscriber.callback('/gas'), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) },
+      new Date(), 10);
+    const failing = startHub(0.2, failingFor(2).render);
+    failing.distribute({ slugs: ['nato'], all: false });
+    failing.distribute({ slugs: ['gas'], all: false });
+    expect(await failing.idle()).toBe(false);
+    await until(() => subscriber.deliveries.length, (count) => count === 2, 'both feeds, sent again together');
+    expect(subscriber.deliveries.map((delivery) => delivery.path).sort()).toEqual(['/gas', '/nato']);
+    expect(subscriber.deliveries[1]!.at - subscriber.deliveries[0]!.at).toBeLessThan(150);
+    expect(await failing.idle()).toBe(true);
+
+    const closed = startHub(0.05, failingFor(1).render);
+    closed.distribute({ slugs: ['nato'], all: false });
+    expect(await closed.idle()).toBe(false);
+    await closed.close();
+    await wait(300);
+    expect(natoDeliveries()).toHaveLength(1);
+    expect(await closed.idle()).toBe(false);
   });
 
   it('makes no delivery again once a later one was taken', async () => {
