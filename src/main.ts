@@ -280,6 +280,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
       // Its batch under way ends first; a failure is its caller's to report.
       await sweeping?.catch(() => undefined);
       await websub?.close();
+      hub?.close();
       await preparer.close();
       await store.close();
     },

@@ -50,13 +50,33 @@ export async function changedFeedUrls(baseUrl: string, changed: ChangedFeeds, ev
   return urls;
 }
 
+/** A ping the hub did not take is made again this long after, then four times as long each time, up to an hour. */
+const PING_RETRY_MS = 30_000;
+const LONGEST_PING_RETRY_MS = 3_600_000;
+
+/** What became of a ping: taken, refused for good (a 4xx), or to be made again (unreachable, 5xx, 408, 429). */
+type PingOutcome = 'taken' | 'refused' | 'failed';
+
 /**
  * WebSub publish pings (the de-facto `hub.mode=publish` form most hubs accept): subscribers of a
  * feed hear of its new items, or of an edit to its topic, in seconds instead of at their next
- * poll. Failures are logged, never thrown: a hub being down must not disturb ingest.
+ * poll. Failures are logged, never thrown: a hub being down must not disturb ingest. The feeds of
+ * a ping the hub did not take are named again in the next one, and pinged on their own after
+ * `retryMs`, then four times as long each time up to an hour, until the hub takes them: a hub down
+ * for a while is told of every feed that changed meanwhile once it is back, not only of the
+ * feeds that change after.
  */
-export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logger, everySlug: () => Promise<readonly string[]>) {
-  const ping = async (urls: readonly string[]) => {
+export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logger, everySlug: () => Promise<readonly string[]>,
+  options: { retryMs?: number } = {}) {
+  const { retryMs = PING_RETRY_MS } = options;
+  /** The feeds the hub has yet to take a ping for. */
+  const unpinged = new Set<string>();
+  /** The pings made again in a row that the hub did not take. */
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const ping = async (urls: readonly string[]): Promise<PingOutcome> => {
     const body = new URLSearchParams([['hub.mode', 'publish'], ...urls.map((url): [string, string] => ['hub.url', url])]);
     try {
       const res = await fetch(hubUrl, {
@@ -66,15 +86,56 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
         signal: AbortSignal.timeout(PING_TIMEOUT_MS),
       });
       await res.arrayBuffer();
-      if (!res.ok) log.warn({ hub: hubUrl, status: res.status }, 'WebSub hub refused the publish ping');
+      if (res.ok) return 'taken';
+      const again = res.status >= 500 || res.status === 408 || res.status === 429;
+      log.warn({ hub: hubUrl, status: res.status }, again ? 'WebSub hub did not take the publish ping' : 'WebSub hub refused the publish ping');
+      return again ? 'failed' : 'refused';
     } catch (error) {
       log.warn({ hub: hubUrl, err: error }, 'WebSub publish ping failed');
+      return 'failed';
     }
   };
+
+  /**
+   * Pings `urls` and the feeds not yet pinged, at most 100 a ping; past the first ping the hub did
+   * not take, the rest wait for the next try: a hub that is down holds a pass up for one ping's
+   * time limit, not for each hundred feeds.
+   */
+  async function pingWithUnpinged(urls: readonly string[]): Promise<void> {
+    const named = [...new Set([...unpinged, ...urls])];
+    for (let start = 0; start < named.length; start += URLS_A_PING) {
+      const chunk = named.slice(start, start + URLS_A_PING);
+      if (closed || (await ping(chunk)) === 'failed') {
+        for (const url of named.slice(start)) unpinged.add(url);
+        pingLater();
+        return;
+      }
+      for (const url of chunk) unpinged.delete(url);
+    }
+    if (unpinged.size === 0) failures = 0;
+  }
+
+  function pingLater() {
+    if (closed || timer !== undefined || unpinged.size === 0) return;
+    failures += 1;
+    const delayMs = Math.min(retryMs * 4 ** (failures - 1), LONGEST_PING_RETRY_MS);
+    log.info({ hub: hubUrl, feeds: unpinged.size, retryInSeconds: delayMs / 1000 }, 'the WebSub hub is pinged again later');
+    timer = setTimeout(() => {
+      timer = undefined;
+      void pingWithUnpinged([]);
+    }, delayMs).unref();
+  }
+
   return {
     async publish(changed: ChangedFeeds): Promise<void> {
-      const urls = await changedFeedUrls(baseUrl, changed, everySlug);
-      for (let start = 0; start < urls.length; start += URLS_A_PING) await ping(urls.slice(start, start + URLS_A_PING));
+      await pingWithUnpinged(await changedFeedUrls(baseUrl, changed, everySlug));
+    },
+    /** Ends the pings made again; the feeds still unpinged are logged, not pinged. */
+    close(): void {
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      if (unpinged.size > 0) log.warn({ hub: hubUrl, feeds: unpinged.size }, 'the WebSub hub was not told of every feed that changed: its pings failed');
     },
   };
 }

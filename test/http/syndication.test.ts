@@ -12,6 +12,7 @@ import { parseOpml } from '../../src/opml.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { rssDocument } from '../support/feeds.js';
 import { type HubStandIn, startHubStandIn } from '../support/hub.js';
+import { until } from '../support/until.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
 import { freePort } from '../support/net.js';
 import { getRaw } from '../support/raw-http.js';
@@ -226,5 +227,25 @@ describe('republished topic feeds over HTTP', () => {
     // A config read again that edits a topic.
     const topics = FIXTURE_TOPICS.map((topic, i) => (i === 0 ? { ...topic, title: `${topic.title}, edited` } : topic));
     expect(await nextPing(() => service.reloadConfig(configWith({ topics })))).toEqual(urls(FIXTURE_TOPICS[0]!.slug));
+  });
+
+  it('names again, in its next ping, the feeds of a ping the hub did not take', async () => {
+    const admin = { 'content-type': 'application/json', authorization: 'Bearer admin-token-for-tests' };
+    const urls = (slug: string) => ['rss', 'atom', 'json'].map((ext) => `${base}/topics/${slug}.${ext}`);
+    const create = async (slug: string) => {
+      const before = pings.length;
+      const created = await fetch(`${base}/api/topics`, { method: 'POST', headers: admin, body: JSON.stringify({ slug, title: slug, query: slug }) });
+      expect(created.status).toBe(201);
+      await until(() => pings.length, (count) => count > before, `the ping for ${slug}`);
+      return pings.slice(before).flatMap((ping) => ping.getAll('hub.url'));
+    };
+    hub.behaviour.status = 503;
+    try {
+      expect(await create('drills')).toEqual(urls('drills'));
+    } finally {
+      hub.behaviour.status = 204;
+    }
+    expect(await create('exercises')).toEqual([...urls('drills'), ...urls('exercises')]);
+    expect(await create('manoeuvres')).toEqual(urls('manoeuvres'));
   });
 });

@@ -255,6 +255,21 @@ describe('the feedsieve command', () => {
     expect(quiet.stderr).not.toMatch(/websubHub/);
   });
 
+  it('ingest says how many feeds a WebSub hub it could not reach was left untold of', () => {
+    const config = join(dir, 'hub-down.json');
+    writeFileSync(config, JSON.stringify({
+      database: 'hub-down.db', server: { websubHub: 'http://127.0.0.1:9/hub', baseUrl: 'https://news.example' },
+      feeds: [{ url: `file:${join(ROOT, 'test/fixtures/feeds/world-wire.rss')}` }], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
+    }));
+    const result = run(['ingest', '--config', config], {});
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/world-wire\.rss\s+ok: 4 new/);
+    // The topic's feeds and the combined feed, each in three formats.
+    const untold = result.stderr.split('\n').find((line) => line.includes('was not told of every feed that changed'));
+    expect(untold, result.stderr).toBeDefined();
+    expect(JSON.parse(untold!)).toMatchObject({ hub: 'http://127.0.0.1:9/hub', feeds: 6 });
+  });
+
   it('backup refuses to copy the database onto itself or its log, by any path, and leaves it whole', () => {
     const config = goodAndBroken('self-backup');
     expect(run(['ingest', '--config', config], {}).status).toBe(0);
