@@ -138,7 +138,8 @@ describe('a hub\'s deliveries made again', () => {
     const again = Date.now();
     failing.distribute({ slugs: ['nato'], all: false });
     await until(() => natoDeliveries().length, (count) => count === 2, 'the next distribution, made again');
-    expect(natoDeliveries()[1]!.at - again).toBeLessThan(250);
+    // 50 ms, where the wait after the last would be 800.
+    expect(natoDeliveries()[1]!.at - again).toBeLessThan(500);
   });
 
   it('denies a deleted topic\'s subscribers once when the rest of its distribution failed, and makes only the rest again', async () => {
@@ -204,7 +205,8 @@ describe('a hub\'s deliveries made again', () => {
     expect(await failing.idle()).toBe(false);
     await until(() => subscriber.deliveries.length, (count) => count === 2, 'both feeds, sent again together');
     expect(subscriber.deliveries.map((delivery) => delivery.path).sort()).toEqual(['/gas', '/nato']);
-    expect(subscriber.deliveries[1]!.at - subscriber.deliveries[0]!.at).toBeLessThan(150);
+    // Both in the one distribution made again.
+    expect(subscriber.deliveries[1]!.at - subscriber.deliveries[0]!.at).toBeLessThan(400);
     expect(await failing.idle()).toBe(true);
 
     const closed = startHub(0.05, failingFor(1).render);
