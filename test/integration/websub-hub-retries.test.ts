@@ -1,8 +1,8 @@
 // A delivery the callback did not take is made again, backing off, a few times at most, not once a
 // later one was taken, and when it was due across a restart; a distribution that failed is made
-// again, backing off, until it is. The hub alone over a real store and a
-// real callback on 127.0.0.1, with retry delays of milliseconds (the config allows seconds) so that
-// the whole schedule runs.
+// again, backing off, until it is. The hub alone over a real store and a real callback on
+// 127.0.0.1, with retry delays of milliseconds (the config allows seconds) so that the whole
+// schedule runs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
