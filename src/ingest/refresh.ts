@@ -120,8 +120,8 @@ export async function refreshFeed(deps: RefreshDeps, feed: FeedRecord, signal?: 
     touchedTopics: summary?.touchedTopics ?? [], durationMs: deps.now().getTime() - started.getTime(),
     hubChange: summary?.hubChange ?? null, dueAgainAt: summary?.dueAgainAt ?? null,
   });
-  // What the save compares the feed with, in case an operator changed it while it was fetched.
-  const fetchedAs = { url: feed.url, intervalMinutes: feed.intervalMinutes };
+  // What the save compares the feed with, in case an operator changed it, or made it due, while it was fetched.
+  const fetchedAs = { url: feed.url, intervalMinutes: feed.intervalMinutes, startedAt: started };
   const plan = async (outcome: OutcomeKind, freshForSeconds: number | null = null) => {
     const now = deps.now();
     const itemsLastWeek = await deps.store.itemsPublishedSince(feed.id, new Date(now.getTime() - WEEK_MS));

@@ -50,12 +50,13 @@ export interface FetchResultToSave {
   error: FeedError | null;
   next: { nextFetchAt: Date; consecutiveFailures: number; disabled: boolean };
   /**
-   * The feed's URL and interval as the fetch found them, or null to take none into account. An
-   * operator who changed either meanwhile set the feed's schedule, which the save keeps; a new URL
-   * also dropped the old server's validators, which the save does not write back, and no redirect
-   * the fetch followed moves the feed.
+   * The feed's URL and interval as the fetch found them, and when it began, or null to take none
+   * into account. An operator who changed either meanwhile set the feed's schedule, which the save
+   * keeps; a new URL also dropped the old server's validators, which the save does not write back,
+   * and no redirect the fetch followed moves the feed. A feed made due after the fetch began (a
+   * refresh asked meanwhile, by this process or another) stays due.
    */
-  fetchedAs: { url: string; intervalMinutes: number | null } | null;
+  fetchedAs: { url: string; intervalMinutes: number | null; startedAt: Date } | null;
   /**
    * For a fetch that succeeded, from a process whose feeds hubs may call about: what the save needs
    * to keep the feed's hub's record and to schedule the feed by it (store/websub.ts). Absent: the
@@ -82,6 +83,11 @@ export interface TopicsMatched {
   definitions: readonly TopicDefinition[];
   /** Each item's matches, in the save's order, against these definitions (by slug). Called inside the save's transaction. */
   matchAgain(definitions: readonly TopicDefinition[]): TopicMatch[][];
+}
+
+/** Whether the feed was made due (its next fetch set at or before `now`) after the fetch began. */
+function madeDueSince(nextFetchAt: string | null, fetchedAs: FetchResultToSave['fetchedAs'], now: string): boolean {
+  return fetchedAs !== null && nextFetchAt !== null && nextFetchAt > fetchedAs.startedAt.toISOString() && nextFetchAt <= now;
 }
 
 /** Whether two lists of topics, each by slug, are the same topics with the same queries. */
@@ -336,7 +342,7 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       JOIN items i ON i.id = without_member.id`);
   const markFiled = db.prepare(`UPDATE topic_feed_filed SET through_item = ?`);
   // An operator may delete or change a feed while a pass fetches it (see FetchResultToSave.fetchedAs).
-  const feedNow = db.prepare(`SELECT url, interval_minutes, item_count, last_fetched_at FROM feeds WHERE id = ?`);
+  const feedNow = db.prepare(`SELECT url, interval_minutes, item_count, last_fetched_at, next_fetch_at FROM feeds WHERE id = ?`);
   const hubRecord = createHubRecord(db);
   // A permanent redirect onto a URL another feed already has keeps the old URL: both stay distinct.
   // A config file's feed keeps the file's URL: the next start or reload would not find it, and
@@ -507,7 +513,9 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
   const save = writeTransaction(db, (feedId: number, toSave: FetchResultToSave): SaveSummary => {
     const now = toSave.fetchedAt.toISOString();
     const summary: SaveSummary = { inserted: 0, updated: 0, unchanged: 0, touchedTopics: [] };
-    const current = feedNow.get(feedId) as { url: string; interval_minutes: number | null; item_count: number; last_fetched_at: string | null } | undefined;
+    const current = feedNow.get(feedId) as {
+      url: string; interval_minutes: number | null; item_count: number; last_fetched_at: string | null; next_fetch_at: string | null;
+    } | undefined;
     if (current === undefined) return { ...summary, feedDeleted: true };
     // Read once a save with entries: the topics they are matched against and filed under.
     const version = toSave.items.length > 0 ? (topicsVersion.get() as number) : null;
@@ -626,10 +634,17 @@ export function createFetchResultQueries(db: Db, stories: StoryPolicy | null, fi
       feedId, previousFetchAt: current.last_fetched_at, fetchedAt: result.fetchedAt,
       changed: summary.inserted + summary.updated > 0, planned: result.next.nextFetchAt,
     }, result.hubWatch);
-    const nextFetchAt = watched?.nextFetchAt ?? result.next.nextFetchAt;
+    let nextFetchAt = watched?.nextFetchAt ?? result.next.nextFetchAt;
     if (watched?.hubChange) summary.hubChange = watched.hubChange;
     // An operator's schedule, set while the feed was fetched, stays (keepSchedule).
     if (watched?.dueAgainAt && !rescheduledMeanwhile) summary.dueAgainAt = watched.dueAgainAt;
+    else if (!rescheduledMeanwhile && madeDueSince(current.next_fetch_at, result.fetchedAs, now)) {
+      // A refresh asked while the feed was fetched may have been for what this fetch came too early
+      // to read: the feed stays due, for the pass after this one. A hub's word meanwhile is the hub
+      // record's to schedule (above), no sooner than ingest.websub.minFetchSeconds.
+      nextFetchAt = new Date(current.next_fetch_at!);
+      summary.dueAgainAt = nextFetchAt;
+    }
     updateFeed.run({
       feedId,
       hasInfo: result.feedInfo ? 1 : 0,

@@ -26,12 +26,13 @@ describe('a feed made due while another process ingests', () => {
   let configFile: string;
   let settings: Record<string, unknown>;
   let slowMs = 0;
+  let wireDelayMs = 0;
   const wire: FeedEntrySpec[] = [{ guid: 'w1', title: 'NATO summit opens', publishedAt: new Date(Date.now() - 3_600_000) }];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'feedsieve-due-while-'));
     origin = await startFaultServer({
-      '/wire.rss': () => ({ body: rssDocument('Wire', wire) }),
+      '/wire.rss': () => ({ body: rssDocument('Wire', wire), delayMs: wireDelayMs }),
       '/slow.rss': () => ({ body: rssDocument('Slow desk', [{ guid: 's1', title: 'Harbour dredging resumes', publishedAt: new Date() }]), delayMs: slowMs }),
     });
     const port = await freePort();
@@ -98,5 +99,24 @@ describe('a feed made due while another process ingests', () => {
     expect(await tick()).toBe(skipped);
     // The other pass fetched the wire; serve did not again.
     expect(origin.hits('/wire.rss')).toBe(wireHits + 1);
+  });
+
+  it('fetches a feed refreshed while another process was fetching it once that process\'s pass ends', async () => {
+    slowMs = 0;
+    // The other process's fetch of the wire is under way, its answer read before the new item.
+    wireDelayMs = 1500;
+    const wireHits = origin.hits('/wire.rss');
+    const elsewhere = ingestElsewhere(configFile);
+    await until(() => origin.hits('/wire.rss'), (hits) => hits === wireHits + 1, 'the other process\'s fetch of the wire');
+    wireDelayMs = 0;
+    wire.unshift({ guid: 'w3', title: 'NATO opens a new air defence centre', publishedAt: new Date() });
+    const refreshed = await fetch(`${baseUrl}/api/feeds/1/refresh`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(refreshed.status).toBe(202);
+
+    // Its save, after the refresh, leaves the feed due: serve fetches it once the pass ends.
+    await elsewhere;
+    await until(() => fetch(`${baseUrl}/topics/nato.rss`).then((r) => r.text()), (body) => body.includes('NATO opens a new air defence centre'),
+      'the refreshed feed\'s new item', 8000);
+    expect(origin.hits('/wire.rss')).toBe(wireHits + 2);
   });
 });

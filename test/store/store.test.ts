@@ -780,10 +780,13 @@ describe('store: a feed disabled while it is fetched', () => {
 });
 
 describe('store: a feed changed while it is fetched', () => {
+  /** When the fetches saved at NOW began. */
+  const BEFORE = new Date(NOW.getTime() - 5000);
+
   it('keeps the schedule a new URL or interval set; after a new URL, writes no validators and follows no redirect; saves the items', async () => {
     await withStore(async (store) => {
       const feed = await store.addFeed({ url: 'https://old.example/feed', title: null, origin: 'api' }, NOW);
-      const fetchedAs = { url: feed.url, intervalMinutes: null };
+      const fetchedAs = { url: feed.url, intervalMinutes: null, startedAt: BEFORE };
       const later = { nextFetchAt: new Date(NOW.getTime() + 86_400_000), consecutiveFailures: 0, disabled: false };
       // Moved by the operator while the old address was being read.
       await store.editFeed(feed.id, { url: 'https://new.example/feed' }, NOW);
@@ -797,13 +800,47 @@ describe('store: a feed changed while it is fetched', () => {
       const quiet = await store.addFeed({ url: 'https://quiet.example/feed', title: null, origin: 'api' }, NOW);
       await store.editFeed(quiet.id, { intervalMinutes: 10 }, NOW);
       expect((await store.getFeed(quiet.id))!.nextFetchAt).toBeNull();
-      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: null }, next: later, newUrl: 'https://quiet.example/moved' }));
+      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: quiet.url, intervalMinutes: null, startedAt: BEFORE }, next: later, newUrl: 'https://quiet.example/moved' }));
       // Its schedule kept; the same server's validators and redirect taken.
       expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: null, etag: '"e1"', url: 'https://quiet.example/moved' });
 
       // Unchanged: the save's schedule and validators, as always.
-      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: 'https://quiet.example/moved', intervalMinutes: 10 }, next: later }));
+      await store.saveFetchResult(quiet.id, save([], { fetchedAs: { url: 'https://quiet.example/moved', intervalMinutes: 10, startedAt: BEFORE }, next: later }));
       expect(await store.getFeed(quiet.id)).toMatchObject({ nextFetchAt: later.nextFetchAt.toISOString(), etag: '"e1"' });
+    });
+  });
+});
+
+describe('store: a feed made due while it is fetched', () => {
+  const BEFORE = new Date(NOW.getTime() - 5000);
+  const later = { nextFetchAt: new Date(NOW.getTime() + 900_000), consecutiveFailures: 0, disabled: false };
+
+  it('stays due when a refresh was asked after its fetch began, and says when to fetch it again', async () => {
+    await withStore(async (store) => {
+      const feed = await store.addFeed({ url: 'https://wire.example/feed', title: null, origin: 'api' }, NOW);
+      const refreshedAt = new Date(NOW.getTime() - 2000);
+      await store.markFeedDue(feed.id, refreshedAt);
+      const summary = await store.saveFetchResult(feed.id, save([toSave(item('read-before'))], { fetchedAs: { url: feed.url, intervalMinutes: null, startedAt: BEFORE }, next: later }));
+      expect(summary.dueAgainAt).toEqual(refreshedAt);
+      expect(await store.getFeed(feed.id)).toMatchObject({ nextFetchAt: refreshedAt.toISOString(), lastFetchedAt: NOW.toISOString(), itemCount: 1 });
+    });
+  });
+
+  it('takes its next fetch from the save when it was due before the fetch began, or not due at all', async () => {
+    await withStore(async (store) => {
+      // Due when the pass listed it, as any feed a pass fetches.
+      const due = await store.addFeed({ url: 'https://due.example/feed', title: null, origin: 'api' }, NOW);
+      await store.markFeedDue(due.id, new Date(BEFORE.getTime() - 60_000));
+      const summary = await store.saveFetchResult(due.id, save([], { fetchedAs: { url: due.url, intervalMinutes: null, startedAt: BEFORE }, next: later }));
+      expect(summary).not.toHaveProperty('dueAgainAt');
+      expect((await store.getFeed(due.id))!.nextFetchAt).toBe(later.nextFetchAt.toISOString());
+
+      // Fetched though its next fetch was still to come (`feedsieve ingest` fetches every feed).
+      const ahead = await store.addFeed({ url: 'https://ahead.example/feed', title: null, origin: 'api' }, NOW);
+      await store.saveFetchResult(ahead.id, save([], { next: { ...later, nextFetchAt: new Date(NOW.getTime() + 60_000) } }));
+      const again = { ...later, nextFetchAt: new Date(NOW.getTime() + 1_800_000) };
+      expect(await store.saveFetchResult(ahead.id, save([], { fetchedAs: { url: ahead.url, intervalMinutes: null, startedAt: BEFORE }, next: again }))).not.toHaveProperty('dueAgainAt');
+      expect((await store.getFeed(ahead.id))!.nextFetchAt).toBe(again.nextFetchAt.toISOString());
     });
   });
 });
