@@ -54,9 +54,6 @@ export async function changedFeedUrls(baseUrl: string, changed: ChangedFeeds, ev
 const PING_RETRY_MS = 30_000;
 const LONGEST_PING_RETRY_MS = 3_600_000;
 
-/** What became of a ping: taken, refused for good (a 4xx), or to be made again (unreachable, 5xx, 408, 429). */
-type PingOutcome = 'taken' | 'refused' | 'failed';
-
 /**
  * WebSub publish pings (the de-facto `hub.mode=publish` form most hubs accept): subscribers of a
  * feed hear of its new items, or of an edit to its topic, in seconds instead of at their next
@@ -76,7 +73,8 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const ping = async (urls: readonly string[]): Promise<PingOutcome> => {
+  /** Pings the hub; true when the ping is to be made again (unreachable, 5xx, 408, 429), not when taken or refused for good. */
+  const pingFailed = async (urls: readonly string[]): Promise<boolean> => {
     const body = new URLSearchParams([['hub.mode', 'publish'], ...urls.map((url): [string, string] => ['hub.url', url])]);
     try {
       const res = await fetch(hubUrl, {
@@ -86,13 +84,13 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
         signal: AbortSignal.timeout(PING_TIMEOUT_MS),
       });
       await res.arrayBuffer();
-      if (res.ok) return 'taken';
+      if (res.ok) return false;
       const again = res.status >= 500 || res.status === 408 || res.status === 429;
       log.warn({ hub: hubUrl, status: res.status }, again ? 'WebSub hub did not take the publish ping' : 'WebSub hub refused the publish ping');
-      return again ? 'failed' : 'refused';
+      return again;
     } catch (error) {
       log.warn({ hub: hubUrl, err: error }, 'WebSub publish ping failed');
-      return 'failed';
+      return true;
     }
   };
 
@@ -105,7 +103,7 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
     const named = [...new Set([...unpinged, ...urls])];
     for (let start = 0; start < named.length; start += URLS_A_PING) {
       const chunk = named.slice(start, start + URLS_A_PING);
-      if (closed || (await ping(chunk)) === 'failed') {
+      if (closed || (await pingFailed(chunk))) {
         for (const url of named.slice(start)) unpinged.add(url);
         pingLater();
         return;
