@@ -117,7 +117,7 @@ export async function openCore(config: Config, log: Logger, options: CoreOptions
   let sweepAsked = false;
   let closing = false;
   const hub = config.server.websubHub
-    ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log, everyTopicSlug(store))
+    ? createWebSubPublisher(config.server.websubHub, config.server.baseUrl, log, everyTopicSlug(store), store)
     : null;
   const refreshDeps: RefreshDeps = {
     store,

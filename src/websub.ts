@@ -54,19 +54,23 @@ export async function changedFeedUrls(baseUrl: string, changed: ChangedFeeds, ev
 const PING_RETRY_MS = 30_000;
 const LONGEST_PING_RETRY_MS = 3_600_000;
 
+/** Where the feeds the hub has yet to take a ping for are kept, for this process's next ping or another's. */
+export type UnpingedFeeds = Pick<Store, 'unpingedFeeds' | 'keepUnpinged' | 'forgetUnpinged'>;
+
 /**
  * WebSub publish pings (the de-facto `hub.mode=publish` form most hubs accept): subscribers of a
  * feed hear of its new items, or of an edit to its topic, in seconds instead of at their next
  * poll. Failures are logged, never thrown: a hub being down must not disturb ingest. The feeds of
- * a ping the hub did not take are named again in the next one, and pinged on their own after
- * `retryMs`, then four times as long each time up to an hour, until the hub takes them: a hub down
- * for a while is told of every feed that changed meanwhile once it is back, not only of the
- * feeds that change after.
+ * a ping the hub did not take are kept in the database and named again in the next ping, of this
+ * process or another (a `feedsieve ingest` run leaves them to the next), and pinged on their own
+ * after `retryMs`, then four times as long each time up to an hour, until the hub takes them: a
+ * hub down for a while is told of every feed that changed meanwhile once it is back, not only of
+ * the feeds that change after.
  */
 export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logger, everySlug: () => Promise<readonly string[]>,
-  options: { retryMs?: number } = {}) {
+  kept: UnpingedFeeds, options: { retryMs?: number } = {}) {
   const { retryMs = PING_RETRY_MS } = options;
-  /** The feeds the hub has yet to take a ping for. */
+  /** The feeds this process's pings failed for, kept here too in case the database could not keep them. */
   const unpinged = new Set<string>();
   /** The pings made again in a row that the hub did not take. */
   let failures = 0;
@@ -94,21 +98,33 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
     }
   };
 
+  /** A database that cannot be read or written leaves the feeds to this process's memory, not the ping undone. */
+  const logged = <T>(what: string, work: Promise<T>, otherwise: T): Promise<T> =>
+    work.catch((error: unknown) => {
+      log.error({ hub: hubUrl, err: error }, `the feeds left to tell the WebSub hub could not be ${what}`);
+      return otherwise;
+    });
+
   /**
    * Pings `urls` and the feeds not yet pinged, at most 100 a ping; past the first ping the hub did
    * not take, the rest wait for the next try: a hub that is down holds a pass up for one ping's
    * time limit, not for each hundred feeds.
    */
   async function pingWithUnpinged(urls: readonly string[]): Promise<void> {
-    const named = [...new Set([...unpinged, ...urls])];
+    const stored = await logged('read', kept.unpingedFeeds(), []);
+    const named = [...new Set([...unpinged, ...stored, ...urls])];
     for (let start = 0; start < named.length; start += URLS_A_PING) {
       const chunk = named.slice(start, start + URLS_A_PING);
+      const pingedAt = new Date();
       if (closed || (await pingFailed(chunk))) {
-        for (const url of named.slice(start)) unpinged.add(url);
+        const left = named.slice(start);
+        for (const url of left) unpinged.add(url);
+        await logged('kept', kept.keepUnpinged(left, pingedAt), undefined);
         pingLater();
         return;
       }
       for (const url of chunk) unpinged.delete(url);
+      await logged('forgotten', kept.forgetUnpinged(chunk, pingedAt), undefined);
     }
     if (unpinged.size === 0) failures = 0;
   }
@@ -128,12 +144,14 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
     async publish(changed: ChangedFeeds): Promise<void> {
       await pingWithUnpinged(await changedFeedUrls(baseUrl, changed, everySlug));
     },
-    /** Ends the pings made again; the feeds still unpinged are logged, not pinged. */
+    /** Ends the pings made again; the feeds still unpinged are logged, and left to the next ping over the database. */
     close(): void {
       closed = true;
       clearTimeout(timer);
       timer = undefined;
-      if (unpinged.size > 0) log.warn({ hub: hubUrl, feeds: unpinged.size }, 'the WebSub hub was not told of every feed that changed: its pings failed');
+      if (unpinged.size > 0) {
+        log.warn({ hub: hubUrl, feeds: unpinged.size }, 'the WebSub hub was not told of every feed that changed: the next ping over the database names them');
+      }
     },
   };
 }

@@ -1,8 +1,12 @@
 // Publish pings to a third-party WebSub hub (server.websubHub): the feeds a change concerns, by the
-// addresses they name themselves by, in pings a hub takes, and again when it did not take them. A
-// stand-in hub on 127.0.0.1.
+// addresses they name themselves by, in pings a hub takes, and again when it did not take them, by
+// this process or the next over the database. A stand-in hub on 127.0.0.1, real SQLite files.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { createWebSubPublisher } from '../src/websub.js';
 import { type HubStandIn, startHubStandIn } from './support/hub.js';
 import { until } from './support/until.js';
@@ -10,21 +14,37 @@ import { until } from './support/until.js';
 const BASE = 'https://news.example/feedsieve';
 const formats = (path: string) => ['rss', 'atom', 'json'].map((ext) => `${BASE}/${path}.${ext}`);
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SILENT = createLogger('silent');
 
 describe('WebSub publish pings', () => {
   let hub: HubStandIn;
+  let dir: string;
+  /** The stores opened over the test's database, each a process's. */
+  const stores: Store[] = [];
+  const open = (file = 'db.sqlite') => {
+    const store = openStore(join(dir, file));
+    stores.push(store);
+    return store;
+  };
+  let store: Store;
   beforeEach(async () => {
     hub = await startHubStandIn();
+    dir = mkdtempSync(join(tmpdir(), 'feedsieve-pings-'));
+    store = open();
   });
-  afterEach(() => hub.close());
+  afterEach(async () => {
+    hub.close();
+    for (const each of stores.splice(0)) await each.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   /** Publishers started, each closed after its test. */
   const started: { close(): void }[] = [];
   afterEach(() => {
     for (const each of started.splice(0)) each.close();
   });
-  const publisher = (slugs: string[], retryMs?: number) => {
-    const made = createWebSubPublisher(hub.url, BASE, createLogger('silent'), async () => slugs, retryMs === undefined ? {} : { retryMs });
+  const publisher = (slugs: string[], retryMs?: number, over: Store = store) => {
+    const made = createWebSubPublisher(hub.url, BASE, SILENT, async () => slugs, over, retryMs === undefined ? {} : { retryMs });
     started.push(made);
     return made;
   };
@@ -107,5 +127,36 @@ describe('WebSub publish pings', () => {
     await until(() => hub.pings.length, (count) => count === 3, 'the pings made again');
     expect(named(1).map((urls) => urls.length)).toEqual([100, 23]);
     expect(new Set(named(1).flat())).toEqual(new Set([...slugs.flatMap((slug) => formats(`topics/${slug}`)), ...formats('feeds/all')]));
+  });
+
+  it('leaves the feeds the hub did not take to the next process over the database, which names them in its next ping', async () => {
+    hub.behaviour.status = 503;
+    const first = publisher([], 60_000);
+    await first.publish({ slugs: ['nato'], all: true });
+    first.close();
+    expect(hub.pings).toHaveLength(1);
+
+    // A `feedsieve ingest` run after it, or serve's first pass: one that changed no feed pings too.
+    hub.behaviour.status = 204;
+    const next = publisher([], 60_000, open());
+    await next.publish({ slugs: [], all: false });
+    expect(named(1).map((urls) => urls.sort())).toEqual([[...formats('topics/nato'), ...formats('feeds/all')].sort()]);
+    expect(await store.unpingedFeeds()).toEqual([]);
+    await next.publish({ slugs: [], all: false });
+    await publisher([], 60_000, open()).publish({ slugs: [], all: false });
+    expect(hub.pings).toHaveLength(2);
+  });
+
+  it('pings again from its memory the feeds a database it could not write to did not keep', async () => {
+    const closed = open('closed.sqlite');
+    await closed.close();
+    hub.behaviour.status = 503;
+    const pinging = publisher([], 40, closed);
+    await pinging.publish({ slugs: ['nato'], all: false });
+    hub.behaviour.status = 204;
+    await until(() => hub.pings.length, (count) => count === 2, 'the ping made again');
+    expect(named(1)).toEqual([formats('topics/nato')]);
+    await wait(300);
+    expect(hub.pings).toHaveLength(2);
   });
 });

@@ -10,6 +10,7 @@ import { createFetchResultQueries, type FilingPolicy, type StoryPolicy, TOPIC_FI
 import { createItemQueries } from './items.js';
 import { createOperationQueries } from './operations.js';
 import { createTopicQueries } from './topics.js';
+import { createUnpingedQueries } from './unpinged.js';
 import { createWebSubQueries } from './websub.js';
 
 export type { FetchResultToSave, FilingPolicy, ItemToSave, SaveSummary, StoryKey, StoryPolicy, TopicsMatched } from './fetch-results.js';
@@ -38,6 +39,7 @@ export type Store = ReturnType<typeof createFeedQueries> &
   ReturnType<typeof createOperationQueries> &
   ReturnType<typeof createDatabaseHistoryQueries> &
   ReturnType<typeof createWebSubQueries> &
+  ReturnType<typeof createUnpingedQueries> &
   ReturnType<typeof createHubSubscriptionQueries> &
   ReturnType<typeof createChangeQueries> & {
     /** Whether this open found a backup in the database's place, and started a history of its own. */
@@ -93,6 +95,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     ...createOperationQueries(db),
     ...createDatabaseHistoryQueries(db),
     ...createWebSubQueries(db),
+    ...createUnpingedQueries(db),
     ...createHubSubscriptionQueries(db),
     ...createChangeQueries(db),
     restoredFromBackup,

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer } from '../support/fault-server.js';
+import { startHubStandIn } from '../support/hub.js';
+import { ingestElsewhere } from '../support/ingest-elsewhere.js';
 import { freePort } from '../support/net.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 
@@ -255,19 +257,35 @@ describe('the feedsieve command', () => {
     expect(quiet.stderr).not.toMatch(/websubHub/);
   });
 
-  it('ingest says how many feeds a WebSub hub it could not reach was left untold of', () => {
-    const config = join(dir, 'hub-down.json');
-    writeFileSync(config, JSON.stringify({
-      database: 'hub-down.db', server: { websubHub: 'http://127.0.0.1:9/hub', baseUrl: 'https://news.example' },
+  it('ingest says how many feeds a WebSub hub it could not reach was left untold of, and the next run tells it of them', async () => {
+    const down = join(dir, 'hub-down.json');
+    const settings = (websubHub: string) => JSON.stringify({
+      database: 'hub-down.db', server: { websubHub, baseUrl: 'https://news.example' },
       feeds: [{ url: `file:${join(ROOT, 'test/fixtures/feeds/world-wire.rss')}` }], topics: [{ slug: 'nato', title: 'NATO', query: 'NATO' }],
-    }));
-    const result = run(['ingest', '--config', config], {});
+    });
+    writeFileSync(down, settings('http://127.0.0.1:9/hub'));
+    const result = run(['ingest', '--config', down], {});
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/world-wire\.rss\s+ok: 4 new/);
     // The topic's feeds and the combined feed, each in three formats.
     const untold = result.stderr.split('\n').find((line) => line.includes('was not told of every feed that changed'));
     expect(untold, result.stderr).toBeDefined();
     expect(JSON.parse(untold!)).toMatchObject({ hub: 'http://127.0.0.1:9/hub', feeds: 6 });
+
+    // The hub back (at this address): the next run, whose feed did not change, names them all.
+    const hub = await startHubStandIn();
+    try {
+      const back = join(dir, 'hub-back.json');
+      writeFileSync(back, settings(hub.url));
+      expect(await ingestElsewhere(back)).toMatch(/world-wire\.rss\s+(not modified \(304\)|unchanged body|ok): 0 new, 0 updated/);
+      expect(hub.pings.map((ping) => ping.getAll('hub.url').sort())).toEqual([
+        ['rss', 'atom', 'json'].flatMap((ext) => [`https://news.example/feeds/all.${ext}`, `https://news.example/topics/nato.${ext}`]).sort(),
+      ]);
+      await ingestElsewhere(back);
+      expect(hub.pings).toHaveLength(1);
+    } finally {
+      hub.close();
+    }
   });
 
   it('backup refuses to copy the database onto itself or its log, by any path, and leaves it whole', () => {
