@@ -26,8 +26,8 @@ export function createUnpingedQueries(db: Db) {
       if (urls.length > 0) keep(urls, pingedAt.toISOString());
     },
     /**
-     * Forgets feeds the hub took a ping for that began at `pingedAt`. A feed whose ping failed
-     * that began as late or later (another process's) stays: this ping may have come before its change.
+     * Forgets feeds the hub took a ping for that began at `pingedAt`. A feed whose failed ping began
+     * as late as this one or later (another process's) stays: this ping may have come before its change.
      */
     async forgetUnpinged(urls: readonly string[], pingedAt: Date): Promise<void> {
       if (urls.length > 0) forget(urls, pingedAt.toISOString());
