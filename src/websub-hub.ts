@@ -14,6 +14,7 @@ import { createGuardedAgent, isBlockedAddress } from './ingest/address-guard.js'
 import { discard, readResponseBody } from './ingest/fetch-body.js';
 import type { Logger } from './log.js';
 import { redactUrl } from './redact-url.js';
+import { retryWaitMs } from './retry-wait.js';
 import type { HubSubscriber, Store } from './store/index.js';
 import { type ChangedFeeds, changedFeedUrls, everyTopicSlug, joinChanges, topicFeedUrls } from './websub.js';
 
@@ -30,7 +31,6 @@ const CALLBACKS_AT_ONCE = 4;
 const ANSWER_READ_BYTES = 1024;
 /** Deliveries a callback may fail in a row and still be sent the feed again before its next change. */
 const RETRIES = 5;
-const LONGEST_RETRY_MS = 3_600_000;
 
 export interface HubSettings {
   /** The service's public address: the hub is `${baseUrl}/hub`, its topics the feeds under it. */
@@ -173,7 +173,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
     retries.delete(subscriber.id);
     if (error === null) return true;
     log.warn({ topic: subscriber.topic, callback: redactUrl(subscriber.callback), error, failures }, 'a WebSub subscriber did not take a feed');
-    const delayMs = failures >= 1 && failures <= RETRIES ? Math.min(settings.retrySeconds * 1000 * 4 ** (failures - 1), LONGEST_RETRY_MS) : null;
+    const delayMs = failures >= 1 && failures <= RETRIES ? retryWaitMs(settings.retrySeconds * 1000, failures) : null;
     // Kept with the subscription: a restart before it is due makes it when it was due.
     await store.retryHubDelivery(subscriber.id, delayMs === null ? null : new Date(now().getTime() + delayMs));
     if (delayMs !== null) sendLater(subscriber.id, delayMs);
@@ -262,7 +262,7 @@ export function createHub(store: Store, feeds: HubFeeds, settings: HubSettings, 
       return;
     }
     failedRuns += 1;
-    const delayMs = Math.min(settings.retrySeconds * 1000 * 4 ** (failedRuns - 1), LONGEST_RETRY_MS);
+    const delayMs = retryWaitMs(settings.retrySeconds * 1000, failedRuns);
     log.error({ err: error, retryInSeconds: delayMs / 1000 }, 'sending feeds to WebSub subscribers failed: they are sent again later');
     againTimer = setTimeout(() => {
       againTimer = undefined;

@@ -1,4 +1,5 @@
 import type { Logger } from './log.js';
+import { retryWaitMs } from './retry-wait.js';
 import type { Store } from './store/index.js';
 
 const PING_TIMEOUT_MS = 10_000;
@@ -52,7 +53,6 @@ export async function changedFeedUrls(baseUrl: string, changed: ChangedFeeds, ev
 
 /** A ping the hub did not take is made again this long after, then four times as long each time, up to an hour. */
 const PING_RETRY_MS = 30_000;
-const LONGEST_PING_RETRY_MS = 3_600_000;
 
 /** Where the feeds the hub has yet to take a ping for are kept, for this process's next ping or another's. */
 export type UnpingedFeeds = Pick<Store, 'unpingedFeeds' | 'keepUnpinged' | 'forgetUnpinged'>;
@@ -132,7 +132,7 @@ export function createWebSubPublisher(hubUrl: string, baseUrl: string, log: Logg
   function pingLater() {
     if (closed || timer !== undefined || unpinged.size === 0) return;
     failures += 1;
-    const delayMs = Math.min(retryMs * 4 ** (failures - 1), LONGEST_PING_RETRY_MS);
+    const delayMs = retryWaitMs(retryMs, failures);
     log.info({ hub: hubUrl, feeds: unpinged.size, retryInSeconds: delayMs / 1000 }, 'the WebSub hub is pinged again later');
     timer = setTimeout(() => {
       timer = undefined;
