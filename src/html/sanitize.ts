@@ -93,15 +93,13 @@ function absolutize(value: string, baseUrl: string | null): string | null {
   }
 }
 
-// Most text has none of these: one scan to tell, rather than three replacements that change nothing.
-// Characters XML forbids are dropped with the escaping, so stored content needs no scan when it
-// is written into a feed (syndication/xml.ts). A surrogate pair is found too, and kept.
-const NEEDS_ESCAPE = new RegExp(`[&<>${FORBIDDEN_CLASS}]`);
-// An attribute's value, most often a URL without any of these, is scanned once.
+// An attribute's value, most often a URL without any of these, is scanned once rather than given
+// four replacements that change nothing. Characters XML forbids are dropped with the escaping, so
+// stored content needs no scan when it is written into a feed (syndication/xml.ts). A surrogate
+// pair is found too, and kept. (Text is escaped as scanTextChunk finds it needs.)
 const NEEDS_ATTRIBUTE_ESCAPE = new RegExp(`[&<>"${FORBIDDEN_CLASS}]`);
 const escapeMarkup = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeAll = (value: string): string => escapeMarkup(withForbiddenSpacesKept(value));
-const escapeText = (value: string): string => (NEEDS_ESCAPE.test(value) ? escapeAll(value) : value);
 const escapeAttribute = (value: string): string => (NEEDS_ATTRIBUTE_ESCAPE.test(value) ? escapeAll(value).replace(/"/g, '&quot;') : value);
 
 /** Attribute names and values, in order, as a flat list: [name, value, name, value, …]. */
