@@ -2,21 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverFeed, feedLinks } from '../../src/ingest/discover.js';
-import type { FetchLimits } from '../../src/ingest/fetch.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { testFetchLimits } from '../support/fetch-limits.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/feeds');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
-const limits: FetchLimits = {
-  timeoutMs: 1000,
-  connectTimeoutMs: 1000,
-  maxBytes: 64 * 1024,
-  maxRedirects: 5,
-  allowPrivateAddresses: true,
-  allowFileUrls: false,
-  userAgent: 'feedsieve-test/0.1',
-};
+const limits = testFetchLimits({ timeoutMs: 1000, connectTimeoutMs: 1000, maxBytes: 64 * 1024 });
 
 const HTML = { 'content-type': 'text/html; charset=utf-8' };
 const page = (head: string, body = '<p>Hello</p>') =>

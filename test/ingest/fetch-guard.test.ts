@@ -5,23 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBlockedAddress } from '../../src/ingest/address-guard.js';
 import { createFetcher, fetchFeed, type FetchLimits } from '../../src/ingest/fetch.js';
 import { startFaultServer, startSilentServer, type FaultServer } from '../support/fault-server.js';
+import { testFetchLimits } from '../support/fetch-limits.js';
 
 const RSS = '<rss version="2.0"><channel><title>Guarded</title></channel></rss>';
 const noValidators = { etag: null, lastModified: null };
 const FEED_HOST = '127.0.0.5';
 
-function limits(overrides: Partial<FetchLimits> = {}): FetchLimits {
-  return {
-    timeoutMs: 3000,
-    connectTimeoutMs: 1000,
-    maxBytes: 1024 * 1024,
-    maxRedirects: 5,
-    allowPrivateAddresses: false,
-    allowFileUrls: false,
-    userAgent: 'feedsieve-test/0.1',
-    ...overrides,
-  };
-}
+const limits = (overrides: Partial<FetchLimits> = {}): FetchLimits =>
+  testFetchLimits({ timeoutMs: 3000, connectTimeoutMs: 1000, allowPrivateAddresses: false, ...overrides });
 
 const realGuardExceptFeedHost = { isBlocked: (ip: string) => ip !== FEED_HOST && isBlockedAddress(ip) };
 const fetchGuarded = createFetcher(realGuardExceptFeedHost);

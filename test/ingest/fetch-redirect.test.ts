@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchFeed, type FetchLimits, type FetchOutcome } from '../../src/ingest/fetch.js';
+import { fetchFeed, type FetchOutcome } from '../../src/ingest/fetch.js';
 import { startFaultServer, type FaultServer, type RedirectStatus } from '../support/fault-server.js';
+import { testFetchLimits } from '../support/fetch-limits.js';
 
 const RSS = '<rss version="2.0"><channel><title>Moved</title></channel></rss>';
 const noValidators = { etag: null, lastModified: null };
-const limits: FetchLimits = {
-  timeoutMs: 5000,
-  connectTimeoutMs: 2000,
-  maxBytes: 1024 * 1024,
-  maxRedirects: 5,
-  allowPrivateAddresses: true,
-  allowFileUrls: false,
-  userAgent: 'feedsieve-test/0.1',
-};
+const limits = testFetchLimits();
 
 function hop(to: string, status: RedirectStatus) {
   return { redirect: { to, status } };

@@ -7,22 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fetchFeed, parseRetryAfter, type FetchLimits, type FetchOutcome } from '../../src/ingest/fetch.js';
 import { startFaultServer, startSilentServer, type FaultServer } from '../support/fault-server.js';
+import { testFetchLimits } from '../support/fetch-limits.js';
 
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>World Wire</title></channel></rss>';
 const noValidators = { etag: null, lastModified: null };
 
-function limits(overrides: Partial<FetchLimits> = {}): FetchLimits {
-  return {
-    timeoutMs: 5000,
-    connectTimeoutMs: 2000,
-    maxBytes: 1024 * 1024,
-    maxRedirects: 5,
-    allowPrivateAddresses: true,
-    allowFileUrls: false,
-    userAgent: 'feedsieve-test/0.1 (+https://feedsieve.example/bot)',
-    ...overrides,
-  };
-}
+const limits = (overrides: Partial<FetchLimits> = {}): FetchLimits =>
+  testFetchLimits({ userAgent: 'feedsieve-test/0.1 (+https://feedsieve.example/bot)', ...overrides });
 
 function expectError(outcome: FetchOutcome) {
   if (outcome.status !== 'error') throw new Error(`expected an error, got ${outcome.status}`);

@@ -9,13 +9,14 @@ import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBlockedAddress } from '../../src/ingest/address-guard.js';
-import { createFetcher, type FetchLimits } from '../../src/ingest/fetch.js';
+import { createFetcher } from '../../src/ingest/fetch.js';
 import type { RefreshReport } from '../../src/ingest/refresh.js';
 import type { Core } from '../../src/main.js';
 import type { FeedRecord } from '../../src/model.js';
 import { openClockedCore } from '../support/core.js';
 import { rssDocument } from '../support/feeds.js';
 import { type FaultBehaviour, type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { testFetchLimits } from '../support/fetch-limits.js';
 import { FIXTURE_TOPICS } from '../support/service.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/feeds');
@@ -319,15 +320,7 @@ describe('one ingest pass over a misbehaving server', () => {
   });
 });
 
-const GUARDED_LIMITS: FetchLimits = {
-  timeoutMs: 1500,
-  connectTimeoutMs: 1000,
-  maxBytes: 256 * 1024,
-  maxRedirects: 5,
-  allowPrivateAddresses: false,
-  allowFileUrls: false,
-  userAgent: 'feedsieve-test/0.1',
-};
+const GUARDED_LIMITS = testFetchLimits({ timeoutMs: 1500, connectTimeoutMs: 1000, maxBytes: 256 * 1024, allowPrivateAddresses: false });
 
 // The pipeline takes its fetcher from fetch.ts with the production guard, so loopback feeds can
 // only be refused there. Redirects that leave a permitted host for a private one are therefore
