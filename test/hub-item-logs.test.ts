@@ -1,14 +1,12 @@
 // How serve's hub follows the item logs: two stores opened over one real file, the follower on one
 // of them, the other writing as a `feedsieve ingest` run beside serve writes; the hub a stand-in
 // that records what it is asked to send and says when it has sent it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { followItemLogs } from '../src/hub-item-logs.js';
 import { createLogger } from '../src/log.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import { entry, fetched, hubStandIn, SAVED_AT } from './support/hub-stand-in.js';
+import { useTempStores } from './support/temp-store.js';
 import { until } from './support/until.js';
 
 const NOW = SAVED_AT;
@@ -17,25 +15,18 @@ const SILENT = createLogger('silent');
 const NO_CLOCK = { everyMs: 3_600_000 };
 
 describe('the hub following the item logs', () => {
-  let dir: string;
+  const temp = useTempStores('item-logs');
   let serving: Store;
   let elsewhere: Store;
   let ownFeed: number;
   let otherFeed: number;
-  const open = () => openStore(join(dir, 'db.sqlite'));
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-item-logs-'));
-    serving = open();
-    elsewhere = open();
+    serving = temp.open();
+    elsewhere = temp.open();
     for (const slug of ['nato', 'gas']) await serving.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
     ownFeed = (await serving.addFeed({ url: 'https://own.example/', title: null, origin: 'api' }, NOW)).id;
     otherFeed = (await serving.addFeed({ url: 'https://other.example/', title: null, origin: 'api' }, NOW)).id;
-  });
-  afterEach(async () => {
-    await elsewhere.close();
-    await serving.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends what another connection stored, and nothing its own store wrote', async () => {

@@ -2,15 +2,14 @@
 // one real file, one for each process, and the hubs stand-ins that record what they are asked to
 // send and whether they make the deliveries to make again.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { holdHubSending, type HubSender } from '../src/hub-sending.js';
 import { leaseHolderName } from '../src/leases.js';
 import { createLogger } from '../src/log.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import { entry, fetched, hubStandIn, SAVED_AT } from './support/hub-stand-in.js';
+import { useTempStores } from './support/temp-store.js';
 import { until } from './support/until.js';
 
 const SILENT = createLogger('silent');
@@ -18,19 +17,13 @@ const SILENT = createLogger('silent');
 const FAST = { everyMs: 20, ttlMs: 3000 };
 
 describe('the hub\'s sending among several serve processes', () => {
-  let dir: string;
-  const stores: Store[] = [];
+  const temp = useTempStores('hub-sending');
   const senders: HubSender[] = [];
   let elsewhere: Store;
   let feed: number;
-  const open = () => {
-    const store = openStore(join(dir, 'db.sqlite'));
-    stores.push(store);
-    return store;
-  };
   /** A serve process's store, hub and sending. */
   async function serve(options: { ttlMs?: number } = {}) {
-    const store = open();
+    const store = temp.open();
     const stand = hubStandIn();
     const holder = leaseHolderName();
     const sender = await holdHubSending(store, stand.hub, SILENT, { ...FAST, ...options, holder });
@@ -43,16 +36,13 @@ describe('the hub\'s sending among several serve processes', () => {
   };
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-sending-'));
-    elsewhere = open();
+    elsewhere = temp.open();
     await elsewhere.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, SAVED_AT);
     await elsewhere.putTopic({ slug: 'baltic', title: 'Baltic', query: 'baltic', origin: 'api', pinned: false }, SAVED_AT);
     feed = (await elsewhere.addFeed({ url: 'https://other.example/', title: null, origin: 'api' }, SAVED_AT)).id;
   });
   afterEach(async () => {
     for (const sender of senders.splice(0)) await stopped(sender);
-    for (const store of stores.splice(0)) await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends from one process of two, the first to look; the other leaves the deliveries to make again to it', async () => {

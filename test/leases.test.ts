@@ -1,10 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leaseHolderIsGone, leaseHolderName, processRuns } from '../src/leases.js';
-import { openStore } from '../src/store/index.js';
+import { useTempStores } from './support/temp-store.js';
 
 const SELF = { host: 'box-1', pid: 4242 };
 
@@ -42,51 +39,41 @@ describe('leaseHolderIsGone', () => {
 });
 
 describe('leases in the store', () => {
+  const temp = useTempStores('lease');
+
   it('is taken from a holder named gone before it expires, and only from that holder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-lease-'));
-    const store = openStore(join(dir, 'db.sqlite'));
+    const store = temp.open();
     const now = new Date('2026-12-01T10:00:00.000Z');
-    try {
-      expect(await store.acquireLease('ingest', 'dead', 60_000, now)).toBe(true);
-      expect(await store.acquireLease('ingest', 'next', 60_000, now)).toBe(false);
-      expect(await store.acquireLease('ingest', 'next', 60_000, now, 'someone-else')).toBe(false);
-      expect(await store.leaseHolder('ingest', now)).toBe('dead');
-      expect(await store.acquireLease('ingest', 'next', 60_000, now, 'dead')).toBe(true);
-      expect(await store.leaseHolder('ingest', now)).toBe('next');
-      // Taken, it is held as any other: the gone holder's name no longer takes it back.
-      expect(await store.acquireLease('ingest', 'third', 60_000, now, 'dead')).toBe(false);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await store.acquireLease('ingest', 'dead', 60_000, now)).toBe(true);
+    expect(await store.acquireLease('ingest', 'next', 60_000, now)).toBe(false);
+    expect(await store.acquireLease('ingest', 'next', 60_000, now, 'someone-else')).toBe(false);
+    expect(await store.leaseHolder('ingest', now)).toBe('dead');
+    expect(await store.acquireLease('ingest', 'next', 60_000, now, 'dead')).toBe(true);
+    expect(await store.leaseHolder('ingest', now)).toBe('next');
+    // Taken, it is held as any other: the gone holder's name no longer takes it back.
+    expect(await store.acquireLease('ingest', 'third', 60_000, now, 'dead')).toBe(false);
   });
 
   it('holds the ingest lease and the hub\'s apart, each until released or expired', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feedsieve-lease-'));
-    const store = openStore(join(dir, 'db.sqlite'));
+    const store = temp.open();
     const now = new Date('2026-12-01T10:00:00.000Z');
     const later = new Date(now.getTime() + 60_000);
-    try {
-      expect(await store.acquireLease('ingest', 'a', 60_000, now)).toBe(true);
-      expect(await store.acquireLease('hub', 'b', 60_000, now)).toBe(true);
-      expect(await store.leaseHolder('ingest', now)).toBe('a');
-      expect(await store.leaseHolder('hub', now)).toBe('b');
-      // Renewed by its holder only.
-      expect(await store.acquireLease('hub', 'a', 60_000, now)).toBe(false);
-      expect(await store.acquireLease('hub', 'b', 120_000, now)).toBe(true);
-      // Released by its holder only, the other lease kept.
-      await store.releaseLease('hub', 'a');
-      expect(await store.leaseHolder('hub', now)).toBe('b');
-      await store.releaseLease('ingest', 'a');
-      expect(await store.leaseHolder('ingest', now)).toBeNull();
-      expect(await store.leaseHolder('hub', now)).toBe('b');
-      // Expired, nobody holds it, and anyone may take it.
-      expect(await store.leaseHolder('hub', new Date(now.getTime() + 120_000))).toBeNull();
-      expect(await store.acquireLease('hub', 'a', 60_000, later)).toBe(false);
-      expect(await store.acquireLease('hub', 'a', 60_000, new Date(now.getTime() + 120_000))).toBe(true);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await store.acquireLease('ingest', 'a', 60_000, now)).toBe(true);
+    expect(await store.acquireLease('hub', 'b', 60_000, now)).toBe(true);
+    expect(await store.leaseHolder('ingest', now)).toBe('a');
+    expect(await store.leaseHolder('hub', now)).toBe('b');
+    // Renewed by its holder only.
+    expect(await store.acquireLease('hub', 'a', 60_000, now)).toBe(false);
+    expect(await store.acquireLease('hub', 'b', 120_000, now)).toBe(true);
+    // Released by its holder only, the other lease kept.
+    await store.releaseLease('hub', 'a');
+    expect(await store.leaseHolder('hub', now)).toBe('b');
+    await store.releaseLease('ingest', 'a');
+    expect(await store.leaseHolder('ingest', now)).toBeNull();
+    expect(await store.leaseHolder('hub', now)).toBe('b');
+    // Expired, nobody holds it, and anyone may take it.
+    expect(await store.leaseHolder('hub', new Date(now.getTime() + 120_000))).toBeNull();
+    expect(await store.acquireLease('hub', 'a', 60_000, later)).toBe(false);
+    expect(await store.acquireLease('hub', 'a', 60_000, new Date(now.getTime() + 120_000))).toBe(true);
   });
 });

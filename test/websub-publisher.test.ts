@@ -1,14 +1,13 @@
 // Publish pings to a third-party WebSub hub (server.websubHub): the feeds a change concerns, by the
 // addresses they name themselves by, in pings a hub takes, and again when it did not take them, by
 // this process or the next over the database. A stand-in hub on 127.0.0.1, real SQLite files.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { createWebSubPublisher } from '../src/websub.js';
 import { type HubStandIn, startHubStandIn } from './support/hub.js';
+import { useTempStores } from './support/temp-store.js';
 import { until } from './support/until.js';
 
 const BASE = 'https://news.example/feedsieve';
@@ -18,24 +17,22 @@ const SILENT = createLogger('silent');
 
 describe('WebSub publish pings', () => {
   let hub: HubStandIn;
-  let dir: string;
+  const temp = useTempStores('pings');
   /** The stores opened over the test's database, each a process's. */
   const stores: Store[] = [];
   const open = (file = 'db.sqlite') => {
-    const store = openStore(join(dir, file));
+    const store = openStore(join(temp.dir, file));
     stores.push(store);
     return store;
   };
   let store: Store;
   beforeEach(async () => {
     hub = await startHubStandIn();
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-pings-'));
     store = open();
   });
   afterEach(async () => {
     hub.close();
     for (const each of stores.splice(0)) await each.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Publishers started, each closed after its test. */

@@ -1,16 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createFeedCache } from '../../src/http/feed-cache.js';
 import { LISTING_MAX_AGE_MS, topicListing } from '../../src/http/topic-listing.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const T0 = new Date('2026-12-05T12:00:00Z');
 
 describe('the kept topic listing', () => {
-  let dir: string;
+  const temp = useTempStores('listing');
   let store: Store;
   let now: Date;
   let reads: number;
@@ -18,8 +16,7 @@ describe('the kept topic listing', () => {
   let cache: ReturnType<typeof createFeedCache>;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-listing-'));
-    store = openStore(join(dir, 'db.sqlite'));
+    store = temp.open();
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, T0);
     now = T0;
     reads = 0;
@@ -27,10 +24,6 @@ describe('the kept topic listing', () => {
     // The real store, its listing counted.
     const counted: Store = { ...store, listTopics: (at, days) => (reads++, store.listTopics(at, days)) };
     list = topicListing({ store: counted, now: () => now }, cache);
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const slugs = async () => (await list()).map((t) => t.slug);
@@ -52,7 +45,7 @@ describe('the kept topic listing', () => {
 
   it('is read again after another process commits', async () => {
     expect(await slugs()).toEqual(['nato']);
-    const other = new Database(join(dir, 'db.sqlite'));
+    const other = new Database(temp.path);
     try {
       other.prepare(`INSERT INTO topics (slug, title, query, origin, pinned, created_at, updated_at)
         VALUES ('who', 'WHO', '=WHO', 'api', 0, @at, @at)`).run({ at: T0.toISOString() });

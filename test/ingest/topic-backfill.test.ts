@@ -1,22 +1,19 @@
 // A topic's backfill in batches that each commit with their mark: cut short, it goes on from the
 // mark; overtaken by an edit of its topic, or by a restart of the same query (a feed renamed), it
 // stops and leaves the backfill that overtook it the work.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { backfillTopic } from '../../src/ingest/topic-registry.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 const ITEMS = 1_600;
 
 describe('backfillTopic', () => {
-  let dir: string;
+  const temp = useTempStores('backfill');
   let store: Store;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-backfill-'));
-    store = openStore(join(dir, 'db.sqlite'));
+    store = temp.open();
     const feed = await store.addFeed({ url: 'https://wire.example/', title: 'Wire', origin: 'api' }, NOW);
     await store.saveFetchResult(feed.id, {
       fetchedAt: NOW, httpStatus: 200, newUrl: null, validators: null, feedInfo: null, error: null, fetchedAs: null,
@@ -30,10 +27,6 @@ describe('backfillTopic', () => {
         contentHash: `h${n}`, markupHash: null, story: null, matches: [],
       })),
     });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const listed = async () => (await store.listItems({ topicSlug: 'nato', limit: 1_000 })).map((i) => i.title);

@@ -3,15 +3,13 @@
 // again, backing off, until it is. The hub alone over a real store and a real callback on
 // 127.0.0.1, with retry delays of milliseconds (the config allows seconds) so that the whole
 // schedule runs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followItemLogs } from '../../src/hub-item-logs.js';
 import { createLogger } from '../../src/log.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { createHub, type FeedBody, type Hub, type HubFeeds } from '../../src/websub-hub.js';
 import { entry, fetched, SAVED_AT } from '../support/hub-stand-in.js';
+import { useTempStores } from '../support/temp-store.js';
 import { until } from '../support/until.js';
 import { startWebSubSubscriber, type WebSubSubscriberStandIn } from '../support/websub-subscriber.js';
 
@@ -20,7 +18,7 @@ const NATO = `${BASE}/topics/nato.rss`;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a hub\'s deliveries made again', () => {
-  let dir: string;
+  const temp = useTempStores('hub-retries');
   let store: Store;
   let subscriber: WebSubSubscriberStandIn;
   /** The hub started last; every one started is closed after the test. */
@@ -48,8 +46,7 @@ describe('a hub\'s deliveries made again', () => {
   const natoDeliveries = () => subscriber.deliveries.filter((delivery) => delivery.path === '/nato');
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-retries-'));
-    store = openStore(join(dir, 'db.sqlite'));
+    store = temp.open();
     subscriber = await startWebSubSubscriber();
     feed = { body: Buffer.from('<rss version="2.0"><channel><title>NATO</title></channel></rss>'), contentType: 'application/rss+xml; charset=utf-8' };
     await store.keepHubSubscription({ topic: NATO, callback: subscriber.callback('/nato'), secret: null, leaseExpiresAt: new Date(Date.now() + 86_400_000) },
@@ -59,8 +56,6 @@ describe('a hub\'s deliveries made again', () => {
     for (const each of started.splice(0)) await each.close();
     hub = null;
     await subscriber.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends a feed the callback refused five times more, each after four times the wait before, then waits for its next change', async () => {
@@ -177,7 +172,7 @@ describe('a hub\'s deliveries made again', () => {
   });
 
   it('has the item logs\' marks kept once a distribution that failed for another process\'s items is made again', async () => {
-    const elsewhere = openStore(join(dir, 'db.sqlite'));
+    const elsewhere = temp.open();
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'nato', origin: 'api', pinned: false }, SAVED_AT);
     const feedId = (await store.addFeed({ url: 'https://other.example/', title: null, origin: 'api' }, SAVED_AT)).id;
     const failing = startHub(0.1, failingFor(1).render);

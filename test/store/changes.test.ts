@@ -1,12 +1,10 @@
 // What another connection to the same database stored, edited and deleted past a set of marks: two
 // stores opened over one real file, as serve and a `feedsieve ingest` run beside it open it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
 import { LISTED_AT_MOST } from '../../src/store/changes.js';
-import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
+import type { FetchResultToSave, ItemToSave, Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 
@@ -25,20 +23,14 @@ const fetched = (items: ItemToSave[]): FetchResultToSave => ({
 });
 
 describe('the items another connection changed past a set of marks', () => {
-  let dir: string;
+  const temp = useTempStores('changes');
   let serving: Store;
   let elsewhere: Store;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-changes-'));
-    serving = openStore(join(dir, 'db.sqlite'));
-    elsewhere = openStore(join(dir, 'db.sqlite'));
+    serving = temp.open();
+    elsewhere = temp.open();
     for (const slug of ['nato', 'gas', 'quiet']) await serving.putTopic({ slug, title: slug, query: slug, origin: 'api', pinned: false }, NOW);
-  });
-  afterEach(async () => {
-    await elsewhere.close();
-    await serving.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names the topics of the items stored, edited and deleted, bounded by the later marks, and moves the version with the other connection only', async () => {

@@ -4,13 +4,11 @@
 // reading cannot take the lock once another connection has committed since: it must begin by
 // taking it. A real SQLite file, a real writer in a process of its own.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
 import { entry, fetched } from '../support/hub-stand-in.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 
@@ -27,21 +25,16 @@ while (Date.now() < end) write.run(String(n++));
 `;
 
 describe('the store while another process writes', () => {
-  let dir: string;
+  const temp = useTempStores('writers');
   let store: Store;
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-writers-'));
-    store = openStore(join(dir, 'db.sqlite'));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = temp.open();
   });
 
   it('reads and then writes in one transaction without "database is locked"', async () => {
     const feed = (await store.addFeed({ url: 'https://wire.example/feed', title: null, origin: 'api' }, new Date())).id;
-    const writer = spawn(process.execPath, ['-e', WRITER, BETTER_SQLITE3, join(dir, 'db.sqlite'), '2500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['-e', WRITER, BETTER_SQLITE3, temp.path, '2500'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((done) => writer.once('exit', done));
     // Begun, or failed before it began.
     await Promise.race([new Promise<void>((begun) => writer.stdout!.once('data', () => begun())), exited]);

@@ -1,10 +1,8 @@
 // The subscriptions held at the service's own WebSub hub: kept once confirmed, renewed in place,
 // counted against a limit, gone with their lease.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const NOW = new Date('2026-12-01T12:00:00.000Z');
 const at = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000);
@@ -12,15 +10,10 @@ const NATO = 'https://feeds.example/topics/nato.rss';
 const ALL = 'https://feeds.example/feeds/all.rss';
 
 describe('store: the hub\'s subscriptions', () => {
-  let dir: string;
+  const temp = useTempStores('hub-store');
   let store: Store;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-hub-store-'));
-    store = openStore(join(dir, 'db.sqlite'));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = temp.open();
   });
 
   const keep = (topic: string, callback: string, leaseHours: number, now = NOW, limit = 10, secret: string | null = null) =>

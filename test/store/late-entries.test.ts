@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
-import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
+import type { FetchResultToSave, ItemToSave, Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const FIRST_FETCH = new Date('2026-11-01T06:00:00.000Z');
 const LATER_FETCH = new Date('2026-11-01T12:00:00.000Z');
@@ -26,15 +24,10 @@ function fetched(at: Date, items: ItemToSave[]): FetchResultToSave {
 }
 
 describe('store: where a late entry sorts', () => {
-  let dir: string;
+  const temp = useTempStores('late');
   let store: Store;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-late-'));
-    store = openStore(join(dir, 'db.sqlite'));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = temp.open();
   });
 
   const sortOf = (identity: string): { sortAt: string; publishedAt: string | null; firstSeenAt: string } =>

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
-import { type FetchResultToSave, type ItemToSave, openStore, type StoryKey, type Store } from '../../src/store/index.js';
+import type { FetchResultToSave, ItemToSave, StoryKey, Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const FIRST_FETCH = new Date('2026-11-01T06:00:00.000Z');
 const LATER_FETCH = new Date('2026-11-01T12:00:00.000Z');
@@ -29,20 +27,15 @@ function fetched(at: Date, items: ItemToSave[], documentIdentities: string[] | u
 }
 
 describe('store: an entry its feed issues again under a new identity', () => {
-  let dir: string;
+  const temp = useTempStores('reissue');
   let store: Store;
   let feedId: number;
   const ARTICLE = 'https://wire.example/2026/11/air-policing';
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-reissue-'));
-    store = openStore(join(dir, 'db.sqlite'), { stories: { isSameStory: (a, b) => a.equals(b), windowHours: 48, minSharedKeys: 2 } });
+    store = temp.open({ stories: { isSameStory: (a, b) => a.equals(b), windowHours: 48, minSharedKeys: 2 } });
     await store.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, FIRST_FETCH);
     feedId = (await store.addFeed({ url: 'https://wire.example/feed', title: 'Wire', origin: 'api' }, FIRST_FETCH)).id;
     await store.saveFetchResult(feedId, fetched(FIRST_FETCH, [entry('old-guid', ARTICLE, SAME, 'v1', ['nato'])], ['old-guid']));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const rows = () => store.db.prepare('SELECT id, identity, guid, title, first_seen_at AS firstSeenAt FROM items ORDER BY id').all() as

@@ -1,13 +1,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { feedState } from '../../src/feed-status.js';
 import type { Item } from '../../src/model.js';
 import Database from 'better-sqlite3';
 import { migrate, openDatabase, PAGE_SIZE, readMigrations, WAL_CHECKPOINT_BYTES } from '../../src/store/db.js';
 import { filingDue, TOPIC_FILING } from '../../src/store/fetch-results.js';
 import { type FetchResultToSave, type ItemToSave, openStore, type Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 
@@ -49,22 +50,17 @@ function itemsAt(...times: string[]): string {
 }
 
 describe('store', () => {
-  let dir: string;
+  const temp = useTempStores('store');
   let store: Store;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-store-'));
-    store = openStore(join(dir, 'db.sqlite'), {
+    store = temp.open({
       stories: { isSameStory: (a, b) => a.equals(b), windowHours: 48, minSharedKeys: 2 },
     });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** A new database at `name`, migrated up to `version` and no further; `all` migrates it the rest of the way. */
   function migratedTo(name: string, version: number) {
-    const path = join(dir, name);
+    const path = join(temp.dir, name);
     const db = openDatabase(path);
     const all = readMigrations();
     migrate(db, all.filter((m) => m.version <= version));
@@ -72,7 +68,7 @@ describe('store', () => {
   }
 
   it('migrations are recorded and a second run applies nothing', () => {
-    const db = openDatabase(join(dir, 'other.sqlite'));
+    const db = openDatabase(join(temp.dir, 'other.sqlite'));
     expect(migrate(db)).toEqual(readMigrations().map((m) => m.name));
     expect(migrate(db)).toEqual([]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -82,7 +78,7 @@ describe('store', () => {
   });
 
   it('skips a migration another process applied after this one read which were applied', () => {
-    const db = openDatabase(join(dir, 'raced.sqlite'));
+    const db = openDatabase(join(temp.dir, 'raced.sqlite'));
     // As another process starting on the same file at the same moment: the second migration is
     // recorded while the first runs, after this run listed what was applied.
     const raced = [
@@ -96,11 +92,11 @@ describe('store', () => {
   });
 
   it('creates a database with 16 KB pages; one made with 4 KB pages keeps them, checkpoints after the same bytes of log and still stores', async () => {
-    const fresh = openDatabase(join(dir, 'fresh.sqlite'));
+    const fresh = openDatabase(join(temp.dir, 'fresh.sqlite'));
     migrate(fresh);
     expect(fresh.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
     fresh.close();
-    const path = join(dir, 'old-pages.sqlite');
+    const path = join(temp.dir, 'old-pages.sqlite');
     const old = new Database(path);
     old.pragma('page_size = 4096');
     old.pragma('journal_mode = WAL');
@@ -307,7 +303,7 @@ describe('store', () => {
 
   it('finds a story\'s earlier copies after a restart, filed into the timeline or past the filing mark', async () => {
     const options = { stories: { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 }, topicFiling: { batch: 2 } };
-    const path = join(dir, 'filed.sqlite');
+    const path = join(temp.dir, 'filed.sqlite');
     let batched = openStore(path, options);
     const a = await batched.addFeed({ url: 'https://a.example/t', title: 'A', origin: 'api' }, NOW);
     const b = await batched.addFeed({ url: 'https://b.example/t', title: 'B', origin: 'api' }, NOW);
@@ -330,7 +326,7 @@ describe('store', () => {
   });
 
   it('files a batch into the timeline at each item\'s time, whether its story member or only its row holds it', async () => {
-    const batched = openStore(join(dir, 'timeline-batch.sqlite'), { topicFiling: { batch: 6 } });
+    const batched = openStore(join(temp.dir, 'timeline-batch.sqlite'), { topicFiling: { batch: 6 } });
     const feed = await batched.addFeed({ url: 'https://t.example/f', title: null, origin: 'api' }, NOW);
     const gone = await batched.addFeed({ url: 'https://t.example/gone', title: null, origin: 'api' }, NOW);
     const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 31, byte * 37]) });
@@ -357,7 +353,7 @@ describe('store', () => {
   });
 
   it('files new items\' matches by the batch, and shows them in the topic feed before and after', async () => {
-    const batched = openStore(join(dir, 'batched.sqlite'), { topicFiling: { batch: 4 } });
+    const batched = openStore(join(temp.dir, 'batched.sqlite'), { topicFiling: { batch: 4 } });
     const feed = await batched.addFeed({ url: 'https://b.example/f', title: null, origin: 'api' }, NOW);
     await batched.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
     const at = (n: number) => new Date(NOW.getTime() - n * 60_000).toISOString();
@@ -380,7 +376,7 @@ describe('store', () => {
   });
 
   it('lets a batch grow while filings would come closer than the interval, and files it at the cap or once the interval has passed', async () => {
-    const bulk = openStore(join(dir, 'bulk.sqlite'), { topicFiling: { batch: 2, maxBatch: 5, minIntervalMs: 1000 } });
+    const bulk = openStore(join(temp.dir, 'bulk.sqlite'), { topicFiling: { batch: 2, maxBatch: 5, minIntervalMs: 1000 } });
     const feed = await bulk.addFeed({ url: 'https://b.example/bulk', title: null, origin: 'api' }, NOW);
     await bulk.putTopic({ slug: 'nato', title: 'NATO', query: 'NATO', origin: 'api', pinned: false }, NOW);
     const mark = () => bulk.db.prepare('SELECT through_item FROM topic_feed_filed').pluck().get();
@@ -441,7 +437,7 @@ describe('store', () => {
   });
 
   it('a failing migration rolls back whole and is not recorded', () => {
-    const db = openDatabase(join(dir, 'broken.sqlite'));
+    const db = openDatabase(join(temp.dir, 'broken.sqlite'));
     const bad = [{ version: 1, name: '0001_bad.sql', sql: 'CREATE TABLE a (x); CREATE TABLE a (y);' }];
     expect(() => migrate(db, bad)).toThrow();
     expect(db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'a'`).get()).toEqual({ n: 0 });
@@ -534,7 +530,7 @@ describe('store', () => {
       .toEqual(['gas', 'nato']);
     const idOf = (slug: string) => store.db.prepare('SELECT id FROM topics WHERE slug = ?').pluck().get(slug) as number;
     const gasId = idOf('gas');
-    const other = openStore(join(dir, 'db.sqlite'));
+    const other = temp.open();
     await other.deleteTopic('gas');
     await other.putTopic({ slug: 'oil', title: 'Oil', query: 'oil', origin: 'api', pinned: false }, NOW);
     await other.close();
@@ -610,7 +606,7 @@ describe('store', () => {
 
   it('finds a story\'s earlier copy after a restart, and one another process stored meanwhile', async () => {
     const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 };
-    const path = join(dir, 'db.sqlite');
+    const path = temp.path;
     const feeds = [];
     for (const name of ['a', 'b', 'c']) feeds.push(await store.addFeed({ url: `https://${name}.example/f`, title: name, origin: 'api' }, NOW));
     const [a, b, c] = feeds as [typeof feeds[0], typeof feeds[0], typeof feeds[0]];
@@ -635,7 +631,7 @@ describe('store', () => {
 
   it('after a failed save, finds a copy another process stored under an id the failed save had used', async () => {
     const policy = { isSameStory: (a: Buffer, b: Buffer) => a.equals(b), windowHours: 48, minSharedKeys: 2 };
-    const path = join(dir, 'db.sqlite');
+    const path = temp.path;
     const a = await store.addFeed({ url: 'https://a.example/r', title: 'A', origin: 'api' }, NOW);
     const b = await store.addFeed({ url: 'https://b.example/r', title: 'B', origin: 'api' }, NOW);
     const story = (byte: number) => ({ signature: Buffer.from([byte]), bandKeys: new Uint32Array([byte * 17, byte * 19]) });

@@ -1,11 +1,9 @@
 // The feeds a third-party WebSub hub has yet to be told of, kept in a real SQLite file for the
 // next ping of any process over it: forgotten only by a ping that began after the last one that
 // failed for them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
@@ -14,15 +12,10 @@ const GAS = 'https://news.example/topics/gas.rss';
 const BALTIC = 'https://news.example/topics/baltic.rss';
 
 describe('store: feeds left to tell the WebSub hub', () => {
-  let dir: string;
+  const temp = useTempStores('unpinged');
   let store: Store;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-unpinged-'));
-    store = openStore(join(dir, 'db.sqlite'));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = temp.open();
   });
 
   it('keeps them for another process over the same file, those whose ping failed longest ago first', async () => {
@@ -30,7 +23,7 @@ describe('store: feeds left to tell the WebSub hub', () => {
     await store.keepUnpinged([NATO], at(5));
     await store.keepUnpinged([BALTIC], at(12));
     await store.keepUnpinged([GAS], at(25));
-    const other = openStore(join(dir, 'db.sqlite'));
+    const other = temp.open();
     try {
       // NATO's last failed ping began at 20 ms, GAS's at 25: a ping begun earlier moves none back.
       expect(await other.unpingedFeeds()).toEqual([BALTIC, NATO, GAS]);

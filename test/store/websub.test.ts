@@ -1,12 +1,10 @@
 // The subscriptions kept for the WebSub hubs feeds name: planned from what the feeds' documents
 // say, confirmed or refused by hubs, given up when a feed stops naming its hub, and a hub's word
 // that a feed changed making it due.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model.js';
-import { type FetchResultToSave, type HubWatch, type ItemToSave, openStore, type Store, type WebSubKeys } from '../../src/store/index.js';
+import type { FetchResultToSave, HubWatch, ItemToSave, Store, WebSubKeys } from '../../src/store/index.js';
+import { useTempStores } from '../support/temp-store.js';
 
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
@@ -33,7 +31,7 @@ function entry(identity: string): ItemToSave {
 }
 
 describe('store: WebSub subscriptions', () => {
-  let dir: string;
+  const temp = useTempStores('websub');
   let store: Store;
   let made: number;
   const keys = (): WebSubKeys => ({ token: `token-${++made}`, secret: `secret-${made}` });
@@ -41,12 +39,7 @@ describe('store: WebSub subscriptions', () => {
 
   beforeEach(() => {
     made = 0;
-    dir = mkdtempSync(join(tmpdir(), 'feedsieve-websub-'));
-    store = openStore(join(dir, 'db.sqlite'));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = temp.open();
   });
 
   it('keeps the hub a feed\'s document names, with its self link as the topic, else the feed\'s URL', async () => {
