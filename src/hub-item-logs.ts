@@ -5,6 +5,7 @@
 // committed; and, when it starts, what came past the marks it kept while no hub was sending
 // (deliveries a crash or a stop cut short, items stored while serve was down).
 import type { Logger } from './log.js';
+import { oneAtATime } from './one-at-a-time.js';
 import type { ChangeMarks, ItemMarks, Store } from './store/index.js';
 import type { ChangedFeeds } from './websub.js';
 
@@ -46,25 +47,20 @@ export async function followItemLogs(store: Store, hub: HubSending, log: Logger,
   const now = await store.changeMarks();
   // With marks kept, the first read sends what came past them, whoever wrote it; else it starts here.
   let seen: ItemMarks & { version: number | null } = kept === null ? now : { ...kept, version: null };
-  let checking: Promise<void> | null = null;
-  let keeping: Promise<void> | null = null;
   let toKeep: ItemMarks | null = null;
 
-  /** Keeps `marks` once what was sent for them is delivered; the latest asked for wins. */
+  /** Keeps the latest marks asked for once what was sent for them is delivered. */
+  const keeping = oneAtATime(async () => {
+    while (toKeep !== null && !sameMarks(toKeep, kept)) {
+      const next: ItemMarks = toKeep;
+      if (!(await hub.idle())) return;
+      await store.keepHubSentThrough(next);
+      kept = next;
+    }
+  }, (error) => log.error({ err: error }, 'keeping the marks the WebSub hub sent through failed'));
   function keepOnceSent(marks: ItemMarks): void {
     toKeep = marks;
-    keeping ??= (async () => {
-      while (toKeep !== null && !sameMarks(toKeep, kept)) {
-        const next: ItemMarks = toKeep;
-        if (!(await hub.idle())) return;
-        await store.keepHubSentThrough(next);
-        kept = next;
-      }
-    })()
-      .catch((error: unknown) => log.error({ err: error }, 'keeping the marks the WebSub hub sent through failed'))
-      .finally(() => {
-        keeping = null;
-      });
+    void keeping.run();
   }
 
   async function readPastSeen(): Promise<void> {
@@ -76,14 +72,8 @@ export async function followItemLogs(store: Store, hub: HubSending, log: Logger,
     if (!sameMarks(current, kept)) keepOnceSent(current);
   }
 
-  const check = (): Promise<void> => {
-    checking ??= readPastSeen()
-      .catch((error: unknown) => log.error({ err: error }, 'reading the item logs for the WebSub hub failed'))
-      .finally(() => {
-        checking = null;
-      });
-    return checking;
-  };
+  const checking = oneAtATime(readPastSeen, (error) => log.error({ err: error }, 'reading the item logs for the WebSub hub failed'));
+  const check = (): Promise<void> => checking.run();
   const timer = setInterval(() => {
     void (async () => {
       if (!(await busy())) await check();
@@ -94,7 +84,7 @@ export async function followItemLogs(store: Store, hub: HubSending, log: Logger,
     check,
     /** Resolves once the marks last asked to be kept are kept, or a delivery for them was not made. */
     async settled(): Promise<void> {
-      while (keeping !== null) await keeping;
+      await keeping.idle();
     },
     stop(): void {
       clearInterval(timer);

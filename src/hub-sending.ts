@@ -10,6 +10,7 @@
 import { followItemLogs, type HubSending, ITEM_LOGS_CHECK_MS } from './hub-item-logs.js';
 import { leaseHeld, takeLease } from './leases.js';
 import type { Logger } from './log.js';
+import { oneAtATime } from './one-at-a-time.js';
 import type { Store } from './store/index.js';
 
 /** What the sender needs of the hub, besides sending: the deliveries to make again, taken up or left. */
@@ -43,7 +44,6 @@ export async function holdHubSending(store: Store, hub: HubSending & HubRetries,
   let itemLogs: Awaited<ReturnType<typeof followItemLogs>> | null = null;
   let renewedAt = 0;
   let stopped = false;
-  let looking: Promise<void> | null = null;
 
   async function take(): Promise<void> {
     const at = now();
@@ -73,14 +73,8 @@ export async function holdHubSending(store: Store, hub: HubSending & HubRetries,
     itemLogs = follower;
   }
 
-  const look = (): Promise<void> => {
-    looking ??= take()
-      .catch((error: unknown) => log.error({ err: error }, 'taking or renewing the WebSub hub\'s lease failed'))
-      .finally(() => {
-        looking = null;
-      });
-    return looking;
-  };
+  const looking = oneAtATime(take, (error) => log.error({ err: error }, 'taking or renewing the WebSub hub\'s lease failed'));
+  const look = (): Promise<void> => looking.run();
 
   await look();
   if (itemLogs === null) hub.leaveRetries();
@@ -106,7 +100,7 @@ export async function holdHubSending(store: Store, hub: HubSending & HubRetries,
     },
     /** Once the marks last asked to be kept are kept, releases the lease, for another serve to send at once. */
     async settled(): Promise<void> {
-      await looking;
+      await looking.idle();
       if (itemLogs === null) return;
       await itemLogs.settled();
       await store.releaseLease('hub', holder);

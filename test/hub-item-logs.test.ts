@@ -73,7 +73,8 @@ describe('the hub following the item logs', () => {
     expect(stand.sent).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await serving.hubSentThrough())!.item).toBe(start.item);
-    stand.finish(true);
+    // Delivered later: settled waits for it, and for the marks kept after it.
+    setTimeout(() => stand.finish(true), 30);
     await follower.settled();
     expect((await serving.hubSentThrough())!.item).toBe((await serving.changeMarks()).item);
 
