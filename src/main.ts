@@ -20,6 +20,7 @@ import { leaseHeld, leaseHolderName, takeLease } from './leases.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { FeedRecord } from './model.js';
+import { oneAtATime } from './one-at-a-time.js';
 import { isSameStoredStory, STORY_WINDOW_HOURS, STORY_MIN_SHARED_KEYS } from './stories/fingerprint.js';
 import type { Progress } from './progress.js';
 import { type FeedMove, openStore, type Store } from './store/index.js';
@@ -391,55 +392,47 @@ export async function startService(core: Core): Promise<Service> {
   const metrics = createMetrics(store);
   const shutdown = new AbortController();
   const scheduler: SchedulerState = { alive: false, lastTickAt: null };
-  let running: Promise<unknown> | null = null;
 
-  const runPass = () => {
-    if (running) return running; // a slow pass is never doubled up by the next tick
+  // A slow pass is never doubled up by the next tick: a tick while it runs joins it.
+  const passes = oneAtATime(async () => {
     const tick = new Date();
     scheduler.lastTickAt = tick.toISOString();
     metrics.recordTick(tick);
-    running = core
-      .ingest(undefined, (report) => {
-        metrics.recordFetch(report);
-        if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
-        // Its hub's word came while it was fetched: the pass after this one would find it not yet due.
-        if (report.dueAgainAt !== null) fetchDue(report.dueAgainAt);
-      }, shutdown.signal)
-      .then(async (pass) => {
-        if (pass.status === 'busy') {
-          log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
-          passAfterOthers();
-        } else {
-          if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
-          if (hubSender?.sends()) {
-            hub?.distribute(pass.changed);
-            // The pass's items are on their way: once delivered, the logs' marks are kept past them.
-            await hubSender.check();
-          } else if (pass.rematched.length > 0) {
-            // The process that sends reads this pass's items in the logs, not a feed renamed.
-            hub?.distribute({ slugs: pass.rematched, all: false });
-          }
-        }
-        if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
-        // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
-        // from the passes, which never wait on a hub.
-        if (!shutdown.signal.aborted) {
-          core.websub?.requestDue().catch((error: unknown) => log.error({ err: error }, 'asking WebSub hubs failed'));
-        }
-      })
-      .catch((error: unknown) => log.error({ err: error }, 'ingest pass failed'))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
+    const pass = await core.ingest(undefined, (report) => {
+      metrics.recordFetch(report);
+      if (report.touchedTopics.length > 0 || report.inserted > 0) cache.invalidate(report.touchedTopics);
+      // Its hub's word came while it was fetched: the pass after this one would find it not yet due.
+      if (report.dueAgainAt !== null) fetchDue(report.dueAgainAt);
+    }, shutdown.signal);
+    if (pass.status === 'busy') {
+      log.info({ holder: pass.holder }, 'another process is ingesting; skipped this tick');
+      passAfterOthers();
+    } else {
+      if (pass.rematched.length > 0) cache.invalidate(pass.rematched);
+      if (hubSender?.sends()) {
+        hub?.distribute(pass.changed);
+        // The pass's items are on their way: once delivered, the logs' marks are kept past them.
+        await hubSender.check();
+      } else if (pass.rematched.length > 0) {
+        // The process that sends reads this pass's items in the logs, not a feed renamed.
+        hub?.distribute({ slugs: pass.rematched, all: false });
+      }
+    }
+    if (!shutdown.signal.aborted && (await core.expire()) > 0) cache.invalidateAll();
+    // After the pass, a feed it found naming a hub for the first time is subscribed to; apart
+    // from the passes, which never wait on a hub.
+    if (!shutdown.signal.aborted) {
+      core.websub?.requestDue().catch((error: unknown) => log.error({ err: error }, 'asking WebSub hubs failed'));
+    }
+  }, (error) => log.error({ err: error }, 'ingest pass failed'));
+  const runPass = (): Promise<void> => passes.run();
 
   // A pass under way fetches the feeds it listed when it began: feeds made due since (added over
   // HTTP, or by a reload) wait for it to end, not for the next tick. One such pass is enough for all.
-  let followUp: Promise<unknown> | null = null;
-  const passSoon = (): Promise<unknown> => {
-    if (!running) return runPass();
-    followUp ??= running.then(() => {
+  let followUp: Promise<void> | null = null;
+  const passSoon = (): Promise<void> => {
+    if (!passes.busy()) return runPass();
+    followUp ??= passes.idle().then(() => {
       followUp = null;
       return shutdown.signal.aborted ? undefined : runPass();
     });
@@ -503,7 +496,7 @@ export async function startService(core: Core): Promise<Service> {
       idle: () => hub.idle(),
       resume: () => hub.resume(),
       leaveRetries: () => hub.leaveRetries(),
-    }, log, { holder: leaseHolderName(), ttlMs: LEASE_TTL_MS, busy: () => running !== null })
+    }, log, { holder: leaseHolderName(), ttlMs: LEASE_TTL_MS, busy: () => passes.busy() })
     : null;
   if (hubSender !== null) metrics.watchHubSending(() => hubSender.sends());
   const listener = buildListener(core, cache, { metrics, scheduler: () => ({ ...scheduler }), fetchDue, hub });
@@ -547,7 +540,7 @@ export async function startService(core: Core): Promise<Service> {
       await hubSender?.settled();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (running) await running; // in-flight feeds finish their transaction
+      await passes.idle(); // in-flight feeds finish their transaction
       await closed;
       await core.close();
     },

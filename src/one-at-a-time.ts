@@ -8,6 +8,8 @@ export interface OneAtATime {
   run(): Promise<void>;
   /** Resolves once no run is under way, runs started while it waits included. */
   idle(): Promise<void>;
+  /** Whether a run is under way. */
+  busy(): boolean;
 }
 
 export function oneAtATime(work: () => Promise<void>, failed: (error: unknown) => void): OneAtATime {
@@ -25,6 +27,9 @@ export function oneAtATime(work: () => Promise<void>, failed: (error: unknown) =
     },
     async idle() {
       while (running !== null) await running;
+    },
+    busy() {
+      return running !== null;
     },
   };
 }

@@ -18,12 +18,14 @@ describe('oneAtATime', () => {
   it('has a call made while the work runs join that run, and a call after it start the next', async () => {
     const held = heldWork();
     const runner = oneAtATime(held.work, () => {});
+    expect(runner.busy()).toBe(false);
     const first = runner.run();
     const joined = runner.run();
     expect(joined).toBe(first);
-    expect(held.runs()).toBe(1);
+    expect([held.runs(), runner.busy()]).toEqual([1, true]);
     held.endRun();
     await first;
+    expect(runner.busy()).toBe(false);
     const next = runner.run();
     expect(next).not.toBe(first);
     expect(held.runs()).toBe(2);
